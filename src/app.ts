@@ -1,0 +1,71 @@
+import express from 'express';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { accountBodySchema } from './directory/directory-schema.js';
+import { createDirectoryService } from './directory/directory-service.js';
+import { createDirectoryStore } from './directory/directory-store.js';
+import { createSupportHours } from './hours/support-hours.js';
+import { createSupportLine } from './hours/support-line.js';
+import { createKeyCheck } from './http/bearer-auth.js';
+import { jsonErrors, unknownRoute } from './http/json-errors.js';
+import { buildOpenApiDocument } from './http/openapi.js';
+import { requestLogging } from './http/request-logging.js';
+import { accountRoutes } from './http/routes/account-routes.js';
+import { healthRoutes } from './http/routes/health-routes.js';
+import { pinRoutes } from './http/routes/pin-routes.js';
+import { supportLineRoutes } from './http/routes/support-line-routes.js';
+import type { Logger } from './logger.js';
+import { createPinService } from './pins/pin-service.js';
+import { createPinStore } from './pins/pin-store.js';
+import type { Policy } from './policy/policy-schema.js';
+import type { RedisClient } from './redis/connect-redis.js';
+
+export interface AppDeps {
+  config: Config;
+  policy: Policy;
+  log: Logger;
+  redis: RedisClient;
+  clock: Clock;
+}
+
+const MAX_BODY = '16kb';
+
+/** Builds the HTTP app from its dependencies; it never listens (main.ts does). */
+export function createApp({ config, policy, log, redis, clock }: AppDeps): express.Express {
+  const store = createDirectoryStore(redis);
+  const pins = createPinStore(redis, clock, { secret: config.pinSecret, pin: policy.pin });
+  const hours = createSupportHours(policy);
+  const supportLine = createSupportLine({ policy, hours, clock, phoneNumber: config.supportPhoneNumber });
+  const directory = createDirectoryService({ store, pins, policy });
+  const pinService = createPinService({ store, pins, policy, supportLine });
+
+  const tierNames = Object.keys(policy.tiers) as [string, ...string[]];
+  const accountBody = accountBodySchema(tierNames);
+  const openApi = buildOpenApiDocument(accountBody);
+  const requireKey = createKeyCheck({
+    controlPanel: { keys: config.apiKeys.controlPanel, allowedCidrs: config.allowedCidrs.controlPanel },
+    ops: { keys: config.apiKeys.ops, allowedCidrs: config.allowedCidrs.ops },
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy ?? false);
+  app.use(requestLogging(log));
+
+  app.use(healthRoutes({ redis }));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+
+  const v1 = express.Router();
+  v1.use('/accounts', requireKey('controlPanel'));
+  v1.use(express.json({ limit: MAX_BODY }));
+  v1.use(accountRoutes({ directory, accountBody }));
+  v1.use(pinRoutes({ pinService }));
+  v1.use(supportLineRoutes({ directory, supportLine }));
+  app.use('/v1', v1);
+
+  app.use(unknownRoute);
+  app.use(jsonErrors);
+  return app;
+}

@@ -1,0 +1,171 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/**
+ * The process environment, parsed once at start. No other module reads
+ * `process.env`: everything else receives the parsed `Config`.
+ */
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const commaList = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''));
+
+const hostPort = z
+  .string()
+  .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')
+  .transform((value) => {
+    const at = value.lastIndexOf(':');
+    return { host: value.slice(0, at), port: Number(value.slice(at + 1)) };
+  });
+
+const hostPortList = commaList.pipe(z.array(hostPort).min(1, 'expected at least one host:port'));
+
+/** A CIDR such as `10.0.0.0/8` or `2001:db8::/32`; a bare address means just that host. */
+export const cidrSchema = z.string().refine((value) => {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}, 'expected an IP address or CIDR such as 10.0.0.0/8');
+
+const cidrList = commaList.pipe(z.array(cidrSchema).min(1));
+
+// Long random bearer tokens: a short key is a guessable key.
+const apiKeyList = commaList.pipe(
+  z.array(z.string().min(16, 'each key must be at least 16 characters')).min(1, 'at least one key is required'),
+);
+
+// express understands the names below as well as addresses; plain `true` would
+// trust any X-Forwarded-For a caller makes up, so it is refused.
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const trustProxy = z.union([
+  z.string().regex(/^\d+$/).transform(Number),
+  commaList.pipe(
+    z.array(
+      z.string().refine((item) => PROXY_NAMES.has(item) || cidrSchema.safeParse(item).success, {
+        message: 'expected a hop count or a list of CIDRs (never "true")',
+      }),
+    ).min(1),
+  ),
+]);
+
+const publicBaseUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine((value) => {
+    const url = new URL(value);
+    return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+  }, 'must be https (plain http is allowed only for localhost)')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_BASE_URL: publicBaseUrl,
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_SENTINELS: hostPortList.optional(),
+    REDIS_SENTINEL_NAME: z.string().min(1).optional(),
+    REDIS_CLUSTER_NODES: hostPortList.optional(),
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'expected AC followed by 32 hex digits'),
+    TWILIO_AUTH_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+    TWILIO_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
+    SUPPORT_PHONE_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +442071234567'),
+    CONTROL_PANEL_API_KEYS: apiKeyList,
+    OPS_API_KEYS: apiKeyList,
+    PIN_SECRET: z.string().refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes'),
+    POLICY_FILE: z.string().min(1).optional(),
+    CONTROL_PANEL_ALLOWED_CIDRS: cidrList.optional(),
+    OPS_ALLOWED_CIDRS: cidrList.optional(),
+    TRUST_PROXY: trustProxy.optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    const modes = [env.REDIS_URL, env.REDIS_SENTINELS, env.REDIS_CLUSTER_NODES].filter((mode) => mode !== undefined);
+    if (modes.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_URL'],
+        message: 'set exactly one of REDIS_URL, REDIS_SENTINELS (with REDIS_SENTINEL_NAME) or REDIS_CLUSTER_NODES',
+      });
+    }
+    if (env.REDIS_SENTINELS !== undefined && env.REDIS_SENTINEL_NAME === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINEL_NAME'], message: 'required with REDIS_SENTINELS' });
+    }
+    const secrets = [env.TWILIO_AUTH_TOKEN, env.PIN_SECRET];
+    const shared = env.CONTROL_PANEL_API_KEYS.filter((key) => env.OPS_API_KEYS.includes(key) || secrets.includes(key));
+    if (shared.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPS_API_KEYS'],
+        message: 'control panel and operator keys must differ from each other and from the other secrets',
+      });
+    }
+  });
+
+export type RedisTarget =
+  | { kind: 'standalone'; url: string }
+  | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; name: string }
+  | { kind: 'cluster'; nodes: { host: string; port: number }[] };
+
+export interface Config {
+  port: number;
+  publicBaseUrl: string;
+  redis: RedisTarget;
+  twilio: { accountSid: string; authToken: string; apiUrl: string };
+  supportPhoneNumber: string;
+  apiKeys: { controlPanel: string[]; ops: string[] };
+  allowedCidrs: { controlPanel: string[] | undefined; ops: string[] | undefined };
+  pinSecret: string;
+  policyFile: string | undefined;
+  trustProxy: number | string[] | undefined;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws a `ConfigError` naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable is treated as unset, as shells and compose files often produce them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? 'environment');
+        const message = issue.code === 'invalid_type' && !(variable in present) ? 'is required' : issue.message;
+        return `${variable}: ${message}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    redis: redisTarget(e),
+    twilio: { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, apiUrl: e.TWILIO_API_URL },
+    supportPhoneNumber: e.SUPPORT_PHONE_NUMBER,
+    apiKeys: { controlPanel: e.CONTROL_PANEL_API_KEYS, ops: e.OPS_API_KEYS },
+    allowedCidrs: { controlPanel: e.CONTROL_PANEL_ALLOWED_CIDRS, ops: e.OPS_ALLOWED_CIDRS },
+    pinSecret: e.PIN_SECRET,
+    policyFile: e.POLICY_FILE,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function redisTarget(e: z.infer<typeof envSchema>): RedisTarget {
+  if (e.REDIS_SENTINELS !== undefined && e.REDIS_SENTINEL_NAME !== undefined) {
+    return { kind: 'sentinel', sentinels: e.REDIS_SENTINELS, name: e.REDIS_SENTINEL_NAME };
+  }
+  if (e.REDIS_CLUSTER_NODES !== undefined) return { kind: 'cluster', nodes: e.REDIS_CLUSTER_NODES };
+  if (e.REDIS_URL !== undefined) return { kind: 'standalone', url: e.REDIS_URL };
+  throw new ConfigError(['REDIS_URL: no Redis configured']);
+}

@@ -1,0 +1,46 @@
+import Holidays from 'date-holidays';
+import type { Policy } from '../policy/policy-schema.js';
+
+/** Days on which the line is closed: public/bank holidays of the policy's region, plus extra closures. */
+export interface ClosureCalendar {
+  /** `date` is a local calendar date, `YYYY-MM-DD`. */
+  isClosedOn(date: string): boolean;
+}
+
+const CLOSING_HOLIDAY_TYPES = new Set(['public', 'bank']);
+
+export function createClosureCalendar(holidays: Policy['holidays']): ClosureCalendar {
+  if (holidays === undefined) return { isClosedOn: () => false };
+  const extra = new Set(holidays.extraClosures);
+  const calendar =
+    holidays.region === undefined ? new Holidays(holidays.country) : new Holidays(holidays.country, holidays.region);
+  const byYear = new Map<number, Set<string>>();
+
+  function holidaysOf(year: number): Set<string> {
+    let dates = byYear.get(year);
+    if (dates === undefined) {
+      // `date` is "YYYY-MM-DD hh:mm:ss" in the country's own calendar.
+      dates = new Set(
+        calendar
+          .getHolidays(year)
+          .filter((holiday) => CLOSING_HOLIDAY_TYPES.has(holiday.type))
+          .map((holiday) => holiday.date.slice(0, 10)),
+      );
+      byYear.set(year, dates);
+    }
+    return dates;
+  }
+
+  return {
+    isClosedOn: (date) => extra.has(date) || holidaysOf(Number(date.slice(0, 4))).has(date),
+  };
+}
+
+/** True when the country (and region) is known to the holiday library. */
+export function isKnownHolidayRegion(country: string, region: string | undefined): boolean {
+  const countries = new Holidays().getCountries();
+  if (!(country in countries)) return false;
+  if (region === undefined) return true;
+  const regions = new Holidays().getStates(country);
+  return region in regions;
+}

@@ -1,0 +1,105 @@
+import { DateTime } from 'luxon';
+import { WEEKDAYS, type Policy, type Tier, type Weekday } from '../policy/policy-schema.js';
+import { createClosureCalendar } from './closure-calendar.js';
+
+/** When each tier's phone line is open, in the policy's time zone, holidays and clock changes included. */
+export interface SupportHours {
+  isOpen(tierName: string, at: number): boolean;
+  /** True when at least one tier with phone support is open at `at`. */
+  isLineOpen(at: number): boolean;
+  /** The next instant after `at` at which `isOpen` changes, or null if it will not within a year. */
+  nextChange(tierName: string, at: number): number | null;
+  describe(tierName: string): HoursDescription;
+}
+
+export interface HoursDescription {
+  timezone: string;
+  /** "HH:MM-HH:MM" spans per weekday; a day left out is closed. */
+  weekly: Partial<Record<Weekday, string[]>>;
+  /** The holiday region the tier closes on, e.g. "GB-ENG", or null. */
+  closedOnPublicHolidays: string | null;
+}
+
+interface Interval {
+  start: number;
+  end: number;
+}
+
+// How far ahead nextChange looks: a tier may be closed for a long run of holidays, but not for a year.
+const LOOKAHEAD_DAYS = 400;
+
+export function createSupportHours(policy: Policy): SupportHours {
+  const calendar = createClosureCalendar(policy.holidays);
+  const zone = policy.timezone;
+
+  function tierOf(name: string): Tier | undefined {
+    return policy.tiers[name];
+  }
+
+  /** The open intervals of one local calendar day, as instants. */
+  function intervalsOn(tier: Tier, day: DateTime): Interval[] {
+    if (!tier.phoneSupport) return [];
+    if (tier.closedOnPublicHolidays && calendar.isClosedOn(day.toISODate() ?? '')) return [];
+    const weekday = WEEKDAYS[day.weekday - 1];
+    const spans = weekday === undefined ? [] : (tier.hours[weekday] ?? []);
+    return spans
+      .map((span) => ({ start: instantAt(day, span.open), end: instantAt(day, span.close) }))
+      .filter((interval) => interval.start < interval.end)
+      .sort((a, b) => a.start - b.start);
+  }
+
+  function isOpen(tierName: string, at: number): boolean {
+    const tier = tierOf(tierName);
+    if (tier === undefined) return false;
+    const day = DateTime.fromMillis(at, { zone }).startOf('day');
+    return intervalsOn(tier, day).some((interval) => interval.start <= at && at < interval.end);
+  }
+
+  function nextChange(tierName: string, at: number): number | null {
+    const tier = tierOf(tierName);
+    if (tier === undefined) return null;
+    const open = isOpen(tierName, at);
+    const first = DateTime.fromMillis(at, { zone }).startOf('day');
+    for (let offset = 0; offset < LOOKAHEAD_DAYS; offset += 1) {
+      for (const interval of intervalsOn(tier, first.plus({ days: offset }))) {
+        if (!open && interval.start > at) return interval.start;
+        // Open: the line closes at the end of an interval that the next day's does not continue.
+        if (open && interval.end > at && !isOpen(tierName, interval.end)) return interval.end;
+      }
+    }
+    return null;
+  }
+
+  return {
+    isOpen,
+    nextChange,
+    isLineOpen: (at) => Object.keys(policy.tiers).some((name) => isOpen(name, at)),
+    describe: (tierName) => describeTier(policy, tierOf(tierName)),
+  };
+}
+
+/** The instant of `minutes` past local midnight of `day`; a time skipped by a clock change moves forward. */
+function instantAt(day: DateTime, minutes: number): number {
+  if (minutes >= 24 * 60) return day.plus({ days: 1 }).startOf('day').toMillis();
+  return day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60 }).toMillis();
+}
+
+function formatMinutes(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+function describeTier(policy: Policy, tier: Tier | undefined): HoursDescription {
+  const weekly: Partial<Record<Weekday, string[]>> = {};
+  if (tier?.phoneSupport === true) {
+    for (const day of WEEKDAYS) {
+      const spans = tier.hours[day] ?? [];
+      if (spans.length > 0) weekly[day] = spans.map((span) => `${formatMinutes(span.open)}-${formatMinutes(span.close)}`);
+    }
+  }
+  const holidays = policy.holidays;
+  const closedOn =
+    tier?.closedOnPublicHolidays === true && holidays !== undefined
+      ? [holidays.country, holidays.region].filter((part) => part !== undefined).join('-')
+      : null;
+  return { timezone: policy.timezone, weekly, closedOnPublicHolidays: closedOn };
+}

@@ -1,0 +1,47 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+
+/** The API's one error shape. */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string().meta({ example: 'validation_failed' }),
+    message: z.string(),
+    details: z.array(z.unknown()).optional(),
+  }),
+});
+
+export function sendError(res: Response, error: AppError): void {
+  if (error.extra.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.extra.retryAfterSeconds));
+  const details = error.extra.details === undefined ? {} : { details: error.extra.details };
+  res.status(error.status).json({ error: { code: error.code, message: error.message, ...details } });
+}
+
+export const unknownRoute: RequestHandler = (req, _res, next) => {
+  next(new AppError(404, 'not_found', `No route ${req.method} ${req.path}.`));
+};
+
+// body-parser marks its errors with a `type`; these are the client's fault, not ours.
+const BODY_ERRORS: Record<string, AppError> = {
+  'entity.parse.failed': new AppError(400, 'invalid_json', 'The request body is not valid JSON.'),
+  'entity.too.large': new AppError(413, 'payload_too_large', 'The request body is larger than 16 KiB.'),
+  'encoding.unsupported': new AppError(415, 'unsupported_encoding', 'The request body encoding is not supported.'),
+  'charset.unsupported': new AppError(415, 'unsupported_encoding', 'The request body charset is not supported.'),
+};
+
+function bodyErrorOf(error: unknown): AppError | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error) || typeof error.type !== 'string') return;
+  return BODY_ERRORS[error.type];
+}
+
+/** Every error of the JSON API, in the SPEC's shape; anything unexpected is logged and answered 500. */
+export const jsonErrors: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+  const known = error instanceof AppError ? error : bodyErrorOf(error);
+  if (known !== undefined) {
+    if (known.status >= 500) req.log.warn({ err: error, code: known.code }, 'request failed');
+    sendError(res, known);
+    return;
+  }
+  req.log.error({ err: error }, 'unexpected error');
+  sendError(res, new AppError(500, 'internal_error', 'Something went wrong on our side; it has been logged.'));
+};

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import {
+  accountViewSchema,
+  userBodySchema,
+  userViewSchema,
+  type accountBodySchema,
+} from '../directory/directory-schema.js';
+import { supportLineSchema } from '../hours/support-line.js';
+import { pinIssuedSchema, pinStatusSchema } from '../pins/pin-service.js';
+import { errorBodySchema } from './json-errors.js';
+import { accountParams, userParams } from './routes/route-params.js';
+
+/**
+ * The OpenAPI 3.1 document of the control panel API, generated from the very
+ * zod schemas the handlers parse with, so the two cannot drift apart.
+ */
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+  return rest;
+}
+
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { 'application/json': { schema: jsonSchema(schema, 'output') } },
+});
+
+const errors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((code) => [String(code), { $ref: '#/components/responses/Error' }]));
+
+function pathParameters(schema: z.ZodObject) {
+  return Object.entries(schema.shape).map(([name, param]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: jsonSchema(param as z.ZodType, 'input'),
+  }));
+}
+
+interface Operation {
+  summary: string;
+  params: z.ZodObject;
+  body?: z.ZodType;
+  ok: Record<string, unknown>;
+  errors: number[];
+}
+
+function operation(op: Operation) {
+  return {
+    summary: op.summary,
+    parameters: pathParameters(op.params),
+    ...(op.body === undefined
+      ? {}
+      : { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } }),
+    responses: { ...op.ok, ...errors(401, 403, ...op.errors, 503) },
+    security: [{ controlPanelKey: [] }],
+  };
+}
+
+const noContent = (description: string) => ({ '204': { description } });
+
+export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodySchema>) {
+  const user = '/v1/accounts/{accountId}/users/{userId}';
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'callgate control panel API',
+      version: '1',
+      description: 'Mirror accounts and users, issue PINs for the emergency support line, read support hours.',
+    },
+    paths: {
+      '/v1/accounts/{accountId}': {
+        put: operation({
+          summary: 'Create or update an account',
+          params: accountParams,
+          body: accountBody,
+          ok: { '200': json(accountViewSchema, 'Updated'), '201': json(accountViewSchema, 'Created') },
+          errors: [400, 413, 422],
+        }),
+        delete: operation({
+          summary: 'Delete an account, its users and their PINs',
+          params: accountParams,
+          ok: noContent('Deleted'),
+          errors: [404],
+        }),
+      },
+      [user]: {
+        put: operation({
+          summary: 'Create or update a user; omitting roles keeps the roles the user holds',
+          params: userParams,
+          body: userBodySchema,
+          ok: { '200': json(userViewSchema, 'Updated'), '201': json(userViewSchema, 'Created') },
+          errors: [400, 404, 409, 413, 422],
+        }),
+        delete: operation({
+          summary: 'Delete a user (not while they hold a contact role)',
+          params: userParams,
+          ok: noContent('Deleted'),
+          errors: [404, 409],
+        }),
+      },
+      [`${user}/pin`]: {
+        post: operation({
+          summary: "Issue a PIN (replaces the user's live PIN)",
+          params: userParams,
+          ok: { '201': json(pinIssuedSchema, 'Issued: show the PIN to the user once') },
+          errors: [404, 429],
+        }),
+        get: operation({
+          summary: 'Whether the user has a live PIN (never the PIN)',
+          params: userParams,
+          ok: { '200': json(pinStatusSchema, 'Status') },
+          errors: [404],
+        }),
+        delete: operation({
+          summary: "Revoke the user's live PIN",
+          params: userParams,
+          ok: noContent('Revoked (or there was none)'),
+          errors: [404],
+        }),
+      },
+      '/v1/accounts/{accountId}/support-line': {
+        get: operation({
+          summary: "The account's phone line: eligibility, hours, open now, next change",
+          params: accountParams,
+          ok: { '200': json(supportLineSchema, 'Support line') },
+          errors: [404],
+        }),
+      },
+    },
+    components: {
+      securitySchemes: {
+        controlPanelKey: { type: 'http', scheme: 'bearer', description: 'A key of CONTROL_PANEL_API_KEYS' },
+        opsKey: { type: 'http', scheme: 'bearer', description: 'A key of OPS_API_KEYS' },
+      },
+      responses: { Error: json(errorBodySchema, 'An error, in the one error shape of this API') },
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { Router } from 'express';
+import type { z } from 'zod';
+import {
+  toAccountView,
+  toUserView,
+  userBodySchema,
+  type accountBodySchema,
+} from '../../directory/directory-schema.js';
+import type { DirectoryService } from '../../directory/directory-service.js';
+import { parseInput } from '../parse-input.js';
+import { accountParams, userParams } from './route-params.js';
+
+/** The control panel mirrors its accounts and users here. */
+export function accountRoutes(deps: {
+  directory: DirectoryService;
+  accountBody: ReturnType<typeof accountBodySchema>;
+}): Router {
+  const { directory, accountBody } = deps;
+  const router = Router();
+
+  router.put('/accounts/:accountId', async (req, res) => {
+    const { accountId } = parseInput(accountParams, req.params, 'params');
+    const body: z.output<typeof accountBody> = parseInput(accountBody, req.body, 'body');
+    const { created, account } = await directory.putAccount(accountId, body);
+    res.status(created ? 201 : 200).json(toAccountView(account));
+  });
+
+  router.delete('/accounts/:accountId', async (req, res) => {
+    const { accountId } = parseInput(accountParams, req.params, 'params');
+    await directory.deleteAccount(accountId);
+    res.status(204).end();
+  });
+
+  router.put('/accounts/:accountId/users/:userId', async (req, res) => {
+    const { accountId, userId } = parseInput(userParams, req.params, 'params');
+    const body = parseInput(userBodySchema, req.body, 'body');
+    const { created, user } = await directory.putUser(accountId, userId, body);
+    res.status(created ? 201 : 200).json(toUserView(user));
+  });
+
+  router.delete('/accounts/:accountId/users/:userId', async (req, res) => {
+    const { accountId, userId } = parseInput(userParams, req.params, 'params');
+    await directory.deleteUser(accountId, userId);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,76 @@
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { loadPolicy, PolicyError } from './policy/load-policy.js';
+import { checkClockSkew } from './redis/clock-skew.js';
+import { connectRedis } from './redis/connect-redis.js';
+
+/** Loads configuration, connects Redis, listens, and shuts down cleanly on SIGTERM/SIGINT. */
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function start(): void {
+  let config;
+  let policy;
+  try {
+    config = loadConfig(process.env);
+    policy = loadPolicy(config.policyFile);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof PolicyError) {
+      process.stderr.write(`callgate: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const log = createLogger({ level: config.logLevel });
+  const redis = connectRedis(config.redis, log);
+  redis.once('ready', () => {
+    checkClockSkew(redis, log).catch((error: unknown) => {
+      log.warn({ err: error }, 'could not compare clocks with redis');
+    });
+  });
+
+  const app = createApp({ config, policy, log, redis, clock: systemClock });
+  const server = app.listen(config.port, () => {
+    log.info({ port: config.port, publicBaseUrl: config.publicBaseUrl }, 'callgate listening');
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing requests in flight');
+    void shutDown(server).then(async () => {
+      await redis.quit().catch(() => undefined);
+      log.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => {
+    stop('SIGTERM');
+  });
+  process.on('SIGINT', () => {
+    stop('SIGINT');
+  });
+}
+
+/** Stops accepting connections and waits for requests in flight, at most SHUTDOWN_GRACE_MS. */
+function shutDown(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const deadline = setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, SHUTDOWN_GRACE_MS);
+    deadline.unref();
+    server.close(() => {
+      clearTimeout(deadline);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+start();

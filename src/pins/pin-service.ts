@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { AppError, notFound } from '../errors.js';
+import type { DirectoryStore } from '../directory/directory-store.js';
+import type { Account, User } from '../directory/directory-schema.js';
+import { supportLineSchema, type SupportLine } from '../hours/support-line.js';
+import type { Policy } from '../policy/policy-schema.js';
+import type { PinStore } from './pin-store.js';
+
+export const pinIssuedSchema = z.object({
+  pin: z.string().regex(/^\d+$/).meta({ description: 'The PIN, shown to the user once; callgate keeps only its HMAC.' }),
+  expiresAt: z.iso.datetime(),
+  ttlSeconds: z.number().int(),
+  phoneNumber: z.string(),
+  supportLine: supportLineSchema,
+});
+export type PinIssued = z.infer<typeof pinIssuedSchema>;
+
+export const pinStatusSchema = z.object({ active: z.boolean(), expiresAt: z.iso.datetime().nullable() });
+export type PinStatus = z.infer<typeof pinStatusSchema>;
+
+export type PinService = ReturnType<typeof createPinService>;
+
+/** The control panel's side of a PIN: issue, look at, revoke. */
+export function createPinService(deps: {
+  store: DirectoryStore;
+  pins: PinStore;
+  policy: Policy;
+  supportLine: (sla: string) => SupportLine;
+}) {
+  const { store, pins, policy, supportLine } = deps;
+
+  async function requireMember(accountId: string, userId: string): Promise<{ account: Account; user: User }> {
+    const { account, user } = await store.getMember(accountId, userId);
+    if (account === undefined) throw notFound('account_not_found', `No account ${accountId}.`);
+    if (user === undefined) throw notFound('user_not_found', `No user ${userId} in account ${accountId}.`);
+    return { account, user };
+  }
+
+  return {
+    async issuePin(accountId: string, userId: string): Promise<PinIssued> {
+      const { account, user } = await requireMember(accountId, userId);
+      if (policy.tiers[account.sla]?.phoneSupport !== true) {
+        throw new AppError(403, 'sla_not_eligible', `The account's plan (${account.sla}) does not include phone support.`);
+      }
+      if (!user.permissions.includes('manage_support')) {
+        throw new AppError(403, 'permission_required', 'The user needs the Manage Support permission to phone support.');
+      }
+      const { pin, expiresAt } = await pins.issue({ accountId, userId });
+      const line = supportLine(account.sla);
+      return {
+        pin,
+        expiresAt: new Date(expiresAt).toISOString(),
+        ttlSeconds: policy.pin.ttlSeconds,
+        phoneNumber: line.phoneNumber,
+        supportLine: line,
+      };
+    },
+
+    async pinStatus(accountId: string, userId: string): Promise<PinStatus> {
+      await requireMember(accountId, userId);
+      const { active, expiresAt } = await pins.status({ accountId, userId });
+      return { active, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
+    },
+
+    async revokePin(accountId: string, userId: string): Promise<{ revoked: boolean }> {
+      await requireMember(accountId, userId);
+      return { revoked: (await pins.revoke([{ accountId, userId }])) > 0 };
+    },
+  };
+}

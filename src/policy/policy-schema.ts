@@ -1,0 +1,123 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { isKnownHolidayRegion } from '../hours/closure-calendar.js';
+
+/** The policy file: support hours, SLA tiers, PIN and queue limits, voice. */
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+const MINUTES = /^(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))$/;
+
+function minutesOf(time: string): number {
+  const match = MINUTES.exec(time);
+  if (match === null) return Number.NaN;
+  const [, h = '', m = '', h24, m24] = match;
+  return h24 !== undefined && m24 !== undefined ? 24 * 60 : Number(h) * 60 + Number(m);
+}
+
+/** "09:00-17:30": open from 09:00 until just before 17:30, local time. "24:00" may close a day. */
+const openingSpan = z
+  .string()
+  .regex(/^\d\d:\d\d-\d\d:\d\d$/, 'expected "HH:MM-HH:MM", e.g. "09:00-17:30"')
+  .transform((span, ctx) => {
+    const [from = '', to = ''] = span.split('-');
+    const open = minutesOf(from);
+    const close = minutesOf(to);
+    if (Number.isNaN(open) || Number.isNaN(close) || open === 24 * 60) {
+      ctx.addIssue({ code: 'custom', message: 'times must be 00:00 to 23:59 (24:00 only as a closing time)' });
+      return z.NEVER;
+    }
+    if (open >= close) {
+      ctx.addIssue({ code: 'custom', message: 'the opening time must be before the closing time' });
+      return z.NEVER;
+    }
+    return { open, close };
+  });
+export type OpeningSpan = z.output<typeof openingSpan>;
+
+const weeklyHours = z
+  .strictObject(Object.fromEntries(WEEKDAYS.map((day) => [day, z.array(openingSpan).optional()])) as Record<
+    Weekday,
+    z.ZodOptional<z.ZodArray<typeof openingSpan>>
+  >)
+  .superRefine((hours, ctx) => {
+    for (const day of WEEKDAYS) {
+      const spans = [...(hours[day] ?? [])].sort((a, b) => a.open - b.open);
+      spans.slice(1).forEach((span, i) => {
+        const before = spans[i];
+        if (before !== undefined && span.open < before.close) {
+          ctx.addIssue({ code: 'custom', path: [day], message: 'opening spans of one day must not overlap' });
+        }
+      });
+    }
+  });
+export type WeeklyHours = z.output<typeof weeklyHours>;
+
+const tierName = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'tier names are lower_snake_case');
+
+const tier = z.strictObject({
+  phoneSupport: z.boolean(),
+  /** Higher is answered first. */
+  priority: z.number().int().min(0).max(100).default(0),
+  hours: weeklyHours.default({}),
+  closedOnPublicHolidays: z.boolean().default(true),
+});
+export type Tier = z.output<typeof tier>;
+
+const isoDate = z.iso.date();
+
+export const policySchema = z
+  .strictObject({
+    timezone: z
+      .string()
+      .refine((zone) => IANAZone.isValidZone(zone), 'expected an IANA time zone such as Europe/London')
+      .default('Europe/London'),
+    holidays: z
+      .strictObject({
+        country: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code such as GB'),
+        region: z.string().min(1).optional(),
+        extraClosures: z.array(isoDate).default([]),
+      })
+      .refine((holidays) => isKnownHolidayRegion(holidays.country, holidays.region), {
+        message: 'unknown holiday country or region (see the date-holidays package)',
+      })
+      .optional(),
+    tiers: z.record(tierName, tier).refine((tiers) => Object.keys(tiers).length > 0, 'at least one tier is required'),
+    pin: z
+      .strictObject({
+        digits: z.number().int().min(6).max(12).default(8),
+        ttlSeconds: z.number().int().min(30).max(86_400).default(600),
+        attemptsPerCall: z.number().int().min(1).max(10).default(3),
+        issuesPerUserPerHour: z.number().int().min(1).max(1000).default(5),
+      })
+      .prefault({}),
+    callers: z
+      .strictObject({
+        failedPinsPerHour: z.number().int().min(1).default(10),
+        lockoutSeconds: z.number().int().min(60).default(3600),
+      })
+      .prefault({}),
+    line: z
+      .strictObject({
+        /** Failed PINs per minute across the whole line above which the alarm is raised. */
+        alarmFailuresPerMinute: z.number().int().min(1).default(30),
+      })
+      .prefault({}),
+    queue: z
+      .strictObject({
+        maxWaitSeconds: z.number().int().min(30).max(3600).default(600),
+        holdMusicUrl: z.url({ protocol: /^https?$/ }).optional(),
+      })
+      .prefault({}),
+    oncall: z.strictObject({ ringSeconds: z.number().int().min(5).max(120).default(25) }).prefault({}),
+    voice: z
+      .strictObject({
+        language: z.string().regex(/^[a-z]{2}-[A-Z]{2}$/, 'expected a language tag such as en-GB').default('en-GB'),
+        voice: z.string().min(1).default('Polly.Amy'),
+      })
+      .prefault({}),
+  });
+
+export type Policy = z.output<typeof policySchema>;
+export type PolicyInput = z.input<typeof policySchema>;

@@ -1,0 +1,62 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { RedisTarget } from '../config.js';
+import type { Logger } from '../logger.js';
+import { COMMAND_TIMEOUT_MS } from './deadline.js';
+import { defineScripts } from './scripts.js';
+
+export type RedisClient = Redis | Cluster;
+
+
+/**
+ * Options shared by every connection. The point of each: when Redis is down or
+ * hung, a request fails fast instead of waiting, and nothing it asked for is
+ * replayed later behind the caller's back.
+ */
+export const SAFE_CONNECTION_OPTIONS = {
+  commandTimeout: COMMAND_TIMEOUT_MS,
+  connectTimeout: 2000,
+  // Fail at once while disconnected, rather than queueing until Redis is back.
+  enableOfflineQueue: false,
+  // Never resend a command whose reply was lost with the connection.
+  autoResendUnfulfilledCommands: false,
+  maxRetriesPerRequest: 0,
+  // Keep reconnecting, quickly, for as long as it takes: recovery needs no restart.
+  retryStrategy: (attempt: number) => Math.min(100 * attempt, 1000),
+} satisfies RedisOptions;
+
+export function connectRedis(
+  target: RedisTarget,
+  log: Logger,
+  extra: Pick<RedisOptions, 'keyPrefix'> = {},
+): RedisClient {
+  const client = createClient(target, extra);
+  defineScripts(client);
+  // Without a listener ioredis prints every connection error; one structured line is enough.
+  let lastError = '';
+  client.on('error', (error: Error) => {
+    if (error.message !== lastError) log.warn({ err: error }, 'redis connection error');
+    lastError = error.message;
+  });
+  client.on('ready', () => {
+    if (lastError !== '') log.info('redis connection restored');
+    lastError = '';
+  });
+  return client;
+}
+
+function createClient(target: RedisTarget, extra: Pick<RedisOptions, 'keyPrefix'>): RedisClient {
+  const options: RedisOptions = { ...SAFE_CONNECTION_OPTIONS, ...extra, lazyConnect: false };
+  switch (target.kind) {
+    case 'standalone':
+      return new Redis(target.url, options);
+    case 'sentinel':
+      return new Redis({ ...options, sentinels: target.sentinels, name: target.name });
+    case 'cluster':
+      return new Cluster(target.nodes, {
+        enableOfflineQueue: false,
+        redisOptions: options,
+        clusterRetryStrategy: options.retryStrategy,
+        ...(extra.keyPrefix === undefined ? {} : { keyPrefix: extra.keyPrefix }),
+      });
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * How long one Redis command may take before the request gives up on it. Two of
+ * them still fit in the SPEC's 2 s answer time when Redis hangs.
+ */
+export const COMMAND_TIMEOUT_MS = 800;
+
+/**
+ * Every script that changes state starts with this guard. A request gives up on
+ * a command after COMMAND_TIMEOUT_MS; if Redis was hung and only gets round to
+ * the script later, the script must do nothing — the caller has already been
+ * told the line is down. Redis' own clock decides, so the hosts' clocks must
+ * agree to well within the margin (NTP does); `checkClockSkew` warns otherwise.
+ */
+export const DEADLINE_GUARD_LUA = `
+local clock = redis.call('TIME')
+if tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000) > tonumber(ARGV[1]) then
+  return {'late'}
+end
+`;
+
+// Leaves room for the reply to travel back before the client's own timeout fires.
+const REPLY_MARGIN_MS = 250;
+
+/** The deadline argument (ARGV[1]) for a state-changing script sent now. Real time, not the domain clock. */
+export function scriptDeadline(): number {
+  return Date.now() + COMMAND_TIMEOUT_MS - REPLY_MARGIN_MS;
+}
+
+export const isLate = (reply: unknown): boolean => Array.isArray(reply) && reply[0] === 'late';

@@ -1,0 +1,18 @@
+/**
+ * Every key callgate writes. Keys used together in one operation share one
+ * `{hash tag}` so each operation runs unchanged on Redis Cluster:
+ * - `{a:<accountId>}`: an account and its users;
+ * - `{pins}`: every live PIN. PINs are looked up by value alone (the caller
+ *   only types digits), so their index cannot be split by account. It is small:
+ *   at most one live PIN per user, each a few dozen bytes.
+ */
+const accountTag = (accountId: string): string => `callgate:{a:${accountId}}`;
+
+export const keys = {
+  account: (accountId: string) => `${accountTag(accountId)}:account`,
+  users: (accountId: string) => `${accountTag(accountId)}:users`,
+  pinsByHash: 'callgate:{pins}:by-hash',
+  pinsByOwner: 'callgate:{pins}:by-owner',
+  pinExpiry: 'callgate:{pins}:expiry',
+  pinIssues: (owner: string) => `callgate:{pins}:issued:${owner}`,
+} as const;

@@ -1,0 +1,24 @@
+import type { Result } from 'ioredis';
+import { WRITE_ACCOUNT_LUA } from '../directory/directory-scripts.js';
+import { CONSUME_PIN_LUA, ISSUE_PIN_LUA, REVOKE_PINS_LUA } from '../pins/pin-scripts.js';
+import type { RedisClient } from './connect-redis.js';
+
+type ScriptArg = string | number;
+
+// ioredis' documented way to type commands added with defineCommand.
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    issuePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    consumePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    revokePins(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    writeAccount(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+  }
+}
+
+/** Registers callgate's Lua scripts (sent by EVALSHA, loaded on first use). */
+export function defineScripts(redis: RedisClient): void {
+  redis.defineCommand('issuePin', { numberOfKeys: 4, lua: ISSUE_PIN_LUA });
+  redis.defineCommand('consumePin', { numberOfKeys: 3, lua: CONSUME_PIN_LUA });
+  redis.defineCommand('revokePins', { numberOfKeys: 3, lua: REVOKE_PINS_LUA });
+  redis.defineCommand('writeAccount', { numberOfKeys: 2, lua: WRITE_ACCOUNT_LUA });
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type { Express } from 'express';
+import { expect } from 'vitest';
+import { PERMISSIONS, type ContactRole, type Permission } from '../../src/directory/directory-schema.js';
+import { rememberSecret } from './leak-watch.js';
+import { CONTROL_PANEL_KEY } from './test-app.js';
+
+/** Small factories that set the scene through the API, as the control panel would. */
+
+export const newId = (kind: string): string => `${kind}-${randomUUID().slice(0, 8)}`;
+
+export const api = (app: Express) => ({
+  put: (path: string, body: unknown) =>
+    request(app).put(path).set('Authorization', `Bearer ${CONTROL_PANEL_KEY}`).send(body as object),
+  post: (path: string) => request(app).post(path).set('Authorization', `Bearer ${CONTROL_PANEL_KEY}`),
+  get: (path: string) => request(app).get(path).set('Authorization', `Bearer ${CONTROL_PANEL_KEY}`),
+  delete: (path: string) => request(app).delete(path).set('Authorization', `Bearer ${CONTROL_PANEL_KEY}`),
+});
+
+export async function givenAccount(app: Express, options: { sla?: string; id?: string } = {}): Promise<string> {
+  const id = options.id ?? newId('acct');
+  const res = await api(app).put(`/v1/accounts/${id}`, { name: `Account ${id}`, sla: options.sla ?? 'standard' });
+  expect(res.status).toBe(201);
+  return id;
+}
+
+export async function givenUser(
+  app: Express,
+  accountId: string,
+  options: { permissions?: readonly Permission[]; roles?: ContactRole[]; id?: string; name?: string } = {},
+): Promise<string> {
+  const id = options.id ?? newId('user');
+  const body = {
+    name: options.name ?? `User ${id}`,
+    permissions: options.permissions ?? ['manage_support'],
+    ...(options.roles === undefined ? {} : { roles: options.roles }),
+  };
+  const res = await api(app).put(`/v1/accounts/${accountId}/users/${id}`, body);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return id;
+}
+
+export const ALL_PERMISSIONS = PERMISSIONS;
+
+/** Issues a PIN through the API and remembers it, so the leak check looks for it in every log line. */
+export async function givenPin(app: Express, accountId: string, userId: string): Promise<string> {
+  const res = await api(app).post(`/v1/accounts/${accountId}/users/${userId}/pin`);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const pin = (res.body as { pin: string }).pin;
+  rememberSecret(pin);
+  return pin;
+}
+
+export const pinPath = (accountId: string, userId: string): string => `/v1/accounts/${accountId}/users/${userId}/pin`;

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/setup/private-redis.ts'],
+    setupFiles: ['test/setup/no-secret-leaks.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
+});
