@@ -49,9 +49,9 @@ function parseOwner(owner: string): PinOwner | undefined {
 export function createPinStore(
   redis: RedisClient,
   clock: Clock,
-  options: { secret: string; pin: Policy['pin'] },
+  options: { secret: string; pin: Policy['pin']; drawPin?: (digits: number) => string },
 ): PinStore {
-  const { secret, pin: settings } = options;
+  const { secret, pin: settings, drawPin = generatePin } = options;
   const pinKeys = [keys.pinsByHash, keys.pinsByOwner, keys.pinExpiry];
 
   async function runScript(call: () => Promise<unknown>): Promise<unknown[]> {
@@ -63,7 +63,7 @@ export function createPinStore(
 
   async function issue(owner: PinOwner): Promise<IssuedPin> {
     for (let draw = 0; draw < MAX_DRAWS; draw += 1) {
-      const pin = generatePin(settings.digits);
+      const pin = drawPin(settings.digits);
       const now = clock.now();
       const expiresAt = now + settings.ttlSeconds * 1000;
       const [outcome, retryAfterMs] = await runScript(() =>
