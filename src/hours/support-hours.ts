@@ -98,7 +98,7 @@ function describeTier(policy: Policy, tier: Tier | undefined): HoursDescription 
   }
   const holidays = policy.holidays;
   const closedOn =
-    tier?.closedOnPublicHolidays === true && holidays !== undefined
+    tier?.phoneSupport === true && tier.closedOnPublicHolidays && holidays !== undefined
       ? [holidays.country, holidays.region].filter((part) => part !== undefined).join('-')
       : null;
   return { timezone: policy.timezone, weekly, closedOnPublicHolidays: closedOn };

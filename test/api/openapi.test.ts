@@ -1,0 +1,46 @@
+import request from 'supertest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildTestApp } from '../helpers/test-app.js';
+
+const t = await buildTestApp();
+afterAll(() => t.close());
+
+interface Doc {
+  openapi: string;
+  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> }; responses: Record<string, unknown> }>>;
+}
+
+describe('GET /openapi.json', () => {
+  it('when fetched without a key, then it is an OpenAPI 3.1 document of every control panel route', async () => {
+    const res = await request(t.app).get('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = res.body as Doc;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/v1/accounts/{accountId}',
+      '/v1/accounts/{accountId}/support-line',
+      '/v1/accounts/{accountId}/users/{userId}',
+      '/v1/accounts/{accountId}/users/{userId}/pin',
+    ]);
+    expect(Object.keys(doc.paths['/v1/accounts/{accountId}/users/{userId}/pin'] ?? {}).sort()).toEqual(['delete', 'get', 'post']);
+  });
+
+  it('when the account body is described, then sla lists exactly the tiers of the policy in force', async () => {
+    const doc = (await request(t.app).get('/openapi.json')).body as Doc;
+    const schema = doc.paths['/v1/accounts/{accountId}']?.put?.requestBody?.content['application/json']?.schema;
+    expect(schema).toMatchObject({
+      type: 'object',
+      required: ['name', 'sla'],
+      additionalProperties: false,
+      properties: { sla: { enum: ['none', 'standard', 'managed_platform'] } },
+    });
+  });
+
+  it('when the user body is described, then permissions are the five of the domain', async () => {
+    const doc = (await request(t.app).get('/openapi.json')).body as Doc;
+    const schema = doc.paths['/v1/accounts/{accountId}/users/{userId}']?.put?.requestBody?.content['application/json']?.schema;
+    expect(JSON.stringify(schema)).toContain(
+      JSON.stringify(['manage_users', 'manage_billing', 'manage_services', 'manage_support', 'purchase_services']),
+    );
+  });
+});
