@@ -1,0 +1,100 @@
+import request from 'supertest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPinStore } from '../../src/pins/pin-store.js';
+import { startPrivateRedis } from '../../tools/private-redis.js';
+import { api, givenAccount, givenPin, givenUser, pinPath } from '../helpers/givens.js';
+import { buildTestApp } from '../helpers/test-app.js';
+
+// This file stops, freezes and restarts Redis, so it has a Redis of its own (persistent, as production should be).
+const redis = await startPrivateRedis({ persistent: true });
+const t = await buildTestApp({ redisUrl: redis.url });
+afterAll(async () => {
+  await t.close();
+  await redis.stop();
+});
+
+const pinStore = createPinStore(t.redis, t.clock, { secret: t.config.pinSecret, pin: t.policy.pin });
+
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await work();
+  return { result, ms: performance.now() - started };
+}
+
+async function untilReady(): Promise<void> {
+  for (let i = 0; i < 100; i += 1) {
+    if ((await request(t.app).get('/readyz')).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the service did not recover');
+}
+
+describe('when Redis goes away', () => {
+  it('when Redis is stopped, then the API answers 503 unavailable within 2 s, and recovers with every PIN when it is back', async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId);
+    const pin = await givenPin(t.app, accountId, userId);
+
+    await redis.stop();
+    const { result: res, ms } = await timed(() => api(t.app).post(pinPath(accountId, userId)));
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ error: { code: 'unavailable', message: expect.any(String) as unknown } });
+    expect(ms).toBeLessThan(2000);
+    expect((await request(t.app).get('/readyz')).status).toBe(503);
+    expect((await request(t.app).get('/healthz')).status).toBe(200);
+
+    await redis.start();
+    await untilReady();
+    expect((await api(t.app).get(pinPath(accountId, userId))).body).toMatchObject({ active: true });
+    expect(await pinStore.find(pin)).toMatchObject({ accountId, userId });
+  });
+
+  it('when Redis hangs, then the API answers 503 within 2 s and works again once Redis does', async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId);
+
+    redis.pause();
+    try {
+      const { result: res, ms } = await timed(() => api(t.app).post(pinPath(accountId, userId)));
+      expect(res.status).toBe(503);
+      expect(ms).toBeLessThan(2000);
+      const ready = await timed(() => request(t.app).get('/readyz'));
+      expect(ready.result.status).toBe(503);
+      expect(ready.ms).toBeLessThan(2000);
+    } finally {
+      redis.resume();
+    }
+    await untilReady();
+    expect((await api(t.app).post(pinPath(accountId, userId))).status).toBe(201);
+  });
+
+  it('when consuming a PIN times out on a hung Redis, then the PIN is not used up later behind the caller’s back', async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId);
+    const pin = await givenPin(t.app, accountId, userId);
+
+    redis.pause();
+    try {
+      await expect(pinStore.consume(pin, { accountId, userId })).rejects.toMatchObject({ code: 'unavailable' });
+    } finally {
+      redis.resume();
+    }
+    await untilReady();
+    // The consume script did reach Redis while it was frozen and ran after it thawed; it must have done nothing.
+    expect(await pinStore.find(pin)).toMatchObject({ accountId, userId });
+  });
+
+  it('when issuing a PIN times out on a hung Redis, then no PIN appears later', async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId);
+
+    redis.pause();
+    try {
+      await expect(pinStore.issue({ accountId, userId })).rejects.toMatchObject({ code: 'unavailable' });
+    } finally {
+      redis.resume();
+    }
+    await untilReady();
+    expect(await pinStore.status({ accountId, userId })).toEqual({ active: false, expiresAt: null });
+  });
+});
