@@ -27,7 +27,7 @@ async function everythingInRedis(): Promise<string[]> {
     found.push(key);
     const type = await t.redis.type(key);
     if (type === 'hash') found.push(...Object.entries(await t.redis.hgetall(key)).flat());
-    if (type === 'zset') found.push(...(await t.redis.zrange(key, 0, -1, 'WITHSCORES')));
+    if (type === 'zset') found.push(...(await t.redis.zrange(key, '0', '-1', 'WITHSCORES')));
     if (type === 'string') found.push((await t.redis.get(key)) ?? '');
   }
   return found;
