@@ -62,9 +62,9 @@ export function createPinService(deps: {
       return { active, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
     },
 
-    async revokePin(accountId: string, userId: string): Promise<{ revoked: boolean }> {
+    async revokePin(accountId: string, userId: string): Promise<void> {
       await requireMember(accountId, userId);
-      return { revoked: (await pins.revoke([{ accountId, userId }])) > 0 };
+      await pins.revoke([{ accountId, userId }]);
     },
   };
 }
