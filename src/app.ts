@@ -14,6 +14,15 @@ import { accountRoutes } from './http/routes/account-routes.js';
 import { healthRoutes } from './http/routes/health-routes.js';
 import { pinRoutes } from './http/routes/pin-routes.js';
 import { supportLineRoutes } from './http/routes/support-line-routes.js';
+import { createAuditLog } from './audit/audit-log.js';
+import { createAbuseLimits } from './calls/abuse-limits.js';
+import { createCallFlow } from './calls/call-flow.js';
+import { createCallStates } from './calls/call-state.js';
+import { callHistoryRoutes } from './http/routes/call-history-routes.js';
+import { voiceRoutes } from './http/twilio/voice-routes.js';
+import { loadPromptCatalogue } from './ivr/prompt-catalogue.js';
+import { createTwimlRenderer } from './ivr/render-twiml.js';
+import { createHoursSpeech } from './ivr/speak-hours.js';
 import type { Logger } from './logger.js';
 import { createPinService } from './pins/pin-service.js';
 import { createPinStore } from './pins/pin-store.js';
@@ -38,6 +47,25 @@ export function createApp({ config, policy, log, redis, clock }: AppDeps): expre
   const supportLine = createSupportLine({ policy, hours, clock, phoneNumber: config.supportPhoneNumber });
   const directory = createDirectoryService({ store, pins, policy });
   const pinService = createPinService({ store, pins, policy, supportLine });
+  const audit = createAuditLog({ redis, clock, log });
+  const flow = createCallFlow({
+    clock,
+    policy,
+    hours,
+    directory: store,
+    pins,
+    calls: createCallStates(redis),
+    limits: createAbuseLimits({ redis, clock, policy, log }),
+    audit,
+    log,
+  });
+  const catalogue = loadPromptCatalogue(policy.voice.language);
+  const twiml = createTwimlRenderer({
+    policy,
+    catalogue,
+    speech: createHoursSpeech(policy, catalogue),
+    baseUrl: config.publicBaseUrl,
+  });
 
   const tierNames = Object.keys(policy.tiers) as [string, ...string[]];
   const accountBody = accountBodySchema(tierNames);
@@ -63,7 +91,12 @@ export function createApp({ config, policy, log, redis, clock }: AppDeps): expre
   v1.use(accountRoutes({ directory, accountBody }));
   v1.use(pinRoutes({ pinService }));
   v1.use(supportLineRoutes({ directory, supportLine }));
+  v1.use(callHistoryRoutes({ directory, audit }));
   app.use('/v1', v1);
+  app.use(
+    '/twilio',
+    voiceRoutes({ flow, twiml, authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl }),
+  );
 
   app.use(unknownRoute);
   app.use(jsonErrors);

@@ -25,8 +25,11 @@ export interface PinStore {
   revoke: (owners: PinOwner[]) => Promise<number>;
   /** The owner of a live PIN, without using it up. */
   find: (pin: string) => Promise<(PinOwner & { expiresAt: number }) | undefined>;
-  /** Uses the PIN up if it is still live and still `owner`'s; true for exactly one of racing callers. */
-  consume: (pin: string, owner: PinOwner) => Promise<boolean>;
+  /**
+   * Uses the PIN up if it is still live and still `owner`'s; true for exactly one of racing callers.
+   * Redis does nothing if it only gets to it after `notAfter` (epoch ms, real time).
+   */
+  consume: (pin: string, owner: PinOwner, notAfter?: number) => Promise<boolean>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -111,9 +114,9 @@ export function createPinStore(
     return owner === undefined ? undefined : { ...owner, expiresAt: parsed.expiresAt };
   }
 
-  async function consume(pin: string, owner: PinOwner): Promise<boolean> {
+  async function consume(pin: string, owner: PinOwner, notAfter?: number): Promise<boolean> {
     const [outcome] = await runScript(() =>
-      redis.consumePin(...pinKeys, scriptDeadline(), clock.now(), hashPin(secret, pin), ownerKey(owner)),
+      redis.consumePin(...pinKeys, scriptDeadline(notAfter), clock.now(), hashPin(secret, pin), ownerKey(owner)),
     );
     return outcome === 'ok';
   }

@@ -57,6 +57,8 @@ export type WeeklyHours = z.output<typeof weeklyHours>;
 const tierName = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'tier names are lower_snake_case');
 
 const tier = z.strictObject({
+  /** How the IVR names the tier ("Managed platform support is open ..."); defaults to the name, spaced. */
+  label: z.string().min(1).max(60).optional(),
   phoneSupport: z.boolean(),
   /** Higher is answered first. */
   priority: z.number().int().min(0).max(100).default(0),

@@ -21,9 +21,13 @@ end
 // Leaves room for the reply to travel back before the client's own timeout fires.
 const REPLY_MARGIN_MS = 250;
 
-/** The deadline argument (ARGV[1]) for a state-changing script sent now. Real time, not the domain clock. */
-export function scriptDeadline(): number {
-  return Date.now() + COMMAND_TIMEOUT_MS - REPLY_MARGIN_MS;
+/**
+ * The deadline argument (ARGV[1]) for a state-changing script sent now. Real
+ * time, not the domain clock. `notAfter` tightens it to a request's own budget
+ * (a webhook that must have answered by then).
+ */
+export function scriptDeadline(notAfter = Number.POSITIVE_INFINITY): number {
+  return Math.min(Date.now() + COMMAND_TIMEOUT_MS - REPLY_MARGIN_MS, notAfter);
 }
 
 export const isLate = (reply: unknown): boolean => Array.isArray(reply) && reply[0] === 'late';

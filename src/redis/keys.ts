@@ -5,6 +5,8 @@
  * - `{pins}`: every live PIN. PINs are looked up by value alone (the caller
  *   only types digits), so their index cannot be split by account. It is small:
  *   at most one live PIN per user, each a few dozen bytes.
+ * - `{c:<CallSid>}`: one call's state; `{n:<caller number>}`: that number's
+ *   failed PINs; `{line}`: line-wide failure counts; `{audit}`: the audit stream.
  */
 const accountTag = (accountId: string): string => `callgate:{a:${accountId}}`;
 
@@ -15,4 +17,10 @@ export const keys = {
   pinsByOwner: 'callgate:{pins}:by-owner',
   pinExpiry: 'callgate:{pins}:expiry',
   pinIssues: (owner: string) => `callgate:{pins}:issued:${owner}`,
+  call: (callSid: string) => `callgate:{c:${callSid}}`,
+  callerFailures: (number: string) => `callgate:{n:${number}}:failures`,
+  callerLockout: (number: string) => `callgate:{n:${number}}:lockout`,
+  lineFailures: (minute: number) => `callgate:{line}:failures:${String(minute)}`,
+  auditEvents: 'callgate:{audit}:events',
+  accountCalls: (accountId: string) => `${accountTag(accountId)}:calls`,
 } as const;

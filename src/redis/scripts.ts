@@ -1,4 +1,5 @@
 import type { Result } from 'ioredis';
+import { RECORD_CALLER_FAILURE_LUA } from '../calls/abuse-limits.js';
 import { WRITE_ACCOUNT_LUA } from '../directory/directory-scripts.js';
 import { CONSUME_PIN_LUA, ISSUE_PIN_LUA, REVOKE_PINS_LUA } from '../pins/pin-scripts.js';
 import type { RedisClient } from './connect-redis.js';
@@ -12,6 +13,7 @@ declare module 'ioredis' {
     consumePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     revokePins(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     writeAccount(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    recordCallerFailure(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
   }
 }
 
@@ -21,4 +23,5 @@ export function defineScripts(redis: RedisClient): void {
   redis.defineCommand('consumePin', { numberOfKeys: 3, lua: CONSUME_PIN_LUA });
   redis.defineCommand('revokePins', { numberOfKeys: 3, lua: REVOKE_PINS_LUA });
   redis.defineCommand('writeAccount', { numberOfKeys: 2, lua: WRITE_ACCOUNT_LUA });
+  redis.defineCommand('recordCallerFailure', { numberOfKeys: 2, lua: RECORD_CALLER_FAILURE_LUA });
 }

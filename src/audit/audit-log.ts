@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { RedisClient } from '../redis/connect-redis.js';
+import { keys } from '../redis/keys.js';
+import { withRedis } from '../redis/redis-errors.js';
+
+/**
+ * The audit trail of every call step, in Redis streams: one line-wide stream
+ * and one per account (the account's call history is read from it), both
+ * capped. Each event is also logged. Events never carry a PIN or the Digits
+ * a caller typed: the schema below has no field for them.
+ */
+export const AUDIT_EVENT_TYPES = [
+  'call_received',
+  'pin_failed',
+  'pin_verified',
+  'rejected',
+  'enqueued',
+  'connected',
+  'abandoned',
+  'timed_out',
+  'completed',
+] as const;
+
+export const auditEventSchema = z.object({
+  type: z.enum(AUDIT_EVENT_TYPES),
+  at: z.number(),
+  callSid: z.string(),
+  from: z.string().optional(),
+  accountId: z.string().optional(),
+  userId: z.string().optional(),
+  tier: z.string().optional(),
+  reason: z.string().optional(),
+  sysadminId: z.string().optional(),
+  waitSeconds: z.number().optional(),
+  durationSeconds: z.number().optional(),
+  callStatus: z.string().optional(),
+});
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+export type AuditInput = Omit<AuditEvent, 'at'>;
+
+// Approximate caps (MAXLEN ~) keep trimming cheap.
+const LINE_STREAM_MAX = 100_000;
+const ACCOUNT_STREAM_MAX = 5_000;
+
+export function createAuditLog(deps: { redis: RedisClient; clock: Clock; log: Logger }) {
+  const { redis, clock, log } = deps;
+
+  return {
+    async record(...events: AuditInput[]): Promise<void> {
+      const writes = events.flatMap((input) => {
+        const event: AuditEvent = { ...input, at: clock.now() };
+        log.info({ audit: event }, `call ${event.type}`);
+        const json = JSON.stringify(event);
+        const add = (key: string, max: number) => redis.xadd(key, 'MAXLEN', '~', max, '*', 'event', json);
+        return [
+          add(keys.auditEvents, LINE_STREAM_MAX),
+          ...(event.accountId === undefined ? [] : [add(keys.accountCalls(event.accountId), ACCOUNT_STREAM_MAX)]),
+        ];
+      });
+      await withRedis(() => Promise.all(writes));
+    },
+
+    /** The account's most recent events, oldest first. */
+    async accountEvents(accountId: string, count: number): Promise<AuditEvent[]> {
+      const entries = await withRedis(() => redis.xrevrange(keys.accountCalls(accountId), '+', '-', 'COUNT', count));
+      return entries
+        .map(([, fields]) => auditEventSchema.safeParse(JSON.parse(fields[1] ?? 'null')))
+        .flatMap((parsed) => (parsed.success ? [parsed.data] : []))
+        .reverse();
+    },
+  };
+}
+
+export type AuditLog = ReturnType<typeof createAuditLog>;

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { AuditEvent } from './audit-log.js';
+
+/** One call of an account, as `GET /v1/accounts/{id}/calls` shows it, folded from the audit events. */
+export const callSummarySchema = z.object({
+  callSid: z.string(),
+  startedAt: z.iso.datetime(),
+  userId: z.string().nullable(),
+  outcome: z.enum(['in_progress', 'queued', 'connected', 'rejected', 'abandoned', 'timed_out', 'completed']),
+  reason: z.string().nullable().meta({ description: 'Why the call was rejected, if it was.' }),
+  waitSeconds: z.number().nullable(),
+  durationSeconds: z.number().nullable(),
+  sysadminId: z.string().nullable(),
+});
+export type CallSummary = z.infer<typeof callSummarySchema>;
+
+/** Folds events (oldest first) into one summary per call, newest call first. */
+export function summariseCalls(events: AuditEvent[]): CallSummary[] {
+  const calls = new Map<string, CallSummary>();
+  for (const event of events) {
+    const call = calls.get(event.callSid) ?? {
+      callSid: event.callSid,
+      startedAt: new Date(event.at).toISOString(),
+      userId: null,
+      outcome: 'in_progress',
+      reason: null,
+      waitSeconds: null,
+      durationSeconds: null,
+      sysadminId: null,
+    };
+    calls.set(event.callSid, call);
+    if (event.userId !== undefined) call.userId = event.userId;
+    if (event.waitSeconds !== undefined) call.waitSeconds = event.waitSeconds;
+    switch (event.type) {
+      case 'rejected':
+        call.outcome = 'rejected';
+        call.reason = event.reason ?? null;
+        break;
+      case 'enqueued':
+        call.outcome = 'queued';
+        break;
+      case 'connected':
+        call.outcome = 'connected';
+        call.sysadminId = event.sysadminId ?? null;
+        break;
+      case 'abandoned':
+      case 'timed_out':
+        call.outcome = event.type;
+        break;
+      case 'completed':
+        call.durationSeconds = event.durationSeconds ?? null;
+        // A call that was only queued and then ended normally was completed; other endings stay as they were.
+        if (call.outcome === 'in_progress' || call.outcome === 'queued') call.outcome = 'completed';
+        break;
+      default:
+        break;
+    }
+  }
+  return [...calls.values()].reverse();
+}

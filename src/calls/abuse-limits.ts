@@ -1,0 +1,92 @@
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { Policy } from '../policy/policy-schema.js';
+import type { RedisClient } from '../redis/connect-redis.js';
+import { keys } from '../redis/keys.js';
+import { withRedis } from '../redis/redis-errors.js';
+
+/**
+ * Limits on guessing: failed PINs per caller number (then the number is turned
+ * away for a while) and a line-wide alarm when failures across all numbers
+ * exceed a rate, which tightens every call to one attempt until it subsides.
+ * Times come from the injected clock, so tests can move through an hour.
+ */
+
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+/**
+ * KEYS: failures(number), lockout(number)  ARGV: now, windowMs, limit, lockoutMs, member
+ * Adds a failure, forgets those older than the window, and locks the number out
+ * when the limit is reached. Returns {failuresInWindow, lockedOut (0/1)}.
+ */
+export const RECORD_CALLER_FAILURE_LUA = `
+local now, window, limit, lockout = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZADD', KEYS[1], now, ARGV[5])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+redis.call('PEXPIRE', KEYS[1], window)
+local count = redis.call('ZCARD', KEYS[1])
+if count >= limit then
+  redis.call('SET', KEYS[2], now + lockout, 'PX', lockout)
+  redis.call('DEL', KEYS[1])
+  return {count, 1}
+end
+return {count, 0}
+`;
+
+export interface LineStatus {
+  lockedOut: boolean;
+  /** The line-wide alarm is on: too many failures across all numbers. */
+  alarm: boolean;
+}
+
+export function createAbuseLimits(deps: { redis: RedisClient; clock: Clock; policy: Policy; log: Logger }) {
+  const { redis, clock, policy, log } = deps;
+  const minuteOf = (at: number) => Math.floor(at / MINUTE_MS);
+  const threshold = policy.line.alarmFailuresPerMinute;
+
+  return {
+    /** Whether `from` is locked out and whether the line alarm is on (one round trip). */
+    async status(from: string): Promise<LineStatus> {
+      const now = clock.now();
+      const minute = minuteOf(now);
+      const [lockedUntil, counts] = await withRedis(() =>
+        Promise.all([
+          redis.get(keys.callerLockout(from)),
+          redis.mget(keys.lineFailures(minute), keys.lineFailures(minute - 1)),
+        ]),
+      );
+      return {
+        lockedOut: lockedUntil !== null && Number(lockedUntil) > now,
+        alarm: counts.some((count) => Number(count ?? 0) >= threshold),
+      };
+    },
+
+    /** Counts a failed PIN against the number and the line; true when the number is now locked out. */
+    async recordFailedPin(from: string, callSid: string): Promise<boolean> {
+      const now = clock.now();
+      const lineKey = keys.lineFailures(minuteOf(now));
+      const [[, locked], lineCount] = await withRedis(() =>
+        Promise.all([
+          redis.recordCallerFailure(
+            keys.callerFailures(from),
+            keys.callerLockout(from),
+            now,
+            HOUR_MS,
+            policy.callers.failedPinsPerHour,
+            policy.callers.lockoutSeconds * 1000,
+            `${String(now)}:${callSid}`,
+          ) as Promise<[number, number]>,
+          redis.multi().incr(lineKey).pexpire(lineKey, 3 * MINUTE_MS).exec(),
+        ]),
+      );
+      const failuresThisMinute = Number(lineCount?.[0]?.[1] ?? 0);
+      if (failuresThisMinute === threshold) {
+        log.error({ failuresThisMinute, threshold }, 'line alarm: PIN failures across the line exceed the threshold');
+      }
+      return locked === 1;
+    },
+  };
+}
+
+export type AbuseLimits = ReturnType<typeof createAbuseLimits>;

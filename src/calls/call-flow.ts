@@ -1,0 +1,220 @@
+import type { AuditInput, AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import type { DirectoryStore } from '../directory/directory-store.js';
+import type { SupportHours } from '../hours/support-hours.js';
+import type { Logger } from '../logger.js';
+import type { PinStore } from '../pins/pin-store.js';
+import type { Policy } from '../policy/policy-schema.js';
+import type { AbuseLimits } from './abuse-limits.js';
+import type { CallStates } from './call-state.js';
+import { REJECT_REASONS, type Decision } from './decisions.js';
+
+/**
+ * The caller's side of the line, SPEC section 4, as decisions. Each step reads
+ * what it needs in one round trip, decides, and records the decision so a
+ * retried webhook gets the same answer. Nothing here knows about HTTP or TwiML.
+ */
+export interface CallFlowDeps {
+  clock: Clock;
+  policy: Policy;
+  hours: SupportHours;
+  directory: DirectoryStore;
+  pins: PinStore;
+  calls: CallStates;
+  limits: AbuseLimits;
+  audit: AuditLog;
+  log: Logger;
+}
+
+export interface PinEntry {
+  callSid: string;
+  from: string;
+  digits: string;
+  attempt: number;
+  /** Epoch ms (real time) after which Redis must not use the PIN up: the caller will have heard an apology. */
+  notAfter: number;
+}
+
+type FailReason = 'empty' | 'not_recognised' | 'already_used';
+
+export function createCallFlow(deps: CallFlowDeps) {
+  const { clock, policy, hours, directory, pins, calls, limits, audit, log } = deps;
+  const rejection = (callSid: string, decision: Decision, facts: Partial<AuditInput> = {}): AuditInput[] => {
+    const reason = REJECT_REASONS[decision.kind];
+    return reason === undefined ? [] : [{ type: 'rejected', callSid, reason, ...facts }];
+  };
+
+  /** Incoming call: turned away (locked out, line closed) or asked for the PIN. */
+  async function answer(call: { callSid: string; from: string }): Promise<Decision> {
+    const [state, status] = await Promise.all([calls.get(call.callSid), limits.status(call.from)]);
+    const previous = state.steps.voice;
+    if (previous !== undefined) return previous;
+
+    const now = clock.now();
+    const decision: Decision = status.lockedOut
+      ? { kind: 'locked_out' }
+      : !hours.isLineOpen(now)
+        ? { kind: 'line_closed' }
+        : { kind: 'ask_pin', attempt: 1, retry: false };
+    await Promise.all([
+      calls.record(call.callSid, { step: 'voice', decision, facts: { from: call.from, startedAt: now } }),
+      audit.record(
+        { type: 'call_received', callSid: call.callSid, from: call.from },
+        ...rejection(call.callSid, decision, { from: call.from }),
+      ),
+    ]);
+    return decision;
+  }
+
+  /** The digits of one PIN attempt. */
+  async function checkPin(entry: PinEntry): Promise<Decision> {
+    const { callSid, from, digits, attempt } = entry;
+    const step = `pin:${String(attempt)}`;
+    // Only a string of exactly the PIN's length can be a PIN; anything else is not looked up.
+    const candidate = new RegExp(`^\\d{${String(policy.pin.digits)}}$`).test(digits) ? digits : undefined;
+    const [state, status, found] = await Promise.all([
+      calls.get(callSid),
+      limits.status(from),
+      candidate === undefined ? undefined : pins.find(candidate),
+    ]);
+    const previous = state.steps[step];
+    if (previous !== undefined) return previous;
+
+    if (status.lockedOut) {
+      const decision: Decision = { kind: 'locked_out' };
+      await settle(callSid, step, decision, rejection(callSid, decision, { from }));
+      return decision;
+    }
+    const attemptsAllowed = status.alarm ? 1 : policy.pin.attemptsPerCall;
+    const fail = (reason: FailReason) => failAttempt({ callSid, from, step, attempt, failures: state.failures, attemptsAllowed, reason });
+    if (candidate === undefined || found === undefined) return fail(digits === '' ? 'empty' : 'not_recognised');
+
+    const { account, user } = await directory.getMember(found.accountId, found.userId);
+    const who = { from, accountId: found.accountId, userId: found.userId };
+    const now = clock.now();
+    const refusal: Decision | undefined =
+      account === undefined || user === undefined
+        ? { kind: 'user_gone' }
+        : !user.permissions.includes('manage_support')
+          ? { kind: 'no_permission', name: user.name }
+          : policy.tiers[account.sla]?.phoneSupport !== true
+            ? { kind: 'plan_without_phone', name: user.name }
+            : !hours.isOpen(account.sla, now)
+              ? { kind: 'plan_closed', name: user.name, tier: account.sla, opensAt: hours.nextChange(account.sla, now), decidedAt: now }
+              : undefined;
+    if (refusal !== undefined || account === undefined || user === undefined) {
+      // The PIN is kept: the caller may call again when the plan's line is open.
+      const decision = refusal ?? { kind: 'user_gone' };
+      await settle(callSid, step, decision, [
+        ...(user === undefined ? [] : [{ type: 'pin_verified', callSid, ...who } as const]),
+        ...rejection(callSid, decision, { ...who, ...(account === undefined ? {} : { tier: account.sla }) }),
+      ]);
+      return decision;
+    }
+
+    if (!(await pins.consume(candidate, found, entry.notAfter))) return fail('already_used');
+    const decision: Decision = { kind: 'enqueue', name: user.name, tier: account.sla };
+    // The caller is through: answer now and keep the books after, so nothing that fails
+    // from here on can turn a consumed PIN into an apology.
+    void settle(
+      callSid,
+      step,
+      decision,
+      [
+        { type: 'pin_verified', callSid, ...who },
+        { type: 'enqueued', callSid, ...who, tier: account.sla },
+      ],
+      { accountId: account.id, userId: user.id, tier: account.sla, enqueuedAt: now },
+    ).catch((error: unknown) => {
+      log.error({ err: error, callSid }, 'could not record an enqueued call');
+    });
+    return decision;
+  }
+
+  async function failAttempt(attempt: {
+    callSid: string;
+    from: string;
+    step: string;
+    attempt: number;
+    failures: number;
+    attemptsAllowed: number;
+    reason: FailReason;
+  }): Promise<Decision> {
+    const { callSid, from, reason } = attempt;
+    // An empty Gather is silence, not a guess: it costs the call an attempt but not the number.
+    const lockedNow = reason === 'empty' ? false : await limits.recordFailedPin(from, callSid);
+    const decision: Decision = lockedNow
+      ? { kind: 'locked_out' }
+      : attempt.failures + 1 >= attempt.attemptsAllowed
+        ? { kind: 'too_many_attempts' }
+        : { kind: 'ask_pin', attempt: attempt.attempt + 1, retry: true };
+    await settle(
+      callSid,
+      attempt.step,
+      decision,
+      [{ type: 'pin_failed', callSid, from, reason }, ...rejection(callSid, decision, { from })],
+      undefined,
+      true,
+    );
+    return decision;
+  }
+
+  async function settle(
+    callSid: string,
+    step: string,
+    decision: Decision,
+    events: AuditInput[],
+    facts?: Parameters<CallStates['record']>[1]['facts'],
+    failed = false,
+  ): Promise<void> {
+    await Promise.all([calls.record(callSid, { step, decision, failed, ...(facts === undefined ? {} : { facts }) }), audit.record(...events)]);
+  }
+
+  /** The wait URL: position and hold, until the longest wait is reached. */
+  function waitInQueue(wait: { position: number; queueTime: number }): Decision {
+    const left = policy.queue.maxWaitSeconds - wait.queueTime;
+    if (left <= 0) return { kind: 'leave_queue' };
+    return { kind: 'hold', position: wait.position, pauseSeconds: Math.min(15, Math.max(1, left)) };
+  }
+
+  /** The Enqueue action: the caller has left the queue, one way or another. */
+  async function leftQueue(left: { callSid: string; result: string; queueTime: number }): Promise<Decision> {
+    const state = await calls.get(left.callSid);
+    const facts = {
+      callSid: left.callSid,
+      waitSeconds: left.queueTime,
+      ...(state.accountId === undefined ? {} : { accountId: state.accountId }),
+      ...(state.userId === undefined ? {} : { userId: state.userId }),
+    };
+    switch (left.result) {
+      case 'leave':
+        await audit.record({ type: 'timed_out', ...facts });
+        return { kind: 'timed_out' };
+      case 'hangup':
+        await audit.record({ type: 'abandoned', ...facts });
+        return { kind: 'hang_up' };
+      case 'bridged':
+        return { kind: 'hang_up' };
+      default:
+        log.warn({ callSid: left.callSid, queueResult: left.result }, 'call left the queue unexpectedly');
+        return { kind: 'apology' };
+    }
+  }
+
+  /** The status callback: the call has ended. */
+  async function ended(end: { callSid: string; callStatus: string; durationSeconds: number | undefined }): Promise<void> {
+    const state = await calls.get(end.callSid);
+    await audit.record({
+      type: 'completed',
+      callSid: end.callSid,
+      callStatus: end.callStatus,
+      ...(end.durationSeconds === undefined ? {} : { durationSeconds: end.durationSeconds }),
+      ...(state.accountId === undefined ? {} : { accountId: state.accountId }),
+      ...(state.userId === undefined ? {} : { userId: state.userId }),
+    });
+  }
+
+  return { answer, checkPin, waitInQueue, leftQueue, ended };
+}
+
+export type CallFlow = ReturnType<typeof createCallFlow>;

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import express, { Router } from 'express';
+import type { CallFlow } from '../../calls/call-flow.js';
+import { TWIML_DIR } from '../../ivr/prompt-catalogue.js';
+import type { TwimlRenderer } from '../../ivr/render-twiml.js';
+import { requireTwilioSignature } from './twilio-signature.js';
+import { sendTwiml, twimlErrors, within } from './twiml-errors.js';
+import { callParams, pinParams, pinQuery, queueResultParams, statusParams, waitParams } from './webhook-params.js';
+
+// The SPEC's 2 s: answer by then whatever Redis does; a PIN may only be used up well before.
+const ANSWER_WITHIN_MS = 1800;
+const PIN_USE_BUDGET_MS = 1400;
+
+/** Twilio's voice webhooks, SPEC section 4: each parses, asks the call flow, renders TwiML. */
+export function voiceRoutes(deps: {
+  flow: CallFlow;
+  twiml: TwimlRenderer;
+  authToken: string;
+  publicBaseUrl: string;
+}): Router {
+  const { flow, twiml } = deps;
+  const fallback = readFileSync(new URL('fallback.xml', TWIML_DIR), 'utf8');
+  const router = Router();
+
+  // The static fallback needs no signature: it says nothing that depends on the caller.
+  router.all('/fallback', (_req, res) => {
+    sendTwiml(res, fallback);
+  });
+
+  router.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  router.use(requireTwilioSignature(deps.authToken, deps.publicBaseUrl));
+  router.use((req, _res, next) => {
+    const sid = (req.body as { CallSid?: unknown }).CallSid;
+    if (typeof sid === 'string') req.log = req.log.child({ callSid: sid });
+    next();
+  });
+
+  router.post('/voice', async (req, res) => {
+    const call = callParams.parse(req.body);
+    const decision = await within(ANSWER_WITHIN_MS, flow.answer({ callSid: call.CallSid, from: call.From }));
+    sendTwiml(res, twiml.render(decision));
+  });
+
+  router.post('/pin', async (req, res) => {
+    const started = Date.now();
+    const entry = pinParams.parse(req.body);
+    const { attempt } = pinQuery.parse(req.query);
+    const decision = await within(
+      ANSWER_WITHIN_MS,
+      flow.checkPin({
+        callSid: entry.CallSid,
+        from: entry.From,
+        digits: entry.Digits,
+        attempt,
+        notAfter: started + PIN_USE_BUDGET_MS,
+      }),
+    );
+    sendTwiml(res, twiml.render(decision));
+  });
+
+  router.post('/wait', (req, res) => {
+    const wait = waitParams.parse(req.body);
+    sendTwiml(res, twiml.render(flow.waitInQueue({ position: wait.QueuePosition, queueTime: wait.QueueTime })));
+  });
+
+  router.post('/queue-result', async (req, res) => {
+    const left = queueResultParams.parse(req.body);
+    const decision = await within(
+      ANSWER_WITHIN_MS,
+      flow.leftQueue({ callSid: left.CallSid, result: left.QueueResult, queueTime: left.QueueTime }),
+    );
+    sendTwiml(res, twiml.render(decision));
+  });
+
+  router.post('/status', async (req, res) => {
+    const status = statusParams.parse(req.body);
+    await within(
+      ANSWER_WITHIN_MS,
+      flow.ended({ callSid: status.CallSid, callStatus: status.CallStatus, durationSeconds: status.CallDuration }),
+    );
+    sendTwiml(res, twiml.render({ kind: 'nothing' }));
+  });
+
+  router.use((req, res) => {
+    req.log.warn({ path: req.path }, 'webhook for an unknown path: check the number configuration in Twilio');
+    sendTwiml(res, twiml.apology);
+  });
+  router.use(twimlErrors(twiml.apology));
+  return router;
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/**
+ * The parameters callgate reads from Twilio's webhooks. Objects are loose:
+ * parameters Twilio adds in future pass through untouched.
+ */
+const callSid = z.string().min(1).max(64);
+const seconds = z.coerce.number().int().min(0).catch(0);
+
+export const callParams = z.looseObject({ CallSid: callSid, From: z.string().max(64).default('') });
+export const pinParams = callParams.extend({ Digits: z.string().max(64).default('') });
+export const pinQuery = z.looseObject({ attempt: z.coerce.number().int().min(1).max(20).catch(1) });
+export const waitParams = z.looseObject({
+  CallSid: callSid,
+  QueuePosition: z.coerce.number().int().min(1).catch(1),
+  QueueTime: seconds,
+});
+export const queueResultParams = z.looseObject({
+  CallSid: callSid,
+  QueueResult: z.string().max(32).default('error'),
+  QueueTime: seconds,
+});
+export const statusParams = z.looseObject({
+  CallSid: callSid,
+  CallStatus: z.string().max(32).default('completed'),
+  CallDuration: z.coerce.number().int().min(0).optional().catch(undefined),
+});
