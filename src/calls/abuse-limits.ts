@@ -63,7 +63,7 @@ export function createAbuseLimits(deps: { redis: RedisClient; clock: Clock; poli
     },
 
     /** Counts a failed PIN against the number and the line; true when the number is now locked out. */
-    async recordFailedPin(from: string, callSid: string): Promise<boolean> {
+    async recordFailedPin(from: string, attemptId: string): Promise<boolean> {
       const now = clock.now();
       const lineKey = keys.lineFailures(minuteOf(now));
       const [[, locked], lineCount] = await withRedis(() =>
@@ -75,7 +75,8 @@ export function createAbuseLimits(deps: { redis: RedisClient; clock: Clock; poli
             HOUR_MS,
             policy.callers.failedPinsPerHour,
             policy.callers.lockoutSeconds * 1000,
-            `${String(now)}:${callSid}`,
+            // Unique per attempt: a retried webhook of the same attempt is not counted twice.
+            attemptId,
           ) as Promise<[number, number]>,
           redis.multi().incr(lineKey).pexpire(lineKey, 3 * MINUTE_MS).exec(),
         ]),

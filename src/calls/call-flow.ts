@@ -142,7 +142,7 @@ export function createCallFlow(deps: CallFlowDeps) {
   }): Promise<Decision> {
     const { callSid, from, reason } = attempt;
     // An empty Gather is silence, not a guess: it costs the call an attempt but not the number.
-    const lockedNow = reason === 'empty' ? false : await limits.recordFailedPin(from, callSid);
+    const lockedNow = reason === 'empty' ? false : await limits.recordFailedPin(from, `${callSid}:${attempt.step}`);
     const decision: Decision = lockedNow
       ? { kind: 'locked_out' }
       : attempt.failures + 1 >= attempt.attemptsAllowed
