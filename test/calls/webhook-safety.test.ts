@@ -88,6 +88,13 @@ describe('whatever Twilio sends, the answer is TwiML', () => {
     expect(twimlOf(res)).toContain('We are sorry, the emergency support line has a problem right now.');
   });
 
+  it('when the code throws (here: a corrupt call state), then the apology, still 200', async () => {
+    const callSid = newCallSid();
+    await t.redis.hset(`callgate:{c:${callSid}}`, 'step:voice', '{not json');
+    const res = await post('/twilio/voice', { CallSid: callSid, From: '+447700900003' });
+    expect(twimlOf(res)).toContain('We are sorry, the emergency support line has a problem right now.');
+  });
+
   it('when a webhook path is unknown, then the apology, not an HTML 404', async () => {
     expect(twimlOf(await post('/twilio/nonsense', { CallSid: newCallSid() }))).toContain('We are sorry');
   });

@@ -4,6 +4,7 @@ import { createPinStore } from '../../src/pins/pin-store.js';
 import { startPrivateRedis } from '../../tools/private-redis.js';
 import { api, givenAccount, givenPin, givenUser, pinPath } from '../helpers/givens.js';
 import { buildTestApp } from '../helpers/test-app.js';
+import { placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
 
 // This file stops, freezes and restarts Redis, so it has a Redis of its own (persistent, as production should be).
 const redis = await startPrivateRedis({ persistent: true });
@@ -96,5 +97,50 @@ describe('when Redis goes away', () => {
     }
     await untilReady();
     expect(await pinStore.status({ accountId, userId })).toEqual({ active: false, expiresAt: null });
+  });
+});
+
+describe('when Redis goes away in the middle of a call', () => {
+  const APOLOGY = /^We are sorry, the emergency support line has a problem right now\. Please open a ticket in the control panel/;
+
+  it('when Redis is stopped after the PIN prompt, then the caller hears the apology within 2 s (HTTP 200), and the next call works once Redis is back', async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId);
+    const pin = await givenPin(t.app, accountId, userId);
+    const call = placeCall(t.app, t.config);
+    expect(twimlOf(await call.voice())).toContain('<Gather');
+
+    await redis.stop();
+    const { result, ms } = await timed(() => call.pin(pin));
+    expect(spoken(twimlOf(result))[0]).toMatch(APOLOGY);
+    expect(ms).toBeLessThan(2000);
+    const incoming = await timed(() => placeCall(t.app, t.config).voice());
+    expect(spoken(twimlOf(incoming.result))[0]).toMatch(APOLOGY);
+    expect(incoming.ms).toBeLessThan(2000);
+
+    await redis.start();
+    await untilReady();
+    const again = placeCall(t.app, t.config);
+    await again.voice();
+    expect(twimlOf(await again.pin(pin))).toContain('<Enqueue');
+  });
+
+  it('when Redis hangs at the PIN step, then the apology within 2 s, and the PIN still works afterwards', async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId);
+    const pin = await givenPin(t.app, accountId, userId);
+    const call = placeCall(t.app, t.config);
+    await call.voice();
+
+    redis.pause();
+    try {
+      const { result, ms } = await timed(() => call.pin(pin));
+      expect(spoken(twimlOf(result))[0]).toMatch(APOLOGY);
+      expect(ms).toBeLessThan(2000);
+    } finally {
+      redis.resume();
+    }
+    await untilReady();
+    expect(await pinStore.find(pin)).toMatchObject({ accountId, userId });
   });
 });

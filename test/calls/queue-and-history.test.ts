@@ -1,0 +1,122 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { api, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
+import { logLines } from '../helpers/leak-watch.js';
+import { buildTestApp } from '../helpers/test-app.js';
+import { placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
+
+const t = await buildTestApp();
+afterAll(() => t.close());
+const XML = '<?xml version="1.0" encoding="UTF-8"?>';
+const SAY = '<Say voice="Polly.Amy" language="en-GB">';
+
+async function enqueuedCall() {
+  const accountId = await givenAccount(t.app, { sla: 'managed_platform' });
+  const userId = await givenUser(t.app, accountId, { name: 'Linus' });
+  const pin = await givenPin(t.app, accountId, userId);
+  const call = placeCall(t.app, t.config);
+  await call.voice();
+  expect(twimlOf(await call.pin(pin))).toContain('<Enqueue');
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the enqueue is recorded just after the answer
+  return { accountId, userId, pin, call };
+}
+
+const historyOf = async (accountId: string) =>
+  ((await api(t.app).get(`/v1/accounts/${accountId}/calls`)).body as { calls: Record<string, unknown>[] }).calls;
+
+describe('waiting in the queue', () => {
+  it('when the wait URL is fetched, then the position is spoken and a spoken pause follows', async () => {
+    const { call } = await enqueuedCall();
+    expect(twimlOf(await call.wait(2, 30))).toBe(
+      `${XML}<Response>${SAY}You are number 2 in the queue. Please hold.</Say><Pause length="15"/>` +
+        `${SAY}Thank you for holding. An engineer will be with you as soon as possible.</Say></Response>`,
+    );
+  });
+
+  it('when the longest wait is reached, then the caller leaves the queue, hears that the call was logged, and it ends', async () => {
+    const { call, accountId, userId } = await enqueuedCall();
+    expect(twimlOf(await call.wait(1, 595))).toContain('<Pause length="5"/>');
+    expect(twimlOf(await call.wait(1, 600))).toBe(`${XML}<Response><Leave/></Response>`);
+    expect(spoken(twimlOf(await call.queueResult('leave', 600)))).toEqual([
+      'We are sorry, no engineer could take your call yet. Your call has been logged, and our support team will follow up with you as soon as possible. Goodbye.',
+    ]);
+    await call.status('completed', 640);
+    expect(await historyOf(accountId)).toEqual([
+      expect.objectContaining({ callSid: call.callSid, userId, outcome: 'timed_out', waitSeconds: 600, durationSeconds: 640 }),
+    ]);
+  });
+
+  it('when a hold music URL is configured, then it is played instead of the spoken pause', async () => {
+    const withMusic = await buildTestApp({
+      policy: { tiers: { open: { phoneSupport: true, hours: { tue: ['00:00-24:00'] } } }, queue: { holdMusicUrl: 'https://cdn.example.com/hold.mp3' } },
+    });
+    const xml = twimlOf(await placeCall(withMusic.app, withMusic.config).wait(3, 10));
+    expect(xml).toBe(`${XML}<Response>${SAY}You are number 3 in the queue. Please hold.</Say><Play>https://cdn.example.com/hold.mp3</Play></Response>`);
+    await withMusic.close();
+  });
+
+  it('when the caller hangs up while waiting, then the call is recorded as abandoned', async () => {
+    const { call, accountId } = await enqueuedCall();
+    expect(twimlOf(await call.queueResult('hangup', 42))).toBe(`${XML}<Response><Hangup/></Response>`);
+    await call.status('completed', 50);
+    expect(await historyOf(accountId)).toEqual([
+      expect.objectContaining({ outcome: 'abandoned', waitSeconds: 42, durationSeconds: 50 }),
+    ]);
+  });
+
+  it('when Twilio reports a queue error, then the apology', async () => {
+    const { call } = await enqueuedCall();
+    expect(spoken(twimlOf(await call.queueResult('system-error', 3)))[0]).toMatch(/^We are sorry, the emergency support line has a problem/);
+  });
+});
+
+describe('call history and audit', () => {
+  it('when calls were rejected, queued and completed, then the history lists them newest first with outcomes', async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId);
+    const outsider = await givenUser(t.app, accountId, { permissions: ['manage_support'] });
+
+    const first = placeCall(t.app, t.config);
+    await first.voice();
+    await first.pin(await givenPin(t.app, accountId, userId));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await first.status('completed', 120);
+
+    const pin = await givenPin(t.app, accountId, outsider);
+    await api(t.app).put(`/v1/accounts/${accountId}`, { name: 'A', sla: 'standard' });
+    await t.redis.hset(`callgate:{a:${accountId}}:users`, outsider, JSON.stringify({ name: 'O', permissions: [] }));
+    const second = placeCall(t.app, t.config);
+    await second.voice();
+    await second.pin(pin);
+
+    const history = await historyOf(accountId);
+    expect(history).toEqual([
+      expect.objectContaining({ callSid: second.callSid, userId: outsider, outcome: 'rejected', reason: 'permission_required' }),
+      expect.objectContaining({ callSid: first.callSid, userId, outcome: 'completed', durationSeconds: 120, sysadminId: null }),
+    ]);
+    expect(Date.parse(String(history[1]?.startedAt))).toBe(t.clock.now());
+  });
+
+  it('when an account is unknown, then its history is 404', async () => {
+    expect((await api(t.app).get('/v1/accounts/nobody/calls')).status).toBe(404);
+  });
+
+  it('when calls happen, then every step is in the audit stream and the log, and no PIN or Digits is in either', async () => {
+    const { call, pin } = await enqueuedCall();
+    const wrong = placeCall(t.app, t.config);
+    await wrong.voice();
+    await wrong.pin('24682468');
+    await call.queueResult('hangup', 5);
+
+    const entries = await t.redis.xrange('callgate:{audit}:events', '-', '+');
+    const events = entries.map(([, fields]) => fields[1] ?? '');
+    const types = events.map((json) => (JSON.parse(json) as { type: string; callSid: string }))
+      .filter((event) => event.callSid === call.callSid || event.callSid === wrong.callSid)
+      .map((event) => event.type);
+    expect(types).toEqual(expect.arrayContaining(['call_received', 'pin_verified', 'enqueued', 'pin_failed', 'abandoned']));
+    for (const secret of [pin, '24682468']) {
+      expect(events.filter((json) => json.includes(secret))).toEqual([]);
+      expect(logLines.filter((line) => line.includes(secret))).toEqual([]);
+    }
+    expect(logLines.some((line) => line.includes('"msg":"call pin_failed"') && line.includes(wrong.callSid))).toBe(true);
+  });
+});
