@@ -6,6 +6,7 @@ import {
   type accountBodySchema,
 } from '../directory/directory-schema.js';
 import { supportLineSchema } from '../hours/support-line.js';
+import { callHistorySchema, callsQuery } from './routes/call-history-routes.js';
 import { pinIssuedSchema, pinStatusSchema } from '../pins/pin-service.js';
 import { errorBodySchema } from './json-errors.js';
 import { accountParams, userParams } from './routes/route-params.js';
@@ -30,11 +31,11 @@ const json = (schema: z.ZodType, description: string) => ({
 const errors = (...codes: number[]) =>
   Object.fromEntries(codes.map((code) => [String(code), { $ref: '#/components/responses/Error' }]));
 
-function pathParameters(schema: z.ZodObject) {
+function parameters(schema: z.ZodObject, where: 'path' | 'query') {
   return Object.entries(schema.shape).map(([name, param]) => ({
     name,
-    in: 'path',
-    required: true,
+    in: where,
+    required: where === 'path',
     schema: jsonSchema(param as z.ZodType, 'input'),
   }));
 }
@@ -42,6 +43,7 @@ function pathParameters(schema: z.ZodObject) {
 interface Operation {
   summary: string;
   params: z.ZodObject;
+  query?: z.ZodObject;
   body?: z.ZodType;
   ok: Record<string, unknown>;
   errors: number[];
@@ -50,7 +52,7 @@ interface Operation {
 function operation(op: Operation) {
   return {
     summary: op.summary,
-    parameters: pathParameters(op.params),
+    parameters: [...parameters(op.params, 'path'), ...(op.query === undefined ? [] : parameters(op.query, 'query'))],
     ...(op.body === undefined
       ? {}
       : { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } }),
@@ -119,6 +121,15 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
           params: userParams,
           ok: noContent('Revoked (or there was none)'),
           errors: [404],
+        }),
+      },
+      '/v1/accounts/{accountId}/calls': {
+        get: operation({
+          summary: "The account's recent calls, newest first: time, user, outcome, wait, duration, sysadmin",
+          params: accountParams,
+          query: callsQuery,
+          ok: { '200': json(callHistorySchema, 'Call history') },
+          errors: [404, 422],
         }),
       },
       '/v1/accounts/{accountId}/support-line': {

@@ -18,6 +18,7 @@ describe('GET /openapi.json', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/v1/accounts/{accountId}',
+      '/v1/accounts/{accountId}/calls',
       '/v1/accounts/{accountId}/support-line',
       '/v1/accounts/{accountId}/users/{userId}',
       '/v1/accounts/{accountId}/users/{userId}/pin',
