@@ -1,4 +1,8 @@
 import express from 'express';
+import { createAuditLog } from './audit/audit-log.js';
+import { createAbuseLimits } from './calls/abuse-limits.js';
+import { createCallFlow } from './calls/call-flow.js';
+import { createCallStates } from './calls/call-state.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { accountBodySchema } from './directory/directory-schema.js';
@@ -11,19 +15,22 @@ import { jsonErrors, unknownRoute } from './http/json-errors.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import { requestLogging } from './http/request-logging.js';
 import { accountRoutes } from './http/routes/account-routes.js';
+import { callHistoryRoutes } from './http/routes/call-history-routes.js';
 import { healthRoutes } from './http/routes/health-routes.js';
+import { oncallRoutes } from './http/routes/oncall-routes.js';
 import { pinRoutes } from './http/routes/pin-routes.js';
 import { supportLineRoutes } from './http/routes/support-line-routes.js';
-import { createAuditLog } from './audit/audit-log.js';
-import { createAbuseLimits } from './calls/abuse-limits.js';
-import { createCallFlow } from './calls/call-flow.js';
-import { createCallStates } from './calls/call-state.js';
-import { callHistoryRoutes } from './http/routes/call-history-routes.js';
 import { voiceRoutes } from './http/twilio/voice-routes.js';
 import { loadPromptCatalogue } from './ivr/prompt-catalogue.js';
-import { createTwimlRenderer } from './ivr/render-twiml.js';
+import { createTwimlRenderer, webhookUrls } from './ivr/render-twiml.js';
 import { createHoursSpeech } from './ivr/speak-hours.js';
 import type { Logger } from './logger.js';
+import { createAgentFlow } from './oncall/agent-flow.js';
+import { createCallQueue } from './oncall/call-queue.js';
+import { createOncallStore } from './oncall/oncall-store.js';
+import { createPager, type Pager } from './oncall/pager.js';
+import { createTwilioDialer, type Dialer } from './oncall/twilio-dialer.js';
+import { createWaitingCallers } from './oncall/waiting-callers.js';
 import { createPinService } from './pins/pin-service.js';
 import { createPinStore } from './pins/pin-store.js';
 import type { Policy } from './policy/policy-schema.js';
@@ -35,12 +42,20 @@ export interface AppDeps {
   log: Logger;
   redis: RedisClient;
   clock: Clock;
+  /** Places the calls that page sysadmins; by default Twilio's REST API at TWILIO_API_URL. */
+  dialer?: Dialer;
+}
+
+export interface Callgate {
+  app: express.Express;
+  /** Advances paging chains; main.ts also runs it on a timer. */
+  pager: Pager;
 }
 
 const MAX_BODY = '16kb';
 
-/** Builds the HTTP app from its dependencies; it never listens (main.ts does). */
-export function createApp({ config, policy, log, redis, clock }: AppDeps): express.Express {
+/** Builds callgate from its dependencies; it never listens (main.ts does). */
+export function createApp({ config, policy, log, redis, clock, dialer }: AppDeps): Callgate {
   const store = createDirectoryStore(redis);
   const pins = createPinStore(redis, clock, { secret: config.pinSecret, pin: policy.pin });
   const hours = createSupportHours(policy);
@@ -48,6 +63,23 @@ export function createApp({ config, policy, log, redis, clock }: AppDeps): expre
   const directory = createDirectoryService({ store, pins, policy });
   const pinService = createPinService({ store, pins, policy, supportLine });
   const audit = createAuditLog({ redis, clock, log });
+  const urls = webhookUrls(config.publicBaseUrl);
+
+  const oncall = createOncallStore(redis);
+  const waiting = createWaitingCallers(redis);
+  const pager = createPager({
+    redis,
+    waiting,
+    oncall,
+    dialer: dialer ?? createTwilioDialer(config),
+    hours,
+    clock,
+    policy,
+    audit,
+    log,
+    urls,
+  });
+  const agent = createAgentFlow({ waiting, oncall, pager, clock, audit, log });
   const flow = createCallFlow({
     clock,
     policy,
@@ -57,6 +89,7 @@ export function createApp({ config, policy, log, redis, clock }: AppDeps): expre
     calls: createCallStates(redis),
     limits: createAbuseLimits({ redis, clock, policy, log }),
     audit,
+    queue: createCallQueue({ waiting, directory: store, policy, nudgePager: agent.nudgePager }),
     log,
   });
   const catalogue = loadPromptCatalogue(policy.voice.language);
@@ -87,18 +120,20 @@ export function createApp({ config, policy, log, redis, clock }: AppDeps): expre
 
   const v1 = express.Router();
   v1.use('/accounts', requireKey('controlPanel'));
+  v1.use('/oncall', requireKey('ops'));
   v1.use(express.json({ limit: MAX_BODY }));
   v1.use(accountRoutes({ directory, accountBody }));
   v1.use(pinRoutes({ pinService }));
   v1.use(supportLineRoutes({ directory, supportLine }));
   v1.use(callHistoryRoutes({ directory, audit }));
+  v1.use(oncallRoutes({ oncall }));
   app.use('/v1', v1);
   app.use(
     '/twilio',
-    voiceRoutes({ flow, twiml, authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl }),
+    voiceRoutes({ flow, agent, twiml, authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl }),
   );
 
   app.use(unknownRoute);
   app.use(jsonErrors);
-  return app;
+  return { app, pager };
 }

@@ -10,6 +10,8 @@ import { connectRedis } from './redis/connect-redis.js';
 /** Loads configuration, connects Redis, listens, and shuts down cleanly on SIGTERM/SIGINT. */
 
 const SHUTDOWN_GRACE_MS = 10_000;
+// Paging chains move on when a ring time runs out; a tick each second notices.
+const PAGER_TICK_MS = 1000;
 
 function start(): void {
   let config;
@@ -33,7 +35,12 @@ function start(): void {
     });
   });
 
-  const app = createApp({ config, policy, log, redis, clock: systemClock });
+  const { app, pager } = createApp({ config, policy, log, redis, clock: systemClock });
+  const pagerTimer = setInterval(() => {
+    pager.tick().catch((error: unknown) => {
+      log.warn({ err: error }, 'paging tick failed');
+    });
+  }, PAGER_TICK_MS);
   const server = app.listen(config.port, () => {
     log.info({ port: config.port, publicBaseUrl: config.publicBaseUrl }, 'callgate listening');
   });
@@ -43,6 +50,7 @@ function start(): void {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down: finishing requests in flight');
+    clearInterval(pagerTimer);
     void shutDown(server).then(async () => {
       await redis.quit().catch(() => undefined);
       log.info('stopped');

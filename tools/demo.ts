@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logLevel });
   const redis = connectRedis(config.redis, log, { keyPrefix: 'demo:' });
   await new Promise((resolve) => redis.once('ready', resolve));
-  const app = createApp({ config, policy: loadPolicy(undefined), log, redis, clock: systemClock });
+  const { app } = createApp({ config, policy: loadPolicy(undefined), log, redis, clock: systemClock });
   const server = app.listen(config.port, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;

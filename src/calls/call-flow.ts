@@ -5,6 +5,7 @@ import type { SupportHours } from '../hours/support-hours.js';
 import type { Logger } from '../logger.js';
 import type { PinStore } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
+import type { CallQueue } from '../oncall/call-queue.js';
 import type { AbuseLimits } from './abuse-limits.js';
 import type { CallStates } from './call-state.js';
 import { REJECT_REASONS, type Decision } from './decisions.js';
@@ -23,6 +24,7 @@ export interface CallFlowDeps {
   calls: CallStates;
   limits: AbuseLimits;
   audit: AuditLog;
+  queue: CallQueue;
   log: Logger;
 }
 
@@ -38,7 +40,7 @@ export interface PinEntry {
 type FailReason = 'empty' | 'not_recognised' | 'already_used';
 
 export function createCallFlow(deps: CallFlowDeps) {
-  const { clock, policy, hours, directory, pins, calls, limits, audit, log } = deps;
+  const { clock, policy, hours, directory, pins, calls, limits, audit, queue, log } = deps;
   const rejection = (callSid: string, decision: Decision, facts: Partial<AuditInput> = {}): AuditInput[] => {
     const reason = REJECT_REASONS[decision.kind];
     return reason === undefined ? [] : [{ type: 'rejected', callSid, reason, ...facts }];
@@ -116,16 +118,19 @@ export function createCallFlow(deps: CallFlowDeps) {
     const decision: Decision = { kind: 'enqueue', name: user.name, tier: account.sla };
     // The caller is through: answer now and keep the books after, so nothing that fails
     // from here on can turn a consumed PIN into an apology.
-    void settle(
-      callSid,
-      step,
-      decision,
-      [
-        { type: 'pin_verified', callSid, ...who },
-        { type: 'enqueued', callSid, ...who, tier: account.sla },
-      ],
-      { accountId: account.id, userId: user.id, tier: account.sla, enqueuedAt: now },
-    ).catch((error: unknown) => {
+    Promise.all([
+      settle(
+        callSid,
+        step,
+        decision,
+        [
+          { type: 'pin_verified', callSid, ...who },
+          { type: 'enqueued', callSid, ...who, tier: account.sla },
+        ],
+        { accountId: account.id, userId: user.id, tier: account.sla, enqueuedAt: now },
+      ),
+      queue.enqueued({ callSid, account, user, at: now }),
+    ]).catch((error: unknown) => {
       log.error({ err: error, callSid }, 'could not record an enqueued call');
     });
     return decision;
@@ -179,7 +184,7 @@ export function createCallFlow(deps: CallFlowDeps) {
 
   /** The Enqueue action: the caller has left the queue, one way or another. */
   async function leftQueue(left: { callSid: string; result: string; queueTime: number }): Promise<Decision> {
-    const state = await calls.get(left.callSid);
+    const [state] = await Promise.all([calls.get(left.callSid), queue.left(left.callSid)]);
     const facts = {
       callSid: left.callSid,
       waitSeconds: left.queueTime,
@@ -203,7 +208,7 @@ export function createCallFlow(deps: CallFlowDeps) {
 
   /** The status callback: the call has ended. */
   async function ended(end: { callSid: string; callStatus: string; durationSeconds: number | undefined }): Promise<void> {
-    const state = await calls.get(end.callSid);
+    const [state] = await Promise.all([calls.get(end.callSid), queue.left(end.callSid)]);
     await audit.record({
       type: 'completed',
       callSid: end.callSid,

@@ -18,7 +18,24 @@ export type Decision =
   | { kind: 'timed_out' }
   | { kind: 'hang_up' }
   | { kind: 'apology' }
-  | { kind: 'nothing' };
+  | { kind: 'nothing' }
+  // The sysadmin side (src/oncall/agent-flow.ts).
+  | { kind: 'agent_briefing'; sysadminId: string; about: string; briefing: Briefing }
+  | { kind: 'agent_connect'; sysadminId: string; tier: string; changedTo?: Briefing }
+  | { kind: 'agent_nobody_waiting' }
+  | { kind: 'agent_goodbye' }
+  | { kind: 'caller_connected' };
+
+/** What a sysadmin hears about the caller at the head of the queue. */
+export interface Briefing {
+  accountName: string;
+  userName: string;
+  isAdminContact: boolean;
+  adminContactName: string | null;
+  tier: string;
+  waitSeconds: number;
+  othersWaiting: number;
+}
 
 /** Why a call was turned away, as the audit stream and call history say it. */
 export type RejectReason =

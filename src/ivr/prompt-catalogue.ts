@@ -23,6 +23,13 @@ const PLACEHOLDERS = {
     stillHolding: [],
     timedOut: [],
     apology: [],
+    agentCaller: ['account', 'caller', 'contact', 'plan', 'wait', 'others'],
+    agentPressOne: [],
+    agentHeadChanged: [],
+    agentNobodyWaiting: [],
+    agentGoodbye: [],
+    agentConnecting: [],
+    callerConnected: [],
   },
   phrases: {
     dayRange: ['first', 'last'],
@@ -33,6 +40,15 @@ const PLACEHOLDERS = {
     opensToday: ['time'],
     opensTomorrow: ['time'],
     opensOn: ['date', 'time'],
+    contactIsAdmin: [],
+    contactNotAdmin: ['admin'],
+    contactNoAdmin: [],
+    waitUnderMinute: [],
+    waitOneMinute: [],
+    waitMinutes: ['minutes'],
+    othersNone: [],
+    othersOne: [],
+    othersMany: ['count'],
   },
 } as const;
 
@@ -44,7 +60,7 @@ type Vars<Names extends readonly string[]> = Record<Names[number], string | numb
 export interface PromptCatalogue {
   language: string;
   prompt<K extends PromptKey>(key: K, ...vars: Table['prompts'][K] extends readonly [] ? [] : [Vars<Table['prompts'][K]>]): string;
-  phrase<K extends PhraseKey>(key: K, vars: Vars<Table['phrases'][K]>): string;
+  phrase<K extends PhraseKey>(key: K, ...vars: Table['phrases'][K] extends readonly [] ? [] : [Vars<Table['phrases'][K]>]): string;
 }
 
 const placeholdersIn = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '');
@@ -95,6 +111,6 @@ export function loadPromptCatalogue(language: string, dir: URL = TWIML_DIR): Pro
   return {
     language,
     prompt: (key, ...vars) => fill(prompts[key], vars[0] ?? {}),
-    phrase: (key, vars) => fill(phrases[key], vars),
+    phrase: (key, ...vars) => fill(phrases[key], vars[0] ?? {}),
   };
 }

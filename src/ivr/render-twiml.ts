@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import type { Decision } from '../calls/decisions.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { PromptCatalogue } from './prompt-catalogue.js';
+import { speakBriefing } from './speak-briefing.js';
 import type { HoursSpeech } from './speak-hours.js';
 
 const { VoiceResponse } = twilio.twiml;
@@ -14,6 +15,11 @@ export function webhookUrls(baseUrl: string) {
     wait: `${baseUrl}/twilio/wait`,
     queueResult: `${baseUrl}/twilio/queue-result`,
     status: `${baseUrl}/twilio/status`,
+    agent: (sysadminId: string) => `${baseUrl}/twilio/agent?sysadmin=${sysadminId}`,
+    agentAnswer: (sysadminId: string, about: string) =>
+      `${baseUrl}/twilio/agent-answer?sysadmin=${sysadminId}&about=${about}`,
+    agentStatus: (sysadminId: string) => `${baseUrl}/twilio/agent-status?sysadmin=${sysadminId}`,
+    bridge: (sysadminId: string) => `${baseUrl}/twilio/bridge?sysadmin=${sysadminId}`,
   };
 }
 
@@ -110,6 +116,37 @@ export function createTwimlRenderer(deps: {
         sayAndHangUp(catalogue.prompt('apology'));
         break;
       case 'nothing':
+        break;
+      case 'agent_briefing': {
+        const gather = response.gather({
+          input: ['dtmf'],
+          numDigits: 1,
+          timeout: DIGIT_TIMEOUT_SECONDS,
+          action: urls.agentAnswer(decision.sysadminId, decision.about),
+          method: 'POST',
+          actionOnEmptyResult: true,
+        });
+        gather.say(voice, speakBriefing(decision.briefing, catalogue, policy));
+        gather.say(voice, catalogue.prompt('agentPressOne'));
+        break;
+      }
+      case 'agent_connect':
+        if (decision.changedTo !== undefined) {
+          say(catalogue.prompt('agentHeadChanged'));
+          say(speakBriefing(decision.changedTo, catalogue, policy));
+        }
+        say(catalogue.prompt('agentConnecting'));
+        // What the sysadmin hears about the caller is said above: the <Queue> url plays to the caller.
+        response.dial().queue({ url: urls.bridge(decision.sysadminId), method: 'POST' }, queueNameOf(decision.tier));
+        break;
+      case 'agent_nobody_waiting':
+        sayAndHangUp(catalogue.prompt('agentNobodyWaiting'));
+        break;
+      case 'agent_goodbye':
+        sayAndHangUp(catalogue.prompt('agentGoodbye'));
+        break;
+      case 'caller_connected':
+        say(catalogue.prompt('callerConnected'));
         break;
     }
     return response.toString();

@@ -6,7 +6,8 @@
  *   only types digits), so their index cannot be split by account. It is small:
  *   at most one live PIN per user, each a few dozen bytes.
  * - `{c:<CallSid>}`: one call's state; `{n:<caller number>}`: that number's
- *   failed PINs; `{line}`: line-wide failure counts; `{audit}`: the audit stream.
+ *   failed PINs; `{line}`: line-wide failure counts; `{audit}`: the audit stream;
+ *   `{oncall}`: the escalation list; `{queue}`: waiting callers and paging state.
  */
 const accountTag = (accountId: string): string => `callgate:{a:${accountId}}`;
 
@@ -22,5 +23,10 @@ export const keys = {
   callerLockout: (number: string) => `callgate:{n:${number}}:lockout`,
   lineFailures: (minute: number) => `callgate:{line}:failures:${String(minute)}`,
   auditEvents: 'callgate:{audit}:events',
+  oncall: 'callgate:{oncall}:list',
+  waitingOrder: 'callgate:{queue}:waiting',
+  waitingCallers: 'callgate:{queue}:callers',
+  busySysadmins: 'callgate:{queue}:busy',
+  pagerLock: 'callgate:{queue}:pager-lock',
   accountCalls: (accountId: string) => `${accountTag(accountId)}:calls`,
 } as const;

@@ -1,6 +1,8 @@
 import type { Result } from 'ioredis';
 import { RECORD_CALLER_FAILURE_LUA } from '../calls/abuse-limits.js';
 import { WRITE_ACCOUNT_LUA } from '../directory/directory-scripts.js';
+import { SAVE_WAITING_CALLER_LUA } from '../oncall/waiting-callers.js';
+import { RELEASE_LOCK_LUA } from '../oncall/pager.js';
 import { CONSUME_PIN_LUA, ISSUE_PIN_LUA, REVOKE_PINS_LUA } from '../pins/pin-scripts.js';
 import type { RedisClient } from './connect-redis.js';
 
@@ -14,6 +16,8 @@ declare module 'ioredis' {
     revokePins(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     writeAccount(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     recordCallerFailure(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    saveWaitingCaller(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    releaseLock(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
   }
 }
 
@@ -24,4 +28,6 @@ export function defineScripts(redis: RedisClient): void {
   redis.defineCommand('revokePins', { numberOfKeys: 3, lua: REVOKE_PINS_LUA });
   redis.defineCommand('writeAccount', { numberOfKeys: 2, lua: WRITE_ACCOUNT_LUA });
   redis.defineCommand('recordCallerFailure', { numberOfKeys: 2, lua: RECORD_CALLER_FAILURE_LUA });
+  redis.defineCommand('saveWaitingCaller', { numberOfKeys: 2, lua: SAVE_WAITING_CALLER_LUA });
+  redis.defineCommand('releaseLock', { numberOfKeys: 1, lua: RELEASE_LOCK_LUA });
 }

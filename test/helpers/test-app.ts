@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import { inject } from 'vitest';
 import { createApp } from '../../src/app.js';
+import type { Pager } from '../../src/oncall/pager.js';
+import type { Dialer } from '../../src/oncall/twilio-dialer.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { loadPolicy, parsePolicy } from '../../src/policy/load-policy.js';
@@ -33,6 +35,7 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
 
 export interface TestApp {
   app: Express;
+  pager: Pager;
   redis: RedisClient;
   clock: TestClock;
   config: Config;
@@ -44,20 +47,29 @@ export interface TestApp {
 
 /** Builds the app against the test run's private Redis, with its own key prefix, logs captured. */
 export async function buildTestApp(
-  options: { env?: Record<string, string | undefined>; policy?: PolicyInput; clock?: TestClock; redisUrl?: string } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    policy?: PolicyInput;
+    clock?: TestClock;
+    redisUrl?: string;
+    /** Share another test app's data (two instances behind one Redis). */
+    prefix?: string;
+    dialer?: Dialer;
+  } = {},
 ): Promise<TestApp> {
   const env = testEnv({ ...(options.redisUrl === undefined ? {} : { REDIS_URL: options.redisUrl }), ...options.env });
   const config = loadConfig(env);
   for (const key of [...config.apiKeys.controlPanel, ...config.apiKeys.ops]) rememberSecret(key);
   const policy = options.policy === undefined ? loadPolicy(undefined) : parsePolicy(options.policy);
   const log = createLogger({ level: 'info', destination: logSink });
-  const prefix = `t${randomUUID().slice(0, 8)}:`;
+  const prefix = options.prefix ?? `t${randomUUID().slice(0, 8)}:`;
   const redis = connectRedis(config.redis, log, { keyPrefix: prefix });
   await new Promise((resolve) => redis.once('ready', resolve));
   const clock = options.clock ?? testClock();
-  const app = createApp({ config, policy, log, redis, clock });
+  const { app, pager } = createApp({ config, policy, log, redis, clock, ...(options.dialer === undefined ? {} : { dialer: options.dialer }) });
   return {
     app,
+    pager,
     redis,
     clock,
     config,

@@ -1,0 +1,34 @@
+import type { Briefing } from '../calls/decisions.js';
+import type { Policy } from '../policy/policy-schema.js';
+import type { PromptCatalogue } from './prompt-catalogue.js';
+import { tierLabel } from './speak-hours.js';
+
+/** What a sysadmin hears about a waiting caller, before pressing 1. */
+export function speakBriefing(briefing: Briefing, catalogue: PromptCatalogue, policy: Policy): string {
+  const contact = briefing.isAdminContact
+    ? catalogue.phrase('contactIsAdmin')
+    : briefing.adminContactName === null
+      ? catalogue.phrase('contactNoAdmin')
+      : catalogue.phrase('contactNotAdmin', { admin: briefing.adminContactName });
+  const minutes = Math.floor(briefing.waitSeconds / 60);
+  const wait =
+    minutes < 1
+      ? catalogue.phrase('waitUnderMinute')
+      : minutes === 1
+        ? catalogue.phrase('waitOneMinute')
+        : catalogue.phrase('waitMinutes', { minutes });
+  const others =
+    briefing.othersWaiting === 0
+      ? catalogue.phrase('othersNone')
+      : briefing.othersWaiting === 1
+        ? catalogue.phrase('othersOne')
+        : catalogue.phrase('othersMany', { count: briefing.othersWaiting });
+  return catalogue.prompt('agentCaller', {
+    account: briefing.accountName,
+    caller: briefing.userName,
+    contact,
+    plan: tierLabel(briefing.tier, policy.tiers[briefing.tier]),
+    wait,
+    others,
+  });
+}

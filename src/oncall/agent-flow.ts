@@ -1,0 +1,131 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Briefing, Decision } from '../calls/decisions.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { OncallStore } from './oncall-store.js';
+import type { Pager } from './pager.js';
+import type { WaitingCaller, WaitingCallers } from './waiting-callers.js';
+
+// A sysadmin connected to a caller stays busy until their call's status callback says it ended.
+const CONNECTED_MS = 4 * 3_600_000;
+
+/**
+ * The sysadmin's side of a call, SPEC section 5: the briefing about the caller
+ * at the head of the queue, press 1 to accept (anything else, or a voicemail's
+ * silence, declines), the bridge, and the end of a page.
+ */
+export function createAgentFlow(deps: {
+  waiting: WaitingCallers;
+  oncall: OncallStore;
+  pager: Pager;
+  clock: Clock;
+  audit: AuditLog;
+  log: Logger;
+}) {
+  const { waiting, oncall, pager, clock, audit, log } = deps;
+
+  function briefingOf(caller: WaitingCaller, everyone: WaitingCaller[], now: number): Briefing {
+    return {
+      accountName: caller.accountName,
+      userName: caller.userName,
+      isAdminContact: caller.isAdminContact,
+      adminContactName: caller.adminContactName,
+      tier: caller.tier,
+      waitSeconds: Math.max(0, Math.round((now - caller.enqueuedAt) / 1000)),
+      othersWaiting: everyone.length - 1,
+    };
+  }
+
+  /** Moves the paging chain on, without making the webhook wait for it. */
+  function nudgePager(): void {
+    pager.tick().catch((error: unknown) => {
+      log.warn({ err: error }, 'paging tick failed');
+    });
+  }
+
+  async function decline(sysadminId: string, pageCallSid: string, reason: string): Promise<void> {
+    const callers = await waiting.all();
+    const paged = callers.find((caller) => caller.page?.pageCallSid === pageCallSid && caller.page.state !== 'accepted');
+    await waiting.clearBusy(sysadminId);
+    if (paged?.page != null) {
+      paged.page = { ...paged.page, state: 'declined', until: clock.now() };
+      await waiting.save(paged);
+      await audit.record({ type: 'declined', callSid: paged.callSid, accountId: paged.accountId, sysadminId, reason });
+    }
+    nudgePager();
+  }
+
+  return {
+    /** Whether a caller's number is a sysadmin's registered phone: they take calls instead of giving a PIN. */
+    async sysadminByPhone(phone: string): Promise<string | undefined> {
+      return (await oncall.list()).find((sysadmin) => sysadmin.phone === phone)?.id;
+    },
+
+    /** A sysadmin is on the line (answering a page, or phoning in): who is waiting? */
+    async brief(sysadminId: string, agentCallSid: string): Promise<Decision> {
+      const now = clock.now();
+      const everyone = await waiting.all();
+      const head = everyone.find((caller) => caller.page?.state !== 'accepted');
+      const paged = everyone.find((caller) => caller.page?.pageCallSid === agentCallSid);
+      if (paged?.page != null && paged.page.state === 'ringing') {
+        // Answered: give them time to listen before the chain moves on.
+        paged.page = { ...paged.page, state: 'answered', until: now + pager.BRIEFING_MS };
+        await waiting.save(paged);
+        await waiting.setBusy(sysadminId, { pageCallSid: agentCallSid, until: now + pager.BRIEFING_MS });
+      }
+      if (head === undefined) return { kind: 'agent_nobody_waiting' };
+      return { kind: 'agent_briefing', sysadminId, about: head.callSid, briefing: briefingOf(head, everyone, now) };
+    },
+
+    /** The digits the sysadmin pressed after the briefing. */
+    async answer(call: { sysadminId: string; agentCallSid: string; digits: string; about: string }): Promise<Decision> {
+      if (call.digits !== '1') {
+        await decline(call.sysadminId, call.agentCallSid, call.digits === '' ? 'no_input' : 'pressed_other_key');
+        return { kind: 'agent_goodbye' };
+      }
+      const now = clock.now();
+      const everyone = await waiting.all();
+      const head = everyone.find((caller) => caller.page?.state !== 'accepted');
+      if (head === undefined) {
+        await waiting.clearBusy(call.sysadminId);
+        return { kind: 'agent_nobody_waiting' };
+      }
+      head.page = { sysadminId: call.sysadminId, pageCallSid: call.agentCallSid, until: now + CONNECTED_MS, state: 'accepted' };
+      await Promise.all([
+        waiting.save(head),
+        waiting.setBusy(call.sysadminId, { pageCallSid: call.agentCallSid, until: now + CONNECTED_MS }),
+        audit.record({ type: 'accepted', callSid: head.callSid, accountId: head.accountId, sysadminId: call.sysadminId }),
+      ]);
+      return {
+        kind: 'agent_connect',
+        sysadminId: call.sysadminId,
+        tier: head.tier,
+        ...(head.callSid === call.about ? {} : { changedTo: briefingOf(head, everyone, now) }),
+      };
+    },
+
+    /** Twilio is about to bridge the queued caller with a sysadmin (the <Queue> url). */
+    async bridged(callerCallSid: string, sysadminId: string): Promise<Decision> {
+      const caller = (await waiting.all()).find((waitingCaller) => waitingCaller.callSid === callerCallSid);
+      await Promise.all([
+        waiting.remove(callerCallSid),
+        audit.record({
+          type: 'connected',
+          callSid: callerCallSid,
+          sysadminId,
+          ...(caller === undefined ? {} : { accountId: caller.accountId, userId: caller.userId }),
+        }),
+      ]);
+      return { kind: 'caller_connected' };
+    },
+
+    /** A page call ended (status callback): unanswered pages move the chain on; the sysadmin is free again. */
+    async pageEnded(call: { sysadminId: string; agentCallSid: string; callStatus: string }): Promise<void> {
+      await decline(call.sysadminId, call.agentCallSid, call.callStatus);
+    },
+
+    nudgePager,
+  };
+}
+
+export type AgentFlow = ReturnType<typeof createAgentFlow>;

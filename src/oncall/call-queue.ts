@@ -1,0 +1,47 @@
+import type { Account, User } from '../directory/directory-schema.js';
+import type { DirectoryStore } from '../directory/directory-store.js';
+import type { Policy } from '../policy/policy-schema.js';
+import type { WaitingCallers } from './waiting-callers.js';
+
+/** What the call flow tells the sysadmin side: a caller joined the queue, or left it. */
+export interface CallQueue {
+  enqueued(call: { callSid: string; account: Account; user: User; at: number }): Promise<void>;
+  left(callSid: string): Promise<void>;
+}
+
+export function createCallQueue(deps: {
+  waiting: WaitingCallers;
+  directory: DirectoryStore;
+  policy: Policy;
+  nudgePager: () => void;
+}): CallQueue {
+  const { waiting, directory, policy, nudgePager } = deps;
+
+  async function adminContactName(account: Account, user: User): Promise<string | null> {
+    const adminId = account.contacts.admin_contact;
+    if (adminId === undefined) return null;
+    if (adminId === user.id) return user.name;
+    return (await directory.getMember(account.id, adminId)).user?.name ?? null;
+  }
+
+  return {
+    async enqueued({ callSid, account, user, at }) {
+      await waiting.add({
+        callSid,
+        accountId: account.id,
+        accountName: account.name,
+        userId: user.id,
+        userName: user.name,
+        isAdminContact: account.contacts.admin_contact === user.id,
+        adminContactName: await adminContactName(account, user),
+        tier: account.sla,
+        priority: policy.tiers[account.sla]?.priority ?? 0,
+        enqueuedAt: at,
+        nextIndex: 0,
+        page: null,
+      });
+      nudgePager();
+    },
+    left: (callSid) => waiting.remove(callSid),
+  };
+}
