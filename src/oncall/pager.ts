@@ -105,20 +105,17 @@ export function createPager(deps: PagerDeps) {
   }
 
   let running: Promise<void> | undefined;
-  let again = false;
+  let requested = 0;
 
   return {
-    /** Advances every paging chain that is due. Concurrent calls coalesce into one more run. */
+    /** Advances every paging chain that is due. Calls during a tick make one more tick after it. */
     async tick(): Promise<void> {
-      if (running !== undefined) {
-        again = true;
-        return running;
-      }
-      running = (async () => {
-        do {
-          again = false;
+      requested += 1;
+      running ??= (async () => {
+        for (let done = 0; done < requested; ) {
+          done = requested;
           await tickOnce();
-        } while (again);
+        }
       })().finally(() => {
         running = undefined;
       });
