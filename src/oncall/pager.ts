@@ -58,8 +58,9 @@ export function createPager(deps: PagerDeps) {
 
   async function pageNextSysadmin(caller: WaitingCaller, busy: Map<string, Busy>, now: number): Promise<void> {
     const list = await oncall.list();
+    const start = caller.nextIndex;
     for (let tried = 0; tried < list.length; tried += 1) {
-      const index = (caller.nextIndex + tried) % list.length;
+      const index = (start + tried) % list.length;
       const sysadmin = list[index];
       if (sysadmin === undefined || busy.has(sysadmin.id)) continue;
       caller.nextIndex = index + 1;
