@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { runPagerEvery } from './oncall/pager-timer.js';
 import { loadPolicy, PolicyError } from './policy/load-policy.js';
 import { checkClockSkew } from './redis/clock-skew.js';
 import { connectRedis } from './redis/connect-redis.js';
@@ -36,11 +37,7 @@ function start(): void {
   });
 
   const { app, pager } = createApp({ config, policy, log, redis, clock: systemClock });
-  const pagerTimer = setInterval(() => {
-    pager.tick().catch((error: unknown) => {
-      log.warn({ err: error }, 'paging tick failed');
-    });
-  }, PAGER_TICK_MS);
+  const stopPager = runPagerEvery(pager, PAGER_TICK_MS, log);
   const server = app.listen(config.port, () => {
     log.info({ port: config.port, publicBaseUrl: config.publicBaseUrl }, 'callgate listening');
   });
@@ -50,7 +47,7 @@ function start(): void {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down: finishing requests in flight');
-    clearInterval(pagerTimer);
+    stopPager();
     void shutDown(server).then(async () => {
       await redis.quit().catch(() => undefined);
       log.info('stopped');

@@ -1,113 +1,111 @@
-import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { createApp } from '../src/app.js';
-import { systemClock } from '../src/clock.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
-import { loadPolicy } from '../src/policy/load-policy.js';
-import { connectRedis } from '../src/redis/connect-redis.js';
-import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
+import type { PolicyInput } from '../src/policy/policy-schema.js';
+import { DEFAULT_POLICY } from '../src/policy/default-policy.js';
+import { createSimulatedTwilio, scriptedKeypad } from '../sim/simulated-twilio.js';
+import { printTranscript } from '../sim/transcript.js';
+import { apiClient, startLocalStack } from './local-stack.js';
 
 /**
- * `npm run demo`: callgate on this machine with nothing configured. Starts a
- * private redis-server (unless REDIS_URL is set), the service, seeds a demo
- * account with two users, issues a PIN and shows how to use the API.
- * `--once` does the same and exits (the test suite runs it that way).
+ * `npm run demo`: whole calls through callgate with no Twilio account and no
+ * configuration. A private redis-server, the service, the Twilio simulator;
+ * a demo account; then four calls, printed as they happen. Ends by itself.
  */
 
-const once = process.argv.includes('--once');
-const controlPanelKey = `demo-cp-${randomBytes(12).toString('hex')}`;
+const ALL_DAY = ['00:00-24:00'];
+const EVERY_DAY = { mon: ALL_DAY, tue: ALL_DAY, wed: ALL_DAY, thu: ALL_DAY, fri: ALL_DAY, sat: ALL_DAY, sun: ALL_DAY };
+/** The demo's line is open around the clock, so the demo works at any hour. */
+const DEMO_POLICY: PolicyInput = {
+  ...DEFAULT_POLICY,
+  holidays: undefined,
+  tiers: {
+    none: { phoneSupport: false },
+    standard: { phoneSupport: true, priority: 1, hours: EVERY_DAY, closedOnPublicHolidays: false },
+    managed_platform: { phoneSupport: true, priority: 2, hours: EVERY_DAY, closedOnPublicHolidays: false },
+  },
+};
+// Sunday 7 March 2027, 03:00 in London: the shipped policy's line is closed.
+const NIGHT = Date.parse('2027-03-07T03:00:00Z');
+const SAM = { id: 'sam', name: 'Sam Sysadmin', phone: '+447700900999' };
+const ALL_PERMISSIONS = ['manage_users', 'manage_billing', 'manage_services', 'manage_support', 'purchase_services'];
+
+const say = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
 
 async function main(): Promise<void> {
-  let privateRedis: PrivateRedis | undefined;
-  if (process.env.REDIS_URL === undefined || process.env.REDIS_URL === '') {
-    privateRedis = await startPrivateRedis();
-    say(`Started a private redis-server on ${privateRedis.url}`);
-  }
+  const started = Date.now();
+  const stack = await startLocalStack({ policy: DEMO_POLICY, ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}) });
+  const night = await stack.addInstance({ policy: DEFAULT_POLICY, clock: { now: () => NIGHT } });
+  const [service] = stack.instances;
+  if (service === undefined) throw new Error('no instance started');
+  say(`callgate is running at ${service.url} (Redis, Twilio REST stand-in and simulator are local).`);
 
-  const env = {
-    PORT: process.env.PORT ?? '0',
-    PUBLIC_BASE_URL: 'http://127.0.0.1',
-    REDIS_URL: privateRedis?.url ?? process.env.REDIS_URL,
-    TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
-    TWILIO_AUTH_TOKEN: randomBytes(16).toString('hex'),
-    SUPPORT_PHONE_NUMBER: '+442070000000',
-    CONTROL_PANEL_API_KEYS: controlPanelKey,
-    OPS_API_KEYS: `demo-ops-${randomBytes(12).toString('hex')}`,
-    PIN_SECRET: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'warn',
+  const panel = apiClient(service.url, stack.controlPanelKey);
+  const expectOk = async (call: Promise<{ status: number; body: unknown }>) => {
+    const res = await call;
+    if (res.status >= 300) throw new Error(`the API answered ${String(res.status)}: ${JSON.stringify(res.body)}`);
+    return res.body;
   };
-  const config = loadConfig(env);
-  const log = createLogger({ level: config.logLevel });
-  const redis = connectRedis(config.redis, log, { keyPrefix: 'demo:' });
-  await new Promise((resolve) => redis.once('ready', resolve));
-  const { app } = createApp({ config, policy: loadPolicy(undefined), log, redis, clock: systemClock });
-  const server = app.listen(config.port, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
-  say(`callgate is listening on ${base}`);
+  await expectOk(panel('PUT', '/v1/accounts/demo-hosting', { name: 'Demo Hosting Ltd', sla: 'managed_platform' }));
+  await expectOk(panel('PUT', '/v1/accounts/demo-hosting/users/ada', { name: 'Ada Lovelace', permissions: ALL_PERMISSIONS, roles: ['admin_contact'] }));
+  await expectOk(panel('PUT', '/v1/accounts/demo-hosting/users/bob', { name: 'Bob Builder', permissions: ['manage_services', 'manage_support'] }));
+  await expectOk(apiClient(service.url, stack.opsKey)('PUT', '/v1/oncall', [SAM]));
+  say('Seeded: account “Demo Hosting Ltd” (managed platform) with Ada Lovelace (admin contact) and Bob Builder;');
+  say(`on call: ${SAM.name} (${SAM.phone}).`);
 
-  await seed(base);
-
-  const stop = async () => {
-    server.close();
-    redis.disconnect();
-    await privateRedis?.stop();
-  };
-  if (once) {
-    await stop();
-    return;
-  }
-  say('\nPress Ctrl-C to stop.');
-  process.once('SIGINT', () => void stop().then(() => process.exit(0)));
-}
-
-async function seed(base: string): Promise<void> {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${controlPanelKey}`, 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json: unknown = res.status === 204 ? null : await res.json();
-    if (!res.ok) throw new Error(`${method} ${path} answered ${String(res.status)}: ${JSON.stringify(json)}`);
-    return json;
-  };
-  const all = ['manage_users', 'manage_billing', 'manage_services', 'manage_support', 'purchase_services'];
-  await call('PUT', '/v1/accounts/demo-hosting', { name: 'Demo Hosting Ltd', sla: 'managed_platform' });
-  await call('PUT', '/v1/accounts/demo-hosting/users/ada', {
-    name: 'Ada Lovelace',
-    permissions: all,
-    roles: ['admin_contact', 'billing_contact'],
+  const sim = createSimulatedTwilio({
+    serviceUrls: [service.url],
+    publicBaseUrl: stack.config.publicBaseUrl,
+    accountSid: stack.config.twilio.accountSid,
+    authToken: stack.config.twilio.authToken,
+    supportNumber: stack.config.supportPhoneNumber,
+    restApi: stack.restApi,
+    speed: 50,
+    print: printTranscript,
   });
-  await call('PUT', '/v1/accounts/demo-hosting/users/bob', { name: 'Bob Builder', permissions: ['manage_services'] });
-  say('Seeded account demo-hosting (managed_platform): Ada (admin contact) and Bob (no Manage Support).');
+  sim.answerPages(SAM.phone, { label: SAM.name, keypad: scriptedKeypad(['1']) });
 
-  const issued = (await call('POST', '/v1/accounts/demo-hosting/users/ada/pin')) as {
-    pin: string;
-    expiresAt: string;
-    supportLine: { openNow: boolean; nextChange: string | null };
-  };
-  say(`\nAda's PIN: ${issued.pin} (expires ${issued.expiresAt})`);
-  say(`The line is ${issued.supportLine.openNow ? 'open' : 'closed'} now; it changes at ${issued.supportLine.nextChange ?? 'never'}.`);
+  const { pin } = (await expectOk(panel('POST', '/v1/accounts/demo-hosting/users/ada/pin'))) as { pin: string };
+  say(`\nThe control panel gets Ada a PIN: ${pin}`);
 
-  const refused = await fetch(`${base}/v1/accounts/demo-hosting/users/bob/pin`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${controlPanelKey}` },
+  say('\n── Call 1: Ada phones the support line and types her PIN ──');
+  await sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([pin]) });
+  await sim.settled();
+
+  say('\n── Call 2: a stranger guesses three PINs ──');
+  await sim.call({ from: '+447700900222', label: 'Stranger', keypad: scriptedKeypad(['12345678', '87654321', '11223344']) });
+
+  say('\n── Call 3: Bob loses the Manage Support permission, then calls with the PIN he had ──');
+  const bobPin = ((await expectOk(panel('POST', '/v1/accounts/demo-hosting/users/bob/pin'))) as { pin: string }).pin;
+  await expectOk(panel('PUT', '/v1/accounts/demo-hosting/users/bob', { name: 'Bob Builder', permissions: ['manage_services'] }));
+  const refused = await panel('POST', '/v1/accounts/demo-hosting/users/bob/pin');
+  say(`  (the control panel asks for a new PIN for Bob: ${String(refused.status)} ${JSON.stringify(refused.body)};`);
+  say('   his old PIN was revoked the moment the permission was taken away)');
+  await sim.call({ from: '+447700900333', label: 'Bob', keypad: scriptedKeypad([bobPin, bobPin, bobPin]) });
+
+  say('\n── Call 4: Sunday 03:00 in London, with the shipped support hours ──');
+  const nightSim = createSimulatedTwilio({
+    serviceUrls: [night.url],
+    publicBaseUrl: stack.config.publicBaseUrl,
+    accountSid: stack.config.twilio.accountSid,
+    authToken: stack.config.twilio.authToken,
+    supportNumber: stack.config.supportPhoneNumber,
+    speed: 50,
+    print: printTranscript,
   });
-  say(`Bob asks for a PIN: ${String(refused.status)} ${JSON.stringify(await refused.json())}`);
+  await nightSim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([]) });
 
-  say('\nTry the API yourself:');
-  say(`  curl -s -X POST -H 'Authorization: Bearer ${controlPanelKey}' ${base}/v1/accounts/demo-hosting/users/ada/pin`);
-  say(`  curl -s -H 'Authorization: Bearer ${controlPanelKey}' ${base}/v1/accounts/demo-hosting/support-line`);
-  say(`  curl -s ${base}/openapi.json`);
-}
-
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
+  const history = (await expectOk(panel('GET', '/v1/accounts/demo-hosting/calls'))) as {
+    calls: { outcome: string; userId: string | null; sysadminId: string | null; reason: string | null }[];
+  };
+  say('\nThe account’s call history, as the control panel shows it:');
+  for (const call of history.calls) {
+    say(`  ${call.userId ?? 'unknown'}: ${call.outcome}${call.sysadminId === null ? '' : ` (taken by ${call.sysadminId})`}${call.reason === null ? '' : ` (${call.reason})`}`);
+  }
+  await stack.stop();
+  say(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

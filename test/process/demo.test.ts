@@ -5,13 +5,16 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 
 describe('npm run demo', () => {
-  it('when run with nothing configured, then it seeds the demo account, issues a PIN and shows a refusal', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/demo.ts', '--once'], {
+  it('when run with nothing configured, then it plays the four calls and ends by itself', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/demo.ts'], {
       env: { PATH: process.env.PATH },
-      timeout: 30_000,
+      timeout: 60_000,
     });
-    expect(stdout).toContain('Started a private redis-server');
-    expect(stdout).toMatch(/Ada's PIN: \d{8} \(expires /);
-    expect(stdout).toContain('Bob asks for a PIN: 403 {"error":{"code":"permission_required"');
+    expect(stdout).toContain('Sam Sysadmin presses 1');
+    expect(stdout).toContain('(connected with Ada)');
+    expect(stdout).toContain('Sorry, we could not verify your PIN.');
+    expect(stdout).toContain('"code":"permission_required"');
+    expect(stdout).toContain('Emergency phone support is closed right now.');
+    expect(stdout).toMatch(/ada: connected \(taken by sam\)/);
   });
 });

@@ -1,0 +1,13 @@
+import type { TranscriptLine } from './simulated-twilio.js';
+
+/** One readable line per event: who says or does what, on which call. */
+export function formatLine(line: TranscriptLine): string {
+  const who = line.who === 'callgate' ? `callgate → ${line.call}` : line.who === 'twilio' ? '' : line.call;
+  if (line.who === 'twilio') return `      ${line.text}`;
+  if (line.who === 'callgate') return `  ${who}: “${line.text}”`;
+  return `  ${who} ${line.text}`;
+}
+
+export const printTranscript = (line: TranscriptLine): void => {
+  process.stdout.write(`${formatLine(line)}\n`);
+};
