@@ -1,8 +1,8 @@
-import type { PolicyInput } from '../src/policy/policy-schema.js';
 import { DEFAULT_POLICY } from '../src/policy/default-policy.js';
 import { createSimulatedTwilio, scriptedKeypad } from '../sim/simulated-twilio.js';
 import { printTranscript } from '../sim/transcript.js';
-import { apiClient, startLocalStack } from './local-stack.js';
+import { DEMO_POLICY, expectOk, pinOf, SAM, seedDemoLine } from './demo-line.js';
+import { startLocalStack } from './local-stack.js';
 
 /**
  * `npm run demo`: whole calls through callgate with no Twilio account and no
@@ -10,22 +10,8 @@ import { apiClient, startLocalStack } from './local-stack.js';
  * a demo account; then four calls, printed as they happen. Ends by itself.
  */
 
-const ALL_DAY = ['00:00-24:00'];
-const EVERY_DAY = { mon: ALL_DAY, tue: ALL_DAY, wed: ALL_DAY, thu: ALL_DAY, fri: ALL_DAY, sat: ALL_DAY, sun: ALL_DAY };
-/** The demo's line is open around the clock, so the demo works at any hour. */
-const DEMO_POLICY: PolicyInput = {
-  ...DEFAULT_POLICY,
-  holidays: undefined,
-  tiers: {
-    none: { phoneSupport: false },
-    standard: { phoneSupport: true, priority: 1, hours: EVERY_DAY, closedOnPublicHolidays: false },
-    managed_platform: { phoneSupport: true, priority: 2, hours: EVERY_DAY, closedOnPublicHolidays: false },
-  },
-};
 // Sunday 7 March 2027, 03:00 in London: the shipped policy's line is closed.
 const NIGHT = Date.parse('2027-03-07T03:00:00Z');
-const SAM = { id: 'sam', name: 'Sam Sysadmin', phone: '+447700900999' };
-const ALL_PERMISSIONS = ['manage_users', 'manage_billing', 'manage_services', 'manage_support', 'purchase_services'];
 
 const say = (text: string): void => {
   process.stdout.write(`${text}\n`);
@@ -39,16 +25,7 @@ async function main(): Promise<void> {
   if (service === undefined) throw new Error('no instance started');
   say(`callgate is running at ${service.url} (Redis, Twilio REST stand-in and simulator are local).`);
 
-  const panel = apiClient(service.url, stack.controlPanelKey);
-  const expectOk = async (call: Promise<{ status: number; body: unknown }>) => {
-    const res = await call;
-    if (res.status >= 300) throw new Error(`the API answered ${String(res.status)}: ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
-  await expectOk(panel('PUT', '/v1/accounts/demo-hosting', { name: 'Demo Hosting Ltd', sla: 'managed_platform' }));
-  await expectOk(panel('PUT', '/v1/accounts/demo-hosting/users/ada', { name: 'Ada Lovelace', permissions: ALL_PERMISSIONS, roles: ['admin_contact'] }));
-  await expectOk(panel('PUT', '/v1/accounts/demo-hosting/users/bob', { name: 'Bob Builder', permissions: ['manage_services', 'manage_support'] }));
-  await expectOk(apiClient(service.url, stack.opsKey)('PUT', '/v1/oncall', [SAM]));
+  const panel = await seedDemoLine(stack, service.url);
   say('Seeded: account “Demo Hosting Ltd” (managed platform) with Ada Lovelace (admin contact) and Bob Builder;');
   say(`on call: ${SAM.name} (${SAM.phone}).`);
 
@@ -64,7 +41,7 @@ async function main(): Promise<void> {
   });
   sim.answerPages(SAM.phone, { label: SAM.name, keypad: scriptedKeypad(['1']) });
 
-  const { pin } = (await expectOk(panel('POST', '/v1/accounts/demo-hosting/users/ada/pin'))) as { pin: string };
+  const pin = await pinOf(panel, 'ada');
   say(`\nThe control panel gets Ada a PIN: ${pin}`);
 
   say('\n── Call 1: Ada phones the support line and types her PIN ──');
@@ -75,7 +52,7 @@ async function main(): Promise<void> {
   await sim.call({ from: '+447700900222', label: 'Stranger', keypad: scriptedKeypad(['12345678', '87654321', '11223344']) });
 
   say('\n── Call 3: Bob loses the Manage Support permission, then calls with the PIN he had ──');
-  const bobPin = ((await expectOk(panel('POST', '/v1/accounts/demo-hosting/users/bob/pin'))) as { pin: string }).pin;
+  const bobPin = await pinOf(panel, 'bob');
   await expectOk(panel('PUT', '/v1/accounts/demo-hosting/users/bob', { name: 'Bob Builder', permissions: ['manage_services'] }));
   const refused = await panel('POST', '/v1/accounts/demo-hosting/users/bob/pin');
   say(`  (the control panel asks for a new PIN for Bob: ${String(refused.status)} ${JSON.stringify(refused.body)};`);
