@@ -25,6 +25,8 @@ import { loadPromptCatalogue } from './ivr/prompt-catalogue.js';
 import { createTwimlRenderer, webhookUrls } from './ivr/render-twiml.js';
 import { createHoursSpeech } from './ivr/speak-hours.js';
 import type { Logger } from './logger.js';
+import { addPinRiskGauges, createMetrics, type Metrics } from './metrics/metrics.js';
+import { countRedisFailures } from './http/metrics-middleware.js';
 import { createAgentFlow } from './oncall/agent-flow.js';
 import { createCallQueue } from './oncall/call-queue.js';
 import { createOncallStore } from './oncall/oncall-store.js';
@@ -48,6 +50,7 @@ export interface AppDeps {
 
 export interface Callgate {
   app: express.Express;
+  metrics: Metrics;
   /** Advances paging chains; main.ts also runs it on a timer. */
   pager: Pager;
 }
@@ -56,13 +59,18 @@ const MAX_BODY = '16kb';
 
 /** Builds callgate from its dependencies; it never listens (main.ts does). */
 export function createApp({ config, policy, log, redis, clock, dialer }: AppDeps): Callgate {
+  const metrics = createMetrics();
+  redis.on('error', () => {
+    metrics.redisErrors.inc({ kind: 'connection' });
+  });
   const store = createDirectoryStore(redis);
   const pins = createPinStore(redis, clock, { secret: config.pinSecret, pin: policy.pin });
+  addPinRiskGauges(metrics, pins.liveCount, policy.pin.digits);
   const hours = createSupportHours(policy);
   const supportLine = createSupportLine({ policy, hours, clock, phoneNumber: config.supportPhoneNumber });
   const directory = createDirectoryService({ store, pins, policy });
   const pinService = createPinService({ store, pins, policy, supportLine });
-  const audit = createAuditLog({ redis, clock, log });
+  const audit = createAuditLog({ redis, clock, log, metrics });
   const urls = webhookUrls(config.publicBaseUrl);
 
   const oncall = createOncallStore(redis);
@@ -78,6 +86,7 @@ export function createApp({ config, policy, log, redis, clock, dialer }: AppDeps
     audit,
     log,
     urls,
+    metrics,
   });
   const agent = createAgentFlow({ waiting, oncall, pager, clock, audit, log });
   const flow = createCallFlow({
@@ -87,7 +96,7 @@ export function createApp({ config, policy, log, redis, clock, dialer }: AppDeps
     directory: store,
     pins,
     calls: createCallStates(redis),
-    limits: createAbuseLimits({ redis, clock, policy, log }),
+    limits: createAbuseLimits({ redis, clock, policy, log, metrics }),
     audit,
     queue: createCallQueue({ waiting, directory: store, policy, nudgePager: agent.nudgePager }),
     log,
@@ -117,6 +126,9 @@ export function createApp({ config, policy, log, redis, clock, dialer }: AppDeps
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   const v1 = express.Router();
   v1.use('/accounts', requireKey('controlPanel'));
@@ -130,10 +142,11 @@ export function createApp({ config, policy, log, redis, clock, dialer }: AppDeps
   app.use('/v1', v1);
   app.use(
     '/twilio',
-    voiceRoutes({ flow, agent, twiml, authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl }),
+    voiceRoutes({ flow, agent, twiml, authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, metrics }),
   );
 
   app.use(unknownRoute);
+  app.use(countRedisFailures(metrics));
   app.use(jsonErrors);
-  return { app, pager };
+  return { app, pager, metrics };
 }

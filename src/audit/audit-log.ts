@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
@@ -47,14 +48,25 @@ export type AuditInput = Omit<AuditEvent, 'at'>;
 const LINE_STREAM_MAX = 100_000;
 const ACCOUNT_STREAM_MAX = 5_000;
 
-export function createAuditLog(deps: { redis: RedisClient; clock: Clock; log: Logger }) {
-  const { redis, clock, log } = deps;
+export function createAuditLog(deps: { redis: RedisClient; clock: Clock; log: Logger; metrics?: Metrics }) {
+  const { redis, clock, log, metrics } = deps;
+
+  /** Every event also moves the call metrics. */
+  function count(event: AuditEvent): void {
+    if (metrics === undefined) return;
+    metrics.callEvents.inc({ type: event.type, reason: event.reason ?? '' });
+    if (event.type === 'pin_failed') metrics.pinChecks.inc({ result: event.reason ?? 'failed' });
+    if (event.type === 'pin_verified') metrics.pinChecks.inc({ result: 'verified' });
+    const waited = ['connected', 'abandoned', 'timed_out'].includes(event.type) ? event.waitSeconds : undefined;
+    if (waited !== undefined) metrics.queueWait.observe(waited);
+  }
 
   return {
     async record(...events: AuditInput[]): Promise<void> {
       const writes = events.flatMap((input) => {
         const event: AuditEvent = { ...input, at: clock.now() };
         log.info({ audit: event }, `call ${event.type}`);
+        count(event);
         const json = JSON.stringify(event);
         const add = (key: string, max: number) => redis.xadd(key, 'MAXLEN', '~', max, '*', 'event', json);
         return [

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { keys } from '../redis/keys.js';
@@ -40,8 +41,8 @@ export interface LineStatus {
   alarm: boolean;
 }
 
-export function createAbuseLimits(deps: { redis: RedisClient; clock: Clock; policy: Policy; log: Logger }) {
-  const { redis, clock, policy, log } = deps;
+export function createAbuseLimits(deps: { redis: RedisClient; clock: Clock; policy: Policy; log: Logger; metrics?: Metrics }) {
+  const { redis, clock, policy, log, metrics } = deps;
   const minuteOf = (at: number) => Math.floor(at / MINUTE_MS);
   const threshold = policy.line.alarmFailuresPerMinute;
 
@@ -56,10 +57,9 @@ export function createAbuseLimits(deps: { redis: RedisClient; clock: Clock; poli
           redis.mget(keys.lineFailures(minute), keys.lineFailures(minute - 1)),
         ]),
       );
-      return {
-        lockedOut: lockedUntil !== null && Number(lockedUntil) > now,
-        alarm: counts.some((count) => Number(count ?? 0) >= threshold),
-      };
+      const alarm = counts.some((count) => Number(count ?? 0) >= threshold);
+      metrics?.lineAlarm.set(alarm ? 1 : 0);
+      return { lockedOut: lockedUntil !== null && Number(lockedUntil) > now, alarm };
     },
 
     /** Counts a failed PIN against the number and the line; true when the number is now locked out. */

@@ -113,7 +113,13 @@ export function createAgentFlow(deps: {
           type: 'connected',
           callSid: callerCallSid,
           sysadminId,
-          ...(caller === undefined ? {} : { accountId: caller.accountId, userId: caller.userId }),
+          ...(caller === undefined
+            ? {}
+            : {
+                accountId: caller.accountId,
+                userId: caller.userId,
+                waitSeconds: Math.max(0, Math.round((clock.now() - caller.enqueuedAt) / 1000)),
+              }),
         }),
       ]);
       return { kind: 'caller_connected' };

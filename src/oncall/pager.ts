@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { SupportHours } from '../hours/support-hours.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { keys } from '../redis/keys.js';
@@ -41,10 +42,11 @@ export interface PagerDeps {
   audit: AuditLog;
   log: Logger;
   urls: { agent: (sysadminId: string) => string; agentStatus: (sysadminId: string) => string };
+  metrics?: Metrics;
 }
 
 export function createPager(deps: PagerDeps) {
-  const { redis, waiting, oncall, dialer, hours, clock, policy, audit, log, urls } = deps;
+  const { redis, waiting, oncall, dialer, hours, clock, policy, audit, log, urls, metrics } = deps;
   const ringMs = policy.oncall.ringSeconds * 1000;
 
   /** Whether the caller's chain should page someone now. */
@@ -71,6 +73,7 @@ export function createPager(deps: PagerDeps) {
           statusCallback: urls.agentStatus(sysadmin.id),
           ringSeconds: policy.oncall.ringSeconds,
         });
+        metrics?.pagingAttempts.inc({ result: 'placed' });
         const until = clock.now() + ringMs;
         caller.page = { sysadminId: sysadmin.id, pageCallSid, until, state: 'ringing' };
         busy.set(sysadmin.id, { pageCallSid, until });
@@ -79,6 +82,7 @@ export function createPager(deps: PagerDeps) {
         log.info({ callSid: caller.callSid, sysadminId: sysadmin.id, pageCallSid }, 'paged a sysadmin');
         return;
       } catch (error) {
+        metrics?.pagingAttempts.inc({ result: 'failed' });
         log.warn({ err: error, callSid: caller.callSid, sysadminId: sysadmin.id }, 'paging failed: trying the next sysadmin');
       }
     }

@@ -30,6 +30,8 @@ export interface PinStore {
    * Redis does nothing if it only gets to it after `notAfter` (epoch ms, real time).
    */
   consume: (pin: string, owner: PinOwner, notAfter?: number) => Promise<boolean>;
+  /** How many PINs are live now (for the risk metric). */
+  liveCount: () => Promise<number>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -121,5 +123,7 @@ export function createPinStore(
     return outcome === 'ok';
   }
 
-  return { issue, status, revoke, find, consume };
+  const liveCount = () => withRedis(() => redis.zcount(keys.pinExpiry, `(${String(clock.now())}`, '+inf'));
+
+  return { issue, status, revoke, find, consume, liveCount };
 }

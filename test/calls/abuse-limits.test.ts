@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { givenAccount, givenPin, givenUser } from '../helpers/givens.js';
 import { logLines } from '../helpers/leak-watch.js';
@@ -69,6 +70,7 @@ describe('the line-wide alarm', () => {
     expect(twimlOf(customerAnswer)).toContain('<Enqueue');
 
     expect(logLines.some((line) => line.includes('"level":50') && line.includes('line alarm'))).toBe(true);
+    expect((await request(t.app).get('/metrics')).text).toMatch(/^callgate_line_alarm 1$/m);
     const [onlyTry] = await failedCall(newCaller(), 1);
     expect(spoken(onlyTry ?? '')[0]).toMatch(/^Sorry, we could not verify your PIN/);
 

@@ -43,6 +43,9 @@ describe('when Redis goes away', () => {
     expect(ms).toBeLessThan(2000);
     expect((await request(t.app).get('/readyz')).status).toBe(503);
     expect((await request(t.app).get('/healthz')).status).toBe(200);
+    const metrics = await request(t.app).get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/^callgate_redis_errors_total\{kind="unavailable"\} [1-9]/m);
 
     await redis.start();
     await untilReady();

@@ -3,7 +3,9 @@ import express, { Router } from 'express';
 import type { CallFlow } from '../../calls/call-flow.js';
 import { TWIML_DIR } from '../../ivr/prompt-catalogue.js';
 import type { TwimlRenderer } from '../../ivr/render-twiml.js';
+import type { Metrics } from '../../metrics/metrics.js';
 import type { AgentFlow } from '../../oncall/agent-flow.js';
+import { countRedisFailures, timeWebhooks } from '../metrics-middleware.js';
 import { addAgentRoutes } from './agent-routes.js';
 import { requireTwilioSignature } from './twilio-signature.js';
 import { ANSWER_WITHIN_MS, PIN_USE_BUDGET_MS } from './webhook-budget.js';
@@ -18,10 +20,12 @@ export function voiceRoutes(deps: {
   twiml: TwimlRenderer;
   authToken: string;
   publicBaseUrl: string;
+  metrics: Metrics;
 }): Router {
   const { flow, agent, twiml } = deps;
   const fallback = readFileSync(new URL('fallback.xml', TWIML_DIR), 'utf8');
   const router = Router();
+  router.use(timeWebhooks(deps.metrics));
 
   // The static fallback needs no signature: it says nothing that depends on the caller.
   router.all('/fallback', (_req, res) => {
@@ -93,6 +97,7 @@ export function voiceRoutes(deps: {
     req.log.warn({ path: req.path }, 'webhook for an unknown path: check the number configuration in Twilio');
     sendTwiml(res, twiml.apology);
   });
+  router.use(countRedisFailures(deps.metrics));
   router.use(twimlErrors(twiml.apology));
   return router;
 }

@@ -1,0 +1,88 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * callgate's Prometheus metrics, SPEC section 8, in a registry of their own
+ * (one per app, so several apps in one process do not collide).
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  return {
+    registry,
+    webhookDuration: new Histogram({
+      name: 'callgate_webhook_duration_seconds',
+      help: 'Time to answer a Twilio webhook, by route',
+      labelNames: ['route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
+      registers,
+    }),
+    callEvents: new Counter({
+      name: 'callgate_call_events_total',
+      help: 'Call steps by type (rejected, enqueued, connected, abandoned, timed_out, completed, ...) and reason',
+      labelNames: ['type', 'reason'],
+      registers,
+    }),
+    pinChecks: new Counter({
+      name: 'callgate_pin_checks_total',
+      help: 'PIN attempts on the phone, by result',
+      labelNames: ['result'],
+      registers,
+    }),
+    queueWait: new Histogram({
+      name: 'callgate_queue_wait_seconds',
+      help: 'How long callers waited in the queue before being connected, giving up or timing out',
+      buckets: [5, 15, 30, 60, 120, 300, 600, 1200],
+      registers,
+    }),
+    pagingAttempts: new Counter({
+      name: 'callgate_paging_attempts_total',
+      help: 'Pages placed to sysadmins through the Twilio REST API, by result',
+      labelNames: ['result'],
+      registers,
+    }),
+    redisErrors: new Counter({
+      name: 'callgate_redis_errors_total',
+      help: 'Redis failures: connection errors, and requests answered unavailable',
+      labelNames: ['kind'],
+      registers,
+    }),
+    lineAlarm: new Gauge({
+      name: 'callgate_line_alarm',
+      help: '1 while failed PINs across the whole line exceed the alarm threshold',
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Live PINs, and the chance that one random guess hits one of them (SPEC section 6).
+ * While Redis is down the last known value stays, so a scrape still works then.
+ */
+export function addPinRiskGauges(metrics: Metrics, countLivePins: () => Promise<number>, digits: number): void {
+  const registers = [metrics.registry];
+  let known = 0;
+  const livePins = async (): Promise<number> => {
+    known = await countLivePins().catch(() => known);
+    return known;
+  };
+  new Gauge({
+    name: 'callgate_live_pins',
+    help: 'PINs issued and not yet used, revoked or expired',
+    registers,
+    async collect() {
+      this.set(await livePins());
+    },
+  });
+  new Gauge({
+    name: 'callgate_random_guess_hit_probability',
+    help: 'The chance that one random guess of a full-length PIN matches a live PIN',
+    registers,
+    async collect() {
+      this.set((await livePins()) / 10 ** digits);
+    },
+  });
+}
