@@ -35,8 +35,17 @@ end
 return {count, 0}
 `;
 
+/** KEYS: failures(minute)  ARGV: ttlMs. Counts one failure on the line; returns this minute's count. */
+export const COUNT_LINE_FAILURE_LUA = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return count
+`;
+
 export interface LineStatus {
   lockedOut: boolean;
+  /** One more failed PIN from this number reaches the limit and locks it out. */
+  lastChance: boolean;
   /** The line-wide alarm is on: too many failures across all numbers. */
   alarm: boolean;
 }
@@ -51,22 +60,30 @@ export function createAbuseLimits(deps: { redis: RedisClient; clock: Clock; poli
     async status(from: string): Promise<LineStatus> {
       const now = clock.now();
       const minute = minuteOf(now);
-      const [lockedUntil, counts] = await withRedis(() =>
+      const [lockedUntil, failures, counts] = await withRedis(() =>
         Promise.all([
           redis.get(keys.callerLockout(from)),
+          redis.zcount(keys.callerFailures(from), `(${String(now - HOUR_MS)}`, '+inf'),
           redis.mget(keys.lineFailures(minute), keys.lineFailures(minute - 1)),
         ]),
       );
       const alarm = counts.some((count) => Number(count ?? 0) >= threshold);
       metrics?.lineAlarm.set(alarm ? 1 : 0);
-      return { lockedOut: lockedUntil !== null && Number(lockedUntil) > now, alarm };
+      return {
+        lockedOut: lockedUntil !== null && Number(lockedUntil) > now,
+        lastChance: failures + 1 >= policy.callers.failedPinsPerHour,
+        alarm,
+      };
     },
 
-    /** Counts a failed PIN against the number and the line; true when the number is now locked out. */
-    async recordFailedPin(from: string, attemptId: string): Promise<boolean> {
+    /**
+     * Counts a failed PIN against the number (locking it out at the limit) and the line.
+     * The caller decides what to say from `status().lastChance`, read before, so this
+     * write runs alongside the others of the step rather than before them.
+     */
+    async recordFailedPin(from: string, attemptId: string): Promise<void> {
       const now = clock.now();
-      const lineKey = keys.lineFailures(minuteOf(now));
-      const [[, locked], lineCount] = await withRedis(() =>
+      const [, failuresThisMinute] = await withRedis(() =>
         Promise.all([
           redis.recordCallerFailure(
             keys.callerFailures(from),
@@ -77,15 +94,14 @@ export function createAbuseLimits(deps: { redis: RedisClient; clock: Clock; poli
             policy.callers.lockoutSeconds * 1000,
             // Unique per attempt: a retried webhook of the same attempt is not counted twice.
             attemptId,
-          ) as Promise<[number, number]>,
-          redis.multi().incr(lineKey).pexpire(lineKey, 3 * MINUTE_MS).exec(),
+          ),
+          redis.countLineFailure(keys.lineFailures(minuteOf(now)), 3 * MINUTE_MS).then(Number),
         ]),
       );
-      const failuresThisMinute = Number(lineCount?.[0]?.[1] ?? 0);
+      if (failuresThisMinute >= threshold) metrics?.lineAlarm.set(1);
       if (failuresThisMinute === threshold) {
         log.error({ failuresThisMinute, threshold }, 'line alarm: PIN failures across the line exceed the threshold');
       }
-      return locked === 1;
     },
   };
 }

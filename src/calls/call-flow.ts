@@ -88,7 +88,8 @@ export function createCallFlow(deps: CallFlowDeps) {
       return decision;
     }
     const attemptsAllowed = status.alarm ? 1 : policy.pin.attemptsPerCall;
-    const fail = (reason: FailReason) => failAttempt({ callSid, from, step, attempt, failures: state.failures, attemptsAllowed, reason });
+    const fail = (reason: FailReason) =>
+      failAttempt({ callSid, from, step, attempt, failures: state.failures, attemptsAllowed, lastChance: status.lastChance, reason });
     if (candidate === undefined || found === undefined) return fail(digits === '' ? 'empty' : 'not_recognised');
 
     const { account, user } = await directory.getMember(found.accountId, found.userId);
@@ -116,9 +117,9 @@ export function createCallFlow(deps: CallFlowDeps) {
 
     if (!(await pins.consume(candidate, found, entry.notAfter))) return fail('already_used');
     const decision: Decision = { kind: 'enqueue', name: user.name, tier: account.sla };
-    // The caller is through: answer now and keep the books after, so nothing that fails
-    // from here on can turn a consumed PIN into an apology.
-    Promise.all([
+    // The caller is through: answer now and keep the books just after, so nothing that fails
+    // from here on can turn a consumed PIN into an apology, and the answer does not wait for it.
+    setImmediate(() => void Promise.all([
       settle(
         callSid,
         step,
@@ -132,7 +133,7 @@ export function createCallFlow(deps: CallFlowDeps) {
       queue.enqueued({ callSid, account, user, at: now }),
     ]).catch((error: unknown) => {
       log.error({ err: error, callSid }, 'could not record an enqueued call');
-    });
+    }));
     return decision;
   }
 
@@ -143,24 +144,28 @@ export function createCallFlow(deps: CallFlowDeps) {
     attempt: number;
     failures: number;
     attemptsAllowed: number;
+    lastChance: boolean;
     reason: FailReason;
   }): Promise<Decision> {
     const { callSid, from, reason } = attempt;
     // An empty Gather is silence, not a guess: it costs the call an attempt but not the number.
-    const lockedNow = reason === 'empty' ? false : await limits.recordFailedPin(from, `${callSid}:${attempt.step}`);
-    const decision: Decision = lockedNow
+    const guessed = reason !== 'empty';
+    const decision: Decision = guessed && attempt.lastChance
       ? { kind: 'locked_out' }
       : attempt.failures + 1 >= attempt.attemptsAllowed
         ? { kind: 'too_many_attempts' }
         : { kind: 'ask_pin', attempt: attempt.attempt + 1, retry: true };
-    await settle(
-      callSid,
-      attempt.step,
-      decision,
-      [{ type: 'pin_failed', callSid, from, reason }, ...rejection(callSid, decision, { from })],
-      undefined,
-      true,
-    );
+    await Promise.all([
+      guessed ? limits.recordFailedPin(from, `${callSid}:${attempt.step}`) : undefined,
+      settle(
+        callSid,
+        attempt.step,
+        decision,
+        [{ type: 'pin_failed', callSid, from, reason }, ...rejection(callSid, decision, { from })],
+        undefined,
+        true,
+      ),
+    ]);
     return decision;
   }
 

@@ -30,6 +30,18 @@ export interface CallFacts {
   enqueuedAt?: number;
 }
 
+/**
+ * KEYS: call  ARGV: ttlMs, stepField ('' for none), decision, failed (0/1), field, value, ...
+ * Records a step's decision once (a retried step keeps the first), counts a failure, sets facts.
+ */
+export const RECORD_CALL_STEP_LUA = `
+if ARGV[2] ~= '' then redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) end
+if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[1], 'failures', 1) end
+for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`;
+
 // Longer than any call can last; the history lives in the audit stream, not here.
 const CALL_STATE_TTL_MS = 6 * 3_600_000;
 
@@ -57,16 +69,20 @@ export function createCallStates(redis: RedisClient) {
 
     /** Records a step's decision (once: a retried step keeps the first) and any facts learnt. */
     async record(callSid: string, change: { step?: string; decision?: Decision; failed?: boolean; facts?: CallFacts }) {
-      const key = keys.call(callSid);
-      const facts = Object.entries(change.facts ?? {}).filter(([, value]) => value !== undefined);
-      const tx = redis.multi();
-      if (change.step !== undefined && change.decision !== undefined) {
-        tx.hsetnx(key, `step:${change.step}`, JSON.stringify(change.decision));
-      }
-      if (change.failed === true) tx.hincrby(key, 'failures', 1);
-      if (facts.length > 0) tx.hset(key, Object.fromEntries(facts.map(([field, value]) => [field, String(value)])));
-      tx.pexpire(key, CALL_STATE_TTL_MS);
-      await withRedis(() => tx.exec());
+      const facts = Object.entries(change.facts ?? {}).flatMap(([field, value]) =>
+        value === undefined ? [] : [field, String(value)],
+      );
+      const recordsStep = change.step !== undefined && change.decision !== undefined;
+      await withRedis(() =>
+        redis.recordCallStep(
+          keys.call(callSid),
+          CALL_STATE_TTL_MS,
+          recordsStep ? `step:${change.step ?? ''}` : '',
+          recordsStep ? JSON.stringify(change.decision) : '',
+          change.failed === true ? 1 : 0,
+          ...facts,
+        ),
+      );
     },
   };
 }

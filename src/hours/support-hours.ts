@@ -28,16 +28,59 @@ interface Interval {
 // How far ahead nextChange looks: a tier may be closed for a long run of holidays, but not for a year.
 const LOOKAHEAD_DAYS = 400;
 
+// Time zone arithmetic is costly and every call asks about today: days and their hours are remembered.
+const CACHED_DAYS = 2000;
+
 export function createSupportHours(policy: Policy): SupportHours {
   const calendar = createClosureCalendar(policy.holidays);
   const zone = policy.timezone;
+  // Local days by their first instant, each with the first instant of the next day.
+  const days = new Map<number, { day: DateTime; end: number }>();
+  let today: { start: number; end: number; day: DateTime } | undefined;
+  const intervalCache = new Map<string, Interval[]>();
+
+  function remember(day: DateTime): { day: DateTime; end: number } {
+    const start = day.toMillis();
+    let known = days.get(start);
+    if (known === undefined) {
+      if (days.size >= CACHED_DAYS) days.clear();
+      known = { day, end: day.plus({ days: 1 }).startOf('day').toMillis() };
+      days.set(start, known);
+    }
+    return known;
+  }
+
+  /** The local calendar day containing `at`. */
+  function dayContaining(at: number): DateTime {
+    if (today !== undefined && today.start <= at && at < today.end) return today.day;
+    const known = remember(DateTime.fromMillis(at, { zone }).startOf('day'));
+    today = { start: known.day.toMillis(), end: known.end, day: known.day };
+    return known.day;
+  }
+
+  /** The local day after `day`. */
+  function dayAfter(day: DateTime): DateTime {
+    const end = remember(day).end;
+    return days.get(end)?.day ?? remember(DateTime.fromMillis(end, { zone })).day;
+  }
 
   function tierOf(name: string): Tier | undefined {
     return policy.tiers[name];
   }
 
   /** The open intervals of one local calendar day, as instants. */
-  function intervalsOn(tier: Tier, day: DateTime): Interval[] {
+  function intervalsOn(tierName: string, tier: Tier, day: DateTime): Interval[] {
+    const key = `${tierName}|${String(day.toMillis())}`;
+    let intervals = intervalCache.get(key);
+    if (intervals === undefined) {
+      if (intervalCache.size >= CACHED_DAYS) intervalCache.clear();
+      intervals = computeIntervals(tier, day);
+      intervalCache.set(key, intervals);
+    }
+    return intervals;
+  }
+
+  function computeIntervals(tier: Tier, day: DateTime): Interval[] {
     if (!tier.phoneSupport) return [];
     if (tier.closedOnPublicHolidays && calendar.isClosedOn(day.toISODate() ?? '')) return [];
     const weekday = WEEKDAYS[day.weekday - 1];
@@ -51,23 +94,31 @@ export function createSupportHours(policy: Policy): SupportHours {
   function isOpen(tierName: string, at: number): boolean {
     const tier = tierOf(tierName);
     if (tier === undefined) return false;
-    const day = DateTime.fromMillis(at, { zone }).startOf('day');
-    return intervalsOn(tier, day).some((interval) => interval.start <= at && at < interval.end);
+    return intervalsOn(tierName, tier, dayContaining(at)).some((interval) => interval.start <= at && at < interval.end);
   }
 
   function nextChange(tierName: string, at: number): number | null {
     const tier = tierOf(tierName);
     if (tier === undefined) return null;
     const open = isOpen(tierName, at);
-    const first = DateTime.fromMillis(at, { zone }).startOf('day');
-    for (let offset = 0; offset < LOOKAHEAD_DAYS; offset += 1) {
-      for (const interval of intervalsOn(tier, first.plus({ days: offset }))) {
-        if (!open && interval.start > at) return interval.start;
-        // Open: the line closes at the end of an interval that the next day's does not continue.
-        if (open && interval.end > at && !isOpen(tierName, interval.end)) return interval.end;
+    // While open: the end of the run of back-to-back intervals that contains `at`.
+    let openUntil: number | undefined;
+    let day = dayContaining(at);
+    for (let offset = 0; offset < LOOKAHEAD_DAYS; offset += 1, day = dayAfter(day)) {
+      for (const interval of intervalsOn(tierName, tier, day)) {
+        if (!open) {
+          if (interval.start > at) return interval.start;
+        } else if (openUntil === undefined) {
+          if (interval.start <= at && at < interval.end) openUntil = interval.end;
+        } else if (interval.start === openUntil) {
+          openUntil = interval.end;
+        } else {
+          return openUntil;
+        }
       }
     }
-    return null;
+    // Open through the whole horizon (e.g. around the clock): no change to announce.
+    return openUntil !== undefined && openUntil < day.toMillis() ? openUntil : null;
   }
 
   return {

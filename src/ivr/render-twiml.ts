@@ -152,7 +152,21 @@ export function createTwimlRenderer(deps: {
     return response.toString();
   }
 
-  return { render, apology: render({ kind: 'apology' }) };
+  // Most answers repeat exactly ("not recognised, try again"): building XML is the costly part.
+  const rendered = new Map<string, string>();
+  const RENDER_CACHE_SIZE = 500;
+  function renderCached(decision: Decision): string {
+    const key = JSON.stringify(decision);
+    let twiml = rendered.get(key);
+    if (twiml === undefined) {
+      if (rendered.size >= RENDER_CACHE_SIZE) rendered.clear();
+      twiml = render(decision);
+      rendered.set(key, twiml);
+    }
+    return twiml;
+  }
+
+  return { render: renderCached, apology: render({ kind: 'apology' }) };
 }
 
 export type TwimlRenderer = ReturnType<typeof createTwimlRenderer>;

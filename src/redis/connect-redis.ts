@@ -20,6 +20,9 @@ export const SAFE_CONNECTION_OPTIONS = {
   // Never resend a command whose reply was lost with the connection.
   autoResendUnfulfilledCommands: false,
   maxRetriesPerRequest: 0,
+  // Commands issued in the same tick (the parallel reads of a webhook, and those of concurrent
+  // webhooks) go out in one write: far fewer syscalls under load.
+  enableAutoPipelining: true,
   // Keep reconnecting, quickly, for as long as it takes: recovery needs no restart.
   retryStrategy: (attempt: number) => Math.min(100 * attempt, 1000),
 } satisfies RedisOptions;

@@ -1,5 +1,6 @@
 import type { Result } from 'ioredis';
-import { RECORD_CALLER_FAILURE_LUA } from '../calls/abuse-limits.js';
+import { COUNT_LINE_FAILURE_LUA, RECORD_CALLER_FAILURE_LUA } from '../calls/abuse-limits.js';
+import { RECORD_CALL_STEP_LUA } from '../calls/call-state.js';
 import { WRITE_ACCOUNT_LUA } from '../directory/directory-scripts.js';
 import { SAVE_WAITING_CALLER_LUA } from '../oncall/waiting-callers.js';
 import { RELEASE_LOCK_LUA } from '../oncall/pager.js';
@@ -17,6 +18,8 @@ declare module 'ioredis' {
     writeAccount(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     recordCallerFailure(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     saveWaitingCaller(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    countLineFailure(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    recordCallStep(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     releaseLock(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
   }
 }
@@ -29,5 +32,7 @@ export function defineScripts(redis: RedisClient): void {
   redis.defineCommand('writeAccount', { numberOfKeys: 2, lua: WRITE_ACCOUNT_LUA });
   redis.defineCommand('recordCallerFailure', { numberOfKeys: 2, lua: RECORD_CALLER_FAILURE_LUA });
   redis.defineCommand('saveWaitingCaller', { numberOfKeys: 2, lua: SAVE_WAITING_CALLER_LUA });
+  redis.defineCommand('countLineFailure', { numberOfKeys: 1, lua: COUNT_LINE_FAILURE_LUA });
+  redis.defineCommand('recordCallStep', { numberOfKeys: 1, lua: RECORD_CALL_STEP_LUA });
   redis.defineCommand('releaseLock', { numberOfKeys: 1, lua: RELEASE_LOCK_LUA });
 }

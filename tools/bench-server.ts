@@ -1,0 +1,121 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { Session } from 'node:inspector';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { createApp } from '../src/app.js';
+import { systemClock } from '../src/clock.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { parsePolicy } from '../src/policy/load-policy.js';
+import { connectRedis } from '../src/redis/connect-redis.js';
+import { DEMO_POLICY } from './demo-line.js';
+
+/**
+ * The service as `npm run bench` runs it, in its own process: the real app,
+ * plus a count of Redis round trips per webhook. A round trip starts when a
+ * request sends a command while none of its commands is in flight; commands
+ * sent together (in parallel) share one.
+ */
+interface Trips {
+  inFlight: number;
+  trips: number;
+}
+const perRequest = new AsyncLocalStorage<Trips>();
+const counted: number[] = [];
+let counting = false;
+
+/** Counts a command (or a MULTI) issued from a request's own code, and when its reply settles. */
+function track<T>(promise: Promise<T>): Promise<T> {
+  const trips = perRequest.getStore();
+  // Pipeline#exec with a callback returns no promise: only what the request awaits counts.
+  if (trips === undefined || typeof (promise as Partial<Promise<T>> | undefined)?.then !== 'function') return promise;
+  if (trips.inFlight === 0) trips.trips += 1;
+  trips.inFlight += 1;
+  const settled = () => {
+    trips.inFlight -= 1;
+  };
+  promise.then(settled, settled);
+  return promise;
+}
+
+// Every command and script passes through ioredis' auto-pipelining entry (in the caller's context,
+// before batching); transactions pass through Pipeline#exec.
+const require = createRequire(import.meta.url);
+const autoPipelining = require('ioredis/built/autoPipelining.js') as {
+  executeWithAutoPipelining: (...args: unknown[]) => Promise<unknown>;
+};
+const execute = autoPipelining.executeWithAutoPipelining;
+autoPipelining.executeWithAutoPipelining = (...args: unknown[]) => track(execute(...args));
+const pipelineModule = require('ioredis/built/Pipeline.js') as { default: { prototype: { exec: (...args: unknown[]) => Promise<unknown> } } };
+const exec = pipelineModule.default.prototype.exec;
+pipelineModule.default.prototype.exec = function (this: unknown, ...args: unknown[]) {
+  return track(exec.apply(this, args));
+};
+
+const config = loadConfig(process.env);
+// The bench measures the PIN step itself: limits that would turn the load away are set out of reach.
+const policy = parsePolicy({
+  ...DEMO_POLICY,
+  callers: { failedPinsPerHour: 1_000_000, lockoutSeconds: 60 },
+  line: { alarmFailuresPerMinute: 1_000_000 },
+  pin: { digits: 8, ttlSeconds: 3600, attemptsPerCall: 3, issuesPerUserPerHour: 1000 },
+});
+const log = createLogger({ level: 'error' });
+const redis = connectRedis(config.redis, log);
+const { app } = createApp({ config, policy, log, redis, clock: systemClock });
+
+// BENCH_PROFILE=dir: the bench brackets its measured load with these, so the profile shows only the webhooks.
+const profiler = new Session();
+profiler.connect();
+const profileDir = process.env.BENCH_PROFILE;
+
+const server = createServer((req, res) => {
+  if (req.url === '/bench/profile/start' && profileDir !== undefined) {
+    profiler.post('Profiler.enable', () => {
+      profiler.post('Profiler.start', () => res.end());
+    });
+    return;
+  }
+  if (req.url === '/bench/profile/stop' && profileDir !== undefined) {
+    profiler.post('Profiler.stop', (error, result) => {
+      if (error === null) writeFileSync(join(profileDir, 'service-measured.cpuprofile'), JSON.stringify(result.profile));
+      res.end();
+    });
+    return;
+  }
+  if (req.url === '/bench/count-round-trips') {
+    // Counting uses AsyncLocalStorage, which slows every promise: it is switched on only for the
+    // one-at-a-time run, after throughput and latency were measured without it.
+    counting = true;
+    res.end();
+    return;
+  }
+  if (req.url === '/bench/round-trips') {
+    const mean = counted.reduce((sum, trips) => sum + trips, 0) / Math.max(1, counted.length);
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ webhooks: counted.length, mean, max: Math.max(0, ...counted) }));
+    return;
+  }
+  if (!counting || req.url?.startsWith('/twilio/pin') !== true) {
+    app(req, res);
+    return;
+  }
+  // Counted until the answer is written: bookkeeping after it does not keep the caller waiting.
+  const trips: Trips = { inFlight: 0, trips: 0 };
+  const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+  res.end = ((...args: unknown[]) => {
+    counted.push(trips.trips);
+    return end(...args);
+  }) as typeof res.end;
+  perRequest.run(trips, () => {
+    app(req, res);
+  });
+});
+server.listen(config.port, '127.0.0.1');
+process.on('SIGTERM', () => {
+  server.close();
+  redis.disconnect();
+  process.exit(0);
+});
