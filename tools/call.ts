@@ -1,8 +1,8 @@
-import { createSimulatedTwilio, scriptedKeypad } from '../sim/simulated-twilio.js';
+import { scriptedKeypad } from '../sim/simulated-twilio.js';
 import { keyboardKeypad } from '../sim/keyboard-keypad.js';
 import { printTranscript } from '../sim/transcript.js';
 import { DEMO_POLICY, pinOf, SAM, seedDemoLine } from './demo-line.js';
-import { startLocalStack } from './local-stack.js';
+import { simulatorFor, startLocalStack } from './local-stack.js';
 
 /**
  * `npm run call`: a phone in the terminal. Starts callgate locally (private
@@ -19,16 +19,7 @@ async function main(): Promise<void> {
   const panel = await seedDemoLine(stack, service.url);
   const pin = await pinOf(panel, 'ada');
   const keyboard = keyboardKeypad(asSysadmin ? SAM.name : 'you');
-  const sim = createSimulatedTwilio({
-    serviceUrls: [service.url],
-    publicBaseUrl: stack.config.publicBaseUrl,
-    accountSid: stack.config.twilio.accountSid,
-    authToken: stack.config.twilio.authToken,
-    supportNumber: stack.config.supportPhoneNumber,
-    restApi: stack.restApi,
-    speed: 5,
-    print: printTranscript,
-  });
+  const sim = simulatorFor(stack, { speed: 5, print: printTranscript });
 
   process.stdout.write(`callgate is running at ${service.url}; account “Demo Hosting Ltd”, on call: ${SAM.name}.\n`);
   try {

@@ -1,8 +1,8 @@
 import { DEFAULT_POLICY } from '../src/policy/default-policy.js';
-import { createSimulatedTwilio, scriptedKeypad } from '../sim/simulated-twilio.js';
+import { scriptedKeypad } from '../sim/simulated-twilio.js';
 import { printTranscript } from '../sim/transcript.js';
 import { DEMO_POLICY, expectOk, pinOf, SAM, seedDemoLine } from './demo-line.js';
-import { startLocalStack } from './local-stack.js';
+import { simulatorFor, startLocalStack } from './local-stack.js';
 
 /**
  * `npm run demo`: whole calls through callgate with no Twilio account and no
@@ -29,16 +29,7 @@ async function main(): Promise<void> {
   say('Seeded: account “Demo Hosting Ltd” (managed platform) with Ada Lovelace (admin contact) and Bob Builder;');
   say(`on call: ${SAM.name} (${SAM.phone}).`);
 
-  const sim = createSimulatedTwilio({
-    serviceUrls: [service.url],
-    publicBaseUrl: stack.config.publicBaseUrl,
-    accountSid: stack.config.twilio.accountSid,
-    authToken: stack.config.twilio.authToken,
-    supportNumber: stack.config.supportPhoneNumber,
-    restApi: stack.restApi,
-    speed: 50,
-    print: printTranscript,
-  });
+  const sim = simulatorFor(stack, { instances: [service], speed: 50, print: printTranscript });
   sim.answerPages(SAM.phone, { label: SAM.name, keypad: scriptedKeypad(['1']) });
 
   const pin = await pinOf(panel, 'ada');
@@ -60,15 +51,7 @@ async function main(): Promise<void> {
   await sim.call({ from: '+447700900333', label: 'Bob', keypad: scriptedKeypad([bobPin, bobPin, bobPin]) });
 
   say('\n── Call 4: Sunday 03:00 in London, with the shipped support hours ──');
-  const nightSim = createSimulatedTwilio({
-    serviceUrls: [night.url],
-    publicBaseUrl: stack.config.publicBaseUrl,
-    accountSid: stack.config.twilio.accountSid,
-    authToken: stack.config.twilio.authToken,
-    supportNumber: stack.config.supportPhoneNumber,
-    speed: 50,
-    print: printTranscript,
-  });
+  const nightSim = simulatorFor(stack, { instances: [night], ringsPages: false, speed: 50, print: printTranscript });
   await nightSim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([]) });
 
   const history = (await expectOk(panel('GET', '/v1/accounts/demo-hosting/calls'))) as {

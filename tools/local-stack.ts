@@ -8,6 +8,7 @@ import { runPagerEvery } from '../src/oncall/pager-timer.js';
 import { loadPolicy, parsePolicy } from '../src/policy/load-policy.js';
 import type { PolicyInput } from '../src/policy/policy-schema.js';
 import { connectRedis } from '../src/redis/connect-redis.js';
+import { createSimulatedTwilio, type SimulatedTwilio, type TranscriptLine } from '../sim/simulated-twilio.js';
 import { startTwilioRestApi, type TwilioRestApi } from '../sim/twilio-rest-api.js';
 import { freePort, startPrivateRedis, type PrivateRedis } from './private-redis.js';
 
@@ -114,4 +115,24 @@ export function apiClient(baseUrl: string, key: string) {
     });
     return { status: res.status, body: res.status === 204 ? null : await res.json() };
   };
+}
+
+/**
+ * The Twilio simulator for this stack, sending webhooks to `instances` in turn.
+ * With `ringsPages`, callgate's pages ring its simulated phones (one simulator per stack may).
+ */
+export function simulatorFor(
+  stack: LocalStack,
+  options: { instances?: Instance[]; ringsPages?: boolean; speed: number; print: (line: TranscriptLine) => void },
+): SimulatedTwilio {
+  return createSimulatedTwilio({
+    serviceUrls: (options.instances ?? stack.instances).map((instance) => instance.url),
+    publicBaseUrl: stack.config.publicBaseUrl,
+    accountSid: stack.config.twilio.accountSid,
+    authToken: stack.config.twilio.authToken,
+    supportNumber: stack.config.supportPhoneNumber,
+    ...(options.ringsPages === false ? {} : { restApi: stack.restApi }),
+    speed: options.speed,
+    print: options.print,
+  });
 }

@@ -10,17 +10,12 @@ import type { Decision } from './decisions.js';
  * step already answered (`step:voice`, `step:pin:2`), the failed PIN count, and
  * once verified, who is calling.
  */
-export interface CallState {
+export interface CallState extends CallFacts {
   failures: number;
   steps: Record<string, Decision>;
-  from?: string;
-  startedAt?: number;
-  accountId?: string;
-  userId?: string;
-  tier?: string;
-  enqueuedAt?: number;
 }
 
+/** What callgate learns about a call as it goes. */
 export interface CallFacts {
   from?: string;
   startedAt?: number;

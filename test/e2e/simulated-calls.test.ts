@@ -3,22 +3,12 @@ import { inject } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import type { PolicyInput } from '../../src/policy/policy-schema.js';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
-import { createSimulatedTwilio, scriptedKeypad, type TranscriptLine } from '../../sim/simulated-twilio.js';
-import { apiClient, startLocalStack, type LocalStack } from '../../tools/local-stack.js';
+import { DEMO_POLICY } from '../../tools/demo-line.js';
+import { scriptedKeypad, type TranscriptLine } from '../../sim/simulated-twilio.js';
+import { apiClient, simulatorFor, startLocalStack, type LocalStack } from '../../tools/local-stack.js';
 import { logSink, rememberSecret } from '../helpers/leak-watch.js';
 
-const ALL_DAY = ['00:00-24:00'];
-const EVERY_DAY = { mon: ALL_DAY, tue: ALL_DAY, wed: ALL_DAY, thu: ALL_DAY, fri: ALL_DAY, sat: ALL_DAY, sun: ALL_DAY };
-const OPEN_POLICY: PolicyInput = {
-  ...DEFAULT_POLICY,
-  holidays: undefined,
-  tiers: {
-    none: { phoneSupport: false },
-    standard: { phoneSupport: true, priority: 1, hours: EVERY_DAY, closedOnPublicHolidays: false },
-    managed_platform: { phoneSupport: true, priority: 2, hours: EVERY_DAY, closedOnPublicHolidays: false },
-  },
-  queue: { maxWaitSeconds: 60 },
-};
+const OPEN_POLICY: PolicyInput = { ...DEMO_POLICY, queue: { maxWaitSeconds: 60 } };
 const ALL_PERMISSIONS = ['manage_users', 'manage_billing', 'manage_services', 'manage_support', 'purchase_services'];
 const SAM = { id: 'sam', name: 'Sam', phone: '+447700900999' };
 
@@ -44,16 +34,7 @@ async function givenLine(options: { instances?: number; oncall?: boolean } = {})
   await panel('PUT', '/v1/accounts/acme/users/bob', { name: 'Bob Builder', permissions: ['manage_support'] });
   if (options.oncall !== false) await apiClient(base, stack.opsKey)('PUT', '/v1/oncall', [SAM]);
   const transcript: TranscriptLine[] = [];
-  const sim = createSimulatedTwilio({
-    serviceUrls: stack.instances.map((instance) => instance.url),
-    publicBaseUrl: stack.config.publicBaseUrl,
-    accountSid: stack.config.twilio.accountSid,
-    authToken: stack.config.twilio.authToken,
-    supportNumber: stack.config.supportPhoneNumber,
-    restApi: stack.restApi,
-    speed: 50,
-    print: (line) => transcript.push(line),
-  });
+  const sim = simulatorFor(stack, { speed: 50, print: (line) => transcript.push(line) });
   const pinFor = async (userId: string) => {
     const { body } = await panel('POST', `/v1/accounts/acme/users/${userId}/pin`);
     const pin = (body as { pin: string }).pin;
@@ -132,15 +113,7 @@ describe('whole calls through the simulator', () => {
   it('when the line is closed (a Sunday night, shipped hours), then the hours are spoken and the call ends', async () => {
     const line = await givenLine();
     const night = await line.stack.addInstance({ policy: DEFAULT_POLICY, clock: { now: () => Date.parse('2027-03-07T03:00:00Z') } });
-    const sim = createSimulatedTwilio({
-      serviceUrls: [night.url],
-      publicBaseUrl: line.stack.config.publicBaseUrl,
-      accountSid: line.stack.config.twilio.accountSid,
-      authToken: line.stack.config.twilio.authToken,
-      supportNumber: line.stack.config.supportPhoneNumber,
-      speed: 50,
-      print: () => undefined,
-    });
+    const sim = simulatorFor(line.stack, { instances: [night], ringsPages: false, speed: 50, print: () => undefined });
     const call = await sim.call({ from: '+447700900777', label: 'Ada', keypad: scriptedKeypad([]) });
     expect(call.ending).toBe('hangup');
     expect(call.said).toHaveLength(1);
