@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { runPagerEvery } from './oncall/pager-timer.js';
 import { loadPolicy, PolicyError } from './policy/load-policy.js';
+import type { Policy } from './policy/policy-schema.js';
 import { checkClockSkew } from './redis/clock-skew.js';
 import { connectRedis } from './redis/connect-redis.js';
 
@@ -15,8 +16,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const PAGER_TICK_MS = 1000;
 
 function start(): void {
-  let config;
-  let policy;
+  let config: Config;
+  let policy: Policy;
   try {
     config = loadConfig(process.env);
     policy = loadPolicy(config.policyFile);

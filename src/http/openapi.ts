@@ -7,6 +7,7 @@ import {
 } from '../directory/directory-schema.js';
 import { supportLineSchema } from '../hours/support-line.js';
 import { callHistorySchema, callsQuery } from './routes/call-history-routes.js';
+import { oncallListSchema } from '../oncall/oncall-schema.js';
 import { pinIssuedSchema, pinStatusSchema } from '../pins/pin-service.js';
 import { errorBodySchema } from './json-errors.js';
 import { accountParams, userParams } from './routes/route-params.js';
@@ -42,7 +43,9 @@ function parameters(schema: z.ZodObject, where: 'path' | 'query') {
 
 interface Operation {
   summary: string;
-  params: z.ZodObject;
+  params?: z.ZodObject;
+  /** Which kind of key: the control panel's (default) or the operators'. */
+  scope?: 'controlPanelKey' | 'opsKey';
   query?: z.ZodObject;
   body?: z.ZodType;
   ok: Record<string, unknown>;
@@ -52,12 +55,15 @@ interface Operation {
 function operation(op: Operation) {
   return {
     summary: op.summary,
-    parameters: [...parameters(op.params, 'path'), ...(op.query === undefined ? [] : parameters(op.query, 'query'))],
+    parameters: [
+      ...(op.params === undefined ? [] : parameters(op.params, 'path')),
+      ...(op.query === undefined ? [] : parameters(op.query, 'query')),
+    ],
     ...(op.body === undefined
       ? {}
       : { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } }),
     responses: { ...op.ok, ...errors(401, 403, ...op.errors, 503) },
-    security: [{ controlPanelKey: [] }],
+    security: [{ [op.scope ?? 'controlPanelKey']: [] }],
   };
 }
 
@@ -70,7 +76,8 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
     info: {
       title: 'callgate control panel API',
       version: '1',
-      description: 'Mirror accounts and users, issue PINs for the emergency support line, read support hours.',
+      description:
+        'Mirror accounts and users, issue PINs for the emergency support line, read support hours and call history; operators set the on-call list.',
     },
     paths: {
       '/v1/accounts/{accountId}': {
@@ -130,6 +137,21 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
           query: callsQuery,
           ok: { '200': json(callHistorySchema, 'Call history') },
           errors: [404, 422],
+        }),
+      },
+      '/v1/oncall': {
+        get: operation({
+          summary: 'The on-call escalation list, in paging order (operators only)',
+          scope: 'opsKey',
+          ok: { '200': json(oncallListSchema, 'The list') },
+          errors: [],
+        }),
+        put: operation({
+          summary: 'Replace the on-call escalation list (operators only)',
+          scope: 'opsKey',
+          body: oncallListSchema,
+          ok: { '200': json(oncallListSchema, 'The new list') },
+          errors: [400, 413, 422],
         }),
       },
       '/v1/accounts/{accountId}/support-line': {

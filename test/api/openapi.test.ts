@@ -22,6 +22,7 @@ describe('GET /openapi.json', () => {
       '/v1/accounts/{accountId}/support-line',
       '/v1/accounts/{accountId}/users/{userId}',
       '/v1/accounts/{accountId}/users/{userId}/pin',
+      '/v1/oncall',
     ]);
     expect(Object.keys(doc.paths['/v1/accounts/{accountId}/users/{userId}/pin'] ?? {}).sort()).toEqual(['delete', 'get', 'post']);
   });
@@ -35,6 +36,14 @@ describe('GET /openapi.json', () => {
       additionalProperties: false,
       properties: { sla: { enum: ['none', 'standard', 'managed_platform'] } },
     });
+  });
+
+  it('when the on-call list is described, then it takes an operator key and E.164 phones', async () => {
+    const doc = (await request(t.app).get('/openapi.json')).body as Doc & {
+      paths: Record<string, Record<string, { security: Record<string, unknown>[] }>>;
+    };
+    expect(doc.paths['/v1/oncall']?.put?.security).toEqual([{ opsKey: [] }]);
+    expect(JSON.stringify(doc.paths['/v1/oncall']?.put)).toContain('"pattern":"^\\\\+[1-9]\\\\d{6,14}$"');
   });
 
   it('when the user body is described, then permissions are the five of the domain', async () => {
