@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadPromptCatalogue, PromptCatalogueError } from './ivr/prompt-catalogue.js';
 import { createLogger } from './logger.js';
 import { runPagerEvery } from './oncall/pager-timer.js';
 import { loadPolicy, PolicyError } from './policy/load-policy.js';
@@ -21,8 +22,10 @@ function start(): void {
   try {
     config = loadConfig(process.env);
     policy = loadPolicy(config.policyFile);
+    // Checked here too, so a bad prompt stops the process with a message, not a stack trace.
+    loadPromptCatalogue(policy.voice.language);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof PolicyError) {
+    if (error instanceof ConfigError || error instanceof PolicyError || error instanceof PromptCatalogueError) {
       process.stderr.write(`callgate: ${error.message}\n`);
       process.exit(1);
     }
