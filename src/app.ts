@@ -88,7 +88,7 @@ export function createApp({ config, policy, log, redis, clock, dialer }: AppDeps
     urls,
     metrics,
   });
-  const agent = createAgentFlow({ waiting, oncall, pager, clock, audit, log });
+  const agent = createAgentFlow({ waiting, oncall, pager, clock, audit, log, restMs: policy.oncall.ringSeconds * 1000 });
   const flow = createCallFlow({
     clock,
     policy,

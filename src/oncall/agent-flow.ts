@@ -21,8 +21,10 @@ export function createAgentFlow(deps: {
   clock: Clock;
   audit: AuditLog;
   log: Logger;
+  /** How long a sysadmin who declined is left alone (a ring time). */
+  restMs: number;
 }) {
-  const { waiting, oncall, pager, clock, audit, log } = deps;
+  const { waiting, oncall, pager, clock, audit, log, restMs } = deps;
 
   function briefingOf(caller: WaitingCaller, everyone: WaitingCaller[], now: number): Briefing {
     return {
@@ -43,14 +45,19 @@ export function createAgentFlow(deps: {
     });
   }
 
+  /** A page not taken: the chain moves on, and the sysadmin rests a ring time before being paged again. */
   async function decline(sysadminId: string, pageCallSid: string, reason: string): Promise<void> {
-    const callers = await waiting.all();
-    const paged = callers.find((caller) => caller.page?.pageCallSid === pageCallSid && caller.page.state !== 'accepted');
-    await waiting.clearBusy(sysadminId);
+    const now = clock.now();
+    const paged = (await waiting.all()).find(
+      (caller) => caller.page?.pageCallSid === pageCallSid && ['ringing', 'answered'].includes(caller.page.state),
+    );
     if (paged?.page != null) {
-      paged.page = { ...paged.page, state: 'declined', until: clock.now() };
-      await waiting.save(paged);
-      await audit.record({ type: 'declined', callSid: paged.callSid, accountId: paged.accountId, sysadminId, reason });
+      paged.page = { ...paged.page, state: 'declined', until: now };
+      await Promise.all([
+        waiting.save(paged),
+        waiting.setBusy(sysadminId, { pageCallSid, until: now + restMs, kind: 'resting' }),
+        audit.record({ type: 'declined', callSid: paged.callSid, accountId: paged.accountId, sysadminId, reason }),
+      ]);
     }
     nudgePager();
   }
@@ -71,7 +78,7 @@ export function createAgentFlow(deps: {
         // Answered: give them time to listen before the chain moves on.
         paged.page = { ...paged.page, state: 'answered', until: now + pager.BRIEFING_MS };
         await waiting.save(paged);
-        await waiting.setBusy(sysadminId, { pageCallSid: agentCallSid, until: now + pager.BRIEFING_MS });
+        await waiting.setBusy(sysadminId, { pageCallSid: agentCallSid, until: now + pager.BRIEFING_MS, kind: 'ringing' });
       }
       if (head === undefined) return { kind: 'agent_nobody_waiting' };
       return { kind: 'agent_briefing', sysadminId, about: head.callSid, briefing: briefingOf(head, everyone, now) };
@@ -93,7 +100,7 @@ export function createAgentFlow(deps: {
       head.page = { sysadminId: call.sysadminId, pageCallSid: call.agentCallSid, until: now + CONNECTED_MS, state: 'accepted' };
       await Promise.all([
         waiting.save(head),
-        waiting.setBusy(call.sysadminId, { pageCallSid: call.agentCallSid, until: now + CONNECTED_MS }),
+        waiting.setBusy(call.sysadminId, { pageCallSid: call.agentCallSid, until: now + CONNECTED_MS, kind: 'connected' }),
         audit.record({ type: 'accepted', callSid: head.callSid, accountId: head.accountId, sysadminId: call.sysadminId }),
       ]);
       return {
@@ -125,8 +132,10 @@ export function createAgentFlow(deps: {
       return { kind: 'caller_connected' };
     },
 
-    /** A page call ended (status callback): unanswered pages move the chain on; the sysadmin is free again. */
+    /** A page call ended (status callback): an unanswered page moves the chain on; after a call the sysadmin is free. */
     async pageEnded(call: { sysadminId: string; agentCallSid: string; callStatus: string }): Promise<void> {
+      const busy = (await waiting.busy(clock.now())).get(call.sysadminId);
+      if (busy?.kind === 'connected' && busy.pageCallSid === call.agentCallSid) await waiting.clearBusy(call.sysadminId);
       await decline(call.sysadminId, call.agentCallSid, call.callStatus);
     },
 

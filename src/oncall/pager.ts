@@ -77,7 +77,7 @@ export function createPager(deps: PagerDeps) {
         const until = clock.now() + ringMs;
         caller.page = { sysadminId: sysadmin.id, pageCallSid, until, state: 'ringing' };
         busy.set(sysadmin.id, { pageCallSid, until });
-        await waiting.setBusy(sysadmin.id, { pageCallSid, until });
+        await waiting.setBusy(sysadmin.id, { pageCallSid, until, kind: 'ringing' });
         await audit.record({ type: 'paged', callSid: caller.callSid, accountId: caller.accountId, sysadminId: sysadmin.id });
         log.info({ callSid: caller.callSid, sysadminId: sysadmin.id, pageCallSid }, 'paged a sysadmin');
         return;

@@ -33,8 +33,16 @@ export const waitingCallerSchema = z.object({
 });
 export type WaitingCaller = z.infer<typeof waitingCallerSchema>;
 
-const busySchema = z.object({ pageCallSid: z.string(), until: z.number() });
-export type Busy = z.infer<typeof busySchema>;
+/**
+ * Why a sysadmin is not paged right now: their phone is ringing (or they are listening to a
+ * briefing), they are on a call, or they just declined and rest for a ring time.
+ */
+const busySchema = z.object({
+  pageCallSid: z.string(),
+  until: z.number(),
+  kind: z.enum(['ringing', 'connected', 'resting']).default('ringing'),
+});
+export type Busy = z.input<typeof busySchema>;
 
 // Sorts higher priority first, then earlier arrival: the score only has to order, not mean anything.
 const orderOf = (caller: WaitingCaller): number => -caller.priority * 1e13 + caller.enqueuedAt;

@@ -190,6 +190,26 @@ describe('the sysadmin who answers', () => {
     expect(events).toContainEqual(expect.objectContaining({ type: 'declined', reason }));
   });
 
+  it('when every sysadmin declines, then nobody is paged again until they have rested a ring time', async () => {
+    const { call } = await givenWaitingCaller(t);
+    await t.pager.tick();
+    const alice = sysadminPhone(t, 'alice', rest.calls[0]?.sid ?? '');
+    await alice.answer();
+    await alice.press('2', call.callSid);
+    await eventually(() => {
+      expect(rest.calls.map((c) => c.to)).toEqual([ALICE.phone, BOB.phone]);
+    });
+    const bob = sysadminPhone(t, 'bob', rest.calls[1]?.sid ?? '');
+    await bob.answer();
+    await bob.press('2', call.callSid);
+    await t.pager.tick();
+    expect(rest.calls).toHaveLength(2);
+
+    t.clock.advance(RING_MS);
+    await t.pager.tick();
+    expect(rest.calls.map((c) => c.to)).toEqual([ALICE.phone, BOB.phone, ALICE.phone]);
+  });
+
   it('when a page goes unanswered (no-answer), then the next sysadmin is paged without waiting for the ring time', async () => {
     await givenWaitingCaller(t);
     await t.pager.tick();
