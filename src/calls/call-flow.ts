@@ -187,40 +187,52 @@ export function createCallFlow(deps: CallFlowDeps) {
     return { kind: 'hold', position: wait.position, pauseSeconds: Math.min(15, Math.max(1, left)) };
   }
 
-  /** The Enqueue action: the caller has left the queue, one way or another. */
-  async function leftQueue(left: { callSid: string; result: string; queueTime: number }): Promise<Decision> {
-    const [state] = await Promise.all([calls.get(left.callSid), queue.left(left.callSid)]);
-    const facts = {
-      callSid: left.callSid,
-      waitSeconds: left.queueTime,
+  /** What the audit knows of who is on a call, for its last events. */
+  function who(state: { accountId?: string; userId?: string }) {
+    return {
       ...(state.accountId === undefined ? {} : { accountId: state.accountId }),
       ...(state.userId === undefined ? {} : { userId: state.userId }),
     };
-    switch (left.result) {
-      case 'leave':
-        await audit.record({ type: 'timed_out', ...facts });
-        return { kind: 'timed_out' };
-      case 'hangup':
-        await audit.record({ type: 'abandoned', ...facts });
-        return { kind: 'hang_up' };
-      case 'bridged':
-        return { kind: 'hang_up' };
-      default:
-        log.warn({ callSid: left.callSid, queueResult: left.result }, 'call left the queue unexpectedly');
-        return { kind: 'apology' };
+  }
+
+  /** The Enqueue action: the caller has left the queue, one way or another. */
+  async function leftQueue(left: { callSid: string; result: string; queueTime: number }): Promise<Decision> {
+    const decision: Decision =
+      left.result === 'leave'
+        ? { kind: 'timed_out' }
+        : left.result === 'hangup' || left.result === 'bridged'
+          ? { kind: 'hang_up' }
+          : { kind: 'apology' };
+    const [state, first] = await Promise.all([
+      calls.get(left.callSid),
+      calls.record(left.callSid, { step: 'queue-result', decision }),
+      queue.left(left.callSid),
+    ]);
+    // A retried action repeats the answer but not the event.
+    if (!first) return state.steps['queue-result'] ?? decision;
+    const facts = { callSid: left.callSid, waitSeconds: left.queueTime, ...who(state) };
+    if (left.result === 'leave') await audit.record({ type: 'timed_out', ...facts });
+    else if (left.result === 'hangup') await audit.record({ type: 'abandoned', ...facts });
+    else if (left.result !== 'bridged') {
+      log.warn({ callSid: left.callSid, queueResult: left.result }, 'call left the queue unexpectedly');
     }
+    return decision;
   }
 
   /** The status callback: the call has ended. */
   async function ended(end: { callSid: string; callStatus: string; durationSeconds: number | undefined }): Promise<void> {
-    const [state] = await Promise.all([calls.get(end.callSid), queue.left(end.callSid)]);
+    const [state, first] = await Promise.all([
+      calls.get(end.callSid),
+      calls.record(end.callSid, { step: 'status', decision: { kind: 'nothing' } }),
+      queue.left(end.callSid),
+    ]);
+    if (!first) return;
     await audit.record({
       type: 'completed',
       callSid: end.callSid,
       callStatus: end.callStatus,
       ...(end.durationSeconds === undefined ? {} : { durationSeconds: end.durationSeconds }),
-      ...(state.accountId === undefined ? {} : { accountId: state.accountId }),
-      ...(state.userId === undefined ? {} : { userId: state.userId }),
+      ...who(state),
     });
   }
 

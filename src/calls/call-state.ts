@@ -28,9 +28,13 @@ export interface CallFacts {
 /**
  * KEYS: call  ARGV: ttlMs, stepField ('' for none), decision, failed (0/1), field, value, ...
  * Records a step's decision once (a retried step keeps the first), counts a failure, sets facts.
+ * Returns 0 when the step had been recorded before (a retry), else 1.
  */
 export const RECORD_CALL_STEP_LUA = `
-if ARGV[2] ~= '' then redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) end
+if ARGV[2] ~= '' and redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) == 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  return 0
+end
 if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[1], 'failures', 1) end
 for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -62,13 +66,19 @@ export function createCallStates(redis: RedisClient) {
       return { ...stateFields.parse(hash), steps };
     },
 
-    /** Records a step's decision (once: a retried step keeps the first) and any facts learnt. */
-    async record(callSid: string, change: { step?: string; decision?: Decision; failed?: boolean; facts?: CallFacts }) {
+    /**
+     * Records a step's decision (once: a retried step keeps the first and changes nothing) and
+     * any facts learnt. Returns false when the step had already been recorded.
+     */
+    async record(
+      callSid: string,
+      change: { step?: string; decision?: Decision; failed?: boolean; facts?: CallFacts },
+    ): Promise<boolean> {
       const facts = Object.entries(change.facts ?? {}).flatMap(([field, value]) =>
         value === undefined ? [] : [field, String(value)],
       );
       const recordsStep = change.step !== undefined && change.decision !== undefined;
-      await withRedis(() =>
+      const first = await withRedis(() =>
         redis.recordCallStep(
           keys.call(callSid),
           CALL_STATE_TTL_MS,
@@ -78,6 +88,7 @@ export function createCallStates(redis: RedisClient) {
           ...facts,
         ),
       );
+      return Number(first) === 1;
     },
   };
 }

@@ -63,6 +63,20 @@ describe('waiting in the queue', () => {
     ]);
   });
 
+  it('when Twilio retries the queue action and the status callback, then each event is recorded once', async () => {
+    const { call } = await enqueuedCall();
+    const first = twimlOf(await call.queueResult('hangup', 20));
+    expect(twimlOf(await call.queueResult('hangup', 20))).toBe(first);
+    await call.status('completed', 25);
+    await call.status('completed', 25);
+    const types = (await t.redis.xrange('callgate:{audit}:events', '-', '+'))
+      .map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { type: string; callSid: string })
+      .filter((event) => event.callSid === call.callSid)
+      .map((event) => event.type);
+    expect(types.filter((type) => type === 'abandoned')).toHaveLength(1);
+    expect(types.filter((type) => type === 'completed')).toHaveLength(1);
+  });
+
   it('when Twilio reports a queue error, then the apology', async () => {
     const { call } = await enqueuedCall();
     expect(spoken(twimlOf(await call.queueResult('system-error', 3)))[0]).toMatch(/^We are sorry, the emergency support line has a problem/);
