@@ -92,14 +92,20 @@ export function createAgentFlow(deps: {
       }
       const now = clock.now();
       const everyone = await waiting.all();
-      const head = everyone.find((caller) => caller.page?.state !== 'accepted');
+      const page = { sysadminId: call.sysadminId, pageCallSid: call.agentCallSid, until: now + CONNECTED_MS, state: 'accepted' as const };
+      // The first caller, in queue order, that this sysadmin manages to claim.
+      let head: WaitingCaller | undefined;
+      for (const caller of everyone.filter((waitingCaller) => waitingCaller.page?.state !== 'accepted')) {
+        if (await waiting.claim({ ...caller, page })) {
+          head = { ...caller, page };
+          break;
+        }
+      }
       if (head === undefined) {
         await waiting.clearBusy(call.sysadminId);
         return { kind: 'agent_nobody_waiting' };
       }
-      head.page = { sysadminId: call.sysadminId, pageCallSid: call.agentCallSid, until: now + CONNECTED_MS, state: 'accepted' };
       await Promise.all([
-        waiting.save(head),
         waiting.setBusy(call.sysadminId, { pageCallSid: call.agentCallSid, until: now + CONNECTED_MS, kind: 'connected' }),
         audit.record({ type: 'accepted', callSid: head.callSid, accountId: head.accountId, sysadminId: call.sysadminId }),
       ]);

@@ -53,6 +53,22 @@ if redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('HSET', KEYS[2], ARGV[
 return 0
 `;
 
+/**
+ * Claims a waiting caller for a sysadmin who pressed 1: only if the caller is still waiting
+ * and nobody has accepted them yet, so two sysadmins pressing 1 at once never take the same
+ * caller. KEYS: order, callers  ARGV: callSid, caller JSON with the accepted page. Returns 1 or 0.
+ */
+export const CLAIM_WAITING_CALLER_LUA = `
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+local current = redis.call('HGET', KEYS[2], ARGV[1])
+if current then
+  local page = cjson.decode(current).page
+  if type(page) == 'table' and page.state == 'accepted' then return 0 end
+end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return 1
+`;
+
 export function createWaitingCallers(redis: RedisClient) {
   async function all(): Promise<WaitingCaller[]> {
     const ids = await withRedis(() => redis.zrange(keys.waitingOrder, '0', '-1'));
@@ -80,6 +96,13 @@ export function createWaitingCallers(redis: RedisClient) {
       await withRedis(() =>
         redis.saveWaitingCaller(keys.waitingOrder, keys.waitingCallers, caller.callSid, JSON.stringify(caller)),
       );
+    },
+    /** True when `caller` (carrying its accepted page) was still free and is now claimed. */
+    async claim(caller: WaitingCaller): Promise<boolean> {
+      const claimed = await withRedis(() =>
+        redis.claimWaitingCaller(keys.waitingOrder, keys.waitingCallers, caller.callSid, JSON.stringify(caller)),
+      );
+      return Number(claimed) === 1;
     },
     async remove(callSid: string): Promise<void> {
       await withRedis(() =>

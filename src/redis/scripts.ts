@@ -2,7 +2,7 @@ import type { Result } from 'ioredis';
 import { COUNT_LINE_FAILURE_LUA, RECORD_CALLER_FAILURE_LUA } from '../calls/abuse-limits.js';
 import { RECORD_CALL_STEP_LUA } from '../calls/call-state.js';
 import { WRITE_ACCOUNT_LUA } from '../directory/directory-scripts.js';
-import { SAVE_WAITING_CALLER_LUA } from '../oncall/waiting-callers.js';
+import { CLAIM_WAITING_CALLER_LUA, SAVE_WAITING_CALLER_LUA } from '../oncall/waiting-callers.js';
 import { RELEASE_LOCK_LUA } from '../oncall/pager.js';
 import { CONSUME_PIN_LUA, ISSUE_PIN_LUA, REVOKE_PINS_LUA } from '../pins/pin-scripts.js';
 import type { RedisClient } from './connect-redis.js';
@@ -18,6 +18,7 @@ declare module 'ioredis' {
     writeAccount(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     recordCallerFailure(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     saveWaitingCaller(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    claimWaitingCaller(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     countLineFailure(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     recordCallStep(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     releaseLock(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
@@ -32,6 +33,7 @@ export function defineScripts(redis: RedisClient): void {
   redis.defineCommand('writeAccount', { numberOfKeys: 2, lua: WRITE_ACCOUNT_LUA });
   redis.defineCommand('recordCallerFailure', { numberOfKeys: 2, lua: RECORD_CALLER_FAILURE_LUA });
   redis.defineCommand('saveWaitingCaller', { numberOfKeys: 2, lua: SAVE_WAITING_CALLER_LUA });
+  redis.defineCommand('claimWaitingCaller', { numberOfKeys: 2, lua: CLAIM_WAITING_CALLER_LUA });
   redis.defineCommand('countLineFailure', { numberOfKeys: 1, lua: COUNT_LINE_FAILURE_LUA });
   redis.defineCommand('recordCallStep', { numberOfKeys: 1, lua: RECORD_CALL_STEP_LUA });
   redis.defineCommand('releaseLock', { numberOfKeys: 1, lua: RELEASE_LOCK_LUA });

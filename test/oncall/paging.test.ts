@@ -230,6 +230,20 @@ describe('the sysadmin who answers', () => {
     expect(twimlOf(await phone.press('1', managed.call.callSid))).toContain('>callgate-managed_platform</Queue>');
   });
 
+  it('when two sysadmins press 1 at the same moment, then they take different callers', async () => {
+    await givenWaitingCaller(t, { sla: 'standard', name: 'Standard Sam' });
+    const managed = await givenWaitingCaller(t, { sla: 'managed_platform', name: 'Managed Mo' });
+    await t.pager.tick();
+    const [first, second] = rest.calls;
+    const alice = sysadminPhone(t, first?.to === ALICE.phone ? 'alice' : 'bob', first?.sid ?? '');
+    const bob = sysadminPhone(t, second?.to === BOB.phone ? 'bob' : 'alice', second?.sid ?? '');
+    await Promise.all([alice.answer(), bob.answer()]);
+
+    const answers = await Promise.all([alice.press('1', managed.call.callSid), bob.press('1', managed.call.callSid)]);
+    const queues = answers.map((res) => /<Queue[^>]*>([^<]+)<\/Queue>/.exec(twimlOf(res))?.[1]).sort();
+    expect(queues).toEqual(['callgate-managed_platform', 'callgate-standard']);
+  });
+
   it('when a higher-tier caller arrives between briefing and 1, then the sysadmin hears the new caller before the bridge', async () => {
     const first = await givenWaitingCaller(t, { sla: 'standard', name: 'Standard Sam' });
     await t.pager.tick();
