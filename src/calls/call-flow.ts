@@ -1,5 +1,6 @@
 import type { AuditInput, AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
+import type { Account, User } from '../directory/directory-schema.js';
 import type { DirectoryStore } from '../directory/directory-store.js';
 import type { SupportHours } from '../hours/support-hours.js';
 import type { Logger } from '../logger.js';
@@ -41,6 +42,8 @@ type FailReason = 'empty' | 'not_recognised' | 'already_used';
 
 export function createCallFlow(deps: CallFlowDeps) {
   const { clock, policy, hours, directory, pins, calls, limits, audit, queue, log } = deps;
+  // Only a string of exactly the PIN's length can be a PIN; anything else is not looked up.
+  const pinShape = new RegExp(`^\\d{${String(policy.pin.digits)}}$`);
   const rejection = (callSid: string, decision: Decision, facts: Partial<AuditInput> = {}): AuditInput[] => {
     const reason = REJECT_REASONS[decision.kind];
     return reason === undefined ? [] : [{ type: 'rejected', callSid, reason, ...facts }];
@@ -68,12 +71,21 @@ export function createCallFlow(deps: CallFlowDeps) {
     return decision;
   }
 
+  /** Why the owner of a valid PIN cannot be put through now, checked against the directory as it is. */
+  function refusalFor(account: Account, user: User, now: number): Decision | undefined {
+    if (!user.permissions.includes('manage_support')) return { kind: 'no_permission', name: user.name };
+    if (policy.tiers[account.sla]?.phoneSupport !== true) return { kind: 'plan_without_phone', name: user.name };
+    if (!hours.isOpen(account.sla, now)) {
+      return { kind: 'plan_closed', name: user.name, tier: account.sla, opensAt: hours.nextChange(account.sla, now), decidedAt: now };
+    }
+    return undefined;
+  }
+
   /** The digits of one PIN attempt. */
   async function checkPin(entry: PinEntry): Promise<Decision> {
     const { callSid, from, digits, attempt } = entry;
     const step = `pin:${String(attempt)}`;
-    // Only a string of exactly the PIN's length can be a PIN; anything else is not looked up.
-    const candidate = new RegExp(`^\\d{${String(policy.pin.digits)}}$`).test(digits) ? digits : undefined;
+    const candidate = pinShape.test(digits) ? digits : undefined;
     const [state, status, found] = await Promise.all([
       calls.get(callSid),
       limits.status(from),
@@ -95,25 +107,17 @@ export function createCallFlow(deps: CallFlowDeps) {
     const { account, user } = await directory.getMember(found.accountId, found.userId);
     const who = { from, accountId: found.accountId, userId: found.userId };
     const now = clock.now();
-    const refusal: Decision | undefined =
-      account === undefined || user === undefined
-        ? { kind: 'user_gone' }
-        : !user.permissions.includes('manage_support')
-          ? { kind: 'no_permission', name: user.name }
-          : policy.tiers[account.sla]?.phoneSupport !== true
-            ? { kind: 'plan_without_phone', name: user.name }
-            : !hours.isOpen(account.sla, now)
-              ? { kind: 'plan_closed', name: user.name, tier: account.sla, opensAt: hours.nextChange(account.sla, now), decidedAt: now }
-              : undefined;
-    if (refusal !== undefined || account === undefined || user === undefined) {
-      // The PIN is kept: the caller may call again when the plan's line is open.
-      const decision = refusal ?? { kind: 'user_gone' };
+    // A refused caller keeps the PIN: they may call again when the plan's line is open.
+    const refuse = async (decision: Decision, tier?: string): Promise<Decision> => {
       await settle(callSid, step, decision, [
         ...(user === undefined ? [] : [{ type: 'pin_verified', callSid, ...who } as const]),
-        ...rejection(callSid, decision, { ...who, ...(account === undefined ? {} : { tier: account.sla }) }),
+        ...rejection(callSid, decision, { ...who, ...(tier === undefined ? {} : { tier }) }),
       ]);
       return decision;
-    }
+    };
+    if (account === undefined || user === undefined) return refuse({ kind: 'user_gone' });
+    const refusal = refusalFor(account, user, now);
+    if (refusal !== undefined) return refuse(refusal, account.sla);
 
     if (!(await pins.consume(candidate, found, entry.notAfter))) return fail('already_used');
     const decision: Decision = { kind: 'enqueue', name: user.name, tier: account.sla };
