@@ -3,6 +3,7 @@ import { createAuditLog } from './audit/audit-log.js';
 import { createAbuseLimits } from './calls/abuse-limits.js';
 import { createCallFlow } from './calls/call-flow.js';
 import { createCallStates } from './calls/call-state.js';
+import { createQueueFlow } from './calls/queue-flow.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { accountBodySchema } from './directory/directory-schema.js';
@@ -89,18 +90,21 @@ export function createApp({ config, policy, log, redis, clock, dialer }: AppDeps
     metrics,
   });
   const agent = createAgentFlow({ waiting, oncall, pager, clock, audit, log, restMs: policy.oncall.ringSeconds * 1000 });
+  const calls = createCallStates(redis);
+  const queue = createCallQueue({ waiting, directory: store, policy, nudgePager: agent.nudgePager });
   const flow = createCallFlow({
     clock,
     policy,
     hours,
     directory: store,
     pins,
-    calls: createCallStates(redis),
+    calls,
     limits: createAbuseLimits({ redis, clock, policy, log, metrics }),
     audit,
-    queue: createCallQueue({ waiting, directory: store, policy, nudgePager: agent.nudgePager }),
+    queue,
     log,
   });
+  const queueFlow = createQueueFlow({ policy, calls, queue, audit, log });
   const catalogue = loadPromptCatalogue(policy.voice.language);
   const twiml = createTwimlRenderer({
     policy,
@@ -142,7 +146,7 @@ export function createApp({ config, policy, log, redis, clock, dialer }: AppDeps
   app.use('/v1', v1);
   app.use(
     '/twilio',
-    voiceRoutes({ flow, agent, twiml, authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, metrics }),
+    voiceRoutes({ flow, queueFlow, agent, twiml, authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, metrics }),
   );
 
   app.use(unknownRoute);

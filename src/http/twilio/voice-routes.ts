@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import express, { Router } from 'express';
 import type { CallFlow } from '../../calls/call-flow.js';
+import type { QueueFlow } from '../../calls/queue-flow.js';
 import { TWIML_DIR } from '../../ivr/prompt-catalogue.js';
 import type { TwimlRenderer } from '../../ivr/render-twiml.js';
 import type { Metrics } from '../../metrics/metrics.js';
@@ -16,13 +17,14 @@ import { callParams, pinParams, pinQuery, queueResultParams, statusParams, waitP
 /** Twilio's voice webhooks, SPEC section 4: each parses, asks the call flow, renders TwiML. */
 export function voiceRoutes(deps: {
   flow: CallFlow;
+  queueFlow: QueueFlow;
   agent: AgentFlow;
   twiml: TwimlRenderer;
   authToken: string;
   publicBaseUrl: string;
   metrics: Metrics;
 }): Router {
-  const { flow, agent, twiml } = deps;
+  const { flow, queueFlow, agent, twiml } = deps;
   const fallback = readFileSync(new URL('fallback.xml', TWIML_DIR), 'utf8');
   const router = Router();
   router.use(timeWebhooks(deps.metrics));
@@ -70,14 +72,14 @@ export function voiceRoutes(deps: {
 
   router.post('/wait', (req, res) => {
     const wait = waitParams.parse(req.body);
-    sendTwiml(res, twiml.render(flow.waitInQueue({ position: wait.QueuePosition, queueTime: wait.QueueTime })));
+    sendTwiml(res, twiml.render(queueFlow.waitInQueue({ position: wait.QueuePosition, queueTime: wait.QueueTime })));
   });
 
   router.post('/queue-result', async (req, res) => {
     const left = queueResultParams.parse(req.body);
     const decision = await within(
       ANSWER_WITHIN_MS,
-      flow.leftQueue({ callSid: left.CallSid, result: left.QueueResult, queueTime: left.QueueTime }),
+      queueFlow.leftQueue({ callSid: left.CallSid, result: left.QueueResult, queueTime: left.QueueTime }),
     );
     sendTwiml(res, twiml.render(decision));
   });
@@ -86,7 +88,7 @@ export function voiceRoutes(deps: {
     const status = statusParams.parse(req.body);
     await within(
       ANSWER_WITHIN_MS,
-      flow.ended({ callSid: status.CallSid, callStatus: status.CallStatus, durationSeconds: status.CallDuration }),
+      queueFlow.ended({ callSid: status.CallSid, callStatus: status.CallStatus, durationSeconds: status.CallDuration }),
     );
     sendTwiml(res, twiml.render({ kind: 'nothing' }));
   });

@@ -1,0 +1,75 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Logger } from '../logger.js';
+import type { CallQueue } from '../oncall/call-queue.js';
+import type { Policy } from '../policy/policy-schema.js';
+import type { CallStates } from './call-state.js';
+import type { Decision } from './decisions.js';
+
+/**
+ * The end of the caller's side, SPEC section 4 steps 3 and 4: waiting in the
+ * queue, leaving it (timed out, hung up, bridged), and the end of the call.
+ * Retried callbacks repeat their answer but record their event once.
+ */
+export function createQueueFlow(deps: { policy: Policy; calls: CallStates; queue: CallQueue; audit: AuditLog; log: Logger }) {
+  const { policy, calls, queue, audit, log } = deps;
+
+  /** The wait URL: position and hold, until the longest wait is reached. */
+  function waitInQueue(wait: { position: number; queueTime: number }): Decision {
+    const left = policy.queue.maxWaitSeconds - wait.queueTime;
+    if (left <= 0) return { kind: 'leave_queue' };
+    return { kind: 'hold', position: wait.position, pauseSeconds: Math.min(15, Math.max(1, left)) };
+  }
+
+  /** What the audit knows of who is on a call, for its last events. */
+  function who(state: { accountId?: string; userId?: string }) {
+    return {
+      ...(state.accountId === undefined ? {} : { accountId: state.accountId }),
+      ...(state.userId === undefined ? {} : { userId: state.userId }),
+    };
+  }
+
+  /** The Enqueue action: the caller has left the queue, one way or another. */
+  async function leftQueue(left: { callSid: string; result: string; queueTime: number }): Promise<Decision> {
+    const decision: Decision =
+      left.result === 'leave'
+        ? { kind: 'timed_out' }
+        : left.result === 'hangup' || left.result === 'bridged'
+          ? { kind: 'hang_up' }
+          : { kind: 'apology' };
+    const [state, first] = await Promise.all([
+      calls.get(left.callSid),
+      calls.record(left.callSid, { step: 'queue-result', decision }),
+      queue.left(left.callSid),
+    ]);
+    // A retried action repeats the answer but not the event.
+    if (!first) return state.steps['queue-result'] ?? decision;
+    const facts = { callSid: left.callSid, waitSeconds: left.queueTime, ...who(state) };
+    if (left.result === 'leave') await audit.record({ type: 'timed_out', ...facts });
+    else if (left.result === 'hangup') await audit.record({ type: 'abandoned', ...facts });
+    else if (left.result !== 'bridged') {
+      log.warn({ callSid: left.callSid, queueResult: left.result }, 'call left the queue unexpectedly');
+    }
+    return decision;
+  }
+
+  /** The status callback: the call has ended. */
+  async function ended(end: { callSid: string; callStatus: string; durationSeconds: number | undefined }): Promise<void> {
+    const [state, first] = await Promise.all([
+      calls.get(end.callSid),
+      calls.record(end.callSid, { step: 'status', decision: { kind: 'nothing' } }),
+      queue.left(end.callSid),
+    ]);
+    if (!first) return;
+    await audit.record({
+      type: 'completed',
+      callSid: end.callSid,
+      callStatus: end.callStatus,
+      ...(end.durationSeconds === undefined ? {} : { durationSeconds: end.durationSeconds }),
+      ...who(state),
+    });
+  }
+
+  return { waitInQueue, leftQueue, ended };
+}
+
+export type QueueFlow = ReturnType<typeof createQueueFlow>;
