@@ -49,17 +49,20 @@ export function createTwimlRenderer(deps: {
       say(text);
       response.hangup();
     };
+    // Digits, # to finish (or submitted after numDigits); silence still reaches the action, as Digits="".
+    const gatherDigits = (numDigits: number, action: string) =>
+      response.gather({
+        input: ['dtmf'],
+        finishOnKey: '#',
+        numDigits,
+        timeout: DIGIT_TIMEOUT_SECONDS,
+        action,
+        method: 'POST',
+        actionOnEmptyResult: true,
+      });
     switch (decision.kind) {
       case 'ask_pin': {
-        const gather = response.gather({
-          input: ['dtmf'],
-          finishOnKey: '#',
-          numDigits: policy.pin.digits,
-          timeout: DIGIT_TIMEOUT_SECONDS,
-          action: urls.pin(decision.attempt),
-          method: 'POST',
-          actionOnEmptyResult: true,
-        });
+        const gather = gatherDigits(policy.pin.digits, urls.pin(decision.attempt));
         gather.say(voice, catalogue.prompt(decision.retry ? 'notRecognised' : 'enterPin'));
         break;
       }
@@ -118,14 +121,7 @@ export function createTwimlRenderer(deps: {
       case 'nothing':
         break;
       case 'agent_briefing': {
-        const gather = response.gather({
-          input: ['dtmf'],
-          numDigits: 1,
-          timeout: DIGIT_TIMEOUT_SECONDS,
-          action: urls.agentAnswer(decision.sysadminId, decision.about),
-          method: 'POST',
-          actionOnEmptyResult: true,
-        });
+        const gather = gatherDigits(1, urls.agentAnswer(decision.sysadminId, decision.about));
         gather.say(voice, speakBriefing(decision.briefing, catalogue, policy));
         gather.say(voice, catalogue.prompt('agentPressOne'));
         break;

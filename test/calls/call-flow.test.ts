@@ -77,3 +77,12 @@ describe('a wrong, empty or expired PIN', () => {
     expect(twimlOf(await call.pin(pin, 2))).toContain('<Enqueue');
   });
 });
+
+describe('the voice of the line', () => {
+  it('when the policy names another voice, then every <Say> uses it', async () => {
+    const brian = await buildTestApp({ policy: { tiers: { open: { phoneSupport: true, hours: { tue: ['00:00-24:00'] } } }, voice: { voice: 'Polly.Brian', language: 'en-GB' } } });
+    const xml = twimlOf(await placeCall(brian.app, brian.config).voice());
+    expect(xml).toContain('<Say voice="Polly.Brian" language="en-GB">Welcome to emergency support.');
+    await brian.close();
+  });
+});
