@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../tools/private-redis.js';
-import { testEnv } from '../helpers/test-app.js';
+import { freePort, startPrivateRedis } from '../../tools/private-redis.js';
+import { CONTROL_PANEL_KEY, testEnv } from '../helpers/test-app.js';
 
 /** Runs `src/main.ts` as its own process, as `npm start` would run the build. */
 function startMain(env: Record<string, string | undefined>) {
@@ -53,5 +53,28 @@ describe('the callgate process', () => {
     const [code] = await main.exited;
     expect(code).toBe(0);
     expect(main.output().stdout).toContain('"msg":"stopped"');
+  });
+
+  it('when SIGTERM arrives while a request is in flight, then that request is answered before the process exits 0', async () => {
+    const redis = await startPrivateRedis();
+    const port = await freePort();
+    const main = startMain(testEnv({ PORT: String(port), REDIS_URL: redis.url }));
+    try {
+      await untilHealthy(port);
+      // A hung Redis keeps the request in flight for the command timeout.
+      redis.pause();
+      const inFlight = fetch(`http://127.0.0.1:${String(port)}/v1/accounts/a1/support-line`, {
+        headers: { Authorization: `Bearer ${CONTROL_PANEL_KEY}` },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      main.child.kill('SIGTERM');
+      const res = await inFlight;
+      expect(res.status).toBe(503);
+      const [code] = await main.exited;
+      expect(code).toBe(0);
+    } finally {
+      redis.resume();
+      await redis.stop();
+    }
   });
 });
