@@ -83,17 +83,6 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
-    const modes = [env.REDIS_URL, env.REDIS_SENTINELS, env.REDIS_CLUSTER_NODES].filter((mode) => mode !== undefined);
-    if (modes.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['REDIS_URL'],
-        message: 'set exactly one of REDIS_URL, REDIS_SENTINELS (with REDIS_SENTINEL_NAME) or REDIS_CLUSTER_NODES',
-      });
-    }
-    if (env.REDIS_SENTINELS !== undefined && env.REDIS_SENTINEL_NAME === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINEL_NAME'], message: 'required with REDIS_SENTINELS' });
-    }
     const secrets = [env.TWILIO_AUTH_TOKEN, env.PIN_SECRET];
     const shared = env.CONTROL_PANEL_API_KEYS.filter((key) => env.OPS_API_KEYS.includes(key) || secrets.includes(key));
     if (shared.length > 0) {
@@ -131,20 +120,37 @@ export class ConfigError extends Error {
   }
 }
 
+/** Which Redis to use is decided by which variables are set; checked apart so it is reported with the rest. */
+function redisModeProblems(present: Record<string, string>): string[] {
+  const modes = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'].filter((name) => name in present);
+  const problems =
+    modes.length === 1
+      ? []
+      : ['REDIS_URL: set exactly one of REDIS_URL, REDIS_SENTINELS (with REDIS_SENTINEL_NAME) or REDIS_CLUSTER_NODES'];
+  if ('REDIS_SENTINELS' in present && !('REDIS_SENTINEL_NAME' in present)) {
+    problems.push('REDIS_SENTINEL_NAME: required with REDIS_SENTINELS');
+  }
+  return problems;
+}
+
 /** Parses the environment; throws a `ConfigError` naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   // An empty variable is treated as unset, as shells and compose files often produce them.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const variable = String(issue.path[0] ?? 'environment');
-        const message = issue.code === 'invalid_type' && !(variable in present) ? 'is required' : issue.message;
-        return `${variable}: ${message}`;
-      }),
-    );
-  }
+  const problems = [
+    ...redisModeProblems(present),
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => {
+          const variable = String(issue.path[0] ?? 'environment');
+          const message = issue.code === 'invalid_type' && !(variable in present) ? 'is required' : issue.message;
+          return `${variable}: ${message}`;
+        })),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   return {
     port: e.PORT,

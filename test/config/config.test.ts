@@ -46,11 +46,12 @@ describe('configuration from the environment', () => {
     expect(problems.some((problem) => problem.startsWith(expected)), problems.join('\n')).toBe(true);
   });
 
-  it('when several variables are bad, then every one is named at once', () => {
-    const problems = problemsOf({ PIN_SECRET: 'x', SUPPORT_PHONE_NUMBER: 'x', PUBLIC_BASE_URL: undefined });
+  it('when several variables are bad, then every one is named at once, Redis included', () => {
+    const problems = problemsOf({ PIN_SECRET: 'x', SUPPORT_PHONE_NUMBER: 'x', PUBLIC_BASE_URL: undefined, REDIS_URL: undefined });
     expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
       'PIN_SECRET',
       'PUBLIC_BASE_URL',
+      'REDIS_URL',
       'SUPPORT_PHONE_NUMBER',
     ]);
   });
