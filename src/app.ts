@@ -22,7 +22,7 @@ import { oncallRoutes } from './http/routes/oncall-routes.js';
 import { pinRoutes } from './http/routes/pin-routes.js';
 import { supportLineRoutes } from './http/routes/support-line-routes.js';
 import { voiceRoutes } from './http/twilio/voice-routes.js';
-import { loadPromptCatalogue } from './ivr/prompt-catalogue.js';
+import { loadPromptCatalogue, type PromptCatalogue } from './ivr/prompt-catalogue.js';
 import { createTwimlRenderer, webhookUrls } from './ivr/render-twiml.js';
 import { createHoursSpeech } from './ivr/speak-hours.js';
 import type { Logger } from './logger.js';
@@ -47,6 +47,8 @@ export interface AppDeps {
   clock: Clock;
   /** Places the calls that page sysadmins; by default Twilio's REST API at TWILIO_API_URL. */
   dialer?: Dialer;
+  /** What the IVR says; by default loaded from twiml/ for the policy's language. */
+  catalogue?: PromptCatalogue;
 }
 
 export interface Callgate {
@@ -59,7 +61,7 @@ export interface Callgate {
 const MAX_BODY = '16kb';
 
 /** Builds callgate from its dependencies; it never listens (main.ts does). */
-export function createApp({ config, policy, log, redis, clock, dialer }: AppDeps): Callgate {
+export function createApp({ config, policy, log, redis, clock, dialer, ...deps }: AppDeps): Callgate {
   const metrics = createMetrics();
   redis.on('error', () => {
     metrics.redisErrors.inc({ kind: 'connection' });
@@ -105,7 +107,7 @@ export function createApp({ config, policy, log, redis, clock, dialer }: AppDeps
     log,
   });
   const queueFlow = createQueueFlow({ policy, calls, queue, audit, log });
-  const catalogue = loadPromptCatalogue(policy.voice.language);
+  const catalogue = deps.catalogue ?? loadPromptCatalogue(policy.voice.language);
   const twiml = createTwimlRenderer({
     policy,
     catalogue,

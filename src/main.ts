@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { loadPromptCatalogue, PromptCatalogueError } from './ivr/prompt-catalogue.js';
+import { loadPromptCatalogue, PromptCatalogueError, type PromptCatalogue } from './ivr/prompt-catalogue.js';
 import { createLogger } from './logger.js';
 import { runPagerEvery } from './oncall/pager-timer.js';
 import { loadPolicy, PolicyError } from './policy/load-policy.js';
@@ -19,11 +19,12 @@ const PAGER_TICK_MS = 1000;
 function start(): void {
   let config: Config;
   let policy: Policy;
+  let catalogue: PromptCatalogue;
   try {
     config = loadConfig(process.env);
     policy = loadPolicy(config.policyFile);
-    // Checked here too, so a bad prompt stops the process with a message, not a stack trace.
-    loadPromptCatalogue(policy.voice.language);
+    // Loaded here, so a bad prompt stops the process with a message, not a stack trace.
+    catalogue = loadPromptCatalogue(policy.voice.language);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof PolicyError || error instanceof PromptCatalogueError) {
       process.stderr.write(`callgate: ${error.message}\n`);
@@ -40,7 +41,7 @@ function start(): void {
     });
   });
 
-  const { app, pager } = createApp({ config, policy, log, redis, clock: systemClock });
+  const { app, pager } = createApp({ config, policy, log, redis, clock: systemClock, catalogue });
   const stopPager = runPagerEvery(pager, PAGER_TICK_MS, log);
   const server = app.listen(config.port, () => {
     log.info({ port: config.port, publicBaseUrl: config.publicBaseUrl }, 'callgate listening');

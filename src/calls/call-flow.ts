@@ -62,7 +62,7 @@ export function createCallFlow(deps: CallFlowDeps) {
         ? { kind: 'line_closed' }
         : { kind: 'ask_pin', attempt: 1, retry: false };
     await Promise.all([
-      calls.record(call.callSid, { step: 'voice', decision, facts: { from: call.from, startedAt: now } }),
+      calls.record(call.callSid, { step: 'voice', decision }),
       audit.record(
         { type: 'call_received', callSid: call.callSid, from: call.from },
         ...rejection(call.callSid, decision, { from: call.from }),
@@ -132,7 +132,7 @@ export function createCallFlow(deps: CallFlowDeps) {
           { type: 'pin_verified', callSid, ...who },
           { type: 'enqueued', callSid, ...who, tier: account.sla },
         ],
-        { accountId: account.id, userId: user.id, tier: account.sla, enqueuedAt: now },
+        { accountId: account.id, userId: user.id },
       ),
       queue.enqueued({ callSid, account, user, at: now }),
     ]).catch((error: unknown) => {

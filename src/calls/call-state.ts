@@ -15,14 +15,10 @@ export interface CallState extends CallFacts {
   steps: Record<string, Decision>;
 }
 
-/** What callgate learns about a call as it goes. */
+/** Who is calling, once the PIN told us: the end-of-call events are filed under the account. */
 export interface CallFacts {
-  from?: string;
-  startedAt?: number;
   accountId?: string;
   userId?: string;
-  tier?: string;
-  enqueuedAt?: number;
 }
 
 /**
@@ -44,15 +40,10 @@ return 1
 // Longer than any call can last; the history lives in the audit stream, not here.
 const CALL_STATE_TTL_MS = 6 * 3_600_000;
 
-const numberField = z.coerce.number().int().optional();
 const stateFields = z.object({
   failures: z.coerce.number().int().default(0),
-  from: z.string().optional(),
-  startedAt: numberField,
   accountId: z.string().optional(),
   userId: z.string().optional(),
-  tier: z.string().optional(),
-  enqueuedAt: numberField,
 });
 
 export function createCallStates(redis: RedisClient) {

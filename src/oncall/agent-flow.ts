@@ -6,6 +6,8 @@ import type { OncallStore } from './oncall-store.js';
 import type { Pager } from './pager.js';
 import type { WaitingCaller, WaitingCallers } from './waiting-callers.js';
 
+// How long a sysadmin who answered a page has to listen and press 1 before the chain moves on.
+const BRIEFING_MS = 45_000;
 // A sysadmin connected to a caller stays busy until their call's status callback says it ended.
 const CONNECTED_MS = 4 * 3_600_000;
 
@@ -76,9 +78,9 @@ export function createAgentFlow(deps: {
       const paged = everyone.find((caller) => caller.page?.pageCallSid === agentCallSid);
       if (paged?.page != null && paged.page.state === 'ringing') {
         // Answered: give them time to listen before the chain moves on.
-        paged.page = { ...paged.page, state: 'answered', until: now + pager.BRIEFING_MS };
+        paged.page = { ...paged.page, state: 'answered', until: now + BRIEFING_MS };
         await waiting.save(paged);
-        await waiting.setBusy(sysadminId, { pageCallSid: agentCallSid, until: now + pager.BRIEFING_MS, kind: 'ringing' });
+        await waiting.setBusy(sysadminId, { pageCallSid: agentCallSid, until: now + BRIEFING_MS, kind: 'ringing' });
       }
       if (head === undefined) return { kind: 'agent_nobody_waiting' };
       return { kind: 'agent_briefing', sysadminId, about: head.callSid, briefing: briefingOf(head, everyone, now) };

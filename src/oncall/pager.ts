@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { keys } from '../redis/keys.js';
+import type { Sysadmin } from './oncall-schema.js';
 import type { OncallStore } from './oncall-store.js';
 import type { Dialer } from './twilio-dialer.js';
 import type { Busy, WaitingCaller, WaitingCallers } from './waiting-callers.js';
@@ -28,8 +29,6 @@ return 0
 `;
 
 const LOCK_MS = 30_000;
-// How long a sysadmin who answered a page has to listen and press 1 before the chain moves on.
-const BRIEFING_MS = 45_000;
 
 export interface PagerDeps {
   redis: RedisClient;
@@ -58,8 +57,7 @@ export function createPager(deps: PagerDeps) {
     return now >= page.until;
   }
 
-  async function pageNextSysadmin(caller: WaitingCaller, busy: Map<string, Busy>, now: number): Promise<void> {
-    const list = await oncall.list();
+  async function pageNextSysadmin(caller: WaitingCaller, list: Sysadmin[], busy: Map<string, Busy>, now: number): Promise<void> {
     const start = caller.nextIndex;
     for (let tried = 0; tried < list.length; tried += 1) {
       const index = (start + tried) % list.length;
@@ -98,10 +96,10 @@ export function createPager(deps: PagerDeps) {
       const now = clock.now();
       const callers = await waiting.all();
       if (callers.length === 0) return;
-      const busy = await waiting.busy(now);
+      const [list, busy] = await Promise.all([oncall.list(), waiting.busy(now)]);
       for (const caller of callers) {
         if (!due(caller, now)) continue;
-        await pageNextSysadmin(caller, busy, now);
+        await pageNextSysadmin(caller, list, busy, now);
         await waiting.save(caller);
       }
     } finally {
@@ -126,7 +124,6 @@ export function createPager(deps: PagerDeps) {
       });
       return running;
     },
-    BRIEFING_MS,
   };
 }
 

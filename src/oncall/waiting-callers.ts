@@ -79,10 +79,6 @@ export function createWaitingCallers(redis: RedisClient) {
 
   return {
     all,
-    /** The caller a sysadmin who accepts now will be bridged to. */
-    async head(): Promise<WaitingCaller | undefined> {
-      return (await all()).find((caller) => caller.page?.state !== 'accepted');
-    },
     async add(caller: WaitingCaller): Promise<void> {
       await withRedis(() =>
         redis

@@ -111,6 +111,16 @@ describe('the line closed: hours spoken before any PIN is asked', () => {
     expect(await callWith(pin)).toContain('<Enqueue');
   });
 
+  it('when Twilio retries the incoming-call webhook after the line has closed, then it gets the first answer again', async () => {
+    t.clock.set('2027-03-25T19:59:59Z');
+    const call = placeCall(t.app, t.config);
+    const first = twimlOf(await call.voice());
+    expect(first).toContain('<Gather');
+    t.clock.set('2027-03-25T20:00:01Z');
+    expect(twimlOf(await call.voice())).toBe(first);
+    expect(spoken(twimlOf(await placeCall(t.app, t.config).voice()))).toEqual([closedLine]);
+  });
+
   it('when it is 17:30:00 exactly, then a standard caller is turned away while managed platform callers are not', async () => {
     t.clock.set('2027-03-25T17:30:00Z');
     const standard = await givenCaller('standard');

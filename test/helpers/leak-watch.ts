@@ -25,5 +25,3 @@ export function leakedSecrets(): string[] {
     logLines.filter((line) => line.includes(secret)).map((line) => line.replaceAll(secret, '<SECRET>')),
   );
 }
-
-export const knownSecrets = (): number => secrets.size;

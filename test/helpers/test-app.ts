@@ -75,9 +75,9 @@ export async function buildTestApp(
     config,
     policy,
     prefix,
-    close: async () => {
+    close: () => {
       redis.disconnect();
-      await Promise.resolve();
+      return Promise.resolve();
     },
   };
 }
