@@ -25,7 +25,25 @@ export const idSchema = z
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'ids are 1 to 64 letters, digits, "_" or "-"')
   .meta({ description: 'An id of the control panel: 1 to 64 letters, digits, "_" or "-".' });
 
-const nameSchema = z.string().trim().min(1).max(200);
+/** The longest name we accept, in UTF-16 code units: a long company name fits, a spoken briefing stays short. */
+export const MAX_NAME_LENGTH = 100;
+
+// Control characters (C0, DEL, C1, incl. \u000b), lone surrogates, line/paragraph separators and
+// bidi overrides: none belongs in a name, and each can break or disguise what is shown or spoken.
+const UNSAFE_IN_NAMES = /[\p{Cc}\p{Cs}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+/**
+ * A name a person reads or hears (accounts, users, sysadmins on the on-call list):
+ * trimmed, NFC, 1 to MAX_NAME_LENGTH characters, nothing that cannot be shown or spoken.
+ */
+export const displayNameSchema = z
+  .string()
+  .trim()
+  .normalize('NFC')
+  .min(1)
+  .max(MAX_NAME_LENGTH)
+  .refine((name) => !UNSAFE_IN_NAMES.test(name), 'must not contain control characters, lone surrogates or bidi overrides')
+  .meta({ description: `A display name: 1 to ${String(MAX_NAME_LENGTH)} characters, no control characters.` });
 
 const uniqueList = <T extends string>(values: readonly [T, ...T[]]) =>
   z
@@ -36,76 +54,36 @@ const uniqueList = <T extends string>(values: readonly [T, ...T[]]) =>
 /** Body of `PUT /v1/accounts/{accountId}`; `sla` must name a tier of the policy. */
 export const accountBodySchema = (tierNames: readonly [string, ...string[]]) =>
   z.strictObject({
-    name: nameSchema,
+    name: displayNameSchema,
     sla: z.enum(tierNames).meta({ description: 'The name of an SLA tier of the policy.' }),
   });
 export type AccountBody = z.output<ReturnType<typeof accountBodySchema>>;
 
 /** Body of `PUT /v1/accounts/{accountId}/users/{userId}`. Omitting `roles` keeps the roles the user holds. */
 export const userBodySchema = z.strictObject({
-  name: nameSchema,
+  name: displayNameSchema,
   permissions: uniqueList(PERMISSIONS),
   roles: uniqueList(CONTACT_ROLES).optional(),
 });
 export type UserBody = z.output<typeof userBodySchema>;
 
-/** How an account is stored (one JSON value under the account's key). */
-export const storedAccountSchema = z.object({
-  name: z.string(),
-  sla: z.string(),
-  contacts: z.object({ admin_contact: z.string().optional(), billing_contact: z.string().optional() }),
-});
-export type StoredAccount = z.output<typeof storedAccountSchema>;
+/** An account as the directory holds it; `rev` changes whenever its name, plan or contacts do. */
+export interface Account {
+  id: string;
+  name: string;
+  sla: string;
+  contacts: Partial<Record<ContactRole, string>>;
+  rev: number;
+}
 
+/** The part of a user stored as JSON (the roles live on the account). */
 export const storedUserSchema = z.object({ name: z.string(), permissions: z.array(z.enum(PERMISSIONS)) });
 export type StoredUser = z.output<typeof storedUserSchema>;
 
-export interface Account extends StoredAccount {
-  id: string;
-}
-
+/** A user; `rev` changes whenever their name, permissions or roles do. */
 export interface User extends StoredUser {
   id: string;
   accountId: string;
   roles: ContactRole[];
+  rev: number;
 }
-
-export const rolesOf = (account: StoredAccount, userId: string): ContactRole[] =>
-  CONTACT_ROLES.filter((role) => account.contacts[role] === userId);
-
-/** An account as the API shows it. */
-export const accountViewSchema = z.object({
-  id: idSchema,
-  name: z.string(),
-  sla: z.string(),
-  contacts: z.object({ admin_contact: idSchema.nullable(), billing_contact: idSchema.nullable() }),
-});
-export type AccountView = z.infer<typeof accountViewSchema>;
-
-export const toAccountView = (account: Account): AccountView => ({
-  id: account.id,
-  name: account.name,
-  sla: account.sla,
-  contacts: {
-    admin_contact: account.contacts.admin_contact ?? null,
-    billing_contact: account.contacts.billing_contact ?? null,
-  },
-});
-
-/** A user as the API shows it. */
-export const userViewSchema = z.object({
-  id: idSchema,
-  accountId: idSchema,
-  name: z.string(),
-  permissions: z.array(z.enum(PERMISSIONS)),
-  roles: z.array(z.enum(CONTACT_ROLES)),
-});
-export type UserView = z.infer<typeof userViewSchema>;
-
-export const toUserView = (user: User): UserView => ({
-  id: user.id,
-  accountId: user.accountId,
-  name: user.name,
-  permissions: user.permissions,
-  roles: user.roles,
-});

@@ -1,30 +1,61 @@
+import { notFound } from '../errors.js';
 import type { PinStore } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
-import type { AccountBody, UserBody } from './directory-schema.js';
+import { cursorAfter, type UserCursor } from './user-cursor.js';
+import type { AccountBody, User, UserBody } from './directory-schema.js';
 import type { DirectoryStore } from './directory-store.js';
+import type { IfMatch } from './revisions.js';
 
 export type DirectoryService = ReturnType<typeof createDirectoryService>;
 
 /**
  * Directory changes, with their effect on PINs: a user who may no longer phone
- * support loses their live PIN at once. The directory is changed first and is
+ * support loses their live PIN at once. PINs live under their own hash tag
+ * (`{pins}`, looked up by value alone), so on Redis Cluster the revocation
+ * cannot share the directory's script: the directory is changed first and is
  * what the call flow checks, so a PIN left behind by a crash in between is
  * still refused on the phone (and expires with its TTL).
  */
 export function createDirectoryService(deps: { store: DirectoryStore; pins: PinStore; policy: Policy }) {
   const { store, pins, policy } = deps;
   const hasPhoneSupport = (sla: string): boolean => policy.tiers[sla]?.phoneSupport === true;
+  const withPinStatus = async (user: User) => ({
+    user,
+    pinActive: (await pins.status({ accountId: user.accountId, userId: user.id })).active,
+  });
 
   return {
     getAccount: store.getAccount,
-    getMember: store.getMember,
 
-    async putAccount(accountId: string, body: AccountBody) {
-      const result = await store.putAccount(accountId, body);
-      if (!result.created && !hasPhoneSupport(body.sla)) {
-        const userIds = await store.userIds(accountId);
-        await pins.revoke(userIds.map((userId) => ({ accountId, userId })));
-      }
+    async requireAccount(accountId: string) {
+      const account = await store.getAccount(accountId);
+      if (account === undefined) throw notFound('account_not_found', `No account ${accountId}.`);
+      return account;
+    },
+
+    /** A user and whether they have a live PIN. */
+    async requireUser(accountId: string, userId: string) {
+      const { account, user } = await store.getMember(accountId, userId);
+      if (account === undefined) throw notFound('account_not_found', `No account ${accountId}.`);
+      if (user === undefined) throw notFound('user_not_found', `No user ${userId} in account ${accountId}.`);
+      return withPinStatus(user);
+    },
+
+    /** One page of users in id order; `next` is where the following page starts (undefined: last page). */
+    async listUsers(accountId: string, page: { after?: UserCursor | undefined; limit: number }) {
+      const users = await store.listUsers(accountId, { after: page.after?.after, limit: page.limit + 1 });
+      const shown = users.slice(0, page.limit);
+      const last = shown.at(-1);
+      return {
+        users: await Promise.all(shown.map(withPinStatus)),
+        next: users.length > page.limit && last !== undefined ? cursorAfter(last.id) : undefined,
+      };
+    },
+
+    async putAccount(accountId: string, body: AccountBody, ifMatch?: IfMatch) {
+      const losesPhone = !hasPhoneSupport(body.sla);
+      const result = await store.putAccount(accountId, body, { ifMatch, listUsers: losesPhone });
+      if (losesPhone) await pins.revoke(result.userIds.map((userId) => ({ accountId, userId })));
       return result;
     },
 
@@ -33,8 +64,8 @@ export function createDirectoryService(deps: { store: DirectoryStore; pins: PinS
       await pins.revoke(userIds.map((userId) => ({ accountId, userId })));
     },
 
-    async putUser(accountId: string, userId: string, body: UserBody) {
-      const result = await store.putUser(accountId, userId, body);
+    async putUser(accountId: string, userId: string, body: UserBody, ifMatch?: IfMatch) {
+      const result = await store.putUser(accountId, userId, body, { ifMatch });
       if (!body.permissions.includes('manage_support')) await pins.revoke([{ accountId, userId }]);
       return result;
     },

@@ -1,174 +1,163 @@
+import type { Result } from 'ioredis';
 import { notFound, UnavailableError } from '../errors.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
-import { assertDeletable, contactsAfterUpsert } from './contact-rules.js';
-import {
-  rolesOf,
-  storedAccountSchema,
-  storedUserSchema,
-  type Account,
-  type AccountBody,
-  type StoredAccount,
-  type StoredUser,
-  type User,
-  type UserBody,
-} from './directory-schema.js';
+import { contactCannotBeDeleted, isContactRole, roleCannotBeRemoved, roleRequiresPermissions, rolesAllowedFor } from './contact-rules.js';
+import { ACCOUNT_FIELDS, contactsOf, parseAccount, parseUser } from './directory-records.js';
+import { DELETE_ACCOUNT_LUA, DELETE_USER_LUA, LIST_USERS_LUA, PUT_ACCOUNT_LUA, PUT_USER_LUA } from './directory-scripts.js';
+import { type Account, type AccountBody, type User, type UserBody } from './directory-schema.js';
+import { preconditionFailed, type IfMatch } from './revisions.js';
 
-/** Accounts and users in Redis; every change is a compare-and-set on the account's version. */
+type ScriptArg = string | number;
+
+// ioredis' documented way to type commands added with defineCommand.
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    putDirectoryAccount(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    deleteDirectoryAccount(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    putDirectoryUser(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    deleteDirectoryUser(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    listDirectoryUsers(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+  }
+}
+
+/** Accounts and users in Redis; every change is one atomic script under the account's hash tag. */
 export interface DirectoryStore {
   getAccount: (accountId: string) => Promise<Account | undefined>;
   /** The account and one of its users, in one round trip. */
   getMember: (accountId: string, userId: string) => Promise<{ account: Account | undefined; user: User | undefined }>;
-  userIds: (accountId: string) => Promise<string[]>;
-  putAccount: (accountId: string, body: AccountBody) => Promise<{ created: boolean; account: Account; previous?: Account }>;
+  /** Up to `limit` users after the id `after`, in id order; throws 404 when the account does not exist. */
+  listUsers: (accountId: string, page: { after?: string | undefined; limit: number }) => Promise<User[]>;
+  /** `listUsers` also returns the account's user ids (to revoke their PINs). */
+  putAccount: (
+    accountId: string,
+    body: AccountBody,
+    options?: { ifMatch?: IfMatch; listUsers?: boolean },
+  ) => Promise<{ created: boolean; account: Account; userIds: string[] }>;
   /** Deletes the account and its users; returns the ids of the users it had. */
   deleteAccount: (accountId: string) => Promise<string[]>;
-  putUser: (accountId: string, userId: string, body: UserBody) => Promise<{ created: boolean; user: User; previous?: User }>;
+  putUser: (accountId: string, userId: string, body: UserBody, options?: { ifMatch?: IfMatch }) => Promise<{ created: boolean; user: User }>;
   deleteUser: (accountId: string, userId: string) => Promise<void>;
 }
 
-interface Snapshot {
-  version: number;
-  account: StoredAccount | undefined;
-}
+/** The If-Match condition as the scripts take it: '' none, '*' exists, else a comma list of revisions. */
+const ifMatchArg = (ifMatch: IfMatch): string =>
+  ifMatch === undefined ? '' : ifMatch === '*' ? '*' : ifMatch.length === 0 ? 'none' : ifMatch.join(',');
 
-type Write = { account: StoredAccount | null; user?: { id: string; data: StoredUser | null } };
-
-// A compare-and-set only loses to another change of the same account; a few tries always suffice.
-const MAX_TRIES = 8;
+const strings = (values: unknown[]): string[] => values.map(String);
 
 export function createDirectoryStore(redis: RedisClient): DirectoryStore {
-  const parseAccount = (data: string | null): StoredAccount | undefined =>
-    data === null ? undefined : storedAccountSchema.parse(JSON.parse(data));
-  const parseUser = (accountId: string, userId: string, account: StoredAccount, data: string | null): User | undefined =>
-    data === null
-      ? undefined
-      : { ...storedUserSchema.parse(JSON.parse(data)), id: userId, accountId, roles: rolesOf(account, userId) };
+  redis.defineCommand('putDirectoryAccount', { numberOfKeys: 3, lua: PUT_ACCOUNT_LUA });
+  redis.defineCommand('deleteDirectoryAccount', { numberOfKeys: 3, lua: DELETE_ACCOUNT_LUA });
+  redis.defineCommand('putDirectoryUser', { numberOfKeys: 3, lua: PUT_USER_LUA });
+  redis.defineCommand('deleteDirectoryUser', { numberOfKeys: 3, lua: DELETE_USER_LUA });
+  redis.defineCommand('listDirectoryUsers', { numberOfKeys: 3, lua: LIST_USERS_LUA });
+  const accountKeys = (accountId: string) => [keys.account(accountId), keys.users(accountId), keys.userIndex(accountId)];
 
-  async function readAccount(accountId: string): Promise<Snapshot> {
-    const [version, data] = await withRedis(() => redis.hmget(keys.account(accountId), 'version', 'data'));
-    return { version: Number(version ?? 0), account: parseAccount(data ?? null) };
-  }
-
-  async function readWithUser(accountId: string, userId: string): Promise<Snapshot & { userData: string | null }> {
-    const [snapshot, userData] = await Promise.all([
-      readAccount(accountId),
-      withRedis(() => redis.hget(keys.users(accountId), userId)),
-    ]);
-    return { ...snapshot, userData };
-  }
-
-  async function write(accountId: string, expectedVersion: number, change: Write): Promise<boolean> {
-    const reply = await withRedis(() =>
-      redis.writeAccount(
-        keys.account(accountId),
-        keys.users(accountId),
-        scriptDeadline(),
-        expectedVersion,
-        change.account === null ? '' : JSON.stringify(change.account),
-        change.user?.id ?? '',
-        change.user?.data == null ? '' : JSON.stringify(change.user.data),
-      ),
-    );
+  /** Runs a script; the outcome is its first element. A script Redis ran too late did nothing. */
+  async function run(call: () => Promise<unknown>): Promise<[string, ...unknown[]]> {
+    const reply = await withRedis(call);
     if (isLate(reply)) throw new UnavailableError('directory write ran after its deadline');
-    return Array.isArray(reply) && reply[0] === 'ok';
+    if (!Array.isArray(reply) || typeof reply[0] !== 'string') throw new Error('unexpected reply from a directory script');
+    return reply as [string, ...unknown[]];
   }
 
-  /** Reads, decides and writes until the write lands on the version it decided on. */
-  async function change<S extends Snapshot, T>(
-    accountId: string,
-    read: () => Promise<S>,
-    decide: (snapshot: S) => { write: Write; result: T },
-  ): Promise<T> {
-    for (let attempt = 0; attempt < MAX_TRIES; attempt += 1) {
-      const snapshot = await read();
-      const decision = decide(snapshot);
-      if (await write(accountId, snapshot.version, decision.write)) return decision.result;
-    }
-    throw new UnavailableError('the account kept changing; retry');
+  function refuse(accountId: string, outcome: string, userId?: string): never {
+    if (outcome === 'account_not_found') throw notFound('account_not_found', `No account ${accountId}.`);
+    if (outcome === 'user_not_found') throw notFound('user_not_found', `No user ${userId ?? ''} in account ${accountId}.`);
+    if (outcome === 'precondition_failed') throw preconditionFailed();
+    throw new Error(`unexpected outcome of a directory script: ${outcome}`);
   }
 
-  const withId = (accountId: string, account: StoredAccount): Account => ({ ...account, id: accountId });
-  const requireAccount = (account: StoredAccount | undefined, accountId: string): StoredAccount => {
-    if (account === undefined) throw notFound('account_not_found', `No account ${accountId}.`);
-    return account;
-  };
+  async function getAccount(accountId: string): Promise<Account | undefined> {
+    const fields = await withRedis(() => redis.hmget(keys.account(accountId), ...ACCOUNT_FIELDS));
+    return parseAccount(accountId, fields);
+  }
 
   return {
-    async getAccount(accountId) {
-      const data = await withRedis(() => redis.hget(keys.account(accountId), 'data'));
-      const account = parseAccount(data);
-      return account === undefined ? undefined : withId(accountId, account);
-    },
+    getAccount,
 
     async getMember(accountId, userId) {
-      const { account, userData } = await readWithUser(accountId, userId);
+      const [account, stored] = await Promise.all([
+        getAccount(accountId),
+        withRedis(() => redis.hget(keys.users(accountId), userId)),
+      ]);
       if (account === undefined) return { account: undefined, user: undefined };
-      return { account: withId(accountId, account), user: parseUser(accountId, userId, account, userData) };
+      return { account, user: parseUser(accountId, userId, account.contacts, stored) };
     },
 
-    userIds: (accountId) => withRedis(() => redis.hkeys(keys.users(accountId))),
+    async listUsers(accountId, { after, limit }) {
+      const reply = await withRedis(() => redis.listDirectoryUsers(...accountKeys(accountId), after ?? '', limit));
+      const [outcome = '', admin, billing, ...pairs] = strings(Array.isArray(reply) ? reply : []);
+      if (outcome !== 'ok') refuse(accountId, outcome);
+      const contacts = contactsOf([admin, billing]);
+      const users: User[] = [];
+      for (let i = 0; i + 1 < pairs.length; i += 2) {
+        const user = parseUser(accountId, pairs[i] ?? '', contacts, pairs[i + 1] ?? null);
+        if (user !== undefined) users.push(user);
+      }
+      return users;
+    },
 
-    putAccount: (accountId, body) =>
-      change(
-        accountId,
-        () => readAccount(accountId),
-        ({ account }) => {
-          const next: StoredAccount = { name: body.name, sla: body.sla, contacts: account?.contacts ?? {} };
-          const result = {
-            created: account === undefined,
-            account: withId(accountId, next),
-            ...(account === undefined ? {} : { previous: withId(accountId, account) }),
-          };
-          return { write: { account: next }, result };
-        },
-      ),
+    async putAccount(accountId, body, options = {}) {
+      const [outcome, created, rev, admin, billing, ...userIds] = await run(() =>
+        redis.putDirectoryAccount(
+          ...accountKeys(accountId),
+          scriptDeadline(),
+          body.name,
+          body.sla,
+          ifMatchArg(options.ifMatch),
+          options.listUsers === true ? '1' : '0',
+        ),
+      );
+      if (outcome !== 'ok') refuse(accountId, outcome);
+      const contacts = contactsOf(strings([admin, billing]));
+      return { created: created === 1, account: { id: accountId, ...body, contacts, rev: Number(rev) }, userIds: strings(userIds) };
+    },
 
-    deleteAccount: (accountId) =>
-      change(
-        accountId,
-        async () => {
-          const [snapshot, userIds] = await Promise.all([
-            readAccount(accountId),
-            withRedis(() => redis.hkeys(keys.users(accountId))),
-          ]);
-          return { ...snapshot, userIds };
-        },
-        ({ account, userIds }) => {
-          requireAccount(account, accountId);
-          return { write: { account: null }, result: userIds };
-        },
-      ),
+    async deleteAccount(accountId) {
+      const [outcome, ...userIds] = await run(() => redis.deleteDirectoryAccount(...accountKeys(accountId), scriptDeadline()));
+      if (outcome !== 'ok') refuse(accountId, outcome);
+      return strings(userIds);
+    },
 
-    putUser: (accountId, userId, body) =>
-      change(
+    async putUser(accountId, userId, body, options = {}) {
+      const data = JSON.stringify({ name: body.name, permissions: body.permissions });
+      const [allowAdmin, allowBilling] = rolesAllowedFor(body.permissions);
+      const [outcome, ...rest] = await run(() =>
+        redis.putDirectoryUser(
+          ...accountKeys(accountId),
+          scriptDeadline(),
+          userId,
+          data,
+          body.roles === undefined ? '0' : '1',
+          (body.roles ?? []).join(','),
+          allowAdmin === true ? '1' : '0',
+          allowBilling === true ? '1' : '0',
+          ifMatchArg(options.ifMatch),
+        ),
+      );
+      if (outcome === 'role_removed') throw roleCannotBeRemoved(rest.filter(isContactRole));
+      if (outcome === 'requires') throw roleRequiresPermissions(rest.filter(isContactRole), body.permissions);
+      if (outcome !== 'ok') refuse(accountId, outcome);
+      const [created, rev, ...roles] = rest;
+      const user: User = {
+        id: userId,
         accountId,
-        () => readWithUser(accountId, userId),
-        ({ account, userData }) => {
-          const current = requireAccount(account, accountId);
-          const previous = parseUser(accountId, userId, current, userData);
-          const next: StoredAccount = { ...current, contacts: contactsAfterUpsert(current, userId, body) };
-          const data: StoredUser = { name: body.name, permissions: body.permissions };
-          const user: User = { ...data, id: userId, accountId, roles: rolesOf(next, userId) };
-          return {
-            write: { account: next, user: { id: userId, data } },
-            result: { created: previous === undefined, user, ...(previous === undefined ? {} : { previous }) },
-          };
-        },
-      ),
+        name: body.name,
+        permissions: body.permissions,
+        roles: roles.filter(isContactRole),
+        rev: Number(rev),
+      };
+      return { created: created === 1, user };
+    },
 
-    deleteUser: (accountId, userId) =>
-      change(
-        accountId,
-        () => readWithUser(accountId, userId),
-        ({ account, userData }) => {
-          const current = requireAccount(account, accountId);
-          if (userData === null) throw notFound('user_not_found', `No user ${userId} in account ${accountId}.`);
-          assertDeletable(current, userId);
-          return { write: { account: current, user: { id: userId, data: null } }, result: undefined };
-        },
-      ),
+    async deleteUser(accountId, userId) {
+      const [outcome, ...held] = await run(() => redis.deleteDirectoryUser(...accountKeys(accountId), scriptDeadline(), userId));
+      if (outcome === 'contact') throw contactCannotBeDeleted(held.filter(isContactRole));
+      if (outcome !== 'ok') refuse(accountId, outcome, userId);
+    },
   };
 }

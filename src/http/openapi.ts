@@ -1,10 +1,6 @@
 import { z } from 'zod';
-import {
-  accountViewSchema,
-  userBodySchema,
-  userViewSchema,
-  type accountBodySchema,
-} from '../directory/directory-schema.js';
+import { userBodySchema, type accountBodySchema } from '../directory/directory-schema.js';
+import { accountViewSchema, userViewSchema } from '../directory/directory-views.js';
 import { supportLineSchema } from '../hours/support-line.js';
 import { callHistorySchema, callsQuery } from './routes/call-history-routes.js';
 import { oncallListSchema } from '../oncall/oncall-schema.js';

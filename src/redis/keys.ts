@@ -14,6 +14,7 @@ const accountTag = (accountId: string): string => `callgate:{a:${accountId}}`;
 export const keys = {
   account: (accountId: string) => `${accountTag(accountId)}:account`,
   users: (accountId: string) => `${accountTag(accountId)}:users`,
+  userIndex: (accountId: string) => `${accountTag(accountId)}:user-index`,
   pinsByHash: 'callgate:{pins}:by-hash',
   pinsByOwner: 'callgate:{pins}:by-owner',
   pinExpiry: 'callgate:{pins}:expiry',

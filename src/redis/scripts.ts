@@ -1,7 +1,6 @@
 import type { Result } from 'ioredis';
 import { COUNT_LINE_FAILURE_LUA, RECORD_CALLER_FAILURE_LUA } from '../calls/abuse-limits.js';
 import { RECORD_CALL_STEP_LUA } from '../calls/call-state.js';
-import { WRITE_ACCOUNT_LUA } from '../directory/directory-scripts.js';
 import { CLAIM_WAITING_CALLER_LUA, SAVE_WAITING_CALLER_LUA } from '../oncall/waiting-callers.js';
 import { RELEASE_LOCK_LUA } from '../oncall/pager.js';
 import { CONSUME_PIN_LUA, ISSUE_PIN_LUA, REVOKE_PINS_LUA } from '../pins/pin-scripts.js';
@@ -15,7 +14,6 @@ declare module 'ioredis' {
     issuePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     consumePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     revokePins(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    writeAccount(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     recordCallerFailure(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     saveWaitingCaller(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     claimWaitingCaller(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
@@ -30,7 +28,6 @@ export function defineScripts(redis: RedisClient): void {
   redis.defineCommand('issuePin', { numberOfKeys: 4, lua: ISSUE_PIN_LUA });
   redis.defineCommand('consumePin', { numberOfKeys: 3, lua: CONSUME_PIN_LUA });
   redis.defineCommand('revokePins', { numberOfKeys: 3, lua: REVOKE_PINS_LUA });
-  redis.defineCommand('writeAccount', { numberOfKeys: 2, lua: WRITE_ACCOUNT_LUA });
   redis.defineCommand('recordCallerFailure', { numberOfKeys: 2, lua: RECORD_CALLER_FAILURE_LUA });
   redis.defineCommand('saveWaitingCaller', { numberOfKeys: 2, lua: SAVE_WAITING_CALLER_LUA });
   redis.defineCommand('claimWaitingCaller', { numberOfKeys: 2, lua: CLAIM_WAITING_CALLER_LUA });

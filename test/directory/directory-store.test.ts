@@ -1,15 +1,17 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../src/directory/directory-schema.js';
 import { createDirectoryStore } from '../../src/directory/directory-store.js';
+import { keys } from '../../src/redis/keys.js';
 import { newId } from '../helpers/givens.js';
 import { buildTestApp } from '../helpers/test-app.js';
 
 const t = await buildTestApp();
 afterAll(() => t.close());
 const store = createDirectoryStore(t.redis);
+const userIds = async (accountId: string) => (await store.listUsers(accountId, { limit: 100 })).map((user) => user.id);
 
 describe('directory store under concurrent changes', () => {
-  it('when an account is renamed while a user takes a contact role, then neither change is lost', async () => {
+  it('when an account is renamed while users take contact roles, then neither change is lost', async () => {
     for (let round = 0; round < 20; round += 1) {
       const accountId = newId('acct');
       await store.putAccount(accountId, { name: 'Before', sla: 'standard' });
@@ -20,13 +22,13 @@ describe('directory store under concurrent changes', () => {
         store.putUser(accountId, 'bill', { name: 'Bill', permissions: ['manage_billing'], roles: ['billing_contact'] }),
       ]);
 
-      expect(await store.getAccount(accountId)).toEqual({
+      expect(await store.getAccount(accountId)).toMatchObject({
         id: accountId,
         name: 'Renamed',
         sla: 'managed_platform',
         contacts: { admin_contact: 'admin', billing_contact: 'bill' },
       });
-      expect((await store.userIds(accountId)).sort()).toEqual(['admin', 'bill']);
+      expect(await userIds(accountId)).toEqual(['admin', 'bill']);
     }
   });
 
@@ -44,8 +46,49 @@ describe('directory store under concurrent changes', () => {
       expect(moved.status).toBe('fulfilled');
       const account = await store.getAccount(accountId);
       expect(account?.contacts.billing_contact).toBe('new');
-      const oldStillThere = (await store.userIds(accountId)).includes('old');
-      expect(oldStillThere).toBe(deleted.status === 'rejected');
+      expect((await userIds(accountId)).includes('old')).toBe(deleted.status === 'rejected');
     }
+  });
+});
+
+describe('directory writes delivered late', () => {
+  it('when Redis runs a write only after its deadline, then it changes nothing', async () => {
+    const accountId = newId('acct');
+    await store.putAccount(accountId, { name: 'Kept', sla: 'standard' });
+    const accountKeys = [keys.account(accountId), keys.users(accountId), keys.userIndex(accountId)];
+    const past = Date.now() - 1000;
+
+    expect(await t.redis.putDirectoryAccount(...accountKeys, past, 'Late', 'none', '', '0')).toEqual(['late']);
+    expect(await t.redis.putDirectoryUser(...accountKeys, past, 'u1', '{"name":"U","permissions":[]}', '0', '', '0', '0', '')).toEqual([
+      'late',
+    ]);
+    expect(await t.redis.deleteDirectoryAccount(...accountKeys, past)).toEqual(['late']);
+
+    expect(await store.getAccount(accountId)).toMatchObject({ name: 'Kept', sla: 'standard' });
+    expect(await userIds(accountId)).toEqual([]);
+  });
+});
+
+describe('revisions', () => {
+  it('when an account is deleted and created again, then its revision keeps going up', async () => {
+    const accountId = newId('acct');
+    const first = await store.putAccount(accountId, { name: 'A', sla: 'managed_platform' });
+    await store.putUser(accountId, 'u1', { name: 'U', permissions: [] });
+    await store.deleteAccount(accountId);
+    const again = await store.putAccount(accountId, { name: 'A', sla: 'standard' });
+    expect(again.created).toBe(true);
+    expect(again.account.rev).toBeGreaterThan(first.account.rev);
+    const user = await store.putUser(accountId, 'u1', { name: 'U', permissions: [] });
+    expect(user.user.rev).toBeGreaterThan(again.account.rev);
+  });
+
+  it('when a write changes nothing, then the revision stays', async () => {
+    const accountId = newId('acct');
+    const first = await store.putAccount(accountId, { name: 'A', sla: 'standard' });
+    const same = await store.putAccount(accountId, { name: 'A', sla: 'standard' });
+    expect(same.account.rev).toBe(first.account.rev);
+    const user = await store.putUser(accountId, 'u1', { name: 'U', permissions: ['manage_support'] });
+    const sameUser = await store.putUser(accountId, 'u1', { name: 'U', permissions: ['manage_support'] });
+    expect(sameUser).toEqual({ created: false, user: user.user });
   });
 });
