@@ -1,4 +1,4 @@
-import type { TranscriptLine } from './simulated-twilio.js';
+import type { TranscriptLine } from './sim-types.js';
 
 /** One readable line per event: who says or does what, on which call. */
 export function formatLine(line: TranscriptLine): string {

@@ -1,94 +1,71 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createCall, type PlacedCall } from './rest-calls.js';
+import { sendError } from './rest-json.js';
+import { handleQueues } from './rest-queues.js';
+import { createQueueRegistry, type QueueRegistry } from './queue-registry.js';
+
+export type { PlacedCall } from './rest-calls.js';
 
 /**
- * A stand-in for the part of Twilio's REST API that callgate uses: creating a
- * call (`POST /2010-04-01/Accounts/{AccountSid}/Calls.json`). It answers as
- * Twilio does (201 with the call's JSON, or Twilio's error JSON), records every
- * request, and can be told to fail or hang so paging failures can be tested.
+ * A stand-in for the part of Twilio's REST API that callgate uses: Calls.json
+ * (placing pages) and the Queue resource. It checks Basic auth when given the
+ * account's credentials (401, code 20003, as Twilio), records every placed
+ * call, owns the account's queues (shared with the simulator, as one Twilio
+ * account would), and can be told to fail or hang so failures can be tested.
  */
-export interface PlacedCall {
-  sid: string;
-  accountSid: string;
-  to: string;
-  from: string;
-  url: string;
-  method: string;
-  statusCallback: string;
-  timeout: number;
-  /** The Basic auth the client sent: `AccountSid:AuthToken`. */
-  auth: string;
-}
-
 export type Behaviour = 'ok' | 'fail' | 'hang';
 
 export interface TwilioRestApi {
   url: string;
   calls: PlacedCall[];
-  /** The next requests behave like this, in order; after that every request succeeds. */
+  /** The account's call queues: what <Enqueue> creates and the Queue resource lists and deletes. */
+  queues: QueueRegistry;
+  /** The next requests (of any kind) behave like this, in order; after that every request succeeds. */
   behave(...next: Behaviour[]): void;
   onCall(listener: (call: PlacedCall) => void): void;
   close(): Promise<void>;
 }
 
 const CALLS_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Calls\.json$/;
+const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\//;
 
-async function formOf(req: IncomingMessage): Promise<URLSearchParams> {
-  let body = '';
-  for await (const chunk of req) body += (chunk as Buffer).toString();
-  return new URLSearchParams(body);
-}
-
-export async function startTwilioRestApi(): Promise<TwilioRestApi> {
+export async function startTwilioRestApi(credentials?: { accountSid: string; authToken: string }): Promise<TwilioRestApi> {
   const calls: PlacedCall[] = [];
   const plan: Behaviour[] = [];
   const listeners: ((call: PlacedCall) => void)[] = [];
   const hanging: (() => void)[] = [];
+  const queues = createQueueRegistry();
 
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const match = CALLS_PATH.exec(req.url ?? '');
-      const json = (status: number, body: unknown) => {
-        res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-      };
-      if (req.method !== 'POST' || match === null) {
-        json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
-        return;
-      }
-      const form = await formOf(req);
+      const path = req.url ?? '';
+      const method = req.method ?? 'GET';
       const behaviour = plan.shift() ?? 'ok';
       if (behaviour === 'hang') {
         hanging.push(() => res.destroy());
         return;
       }
       if (behaviour === 'fail') {
-        json(500, { code: 20500, message: 'Internal Server Error', more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 });
+        sendError(res, 500, 20500, 'Internal Server Error');
         return;
       }
-      const call: PlacedCall = {
-        sid: `CA${randomBytes(16).toString('hex')}`,
-        accountSid: match[1] ?? '',
-        to: form.get('To') ?? '',
-        from: form.get('From') ?? '',
-        url: form.get('Url') ?? '',
-        method: form.get('Method') ?? 'POST',
-        statusCallback: form.get('StatusCallback') ?? '',
-        timeout: Number(form.get('Timeout') ?? 60),
-        auth: Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString(),
-      };
-      calls.push(call);
-      json(201, {
-        sid: call.sid,
-        account_sid: call.accountSid,
-        to: call.to,
-        from: call.from,
-        status: 'queued',
-        direction: 'outbound-api',
-        date_created: new Date().toUTCString(),
-        uri: `/2010-04-01/Accounts/${call.accountSid}/Calls/${call.sid}.json`,
-      });
-      for (const listener of listeners) listener(call);
+      const auth = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
+      const account = ACCOUNT_PATH.exec(path)?.[1];
+      if (credentials !== undefined && (auth !== `${credentials.accountSid}:${credentials.authToken}` || account !== credentials.accountSid)) {
+        sendError(res, 401, 20003, 'Authenticate');
+        return;
+      }
+      const callsMatch = CALLS_PATH.exec(path);
+      if (method === 'POST' && callsMatch !== null) {
+        const call = await createCall(req, res, callsMatch[1] ?? '', auth);
+        if (call === undefined) return;
+        calls.push(call);
+        for (const listener of listeners) listener(call);
+        return;
+      }
+      if (handleQueues(method, path, res, queues)) return;
+      sendError(res, 404, 20404, 'The requested resource was not found');
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -96,6 +73,7 @@ export async function startTwilioRestApi(): Promise<TwilioRestApi> {
   return {
     url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`,
     calls,
+    queues,
     behave: (...next) => plan.push(...next),
     onCall: (listener) => listeners.push(listener),
     close: async () => {

@@ -1,5 +1,8 @@
 import { XMLParser } from 'fast-xml-parser';
 import { SyntaxValidator } from 'fast-xml-validator';
+import { ALLOWED, GATHER_NESTS, type TwimlContext, type Verb } from './twiml-verbs.js';
+
+export type { DialQueueVerb, EnqueueVerb, GatherVerb, RecordVerb, TwimlContext, Verb } from './twiml-verbs.js';
 
 /**
  * TwiML as the simulator reads it: parsed, and checked the way Twilio checks
@@ -7,40 +10,13 @@ import { SyntaxValidator } from 'fast-xml-validator';
  * Only the verbs callgate may use are known; anything else is an error, as is
  * a verb where Twilio does not allow it (e.g. <Enqueue> in a wait URL).
  */
-export type Verb =
-  | { verb: 'Say'; text: string }
-  | { verb: 'Play'; url: string }
-  | { verb: 'Pause'; length: number }
-  | {
-      verb: 'Gather';
-      action: string | undefined;
-      finishOnKey: string;
-      numDigits: number | undefined;
-      timeout: number;
-      actionOnEmptyResult: boolean;
-      prompts: Verb[];
-    }
-  | { verb: 'Redirect'; url: string }
-  | { verb: 'Hangup' }
-  | { verb: 'Reject' }
-  | { verb: 'Leave' }
-  | { verb: 'Enqueue'; queue: string; waitUrl: string | undefined; action: string | undefined }
-  | { verb: 'DialQueue'; queue: string; url: string | undefined };
-
-/** Where a document was fetched: each place allows only some verbs (Twilio's TwiML reference). */
-export type TwimlContext = 'call' | 'wait' | 'bridge';
-
-const ALLOWED: Record<TwimlContext, ReadonlySet<string>> = {
-  call: new Set(['Say', 'Play', 'Pause', 'Gather', 'Redirect', 'Hangup', 'Reject', 'Enqueue', 'Dial', 'Leave']),
-  wait: new Set(['Play', 'Say', 'Pause', 'Gather', 'Redirect', 'Leave', 'Hangup']),
-  bridge: new Set(['Play', 'Say', 'Pause', 'Redirect']),
-};
-const GATHER_NESTS = new Set(['Say', 'Play', 'Pause']);
-
 export class TwimlError extends Error {
-  constructor(message: string) {
+  /** Twilio's error code: 12300 Invalid Content-Type, 12100 Document parse failure. */
+  readonly code: number;
+  constructor(message: string, code = 12100) {
     super(`Twilio would reject this TwiML: ${message}`);
     this.name = 'TwimlError';
+    this.code = code;
   }
 }
 
@@ -56,19 +32,50 @@ const parser = new XMLParser({
 });
 
 const nameOf = (node: Node): string => Object.keys(node).find((key) => key !== ':@') ?? '';
-const childrenOf = (node: Node): Node[] => (node[nameOf(node)] as Node[] | undefined) ?? [];
+const childrenOf = (node: Node): Node[] => ((node[nameOf(node)] as Node[] | undefined) ?? []).filter((child) => nameOf(child) !== '#text' || typeof child['#text'] !== 'string' || child['#text'].trim() !== '');
+const elementsOf = (node: Node): Node[] => childrenOf(node).filter((child) => nameOf(child) !== '#text');
 const attrsOf = (node: Node): Record<string, string> => node[':@'] ?? {};
 const textOf = (node: Node): string =>
   childrenOf(node)
     .map((child) => (typeof child['#text'] === 'string' ? child['#text'] : ''))
     .join('');
 
-function numberAttr(attrs: Record<string, string>, name: string, fallback: number): number {
+function numberAttr(attrs: Record<string, string>, name: string, fallback: number, positive = false): number {
   const value = attrs[name];
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) throw new TwimlError(`${name}="${value}" is not a number`);
+  if (!Number.isFinite(parsed) || parsed < 0 || (positive && parsed === 0)) throw new TwimlError(`${name}="${value}" is not a valid number`);
   return parsed;
+}
+
+function methodAttr(attrs: Record<string, string>, name: string): string {
+  const value = (attrs[name] ?? 'POST').toUpperCase();
+  if (value !== 'GET' && value !== 'POST') throw new TwimlError(`${name}="${value}" must be GET or POST`);
+  return value;
+}
+
+function queueName(node: Node): string {
+  const queue = textOf(node).trim();
+  // https://www.twilio.com/docs/voice/twiml/enqueue: "The queue name must be 64 characters or less".
+  if (queue.length === 0 || queue.length > 64) throw new TwimlError('a queue name must be 1 to 64 characters');
+  return queue;
+}
+
+function dialQueue(node: Node): Verb {
+  const attrs = attrsOf(node);
+  const nouns = childrenOf(node);
+  const queue = nouns[0];
+  if (queue === undefined || nouns.length !== 1 || nameOf(queue) !== 'Queue') throw new TwimlError('the simulator dials only a single <Queue>');
+  const queueAttrs = attrsOf(queue);
+  return {
+    verb: 'DialQueue',
+    queue: queueName(queue),
+    timeout: numberAttr(attrs, 'timeout', 30, true),
+    action: attrs.action,
+    method: methodAttr(attrs, 'method'),
+    url: queueAttrs.url,
+    urlMethod: methodAttr(queueAttrs, 'method'),
+  };
 }
 
 function toVerb(node: Node, context: TwimlContext, insideGather = false): Verb {
@@ -81,7 +88,7 @@ function toVerb(node: Node, context: TwimlContext, insideGather = false): Verb {
     case 'Say':
       return { verb: 'Say', text: textOf(node) };
     case 'Play':
-      return { verb: 'Play', url: textOf(node) };
+      return { verb: 'Play', url: textOf(node).trim(), loop: numberAttr(attrs, 'loop', 1) };
     case 'Pause':
       return { verb: 'Pause', length: numberAttr(attrs, 'length', 1) };
     case 'Gather': {
@@ -90,30 +97,35 @@ function toVerb(node: Node, context: TwimlContext, insideGather = false): Verb {
       return {
         verb: 'Gather',
         action: attrs.action,
+        method: methodAttr(attrs, 'method'),
         finishOnKey: attrs.finishOnKey ?? '#',
-        numDigits: attrs.numDigits === undefined ? undefined : numberAttr(attrs, 'numDigits', 1),
+        numDigits: attrs.numDigits === undefined ? undefined : numberAttr(attrs, 'numDigits', 1, true),
         timeout: numberAttr(attrs, 'timeout', 5),
         actionOnEmptyResult: attrs.actionOnEmptyResult === 'true',
-        prompts: childrenOf(node).filter((child) => nameOf(child) !== '#text').map((child) => toVerb(child, context, true)),
+        prompts: elementsOf(node).map((child) => toVerb(child, context, true)),
       };
     }
     case 'Redirect':
-      return { verb: 'Redirect', url: textOf(node) };
+      return { verb: 'Redirect', url: textOf(node).trim(), method: methodAttr(attrs, 'method') };
     case 'Hangup':
     case 'Reject':
     case 'Leave':
       return { verb: name };
-    case 'Enqueue': {
-      const queue = textOf(node);
-      if (queue.length === 0 || queue.length > 64) throw new TwimlError('a queue name must be 1 to 64 characters');
-      return { verb: 'Enqueue', queue, waitUrl: attrs.waitUrl, action: attrs.action };
-    }
-    case 'Dial': {
-      const nouns = childrenOf(node);
-      const queue = nouns.find((noun) => nameOf(noun) === 'Queue');
-      if (queue === undefined || nouns.length !== 1) throw new TwimlError('the simulator dials only a single <Queue>');
-      return { verb: 'DialQueue', queue: textOf(queue), url: attrsOf(queue).url };
-    }
+    case 'Enqueue':
+      return { verb: 'Enqueue', queue: queueName(node), waitUrl: attrs.waitUrl, waitUrlMethod: methodAttr(attrs, 'waitUrlMethod'), action: attrs.action, method: methodAttr(attrs, 'method') };
+    case 'Dial':
+      return dialQueue(node);
+    case 'Record':
+      return {
+        verb: 'Record',
+        action: attrs.action,
+        method: methodAttr(attrs, 'method'),
+        maxLength: numberAttr(attrs, 'maxLength', 3600, true),
+        finishOnKey: attrs.finishOnKey ?? '1234567890*#',
+        playBeep: attrs.playBeep !== 'false',
+        timeout: numberAttr(attrs, 'timeout', 5),
+        recordingStatusCallback: attrs.recordingStatusCallback,
+      };
     default:
       throw new TwimlError(`unknown verb <${name}>`);
   }
@@ -122,7 +134,7 @@ function toVerb(node: Node, context: TwimlContext, insideGather = false): Verb {
 /** Parses a webhook's answer; throws TwimlError where Twilio would fail the call. */
 export function parseTwiml(body: string, contentType: string | undefined, context: TwimlContext): Verb[] {
   if (contentType === undefined || !/^(text|application)\/xml\b/.test(contentType)) {
-    throw new TwimlError(`Content-Type is ${contentType ?? 'missing'}, not text/xml`);
+    throw new TwimlError(`Content-Type is ${contentType ?? 'missing'}, not text/xml`, 12300);
   }
   try {
     SyntaxValidator.validate(body);
@@ -134,5 +146,5 @@ export function parseTwiml(body: string, contentType: string | undefined, contex
   if (nodes.length !== 1 || response === undefined || nameOf(response) !== 'Response') {
     throw new TwimlError('the root element must be <Response>');
   }
-  return childrenOf(response).map((node) => toVerb(node, context));
+  return elementsOf(response).map((node) => toVerb(node, context));
 }

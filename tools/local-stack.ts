@@ -8,7 +8,7 @@ import { runPagerEvery } from '../src/oncall/pager-timer.js';
 import { loadPolicy, parsePolicy } from '../src/policy/load-policy.js';
 import type { PolicyInput } from '../src/policy/policy-schema.js';
 import { connectRedis } from '../src/redis/connect-redis.js';
-import { createSimulatedTwilio, type SimulatedTwilio, type TranscriptLine } from '../sim/simulated-twilio.js';
+import { createSimulatedTwilio, type SimOptions, type SimulatedTwilio } from '../sim/simulated-twilio.js';
 import { startTwilioRestApi, type TwilioRestApi } from '../sim/twilio-rest-api.js';
 import { freePort, startPrivateRedis, type PrivateRedis } from './private-redis.js';
 
@@ -44,7 +44,9 @@ export async function startLocalStack(options: {
 } = {}): Promise<LocalStack> {
   let privateRedis: PrivateRedis | undefined;
   const redisUrl = options.redisUrl ?? (privateRedis = await startPrivateRedis()).url;
-  const restApi = await startTwilioRestApi();
+  const twilioAccount = { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomBytes(16).toString('hex') };
+  // The stand-in checks Basic auth as Twilio would, so a wrong credential shows up locally.
+  const restApi = await startTwilioRestApi(twilioAccount);
   const firstPort = await freePort();
   const controlPanelKey = `cp-${randomBytes(12).toString('hex')}`;
   const opsKey = `ops-${randomBytes(12).toString('hex')}`;
@@ -52,8 +54,8 @@ export async function startLocalStack(options: {
     PORT: String(firstPort),
     PUBLIC_BASE_URL: `http://127.0.0.1:${String(firstPort)}`,
     REDIS_URL: redisUrl,
-    TWILIO_ACCOUNT_SID: `AC${randomBytes(16).toString('hex')}`,
-    TWILIO_AUTH_TOKEN: randomBytes(16).toString('hex'),
+    TWILIO_ACCOUNT_SID: twilioAccount.accountSid,
+    TWILIO_AUTH_TOKEN: twilioAccount.authToken,
     TWILIO_API_URL: restApi.url,
     SUPPORT_PHONE_NUMBER: '+442070000000',
     CONTROL_PANEL_API_KEYS: controlPanelKey,
@@ -117,22 +119,26 @@ export function apiClient(baseUrl: string, key: string) {
   };
 }
 
+/** What a caller of `simulatorFor` may set: every simulator option except what the stack decides. */
+export type StackSimOptions = Omit<SimOptions, 'serviceUrls' | 'publicBaseUrl' | 'accountSid' | 'authToken' | 'supportNumber' | 'restApi'> & {
+  instances?: Instance[];
+  /** Whether callgate's pages ring this simulator's phones (default true; one simulator per stack may). */
+  ringsPages?: boolean;
+};
+
 /**
  * The Twilio simulator for this stack, sending webhooks to `instances` in turn.
- * With `ringsPages`, callgate's pages ring its simulated phones (one simulator per stack may).
+ * Every SimOptions setting passes through (fallbackUrl, mediaSeconds, statusCallbackDelaySeconds, …).
  */
-export function simulatorFor(
-  stack: LocalStack,
-  options: { instances?: Instance[]; ringsPages?: boolean; speed: number; print: (line: TranscriptLine) => void },
-): SimulatedTwilio {
+export function simulatorFor(stack: LocalStack, options: StackSimOptions): SimulatedTwilio {
+  const { instances, ringsPages, ...simOptions } = options;
   return createSimulatedTwilio({
-    serviceUrls: (options.instances ?? stack.instances).map((instance) => instance.url),
+    ...simOptions,
+    serviceUrls: (instances ?? stack.instances).map((instance) => instance.url),
     publicBaseUrl: stack.config.publicBaseUrl,
     accountSid: stack.config.twilio.accountSid,
     authToken: stack.config.twilio.authToken,
     supportNumber: stack.config.supportPhoneNumber,
-    ...(options.ringsPages === false ? {} : { restApi: stack.restApi }),
-    speed: options.speed,
-    print: options.print,
+    ...(ringsPages === false ? {} : { restApi: stack.restApi }),
   });
 }

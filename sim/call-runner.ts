@@ -1,0 +1,116 @@
+import { dialQueue } from './dial-queue-verb.js';
+import { enqueue } from './enqueue-verb.js';
+import { gather } from './gather-verb.js';
+import type { Held, Party } from './party.js';
+import { say, type SimContext } from './sim-context.js';
+import type { TwimlContext, Verb } from './twiml-document.js';
+import { FatalWebhookError } from './webhook-client.js';
+
+/**
+ * Runs TwiML on one party as Twilio would: verb by verb, taking the time each
+ * takes (a <Say> ~0.06 s a character, a <Play> its media's length, a <Pause>
+ * its length), so a person can hang up in the middle of a prompt.
+ */
+export type Outcome = 'ended' | 'hangup' | 'gone' | 'leave' | 'interrupted';
+
+export const resolveUrl = (url: string, base: string): string => new URL(url, base).toString();
+
+const unlessDone = (held: Held): Outcome | undefined => (held === 'done' ? undefined : held);
+
+/** Fetches a document and runs it; a fatal error sends the call to the Voice Fallback URL. */
+export async function loadAndRun(ctx: SimContext, party: Party, url: string, method: string, extra: Record<string, string>, context: TwimlContext): Promise<Outcome> {
+  let verbs: Verb[];
+  let docUrl = url;
+  try {
+    verbs = await ctx.webhooks.twiml(url, method, { ...party.params, ...extra }, context);
+  } catch (error) {
+    if (!(error instanceof FatalWebhookError)) throw error;
+    ctx.errors.push({ callSid: party.sid, url: error.url, code: error.code, message: error.message });
+    say(ctx, party, `(fatal error ${String(error.code)} at ${error.url})`);
+    // A wait or <Queue url> document that fails leaves the caller where they are (not modelled further).
+    if (context !== 'call') return 'ended';
+    if (ctx.fallbackUrl === undefined) throw error;
+    try {
+      docUrl = ctx.fallbackUrl;
+      verbs = await ctx.webhooks.twiml(docUrl, 'POST', { ...party.params, ErrorCode: String(error.code), ErrorUrl: error.url }, 'call');
+    } catch (fallbackError) {
+      if (!(fallbackError instanceof FatalWebhookError)) throw fallbackError;
+      ctx.errors.push({ callSid: party.sid, url: fallbackError.url, code: fallbackError.code, message: fallbackError.message });
+      say(ctx, party, '(Twilio: "We are sorry, an application error has occurred. Goodbye.")');
+      return 'hangup';
+    }
+  }
+  party.params.CallStatus = 'in-progress';
+  return runDocument(ctx, party, verbs, context, docUrl);
+}
+
+/** What a party hears of one <Say>; a party waiting for a phrase hangs up halfway through it. */
+export async function hearSay(ctx: SimContext, party: Party, text: string): Promise<Outcome | undefined> {
+  party.hear(text);
+  ctx.print({ call: party.init.label, who: 'callgate', text });
+  const seconds = text.length * ctx.saySecondsPerCharacter;
+  if (party.init.hangUpWhenHearing?.test(text) === true) {
+    await party.hold(seconds / 2);
+    ctx.print({ call: party.init.label, who: party.init.role, text: '(hangs up)' });
+    party.hangUp();
+    return 'gone';
+  }
+  return unlessDone(await party.hold(seconds));
+}
+
+/** Say, Play and Pause: the verbs that only take time. */
+export async function playAudio(ctx: SimContext, party: Party, verb: Verb): Promise<Outcome | undefined> {
+  if (verb.verb === 'Say') return hearSay(ctx, party, verb.text);
+  if (verb.verb === 'Pause') return unlessDone(await party.hold(verb.length));
+  if (verb.verb !== 'Play') return undefined;
+  ctx.print({ call: party.init.label, who: 'twilio', text: `(plays ${verb.url})` });
+  const seconds = ctx.mediaSeconds[verb.url] ?? ctx.defaultMediaSeconds;
+  // loop="0" repeats until something else happens (Twilio's <Play> reference).
+  return unlessDone(await party.hold(verb.loop === 0 ? Infinity : seconds * verb.loop));
+}
+
+export async function runDocument(ctx: SimContext, party: Party, verbs: Verb[], context: TwimlContext, docUrl: string): Promise<Outcome> {
+  for (const verb of verbs) {
+    if (party.isGone) return 'gone';
+    switch (verb.verb) {
+      case 'Say':
+      case 'Play':
+      case 'Pause': {
+        const stopped = await playAudio(ctx, party, verb);
+        if (stopped !== undefined) return stopped;
+        break;
+      }
+      case 'Gather': {
+        const next = await gather(ctx, party, verb, context, docUrl);
+        if (next !== 'fall-through') return next;
+        break;
+      }
+      case 'Redirect':
+        return loadAndRun(ctx, party, resolveUrl(verb.url, docUrl), verb.method, {}, context);
+      case 'Hangup':
+      case 'Reject':
+        return 'hangup';
+      case 'Leave':
+        if (context === 'wait') return 'leave';
+        break; // outside a queue <Leave> has nothing to leave
+      case 'Enqueue': {
+        const next = await enqueue(ctx, party, verb, docUrl);
+        if (next !== 'next-verb') return next;
+        break;
+      }
+      case 'DialQueue': {
+        const next = await dialQueue(ctx, party, verb, docUrl);
+        if (next !== 'next-verb') return next;
+        break;
+      }
+      case 'Record': {
+        // Recording is not modelled: the party says nothing, and after `timeout` seconds of silence the call moves on.
+        ctx.print({ call: party.init.label, who: 'twilio', text: '(records: silence)' });
+        const stopped = unlessDone(await party.hold(verb.timeout));
+        if (stopped !== undefined) return stopped;
+        break;
+      }
+    }
+  }
+  return 'ended';
+}

@@ -1,0 +1,84 @@
+import type { Keypad } from './keypad.js';
+import { deferred, type VirtualClock } from './virtual-clock.js';
+
+export type Held = 'done' | 'gone' | 'interrupted';
+
+export interface PartyInit {
+  sid: string;
+  label: string;
+  role: 'caller' | 'sysadmin';
+  params: Record<string, string>;
+  keypad: Keypad;
+  talkSeconds: number;
+  hangUpWhenHearing?: RegExp | undefined;
+  hangUpAfterSeconds?: number | undefined;
+  /** Gives up after this long in a queue. */
+  hangUpAfterQueueSeconds?: number | undefined;
+  /** Set for a voicemail box: what it hears is recorded here. */
+  recorder?: string[] | undefined;
+  heard?: string[] | undefined;
+}
+
+/**
+ * One end of a call as Twilio sees it: the standard request parameters, what
+ * the person has heard, and whether they are still on the line. Anything the
+ * simulator waits for races against the party hanging up, and, while the
+ * party waits in a queue, against being dequeued (`interrupt`).
+ */
+export class Party {
+  readonly said: string[];
+  readonly startedAt: number;
+  strayKeys = '';
+  strayKeysAt = 0;
+  interrupt: Promise<void> | undefined;
+  /** The QueueResult of the last <Enqueue>, for the caller's ending. */
+  queueResult: string | undefined;
+  private readonly goneSignal = deferred();
+
+  constructor(
+    readonly clock: VirtualClock,
+    readonly init: PartyInit,
+  ) {
+    this.said = init.heard ?? [];
+    this.startedAt = clock.now();
+    if (init.hangUpAfterSeconds !== undefined) void clock.sleep(init.hangUpAfterSeconds).then(() => { this.hangUp(); });
+  }
+
+  get sid(): string {
+    return this.init.sid;
+  }
+
+  get params(): Record<string, string> {
+    return this.init.params;
+  }
+
+  get isGone(): boolean {
+    return this.goneSignal.settled();
+  }
+
+  get gone(): Promise<void> {
+    return this.goneSignal.promise;
+  }
+
+  hangUp(): void {
+    this.goneSignal.resolve();
+  }
+
+  hear(text: string): void {
+    this.said.push(text);
+    this.init.recorder?.push(text);
+  }
+
+  /** Waits `seconds` of call time, unless the party hangs up or is dequeued first. */
+  async hold(seconds: number): Promise<Held> {
+    const sleep = this.clock.sleep(seconds).then(() => 'done' as const);
+    return this.race(sleep);
+  }
+
+  async race<T>(promise: Promise<T>): Promise<T | 'gone' | 'interrupted'> {
+    if (this.isGone) return 'gone';
+    const contenders: Promise<T | 'gone' | 'interrupted'>[] = [promise, this.gone.then(() => 'gone' as const)];
+    if (this.interrupt !== undefined) contenders.push(this.interrupt.then(() => 'interrupted' as const));
+    return Promise.race(contenders);
+  }
+}

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { formOf, sendError, sendJson } from './rest-json.js';
+
+/**
+ * POST /2010-04-01/Accounts/{AC}/Calls.json
+ * (https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource):
+ * records every field the client sent and answers 201 with the call's JSON.
+ */
+export interface PlacedCall {
+  sid: string;
+  accountSid: string;
+  to: string;
+  from: string;
+  url: string;
+  method: string;
+  statusCallback: string | undefined;
+  statusCallbackMethod: string;
+  /** Twilio's default is ['completed'] when a StatusCallback is given without events. */
+  statusCallbackEvent: string[];
+  /** Ring time asked for; Twilio's default is 60. */
+  timeout: number;
+  machineDetection: string | undefined;
+  /** The Basic auth the client sent: `AccountSid:AuthToken`. */
+  auth: string;
+  /** Every form field, as sent (repeated fields keep every value). */
+  form: Record<string, string[]>;
+}
+
+export async function createCall(req: IncomingMessage, res: ServerResponse, accountSid: string, auth: string): Promise<PlacedCall | undefined> {
+  const form = await formOf(req);
+  const to = form.get('To');
+  const from = form.get('From');
+  const url = form.get('Url');
+  if (to === null || from === null) {
+    sendError(res, 400, to === null ? 21201 : 21213, to === null ? "No 'To' number is specified" : "No 'From' number is specified");
+    return undefined;
+  }
+  if (url === null && form.get('Twiml') === null && form.get('ApplicationSid') === null) {
+    sendError(res, 400, 21205, 'Url parameter is required');
+    return undefined;
+  }
+  const fields: Record<string, string[]> = {};
+  for (const [key, value] of form) (fields[key] ??= []).push(value);
+  const call: PlacedCall = {
+    sid: `CA${randomBytes(16).toString('hex')}`,
+    accountSid,
+    to,
+    from,
+    url: url ?? '',
+    method: form.get('Method') ?? 'POST',
+    statusCallback: form.get('StatusCallback') ?? undefined,
+    statusCallbackMethod: form.get('StatusCallbackMethod') ?? 'POST',
+    statusCallbackEvent: form.getAll('StatusCallbackEvent').flatMap((event) => event.split(' ')).filter((event) => event !== ''),
+    timeout: Number(form.get('Timeout') ?? 60),
+    machineDetection: form.get('MachineDetection') ?? undefined,
+    auth,
+    form: fields,
+  };
+  if (call.statusCallbackEvent.length === 0) call.statusCallbackEvent = ['completed'];
+  sendJson(res, 201, {
+    sid: call.sid,
+    account_sid: accountSid,
+    to,
+    from,
+    status: 'queued',
+    direction: 'outbound-api',
+    date_created: new Date().toUTCString(),
+    uri: `/2010-04-01/Accounts/${accountSid}/Calls/${call.sid}.json`,
+  });
+  return call;
+}

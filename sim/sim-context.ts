@@ -1,0 +1,33 @@
+import type { Party } from './party.js';
+import type { QueueRegistry } from './queue-registry.js';
+import type { FatalError, TranscriptLine } from './sim-types.js';
+import type { VirtualClock } from './virtual-clock.js';
+import type { WebhookClient } from './webhook-client.js';
+
+/** What every part of the simulator shares: settings with defaults applied, the clock, the queues, the error log. */
+export interface SimContext {
+  clock: VirtualClock;
+  webhooks: WebhookClient;
+  queues: QueueRegistry;
+  print: (line: TranscriptLine) => void;
+  errors: FatalError[];
+  /** Background work (late callbacks, pages) that `settled()` waits for. */
+  background: Set<Promise<void>>;
+  fallbackUrl: string | undefined;
+  mediaSeconds: Record<string, number>;
+  defaultMediaSeconds: number;
+  saySecondsPerCharacter: number;
+  extraRingSeconds: number;
+  statusCallbackDelaySeconds: number;
+  /** A stray key reaches the next Gather only if it starts within this many seconds. */
+  strayKeySeconds: number;
+}
+
+export function inBackground(ctx: SimContext, work: Promise<void>): void {
+  ctx.background.add(work);
+  void work.finally(() => ctx.background.delete(work));
+}
+
+export const say = (ctx: SimContext, party: Party, text: string): void => {
+  ctx.print({ call: party.init.label, who: 'twilio', text });
+};

@@ -1,0 +1,107 @@
+import type { Keypad } from './keypad.js';
+import type { QueueRegistry } from './queue-registry.js';
+import type { TwilioRestApi } from './twilio-rest-api.js';
+
+export interface TranscriptLine {
+  call: string;
+  who: 'callgate' | 'caller' | 'sysadmin' | 'twilio';
+  text: string;
+}
+
+/** How a status callback is delivered: late (after later events), or never (lost). */
+export interface CallbackPlan {
+  delaySeconds?: number;
+  drop?: boolean;
+}
+
+export interface SimOptions {
+  /** Where the service listens; several instances are used in turn, one request each. */
+  serviceUrls: string[];
+  /** The service's public base URL: URLs under it go to `serviceUrls`; other absolute URLs are fetched as they are. */
+  publicBaseUrl: string;
+  accountSid: string;
+  authToken: string;
+  supportNumber: string;
+  /** The number's Voice URL; default `{publicBaseUrl}/twilio/voice`. */
+  voiceUrl?: string;
+  /** The number's status callback; default `{publicBaseUrl}/twilio/status`. */
+  statusCallbackUrl?: string;
+  /** The number's Voice Fallback URL, requested (POST, ErrorCode, ErrorUrl) on a fatal error. Unset: fatal errors throw. */
+  fallbackUrl?: string;
+  /** The REST stand-in whose placed calls ring the simulated phones (one simulator per stand-in). */
+  restApi?: TwilioRestApi;
+  /** Virtual seconds per real second. */
+  speed: number;
+  print: (line: TranscriptLine) => void;
+  /** How long each <Play> URL lasts, in seconds; others last `defaultMediaSeconds`. */
+  mediaSeconds?: Record<string, number>;
+  /** Length of media not in `mediaSeconds`; default 30 s (a typical hold-music track is longer still). */
+  defaultMediaSeconds?: number;
+  /** Virtual seconds <Say> takes per character; default 0.06 (about 150 words a minute). */
+  saySecondsPerCharacter?: number;
+  /** Ringing Twilio adds to a Calls.json Timeout and to a <Dial> timeout; default 5. */
+  extraRingSeconds?: number;
+  /** Every status callback arrives this many virtual seconds late; default 0. */
+  statusCallbackDelaySeconds?: number;
+  /** Real milliseconds Twilio waits for a webhook's answer (connection override `rt`); default 15000. */
+  readTimeoutMs?: number;
+}
+
+export interface CallOptions {
+  from: string;
+  label: string;
+  keypad: Keypad;
+  /** Hangs up when a <Say> it hears matches (halfway through that prompt). */
+  hangUpWhenHearing?: RegExp;
+  /** Hangs up this many virtual seconds after the call was answered. */
+  hangUpAfterSeconds?: number;
+  /** Gives up waiting once this long in a queue. */
+  hangUpAfterQueueSeconds?: number;
+  /** Seconds the caller talks once bridged; default 30. */
+  talkSeconds?: number;
+  /** Twilio's STIR/SHAKEN attestation for the From number (e.g. 'TN-Validation-Passed-A'). */
+  stirVerstat?: string;
+  /** How this call's status callback is delivered. */
+  statusCallback?: CallbackPlan;
+}
+
+export interface CallResult {
+  callSid: string;
+  said: string[];
+  /** How the call ended for the caller. */
+  ending: 'hangup' | 'ended' | 'bridged' | 'left-queue' | 'abandoned' | 'caller-hung-up';
+}
+
+/** A simulated phone that callgate pages through the REST stand-in. */
+export type PhoneScript = {
+  label: string;
+  /** How it reacts when rung; default 'person'. */
+  answers?: 'person' | 'voicemail' | 'no-answer' | 'busy' | 'failed' | 'canceled';
+  /** A person answers after this much ringing; default 3 s. */
+  ringSeconds?: number;
+  /** A voicemail box answers after this much ringing; default 25 s. */
+  voicemailAfterSeconds?: number;
+  keypad?: Keypad;
+  talkSeconds?: number;
+  hangUpWhenHearing?: RegExp;
+  hangUpAfterSeconds?: number;
+  statusCallback?: CallbackPlan;
+};
+
+/** What a phone went through: its pages, and what its voicemail recorded. */
+export interface PhoneLog {
+  /** Everything said to the voicemail box while it recorded (no machine detection). */
+  recorded: string[];
+  /** Everything the phone heard, across pages. */
+  heard: string[];
+}
+
+/** A fatal error, as Twilio's debugger would log it. */
+export interface FatalError {
+  callSid: string;
+  url: string;
+  code: number;
+  message: string;
+}
+
+export type { QueueRegistry };
