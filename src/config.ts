@@ -53,12 +53,31 @@ const trustProxy = z.union([
   ),
 ]);
 
+/**
+ * Every action URL and every signature check is PUBLIC_BASE_URL + "/twilio/...", and
+ * callgate serves its routes at the root: a path prefix would need a proxy that strips
+ * it (and signatures are over the URL Twilio used), a query or fragment would land in
+ * the middle of every action URL, and credentials in it would be sent to Twilio.
+ * So only a bare origin ("https://host[:port]", optionally with "/") is accepted.
+ */
+function baseUrlProblems(value: string, url: URL): string[] {
+  return [
+    ...(value.includes('?') || value.includes('#') ? ['must not have a query string or fragment'] : []),
+    ...(url.username !== '' || url.password !== '' ? ['must not contain a user name or password'] : []),
+    ...(url.pathname !== '/' ? ['must not have a path: callgate serves /twilio/... at the root of this URL'] : []),
+  ];
+}
+
 const publicBaseUrl = z
   .url({ protocol: /^https?$/ })
   .refine((value) => {
     const url = new URL(value);
     return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
   }, 'must be https (plain http is allowed only for localhost)')
+  .superRefine((value, ctx) => {
+    const url = new URL(value);
+    for (const problem of baseUrlProblems(value, url)) ctx.addIssue({ code: 'custom', message: problem });
+  })
   .transform((value) => value.replace(/\/+$/, ''));
 
 const envSchema = z

@@ -34,9 +34,26 @@ function bodyErrorOf(error: unknown): AppError | undefined {
   return BODY_ERRORS[error.type];
 }
 
+/**
+ * Other errors express raises for a request it cannot read carry a 4xx `status`:
+ * a malformed percent-encoding in a path parameter (the router's URIError) and a
+ * body that does not inflate (zlib's Z_* errors, passed on by body-parser).
+ */
+function clientErrorOf(error: unknown): AppError | undefined {
+  if (typeof error !== 'object' || error === null || !('status' in error) || typeof error.status !== 'number') return;
+  if (error.status < 400 || error.status > 499) return;
+  if (error instanceof URIError) {
+    return new AppError(400, 'invalid_path', 'The request path has a malformed percent-encoding.');
+  }
+  if ('code' in error && typeof error.code === 'string' && error.code.startsWith('Z_')) {
+    return new AppError(400, 'invalid_body', 'The request body could not be decompressed.');
+  }
+  return new AppError(error.status, 'bad_request', 'The request could not be read.');
+}
+
 /** Every error of the JSON API, in the SPEC's shape; anything unexpected is logged and answered 500. */
 export const jsonErrors: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-  const known = error instanceof AppError ? error : bodyErrorOf(error);
+  const known = error instanceof AppError ? error : (bodyErrorOf(error) ?? clientErrorOf(error));
   if (known !== undefined) {
     if (known.status >= 500) req.log.warn({ err: error, code: known.code }, 'request failed');
     sendError(res, known);

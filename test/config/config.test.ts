@@ -81,4 +81,22 @@ describe('configuration from the environment', () => {
   it('when PUBLIC_BASE_URL is plain http on localhost (the simulator), then it is accepted without a trailing slash', () => {
     expect(loadConfig(testEnv({ PUBLIC_BASE_URL: 'http://127.0.0.1:3000/' })).publicBaseUrl).toBe('http://127.0.0.1:3000');
   });
+
+  it.each([
+    ['https://callgate.example.com/?region=eu', 'must not have a query string or fragment'],
+    ['https://callgate.example.com?', 'must not have a query string or fragment'],
+    ['https://callgate.example.com/#top', 'must not have a query string or fragment'],
+    ['https://ops:secret@callgate.example.com', 'must not contain a user name or password'],
+    ['https://callgate.example.com/callgate', 'must not have a path'],
+    ['https://callgate.example.com/callgate/', 'must not have a path'],
+  ])('when PUBLIC_BASE_URL is %s, then the start is refused naming the variable', (value, expected) => {
+    const problems = problemsOf({ PUBLIC_BASE_URL: value });
+    expect(problems.some((problem) => problem.startsWith(`PUBLIC_BASE_URL: ${expected}`)), problems.join('\n')).toBe(true);
+  });
+
+  it('when PUBLIC_BASE_URL is a bare origin with a port, then it is accepted as it is', () => {
+    expect(loadConfig(testEnv({ PUBLIC_BASE_URL: 'https://callgate.example.com:8443' })).publicBaseUrl).toBe(
+      'https://callgate.example.com:8443',
+    );
+  });
 });
