@@ -16,6 +16,7 @@ import { jsonErrors, unknownRoute } from './http/json-errors.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import { requestLogging } from './http/request-logging.js';
 import { accountRoutes } from './http/routes/account-routes.js';
+import { directoryReadRoutes } from './http/routes/directory-read-routes.js';
 import { callHistoryRoutes } from './http/routes/call-history-routes.js';
 import { healthRoutes } from './http/routes/health-routes.js';
 import { oncallRoutes } from './http/routes/oncall-routes.js';
@@ -23,12 +24,19 @@ import { pinRoutes } from './http/routes/pin-routes.js';
 import { supportLineRoutes } from './http/routes/support-line-routes.js';
 import { voiceRoutes } from './http/twilio/voice-routes.js';
 import { loadPromptCatalogue, type PromptCatalogue } from './ivr/prompt-catalogue.js';
-import { createTwimlRenderer, webhookUrls } from './ivr/render-twiml.js';
+import { createAgentTwimlRenderer } from './ivr/render-agent-twiml.js';
+import { createTwimlRenderer } from './ivr/render-twiml.js';
 import { createHoursSpeech } from './ivr/speak-hours.js';
 import type { Logger } from './logger.js';
 import { addPinRiskGauges, createMetrics, type Metrics } from './metrics/metrics.js';
 import { countRedisFailures } from './http/metrics-middleware.js';
+import { createAgentCalls } from './oncall/agent-calls.js';
 import { createAgentFlow } from './oncall/agent-flow.js';
+import { agentUrls } from './oncall/agent-urls.js';
+import { createBusySysadmins } from './oncall/busy-sysadmins.js';
+import { createOncallPins } from './oncall/oncall-pins.js';
+import { createPageOutcomes } from './oncall/page-outcomes.js';
+import { createQueueCleanup } from './oncall/queue-cleanup.js';
 import { createCallQueue } from './oncall/call-queue.js';
 import { createOncallStore } from './oncall/oncall-store.js';
 import { createPager, type Pager } from './oncall/pager.js';
@@ -36,6 +44,7 @@ import { createTwilioDialer, type Dialer } from './oncall/twilio-dialer.js';
 import { createWaitingCallers } from './oncall/waiting-callers.js';
 import { createPinService } from './pins/pin-service.js';
 import { createPinStore } from './pins/pin-store.js';
+import { addGuessBoundGauges } from './pins/guess-bound-gauges.js';
 import type { Policy } from './policy/policy-schema.js';
 import type { RedisClient } from './redis/connect-redis.js';
 
@@ -67,33 +76,47 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     metrics.redisErrors.inc({ kind: 'connection' });
   });
   const store = createDirectoryStore(redis);
-  const pins = createPinStore(redis, clock, { secret: config.pinSecret, pin: policy.pin });
+  const pins = createPinStore(redis, clock, { secret: config.pinSecret, pin: policy.pin, accountCodeDigits: policy.line.accountCodeDigits });
   addPinRiskGauges(metrics, pins.liveCount, policy.pin.digits);
+  const limits = createAbuseLimits({ redis, clock, policy, secret: config.pinSecret, log, metrics });
+  addGuessBoundGauges(metrics, () => limits.standing(), policy.line.guessBound);
   const hours = createSupportHours(policy);
   const supportLine = createSupportLine({ policy, hours, clock, phoneNumber: config.supportPhoneNumber });
   const directory = createDirectoryService({ store, pins, policy });
   const pinService = createPinService({ store, pins, policy, supportLine });
   const audit = createAuditLog({ redis, clock, log, metrics });
-  const urls = webhookUrls(config.publicBaseUrl);
 
   const oncall = createOncallStore(redis);
+  const oncallPins = createOncallPins(redis, config.pinSecret);
   const waiting = createWaitingCallers(redis);
+  const busy = createBusySysadmins(redis);
+  const agentCalls = createAgentCalls(redis);
+  const twilioRest = dialer ?? createTwilioDialer(config);
+  const cleanup = createQueueCleanup({ redis, dialer: twilioRest, log });
+  // The pager and the page outcomes need each other: outcomes nudge the pager, which settles early outcomes.
+  const nudgePager = (): void => {
+    pager.requestTick();
+  };
+  const outcomes = createPageOutcomes({ waiting, busy, agentCalls, audit, clock, restMs: policy.oncall.ringSeconds * 1000, nudge: nudgePager });
   const pager = createPager({
-    redis,
     waiting,
+    busy,
+    agentCalls,
     oncall,
-    dialer: dialer ?? createTwilioDialer(config),
+    dialer: twilioRest,
     hours,
     clock,
     policy,
     audit,
     log,
-    urls,
+    urls: agentUrls(config.publicBaseUrl),
     metrics,
+    outcomes,
+    alsoOnTick: (now) => cleanup.retryDue(now),
   });
-  const agent = createAgentFlow({ waiting, oncall, pager, clock, audit, log, restMs: policy.oncall.ringSeconds * 1000 });
+  const agent = createAgentFlow({ waiting, busy, agentCalls, oncall, oncallPins, outcomes, clock, audit, log });
   const calls = createCallStates(redis);
-  const queue = createCallQueue({ waiting, directory: store, policy, nudgePager: agent.nudgePager });
+  const queue = createCallQueue({ waiting, directory: store, policy, nudgePager });
   const flow = createCallFlow({
     clock,
     policy,
@@ -101,12 +124,12 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     directory: store,
     pins,
     calls,
-    limits: createAbuseLimits({ redis, clock, policy, log, metrics }),
+    limits,
     audit,
     queue,
     log,
   });
-  const queueFlow = createQueueFlow({ policy, calls, queue, audit, log });
+  const queueFlow = createQueueFlow({ policy, clock, calls, queue, cleanup, audit, log });
   const catalogue = deps.catalogue ?? loadPromptCatalogue(policy.voice.language);
   const twiml = createTwimlRenderer({
     policy,
@@ -141,14 +164,15 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   v1.use('/oncall', requireKey('ops'));
   v1.use(express.json({ limit: MAX_BODY }));
   v1.use(accountRoutes({ directory, accountBody }));
+  v1.use(directoryReadRoutes({ directory }));
   v1.use(pinRoutes({ pinService }));
   v1.use(supportLineRoutes({ directory, supportLine }));
   v1.use(callHistoryRoutes({ directory, audit }));
-  v1.use(oncallRoutes({ oncall }));
+  v1.use(oncallRoutes({ oncall, oncallPins }));
   app.use('/v1', v1);
   app.use(
     '/twilio',
-    voiceRoutes({ flow, queueFlow, agent, twiml, authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, metrics }),
+    voiceRoutes({ flow, queueFlow, agent, twiml, agentTwiml: createAgentTwimlRenderer({ policy, catalogue, baseUrl: config.publicBaseUrl }), authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, metrics }),
   );
 
   app.use(unknownRoute);

@@ -92,6 +92,8 @@ const envSchema = z
     TWILIO_AUTH_TOKEN: z.string().min(16, 'must be at least 16 characters'),
     TWILIO_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
     SUPPORT_PHONE_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +442071234567'),
+    // The From of the calls that page sysadmins: a Twilio number or a verified caller ID.
+    PAGE_CALLER_ID: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +442071234567').optional(),
     CONTROL_PANEL_API_KEYS: apiKeyList,
     OPS_API_KEYS: apiKeyList,
     PIN_SECRET: z.string().refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes'),
@@ -124,6 +126,8 @@ export interface Config {
   redis: RedisTarget;
   twilio: { accountSid: string; authToken: string; apiUrl: string };
   supportPhoneNumber: string;
+  /** The caller ID of pages to sysadmins; SUPPORT_PHONE_NUMBER unless PAGE_CALLER_ID is set. */
+  pageCallerId: string;
   apiKeys: { controlPanel: string[]; ops: string[] };
   allowedCidrs: { controlPanel: string[] | undefined; ops: string[] | undefined };
   pinSecret: string;
@@ -177,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redis: redisTarget(e),
     twilio: { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, apiUrl: e.TWILIO_API_URL },
     supportPhoneNumber: e.SUPPORT_PHONE_NUMBER,
+    pageCallerId: e.PAGE_CALLER_ID ?? e.SUPPORT_PHONE_NUMBER,
     apiKeys: { controlPanel: e.CONTROL_PANEL_API_KEYS, ops: e.OPS_API_KEYS },
     allowedCidrs: { controlPanel: e.CONTROL_PANEL_ALLOWED_CIDRS, ops: e.OPS_ALLOWED_CIDRS },
     pinSecret: e.PIN_SECRET,

@@ -1,23 +1,48 @@
 import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { CallQueue } from '../oncall/call-queue.js';
+import type { QueueCleanup } from '../oncall/queue-cleanup.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { CallStates } from './call-state.js';
 import type { Decision } from './decisions.js';
 
-/**
- * The end of the caller's side, SPEC section 4 steps 3 and 4: waiting in the
- * queue, leaving it (timed out, hung up, bridged), and the end of the call.
- * Retried callbacks repeat their answer but record their event once.
- */
-export function createQueueFlow(deps: { policy: Policy; calls: CallStates; queue: CallQueue; audit: AuditLog; log: Logger }) {
-  const { policy, calls, queue, audit, log } = deps;
+// The longest pause of one wait document: Twilio re-requests the wait URL only when its
+// document ends, so this bounds how late the maximum wait and a heartbeat can be noticed.
+const MAX_PAUSE_SECONDS = 15;
 
-  /** The wait URL: position and hold, until the longest wait is reached. */
-  function waitInQueue(wait: { position: number; queueTime: number }): Decision {
+/**
+ * The end of the caller's side, SPEC section 4 steps 3 and 4: waiting in their own queue,
+ * leaving it (timed out, hung up, bridged), and the end of the call. Retried callbacks
+ * repeat their answer but record their event once.
+ */
+export function createQueueFlow(deps: {
+  policy: Policy;
+  clock: Clock;
+  calls: CallStates;
+  queue: CallQueue;
+  cleanup: QueueCleanup;
+  audit: AuditLog;
+  log: Logger;
+}) {
+  const { policy, clock, calls, queue, cleanup, audit, log } = deps;
+  const musicSeconds = policy.queue.holdMusicSeconds ?? Number.POSITIVE_INFINITY;
+
+  /**
+   * The wait URL: the caller's place in line (callgate's, across plans: Twilio's
+   * QueuePosition only counts the caller's own queue), then hold, until the maximum wait.
+   * Each fetch also tells the pager the caller is still there. If Redis cannot say, the
+   * caller still holds, just without a position.
+   */
+  async function waitInQueue(wait: { callSid: string; queueTime: number }): Promise<Decision> {
     const left = policy.queue.maxWaitSeconds - wait.queueTime;
     if (left <= 0) return { kind: 'leave_queue' };
-    return { kind: 'hold', position: wait.position, pauseSeconds: Math.min(15, Math.max(1, left)) };
+    const position = await queue.stillWaiting(wait.callSid, clock.now()).catch((error: unknown) => {
+      log.warn({ err: error, callSid: wait.callSid }, 'could not read the place in line');
+      return null;
+    });
+    const pauseSeconds = Math.min(MAX_PAUSE_SECONDS, Math.max(1, left));
+    return { kind: 'hold', position, pauseSeconds, music: musicSeconds <= left };
   }
 
   /** What the audit knows of who is on a call, for its last events. */
@@ -28,8 +53,8 @@ export function createQueueFlow(deps: { policy: Policy; calls: CallStates; queue
     };
   }
 
-  /** The Enqueue action: the caller has left the queue, one way or another. */
-  async function leftQueue(left: { callSid: string; result: string; queueTime: number }): Promise<Decision> {
+  /** The Enqueue action: the caller has left their queue, one way or another. */
+  async function leftQueue(left: { callSid: string; result: string; queueTime: number; queueSid: string | undefined }): Promise<Decision> {
     const decision: Decision =
       left.result === 'leave'
         ? { kind: 'timed_out' }
@@ -43,6 +68,7 @@ export function createQueueFlow(deps: { policy: Policy; calls: CallStates; queue
     ]);
     // A retried action repeats the answer but not the event.
     if (!first) return state.steps['queue-result'] ?? decision;
+    if (left.queueSid !== undefined) await cleanup.callerLeft(left.queueSid, clock.now());
     const facts = { callSid: left.callSid, waitSeconds: left.queueTime, ...who(state) };
     if (left.result === 'leave') await audit.record({ type: 'timed_out', ...facts });
     else if (left.result === 'hangup') await audit.record({ type: 'abandoned', ...facts });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { speakable } from './speakable.js';
 
 /**
  * Everything the caller hears, from `twiml/prompts/<language>.json`. Each text
@@ -10,6 +11,10 @@ const PLACEHOLDERS = {
   prompts: {
     enterPin: [],
     notRecognised: [],
+    enterAccountCode: [],
+    accountCodeRetry: [],
+    enterPinAfterCode: [],
+    pinsUnavailable: [],
     tooManyAttempts: [],
     lockedOut: [],
     lineClosed: ['schedule'],
@@ -23,12 +28,18 @@ const PLACEHOLDERS = {
     stillHolding: [],
     timedOut: [],
     apology: [],
+    agentPageGreeting: [],
+    agentEnterPin: [],
+    agentPinRetry: [],
+    agentPinRefused: [],
     agentCaller: ['account', 'caller', 'contact', 'plan', 'wait', 'others'],
     agentPressOne: [],
-    agentHeadChanged: [],
+    agentCallerTaken: [],
+    agentCallerLeft: [],
     agentNobodyWaiting: [],
     agentGoodbye: [],
-    agentConnecting: [],
+    agentConnecting: ['caller'],
+    agentCallOver: [],
     callerConnected: [],
   },
   phrases: {
@@ -85,8 +96,9 @@ const catalogueSchema = z.strictObject({
   phrases: section(PLACEHOLDERS.phrases),
 });
 
+// Every value spoken in a prompt goes through speakable(): nothing stored can make rendering throw.
 function fill(template: string, vars: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (_whole, name: string) => String(vars[name] ?? ''));
+  return template.replace(/\{(\w+)\}/g, (_whole, name: string) => speakable(String(vars[name] ?? '')));
 }
 
 export class PromptCatalogueError extends Error {}

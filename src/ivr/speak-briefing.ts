@@ -1,4 +1,4 @@
-import type { Briefing } from '../calls/decisions.js';
+import type { Briefing } from '../oncall/agent-decisions.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { PromptCatalogue } from './prompt-catalogue.js';
 import { tierLabel } from './speak-hours.js';

@@ -42,6 +42,11 @@ export function createMetrics() {
       labelNames: ['result'],
       registers,
     }),
+    rotaEmpty: new Gauge({
+      name: 'callgate_rota_empty',
+      help: '1 while verified callers wait on an open line and nobody is on call (alert on it)',
+      registers,
+    }),
     redisErrors: new Counter({
       name: 'callgate_redis_errors_total',
       help: 'Redis failures: connection errors, and requests answered unavailable',

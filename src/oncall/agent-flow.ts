@@ -1,34 +1,45 @@
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Briefing, Decision } from '../calls/decisions.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import type { AgentDecision, Briefing, PreviousCaller } from './agent-decisions.js';
+import type { AgentCalls } from './agent-calls.js';
+import type { BusySysadmins } from './busy-sysadmins.js';
+import type { OncallPins } from './oncall-pins.js';
 import type { OncallStore } from './oncall-store.js';
-import type { Pager } from './pager.js';
-import type { WaitingCaller, WaitingCallers } from './waiting-callers.js';
+import { BRIEFING_MS, type PageOutcomes } from './page-outcomes.js';
+import { GHOST_MS } from './pager.js';
+import type { WaitingCallers, WaitingEntry } from './waiting-callers.js';
 
-// How long a sysadmin who answered a page has to listen and press 1 before the chain moves on.
-const BRIEFING_MS = 45_000;
-// A sysadmin connected to a caller stays busy until their call's status callback says it ended.
+/** From pressing 1 to Twilio's report of the bridge; an unbridged reservation then goes back to paging. */
+export const RESERVATION_MS = 20_000;
+// A sysadmin on a call with a customer is busy until its status callback; this only bounds a lost one.
 const CONNECTED_MS = 4 * 3_600_000;
+// Wrong on-call PINs allowed in one call before it ends (the per-sysadmin lockout is in oncall-pins).
+const ONCALL_PIN_ATTEMPTS_PER_CALL = 3;
+// How far down the line a briefing looks for a caller nobody holds.
+const BRIEF_WINDOW = 20;
 
 /**
- * The sysadmin's side of a call, SPEC section 5: the briefing about the caller
- * at the head of the queue, press 1 to accept (anything else, or a voicemail's
- * silence, declines), the bridge, and the end of a page.
+ * The sysadmin's side of a call, SPEC section 5. A page is greeted without a word about the
+ * customer; a sysadmin phoning in gives their on-call PIN first. Then the briefing about one
+ * caller, 1 to take exactly that caller (an atomic reservation), and the bridge, which only
+ * Twilio's report confirms. Anything but 1, or silence, declines.
  */
 export function createAgentFlow(deps: {
   waiting: WaitingCallers;
+  busy: BusySysadmins;
+  agentCalls: AgentCalls;
   oncall: OncallStore;
-  pager: Pager;
+  oncallPins: OncallPins;
+  outcomes: PageOutcomes;
   clock: Clock;
   audit: AuditLog;
   log: Logger;
-  /** How long a sysadmin who declined is left alone (a ring time). */
-  restMs: number;
 }) {
-  const { waiting, oncall, pager, clock, audit, log, restMs } = deps;
+  const { waiting, busy, agentCalls, oncall, oncallPins, outcomes, clock, audit, log } = deps;
 
-  function briefingOf(caller: WaitingCaller, everyone: WaitingCaller[], now: number): Briefing {
+  function briefingOf(entry: WaitingEntry, othersWaiting: number, now: number): Briefing {
+    const { caller } = entry;
     return {
       accountName: caller.accountName,
       userName: caller.userName,
@@ -36,118 +47,170 @@ export function createAgentFlow(deps: {
       adminContactName: caller.adminContactName,
       tier: caller.tier,
       waitSeconds: Math.max(0, Math.round((now - caller.enqueuedAt) / 1000)),
-      othersWaiting: everyone.length - 1,
+      othersWaiting,
     };
   }
 
-  /** Moves the paging chain on, without making the webhook wait for it. */
-  function nudgePager(): void {
-    pager.tick().catch((error: unknown) => {
-      log.warn({ err: error }, 'paging tick failed');
-    });
+  /** Whether nobody but this call may take the caller now. */
+  const heldByOther = (entry: WaitingEntry, agentCallSid: string, now: number): boolean =>
+    entry.reservation !== null && entry.reservation.agentCallSid !== agentCallSid && entry.reservation.until > now;
+
+  /** The briefing about `preferred` if it still waits for anyone, else about the first caller nobody holds. */
+  async function brief(sysadminId: string, agentCallSid: string, preferred?: string, previous?: PreviousCaller): Promise<AgentDecision> {
+    const now = clock.now();
+    const available = (entry: WaitingEntry | undefined): entry is WaitingEntry =>
+      entry !== undefined && entry.lastSeen >= now - GHOST_MS && !heldByOther(entry, agentCallSid, now);
+    const wanted = preferred === undefined ? undefined : await waiting.get(preferred);
+    const chosen = available(wanted) ? wanted : (await waiting.head(BRIEF_WINDOW)).find(available);
+    if (chosen === undefined) return { kind: 'agent_nobody_waiting', ...(previous === undefined ? {} : { previous }) };
+    const everyone = await waiting.count();
+    return {
+      kind: 'agent_briefing',
+      sysadminId,
+      about: chosen.caller.callSid,
+      briefing: briefingOf(chosen, Math.max(0, everyone - 1), now),
+      ...(previous === undefined ? {} : { previous }),
+    };
   }
 
-  /** A page not taken: the chain moves on, and the sysadmin rests a ring time before being paged again. */
-  async function decline(sysadminId: string, pageCallSid: string, reason: string): Promise<void> {
-    const now = clock.now();
-    const paged = (await waiting.all()).find(
-      (caller) => caller.page?.pageCallSid === pageCallSid && ['ringing', 'answered'].includes(caller.page.state),
-    );
-    if (paged?.page != null) {
-      paged.page = { ...paged.page, state: 'declined', until: now };
-      await Promise.all([
-        waiting.save(paged),
-        waiting.setBusy(sysadminId, { pageCallSid, until: now + restMs, kind: 'resting' }),
-        audit.record({ type: 'declined', callSid: paged.callSid, accountId: paged.accountId, sysadminId, reason }),
-      ]);
-    }
-    nudgePager();
+  /** A page or a phone-in declines: a page's chain moves on; a sysadmin who phoned in just leaves. */
+  async function decline(sysadminId: string, agentCallSid: string, reason: string): Promise<void> {
+    const call = await agentCalls.get(agentCallSid);
+    if (call?.via === 'page' && call.forCaller !== undefined) await outcomes.declined(sysadminId, call.forCaller, agentCallSid, reason);
+  }
+
+  /** Only a call that proved to be this sysadmin's hears about customers. */
+  async function isAuthenticated(sysadminId: string, agentCallSid: string): Promise<boolean> {
+    const call = await agentCalls.get(agentCallSid);
+    return call !== undefined && call.sysadminId === sysadminId && call.authenticated;
   }
 
   return {
-    /** Whether a caller's number is a sysadmin's registered phone: they take calls instead of giving a PIN. */
+    /** Whether a caller's number is on the rota: such a call is asked for the on-call PIN, never a customer PIN. */
     async sysadminByPhone(phone: string): Promise<string | undefined> {
       return (await oncall.list()).find((sysadmin) => sysadmin.phone === phone)?.id;
     },
 
-    /** A sysadmin is on the line (answering a page, or phoning in): who is waiting? */
-    async brief(sysadminId: string, agentCallSid: string): Promise<Decision> {
-      const now = clock.now();
-      const everyone = await waiting.all();
-      const head = everyone.find((caller) => caller.page?.state !== 'accepted');
-      const paged = everyone.find((caller) => caller.page?.pageCallSid === agentCallSid);
-      if (paged?.page != null && paged.page.state === 'ringing') {
-        // Answered: give them time to listen before the chain moves on.
-        paged.page = { ...paged.page, state: 'answered', until: now + BRIEFING_MS };
-        await waiting.save(paged);
-        await waiting.setBusy(sysadminId, { pageCallSid: agentCallSid, until: now + BRIEFING_MS, kind: 'ringing' });
-      }
-      if (head === undefined) return { kind: 'agent_nobody_waiting' };
-      return { kind: 'agent_briefing', sysadminId, about: head.callSid, briefing: briefingOf(head, everyone, now) };
+    /** A call from a rota number: nothing about any customer until the on-call PIN is right. */
+    async phonedIn(sysadminId: string, agentCallSid: string): Promise<AgentDecision> {
+      await agentCalls.start(agentCallSid, { sysadminId, via: 'inbound' });
+      return { kind: 'agent_ask_pin', sysadminId, attempt: 1, retry: false };
     },
 
-    /** The digits the sysadmin pressed after the briefing. */
-    async answer(call: { sysadminId: string; agentCallSid: string; digits: string; about: string }): Promise<Decision> {
-      if (call.digits !== '1') {
-        await decline(call.sysadminId, call.agentCallSid, call.digits === '' ? 'no_input' : 'pressed_other_key');
+    async checkOncallPin(call: { sysadminId: string; agentCallSid: string; digits: string; attempt: number }): Promise<AgentDecision> {
+      const { sysadminId, agentCallSid } = call;
+      const known = await agentCalls.get(agentCallSid);
+      if (known?.sysadminId !== sysadminId || known.via !== 'inbound') return { kind: 'agent_pin_refused' };
+      const result = call.digits === '' ? 'wrong' : await oncallPins.check(sysadminId, call.digits);
+      if (result === 'ok') {
+        const now = clock.now();
+        await Promise.all([
+          agentCalls.mark(agentCallSid, 'authenticated'),
+          // Not paged while on the line; free again when this call ends (the number's status callback).
+          busy.set(sysadminId, { kind: 'on_line', callSid: agentCallSid, until: now + CONNECTED_MS }),
+        ]);
+        return brief(sysadminId, agentCallSid);
+      }
+      log.warn({ sysadminId, callSid: agentCallSid, result }, 'on-call PIN refused');
+      if (result === 'wrong' && call.attempt < ONCALL_PIN_ATTEMPTS_PER_CALL) {
+        return { kind: 'agent_ask_pin', sysadminId, attempt: call.attempt + 1, retry: true };
+      }
+      return { kind: 'agent_pin_refused' };
+    },
+
+    /** A page was answered: a machine is hung up on, a person hears a greeting with no customer data. */
+    async pageAnswered(call: { sysadminId: string; callerSid: string; agentCallSid: string; answeredBy: string | undefined }): Promise<AgentDecision> {
+      const { sysadminId, callerSid, agentCallSid } = call;
+      await agentCalls.start(agentCallSid, { sysadminId, via: 'page', forCaller: callerSid });
+      if (call.answeredBy !== undefined && /^(machine|fax)/.test(call.answeredBy)) {
+        await outcomes.declined(sysadminId, callerSid, agentCallSid, 'machine');
+        return { kind: 'agent_machine' };
+      }
+      await outcomes.answered(sysadminId, callerSid, agentCallSid);
+      return { kind: 'agent_page_greeting', sysadminId, caller: callerSid };
+    },
+
+    /** After the greeting: 1 to hear who is waiting (a person, and on the rota's own phone). */
+    async hear(call: { sysadminId: string; agentCallSid: string; digits: string; about: string }): Promise<AgentDecision> {
+      const { sysadminId, agentCallSid } = call;
+      const known = await agentCalls.get(agentCallSid);
+      if (call.digits !== '1' || known?.sysadminId !== sysadminId || known.via !== 'page') {
+        await decline(sysadminId, agentCallSid, call.digits === '' ? 'no_input' : 'pressed_other_key');
         return { kind: 'agent_goodbye' };
       }
       const now = clock.now();
-      const everyone = await waiting.all();
-      const page = { sysadminId: call.sysadminId, pageCallSid: call.agentCallSid, until: now + CONNECTED_MS, state: 'accepted' as const };
-      // The first caller, in queue order, that this sysadmin manages to claim.
-      let head: WaitingCaller | undefined;
-      for (const caller of everyone.filter((waitingCaller) => waitingCaller.page?.state !== 'accepted')) {
-        if (await waiting.claim({ ...caller, page })) {
-          head = { ...caller, page };
-          break;
-        }
-      }
-      if (head === undefined) {
-        await waiting.clearBusy(call.sysadminId);
-        return { kind: 'agent_nobody_waiting' };
-      }
       await Promise.all([
-        waiting.setBusy(call.sysadminId, { pageCallSid: call.agentCallSid, until: now + CONNECTED_MS, kind: 'connected' }),
-        audit.record({ type: 'accepted', callSid: head.callSid, accountId: head.accountId, sysadminId: call.sysadminId }),
+        agentCalls.mark(agentCallSid, 'authenticated'),
+        busy.replaceIf(sysadminId, agentCallSid, { kind: 'briefing', callSid: agentCallSid, until: now + BRIEFING_MS }),
       ]);
-      return {
-        kind: 'agent_connect',
-        sysadminId: call.sysadminId,
-        tier: head.tier,
-        ...(head.callSid === call.about ? {} : { changedTo: briefingOf(head, everyone, now) }),
-      };
+      return brief(sysadminId, agentCallSid, call.about);
     },
 
-    /** Twilio is about to bridge the queued caller with a sysadmin (the <Queue> url). */
-    async bridged(callerCallSid: string, sysadminId: string): Promise<Decision> {
-      const caller = (await waiting.all()).find((waitingCaller) => waitingCaller.callSid === callerCallSid);
+    /** After the briefing: 1 takes exactly the caller described, if still theirs to take. */
+    async take(call: { sysadminId: string; agentCallSid: string; digits: string; about: string }): Promise<AgentDecision> {
+      const { sysadminId, agentCallSid, about } = call;
+      if (!(await isAuthenticated(sysadminId, agentCallSid))) return { kind: 'agent_goodbye' };
+      if (call.digits !== '1') {
+        await decline(sysadminId, agentCallSid, call.digits === '' ? 'no_input' : 'pressed_other_key');
+        return { kind: 'agent_goodbye' };
+      }
+      const now = clock.now();
+      const reservation = { sysadminId, agentCallSid, until: now + RESERVATION_MS };
+      const result = await waiting.reserve(about, reservation, now);
+      if (result !== 'reserved') return brief(sysadminId, agentCallSid, undefined, result === 'taken' ? 'taken' : 'left');
+      const entry = await waiting.get(about);
       await Promise.all([
-        waiting.remove(callerCallSid),
+        agentCalls.reserved(agentCallSid, about),
+        audit.record({ type: 'accepted', callSid: about, sysadminId, ...(entry === undefined ? {} : { accountId: entry.caller.accountId }) }),
+      ]);
+      return { kind: 'agent_connect', sysadminId, about, userName: entry?.caller.userName ?? '' };
+    },
+
+    /**
+     * The <Queue> url: Twilio is about to bridge this caller with the sysadmin's call. The
+     * only confirmation of a bridge that counts. Its answer must not depend on the books:
+     * the route answers the same TwiML whatever happens here.
+     */
+    async bridged(call: { callerSid: string; sysadminId: string; agentCallSid: string; queueSeconds: number | undefined }): Promise<void> {
+      const { callerSid, sysadminId, agentCallSid } = call;
+      const entry = await waiting.get(callerSid);
+      await Promise.all([
+        waiting.remove(callerSid),
+        agentCalls.mark(agentCallSid, 'bridged'),
+        busy.set(sysadminId, { kind: 'connected', callSid: agentCallSid, until: clock.now() + CONNECTED_MS }),
         audit.record({
           type: 'connected',
-          callSid: callerCallSid,
+          callSid: callerSid,
           sysadminId,
-          ...(caller === undefined
+          ...(entry === undefined
             ? {}
             : {
-                accountId: caller.accountId,
-                userId: caller.userId,
-                waitSeconds: Math.max(0, Math.round((clock.now() - caller.enqueuedAt) / 1000)),
+                accountId: entry.caller.accountId,
+                userId: entry.caller.userId,
+                waitSeconds: call.queueSeconds ?? Math.max(0, Math.round((clock.now() - entry.caller.enqueuedAt) / 1000)),
               }),
         }),
       ]);
-      return { kind: 'caller_connected' };
     },
 
-    /** A page call ended (status callback): an unanswered page moves the chain on; after a call the sysadmin is free. */
-    async pageEnded(call: { sysadminId: string; agentCallSid: string; callStatus: string }): Promise<void> {
-      const busy = (await waiting.busy(clock.now())).get(call.sysadminId);
-      if (busy?.kind === 'connected' && busy.pageCallSid === call.agentCallSid) await waiting.clearBusy(call.sysadminId);
-      await decline(call.sysadminId, call.agentCallSid, call.callStatus);
+    /** The sysadmin's <Dial> ended: after a bridge, goodbye; otherwise the caller left first, so brief the next. */
+    async dialEnded(call: { sysadminId: string; agentCallSid: string; about: string }): Promise<AgentDecision> {
+      const { sysadminId, agentCallSid, about } = call;
+      const known = await agentCalls.get(agentCallSid);
+      if (known?.bridged === true) return { kind: 'agent_call_over' };
+      await waiting.release(about, agentCallSid, clock.now());
+      return brief(sysadminId, agentCallSid, undefined, 'left');
     },
 
-    nudgePager,
+    /** A page's status callback. */
+    async pageEnded(pageCallSid: string, callStatus: string): Promise<void> {
+      await outcomes.callEnded(pageCallSid, callStatus, 'page');
+    },
+
+    /** The number's status callback, for every inbound call: if it was a sysadmin's, they are free again. */
+    async inboundEnded(callSid: string, callStatus: string): Promise<void> {
+      await outcomes.callEnded(callSid, callStatus, 'number');
+    },
   };
 }
 

@@ -3,9 +3,11 @@ import type { DirectoryStore } from '../directory/directory-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { WaitingCallers } from './waiting-callers.js';
 
-/** What the call flow tells the sysadmin side: a caller joined the queue, or left it. */
+/** What the caller's side tells the sysadmin side: a verified caller is held, is still there, or has left. */
 export interface CallQueue {
   enqueued(call: { callSid: string; account: Account; user: User; at: number }): Promise<void>;
+  /** A wait-URL fetch: returns the caller's place in line across plans (1-based), or null if not waiting. */
+  stillWaiting(callSid: string, now: number): Promise<number | null>;
   left(callSid: string): Promise<void>;
 }
 
@@ -26,22 +28,24 @@ export function createCallQueue(deps: {
 
   return {
     async enqueued({ callSid, account, user, at }) {
-      await waiting.add({
-        callSid,
-        accountId: account.id,
-        accountName: account.name,
-        userId: user.id,
-        userName: user.name,
-        isAdminContact: account.contacts.admin_contact === user.id,
-        adminContactName: await adminContactName(account, user),
-        tier: account.sla,
-        priority: policy.tiers[account.sla]?.priority ?? 0,
-        enqueuedAt: at,
-        nextIndex: 0,
-        page: null,
-      });
+      await waiting.add(
+        {
+          callSid,
+          accountId: account.id,
+          accountName: account.name,
+          userId: user.id,
+          userName: user.name,
+          isAdminContact: account.contacts.admin_contact === user.id,
+          adminContactName: await adminContactName(account, user),
+          tier: account.sla,
+          priority: policy.tiers[account.sla]?.priority ?? 0,
+          enqueuedAt: at,
+        },
+        at,
+      );
       nudgePager();
     },
+    stillWaiting: (callSid, now) => waiting.seen(callSid, now),
     left: (callSid) => waiting.remove(callSid),
   };
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { idSchema } from '../directory/directory-schema.js';
+import { displayNameSchema, idSchema } from '../directory/directory-schema.js';
 
 /** The on-call escalation list: sysadmins in the order they are paged. */
 export const sysadminSchema = z.strictObject({
   id: idSchema,
-  name: z.string().trim().min(1).max(200),
+  name: displayNameSchema,
   phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +447700900123'),
 });
 export type Sysadmin = z.output<typeof sysadminSchema>;
@@ -15,3 +15,10 @@ export const oncallListSchema = z
   .refine((list) => new Set(list.map((s) => s.id)).size === list.length, 'sysadmin ids must be unique')
   .refine((list) => new Set(list.map((s) => s.phone)).size === list.length, 'phone numbers must be unique')
   .meta({ description: 'The ordered escalation list: the first sysadmin is paged first.' });
+
+/** A sysadmin's personal on-call PIN, typed when they phone the support line themselves. */
+export const oncallPinBodySchema = z
+  .strictObject({
+    pin: z.string().regex(/^\d{6,12}$/, 'expected 6 to 12 digits'),
+  })
+  .meta({ description: 'Stored only as a keyed hash; never returned.' });

@@ -5,34 +5,42 @@ import type { SupportHours } from '../hours/support-hours.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Policy } from '../policy/policy-schema.js';
-import type { RedisClient } from '../redis/connect-redis.js';
-import { keys } from '../redis/keys.js';
+import type { AgentCalls } from './agent-calls.js';
+import type { AgentUrls } from './agent-urls.js';
+import type { BusySysadmins } from './busy-sysadmins.js';
+import type { PageOutcomes } from './page-outcomes.js';
 import type { Sysadmin } from './oncall-schema.js';
 import type { OncallStore } from './oncall-store.js';
-import type { Dialer } from './twilio-dialer.js';
-import type { Busy, WaitingCaller, WaitingCallers } from './waiting-callers.js';
+import { PageError, REST_TIMEOUT_MS, type Dialer } from './twilio-dialer.js';
+import type { WaitingCallers, WaitingEntry } from './waiting-callers.js';
 
 /**
- * Pages the on-call list for every waiting caller, SPEC section 5. `tick()`
- * looks at every waiting caller and advances each paging chain that is due:
- * the first sysadmin first, the next when a page was not accepted within the
- * ring time (or failed), round again while the caller waits. Any instance may
- * tick; a lock in Redis makes one tick run at a time across all of them, so
- * each caller has exactly one paging chain. Ticks come after each enqueue and
- * page outcome, and from a timer.
+ * Pages the on-call list for waiting callers, SPEC section 5. A tick reads who is on call
+ * and who is busy; with nobody free it stops there, whatever the queue's length. Otherwise
+ * it looks only at the head of the line (as many callers as there are sysadmins, plus
+ * some), takes the chains that are due, and pages a free sysadmin for each, all REST calls
+ * at once. No lock: each chain is taken by one atomic claim and each sysadmin is marked
+ * busy by another *before* the REST call, so two instances ticking together never page
+ * for one caller twice nor ring one phone twice.
  */
 
-/** Deletes the lock only if it is still ours. KEYS: lock  ARGV: token */
-export const RELEASE_LOCK_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
-
-const LOCK_MS = 30_000;
+/** A caller not seen (no wait-URL fetch) for this long has gone: their call ended unseen. */
+export const GHOST_MS = 60_000;
+const GHOST_FORGOTTEN_MS = 10 * 60_000;
+// A chain taken by a tick is the tick's for this long (the REST call's timeout and some).
+const CHAIN_LEASE_MS = REST_TIMEOUT_MS + 3_000;
+// Twilio may add about 5 s of ringing to a page's timeout, and detecting a machine takes a few.
+const TWILIO_EXTRA_RING_MS = 5_000;
+const DETECTION_MS = 10_000;
+// A caller whose plan closed while waiting is looked at again after this.
+const CLOSED_RECHECK_MS = 60_000;
+// Callers looked at beyond one per sysadmin: some at the head may be closed, ringing or reserved.
+const HEAD_MARGIN = 20;
 
 export interface PagerDeps {
-  redis: RedisClient;
   waiting: WaitingCallers;
+  busy: BusySysadmins;
+  agentCalls: AgentCalls;
   oncall: OncallStore;
   dialer: Dialer;
   hours: SupportHours;
@@ -40,91 +48,144 @@ export interface PagerDeps {
   policy: Policy;
   audit: AuditLog;
   log: Logger;
-  urls: { agent: (sysadminId: string) => string; agentStatus: (sysadminId: string) => string };
+  urls: AgentUrls;
   metrics?: Metrics;
+  /** Settles a page whose call ended before the page was recorded. */
+  outcomes: Pick<PageOutcomes, 'callEnded'>;
+  /** Work that rides on the tick: retrying queue deletions. */
+  alsoOnTick?: (now: number) => Promise<void>;
 }
 
 export function createPager(deps: PagerDeps) {
-  const { redis, waiting, oncall, dialer, hours, clock, policy, audit, log, urls, metrics } = deps;
+  const { waiting, busy, agentCalls, oncall, dialer, hours, clock, policy, audit, log, urls, metrics } = deps;
   const ringMs = policy.oncall.ringSeconds * 1000;
+  /** How long a placed page keeps its sysadmin (and its chain) before the chain moves on without news. */
+  const pageWindowMs = ringMs + TWILIO_EXTRA_RING_MS + DETECTION_MS;
 
-  /** Whether the caller's chain should page someone now. */
-  function due(caller: WaitingCaller, now: number): boolean {
-    if (!hours.isOpen(caller.tier, now)) return false;
-    const page = caller.page;
-    if (page === null || page.state === 'declined') return true;
-    if (page.state === 'accepted') return false;
-    return now >= page.until;
+  /** Claims the first free sysadmin in rota order from the chain's next index. */
+  async function claimSysadmin(entry: WaitingEntry, list: Sysadmin[], free: Set<string>, now: number) {
+    for (let tried = 0; tried < list.length; tried += 1) {
+      const index = (entry.chain.nextIndex + tried) % list.length;
+      const sysadmin = list[index];
+      if (sysadmin === undefined || !free.has(sysadmin.id)) continue;
+      free.delete(sysadmin.id);
+      const token = `claim:${randomUUID()}`;
+      // Until covers a REST call that times out yet rings: the phone is not rung twice.
+      const claimed = await busy.claim(sysadmin.id, { kind: 'ringing', callSid: token, until: now + REST_TIMEOUT_MS + pageWindowMs }, now);
+      if (claimed) return { sysadmin, index, token };
+    }
+    return undefined;
   }
 
-  async function pageNextSysadmin(caller: WaitingCaller, list: Sysadmin[], busy: Map<string, Busy>, now: number): Promise<void> {
-    const start = caller.nextIndex;
-    for (let tried = 0; tried < list.length; tried += 1) {
-      const index = (start + tried) % list.length;
-      const sysadmin = list[index];
-      if (sysadmin === undefined || busy.has(sysadmin.id)) continue;
-      caller.nextIndex = index + 1;
-      try {
-        const pageCallSid = await dialer.placeCall({
-          to: sysadmin.phone,
-          url: urls.agent(sysadmin.id),
-          statusCallback: urls.agentStatus(sysadmin.id),
-          ringSeconds: policy.oncall.ringSeconds,
-        });
-        metrics?.pagingAttempts.inc({ result: 'placed' });
-        const until = clock.now() + ringMs;
-        caller.page = { sysadminId: sysadmin.id, pageCallSid, until, state: 'ringing' };
-        busy.set(sysadmin.id, { pageCallSid, until });
-        await waiting.setBusy(sysadmin.id, { pageCallSid, until, kind: 'ringing' });
-        await audit.record({ type: 'paged', callSid: caller.callSid, accountId: caller.accountId, sysadminId: sysadmin.id });
-        log.info({ callSid: caller.callSid, sysadminId: sysadmin.id, pageCallSid }, 'paged a sysadmin');
-        return;
-      } catch (error) {
-        metrics?.pagingAttempts.inc({ result: 'failed' });
-        log.warn({ err: error, callSid: caller.callSid, sysadminId: sysadmin.id }, 'paging failed: trying the next sysadmin');
-      }
+  async function page(entry: WaitingEntry, claim: { sysadmin: Sysadmin; index: number; token: string }): Promise<void> {
+    const { caller, chain } = entry;
+    const { sysadmin, index, token } = claim;
+    const expected = chain.page?.pageCallSid ?? '';
+    try {
+      const pageCallSid = await dialer.placeCall({
+        to: sysadmin.phone,
+        url: urls.page(sysadmin.id, caller.callSid),
+        statusCallback: urls.pageStatus(sysadmin.id, caller.callSid),
+        ringSeconds: policy.oncall.ringSeconds,
+      });
+      metrics?.pagingAttempts.inc({ result: 'placed' });
+      const until = clock.now() + pageWindowMs;
+      await agentCalls.start(pageCallSid, { sysadminId: sysadmin.id, via: 'page', forCaller: caller.callSid });
+      await Promise.all([
+        busy.replaceIf(sysadmin.id, token, { kind: 'ringing', callSid: pageCallSid, until }),
+        waiting.saveChain(caller.callSid, { nextIndex: index + 1, page: { sysadminId: sysadmin.id, pageCallSid, state: 'ringing' } }, expected, until),
+        audit.record({ type: 'paged', callSid: caller.callSid, accountId: caller.accountId, sysadminId: sysadmin.id }),
+      ]);
+      log.info({ callSid: caller.callSid, sysadminId: sysadmin.id, pageCallSid }, 'paged a sysadmin');
+      // The page may have ended (busy, failed) before it was recorded: settle it now.
+      const call = await agentCalls.get(pageCallSid);
+      if (call?.ended === true) await deps.outcomes.callEnded(pageCallSid, 'ended_early', 'page');
+    } catch (error) {
+      const outcome = error instanceof PageError ? error.outcome : 'refused';
+      metrics?.pagingAttempts.inc({ result: 'failed' });
+      log.warn({ err: error, callSid: caller.callSid, sysadminId: sysadmin.id, outcome }, 'paging failed: trying the next sysadmin');
+      // Refused: no call exists, the sysadmin is free. Unknown: it may ring, so they stay busy for a ring.
+      if (outcome === 'refused') await busy.replaceIf(sysadmin.id, token);
+      const declined = chain.page === null ? null : { ...chain.page, state: 'declined' as const };
+      await waiting.saveChain(caller.callSid, { nextIndex: index + 1, page: declined }, expected, clock.now());
+      requestTick();
     }
-    // Everyone is busy or unreachable: leave the page as it is; the next tick tries again.
-    caller.page = caller.page === null ? null : { ...caller.page, state: 'declined', until: now };
   }
 
   async function tickOnce(): Promise<void> {
-    const token = randomUUID();
-    const locked = await redis.set(keys.pagerLock, token, 'PX', LOCK_MS, 'NX');
-    if (locked === null) return;
-    try {
-      const now = clock.now();
-      const callers = await waiting.all();
-      if (callers.length === 0) return;
-      const [list, busy] = await Promise.all([oncall.list(), waiting.busy(now)]);
-      for (const caller of callers) {
-        if (!due(caller, now)) continue;
-        await pageNextSysadmin(caller, list, busy, now);
-        await waiting.save(caller);
-      }
-    } finally {
-      await redis.releaseLock(keys.pagerLock, token);
+    const now = clock.now();
+    await deps.alsoOnTick?.(now);
+    const [list, busyNow] = await Promise.all([oncall.list(), busy.all(now)]);
+    if (list.length === 0) {
+      await reportEmptyRota(now);
+      return;
     }
+    metrics?.rotaEmpty.set(0);
+    const free = new Set(list.filter((sysadmin) => !busyNow.has(sysadmin.id)).map((sysadmin) => sysadmin.id));
+    if (free.size === 0) return;
+    const due = await waiting.dueAmongHead(list.length + free.size + HEAD_MARGIN, now);
+    if (due.length === 0) return;
+    const pages: Promise<void>[] = [];
+    for (const entry of await waiting.entries(due)) {
+      if (free.size === 0) break;
+      const { caller } = entry;
+      if (entry.lastSeen < now - GHOST_MS) {
+        // Not heard of for a minute: the call most likely ended unseen (a lost callback). Not paged
+        // for; forgotten after longer, in case it was only Redis that could not hear the caller.
+        if (entry.lastSeen < now - GHOST_FORGOTTEN_MS) {
+          log.warn({ callSid: caller.callSid }, 'a waiting caller stopped fetching the wait URL: their call is over');
+          await waiting.remove(caller.callSid);
+        } else await waiting.dueAt(caller.callSid, now + GHOST_MS / 2);
+        continue;
+      }
+      if (!hours.isOpen(caller.tier, now)) {
+        await waiting.dueAt(caller.callSid, now + CLOSED_RECHECK_MS);
+        continue;
+      }
+      if (entry.reservation !== null && entry.reservation.until > now) continue;
+      if (!(await waiting.claimChain(caller.callSid, now, now + CHAIN_LEASE_MS))) continue;
+      const claim = await claimSysadmin(entry, list, free, now);
+      if (claim === undefined) {
+        await waiting.dueAt(caller.callSid, now);
+        break;
+      }
+      pages.push(page(entry, claim));
+    }
+    await Promise.all(pages);
+  }
+
+  /** Callers told "connecting you" while nobody is on call: loud, not silent (SPEC section 5). */
+  async function reportEmptyRota(now: number): Promise<void> {
+    const waitingNow = await waiting.count();
+    const alarming = waitingNow > 0 && hours.isLineOpen(now);
+    metrics?.rotaEmpty.set(alarming ? 1 : 0);
+    if (alarming) log.error({ waiting: waitingNow }, 'callers are waiting and nobody is on call: PUT /v1/oncall');
   }
 
   let running: Promise<void> | undefined;
   let requested = 0;
+  function requestTick(): void {
+    tick().catch((error: unknown) => {
+      log.warn({ err: error }, 'paging tick failed');
+    });
+  }
 
-  return {
-    /** Advances every paging chain that is due. Calls during a tick make one more tick after it. */
-    async tick(): Promise<void> {
-      requested += 1;
-      running ??= (async () => {
-        for (let done = 0; done < requested; ) {
-          done = requested;
-          await tickOnce();
-        }
-      })().finally(() => {
-        running = undefined;
-      });
-      return running;
-    },
-  };
+  /** Advances every paging chain that is due. Calls during a tick make one more tick after it. */
+  function tick(): Promise<void> {
+    requested += 1;
+    running ??= (async () => {
+      for (let done = 0; done < requested; ) {
+        done = requested;
+        await tickOnce();
+      }
+    })().finally(() => {
+      running = undefined;
+      requested = 0;
+    });
+    return running;
+  }
+
+  return { tick, requestTick, pageWindowMs };
 }
 
 export type Pager = ReturnType<typeof createPager>;

@@ -2,14 +2,33 @@ import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../config.js';
 
-/** Places the outbound call that pages a sysadmin; returns Twilio's CallSid. */
+/** What callgate asks of Twilio's REST API: place a page, delete a caller's emptied queue. */
 export interface Dialer {
+  /** Places the call that pages a sysadmin; returns Twilio's CallSid, or throws a PageError. */
   placeCall(call: { to: string; url: string; statusCallback: string; ringSeconds: number }): Promise<string>;
+  /** Deletes a queue once it is empty ("Queues persist": https://www.twilio.com/docs/voice/api/queue-resource). */
+  deleteQueue(queueSid: string): Promise<void>;
+}
+
+/**
+ * Why a page was not placed. `refused`: Twilio answered with an error, so no call exists.
+ * `unknown`: no answer in time; Twilio may still place the call, so the sysadmin must stay
+ * marked busy for a ring time (or they would be rung twice).
+ */
+export class PageError extends Error {
+  constructor(
+    readonly outcome: 'refused' | 'unknown',
+    cause: unknown,
+  ) {
+    super(`page ${outcome}`);
+    this.name = 'PageError';
+    this.cause = cause;
+  }
 }
 
 const TWILIO_API = 'https://api.twilio.com';
 // A page that Twilio does not accept within this is treated as failed: the next sysadmin is paged.
-const REST_TIMEOUT_MS = 4000;
+export const REST_TIMEOUT_MS = 4000;
 
 /** The official client, sending to TWILIO_API_URL (a local stand-in in tests and the simulator). */
 class RedirectingRequestClient extends twilio.RequestClient {
@@ -22,24 +41,35 @@ class RedirectingRequestClient extends twilio.RequestClient {
   }
 }
 
-export function createTwilioDialer(config: Pick<Config, 'twilio' | 'supportPhoneNumber'>): Dialer {
+export function createTwilioDialer(config: Pick<Config, 'twilio' | 'supportPhoneNumber' | 'pageCallerId'>): Dialer {
   const client = twilio(config.twilio.accountSid, config.twilio.authToken, {
     httpClient: new RedirectingRequestClient(config.twilio.apiUrl),
     timeout: REST_TIMEOUT_MS,
   });
   return {
     async placeCall({ to, url, statusCallback, ringSeconds }) {
-      const call = await client.calls.create({
-        to,
-        from: config.supportPhoneNumber,
-        url,
-        method: 'POST',
-        statusCallback,
-        statusCallbackMethod: 'POST',
-        statusCallbackEvent: ['completed'],
-        timeout: ringSeconds,
-      });
-      return call.sid;
+      try {
+        const call = await client.calls.create({
+          to,
+          // A page's From must be a Twilio number or a verified caller ID of the account.
+          from: config.pageCallerId,
+          url,
+          method: 'POST',
+          statusCallback,
+          statusCallbackMethod: 'POST',
+          statusCallbackEvent: ['completed'],
+          timeout: ringSeconds,
+          // AnsweredBy tells a voicemail box from a person before anything is said
+          // (https://www.twilio.com/docs/voice/answering-machine-detection).
+          machineDetection: 'Enable',
+        });
+        return call.sid;
+      } catch (error) {
+        throw new PageError(error instanceof twilio.RestException ? 'refused' : 'unknown', error);
+      }
+    },
+    async deleteQueue(queueSid) {
+      await client.queues(queueSid).remove();
     },
   };
 }

@@ -23,6 +23,6 @@ export const DEFAULT_POLICY: PolicyInput = {
   pin: { digits: 8, ttlSeconds: 600, attemptsPerCall: 3, issuesPerUserPerHour: 5 },
   callers: { failedPinsPerHour: 10, lockoutSeconds: 3600 },
   queue: { maxWaitSeconds: 600 },
-  oncall: { ringSeconds: 25 },
+  oncall: { ringSeconds: 15 },
   voice: { language: 'en-GB', voice: 'Polly.Amy' },
 };

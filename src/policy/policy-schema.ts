@@ -104,15 +104,36 @@ export const policySchema = z
       .strictObject({
         /** Failed PINs per minute across the whole line above which the alarm is raised. */
         alarmFailuresPerMinute: z.number().int().min(1).default(30),
+        /**
+         * The stated bound: the chance that random guessing anywhere on the line finds any live PIN
+         * within `guessWindowHours` stays below this (README "The guessing bound").
+         */
+        guessBound: z.number().gt(0).lt(1).default(0.0001),
+        guessWindowHours: z.number().int().min(1).max(168).default(24),
+        /** The part of the bound kept for guesses made with an account code, once PIN-only guessing has spent the rest. */
+        accountCodeShare: z.number().gt(0).lt(1).default(0.5),
+        /** Length of the account code asked for, with the PIN, once the PIN-only budget is spent. */
+        accountCodeDigits: z.number().int().min(4).max(8).default(6),
       })
       .prefault({}),
     queue: z
       .strictObject({
         maxWaitSeconds: z.number().int().min(30).max(3600).default(600),
         holdMusicUrl: z.url({ protocol: /^https?$/ }).optional(),
+        /**
+         * The hold music's length. Twilio re-requests the wait URL only when its document
+         * ends, so a long track would stretch the maximum wait: the track is played only
+         * when it ends before the maximum wait, and a track over 60 s is refused.
+         */
+        holdMusicSeconds: z.number().int().min(1).max(60).optional(),
+      })
+      .refine((queue) => queue.holdMusicUrl === undefined || queue.holdMusicSeconds !== undefined, {
+        message: 'holdMusicSeconds (the track length, at most 60) is required with holdMusicUrl',
+        path: ['holdMusicSeconds'],
       })
       .prefault({}),
-    oncall: z.strictObject({ ringSeconds: z.number().int().min(5).max(120).default(25) }).prefault({}),
+    // Pages ring at most 20 s: a mobile voicemail answers after about 25 s, and Twilio adds up to 5 s.
+    oncall: z.strictObject({ ringSeconds: z.number().int().min(5).max(20).default(15) }).prefault({}),
     voice: z
       .strictObject({
         language: z.string().regex(/^[a-z]{2}-[A-Z]{2}$/, 'expected a language tag such as en-GB').default('en-GB'),

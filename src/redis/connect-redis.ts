@@ -2,7 +2,6 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisTarget } from '../config.js';
 import type { Logger } from '../logger.js';
 import { COMMAND_TIMEOUT_MS } from './deadline.js';
-import { defineScripts } from './scripts.js';
 
 export type RedisClient = Redis | Cluster;
 
@@ -33,7 +32,6 @@ export function connectRedis(
   extra: Pick<RedisOptions, 'keyPrefix'> = {},
 ): RedisClient {
   const client = createClient(target, extra);
-  defineScripts(client);
   // Without a listener ioredis prints every connection error; one structured line is enough.
   let lastError = '';
   client.on('error', (error: Error) => {

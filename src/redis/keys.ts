@@ -5,8 +5,9 @@
  * - `{pins}`: every live PIN. PINs are looked up by value alone (the caller
  *   only types digits), so their index cannot be split by account. It is small:
  *   at most one live PIN per user, each a few dozen bytes.
- * - `{c:<CallSid>}`: one call's state; `{n:<caller number>}`: that number's
- *   failed PINs; `{line}`: line-wide failure counts; `{audit}`: the audit stream;
+ * - `{c:<CallSid>}`: one call's state; a caller number's failed PINs and the
+ *   line-wide guess counts live under `{pins}` with the index they guard, so a
+ *   guess is checked and counted in one script; `{audit}`: the audit stream;
  *   `{oncall}`: the escalation list; `{queue}`: waiting callers and paging state.
  */
 const accountTag = (accountId: string): string => `callgate:{a:${accountId}}`;
@@ -20,14 +21,27 @@ export const keys = {
   pinExpiry: 'callgate:{pins}:expiry',
   pinIssues: (owner: string) => `callgate:{pins}:issued:${owner}`,
   call: (callSid: string) => `callgate:{c:${callSid}}`,
-  callerFailures: (number: string) => `callgate:{n:${number}}:failures`,
-  callerLockout: (number: string) => `callgate:{n:${number}}:lockout`,
-  lineFailures: (minute: number) => `callgate:{line}:failures:${String(minute)}`,
+  // The guess gate checks and counts a guess in one script with the PIN index, so its keys share `{pins}`.
+  pinsLiveByCode: 'callgate:{pins}:live-by-code',
+  pinConsumed: (owner: string) => `callgate:{pins}:consumed:${owner}`,
+  guessSpend: 'callgate:{pins}:guess-spend',
+  callerFailures: (number: string) => `callgate:{pins}:caller:${number}:failures`,
+  callerLockout: (number: string) => `callgate:{pins}:caller:${number}:lockout`,
+  lineFailures: (minute: number) => `callgate:{pins}:line-failures:${String(minute)}`,
   auditEvents: 'callgate:{audit}:events',
   oncall: 'callgate:{oncall}:list',
+  oncallPins: 'callgate:{oncall}:pins',
+  oncallPinFailures: (sysadminId: string) => `callgate:{oncall}:pin-failures:${sysadminId}`,
+  oncallPinLockout: (sysadminId: string) => `callgate:{oncall}:pin-lockout:${sysadminId}`,
+  // The sysadmin side: verified callers waiting for a sysadmin, their paging chains, and who is busy.
   waitingOrder: 'callgate:{queue}:waiting',
   waitingCallers: 'callgate:{queue}:callers',
+  pagingChains: 'callgate:{queue}:chains',
+  reservations: 'callgate:{queue}:reservations',
+  pagerDue: 'callgate:{queue}:due',
+  waitingSeen: 'callgate:{queue}:seen',
   busySysadmins: 'callgate:{queue}:busy',
-  pagerLock: 'callgate:{queue}:pager-lock',
+  agentCall: (callSid: string) => `callgate:{queue}:agent-call:${callSid}`,
+  queuesToDelete: 'callgate:{queue}:queues-to-delete',
   accountCalls: (accountId: string) => `${accountTag(accountId)}:calls`,
 } as const;

@@ -1,51 +1,87 @@
 import type { Router } from 'express';
+import twilio from 'twilio';
 import { z } from 'zod';
-import type { TwimlRenderer } from '../../ivr/render-twiml.js';
 import type { AgentFlow } from '../../oncall/agent-flow.js';
+import type { AgentTwimlRenderer } from '../../ivr/render-agent-twiml.js';
 import { sendTwiml, within } from './twiml-errors.js';
 import { ANSWER_WITHIN_MS } from './webhook-budget.js';
 
-const sysadminQuery = z.looseObject({ sysadmin: z.string().min(1).max(64) });
-const answerQuery = sysadminQuery.extend({ about: z.string().max(64).default('') });
-const agentCall = z.looseObject({ CallSid: z.string().min(1).max(64), Digits: z.string().max(16).default('') });
-const pageStatus = z.looseObject({ CallSid: z.string().min(1).max(64), CallStatus: z.string().max(32).default('completed') });
-const bridgedCaller = z.looseObject({ CallSid: z.string().min(1).max(64) });
+// Query strings come from URLs callgate wrote; the signature check already proved them unaltered.
+const sid = z.string().min(1).max(64);
+const pageQuery = z.looseObject({ sysadmin: sid, caller: sid });
+const answerQuery = z.looseObject({ sysadmin: sid, step: z.enum(['hear', 'take']), about: sid });
+const aboutQuery = z.looseObject({ sysadmin: sid, about: sid });
+const pinQuery = z.looseObject({ sysadmin: sid, attempt: z.coerce.number().int().min(1).max(10).catch(1) });
+const agentCall = z.looseObject({
+  CallSid: sid,
+  Digits: z.string().max(32).default(''),
+  AnsweredBy: z.string().max(32).optional(),
+  CallStatus: z.string().max(32).default('completed'),
+});
+const bridgedCaller = z.looseObject({
+  CallSid: sid,
+  DequeingCallSid: sid.optional(),
+  QueueTime: z.coerce.number().int().min(0).optional().catch(undefined),
+});
+
+// Status callbacks get an empty document: there is no call left to instruct.
+const NOTHING = new twilio.twiml.VoiceResponse().toString();
 
 /** The sysadmin's webhooks, SPEC section 5 (on the signed /twilio router). */
-export function addAgentRoutes(router: Router, deps: { agent: AgentFlow; twiml: TwimlRenderer }): void {
-  const { agent, twiml } = deps;
+export function addAgentRoutes(router: Router, deps: { agent: AgentFlow; render: AgentTwimlRenderer }): void {
+  const { agent, render } = deps;
 
-  // The page call was answered: brief the sysadmin and ask for 1.
+  // A page was answered (by a person, a voicemail box, or a fax: AnsweredBy says which).
   router.post('/agent', async (req, res) => {
-    const { sysadmin } = sysadminQuery.parse(req.query);
+    const { sysadmin, caller } = pageQuery.parse(req.query);
     const call = agentCall.parse(req.body);
-    sendTwiml(res, twiml.render(await within(ANSWER_WITHIN_MS, agent.brief(sysadmin, call.CallSid))));
+    const decision = agent.pageAnswered({ sysadminId: sysadmin, callerSid: caller, agentCallSid: call.CallSid, answeredBy: call.AnsweredBy });
+    sendTwiml(res, render(await within(ANSWER_WITHIN_MS, decision)));
+  });
+
+  // A sysadmin who phoned in typed their on-call PIN.
+  router.post('/agent-pin', async (req, res) => {
+    const { sysadmin, attempt } = pinQuery.parse(req.query);
+    const call = agentCall.parse(req.body);
+    const decision = agent.checkOncallPin({ sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, attempt });
+    sendTwiml(res, render(await within(ANSWER_WITHIN_MS, decision)));
   });
 
   router.post('/agent-answer', async (req, res) => {
-    const { sysadmin, about } = answerQuery.parse(req.query);
+    const { sysadmin, step, about } = answerQuery.parse(req.query);
     const call = agentCall.parse(req.body);
-    const decision = await within(
-      ANSWER_WITHIN_MS,
-      agent.answer({ sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, about }),
-    );
-    sendTwiml(res, twiml.render(decision));
+    const pressed = { sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, about };
+    sendTwiml(res, render(await within(ANSWER_WITHIN_MS, step === 'hear' ? agent.hear(pressed) : agent.take(pressed))));
   });
 
-  // The <Queue> url: requested for the queued caller just before the bridge.
+  // The <Queue> url, fetched for the caller just before the bridge. It may only Play, Say,
+  // Pause or Redirect, and it always says the same thing: failing bookkeeping (Redis down)
+  // must never turn a connection into an apology and a hang-up.
   router.post('/bridge', async (req, res) => {
-    const { sysadmin } = sysadminQuery.parse(req.query);
+    const { sysadmin, about } = aboutQuery.parse(req.query);
     const caller = bridgedCaller.parse(req.body);
-    sendTwiml(res, twiml.render(await within(ANSWER_WITHIN_MS, agent.bridged(caller.CallSid, sysadmin))));
-  });
-
-  router.post('/agent-status', async (req, res) => {
-    const { sysadmin } = sysadminQuery.parse(req.query);
-    const status = pageStatus.parse(req.body);
+    const agentCallSid = caller.DequeingCallSid ?? '';
     await within(
       ANSWER_WITHIN_MS,
-      agent.pageEnded({ sysadminId: sysadmin, agentCallSid: status.CallSid, callStatus: status.CallStatus }),
-    );
-    sendTwiml(res, twiml.render({ kind: 'nothing' }));
+      agent.bridged({ callerSid: about, sysadminId: sysadmin, agentCallSid, queueSeconds: caller.QueueTime }),
+    ).catch((error: unknown) => {
+      req.log.error({ err: error, callSid: about, sysadminId: sysadmin }, 'a bridge was not recorded; the call goes ahead');
+    });
+    sendTwiml(res, render({ kind: 'caller_connected' }));
+  });
+
+  // The sysadmin's <Dial> ended: a finished conversation, or a caller who had left.
+  router.post('/agent-dialed', async (req, res) => {
+    const { sysadmin, about } = aboutQuery.parse(req.query);
+    const call = agentCall.parse(req.body);
+    sendTwiml(res, render(await within(ANSWER_WITHIN_MS, agent.dialEnded({ sysadminId: sysadmin, agentCallSid: call.CallSid, about }))));
+  });
+
+  // A page call ended, however it ended.
+  router.post('/agent-status', async (req, res) => {
+    pageQuery.parse(req.query);
+    const call = agentCall.parse(req.body);
+    await within(ANSWER_WITHIN_MS, agent.pageEnded(call.CallSid, call.CallStatus));
+    sendTwiml(res, NOTHING);
   });
 }

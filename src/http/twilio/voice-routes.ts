@@ -3,6 +3,7 @@ import express, { Router } from 'express';
 import type { CallFlow } from '../../calls/call-flow.js';
 import type { QueueFlow } from '../../calls/queue-flow.js';
 import { TWIML_DIR } from '../../ivr/prompt-catalogue.js';
+import type { AgentTwimlRenderer } from '../../ivr/render-agent-twiml.js';
 import type { TwimlRenderer } from '../../ivr/render-twiml.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import type { AgentFlow } from '../../oncall/agent-flow.js';
@@ -20,6 +21,7 @@ export function voiceRoutes(deps: {
   queueFlow: QueueFlow;
   agent: AgentFlow;
   twiml: TwimlRenderer;
+  agentTwiml: AgentTwimlRenderer;
   authToken: string;
   publicBaseUrl: string;
   metrics: Metrics;
@@ -45,12 +47,12 @@ export function voiceRoutes(deps: {
   router.post('/voice', async (req, res) => {
     const call = callParams.parse(req.body);
     const answer = async () => {
-      // A sysadmin phoning from their registered phone takes the next caller instead of giving a PIN.
+      // A call from a rota phone is asked for the on-call PIN: caller ID alone proves nothing.
       const sysadminId = await agent.sysadminByPhone(call.From);
-      if (sysadminId !== undefined) return agent.brief(sysadminId, call.CallSid);
-      return flow.answer({ callSid: call.CallSid, from: call.From });
+      if (sysadminId !== undefined) return deps.agentTwiml(await agent.phonedIn(sysadminId, call.CallSid));
+      return twiml.render(await flow.answer({ callSid: call.CallSid, from: call.From }));
     };
-    sendTwiml(res, twiml.render(await within(ANSWER_WITHIN_MS, answer())));
+    sendTwiml(res, await within(ANSWER_WITHIN_MS, answer()));
   });
 
   router.post('/pin', async (req, res) => {
@@ -70,30 +72,34 @@ export function voiceRoutes(deps: {
     sendTwiml(res, twiml.render(decision));
   });
 
-  router.post('/wait', (req, res) => {
+  router.post('/wait', async (req, res) => {
     const wait = waitParams.parse(req.body);
-    sendTwiml(res, twiml.render(queueFlow.waitInQueue({ position: wait.QueuePosition, queueTime: wait.QueueTime })));
+    sendTwiml(res, twiml.render(await within(ANSWER_WITHIN_MS, queueFlow.waitInQueue({ callSid: wait.CallSid, queueTime: wait.QueueTime }))));
   });
 
   router.post('/queue-result', async (req, res) => {
     const left = queueResultParams.parse(req.body);
     const decision = await within(
       ANSWER_WITHIN_MS,
-      queueFlow.leftQueue({ callSid: left.CallSid, result: left.QueueResult, queueTime: left.QueueTime }),
+      queueFlow.leftQueue({ callSid: left.CallSid, result: left.QueueResult, queueTime: left.QueueTime, queueSid: left.QueueSid }),
     );
     sendTwiml(res, twiml.render(decision));
   });
 
   router.post('/status', async (req, res) => {
     const status = statusParams.parse(req.body);
+    // Every inbound call ends here, customers' and sysadmins' who phoned in alike.
     await within(
       ANSWER_WITHIN_MS,
-      queueFlow.ended({ callSid: status.CallSid, callStatus: status.CallStatus, durationSeconds: status.CallDuration }),
+      Promise.all([
+        queueFlow.ended({ callSid: status.CallSid, callStatus: status.CallStatus, durationSeconds: status.CallDuration }),
+        agent.inboundEnded(status.CallSid, status.CallStatus),
+      ]),
     );
     sendTwiml(res, twiml.render({ kind: 'nothing' }));
   });
 
-  addAgentRoutes(router, { agent, twiml });
+  addAgentRoutes(router, { agent, render: deps.agentTwiml });
 
   router.use((req, res) => {
     req.log.warn({ path: req.path }, 'webhook for an unknown path: check the number configuration in Twilio');

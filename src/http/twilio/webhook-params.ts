@@ -17,6 +17,7 @@ export const waitParams = z.looseObject({
 });
 export const queueResultParams = z.looseObject({
   CallSid: callSid,
+  QueueSid: z.string().regex(/^QU[0-9a-fA-F]{32}$/).optional().catch(undefined),
   QueueResult: z.string().max(32).default('error'),
   QueueTime: seconds,
 });

@@ -1,0 +1,93 @@
+import twilio from 'twilio';
+import type { AgentDecision } from '../oncall/agent-decisions.js';
+import { agentUrls } from '../oncall/agent-urls.js';
+import type { Policy } from '../policy/policy-schema.js';
+import type { PromptCatalogue } from './prompt-catalogue.js';
+import { DIGIT_TIMEOUT_SECONDS } from './render-twiml.js';
+import { speakBriefing } from './speak-briefing.js';
+import { ownQueueName as ownQueue } from '../oncall/own-queue.js';
+
+const { VoiceResponse } = twilio.twiml;
+
+/**
+ * Seconds a sysadmin's <Dial><Queue> waits on an empty queue (the caller hung up a moment
+ * ago): Twilio waits "until the next person joins the queue or until the <Dial> timeout"
+ * (https://www.twilio.com/docs/voice/twiml/queue). Nobody else can join a caller's own
+ * queue, so a short wait, then the action explains.
+ */
+export const AGENT_DIAL_TIMEOUT_SECONDS = 5;
+
+/** Turns the sysadmin side's decisions into TwiML: pure, tested as exact XML. */
+export function createAgentTwimlRenderer(deps: { policy: Policy; catalogue: PromptCatalogue; baseUrl: string }) {
+  const { policy, catalogue } = deps;
+  const urls = agentUrls(deps.baseUrl);
+  const voice = { voice: policy.voice.voice, language: policy.voice.language } as Parameters<
+    InstanceType<typeof VoiceResponse>['say']
+  >[0];
+
+  return function render(decision: AgentDecision): string {
+    const response = new VoiceResponse();
+    const say = (text: string) => response.say(voice, text);
+    const sayAndHangUp = (text: string) => {
+      say(text);
+      response.hangup();
+    };
+    // One key, or silence: silence reaches the action too (Digits=""), and declines.
+    const gatherOneKey = (action: string) =>
+      response.gather({ input: ['dtmf'], numDigits: 1, timeout: DIGIT_TIMEOUT_SECONDS, action, method: 'POST', actionOnEmptyResult: true });
+    switch (decision.kind) {
+      case 'agent_machine':
+        response.hangup();
+        break;
+      case 'agent_page_greeting':
+        gatherOneKey(urls.hear(decision.sysadminId, decision.caller)).say(voice, catalogue.prompt('agentPageGreeting'));
+        break;
+      case 'agent_ask_pin':
+        // No numDigits: on-call PINs vary in length, so # (or the timeout) submits, as the prompt says.
+        response
+          .gather({
+            input: ['dtmf'],
+            finishOnKey: '#',
+            timeout: DIGIT_TIMEOUT_SECONDS,
+            action: urls.onCallPin(decision.sysadminId, decision.attempt),
+            method: 'POST',
+            actionOnEmptyResult: true,
+          })
+          .say(voice, catalogue.prompt(decision.retry ? 'agentPinRetry' : 'agentEnterPin'));
+        break;
+      case 'agent_pin_refused':
+        sayAndHangUp(catalogue.prompt('agentPinRefused'));
+        break;
+      case 'agent_briefing': {
+        const gather = gatherOneKey(urls.take(decision.sysadminId, decision.about));
+        if (decision.previous !== undefined) gather.say(voice, catalogue.prompt(decision.previous === 'taken' ? 'agentCallerTaken' : 'agentCallerLeft'));
+        gather.say(voice, speakBriefing(decision.briefing, catalogue, policy));
+        gather.say(voice, catalogue.prompt('agentPressOne'));
+        break;
+      }
+      case 'agent_connect':
+        // Said before the <Dial>: the <Queue> url plays to the caller, not to the sysadmin.
+        say(catalogue.prompt('agentConnecting', { caller: decision.userName }));
+        response
+          .dial({ timeout: AGENT_DIAL_TIMEOUT_SECONDS, action: urls.dialed(decision.sysadminId, decision.about), method: 'POST' })
+          .queue({ url: urls.bridge(decision.sysadminId, decision.about), method: 'POST' }, ownQueue(decision.about));
+        break;
+      case 'agent_nobody_waiting':
+        if (decision.previous !== undefined) say(catalogue.prompt(decision.previous === 'taken' ? 'agentCallerTaken' : 'agentCallerLeft'));
+        sayAndHangUp(catalogue.prompt('agentNobodyWaiting'));
+        break;
+      case 'agent_goodbye':
+        sayAndHangUp(catalogue.prompt('agentGoodbye'));
+        break;
+      case 'agent_call_over':
+        sayAndHangUp(catalogue.prompt('agentCallOver'));
+        break;
+      case 'caller_connected':
+        say(catalogue.prompt('callerConnected'));
+        break;
+    }
+    return response.toString();
+  };
+}
+
+export type AgentTwimlRenderer = ReturnType<typeof createAgentTwimlRenderer>;

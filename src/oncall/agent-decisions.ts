@@ -1,0 +1,37 @@
+/**
+ * What the sysadmin's side of the line decides at each step, as plain values;
+ * src/ivr/render-agent-twiml.ts turns them into TwiML. Nothing about a customer
+ * is in a decision that can reach a phone before the person on it is known to be
+ * a sysadmin: a page's first words are generic (a voicemail box may be listening),
+ * and a sysadmin phoning in gives their on-call PIN first.
+ */
+export type AgentDecision =
+  /** A voicemail box or fax answered a page: hang up before anything is said. */
+  | { kind: 'agent_machine' }
+  /** A page answered by a person (or so it seems): no customer details yet. */
+  | { kind: 'agent_page_greeting'; sysadminId: string; caller: string }
+  /** A sysadmin phoning in from a registered phone: their on-call PIN first. */
+  | { kind: 'agent_ask_pin'; sysadminId: string; attempt: number; retry: boolean }
+  | { kind: 'agent_pin_refused' }
+  | { kind: 'agent_briefing'; sysadminId: string; about: string; briefing: Briefing; previous?: PreviousCaller }
+  | { kind: 'agent_connect'; sysadminId: string; about: string; userName: string }
+  | { kind: 'agent_nobody_waiting'; previous?: PreviousCaller }
+  | { kind: 'agent_goodbye' }
+  /** The Dial after a bridge: the conversation is over. */
+  | { kind: 'agent_call_over' }
+  /** The <Queue> url: played to the caller just before the bridge. */
+  | { kind: 'caller_connected' };
+
+/** Why the caller a sysadmin heard about is not the one offered now. */
+export type PreviousCaller = 'taken' | 'left';
+
+/** What a sysadmin hears about a waiting caller before taking the call. */
+export interface Briefing {
+  accountName: string;
+  userName: string;
+  isAdminContact: boolean;
+  adminContactName: string | null;
+  tier: string;
+  waitSeconds: number;
+  othersWaiting: number;
+}

@@ -1,0 +1,22 @@
+/**
+ * Where Twilio reaches the sysadmin's webhooks. Absolute, so Twilio signs exactly
+ * these URLs: the sysadmin and caller named in a query string cannot be forged
+ * without the auth token (every /twilio request checks X-Twilio-Signature).
+ */
+export function agentUrls(baseUrl: string) {
+  const at = (path: string, query: Record<string, string>) => `${baseUrl}/twilio/${path}?${new URLSearchParams(query).toString()}`;
+  return {
+    /** The page call, answered. */
+    page: (sysadminId: string, caller: string) => at('agent', { sysadmin: sysadminId, caller }),
+    pageStatus: (sysadminId: string, caller: string) => at('agent-status', { sysadmin: sysadminId, caller }),
+    onCallPin: (sysadminId: string, attempt: number) => at('agent-pin', { sysadmin: sysadminId, attempt: String(attempt) }),
+    /** After the generic greeting: 1 to hear who is waiting. */
+    hear: (sysadminId: string, caller: string) => at('agent-answer', { sysadmin: sysadminId, step: 'hear', about: caller }),
+    /** After the briefing: 1 to take that caller. */
+    take: (sysadminId: string, caller: string) => at('agent-answer', { sysadmin: sysadminId, step: 'take', about: caller }),
+    dialed: (sysadminId: string, caller: string) => at('agent-dialed', { sysadmin: sysadminId, about: caller }),
+    bridge: (sysadminId: string, caller: string) => at('bridge', { sysadmin: sysadminId, about: caller }),
+  };
+}
+
+export type AgentUrls = ReturnType<typeof agentUrls>;

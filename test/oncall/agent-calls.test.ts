@@ -1,0 +1,282 @@
+import request from 'supertest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTwilioRestApi } from '../../sim/twilio-rest-api.js';
+import { api } from '../helpers/givens.js';
+import { eventually } from '../helpers/eventually.js';
+import { rememberSecret } from '../helpers/leak-watch.js';
+import { buildTestApp, OPS_KEY, type TestApp } from '../helpers/test-app.js';
+import { testClock } from '../helpers/test-clock.js';
+import { newCallSid, signedWebhooks, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
+import { ALICE, auditEvents, BASE, BOB, bridge, givenWaitingCaller, pagedPhone } from './oncall-helpers.js';
+
+/** The sysadmin who answers a page, or phones in: what they hear, and whom they are connected to. */
+const rest = await startTwilioRestApi();
+let t: TestApp;
+const apps: TestApp[] = [];
+afterAll(async () => {
+  await Promise.all(apps.map((app) => app.close()));
+  await rest.close();
+});
+
+beforeEach(async () => {
+  rest.calls.length = 0;
+  t = await buildTestApp({ env: { TWILIO_API_URL: rest.url }, clock: testClock('2027-03-02T10:00:00Z') });
+  apps.push(t);
+  expect((await request(t.app).put('/v1/oncall').set('Authorization', `Bearer ${OPS_KEY}`).send([ALICE, BOB])).status).toBe(200);
+});
+
+const pageTo = (phone: string) => rest.calls.find((c) => c.to === phone);
+const rung = () => rest.calls.map((c) => c.to);
+
+describe('a paged sysadmin', () => {
+  it('when a person answers, then they hear no customer detail until they press 1, then the briefing, then exactly that caller', async () => {
+    const { call, accountId } = await givenWaitingCaller(t, { name: 'Ken Thompson' });
+    await t.pager.tick();
+    const alice = pagedPhone(t, 'alice', pageTo(ALICE.phone));
+
+    const greeting = twimlOf(await alice.answer());
+    expect(spoken(greeting)).toEqual([
+      'This is the emergency support line. A customer is waiting for an on-call engineer. Press 1 to hear who is calling.',
+    ]);
+    expect(greeting).not.toContain(accountId);
+
+    const briefing = twimlOf(await alice.hear('1'));
+    expect(spoken(briefing)).toEqual([
+      `Emergency support call for Account ${accountId}. The caller is Ken Thompson, not the admin contact; the admin contact is Margaret Hamilton. ` +
+        'Their plan is Standard. They have waited less than a minute. Nobody else is waiting.',
+      'Press 1 to take the call.',
+    ]);
+    expect(briefing).toContain(`action="${BASE}/twilio/agent-answer?sysadmin=alice&amp;step=take&amp;about=${call.callSid}"`);
+
+    expect(twimlOf(await alice.take('1', call.callSid))).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Amy" language="en-GB">Connecting you to Ken Thompson now.</Say>' +
+        `<Dial timeout="5" action="${BASE}/twilio/agent-dialed?sysadmin=alice&amp;about=${call.callSid}" method="POST">` +
+        `<Queue url="${BASE}/twilio/bridge?sysadmin=alice&amp;about=${call.callSid}" method="POST">cg-${call.callSid}</Queue></Dial></Response>`,
+    );
+
+    // https://www.twilio.com/docs/voice/twiml/queue: the url runs for the dequeued caller just before the bridge.
+    expect(spoken(twimlOf(await bridge(t, 'alice', call.callSid, alice.pageSid)))).toEqual(['An engineer is taking your call now.']);
+    await call.queueResult('bridged', 30);
+    await call.status('completed', 300);
+    const history = await api(t.app).get(`/v1/accounts/${accountId}/calls`);
+    expect(history.body).toEqual({
+      calls: [expect.objectContaining({ callSid: call.callSid, outcome: 'connected', sysadminId: 'alice', durationSeconds: 300 })],
+    });
+  });
+
+  it.each(['machine_start', 'machine_end_beep', 'fax'])('when %s answers the page, then it is hung up on in silence and the next sysadmin is paged', async (answeredBy) => {
+    await givenWaitingCaller(t);
+    await t.pager.tick();
+    const answer = twimlOf(await pagedPhone(t, 'alice', pageTo(ALICE.phone)).answer(answeredBy));
+    expect(answer).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>');
+    await eventually(() => {
+      expect(rung()).toEqual([ALICE.phone, BOB.phone]);
+    });
+  });
+
+  it.each([
+    ['2', 'pressed_other_key'],
+    ['', 'no_input'],
+  ])('when the sysadmin presses "%s" after the greeting, then goodbye, and the next sysadmin is paged', async (digits, reason) => {
+    await givenWaitingCaller(t);
+    await t.pager.tick();
+    const alice = pagedPhone(t, 'alice', pageTo(ALICE.phone));
+    await alice.answer();
+    const answer = twimlOf(await alice.hear(digits));
+    expect(spoken(answer)).toEqual(['The call was not taken. Goodbye.']);
+    await eventually(() => {
+      expect(rung()).toEqual([ALICE.phone, BOB.phone]);
+    });
+    expect(await auditEvents(t)).toContainEqual(expect.objectContaining({ type: 'declined', reason }));
+  });
+
+  it.each(['no-answer', 'busy', 'failed', 'canceled'])('when the page ends %s, then the next sysadmin is paged at once', async (status) => {
+    await givenWaitingCaller(t);
+    await t.pager.tick();
+    await pagedPhone(t, 'alice', pageTo(ALICE.phone)).ended(status);
+    await eventually(() => {
+      expect(rung()).toEqual([ALICE.phone, BOB.phone]);
+    });
+  });
+
+  it('when two callers of one plan wait and two sysadmins press 1 at once, then each is connected to the caller they heard about', async () => {
+    const first = await givenWaitingCaller(t, { name: 'Ken Thompson' });
+    const second = await givenWaitingCaller(t, { name: 'Dennis Ritchie' });
+    await t.pager.tick();
+    const phones = [pagedPhone(t, 'alice', pageTo(ALICE.phone)), pagedPhone(t, 'bob', pageTo(BOB.phone))];
+    await Promise.all(phones.map((phone) => phone.answer()));
+    const heard = await Promise.all(phones.map(async (phone) => ({ phone, about: /about=(CA[0-9a-f]+)/.exec(twimlOf(await phone.hear('1')))?.[1] ?? '' })));
+    expect(heard.map((h) => h.about).sort()).toEqual([first.call.callSid, second.call.callSid].sort());
+
+    const taken = await Promise.all(heard.map(async ({ phone, about }) => twimlOf(await phone.take('1', about))));
+    heard.forEach(({ about }, i) => {
+      expect(taken[i]).toContain(`>cg-${about}</Queue>`);
+    });
+  });
+
+  it('when the caller was taken by another sysadmin after the briefing, then the sysadmin hears so and is briefed on the next caller', async () => {
+    const first = await givenWaitingCaller(t, { name: 'Ken Thompson' });
+    const second = await givenWaitingCaller(t, { name: 'Dennis Ritchie' });
+    await t.pager.tick();
+    const alice = pagedPhone(t, 'alice', pageTo(ALICE.phone));
+    const bob = pagedPhone(t, 'bob', pageTo(BOB.phone));
+    await Promise.all([alice.answer(), bob.answer()]);
+    await alice.hear('1');
+    await bob.hear('1');
+    // Bob takes Alice's caller first (as a sysadmin phoning in might).
+    expect(twimlOf(await bob.take('1', first.call.callSid))).toContain(`>cg-${first.call.callSid}</Queue>`);
+    const answer = twimlOf(await alice.take('1', first.call.callSid));
+    expect(spoken(answer)[0]).toBe('The caller you heard about has been taken by another engineer.');
+    expect(spoken(answer)[1]).toContain('The caller is Dennis Ritchie');
+    expect(answer).toContain(`about=${second.call.callSid}`);
+    expect(answer).not.toContain('<Dial');
+  });
+
+  it('when the briefed caller hung up, then the sysadmin is told, never connected to someone unannounced', async () => {
+    const { call } = await givenWaitingCaller(t);
+    await t.pager.tick();
+    const alice = pagedPhone(t, 'alice', pageTo(ALICE.phone));
+    await alice.answer();
+    await alice.hear('1');
+    await call.queueResult('hangup', 20);
+    const answer = twimlOf(await alice.take('1', call.callSid));
+    expect(spoken(answer)).toEqual(['The caller you heard about is no longer waiting.', 'Nobody is waiting for support right now. Goodbye.']);
+  });
+
+  it('when the same press of 1 arrives twice, then the sysadmin still takes only that one caller', async () => {
+    const first = await givenWaitingCaller(t, { name: 'Ken Thompson' });
+    await givenWaitingCaller(t, { name: 'Dennis Ritchie' });
+    await t.pager.tick();
+    const alice = pagedPhone(t, 'alice', pageTo(ALICE.phone));
+    await alice.answer();
+    await alice.hear('1');
+    const [once, twice] = await Promise.all([alice.take('1', first.call.callSid), alice.take('1', first.call.callSid)]);
+    expect(twimlOf(once)).toBe(twimlOf(twice));
+    expect(twimlOf(once)).toContain(`>cg-${first.call.callSid}</Queue>`);
+  });
+
+  it('when the sysadmin hangs up after pressing 1, then the caller is paged again at once, not at the maximum wait', async () => {
+    const { call } = await givenWaitingCaller(t);
+    await t.pager.tick();
+    const alice = pagedPhone(t, 'alice', pageTo(ALICE.phone));
+    await alice.answer();
+    await alice.hear('1');
+    await alice.take('1', call.callSid);
+    await alice.ended('completed');
+    await eventually(() => {
+      expect(rung()).toEqual([ALICE.phone, BOB.phone]);
+    });
+  });
+
+  it('when a reservation is never bridged and no callback comes, then the caller is paged again after 20 s', async () => {
+    const { call } = await givenWaitingCaller(t);
+    await t.pager.tick();
+    const alice = pagedPhone(t, 'alice', pageTo(ALICE.phone));
+    await alice.answer();
+    await alice.hear('1');
+    await alice.take('1', call.callSid);
+    t.clock.advance(19_000);
+    await call.wait(1, 19);
+    await t.pager.tick();
+    expect(rung()).toEqual([ALICE.phone]);
+    t.clock.advance(1_000);
+    await t.pager.tick();
+    expect(rung()).toEqual([ALICE.phone, BOB.phone]);
+  });
+
+  it('when the Dial finds the queue empty (the caller left), then the sysadmin hears so and the reservation ends', async () => {
+    const { call } = await givenWaitingCaller(t);
+    await t.pager.tick();
+    const alice = pagedPhone(t, 'alice', pageTo(ALICE.phone));
+    await alice.answer();
+    await alice.hear('1');
+    await alice.take('1', call.callSid);
+    const answer = twimlOf(await alice.dialEnded(call.callSid, 'no-answer'));
+    expect(spoken(answer)[0]).toBe('The caller you heard about is no longer waiting.');
+  });
+});
+
+describe('a sysadmin phoning the support line', () => {
+  const setPin = (sysadminId: string, pin: string) => {
+    rememberSecret(pin);
+    return request(t.app).put(`/v1/oncall/${sysadminId}/pin`).set('Authorization', `Bearer ${OPS_KEY}`).send({ pin });
+  };
+  const phoneIn = (from: string) => {
+    const post = signedWebhooks(t.app, t.config);
+    const callSid = newCallSid();
+    return {
+      callSid,
+      voice: () => post('/twilio/voice', { CallSid: callSid, From: from, CallStatus: 'ringing' }),
+      pin: (digits: string, attempt = 1) => post(`/twilio/agent-pin?sysadmin=bob&attempt=${String(attempt)}`, { CallSid: callSid, From: from, Digits: digits }),
+      ended: () => post('/twilio/status', { CallSid: callSid, From: from, CallStatus: 'completed', CallDuration: '60' }),
+    };
+  };
+
+  it('when the call comes from a rota phone, then the on-call PIN is asked for before a word about any customer', async () => {
+    await givenWaitingCaller(t);
+    const call = phoneIn(BOB.phone);
+    const xml = twimlOf(await call.voice());
+    expect(spoken(xml)).toEqual(['Emergency support line. Please enter your on-call PIN, followed by the hash key.']);
+    expect(xml).toContain('/twilio/agent-pin?sysadmin=bob&amp;attempt=1');
+  });
+
+  it('when a spoofed rota number does not know the PIN, then it hears nothing about customers and is hung up on', async () => {
+    expect((await setPin('bob', '24681357')).status).toBe(204);
+    await givenWaitingCaller(t);
+    const call = phoneIn(BOB.phone);
+    await call.voice();
+    const answers = [await call.pin('11111111', 1), await call.pin('22222222', 2), await call.pin('33333333', 3)].map((res) => spoken(twimlOf(res)));
+    expect(answers.flat().join(' ')).not.toMatch(/Account|Ken|caller is/);
+    expect(answers[2]).toEqual(['The on-call PIN was not accepted. Goodbye.']);
+  });
+
+  it('when five wrong on-call PINs were typed across calls, then even the right one is refused for an hour', async () => {
+    await setPin('bob', '24681357');
+    for (let i = 0; i < 5; i += 1) {
+      const call = phoneIn(BOB.phone);
+      await call.voice();
+      await call.pin('99999999');
+    }
+    const call = phoneIn(BOB.phone);
+    await call.voice();
+    expect(spoken(twimlOf(await call.pin('24681357')))).toEqual(['The on-call PIN was not accepted. Goodbye.']);
+  });
+
+  it('when the PIN is right, then the sysadmin is briefed, takes the call, and is paged for the next one only after hanging up', async () => {
+    expect((await request(t.app).put('/v1/oncall').set('Authorization', `Bearer ${OPS_KEY}`).send([BOB])).status).toBe(200);
+    await setPin('bob', '24681357');
+    const first = await givenWaitingCaller(t, { name: 'Ken Thompson' });
+    await t.pager.tick();
+    const page = pagedPhone(t, 'bob', pageTo(BOB.phone));
+    // Bob phones in while his page still rings.
+    const call = phoneIn(BOB.phone);
+    await call.voice();
+    const briefing = twimlOf(await call.pin('24681357'));
+    expect(spoken(briefing)[0]).toContain('The caller is Ken Thompson');
+    const post = signedWebhooks(t.app, t.config);
+    const take = await post(`/twilio/agent-answer?sysadmin=bob&step=take&about=${first.call.callSid}`, { CallSid: call.callSid, Digits: '1' });
+    expect(twimlOf(take)).toContain(`>cg-${first.call.callSid}</Queue>`);
+    await bridge(t, 'bob', first.call.callSid, call.callSid);
+
+    // While Bob is on the call he is not paged, even when his old page's callback comes late.
+    await givenWaitingCaller(t, { name: 'Dennis Ritchie' });
+    await page.ended('no-answer');
+    await t.pager.tick();
+    expect(rung()).toEqual([BOB.phone]);
+    // His call ends (the number's status callback, not a page's): he is paged for Dennis.
+    await call.ended();
+    await eventually(() => {
+      expect(rung()).toEqual([BOB.phone, BOB.phone]);
+    });
+  });
+
+  it('when the on-call PIN is set, then the API never shows it, only that one is set', async () => {
+    await setPin('alice', '13572468');
+    const res = await request(t.app).get('/v1/oncall').set('Authorization', `Bearer ${OPS_KEY}`);
+    expect(res.body).toEqual([
+      { ...ALICE, hasPin: true },
+      { ...BOB, hasPin: false },
+    ]);
+    expect(JSON.stringify(res.body)).not.toContain('13572468');
+  });
+});
