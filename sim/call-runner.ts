@@ -32,7 +32,8 @@ export async function loadAndRun(ctx: SimContext, party: Party, url: string, met
     if (ctx.fallbackUrl === undefined) throw error;
     try {
       docUrl = ctx.fallbackUrl;
-      verbs = await ctx.webhooks.twiml(docUrl, 'POST', { ...party.params, ErrorCode: String(error.code), ErrorUrl: error.url }, 'call');
+      // The fallback gets the failed request's parameters plus ErrorCode and ErrorUrl.
+      verbs = await ctx.webhooks.twiml(docUrl, 'POST', { ...party.params, ...extra, ErrorCode: String(error.code), ErrorUrl: error.url }, 'call');
     } catch (fallbackError) {
       if (!(fallbackError instanceof FatalWebhookError)) throw fallbackError;
       ctx.errors.push({ callSid: party.sid, url: fallbackError.url, code: fallbackError.code, message: fallbackError.message });

@@ -23,7 +23,7 @@ async function givenOneCallerQueued() {
   rest = await startTwilioRestApi({ accountSid: ACCOUNT, authToken: TOKEN });
   app = await serveTwiml({ '/voice': twiml('<Enqueue waitUrl="/wait">cg-caller-1</Enqueue>'), '/wait': twiml('<Pause length="5"/>'), '/status': '' });
   const { sim } = simFor(app, { restApi: rest });
-  const call = sim.call({ from: '+1', label: 'Ada', keypad: scriptedKeypad([]), hangUpAfterQueueSeconds: 20 });
+  const call = sim.call({ from: '+1', label: 'Ada', keypad: scriptedKeypad([]), hangUpAfterQueueSeconds: 40 });
   await until(() => rest.queues.byName('cg-caller-1')?.members.length === 1);
   return { call };
 }

@@ -12,7 +12,8 @@ export interface Recorded {
   params: Record<string, string>;
 }
 
-type Answer = string | { status?: number; contentType?: string; body?: string; destroy?: boolean };
+/** A TwiML body, or a raw answer; `hang` never answers (a read timeout). */
+type Answer = string | { status?: number; contentType?: string; body?: string; hang?: boolean };
 type Route = Answer | ((params: Record<string, string>, count: number) => Answer);
 
 export interface TwimlServer {
@@ -35,10 +36,7 @@ export async function serveTwiml(routes: Record<string, Route>): Promise<TwimlSe
       requests.push({ path, params });
       const route = routes[path];
       const answer = typeof route === 'function' ? route(params, requests.filter((r) => r.path === path).length) : (route ?? { status: 404 });
-      if (typeof answer !== 'string' && answer.destroy === true) {
-        req.socket.destroy();
-        return;
-      }
+      if (typeof answer !== 'string' && answer.hang === true) return;
       const { status = 200, contentType = 'text/xml', body: text = twiml('') } = typeof answer === 'string' ? { body: answer } : answer;
       res.writeHead(status, { 'Content-Type': contentType }).end(text);
     });
@@ -69,7 +67,7 @@ export function simFor(app: TwimlServer, extra: Partial<SimOptions> = {}) {
     supportNumber: '+442070000000',
     voiceUrl: `${app.url}/voice`,
     statusCallbackUrl: `${app.url}/status`,
-    speed: 200,
+    speed: 50,
     print: (line) => transcript.push(line),
     ...extra,
   });
