@@ -24,14 +24,6 @@ const historyOf = async (accountId: string) =>
   ((await api(t.app).get(`/v1/accounts/${accountId}/calls`)).body as { calls: Record<string, unknown>[] }).calls;
 
 describe('waiting in the queue', () => {
-  it('when the wait URL is fetched, then the position is spoken and a spoken pause follows', async () => {
-    const { call } = await enqueuedCall();
-    expect(twimlOf(await call.wait(2, 30))).toBe(
-      `${XML}<Response>${SAY}You are number 2 in the queue. Please hold.</Say><Pause length="15"/>` +
-        `${SAY}Thank you for holding. An engineer will be with you as soon as possible.</Say></Response>`,
-    );
-  });
-
   it('when the longest wait is reached, then the caller leaves the queue, hears that the call was logged, and it ends', async () => {
     const { call, accountId, userId } = await enqueuedCall();
     expect(twimlOf(await call.wait(1, 595))).toContain('<Pause length="5"/>');
@@ -45,14 +37,7 @@ describe('waiting in the queue', () => {
     ]);
   });
 
-  it('when a hold music URL is configured, then it is played instead of the spoken pause', async () => {
-    const withMusic = await buildTestApp({
-      policy: { tiers: { open: { phoneSupport: true, hours: { tue: ['00:00-24:00'] } } }, queue: { holdMusicUrl: 'https://cdn.example.com/hold.mp3' } },
-    });
-    const xml = twimlOf(await placeCall(withMusic.app, withMusic.config).wait(3, 10));
-    expect(xml).toBe(`${XML}<Response>${SAY}You are number 3 in the queue. Please hold.</Say><Play>https://cdn.example.com/hold.mp3</Play></Response>`);
-    await withMusic.close();
-  });
+  // Position and hold music: test/oncall/waiting.test.ts.
 
   it('when the caller hangs up while waiting, then the call is recorded as abandoned', async () => {
     const { call, accountId } = await enqueuedCall();

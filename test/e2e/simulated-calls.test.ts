@@ -1,40 +1,58 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import type { PolicyInput } from '../../src/policy/policy-schema.js';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import { DEMO_POLICY } from '../../tools/demo-line.js';
-import { scriptedKeypad, type TranscriptLine } from '../../sim/simulated-twilio.js';
+import { scriptedKeypad, type SimulatedTwilio, type TranscriptLine } from '../../sim/simulated-twilio.js';
 import { apiClient, simulatorFor, startLocalStack, type LocalStack } from '../../tools/local-stack.js';
+import { eventually } from '../helpers/eventually.js';
 import { logSink, rememberSecret } from '../helpers/leak-watch.js';
 
-const OPEN_POLICY: PolicyInput = { ...DEMO_POLICY, queue: { maxWaitSeconds: 60 } };
+/**
+ * Whole calls through the simulator, which behaves as Twilio documents (see test/sim/):
+ * queues are FIFO by <Enqueue> (https://www.twilio.com/docs/voice/twiml/enqueue), <Dial><Queue>
+ * connects the first member (https://www.twilio.com/docs/voice/twiml/queue), pages may meet a
+ * voicemail box (https://www.twilio.com/docs/voice/answering-machine-detection).
+ */
+const OPEN_POLICY: PolicyInput = { ...DEMO_POLICY, queue: { maxWaitSeconds: 600 } };
 const ALL_PERMISSIONS = ['manage_users', 'manage_billing', 'manage_services', 'manage_support', 'purchase_services'];
 const SAM = { id: 'sam', name: 'Sam', phone: '+447700900999' };
+const KIM = { id: 'kim', name: 'Kim', phone: '+447700900998' };
+const SAM_PIN = '24681357';
+// Pressing 1 twice: once to hear who is waiting, once to take that caller.
+const TAKES_CALLS = () => scriptedKeypad(['1', '1', '1', '1']);
 
 const stacks: LocalStack[] = [];
+const sims: SimulatedTwilio[] = [];
+afterEach(() => {
+  for (const sim of sims.splice(0)) expect(sim.errors()).toEqual([]);
+});
 afterAll(async () => {
   for (const stack of stacks) await stack.stop();
 });
 
-/** A stack of `instances` callgates on the test Redis, an account with Ada (admin) and Bob, and a simulator. */
-async function givenLine(options: { instances?: number; oncall?: boolean } = {}) {
+/** A stack of callgates on the test Redis, an account with Ada (admin) and Bob, a rota, and a simulator. */
+async function givenLine(options: { instances?: number; rota?: (typeof SAM)[]; policy?: PolicyInput } = {}) {
   const stack = await startLocalStack({
-    policy: OPEN_POLICY,
+    policy: options.policy ?? OPEN_POLICY,
     instances: options.instances ?? 1,
     redisUrl: inject('redisUrl'),
     log: createLogger({ level: 'info', destination: logSink }),
   });
   stacks.push(stack);
   rememberSecret(stack.controlPanelKey);
+  rememberSecret(stack.opsKey);
   const base = stack.instances[0]?.url ?? '';
   const panel = apiClient(base, stack.controlPanelKey);
+  const ops = apiClient(base, stack.opsKey);
   await panel('PUT', '/v1/accounts/acme', { name: 'Acme Hosting', sla: 'standard' });
   await panel('PUT', '/v1/accounts/acme/users/ada', { name: 'Ada Lovelace', permissions: ALL_PERMISSIONS, roles: ['admin_contact'] });
   await panel('PUT', '/v1/accounts/acme/users/bob', { name: 'Bob Builder', permissions: ['manage_support'] });
-  if (options.oncall !== false) await apiClient(base, stack.opsKey)('PUT', '/v1/oncall', [SAM]);
+  await ops('PUT', '/v1/oncall', options.rota ?? [SAM]);
   const transcript: TranscriptLine[] = [];
   const sim = simulatorFor(stack, { speed: 50, print: (line) => transcript.push(line) });
+  sims.push(sim);
   const pinFor = async (userId: string) => {
     const { body } = await panel('POST', `/v1/accounts/acme/users/${userId}/pin`);
     const pin = (body as { pin: string }).pin;
@@ -42,71 +60,145 @@ async function givenLine(options: { instances?: number; oncall?: boolean } = {})
     return pin;
   };
   const history = async () => ((await panel('GET', '/v1/accounts/acme/calls')).body as { calls: Record<string, unknown>[] }).calls;
-  return { stack, panel, sim, transcript, pinFor, history };
+  const heardBy = (label: string) => transcript.filter((l) => l.call === label).map((l) => l.text);
+  return { stack, panel, ops, sim, transcript, pinFor, history, heardBy };
 }
 
 describe('whole calls through the simulator', () => {
-  it('when Ada calls with her PIN and Sam presses 1, then they are bridged and the history shows Sam took it', async () => {
+  it('when Ada calls with her PIN and Sam presses 1 twice, then they are bridged and the history shows Sam took it', async () => {
     const line = await givenLine();
-    line.sim.answerPages(SAM.phone, { label: 'Sam', keypad: scriptedKeypad(['1']) });
-    const call = await line.sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([await line.pinFor('ada')]) });
+    line.sim.answerPages(SAM.phone, { label: 'Sam', keypad: TAKES_CALLS() });
+    const call = await line.sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]) });
     await line.sim.settled();
 
     expect(call.ending).toBe('bridged');
-    expect(call.said.slice(0, 2)).toEqual([
-      'Welcome to emergency support. Please enter the support PIN from your control panel, followed by the hash key.',
-      'Thank you, Ada Lovelace. Connecting you to our on-call engineers.',
-    ]);
-    // Whether the position is heard first depends on how fast Sam answers, as on a real line.
     expect(call.said.at(-1)).toBe('An engineer is taking your call now.');
-    const samHeard = line.transcript.filter((l) => l.call === 'Sam' && l.who === 'callgate').map((l) => l.text);
-    expect(samHeard[0]).toBe(
+    const sam = line.heardBy('Sam');
+    expect(sam).toContain(
       'Emergency support call for Acme Hosting. The caller is Ada Lovelace, the admin contact of the account. Their plan is Standard. They have waited less than a minute. Nobody else is waiting.',
     );
-    expect(await line.history()).toEqual([
-      expect.objectContaining({ callSid: call.callSid, userId: 'ada', outcome: 'connected', sysadminId: 'sam' }),
+    expect(sam).toContain('(connected with Ada)');
+    expect(await line.history()).toEqual([expect.objectContaining({ callSid: call.callSid, userId: 'ada', outcome: 'connected', sysadminId: 'sam' })]);
+  });
+
+  it('when two callers of one plan wait and two sysadmins press 1 at once, then each is connected to the caller they heard about', async () => {
+    const line = await givenLine({ rota: [SAM, KIM] });
+    line.sim.answerPages(SAM.phone, { label: 'Sam', keypad: TAKES_CALLS(), ringSeconds: 20 });
+    line.sim.answerPages(KIM.phone, { label: 'Kim', keypad: TAKES_CALLS(), ringSeconds: 20 });
+    const [adaPin, bobPin] = [await line.pinFor('ada'), await line.pinFor('bob')];
+    const calls = await Promise.all([
+      line.sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([`${adaPin}#`]) }),
+      line.sim.call({ from: '+447700900112', label: 'Bob', keypad: scriptedKeypad([`${bobPin}#`]) }),
     ]);
+    await line.sim.settled();
+    expect(calls.map((c) => c.ending)).toEqual(['bridged', 'bridged']);
+    for (const sysadmin of ['Sam', 'Kim']) {
+      const heard = line.heardBy(sysadmin);
+      const briefedAbout = heard.find((text) => text.startsWith('Emergency support call'))?.includes('The caller is Ada Lovelace') === true ? 'Ada' : 'Bob';
+      expect(heard).toContain(`(connected with ${briefedAbout})`);
+    }
+  });
+
+  it('when a page meets a voicemail box, then nothing is said to it and the next sysadmin takes the call', async () => {
+    const line = await givenLine({ rota: [SAM, KIM] });
+    const samPhone = line.sim.answerPages(SAM.phone, { label: 'Sam', answers: 'voicemail', voicemailAfterSeconds: 4 });
+    line.sim.answerPages(KIM.phone, { label: 'Kim', keypad: TAKES_CALLS() });
+    const call = await line.sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]) });
+    await line.sim.settled();
+    expect(call.ending).toBe('bridged');
+    expect(samPhone.recorded).toEqual([]);
+    expect(line.heardBy('Kim')).toContain('(connected with Ada)');
+  });
+
+  it('when the sysadmin hangs up after pressing 1, then the caller goes back to paging and the next sysadmin takes the call', async () => {
+    const line = await givenLine({ rota: [SAM, KIM] });
+    line.sim.answerPages(SAM.phone, { label: 'Sam', keypad: TAKES_CALLS(), hangUpWhenHearing: /^Connecting you to/ });
+    line.sim.answerPages(KIM.phone, { label: 'Kim', keypad: TAKES_CALLS(), ringSeconds: 10 });
+    const call = await line.sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]) });
+    await line.sim.settled();
+    expect(call.ending).toBe('bridged');
+    expect(line.heardBy('Sam')).not.toContain('(connected with Ada)');
+    expect(line.heardBy('Kim')).toContain('(connected with Ada)');
+    expect(await line.history()).toEqual([expect.objectContaining({ outcome: 'connected', sysadminId: 'kim' })]);
+  });
+
+  it('when a sysadmin phones in with their on-call PIN, then they take the waiting caller, and after hanging up are paged for the next', async () => {
+    const line = await givenLine();
+    expect((await line.ops('PUT', `/v1/oncall/sam/pin`, { pin: SAM_PIN })).status).toBe(204);
+    rememberSecret(SAM_PIN);
+    // Sam is busy on his mobile when first paged; he phones in from it instead.
+    line.sim.answerPages(SAM.phone, { label: 'Sam (paged)', answers: 'busy' });
+    const ada = line.sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]) });
+    await eventually(() => {
+      expect(line.transcript.some((l) => l.call === 'Ada' && /waits in queue|Please hold/.test(l.text))).toBe(true);
+    }, 5000);
+    const sam = await line.sim.call({ from: SAM.phone, label: 'Sam', keypad: scriptedKeypad([`${SAM_PIN}#`, '1']) });
+    expect((await ada).ending).toBe('bridged');
+    expect(sam.said[0]).toBe('Emergency support line. Please enter your on-call PIN, followed by the hash key.');
+    expect(line.heardBy('Sam')).toContain('(connected with Ada)');
+
+    line.sim.answerPages(SAM.phone, { label: 'Sam (paged)', keypad: TAKES_CALLS() });
+    const bob = await line.sim.call({ from: '+447700900112', label: 'Bob', keypad: scriptedKeypad([`${await line.pinFor('bob')}#`]) });
+    await line.sim.settled();
+    expect(bob.ending).toBe('bridged');
+    expect(line.heardBy('Sam (paged)')).toContain('(connected with Bob)');
+  });
+
+  it('when the caller hangs up during "connecting you", then nobody is connected to them and the sysadmin is told nobody waits', async () => {
+    const line = await givenLine();
+    line.sim.answerPages(SAM.phone, { label: 'Sam', keypad: TAKES_CALLS(), ringSeconds: 10 });
+    const call = await line.sim.call({
+      from: '+447700900111',
+      label: 'Ada',
+      keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]),
+      hangUpWhenHearing: /^Thank you, Ada/,
+    });
+    await line.sim.settled();
+    expect(call.ending).toBe('caller-hung-up');
+    const sam = line.heardBy('Sam');
+    expect(sam).not.toContain('(connected with Ada)');
+    expect(sam.some((text) => text.startsWith('Emergency support call'))).toBe(false);
   });
 
   it('when a stranger gets the PIN wrong three times, then goodbye and hang-up', async () => {
     const line = await givenLine();
-    const call = await line.sim.call({ from: '+447700900222', label: 'Stranger', keypad: scriptedKeypad(['12345678', '87654321', '11223344']) });
+    const call = await line.sim.call({ from: '+447700900222', label: 'Stranger', keypad: scriptedKeypad(['12345678#', '87654321#', '11223344#']) });
     expect(call.ending).toBe('hangup');
     expect(call.said.at(-1)).toBe('Sorry, we could not verify your PIN. Please get a new PIN from the control panel and call again. Goodbye.');
-    expect(call.said.filter((text) => text.includes('not recognised'))).toHaveLength(2);
   });
 
   it('when Bob lost Manage Support after getting a PIN, then his PIN no longer works', async () => {
     const line = await givenLine();
     const pin = await line.pinFor('bob');
     await line.panel('PUT', '/v1/accounts/acme/users/bob', { name: 'Bob Builder', permissions: ['manage_billing'] });
-    const call = await line.sim.call({ from: '+447700900333', label: 'Bob', keypad: scriptedKeypad([pin]) });
-    expect(call.said[1]).toBe('Sorry, that PIN was not recognised. Please enter your PIN again, followed by the hash key.');
+    const call = await line.sim.call({ from: '+447700900333', label: 'Bob', keypad: scriptedKeypad([`${pin}#`]) });
+    expect(call.said[1]).toMatch(/^Sorry, that PIN was not recognised\./);
   });
 
   it('when two instances share Redis and the webhooks alternate between them, then the call still connects', async () => {
     const line = await givenLine({ instances: 2 });
-    line.sim.answerPages(SAM.phone, { label: 'Sam', keypad: scriptedKeypad(['1']) });
-    const call = await line.sim.call({ from: '+447700900444', label: 'Ada', keypad: scriptedKeypad([await line.pinFor('ada')]) });
+    line.sim.answerPages(SAM.phone, { label: 'Sam', keypad: TAKES_CALLS() });
+    const call = await line.sim.call({ from: '+447700900444', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]) });
     await line.sim.settled();
     expect(call.ending).toBe('bridged');
     expect(line.stack.restApi.calls).toHaveLength(1);
     expect(await line.history()).toEqual([expect.objectContaining({ outcome: 'connected', sysadminId: 'sam' })]);
   });
 
-  it('when the caller hangs up while queued, then the call is recorded as abandoned', async () => {
-    const line = await givenLine({ oncall: false });
-    const call = await line.sim.call({ from: '+447700900555', label: 'Ada', keypad: scriptedKeypad([await line.pinFor('ada')]), hangUpAfterQueueSeconds: 20 });
+  it('when the caller hangs up while queued, then the call is recorded as abandoned and their queue is deleted', async () => {
+    const line = await givenLine({ rota: [] });
+    const call = await line.sim.call({ from: '+447700900555', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]), hangUpAfterQueueSeconds: 20 });
     expect(call.ending).toBe('abandoned');
     expect(await line.history()).toEqual([expect.objectContaining({ outcome: 'abandoned', userId: 'ada' })]);
+    await eventually(() => {
+      expect(line.sim.queues.list()).toEqual([]);
+    });
   });
 
   it('when nobody answers within the longest wait, then the caller hears the call was logged and the call ends', async () => {
-    const line = await givenLine({ oncall: false });
-    const call = await line.sim.call({ from: '+447700900666', label: 'Ada', keypad: scriptedKeypad([await line.pinFor('ada')]) });
-    expect(call.said.at(-1)).toBe(
-      'We are sorry, no engineer could take your call yet. Your call has been logged, and our support team will follow up with you as soon as possible. Goodbye.',
-    );
+    const line = await givenLine({ rota: [], policy: { ...OPEN_POLICY, queue: { maxWaitSeconds: 60 } } });
+    const call = await line.sim.call({ from: '+447700900666', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]) });
+    expect(call.said.at(-1)).toMatch(/^We are sorry, no engineer could take your call yet\./);
     expect(await line.history()).toEqual([expect.objectContaining({ outcome: 'timed_out', userId: 'ada' })]);
   });
 

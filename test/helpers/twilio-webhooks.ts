@@ -29,6 +29,9 @@ export function placeCall(app: Express, config: Config, from = newCaller()) {
     pin: (digits: string, attempt = 1) => post(`/twilio/pin?attempt=${String(attempt)}`, { ...base, Digits: digits }),
     wait: (position: number, queueTime: number) =>
       post('/twilio/wait', { ...base, QueuePosition: String(position), QueueTime: String(queueTime), CurrentQueueSize: String(position) }),
+    /** The <Enqueue> action, as Twilio sends it for a caller who left queue `queueSid`. */
+    queueResultIn: (queueSid: string, result: string, queueTime: number) =>
+      post('/twilio/queue-result', { ...base, QueueSid: queueSid, QueueResult: result, QueueTime: String(queueTime) }),
     queueResult: (result: string, queueTime: number) =>
       post('/twilio/queue-result', { ...base, QueueResult: result, QueueTime: String(queueTime) }),
     status: (callStatus: string, duration: number) =>
