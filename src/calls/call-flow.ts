@@ -4,17 +4,19 @@ import type { Account, User } from '../directory/directory-schema.js';
 import type { DirectoryStore } from '../directory/directory-store.js';
 import type { SupportHours } from '../hours/support-hours.js';
 import type { Logger } from '../logger.js';
-import type { PinStore } from '../pins/pin-store.js';
+import type { PinOwner, PinStore } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { CallQueue } from '../oncall/call-queue.js';
+import { ownQueueName } from '../oncall/own-queue.js';
 import type { AbuseLimits } from './abuse-limits.js';
-import type { CallStates } from './call-state.js';
+import type { CallState, CallStates } from './call-state.js';
 import { REJECT_REASONS, type Decision } from './decisions.js';
 
 /**
- * The caller's side of the line, SPEC section 4, as decisions. Each step reads
- * what it needs in one round trip, decides, and records the decision so a
- * retried webhook gets the same answer. Nothing here knows about HTTP or TwiML.
+ * The caller's side of the line, SPEC section 4, as decisions. Each step claims
+ * itself first, so a retried or duplicated webhook gets the first decision and
+ * counts nothing twice; then it decides and records the decision. Nothing here
+ * knows about HTTP or TwiML.
  */
 export interface CallFlowDeps {
   clock: Clock;
@@ -34,33 +36,45 @@ export interface PinEntry {
   from: string;
   digits: string;
   attempt: number;
-  /** Epoch ms (real time) after which Redis must not use the PIN up: the caller will have heard an apology. */
+  /**
+   * Epoch ms (real time) after which Redis must not use the PIN up, and after which a PIN
+   * used up is given back: the caller will have heard, or is about to hear, the apology.
+   */
   notAfter: number;
 }
 
-type FailReason = 'empty' | 'not_recognised' | 'already_used';
+type FailReason = 'not_recognised' | 'already_used' | 'bad_account_code';
+
+interface Attempt {
+  callSid: string;
+  from: string;
+  step: string;
+  attempt: number;
+  state: CallState;
+}
 
 export function createCallFlow(deps: CallFlowDeps) {
   const { clock, policy, hours, directory, pins, calls, limits, audit, queue, log } = deps;
   // Only a string of exactly the PIN's length can be a PIN; anything else is not looked up.
   const pinShape = new RegExp(`^\\d{${String(policy.pin.digits)}}$`);
+  const codeShape = new RegExp(`^\\d{${String(policy.line.accountCodeDigits)}}$`);
   const rejection = (callSid: string, decision: Decision, facts: Partial<AuditInput> = {}): AuditInput[] => {
     const reason = REJECT_REASONS[decision.kind];
     return reason === undefined ? [] : [{ type: 'rejected', callSid, reason, ...facts }];
   };
 
-  /** Incoming call: turned away (locked out, line closed) or asked for the PIN. */
+  /** Incoming call: turned away (locked out, line closed) or asked for the PIN (or the account code first). */
   async function answer(call: { callSid: string; from: string }): Promise<Decision> {
-    const [state, status] = await Promise.all([calls.get(call.callSid), limits.status(call.from)]);
-    const previous = state.steps.voice;
-    if (previous !== undefined) return previous;
+    const [claim, status] = await Promise.all([calls.claim(call.callSid, 'voice'), limits.incoming(call.from, call.callSid)]);
+    if (claim.kind === 'decided') return claim.decision;
 
-    const now = clock.now();
     const decision: Decision = status.lockedOut
       ? { kind: 'locked_out' }
-      : !hours.isLineOpen(now)
+      : !hours.isLineOpen(clock.now())
         ? { kind: 'line_closed' }
-        : { kind: 'ask_pin', attempt: 1, retry: false };
+        : status.partitioned
+          ? { kind: 'ask_account_code', attempt: 1, retry: false }
+          : { kind: 'ask_pin', attempt: 1, retry: false };
     await Promise.all([
       calls.record(call.callSid, { step: 'voice', decision }),
       audit.record(
@@ -81,29 +95,51 @@ export function createCallFlow(deps: CallFlowDeps) {
     return undefined;
   }
 
-  /** The digits of one PIN attempt. */
+  /** What the caller typed at a PIN (or account code) prompt. */
   async function checkPin(entry: PinEntry): Promise<Decision> {
     const { callSid, from, digits, attempt } = entry;
     const step = `pin:${String(attempt)}`;
+    const claim = await calls.claim(callSid, step);
+    if (claim.kind === 'decided') return claim.decision;
+    const at: Attempt = { callSid, from, step, attempt, state: claim.state };
+
+    const askedForCode = Object.values(at.state.steps).some((d) => d.kind === 'ask_account_code' && d.attempt === attempt);
+    // Silence, or a lone # (a stray one after the last PIN lands here): asked again, no attempt spent.
+    if (digits === '') return nothingTyped(at, askedForCode);
+    if (askedForCode) return accountCodeTyped(at, digits);
+
     const candidate = pinShape.test(digits) ? digits : undefined;
-    const [state, status, found] = await Promise.all([
-      calls.get(callSid),
-      limits.status(from),
-      candidate === undefined ? undefined : pins.find(candidate),
-    ]);
-    const previous = state.steps[step];
-    if (previous !== undefined) return previous;
-
-    if (status.lockedOut) {
-      const decision: Decision = { kind: 'locked_out' };
-      await settle(callSid, step, decision, rejection(callSid, decision, { from }));
-      return decision;
+    const guess = await limits.checkGuess({
+      from,
+      callSid,
+      attemptId: `${callSid}:${step}`,
+      pin: candidate,
+      accountCode: at.state.accountCode,
+    });
+    switch (guess.kind) {
+      case 'locked_out':
+      case 'exhausted': {
+        const decision: Decision = guess.kind === 'locked_out' ? { kind: 'locked_out' } : { kind: 'pins_unavailable' };
+        await settle(callSid, step, decision, rejection(callSid, decision, { from }));
+        return decision;
+      }
+      case 'account_code': {
+        // The PIN was not checked, so the attempt is not spent: the same PIN works after the code.
+        const decision: Decision = { kind: 'ask_account_code', attempt: attempt + 1, retry: false };
+        await settle(callSid, step, decision, []);
+        return decision;
+      }
+      case 'miss':
+        return failAttempt(at, 'not_recognised', { lockedOut: guess.lockedOut, alarm: guess.alarm });
+      case 'hit':
+        break;
     }
-    const attemptsAllowed = status.alarm ? 1 : policy.pin.attemptsPerCall;
-    const fail = (reason: FailReason) =>
-      failAttempt({ callSid, from, step, attempt, failures: state.failures, attemptsAllowed, lastChance: status.lastChance, reason });
-    if (candidate === undefined || found === undefined) return fail(digits === '' ? 'empty' : 'not_recognised');
+    if (candidate === undefined) return failAttempt(at, 'not_recognised', { lockedOut: false, alarm: false });
+    return putThrough(at, entry, candidate, guess.owner);
+  }
 
+  async function putThrough(at: Attempt, entry: PinEntry, pin: string, found: PinOwner): Promise<Decision> {
+    const { callSid, from, step } = at;
     const { account, user } = await directory.getMember(found.accountId, found.userId);
     const who = { from, accountId: found.accountId, userId: found.userId };
     const now = clock.now();
@@ -119,8 +155,12 @@ export function createCallFlow(deps: CallFlowDeps) {
     const refusal = refusalFor(account, user, now);
     if (refusal !== undefined) return refuse(refusal, account.sla);
 
-    if (!(await pins.consume(candidate, found, entry.notAfter))) return fail('already_used');
-    const decision: Decision = { kind: 'enqueue', name: user.name, tier: account.sla };
+    if (!(await pins.consume(pin, found, entry.notAfter, callSid))) {
+      return failAttempt(at, 'already_used', { lockedOut: false, alarm: false });
+    }
+    if (Date.now() > entry.notAfter) return giveBack(at, pin, found);
+
+    const decision: Decision = { kind: 'enqueue', name: user.name, queue: ownQueueName(callSid) };
     // The caller is through: answer now and keep the books just after, so nothing that fails
     // from here on can turn a consumed PIN into an apology, and the answer does not wait for it.
     setImmediate(() => void Promise.all([
@@ -141,35 +181,62 @@ export function createCallFlow(deps: CallFlowDeps) {
     return decision;
   }
 
-  async function failAttempt(attempt: {
-    callSid: string;
-    from: string;
-    step: string;
-    attempt: number;
-    failures: number;
-    attemptsAllowed: number;
-    lastChance: boolean;
-    reason: FailReason;
-  }): Promise<Decision> {
-    const { callSid, from, reason } = attempt;
-    // An empty Gather is silence, not a guess: it costs the call an attempt but not the number.
-    const guessed = reason !== 'empty';
-    const decision: Decision = guessed && attempt.lastChance
+  /**
+   * Redis used the PIN up in time, but its answer came back after the caller was (or is about
+   * to be) told the line has a problem: the caller keeps the PIN, so the use is undone.
+   */
+  function giveBack(at: Attempt, pin: string, owner: PinOwner): Decision {
+    const { callSid, step } = at;
+    const decision: Decision = { kind: 'apology' };
+    void Promise.all([pins.restore(pin, owner, callSid), settle(callSid, step, decision, [])])
+      .then(([restored]) => {
+        log.warn({ callSid, restored }, 'PIN used up too late to put the caller through: use undone');
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error, callSid }, 'PIN used up too late, and undoing it failed');
+      });
+    return decision;
+  }
+
+  async function nothingTyped(at: Attempt, askedForCode: boolean): Promise<Decision> {
+    const { callSid, from, step, attempt, state } = at;
+    const next = attempt + 1;
+    const decision: Decision = state.empties + 1 >= policy.pin.attemptsPerCall
+      ? { kind: 'too_many_attempts' }
+      : askedForCode
+        ? { kind: 'ask_account_code', attempt: next, retry: false }
+        : { kind: 'ask_pin', attempt: next, retry: false, ...(state.accountCode === undefined ? {} : { afterCode: true }) };
+    await settle(callSid, step, decision, [{ type: 'pin_failed', callSid, from, reason: 'empty' }, ...rejection(callSid, decision, { from })], undefined, 'empty');
+    return decision;
+  }
+
+  async function accountCodeTyped(at: Attempt, digits: string): Promise<Decision> {
+    if (!codeShape.test(digits)) return failAttempt(at, 'bad_account_code', { lockedOut: false, alarm: false });
+    // Any code of the right shape is taken: whether it is right shows only with the PIN, so
+    // the code alone tells a guesser nothing.
+    const decision: Decision = { kind: 'ask_pin', attempt: at.attempt + 1, retry: false, afterCode: true };
+    await settle(at.callSid, at.step, decision, [], { accountCode: digits });
+    return decision;
+  }
+
+  async function failAttempt(at: Attempt, reason: FailReason, line: { lockedOut: boolean; alarm: boolean }): Promise<Decision> {
+    const { callSid, from, step, attempt, state } = at;
+    const attemptsAllowed = line.alarm ? 1 : policy.pin.attemptsPerCall;
+    const decision: Decision = line.lockedOut
       ? { kind: 'locked_out' }
-      : attempt.failures + 1 >= attempt.attemptsAllowed
+      : state.failures + 1 >= attemptsAllowed
         ? { kind: 'too_many_attempts' }
-        : { kind: 'ask_pin', attempt: attempt.attempt + 1, retry: true };
-    await Promise.all([
-      guessed ? limits.recordFailedPin(from, `${callSid}:${attempt.step}`) : undefined,
-      settle(
-        callSid,
-        attempt.step,
-        decision,
-        [{ type: 'pin_failed', callSid, from, reason }, ...rejection(callSid, decision, { from })],
-        undefined,
-        true,
-      ),
-    ]);
+        : state.accountCode === undefined
+          ? { kind: 'ask_pin', attempt: attempt + 1, retry: true }
+          : { kind: 'ask_account_code', attempt: attempt + 1, retry: true };
+    await settle(
+      callSid,
+      step,
+      decision,
+      [{ type: 'pin_failed', callSid, from, reason }, ...rejection(callSid, decision, { from })],
+      undefined,
+      'failed',
+    );
     return decision;
   }
 
@@ -179,9 +246,18 @@ export function createCallFlow(deps: CallFlowDeps) {
     decision: Decision,
     events: AuditInput[],
     facts?: Parameters<CallStates['record']>[1]['facts'],
-    failed = false,
+    counts?: 'failed' | 'empty',
   ): Promise<void> {
-    await Promise.all([calls.record(callSid, { step, decision, failed, ...(facts === undefined ? {} : { facts }) }), audit.record(...events)]);
+    await Promise.all([
+      calls.record(callSid, {
+        step,
+        decision,
+        failed: counts === 'failed',
+        empty: counts === 'empty',
+        ...(facts === undefined ? {} : { facts }),
+      }),
+      audit.record(...events),
+    ]);
   }
 
   return { answer, checkPin };

@@ -1,17 +1,24 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Result } from 'ioredis';
 import { z } from 'zod';
 import type { RedisClient } from '../redis/connect-redis.js';
+import { DEADLINE_GUARD_LUA, isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
+import { UnavailableError } from '../errors.js';
 import type { Decision } from './decisions.js';
 
 /**
  * One call's state, a Redis hash under the call's own hash tag, so any
  * instance can answer any webhook of the call. It holds the decision of each
- * step already answered (`step:voice`, `step:pin:2`), the failed PIN count, and
- * once verified, who is calling.
+ * step already answered (`step:voice`, `step:pin:2`), the claim on a step being
+ * decided (`claim:pin:2`), failed and empty PIN entries, the account code typed,
+ * and once verified, who is calling.
  */
 export interface CallState extends CallFacts {
   failures: number;
+  /** PIN prompts answered with nothing (silence, or a lone #): they cost no attempt, but are bounded too. */
+  empties: number;
   steps: Record<string, Decision>;
 }
 
@@ -19,19 +26,54 @@ export interface CallState extends CallFacts {
 export interface CallFacts {
   accountId?: string;
   userId?: string;
+  /** The account code the caller typed, when the line asked for it. */
+  accountCode?: string;
+}
+
+type ScriptArg = string | number;
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    claimCallStep(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    recordCallStep(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+  }
 }
 
 /**
- * KEYS: call  ARGV: ttlMs, stepField ('' for none), decision, failed (0/1), field, value, ...
- * Records a step's decision once (a retried step keeps the first), counts a failure, sets facts.
+ * Claims a step for deciding, so two identical webhooks at the same moment get one decision:
+ * the first claims it; the other is told the step is being decided (and waits for the
+ * decision); a step decided before returns its decision. A claim lapses after claimMs (by
+ * Redis' clock), so a retry can decide a step whose first instance died.
+ * KEYS: call  ARGV: deadline, stepField, claimField, claimMs, ttlMs
+ * Returns {'decided', decision} | {'busy'} | {'claimed', field, value, ...} (the whole state) | {'late'}
+ */
+export const CLAIM_CALL_STEP_LUA = `${DEADLINE_GUARD_LUA}
+local decided = redis.call('HGET', KEYS[1], ARGV[2])
+if decided then return {'decided', decided} end
+local nowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local claim = redis.call('HGET', KEYS[1], ARGV[3])
+if claim and tonumber(claim) > nowMs then return {'busy'} end
+redis.call('HSET', KEYS[1], ARGV[3], nowMs + tonumber(ARGV[4]))
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+local reply = {'claimed'}
+for _, item in ipairs(redis.call('HGETALL', KEYS[1])) do reply[#reply + 1] = item end
+return reply
+`;
+
+/**
+ * KEYS: call  ARGV: ttlMs, stepField ('' for none), decision, counter to add 1 to ('' for none), field, value, ...
+ * Records a step's decision once (a retried step keeps the first) and releases its claim,
+ * counts a failed or empty entry, sets facts.
  * Returns 0 when the step had been recorded before (a retry), else 1.
  */
 export const RECORD_CALL_STEP_LUA = `
-if ARGV[2] ~= '' and redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) == 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  return 0
+if ARGV[2] ~= '' then
+  redis.call('HDEL', KEYS[1], (string.gsub(ARGV[2], '^step:', 'claim:')))
+  if redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) == 0 then
+    redis.call('PEXPIRE', KEYS[1], ARGV[1])
+    return 0
+  end
 end
-if ARGV[4] == '1' then redis.call('HINCRBY', KEYS[1], 'failures', 1) end
+if ARGV[4] ~= '' then redis.call('HINCRBY', KEYS[1], ARGV[4], 1) end
 for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
@@ -39,43 +81,86 @@ return 1
 
 // Longer than any call can last; the history lives in the audit stream, not here.
 const CALL_STATE_TTL_MS = 6 * 3_600_000;
+// Longer than a webhook may take to answer (src/http/twilio/webhook-budget.ts).
+const CLAIM_MS = 2_000;
+// How long an identical webhook waits for the first one's decision, and how often it looks.
+const WAIT_FOR_DECISION_MS = 1_200;
+const POLL_MS = 25;
 
 const stateFields = z.object({
   failures: z.coerce.number().int().default(0),
+  empties: z.coerce.number().int().default(0),
   accountId: z.string().optional(),
   userId: z.string().optional(),
+  accountCode: z.string().optional(),
 });
 
+function stateOf(hash: Record<string, string>): CallState {
+  const steps: Record<string, Decision> = {};
+  for (const [field, value] of Object.entries(hash)) {
+    if (field.startsWith('step:')) steps[field.slice(5)] = JSON.parse(value) as Decision;
+  }
+  return { ...stateFields.parse(hash), steps };
+}
+
+export type StepClaim = { kind: 'decided'; decision: Decision } | { kind: 'claimed'; state: CallState };
+
 export function createCallStates(redis: RedisClient) {
+  redis.defineCommand('claimCallStep', { numberOfKeys: 1, lua: CLAIM_CALL_STEP_LUA });
+  redis.defineCommand('recordCallStep', { numberOfKeys: 1, lua: RECORD_CALL_STEP_LUA });
+
+  async function get(callSid: string): Promise<CallState> {
+    return stateOf(await withRedis(() => redis.hgetall(keys.call(callSid))));
+  }
+
   return {
-    async get(callSid: string): Promise<CallState> {
-      const hash = await withRedis(() => redis.hgetall(keys.call(callSid)));
-      const steps: Record<string, Decision> = {};
-      for (const [field, value] of Object.entries(hash)) {
-        if (field.startsWith('step:')) steps[field.slice(5)] = JSON.parse(value) as Decision;
+    get,
+
+    /**
+     * The step's decision if it was taken (a retried webhook), else the call's state with the
+     * step claimed for this request, which must then record a decision. An identical request
+     * already deciding the step is waited for, briefly, and its decision returned.
+     */
+    async claim(callSid: string, step: string): Promise<StepClaim> {
+      const started = Date.now();
+      for (;;) {
+        const reply = await withRedis(() =>
+          redis.claimCallStep(keys.call(callSid), scriptDeadline(), `step:${step}`, `claim:${step}`, CLAIM_MS, CALL_STATE_TTL_MS),
+        );
+        if (isLate(reply)) throw new UnavailableError('step claim ran after its deadline');
+        const [outcome, ...rest] = Array.isArray(reply) ? (reply as unknown[]).map(String) : [];
+        if (outcome === 'decided') return { kind: 'decided', decision: JSON.parse(rest[0] ?? '') as Decision };
+        if (outcome === 'claimed') {
+          const hash: Record<string, string> = {};
+          for (let i = 0; i + 1 < rest.length; i += 2) hash[rest[i] ?? ''] = rest[i + 1] ?? '';
+          return { kind: 'claimed', state: stateOf(hash) };
+        }
+        if (Date.now() - started > WAIT_FOR_DECISION_MS) throw new UnavailableError('an identical webhook is still deciding this step');
+        await sleep(POLL_MS);
       }
-      return { ...stateFields.parse(hash), steps };
     },
 
     /**
-     * Records a step's decision (once: a retried step keeps the first and changes nothing) and
-     * any facts learnt. Returns false when the step had already been recorded.
+     * Records a step's decision (once: a retried step keeps the first and changes nothing),
+     * releases the step's claim, counts a failed or empty PIN entry, and sets any facts learnt.
+     * Returns false when the step had already been recorded.
      */
     async record(
       callSid: string,
-      change: { step?: string; decision?: Decision; failed?: boolean; facts?: CallFacts },
+      change: { step?: string; decision?: Decision; failed?: boolean; empty?: boolean; facts?: CallFacts },
     ): Promise<boolean> {
       const facts = Object.entries(change.facts ?? {}).flatMap(([field, value]) =>
         value === undefined ? [] : [field, String(value)],
       );
       const recordsStep = change.step !== undefined && change.decision !== undefined;
+      const counter = change.failed === true ? 'failures' : change.empty === true ? 'empties' : '';
       const first = await withRedis(() =>
         redis.recordCallStep(
           keys.call(callSid),
           CALL_STATE_TTL_MS,
           recordsStep ? `step:${change.step ?? ''}` : '',
           recordsStep ? JSON.stringify(change.decision) : '',
-          change.failed === true ? 1 : 0,
+          counter,
           ...facts,
         ),
       );

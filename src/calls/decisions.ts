@@ -4,7 +4,11 @@
  * are stored per call so a retried webhook gets the very same answer.
  */
 export type Decision =
-  | { kind: 'ask_pin'; attempt: number; retry: boolean }
+  | { kind: 'ask_pin'; attempt: number; retry: boolean; afterCode?: boolean }
+  // Once the line's PIN-only guess budget is spent, the account code first (README "The guessing bound").
+  | { kind: 'ask_account_code'; attempt: number; retry: boolean }
+  // The whole guess budget is spent: no PIN is checked until the window moves on.
+  | { kind: 'pins_unavailable' }
   | { kind: 'line_closed' }
   | { kind: 'locked_out' }
   | { kind: 'too_many_attempts' }
@@ -12,30 +16,15 @@ export type Decision =
   | { kind: 'no_permission'; name: string }
   | { kind: 'plan_without_phone'; name: string }
   | { kind: 'plan_closed'; name: string; tier: string; opensAt: number | null; decidedAt: number }
-  | { kind: 'enqueue'; name: string; tier: string }
-  | { kind: 'hold'; position: number; pauseSeconds: number }
+  // Each verified caller waits in a Twilio queue of their own, so only an action for them connects them.
+  | { kind: 'enqueue'; name: string; queue: string }
+  // position: the caller's place in line across plans (null when it cannot be read just now).
+  | { kind: 'hold'; position: number | null; pauseSeconds: number; music: boolean }
   | { kind: 'leave_queue' }
   | { kind: 'timed_out' }
   | { kind: 'hang_up' }
   | { kind: 'apology' }
-  | { kind: 'nothing' }
-  // The sysadmin side (src/oncall/agent-flow.ts).
-  | { kind: 'agent_briefing'; sysadminId: string; about: string; briefing: Briefing }
-  | { kind: 'agent_connect'; sysadminId: string; tier: string; changedTo?: Briefing }
-  | { kind: 'agent_nobody_waiting' }
-  | { kind: 'agent_goodbye' }
-  | { kind: 'caller_connected' };
-
-/** What a sysadmin hears about the caller at the head of the queue. */
-export interface Briefing {
-  accountName: string;
-  userName: string;
-  isAdminContact: boolean;
-  adminContactName: string | null;
-  tier: string;
-  waitSeconds: number;
-  othersWaiting: number;
-}
+  | { kind: 'nothing' };
 
 /** Why a call was turned away, as the audit stream and call history say it. */
 export type RejectReason =
@@ -45,7 +34,8 @@ export type RejectReason =
   | 'user_gone'
   | 'permission_required'
   | 'sla_not_eligible'
-  | 'plan_closed';
+  | 'plan_closed'
+  | 'guess_budget_spent';
 
 export const REJECT_REASONS: Partial<Record<Decision['kind'], RejectReason>> = {
   locked_out: 'locked_out',
@@ -55,4 +45,5 @@ export const REJECT_REASONS: Partial<Record<Decision['kind'], RejectReason>> = {
   no_permission: 'permission_required',
   plan_without_phone: 'sla_not_eligible',
   plan_closed: 'plan_closed',
+  pins_unavailable: 'guess_budget_spent',
 };

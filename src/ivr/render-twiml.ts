@@ -2,7 +2,6 @@ import twilio from 'twilio';
 import type { Decision } from '../calls/decisions.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { PromptCatalogue } from './prompt-catalogue.js';
-import { speakBriefing } from './speak-briefing.js';
 import type { HoursSpeech } from './speak-hours.js';
 
 const { VoiceResponse } = twilio.twiml;
@@ -15,19 +14,11 @@ export function webhookUrls(baseUrl: string) {
     wait: `${baseUrl}/twilio/wait`,
     queueResult: `${baseUrl}/twilio/queue-result`,
     status: `${baseUrl}/twilio/status`,
-    agent: (sysadminId: string) => `${baseUrl}/twilio/agent?sysadmin=${sysadminId}`,
-    agentAnswer: (sysadminId: string, about: string) =>
-      `${baseUrl}/twilio/agent-answer?sysadmin=${sysadminId}&about=${about}`,
-    agentStatus: (sysadminId: string) => `${baseUrl}/twilio/agent-status?sysadmin=${sysadminId}`,
-    bridge: (sysadminId: string) => `${baseUrl}/twilio/bridge?sysadmin=${sysadminId}`,
   };
 }
 
-/** Twilio queue names are at most 64 characters; tier names are at most 32. */
-export const queueNameOf = (tier: string): string => `callgate-${tier}`;
-
 // Seconds Twilio waits for the next digit before submitting what was typed.
-const DIGIT_TIMEOUT_SECONDS = 8;
+export const DIGIT_TIMEOUT_SECONDS = 8;
 
 /** Turns a decision into TwiML: pure, so every answer can be tested as exact XML. */
 export function createTwimlRenderer(deps: {
@@ -49,12 +40,13 @@ export function createTwimlRenderer(deps: {
       say(text);
       response.hangup();
     };
-    // Digits, # to finish (or submitted after numDigits); silence still reaches the action, as Digits="".
-    const gatherDigits = (numDigits: number, action: string) =>
+    // Digits ended by # (as the prompts say) or by a pause: no numDigits, so the # after a PIN ends
+    // this Gather instead of spilling into the next one. Silence (or a lone #) reaches the action
+    // as Digits="", which costs no attempt.
+    const gatherDigits = (action: string) =>
       response.gather({
         input: ['dtmf'],
         finishOnKey: '#',
-        numDigits,
         timeout: DIGIT_TIMEOUT_SECONDS,
         action,
         method: 'POST',
@@ -62,10 +54,20 @@ export function createTwimlRenderer(deps: {
       });
     switch (decision.kind) {
       case 'ask_pin': {
-        const gather = gatherDigits(policy.pin.digits, urls.pin(decision.attempt));
-        gather.say(voice, catalogue.prompt(decision.retry ? 'notRecognised' : 'enterPin'));
+        const gather = gatherDigits(urls.pin(decision.attempt));
+        const prompt = decision.retry ? 'notRecognised' : decision.afterCode === true ? 'enterPinAfterCode' : 'enterPin';
+        gather.say(voice, catalogue.prompt(prompt));
         break;
       }
+      case 'ask_account_code': {
+        // Answered at the PIN step: the call state knows that this attempt asked for the code.
+        const gather = gatherDigits(urls.pin(decision.attempt));
+        gather.say(voice, catalogue.prompt(decision.retry ? 'accountCodeRetry' : 'enterAccountCode'));
+        break;
+      }
+      case 'pins_unavailable':
+        sayAndHangUp(catalogue.prompt('pinsUnavailable'));
+        break;
       case 'line_closed':
         sayAndHangUp(catalogue.prompt('lineClosed', { schedule: speech.lineSchedule() }));
         break;
@@ -94,16 +96,16 @@ export function createTwimlRenderer(deps: {
         say(catalogue.prompt('connecting', { name: decision.name }));
         response.enqueue(
           { waitUrl: urls.wait, waitUrlMethod: 'POST', action: urls.queueResult, method: 'POST' },
-          queueNameOf(decision.tier),
+          decision.queue,
         );
         break;
       case 'hold':
-        say(catalogue.prompt('queuePosition', { position: decision.position }));
-        if (policy.queue.holdMusicUrl === undefined) {
+        if (decision.position !== null) say(catalogue.prompt('queuePosition', { position: decision.position }));
+        if (decision.music && policy.queue.holdMusicUrl !== undefined) {
+          response.play(policy.queue.holdMusicUrl);
+        } else {
           response.pause({ length: decision.pauseSeconds });
           say(catalogue.prompt('stillHolding'));
-        } else {
-          response.play(policy.queue.holdMusicUrl);
         }
         break;
       case 'leave_queue':
@@ -119,30 +121,6 @@ export function createTwimlRenderer(deps: {
         sayAndHangUp(catalogue.prompt('apology'));
         break;
       case 'nothing':
-        break;
-      case 'agent_briefing': {
-        const gather = gatherDigits(1, urls.agentAnswer(decision.sysadminId, decision.about));
-        gather.say(voice, speakBriefing(decision.briefing, catalogue, policy));
-        gather.say(voice, catalogue.prompt('agentPressOne'));
-        break;
-      }
-      case 'agent_connect':
-        if (decision.changedTo !== undefined) {
-          say(catalogue.prompt('agentHeadChanged'));
-          say(speakBriefing(decision.changedTo, catalogue, policy));
-        }
-        say(catalogue.prompt('agentConnecting'));
-        // What the sysadmin hears about the caller is said above: the <Queue> url plays to the caller.
-        response.dial().queue({ url: urls.bridge(decision.sysadminId), method: 'POST' }, queueNameOf(decision.tier));
-        break;
-      case 'agent_nobody_waiting':
-        sayAndHangUp(catalogue.prompt('agentNobodyWaiting'));
-        break;
-      case 'agent_goodbye':
-        sayAndHangUp(catalogue.prompt('agentGoodbye'));
-        break;
-      case 'caller_connected':
-        say(catalogue.prompt('callerConnected'));
         break;
     }
     return response.toString();

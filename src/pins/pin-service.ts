@@ -8,6 +8,10 @@ import type { PinStore } from './pin-store.js';
 
 export const pinIssuedSchema = z.object({
   pin: z.string().regex(/^\d+$/).meta({ description: 'The PIN, shown to the user once; callgate keeps only its HMAC.' }),
+  accountCode: z.string().regex(/^\d+$/).meta({
+    description:
+      "The account's code, to show with the PIN: the same for every PIN of the account. The line asks for it before the PIN when random guessing has used up the day's PIN-only budget.",
+  }),
   expiresAt: z.iso.datetime(),
   ttlSeconds: z.number().int(),
   phoneNumber: z.string(),
@@ -45,10 +49,11 @@ export function createPinService(deps: {
       if (!user.permissions.includes('manage_support')) {
         throw new AppError(403, 'permission_required', 'The user needs the Manage Support permission to phone support.');
       }
-      const { pin, expiresAt } = await pins.issue({ accountId, userId });
+      const { pin, expiresAt, accountCode } = await pins.issue({ accountId, userId });
       const line = supportLine(account.sla);
       return {
         pin,
+        accountCode,
         expiresAt: new Date(expiresAt).toISOString(),
         ttlSeconds: policy.pin.ttlSeconds,
         phoneNumber: line.phoneNumber,

@@ -1,3 +1,4 @@
+import type { Result } from 'ioredis';
 import type { Clock } from '../clock.js';
 import { AppError, UnavailableError } from '../errors.js';
 import type { Policy } from '../policy/policy-schema.js';
@@ -5,7 +6,28 @@ import type { RedisClient } from '../redis/connect-redis.js';
 import { isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
-import { generatePin, hashPin } from './pin-code.js';
+import { accountCodeOf, generatePin, hashPin } from './pin-code.js';
+import { CONSUME_PIN_LUA, ISSUE_PIN_LUA, RESTORE_PIN_LUA, REVOKE_PINS_LUA } from './pin-scripts.js';
+
+type ScriptArg = string | number;
+// ioredis' documented way to type commands added with defineCommand.
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    issuePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    consumePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    restorePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    revokePins(numberOfKeys: number, ...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+  }
+}
+
+/** Registers the PIN scripts on a connection (sent by EVALSHA, loaded on first use). */
+export function definePinScripts(redis: RedisClient): void {
+  redis.defineCommand('issuePin', { numberOfKeys: 6, lua: ISSUE_PIN_LUA });
+  redis.defineCommand('consumePin', { numberOfKeys: 5, lua: CONSUME_PIN_LUA });
+  redis.defineCommand('restorePin', { numberOfKeys: 5, lua: RESTORE_PIN_LUA });
+  // Variable: one consumed(owner) key per owner revoked.
+  redis.defineCommand('revokePins', { lua: REVOKE_PINS_LUA });
+}
 
 /** Whose PIN it is. */
 export interface PinOwner {
@@ -16,6 +38,8 @@ export interface PinOwner {
 export interface IssuedPin {
   pin: string;
   expiresAt: number;
+  /** The account's code, asked for with the PIN once the line's PIN-only guess budget is spent. */
+  accountCode: string;
 }
 
 export interface PinStore {
@@ -29,21 +53,30 @@ export interface PinStore {
    * Uses the PIN up if it is still live and still `owner`'s; true for exactly one of racing callers.
    * Redis does nothing if it only gets to it after `notAfter` (epoch ms, real time).
    */
-  consume: (pin: string, owner: PinOwner, notAfter?: number) => Promise<boolean>;
+  consume: (pin: string, owner: PinOwner, notAfter?: number, callSid?: string) => Promise<boolean>;
+  /**
+   * Undoes `callSid`'s consumption of the PIN (its answer came back too late to put the caller
+   * through): live again unless it has expired or the owner has a newer PIN. True when restored.
+   */
+  restore: (pin: string, owner: PinOwner, callSid: string) => Promise<boolean>;
   /** How many PINs are live now (for the risk metric). */
   liveCount: () => Promise<number>;
 }
 
 const HOUR_MS = 3_600_000;
+// How long a consumption can be undone: far longer than any reply can be late.
+const UNDO_WINDOW_MS = 60_000;
+const DEFAULT_ACCOUNT_CODE_DIGITS = 6;
 // With 10^8 possible PINs and a few thousand live ones a collision is rare; ten in a row means a bug.
 const MAX_DRAWS = 10;
 
 const ownerKey = (owner: PinOwner): string => `${owner.accountId}/${owner.userId}`;
 
+// "<head>|<expiresAtMs>" or, in by-hash, "<head>|<expiresAtMs>|<account code>".
 function parseRecord(record: string): { head: string; expiresAt: number } | undefined {
-  const bar = record.lastIndexOf('|');
-  if (bar < 0) return undefined;
-  return { head: record.slice(0, bar), expiresAt: Number(record.slice(bar + 1)) };
+  const [head, expiresAt] = record.split('|');
+  if (head === undefined || expiresAt === undefined) return undefined;
+  return { head, expiresAt: Number(expiresAt) };
 }
 
 function parseOwner(owner: string): PinOwner | undefined {
@@ -54,10 +87,11 @@ function parseOwner(owner: string): PinOwner | undefined {
 export function createPinStore(
   redis: RedisClient,
   clock: Clock,
-  options: { secret: string; pin: Policy['pin']; drawPin?: (digits: number) => string },
+  options: { secret: string; pin: Policy['pin']; accountCodeDigits?: number; drawPin?: (digits: number) => string },
 ): PinStore {
-  const { secret, pin: settings, drawPin = generatePin } = options;
-  const pinKeys = [keys.pinsByHash, keys.pinsByOwner, keys.pinExpiry];
+  const { secret, pin: settings, drawPin = generatePin, accountCodeDigits = DEFAULT_ACCOUNT_CODE_DIGITS } = options;
+  definePinScripts(redis);
+  const pinKeys = [keys.pinsByHash, keys.pinsByOwner, keys.pinExpiry, keys.pinsLiveByCode];
 
   async function runScript(call: () => Promise<unknown>): Promise<unknown[]> {
     const reply = await withRedis(call);
@@ -67,6 +101,7 @@ export function createPinStore(
   }
 
   async function issue(owner: PinOwner): Promise<IssuedPin> {
+    const accountCode = accountCodeOf(secret, owner.accountId, accountCodeDigits);
     for (let draw = 0; draw < MAX_DRAWS; draw += 1) {
       const pin = drawPin(settings.digits);
       const now = clock.now();
@@ -75,6 +110,7 @@ export function createPinStore(
         redis.issuePin(
           ...pinKeys,
           keys.pinIssues(ownerKey(owner)),
+          keys.pinConsumed(ownerKey(owner)),
           scriptDeadline(),
           now,
           hashPin(secret, pin),
@@ -82,9 +118,10 @@ export function createPinStore(
           expiresAt,
           HOUR_MS,
           settings.issuesPerUserPerHour,
+          accountCode,
         ),
       );
-      if (outcome === 'ok') return { pin, expiresAt };
+      if (outcome === 'ok') return { pin, expiresAt, accountCode };
       if (outcome === 'rate_limited') {
         const retryAfterSeconds = Math.max(1, Math.ceil(Number(retryAfterMs) / 1000));
         throw new AppError(429, 'rate_limited', 'Too many PINs issued for this user; try again later.', {
@@ -104,7 +141,10 @@ export function createPinStore(
 
   async function revoke(owners: PinOwner[]): Promise<number> {
     if (owners.length === 0) return 0;
-    const [, revoked] = await runScript(() => redis.revokePins(...pinKeys, scriptDeadline(), ...owners.map(ownerKey)));
+    const consumed = owners.map((owner) => keys.pinConsumed(ownerKey(owner)));
+    const [, revoked] = await runScript(() =>
+      redis.revokePins(pinKeys.length + consumed.length, ...pinKeys, ...consumed, scriptDeadline(), ...owners.map(ownerKey)),
+    );
     return Number(revoked);
   }
 
@@ -116,14 +156,30 @@ export function createPinStore(
     return owner === undefined ? undefined : { ...owner, expiresAt: parsed.expiresAt };
   }
 
-  async function consume(pin: string, owner: PinOwner, notAfter?: number): Promise<boolean> {
+  async function consume(pin: string, owner: PinOwner, notAfter?: number, callSid = ''): Promise<boolean> {
     const [outcome] = await runScript(() =>
-      redis.consumePin(...pinKeys, scriptDeadline(notAfter), clock.now(), hashPin(secret, pin), ownerKey(owner)),
+      redis.consumePin(
+        ...pinKeys,
+        keys.pinConsumed(ownerKey(owner)),
+        scriptDeadline(notAfter),
+        clock.now(),
+        hashPin(secret, pin),
+        ownerKey(owner),
+        callSid,
+        UNDO_WINDOW_MS,
+      ),
     );
     return outcome === 'ok';
   }
 
+  async function restore(pin: string, owner: PinOwner, callSid: string): Promise<boolean> {
+    const [outcome] = await runScript(() =>
+      redis.restorePin(...pinKeys, keys.pinConsumed(ownerKey(owner)), clock.now(), hashPin(secret, pin), ownerKey(owner), callSid),
+    );
+    return outcome === 'restored';
+  }
+
   const liveCount = () => withRedis(() => redis.zcount(keys.pinExpiry, `(${String(clock.now())}`, '+inf'));
 
-  return { issue, status, revoke, find, consume, liveCount };
+  return { issue, status, revoke, find, consume, restore, liveCount };
 }

@@ -21,18 +21,18 @@ describe('a call from first ring to the queue', () => {
   it('when the line is open, then the caller is asked for the PIN with a Gather to the PIN step', async () => {
     const call = placeCall(t.app, t.config);
     expect(twimlOf(await call.voice())).toBe(
-      `${XML}<Response><Gather input="dtmf" finishOnKey="#" numDigits="8" timeout="8" action="${BASE}/twilio/pin?attempt=1" method="POST" actionOnEmptyResult="true">` +
+      `${XML}<Response><Gather input="dtmf" finishOnKey="#" timeout="8" action="${BASE}/twilio/pin?attempt=1" method="POST" actionOnEmptyResult="true">` +
         `${SAY}Welcome to emergency support. Please enter the support PIN from your control panel, followed by the hash key.</Say></Gather></Response>`,
     );
   });
 
-  it('when the PIN is right, then the caller hears their name and is enqueued in the queue of their tier', async () => {
+  it('when the PIN is right, then the caller hears their name and is enqueued in a queue of their own', async () => {
     const { pin } = await givenCaller({ sla: 'managed_platform', name: 'Ada Lovelace' });
     const call = placeCall(t.app, t.config);
     await call.voice();
     expect(twimlOf(await call.pin(pin))).toBe(
       `${XML}<Response>${SAY}Thank you, Ada Lovelace. Connecting you to our on-call engineers.</Say>` +
-        `<Enqueue waitUrl="${BASE}/twilio/wait" waitUrlMethod="POST" action="${BASE}/twilio/queue-result" method="POST">callgate-managed_platform</Enqueue></Response>`,
+        `<Enqueue waitUrl="${BASE}/twilio/wait" waitUrlMethod="POST" action="${BASE}/twilio/queue-result" method="POST">cg-${call.callSid}</Enqueue></Response>`,
     );
   });
 });
@@ -42,7 +42,7 @@ describe('a wrong, empty or expired PIN', () => {
     const call = placeCall(t.app, t.config);
     await call.voice();
     expect(twimlOf(await call.pin('00000000'))).toBe(
-      `${XML}<Response><Gather input="dtmf" finishOnKey="#" numDigits="8" timeout="8" action="${BASE}/twilio/pin?attempt=2" method="POST" actionOnEmptyResult="true">` +
+      `${XML}<Response><Gather input="dtmf" finishOnKey="#" timeout="8" action="${BASE}/twilio/pin?attempt=2" method="POST" actionOnEmptyResult="true">` +
         `${SAY}Sorry, that PIN was not recognised. Please enter your PIN again, followed by the hash key.</Say></Gather></Response>`,
     );
   });
@@ -50,7 +50,7 @@ describe('a wrong, empty or expired PIN', () => {
   it('when the third attempt fails, then goodbye and hang up', async () => {
     const call = placeCall(t.app, t.config);
     await call.voice();
-    await call.pin('', 1);
+    await call.pin('1234567', 1);
     await call.pin('123', 2);
     expect(twimlOf(await call.pin('99999999', 3))).toBe(
       `${XML}<Response>${SAY}Sorry, we could not verify your PIN. Please get a new PIN from the control panel and call again. Goodbye.</Say><Hangup/></Response>`,

@@ -7,7 +7,6 @@ import { placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
 const t = await buildTestApp();
 afterAll(() => t.close());
 const XML = '<?xml version="1.0" encoding="UTF-8"?>';
-const SAY = '<Say voice="Polly.Amy" language="en-GB">';
 
 async function enqueuedCall() {
   const accountId = await givenAccount(t.app, { sla: 'managed_platform' });
@@ -82,7 +81,7 @@ describe('call history and audit', () => {
 
     const pin = await givenPin(t.app, accountId, outsider);
     await api(t.app).put(`/v1/accounts/${accountId}`, { name: 'A', sla: 'standard' });
-    await t.redis.hset(`callgate:{a:${accountId}}:users`, outsider, JSON.stringify({ name: 'O', permissions: [] }));
+    await t.redis.hset(`callgate:{a:${accountId}}:users`, outsider, `1:${JSON.stringify({ name: 'O', permissions: [] })}`);
     const second = placeCall(t.app, t.config);
     await second.voice();
     await second.pin(pin);

@@ -1,0 +1,142 @@
+import request from 'supertest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parsePolicy } from '../../src/policy/load-policy.js';
+import { guessBudget, riskOfGuess } from '../../src/pins/guess-bound.js';
+import { api, givenAccount, givenUser, pinPath } from '../helpers/givens.js';
+import { rememberSecret } from '../helpers/leak-watch.js';
+import { buildTestApp, policyWith, type TestApp } from '../helpers/test-app.js';
+import { newCaller, placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
+
+/*
+ * The stated bound on guessing (README "The guessing bound"), held under concurrency.
+ * A tiny bound makes the day's budget a handful of guesses, so a test can spend it.
+ */
+const NOT_RECOGNISED = /^Sorry, that PIN was not recognised/;
+const ASKS_FOR_CODE = /first enter the account code shown with your PIN/;
+const LOCKED_OUT = /^Too many incorrect PINs have been entered from this number/;
+const PINS_UNAVAILABLE = /^Sorry, the emergency line cannot check PINs right now/;
+
+const apps: TestApp[] = [];
+afterAll(async () => {
+  await Promise.all(apps.map((app) => app.close()));
+});
+async function lineWith(line: Record<string, number>): Promise<TestApp> {
+  const t = await buildTestApp({ policy: policyWith({ line: { alarmFailuresPerMinute: 1000, ...line } }) });
+  apps.push(t);
+  return t;
+}
+
+async function givenPinWithCode(t: TestApp, accountId?: string): Promise<{ pin: string; accountCode: string }> {
+  const account = accountId ?? (await givenAccount(t.app));
+  const userId = await givenUser(t.app, account);
+  const res = await api(t.app).post(pinPath(account, userId));
+  expect(res.status).toBe(201);
+  const issued = res.body as { pin: string; accountCode: string };
+  rememberSecret(issued.pin);
+  return issued;
+}
+
+/** One call from `from` that types `digits` once; what the caller then hears first. */
+async function oneGuess(t: TestApp, digits: string, from = newCaller()): Promise<string> {
+  const call = placeCall(t.app, t.config, from);
+  await call.voice();
+  return spoken(twimlOf(await call.pin(digits, 1)))[0] ?? '';
+}
+
+async function sample(t: TestApp, name: string): Promise<number> {
+  const text = (await request(t.app).get('/metrics')).text;
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? Number.NaN : Number(line.split(' ').at(-1));
+}
+
+const count = (answers: string[], pattern: RegExp): number => answers.filter((a) => pattern.test(a)).length;
+
+describe('the line-wide budget of guesses', () => {
+  it('when 60 numbers guess at once, then no more guesses are checked than the bound allows, and a customer still gets through with the account code', async () => {
+    const t = await lineWith({ guessBound: 4.1e-6 });
+    const customer = await givenPinWithCode(t);
+    for (let i = 0; i < 9; i += 1) await givenPinWithCode(t);
+    // Ten live PINs of 10^8: each random guess hits with 1e-7; the PIN-only half of the bound allows 20.
+    const policy = parsePolicy(policyWith({ line: { guessBound: 4.1e-6 } }));
+    const allowed = Math.floor(guessBudget(policy).pinOnly / riskOfGuess(10, 8));
+    expect(allowed).toBe(20);
+
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => oneGuess(t, String(10_000_000 + i))));
+    expect(count(answers, NOT_RECOGNISED)).toBe(allowed);
+    expect(count(answers, ASKS_FOR_CODE)).toBe(60 - allowed);
+    expect(await sample(t, 'callgate_guess_window_guesses')).toBe(allowed);
+    expect(await sample(t, 'callgate_live_pins')).toBe(10);
+    expect(await sample(t, 'callgate_guess_window_hit_probability')).toBeCloseTo(1 - (1 - 1e-7) ** allowed, 12);
+    expect(await sample(t, 'callgate_guess_window_hit_probability')).toBeLessThan(await sample(t, 'callgate_guess_bound'));
+    expect(await sample(t, 'callgate_guess_budget_left')).toBe(0);
+
+    // The customer is asked for the account code first, then the PIN, and is put through.
+    const call = placeCall(t.app, t.config);
+    expect(spoken(twimlOf(await call.voice()))[0]).toMatch(ASKS_FOR_CODE);
+    expect(spoken(twimlOf(await call.pin(customer.accountCode, 1)))).toEqual(['Thank you. Now enter your support PIN, followed by the hash key.']);
+    expect(twimlOf(await call.pin(customer.pin, 2))).toContain('<Enqueue');
+  });
+
+  it('when the PIN-only budget runs out in the middle of a call, then the PIN typed is not checked, costs no attempt, and works after the account code', async () => {
+    const t = await lineWith({ guessBound: 2.1e-6 });
+    const customer = await givenPinWithCode(t);
+    for (let i = 0; i < 9; i += 1) await givenPinWithCode(t);
+    const call = placeCall(t.app, t.config);
+    expect(twimlOf(await call.voice())).toContain('support PIN from your control panel');
+    // Ten guesses spend the PIN-only half while the customer is still typing.
+    await Promise.all(Array.from({ length: 10 }, (_, i) => oneGuess(t, String(20_000_000 + i))));
+
+    expect(spoken(twimlOf(await call.pin(customer.pin, 1)))[0]).toMatch(ASKS_FOR_CODE);
+    await call.pin(customer.accountCode, 2);
+    expect(twimlOf(await call.pin(customer.pin, 3))).toContain('<Enqueue');
+  });
+
+  it('when guesses with a known account code spend the rest of the bound, then nothing more is checked and callers are told to open a ticket', async () => {
+    const t = await lineWith({ guessBound: 2.1e-6 });
+    const accountId = await givenAccount(t.app);
+    const { accountCode } = await givenPinWithCode(t, accountId);
+    for (let i = 0; i < 9; i += 1) await givenPinWithCode(t);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => oneGuess(t, String(30_000_000 + i))));
+
+    // One live PIN behind this code: each guess with it risks 1e-8; what the ten spent left of the bound allows 110.
+    const guessWithCode = async (i: number): Promise<string> => {
+      const call = placeCall(t.app, t.config);
+      await call.voice();
+      await call.pin(accountCode, 1);
+      return spoken(twimlOf(await call.pin(String(40_000_000 + i), 2)))[0] ?? '';
+    };
+    const answers = await Promise.all(Array.from({ length: 130 }, (_, i) => guessWithCode(i)));
+    expect(count(answers, /^Sorry, that was not recognised/)).toBe(110);
+    expect(count(answers, PINS_UNAVAILABLE)).toBe(20);
+    expect(await sample(t, 'callgate_guess_window_hit_probability')).toBeLessThanOrEqual(2.1e-6);
+
+    // A day later the window has moved on: PINs are checked again, without the account code.
+    t.clock.advance(25 * 3_600_000);
+    expect(await oneGuess(t, '55555555')).toMatch(NOT_RECOGNISED);
+  });
+
+  it('when guesses use account codes nobody has, then they risk nothing and spend none of the bound', async () => {
+    const t = await lineWith({ guessBound: 2.1e-6 });
+    for (let i = 0; i < 10; i += 1) await givenPinWithCode(t);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => oneGuess(t, String(60_000_000 + i))));
+    const before = await sample(t, 'callgate_guess_window_hit_probability');
+    const call = placeCall(t.app, t.config);
+    await call.voice();
+    await call.pin('000000', 1);
+    expect(spoken(twimlOf(await call.pin('12345678', 2)))[0]).toMatch(/^Sorry, that was not recognised/);
+    // Either the code is unused (no risk) or, rarely, it is a real account's: the bound still holds.
+    expect(await sample(t, 'callgate_guess_window_hit_probability')).toBeLessThanOrEqual(Math.max(before, 2.1e-6));
+  });
+});
+
+describe('failed PINs per caller number, under concurrency', () => {
+  it('when one number makes 40 calls at once, then exactly 10 guesses are checked and every other call is turned away', async () => {
+    const t = await lineWith({});
+    const from = newCaller();
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => oneGuess(t, String(70_000_000 + i), from)));
+    expect(count(answers, NOT_RECOGNISED)).toBe(9);
+    expect(count(answers, LOCKED_OUT)).toBe(31);
+    expect(await sample(t, 'callgate_guess_window_guesses')).toBe(10);
+    expect(spoken(twimlOf(await placeCall(t.app, t.config, from).voice()))[0]).toMatch(LOCKED_OUT);
+  });
+});
