@@ -151,7 +151,12 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   app.set('trust proxy', config.trustProxy ?? false);
   app.use(requestLogging(log));
 
-  app.use(healthRoutes({ redis }));
+  app.use(
+    healthRoutes({
+      redis,
+      attention: async () => ((await pager.rotaEmptyWhileWaiting(clock.now())) ? ['rota_empty_while_callers_wait'] : []),
+    }),
+  );
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });

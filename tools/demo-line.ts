@@ -19,6 +19,7 @@ export const DEMO_POLICY: PolicyInput = {
 };
 
 export const SAM = { id: 'sam', name: 'Sam Sysadmin', phone: '+447700900999' };
+export const KIM = { id: 'kim', name: 'Kim Sysadmin', phone: '+447700900998' };
 const ALL_PERMISSIONS = ['manage_users', 'manage_billing', 'manage_services', 'manage_support', 'purchase_services'];
 
 export type Api = ReturnType<typeof apiClient>;
@@ -30,7 +31,7 @@ export async function expectOk(call: Promise<{ status: number; body: unknown }>)
   return res.body;
 }
 
-/** Seeds account demo-hosting (Ada, admin contact; Bob) and puts Sam on call; returns the control panel client. */
+/** Seeds account demo-hosting (Ada, admin contact; Bob) and puts Sam, then Kim, on call; returns the control panel client. */
 export async function seedDemoLine(stack: LocalStack, baseUrl: string): Promise<Api> {
   const panel = apiClient(baseUrl, stack.controlPanelKey);
   await expectOk(panel('PUT', '/v1/accounts/demo-hosting', { name: 'Demo Hosting Ltd', sla: 'managed_platform' }));
@@ -40,7 +41,7 @@ export async function seedDemoLine(stack: LocalStack, baseUrl: string): Promise<
   await expectOk(
     panel('PUT', '/v1/accounts/demo-hosting/users/bob', { name: 'Bob Builder', permissions: ['manage_services', 'manage_support'] }),
   );
-  await expectOk(apiClient(baseUrl, stack.opsKey)('PUT', '/v1/oncall', [SAM]));
+  await expectOk(apiClient(baseUrl, stack.opsKey)('PUT', '/v1/oncall', [SAM, KIM]));
   return panel;
 }
 

@@ -1,13 +1,13 @@
 import { DEFAULT_POLICY } from '../src/policy/default-policy.js';
 import { scriptedKeypad } from '../sim/simulated-twilio.js';
 import { printTranscript } from '../sim/transcript.js';
-import { DEMO_POLICY, expectOk, pinOf, SAM, seedDemoLine } from './demo-line.js';
+import { DEMO_POLICY, expectOk, KIM, pinOf, SAM, seedDemoLine } from './demo-line.js';
 import { simulatorFor, startLocalStack } from './local-stack.js';
 
 /**
  * `npm run demo`: whole calls through callgate with no Twilio account and no
  * configuration. A private redis-server, the service, the Twilio simulator;
- * a demo account; then four calls, printed as they happen. Ends by itself.
+ * a demo account; then five calls, printed as they happen. Ends by itself.
  */
 
 // Sunday 7 March 2027, 03:00 in London: the shipped policy's line is closed.
@@ -20,37 +20,50 @@ const say = (text: string): void => {
 async function main(): Promise<void> {
   const started = Date.now();
   const stack = await startLocalStack({ policy: DEMO_POLICY, ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}) });
-  const night = await stack.addInstance({ policy: DEFAULT_POLICY, clock: { now: () => NIGHT } });
   const [service] = stack.instances;
   if (service === undefined) throw new Error('no instance started');
   say(`callgate is running at ${service.url} (Redis, Twilio REST stand-in and simulator are local).`);
 
   const panel = await seedDemoLine(stack, service.url);
   say('Seeded: account “Demo Hosting Ltd” (managed platform) with Ada Lovelace (admin contact) and Bob Builder;');
-  say(`on call: ${SAM.name} (${SAM.phone}).`);
+  say(`on call: ${SAM.name} (${SAM.phone}), then ${KIM.name} (${KIM.phone}).`);
 
   const sim = simulatorFor(stack, { instances: [service], speed: 50, print: printTranscript });
-  sim.answerPages(SAM.phone, { label: SAM.name, keypad: scriptedKeypad(['1']) });
+  // Each page: 1 to hear who is waiting, 1 to take that caller.
+  const takesCalls = () => scriptedKeypad(['1', '1', '1', '1', '1', '1']);
+  sim.answerPages(SAM.phone, { label: SAM.name, keypad: takesCalls() });
+  sim.answerPages(KIM.phone, { label: KIM.name, keypad: takesCalls(), ringSeconds: 6 });
 
   const pin = await pinOf(panel, 'ada');
   say(`\nThe control panel gets Ada a PIN: ${pin}`);
 
   say('\n── Call 1: Ada phones the support line and types her PIN ──');
-  await sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([pin]) });
+  await sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([`${pin}#`]) });
   await sim.settled();
 
-  say('\n── Call 2: a stranger guesses three PINs ──');
-  await sim.call({ from: '+447700900222', label: 'Stranger', keypad: scriptedKeypad(['12345678', '87654321', '11223344']) });
+  say('\n── Call 2: Ada and Bob (same plan) call at once; Sam and Kim are paged, each hears about one caller ──');
+  say('   (each customer waits in a Twilio queue of their own, so a sysadmin is connected to exactly the caller they heard about)');
+  const [adaPin, bobPinNow] = [await pinOf(panel, 'ada'), await pinOf(panel, 'bob')];
+  await Promise.all([
+    sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([`${adaPin}#`]) }),
+    sim.call({ from: '+447700900112', label: 'Bob', keypad: scriptedKeypad([`${bobPinNow}#`]) }),
+  ]);
+  await sim.settled();
 
-  say('\n── Call 3: Bob loses the Manage Support permission, then calls with the PIN he had ──');
+  say('\n── Call 3: a stranger guesses three PINs ──');
+  await sim.call({ from: '+447700900222', label: 'Stranger', keypad: scriptedKeypad(['12345678#', '87654321#', '11223344#']) });
+
+  say('\n── Call 4: Bob loses the Manage Support permission, then calls with the PIN he had ──');
   const bobPin = await pinOf(panel, 'bob');
   await expectOk(panel('PUT', '/v1/accounts/demo-hosting/users/bob', { name: 'Bob Builder', permissions: ['manage_services'] }));
   const refused = await panel('POST', '/v1/accounts/demo-hosting/users/bob/pin');
   say(`  (the control panel asks for a new PIN for Bob: ${String(refused.status)} ${JSON.stringify(refused.body)};`);
   say('   his old PIN was revoked the moment the permission was taken away)');
-  await sim.call({ from: '+447700900333', label: 'Bob', keypad: scriptedKeypad([bobPin, bobPin, bobPin]) });
+  await sim.call({ from: '+447700900333', label: 'Bob', keypad: scriptedKeypad([`${bobPin}#`, `${bobPin}#`, `${bobPin}#`]) });
 
-  say('\n── Call 4: Sunday 03:00 in London, with the shipped support hours ──');
+  say('\n── Call 5: Sunday 03:00 in London, with the shipped support hours ──');
+  // Started only now: an instance whose clock says 2027 would take the waiting callers above for long gone.
+  const night = await stack.addInstance({ policy: DEFAULT_POLICY, clock: { now: () => NIGHT } });
   const nightSim = simulatorFor(stack, { instances: [night], ringsPages: false, speed: 50, print: printTranscript });
   await nightSim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([]) });
 

@@ -6,6 +6,7 @@
  * this is the second line, for data that is already stored or arrives another way.
  */
 // C0 and C1 controls (tab, CR and LF included: a name has no business with them), and DEL.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;

@@ -154,12 +154,17 @@ export function createPager(deps: PagerDeps) {
     await Promise.all(pages);
   }
 
+  /** Whether verified callers wait on an open line with nobody on call. */
+  async function rotaEmptyWhileWaiting(now: number): Promise<boolean> {
+    if (!hours.isLineOpen(now) || (await oncall.list()).length > 0) return false;
+    return (await waiting.count()) > 0;
+  }
+
   /** Callers told "connecting you" while nobody is on call: loud, not silent (SPEC section 5). */
   async function reportEmptyRota(now: number): Promise<void> {
-    const waitingNow = await waiting.count();
-    const alarming = waitingNow > 0 && hours.isLineOpen(now);
+    const alarming = hours.isLineOpen(now) && (await waiting.count()) > 0;
     metrics?.rotaEmpty.set(alarming ? 1 : 0);
-    if (alarming) log.error({ waiting: waitingNow }, 'callers are waiting and nobody is on call: PUT /v1/oncall');
+    if (alarming) log.error('callers are waiting and nobody is on call: PUT /v1/oncall');
   }
 
   let running: Promise<void> | undefined;
@@ -185,7 +190,7 @@ export function createPager(deps: PagerDeps) {
     return running;
   }
 
-  return { tick, requestTick, pageWindowMs };
+  return { tick, requestTick, pageWindowMs, rotaEmptyWhileWaiting };
 }
 
 export type Pager = ReturnType<typeof createPager>;

@@ -184,6 +184,15 @@ describe('a paged sysadmin', () => {
     expect(rung()).toEqual([ALICE.phone, BOB.phone]);
   });
 
+  it('when Redis fails just as Twilio fetches the <Queue> url, then the caller still hears the bridge, not an apology', async () => {
+    const { call } = await givenWaitingCaller(t);
+    t.redis.disconnect();
+    const answer = twimlOf(await bridge(t, 'alice', call.callSid, 'CA0123'));
+    expect(answer).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Amy" language="en-GB">An engineer is taking your call now.</Say></Response>',
+    );
+  });
+
   it('when the Dial finds the queue empty (the caller left), then the sysadmin hears so and the reservation ends', async () => {
     const { call } = await givenWaitingCaller(t);
     await t.pager.tick();

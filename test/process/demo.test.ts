@@ -5,13 +5,20 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 
 describe('npm run demo', () => {
-  it('when run with nothing configured, then it plays the four calls and ends by itself', async () => {
+  it('when run with nothing configured, then it plays the five calls and ends by itself', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/demo.ts'], {
       env: { PATH: process.env.PATH },
       timeout: 60_000,
     });
     expect(stdout).toContain('Sam Sysadmin presses 1');
-    expect(stdout).toContain('(connected with Ada)');
+    expect(stdout).toContain('Sam Sysadmin (connected with Ada)');
+    // Two callers of one plan: each sysadmin is connected to the caller they were briefed about.
+    const call2 = stdout.slice(stdout.indexOf('── Call 2'), stdout.indexOf('── Call 3'));
+    for (const sysadmin of ['Sam Sysadmin', 'Kim Sysadmin']) {
+      const briefing = new RegExp(`callgate → ${sysadmin}: “Emergency support call for Demo Hosting Ltd\\. The caller is (Ada|Bob)`).exec(call2);
+      expect(briefing, call2).not.toBeNull();
+      expect(call2).toContain(`${sysadmin} (connected with ${briefing?.[1] ?? ''})`);
+    }
     expect(stdout).toContain('Sorry, we could not verify your PIN.');
     expect(stdout).toContain('"code":"permission_required"');
     expect(stdout).toContain('Emergency phone support is closed right now.');
