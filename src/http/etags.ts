@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { IfMatch } from '../directory/revisions.js';
+import { parseInput } from './parse-input.js';
 
 /**
  * Strong ETags naming a directory revision: `"a<rev>"` for an account, `"u<rev>"`
@@ -10,16 +12,34 @@ const PREFIX: Record<Versioned, string> = { account: 'a', user: 'u' };
 
 export const etagOf = (kind: Versioned, rev: number): string => `"${PREFIX[kind]}${String(rev)}"`;
 
+export const ifMatchHeader = z.object({
+  'If-Match': z
+    .string()
+    .max(1024)
+    .optional()
+    .meta({
+      description:
+        'Apply the PUT only if the resource is still at this ETag (or `*`: only if it exists); else 412 precondition_failed.',
+    }),
+});
+
+/** The ETag response header, as the OpenAPI document describes it. */
+export const etagHeader = {
+  description: 'The version shown; send it back in If-Match to update only that version.',
+  schema: { type: 'string', example: '"u42"' },
+};
+
 /**
  * The If-Match header as a condition (RFC 9110 §13.1.1): `*`, or the revisions of
  * the strong tags of this kind it lists. A weak or foreign tag matches nothing,
  * so a header that lists only those always fails, as the RFC says it must.
  */
-export function ifMatchOf(kind: Versioned, header: string | undefined): IfMatch {
-  if (header === undefined) return undefined;
-  if (header.trim() === '*') return '*';
+export function ifMatchOf(kind: Versioned, header: unknown): IfMatch {
+  const value = parseInput(ifMatchHeader, { 'If-Match': header }, 'headers')['If-Match'];
+  if (value === undefined) return undefined;
+  if (value.trim() === '*') return '*';
   const pattern = new RegExp(`^"${PREFIX[kind]}(\\d{1,15})"$`);
-  return header
+  return value
     .split(',')
     .map((tag) => pattern.exec(tag.trim())?.[1])
     .filter((rev): rev is string => rev !== undefined)

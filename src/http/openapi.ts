@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { userBodySchema, type accountBodySchema } from '../directory/directory-schema.js';
-import { accountViewSchema, userViewSchema } from '../directory/directory-views.js';
+import { accountViewSchema, userDetailSchema, userPageSchema, userViewSchema } from '../directory/directory-views.js';
 import { supportLineSchema } from '../hours/support-line.js';
 import { callHistorySchema, callsQuery } from './routes/call-history-routes.js';
 import { oncallListSchema } from '../oncall/oncall-schema.js';
 import { pinIssuedSchema, pinStatusSchema } from '../pins/pin-service.js';
+import { etagHeader, ifMatchHeader } from './etags.js';
 import { errorBodySchema } from './json-errors.js';
+import { usersQuery } from './routes/directory-read-routes.js';
 import { accountParams, userParams } from './routes/route-params.js';
 
 /**
@@ -25,10 +27,13 @@ const json = (schema: z.ZodType, description: string) => ({
   content: { 'application/json': { schema: jsonSchema(schema, 'output') } },
 });
 
+/** A response that names the version it shows, for If-Match on a later PUT. */
+const versioned = (schema: z.ZodType, description: string) => ({ ...json(schema, description), headers: { ETag: etagHeader } });
+
 const errors = (...codes: number[]) =>
   Object.fromEntries(codes.map((code) => [String(code), { $ref: '#/components/responses/Error' }]));
 
-function parameters(schema: z.ZodObject, where: 'path' | 'query') {
+function parameters(schema: z.ZodObject, where: 'path' | 'query' | 'header') {
   return Object.entries(schema.shape).map(([name, param]) => ({
     name,
     in: where,
@@ -43,6 +48,7 @@ interface Operation {
   /** Which kind of key: the control panel's (default) or the operators'. */
   scope?: 'controlPanelKey' | 'opsKey';
   query?: z.ZodObject;
+  headers?: z.ZodObject;
   body?: z.ZodType;
   ok: Record<string, unknown>;
   errors: number[];
@@ -54,6 +60,7 @@ function operation(op: Operation) {
     parameters: [
       ...(op.params === undefined ? [] : parameters(op.params, 'path')),
       ...(op.query === undefined ? [] : parameters(op.query, 'query')),
+      ...(op.headers === undefined ? [] : parameters(op.headers, 'header')),
     ],
     ...(op.body === undefined
       ? {}
@@ -77,12 +84,19 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
     },
     paths: {
       '/v1/accounts/{accountId}': {
+        get: operation({
+          summary: 'The account: name, plan (sla) and contacts',
+          params: accountParams,
+          ok: { '200': versioned(accountViewSchema, 'The account') },
+          errors: [404],
+        }),
         put: operation({
           summary: 'Create or update an account',
           params: accountParams,
+          headers: ifMatchHeader,
           body: accountBody,
-          ok: { '200': json(accountViewSchema, 'Updated'), '201': json(accountViewSchema, 'Created') },
-          errors: [400, 413, 422],
+          ok: { '200': versioned(accountViewSchema, 'Updated'), '201': versioned(accountViewSchema, 'Created') },
+          errors: [400, 412, 413, 422],
         }),
         delete: operation({
           summary: 'Delete an account, its users and their PINs',
@@ -91,13 +105,29 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
           errors: [404],
         }),
       },
+      '/v1/accounts/{accountId}/users': {
+        get: operation({
+          summary: "The account's users in id order, a page at a time",
+          params: accountParams,
+          query: usersQuery,
+          ok: { '200': json(userPageSchema, 'A page of users') },
+          errors: [404, 422],
+        }),
+      },
       [user]: {
+        get: operation({
+          summary: 'The user: name, permissions, roles, whether a PIN is live (never the PIN)',
+          params: userParams,
+          ok: { '200': versioned(userDetailSchema, 'The user') },
+          errors: [404],
+        }),
         put: operation({
           summary: 'Create or update a user; omitting roles keeps the roles the user holds',
           params: userParams,
+          headers: ifMatchHeader,
           body: userBodySchema,
-          ok: { '200': json(userViewSchema, 'Updated'), '201': json(userViewSchema, 'Created') },
-          errors: [400, 404, 409, 413, 422],
+          ok: { '200': versioned(userViewSchema, 'Updated'), '201': versioned(userViewSchema, 'Created') },
+          errors: [400, 404, 409, 412, 413, 422],
         }),
         delete: operation({
           summary: 'Delete a user (not while they hold a contact role)',

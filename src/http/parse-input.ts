@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { AppError } from '../errors.js';
 
 /** Parses request input at the edge; a mismatch is 422 `validation_failed` with the zod issues as details. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'params' | 'query'): z.output<S> {
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'params' | 'query' | 'headers'): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw new AppError(422, 'validation_failed', `The request ${where} is not valid.`, {

@@ -20,6 +20,7 @@ describe('GET /openapi.json', () => {
       '/v1/accounts/{accountId}',
       '/v1/accounts/{accountId}/calls',
       '/v1/accounts/{accountId}/support-line',
+      '/v1/accounts/{accountId}/users',
       '/v1/accounts/{accountId}/users/{userId}',
       '/v1/accounts/{accountId}/users/{userId}/pin',
       '/v1/oncall',
@@ -52,5 +53,20 @@ describe('GET /openapi.json', () => {
     expect(JSON.stringify(schema)).toContain(
       JSON.stringify(['manage_users', 'manage_billing', 'manage_services', 'manage_support', 'purchase_services']),
     );
+  });
+
+  it('when the directory is described, then GETs answer an ETag, PUTs take If-Match and may answer 412', async () => {
+    const doc = (await request(t.app).get('/openapi.json')).body as {
+      paths: Record<string, Record<string, { parameters: { name: string; in: string }[]; responses: Record<string, { headers?: object }> }>>;
+    };
+    for (const path of ['/v1/accounts/{accountId}', '/v1/accounts/{accountId}/users/{userId}']) {
+      const item = doc.paths[path];
+      expect(Object.keys(item?.get?.responses['200']?.headers ?? {}), path).toEqual(['ETag']);
+      expect(item?.put?.parameters, path).toContainEqual(expect.objectContaining({ name: 'If-Match', in: 'header' }));
+      expect(Object.keys(item?.put?.responses ?? {}), path).toContain('412');
+    }
+    const list = doc.paths['/v1/accounts/{accountId}/users']?.get;
+    expect(list?.parameters.map((param) => param.name).sort()).toEqual(['accountId', 'cursor', 'limit']);
+    expect(JSON.stringify(doc.paths['/v1/accounts/{accountId}/users/{userId}']?.get)).toContain('pinActive');
   });
 });
