@@ -4,7 +4,10 @@ import { createLogger } from '../../src/logger.js';
 import type { PolicyInput } from '../../src/policy/policy-schema.js';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import { DEMO_POLICY } from '../../tools/demo-line.js';
-import { scriptedKeypad, type SimulatedTwilio, type TranscriptLine } from '../../sim/simulated-twilio.js';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { scriptedKeypad, type Keypad, type SimulatedTwilio, type TranscriptLine } from '../../sim/simulated-twilio.js';
 import { apiClient, simulatorFor, startLocalStack, type LocalStack } from '../../tools/local-stack.js';
 import { eventually } from '../helpers/eventually.js';
 import { logSink, rememberSecret } from '../helpers/leak-watch.js';
@@ -200,6 +203,31 @@ describe('whole calls through the simulator', () => {
     const call = await line.sim.call({ from: '+447700900666', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]) });
     expect(call.said.at(-1)).toMatch(/^We are sorry, no engineer could take your call yet\./);
     expect(await line.history()).toEqual([expect.objectContaining({ outcome: 'timed_out', userId: 'ada' })]);
+  });
+
+  it('when callgate goes down mid-call, then Twilio plays the hosted fallback: an apology that fits any point of a call', async () => {
+    const line = await givenLine();
+    // twiml/fallback.xml on a static host that answers POST, as the README asks.
+    const fallbackXml = readFileSync(new URL('../../twiml/fallback.xml', import.meta.url), 'utf8');
+    const host = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/xml' }).end(fallbackXml));
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const fallbackUrl = `http://127.0.0.1:${String((host.address() as AddressInfo).port)}/fallback.xml`;
+    const sim = simulatorFor(line.stack, { speed: 50, print: () => undefined, fallbackUrl });
+    const pin = await line.pinFor('ada');
+    // The caller types the PIN just as the only instance dies.
+    const keypad: Keypad = {
+      press: async () => {
+        await Promise.all(line.stack.instances.map((instance) => instance.close()));
+        return `${pin}#`;
+      },
+    };
+    const call = await sim.call({ from: '+447700900888', label: 'Ada', keypad });
+    host.close();
+    expect(call.said.at(-1)).toBe(
+      'We are sorry: the emergency support line is not available at the moment. Please open a ticket in the control panel, and our support team will contact you as soon as possible. Goodbye.',
+    );
+    // https://www.twilio.com/docs/errors/11205: the PIN webhook could not be reached; Twilio then used the fallback.
+    expect(sim.errors()[0]).toEqual(expect.objectContaining({ code: 11205, url: expect.stringContaining('/twilio/pin') as unknown }));
   });
 
   it('when the line is closed (a Sunday night, shipped hours), then the hours are spoken and the call ends', async () => {
