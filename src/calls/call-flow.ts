@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditInput, AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Account, User } from '../directory/directory-schema.js';
@@ -42,6 +43,9 @@ export interface PinEntry {
    */
   notAfter: number;
 }
+
+const GIVE_BACK_TRIES = 5;
+const GIVE_BACK_PAUSE_MS = 1_000;
 
 type FailReason = 'not_recognised' | 'already_used' | 'bad_account_code';
 
@@ -155,10 +159,22 @@ export function createCallFlow(deps: CallFlowDeps) {
     const refusal = refusalFor(account, user, now);
     if (refusal !== undefined) return refuse(refusal, account.sla);
 
-    if (!(await pins.consume(pin, found, entry.notAfter, callSid))) {
-      return failAttempt(at, 'already_used', { lockedOut: false, alarm: false });
+    let consumed: boolean;
+    try {
+      consumed = await pins.consume(pin, found, entry.notAfter, callSid);
+    } catch (error) {
+      // Timed out: Redis may have used the PIN up and only the answer be slow. The caller hears
+      // the apology, so give it back (a no-op if it was not used up by this call).
+      giveBack(callSid, pin, found);
+      throw error;
     }
-    if (Date.now() > entry.notAfter) return giveBack(at, pin, found);
+    if (!consumed) return failAttempt(at, 'already_used', { lockedOut: false, alarm: false });
+    if (Date.now() > entry.notAfter) {
+      giveBack(callSid, pin, found);
+      const decision: Decision = { kind: 'apology' };
+      await settle(callSid, step, decision, []);
+      return decision;
+    }
 
     const decision: Decision = { kind: 'enqueue', name: user.name, queue: ownQueueName(callSid) };
     // The caller is through: answer now and keep the books just after, so nothing that fails
@@ -182,20 +198,25 @@ export function createCallFlow(deps: CallFlowDeps) {
   }
 
   /**
-   * Redis used the PIN up in time, but its answer came back after the caller was (or is about
-   * to be) told the line has a problem: the caller keeps the PIN, so the use is undone.
+   * Redis used the PIN up, but its answer came back too late, or not at all, to put the caller
+   * through: they hear the apology, so they keep the PIN. The undo runs after the consume on the
+   * same connection, and is retried a few times while Redis is unreachable.
    */
-  function giveBack(at: Attempt, pin: string, owner: PinOwner): Decision {
-    const { callSid, step } = at;
-    const decision: Decision = { kind: 'apology' };
-    void Promise.all([pins.restore(pin, owner, callSid), settle(callSid, step, decision, [])])
-      .then(([restored]) => {
-        log.warn({ callSid, restored }, 'PIN used up too late to put the caller through: use undone');
-      })
-      .catch((error: unknown) => {
-        log.error({ err: error, callSid }, 'PIN used up too late, and undoing it failed');
-      });
-    return decision;
+  function giveBack(callSid: string, pin: string, owner: PinOwner): void {
+    const attempt = async (tries: number): Promise<void> => {
+      try {
+        const restored = await pins.restore(pin, owner, callSid);
+        log.warn({ callSid, restored }, 'a PIN use answered too late to put the caller through: given back');
+      } catch (error) {
+        if (tries >= GIVE_BACK_TRIES) {
+          log.error({ err: error, callSid }, 'a PIN use answered too late, and giving it back failed');
+          return;
+        }
+        await sleep(GIVE_BACK_PAUSE_MS * tries);
+        await attempt(tries + 1);
+      }
+    };
+    void attempt(1);
   }
 
   async function nothingTyped(at: Attempt, askedForCode: boolean): Promise<Decision> {

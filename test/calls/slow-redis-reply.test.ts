@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { createServer, connect, type Server } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createPinStore } from '../../src/pins/pin-store.js';
+import { CONSUME_PIN_LUA } from '../../src/pins/pin-scripts.js';
+import { eventually } from '../helpers/eventually.js';
+import { givenAccount, givenPin, givenUser } from '../helpers/givens.js';
+import { buildTestApp } from '../helpers/test-app.js';
+import { placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
+
+/**
+ * A Redis whose *answers* can be slow: a TCP proxy that forwards commands at once but, once
+ * armed, holds back for `ms` every reply after the first command containing one of `markers`.
+ * The command runs in Redis in time; only its answer is late (unlike a hung Redis).
+ */
+async function slowRepliesProxy(redisUrl: string): Promise<{ url: string; armOn: (markers: string[], ms: number) => void; close: () => Promise<void> }> {
+  const target = new URL(redisUrl);
+  let armed: { markers: string[]; ms: number } | undefined;
+  let holdUntil = 0;
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    let replies = Promise.resolve();
+    client.on('data', (chunk) => {
+      if (armed !== undefined && armed.markers.some((marker) => chunk.includes(marker))) {
+        holdUntil = Date.now() + armed.ms;
+        armed = undefined;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => {
+      // In order: a reply held back holds back the ones after it.
+      replies = replies.then(async () => {
+        await sleep(Math.max(0, holdUntil - Date.now()));
+        client.write(chunk);
+      });
+    });
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `redis://127.0.0.1:${String(port)}`,
+    armOn: (markers, ms) => {
+      armed = { markers, ms };
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+const proxy = await slowRepliesProxy(inject('redisUrl'));
+const t = await buildTestApp({ redisUrl: proxy.url });
+afterAll(async () => {
+  await t.close();
+  await proxy.close();
+});
+const pins = createPinStore(t.redis, t.clock, { secret: t.config.pinSecret, pin: t.policy.pin });
+const APOLOGY = /^We are sorry, the emergency support line has a problem right now/;
+
+describe('a slow answer from Redis while the PIN is used up', () => {
+  it('when Redis uses the PIN up in time but its answer arrives after the caller heard the apology, then the caller keeps the PIN', async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId);
+    const pin = await givenPin(t.app, accountId, userId);
+    const call = placeCall(t.app, t.config);
+    await call.voice();
+
+    // ioredis sends a script's text the first time on a connection (EVAL), its SHA1 after (EVALSHA).
+    proxy.armOn([CONSUME_PIN_LUA, createHash('sha1').update(CONSUME_PIN_LUA).digest('hex')], 2500);
+    expect(spoken(twimlOf(await call.pin(pin)))[0]).toMatch(APOLOGY);
+
+    await eventually(async () => {
+      expect(await pins.find(pin)).toMatchObject({ accountId, userId });
+    }, 10_000);
+    const again = placeCall(t.app, t.config);
+    await again.voice();
+    expect(twimlOf(await again.pin(pin))).toContain('<Enqueue');
+  }, 20_000);
+});
