@@ -14,7 +14,9 @@ export type { PlacedCall } from './rest-calls.js';
  * call, owns the account's queues (shared with the simulator, as one Twilio
  * account would), and can be told to fail or hang so failures can be tested.
  */
-export type Behaviour = 'ok' | 'fail' | 'hang';
+/** ok; fail (500); hang (never answers, places nothing); slow (places the call, answers only after 6 s: past callgate's REST timeout). */
+export type Behaviour = 'ok' | 'fail' | 'hang' | 'slow';
+const SLOW_ANSWER_MS = 6_000;
 
 export interface TwilioRestApi {
   url: string;
@@ -58,7 +60,7 @@ export async function startTwilioRestApi(credentials?: { accountSid: string; aut
       }
       const callsMatch = CALLS_PATH.exec(path);
       if (method === 'POST' && callsMatch !== null) {
-        const call = await createCall(req, res, callsMatch[1] ?? '', auth);
+        const call = await createCall(req, res, callsMatch[1] ?? '', auth, behaviour === 'slow' ? SLOW_ANSWER_MS : 0);
         if (call === undefined) return;
         calls.push(call);
         for (const listener of listeners) listener(call);

@@ -102,6 +102,20 @@ describe('paging the on-call list', () => {
     expect(rung().filter((to) => to === ALICE.phone)).toHaveLength(0);
   });
 
+  it('when the REST API is slower than callgate waits and two instances tick, then no phone is ever rung twice at once', async () => {
+    // Twilio places the call but answers after 6 s: callgate gives up at 4 s, not knowing it rang.
+    rest.behave('slow', 'slow', 'slow', 'slow');
+    const other = await newApp({ prefix: t.prefix, clock: t.clock });
+    await Promise.all([givenWaitingCaller(t), givenWaitingCaller(other)]);
+    await Promise.all([t.pager.tick(), other.pager.tick()]);
+    await Promise.all([t.pager.tick(), other.pager.tick()]);
+    expect(rung().sort()).toEqual([ALICE.phone, BOB.phone]);
+    // A ring later (the unanswered pages are over), each is rung once more, no sooner.
+    t.clock.advance(PAGE_WINDOW_MS + 4_000);
+    await Promise.all([t.pager.tick(), other.pager.tick()]);
+    expect(rung().sort()).toEqual([ALICE.phone, ALICE.phone, BOB.phone, BOB.phone]);
+  });
+
   it('when nobody waits, then nobody is paged', async () => {
     await t.pager.tick();
     expect(rest.calls).toEqual([]);
