@@ -1,6 +1,7 @@
 import { dialQueue } from './dial-queue-verb.js';
 import { enqueue } from './enqueue-verb.js';
 import { gather } from './gather-verb.js';
+import { record } from './record-verb.js';
 import type { Held, Party } from './party.js';
 import { say, type SimContext } from './sim-context.js';
 import type { TwimlContext, Verb } from './twiml-document.js';
@@ -105,10 +106,8 @@ export async function runDocument(ctx: SimContext, party: Party, verbs: Verb[], 
         break;
       }
       case 'Record': {
-        // Recording is not modelled: the party says nothing, and after `timeout` seconds of silence the call moves on.
-        ctx.print({ call: party.init.label, who: 'twilio', text: '(records: silence)' });
-        const stopped = unlessDone(await party.hold(verb.timeout));
-        if (stopped !== undefined) return stopped;
+        const next = await record(ctx, party, verb, context, docUrl);
+        if (next !== 'next-verb') return next;
         break;
       }
     }

@@ -1,4 +1,5 @@
 import type { Keypad } from './keypad.js';
+import type { CallbackPlan, Recording } from './sim-types.js';
 import { deferred, type VirtualClock } from './virtual-clock.js';
 
 export type Held = 'done' | 'gone' | 'interrupted';
@@ -17,6 +18,10 @@ export interface PartyInit {
   /** Set for a voicemail box: what it hears is recorded here. */
   recorder?: string[] | undefined;
   heard?: string[] | undefined;
+  /** The message left at the first <Record> (see CallOptions.leavesMessage). */
+  message?: { seconds: number; endsWith: 'finish-key' | 'silence' | 'hangup' } | undefined;
+  /** How recording status callbacks for this call are delivered. */
+  recordingCallback?: CallbackPlan | undefined;
 }
 
 /**
@@ -33,6 +38,11 @@ export class Party {
   interrupt: Promise<void> | undefined;
   /** The QueueResult of the last <Enqueue>, for the caller's ending. */
   queueResult: string | undefined;
+  /** Set once a <Dial><Number> connected this party to the called party. */
+  bridged = false;
+  /** What <Record> recorded on this call. */
+  readonly recordings: Recording[] = [];
+  private messageLeft = false;
   private readonly goneSignal = deferred();
 
   constructor(
@@ -58,6 +68,13 @@ export class Party {
 
   get gone(): Promise<void> {
     return this.goneSignal.promise;
+  }
+
+  /** The message this party leaves at a <Record>: only once per call. */
+  takeMessage(): PartyInit['message'] {
+    if (this.messageLeft) return undefined;
+    this.messageLeft = true;
+    return this.init.message;
   }
 
   hangUp(): void {

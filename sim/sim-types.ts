@@ -63,16 +63,38 @@ export interface CallOptions {
   stirVerstat?: string;
   /** How this call's status callback is delivered. */
   statusCallback?: CallbackPlan;
+  /**
+   * The message the caller leaves at the first <Record> they reach (later ones hear silence).
+   * `seconds` of speech (cut at the Record's maxLength), then it ends by: 'finish-key' (the caller
+   * presses the first of the Record's finishOnKey keys), 'silence' (they stop talking and the
+   * Record's `timeout` of silence ends it) or 'hangup' (they hang up; Digits=hangup).
+   * Without it the caller says nothing at a <Record>.
+   */
+  leavesMessage?: { seconds: number; endsWith: 'finish-key' | 'silence' | 'hangup' };
+  /** How this call's recording status callbacks (<Record recordingStatusCallback>) are delivered. */
+  recordingStatusCallback?: CallbackPlan;
+}
+
+/** A recording a <Record> made on a call. */
+export interface Recording {
+  /** RE… */
+  sid: string;
+  /** https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Recordings/{sid} */
+  url: string;
+  /** RecordingDuration: what was kept (trailing silence is trimmed unless trim="do-not-trim"). */
+  seconds: number;
 }
 
 export interface CallResult {
   callSid: string;
   said: string[];
+  /** What each <Record> on this call recorded (empty recordings are not kept). */
+  recordings: Recording[];
   /** How the call ended for the caller. */
   ending: 'hangup' | 'ended' | 'bridged' | 'left-queue' | 'abandoned' | 'caller-hung-up';
 }
 
-/** A simulated phone that callgate pages through the REST stand-in. */
+/** A simulated phone that callgate pages through the REST stand-in, or that a <Dial><Number> rings. */
 export type PhoneScript = {
   label: string;
   /** How it reacts when rung; default 'person'. */
@@ -92,7 +114,7 @@ export type PhoneScript = {
 export interface PhoneLog {
   /** Everything said to the voicemail box while it recorded (no machine detection). */
   recorded: string[];
-  /** Everything the phone heard, across pages. */
+  /** Everything the phone heard, across pages and <Dial><Number> calls (the <Number url> document included). */
   heard: string[];
 }
 

@@ -11,7 +11,7 @@ import { createWebhookClient } from './webhook-client.js';
 
 export { HANG_UP, scriptedKeypad, type Keypad } from './keypad.js';
 export { WITHHELD_FROM } from './withheld-numbers.js';
-export type { CallbackPlan, CallOptions, CallResult, FatalError, PhoneLog, PhoneScript, SimOptions, TranscriptLine } from './sim-types.js';
+export type { CallbackPlan, CallOptions, CallResult, FatalError, PhoneLog, PhoneScript, Recording, SimOptions, TranscriptLine } from './sim-types.js';
 
 /**
  * The part of Twilio that callgate uses, on this machine: it places calls by
@@ -96,12 +96,14 @@ export function createSimulatedTwilio(options: SimOptions) {
         hangUpWhenHearing: caller.hangUpWhenHearing,
         hangUpAfterSeconds: caller.hangUpAfterSeconds,
         hangUpAfterQueueSeconds: caller.hangUpAfterQueueSeconds,
+        message: caller.leavesMessage,
+        recordingCallback: caller.recordingStatusCallback,
       });
       const outcome = await loadAndRun(ctx, party, options.voiceUrl ?? `${publicBaseUrl}/twilio/voice`, 'POST', {}, 'call');
       party.hangUp();
       const status = { ...params, CallStatus: 'completed', CallDuration: String(Math.round(ctx.clock.now() - party.startedAt)) };
       await sendStatusCallback(ctx, caller.label, options.statusCallbackUrl ?? `${publicBaseUrl}/twilio/status`, 'POST', status, caller.statusCallback);
-      return { callSid: sid, said: party.said, ending: endingOf(party, outcome) };
+      return { callSid: sid, said: party.said, recordings: [...party.recordings], ending: endingOf(party, outcome) };
     },
 
     /** Every fatal error so far (Twilio's debugger log): an end-to-end test expects none. */

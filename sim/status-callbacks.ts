@@ -18,7 +18,7 @@ export async function sendStatusCallback(
   plan: CallbackPlan = {},
 ): Promise<void> {
   if (plan.drop === true) {
-    ctx.print({ call: label, who: 'twilio', text: `(status callback ${params.CallStatus ?? ''} is lost)` });
+    ctx.print({ call: label, who: 'twilio', text: `(status callback ${params.RecordingStatus ?? params.CallStatus ?? ''} is lost)` });
     return;
   }
   const deliver = async () => {

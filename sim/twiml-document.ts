@@ -2,7 +2,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { SyntaxValidator } from 'fast-xml-validator';
 import { ALLOWED, GATHER_NESTS, type TwimlContext, type Verb } from './twiml-verbs.js';
 
-export type { DialQueueVerb, EnqueueVerb, GatherVerb, RecordVerb, TwimlContext, Verb } from './twiml-verbs.js';
+export type { DialNumberVerb, DialQueueVerb, EnqueueVerb, GatherVerb, RecordVerb, TwimlContext, Verb } from './twiml-verbs.js';
 
 /**
  * TwiML as the simulator reads it: parsed, and checked the way Twilio checks
@@ -61,20 +61,51 @@ function queueName(node: Node): string {
   return queue;
 }
 
-function dialQueue(node: Node): Verb {
+// E.164: '+', a country code, at most 15 digits (the simulator does not take Twilio's unformatted US numbers).
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+/** <Dial> of a single <Queue> or a single <Number>; bare numbers, <Client>, <Sip>, <Conference> and several nouns are not simulated. */
+function dial(node: Node): Verb {
   const attrs = attrsOf(node);
   const nouns = childrenOf(node);
-  const queue = nouns[0];
-  if (queue === undefined || nouns.length !== 1 || nameOf(queue) !== 'Queue') throw new TwimlError('the simulator dials only a single <Queue>');
-  const queueAttrs = attrsOf(queue);
-  return {
-    verb: 'DialQueue',
-    queue: queueName(queue),
+  const noun = nouns[0];
+  if (noun === undefined || nouns.length !== 1 || (nameOf(noun) !== 'Queue' && nameOf(noun) !== 'Number')) {
+    throw new TwimlError('the simulator dials only a single <Queue> or a single <Number>');
+  }
+  const nounAttrs = attrsOf(noun);
+  const common = {
     timeout: numberAttr(attrs, 'timeout', 30, true),
     action: attrs.action,
     method: methodAttr(attrs, 'method'),
-    url: queueAttrs.url,
-    urlMethod: methodAttr(queueAttrs, 'method'),
+    url: nounAttrs.url,
+    urlMethod: methodAttr(nounAttrs, 'method'),
+  };
+  if (nameOf(noun) === 'Queue') return { verb: 'DialQueue', queue: queueName(noun), ...common };
+  const number = textOf(noun).trim();
+  if (!E164.test(number)) throw new TwimlError(`<Number>${number}</Number> is not an E.164 number`);
+  return { verb: 'DialNumber', number, callerId: attrs.callerId, ...common };
+}
+
+const RECORDING_EVENTS: ReadonlySet<string> = new Set(['in-progress', 'completed', 'absent']);
+
+function recordVerb(attrs: Record<string, string>): Verb {
+  const trim = attrs.trim ?? 'trim-silence';
+  if (trim !== 'trim-silence' && trim !== 'do-not-trim') throw new TwimlError(`trim="${trim}" must be trim-silence or do-not-trim`);
+  const events = (attrs.recordingStatusCallbackEvent ?? 'completed').split(/[\s,]+/).filter((event) => event !== '');
+  const unknown = events.find((event) => !RECORDING_EVENTS.has(event));
+  if (unknown !== undefined) throw new TwimlError(`recordingStatusCallbackEvent "${unknown}" is not in-progress, completed or absent`);
+  return {
+    verb: 'Record',
+    action: attrs.action,
+    method: methodAttr(attrs, 'method'),
+    maxLength: numberAttr(attrs, 'maxLength', 3600, true),
+    finishOnKey: attrs.finishOnKey ?? '1234567890*#',
+    playBeep: attrs.playBeep !== 'false',
+    timeout: numberAttr(attrs, 'timeout', 5),
+    trim,
+    recordingStatusCallback: attrs.recordingStatusCallback,
+    recordingStatusCallbackMethod: methodAttr(attrs, 'recordingStatusCallbackMethod'),
+    recordingStatusCallbackEvent: events,
   };
 }
 
@@ -114,18 +145,9 @@ function toVerb(node: Node, context: TwimlContext, insideGather = false): Verb {
     case 'Enqueue':
       return { verb: 'Enqueue', queue: queueName(node), waitUrl: attrs.waitUrl, waitUrlMethod: methodAttr(attrs, 'waitUrlMethod'), action: attrs.action, method: methodAttr(attrs, 'method') };
     case 'Dial':
-      return dialQueue(node);
+      return dial(node);
     case 'Record':
-      return {
-        verb: 'Record',
-        action: attrs.action,
-        method: methodAttr(attrs, 'method'),
-        maxLength: numberAttr(attrs, 'maxLength', 3600, true),
-        finishOnKey: attrs.finishOnKey ?? '1234567890*#',
-        playBeep: attrs.playBeep !== 'false',
-        timeout: numberAttr(attrs, 'timeout', 5),
-        recordingStatusCallback: attrs.recordingStatusCallback,
-      };
+      return recordVerb(attrs);
     default:
       throw new TwimlError(`unknown verb <${name}>`);
   }

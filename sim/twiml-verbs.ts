@@ -4,9 +4,14 @@
  * - call: the Voice URL and every document that continues a live call;
  * - wait: an <Enqueue> waitUrl (https://www.twilio.com/docs/voice/twiml/enqueue);
  * - bridge: a <Dial><Queue url> document, played to the dequeued caller
- *   (https://www.twilio.com/docs/voice/twiml/queue).
+ *   (https://www.twilio.com/docs/voice/twiml/queue);
+ * - screen: a <Dial><Number url> document, run on the called party after
+ *   they answer and before the two are connected
+ *   (https://www.twilio.com/docs/voice/twiml/number#attributes-url: "privately
+ *   <Play> or <Say> information to the called party … decline the phone call
+ *   using <Gather> and <Hangup> … not allowed to contain the <Dial> verb").
  */
-export type TwimlContext = 'call' | 'wait' | 'bridge';
+export type TwimlContext = 'call' | 'wait' | 'bridge' | 'screen';
 
 export interface GatherVerb {
   verb: 'Gather';
@@ -39,6 +44,21 @@ export interface DialQueueVerb {
   urlMethod: string;
 }
 
+export interface DialNumberVerb {
+  verb: 'DialNumber';
+  /** The E.164 number dialled. */
+  number: string;
+  /** The From the called party sees; Twilio's default is the caller's own number. */
+  callerId: string | undefined;
+  /** Seconds to ring before no-answer (Twilio's default 30; Twilio may add ~5 s). */
+  timeout: number;
+  action: string | undefined;
+  method: string;
+  /** <Number url>: run on the called party once they answer, before the bridge. */
+  url: string | undefined;
+  urlMethod: string;
+}
+
 export interface RecordVerb {
   verb: 'Record';
   action: string | undefined;
@@ -47,7 +67,12 @@ export interface RecordVerb {
   finishOnKey: string;
   playBeep: boolean;
   timeout: number;
+  /** 'trim-silence' (Twilio's default) drops the trailing silence that ended the recording. */
+  trim: 'trim-silence' | 'do-not-trim';
   recordingStatusCallback: string | undefined;
+  recordingStatusCallbackMethod: string;
+  /** Which of in-progress, completed, absent reach the callback (Twilio's default: completed). */
+  recordingStatusCallbackEvent: string[];
 }
 
 export type Verb =
@@ -61,12 +86,15 @@ export type Verb =
   | { verb: 'Leave' }
   | EnqueueVerb
   | DialQueueVerb
+  | DialNumberVerb
   | RecordVerb;
 
 export const ALLOWED: Record<TwimlContext, ReadonlySet<string>> = {
   call: new Set(['Say', 'Play', 'Pause', 'Gather', 'Redirect', 'Hangup', 'Reject', 'Enqueue', 'Dial', 'Leave', 'Record']),
   wait: new Set(['Play', 'Say', 'Pause', 'Gather', 'Redirect', 'Leave', 'Hangup']),
   bridge: new Set(['Play', 'Say', 'Pause', 'Redirect']),
+  // The Number page forbids only <Dial>; everything else a call may run is accepted.
+  screen: new Set(['Say', 'Play', 'Pause', 'Gather', 'Redirect', 'Hangup', 'Reject', 'Enqueue', 'Leave', 'Record']),
 };
 
 /** What <Gather> may nest (https://www.twilio.com/docs/voice/twiml/gather#nest-other-verbs). */

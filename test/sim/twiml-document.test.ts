@@ -28,7 +28,7 @@ describe('the simulator reads TwiML as strictly as Twilio', () => {
   it('when <Play loop> and <Record> are used, then they are read with Twilio defaults', () => {
     expect(parseTwiml(doc('<Play loop="0">https://x/hold.mp3</Play><Record maxLength="60" action="https://x/rec"/>'), XML, 'call')).toEqual([
       { verb: 'Play', url: 'https://x/hold.mp3', loop: 0 },
-      { verb: 'Record', action: 'https://x/rec', method: 'POST', maxLength: 60, finishOnKey: '1234567890*#', playBeep: true, timeout: 5, recordingStatusCallback: undefined },
+      { verb: 'Record', action: 'https://x/rec', method: 'POST', maxLength: 60, finishOnKey: '1234567890*#', playBeep: true, timeout: 5, trim: 'trim-silence', recordingStatusCallback: undefined, recordingStatusCallbackMethod: 'POST', recordingStatusCallbackEvent: ['completed'] },
     ]);
   });
 
