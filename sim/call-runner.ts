@@ -1,3 +1,4 @@
+import { dialNumber } from './dial-number-verb.js';
 import { dialQueue } from './dial-queue-verb.js';
 import { enqueue } from './enqueue-verb.js';
 import { gather } from './gather-verb.js';
@@ -102,6 +103,11 @@ export async function runDocument(ctx: SimContext, party: Party, verbs: Verb[], 
       }
       case 'DialQueue': {
         const next = await dialQueue(ctx, party, verb, docUrl);
+        if (next !== 'next-verb') return next;
+        break;
+      }
+      case 'DialNumber': {
+        const next = await dialNumber(ctx, party, verb, docUrl);
         if (next !== 'next-verb') return next;
         break;
       }

@@ -18,15 +18,15 @@ import type { PlacedCall } from './twilio-rest-api.js';
  * machine_end_beep (DetectMessageEnd) for a voicemail box. Without it the
  * box records whatever is said to it and presses nothing.
  */
-const VOICEMAIL_RECORDS_SECONDS = 120;
+export const VOICEMAIL_RECORDS_SECONDS = 120;
 
-interface Answer {
+export interface Answer {
   status: 'answered' | 'no-answer' | 'busy' | 'failed' | 'canceled';
   afterSeconds: number;
   machine: boolean;
 }
 
-function howItAnswers(script: PhoneScript | undefined, ringLimit: number): Answer {
+export function howItAnswers(script: PhoneScript | undefined, ringLimit: number): Answer {
   const answers = script?.answers ?? (script === undefined ? 'no-answer' : 'person');
   if (answers === 'busy') return { status: 'busy', afterSeconds: 1, machine: false };
   if (answers === 'failed' || answers === 'canceled') return { status: answers, afterSeconds: 0, machine: false };

@@ -1,6 +1,6 @@
 import type { Party } from './party.js';
 import type { QueueRegistry } from './queue-registry.js';
-import type { FatalError, TranscriptLine } from './sim-types.js';
+import type { FatalError, PhoneLog, PhoneScript, TranscriptLine } from './sim-types.js';
 import type { VirtualClock } from './virtual-clock.js';
 import type { WebhookClient } from './webhook-client.js';
 
@@ -21,6 +21,8 @@ export interface SimContext {
   statusCallbackDelaySeconds: number;
   /** A stray key reaches the next Gather only if it starts within this many seconds. */
   strayKeySeconds: number;
+  /** The simulated phones (`answerPages`) and their logs, for pages and <Dial><Number>. */
+  phones: { script(number: string): PhoneScript | undefined; log(number: string): PhoneLog };
 }
 
 export function inBackground(ctx: SimContext, work: Promise<void>): void {

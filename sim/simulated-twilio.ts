@@ -23,6 +23,13 @@ export type { CallbackPlan, CallOptions, CallResult, FatalError, PhoneLog, Phone
  */
 export function createSimulatedTwilio(options: SimOptions) {
   const { publicBaseUrl } = options;
+  const phones = new Map<string, PhoneScript>();
+  const logs = new Map<string, PhoneLog>();
+  const logOf = (phone: string): PhoneLog => {
+    let log = logs.get(phone);
+    if (log === undefined) logs.set(phone, (log = { recorded: [], heard: [] }));
+    return log;
+  };
   const ctx: SimContext = {
     clock: virtualClock(options.speed),
     webhooks: createWebhookClient({ serviceUrls: options.serviceUrls, publicBaseUrl, authToken: options.authToken, readTimeoutMs: options.readTimeoutMs ?? 15_000 }),
@@ -37,13 +44,7 @@ export function createSimulatedTwilio(options: SimOptions) {
     extraRingSeconds: options.extraRingSeconds ?? 5,
     statusCallbackDelaySeconds: options.statusCallbackDelaySeconds ?? 0,
     strayKeySeconds: 2,
-  };
-  const phones = new Map<string, PhoneScript>();
-  const logs = new Map<string, PhoneLog>();
-  const logOf = (phone: string): PhoneLog => {
-    let log = logs.get(phone);
-    if (log === undefined) logs.set(phone, (log = { recorded: [], heard: [] }));
-    return log;
+    phones: { script: (number) => phones.get(number), log: (number) => logOf(number) },
   };
 
   options.restApi?.onCall((placed) => {
@@ -54,7 +55,7 @@ export function createSimulatedTwilio(options: SimOptions) {
   });
 
   const endingOf = (party: Party, outcome: Outcome): CallResult['ending'] => {
-    if (party.queueResult === 'bridged') return 'bridged';
+    if (party.queueResult === 'bridged' || party.bridged) return 'bridged';
     if (party.queueResult === 'hangup') return 'abandoned';
     if (outcome === 'gone') return 'caller-hung-up';
     if (outcome === 'hangup') return 'hangup';
@@ -62,7 +63,7 @@ export function createSimulatedTwilio(options: SimOptions) {
   };
 
   return {
-    /** A phone the service may page: a person (default), a voicemail box, or one that never answers, is busy, fails or is canceled. */
+    /** A phone the service may page or a <Dial><Number> may ring: a person (default), a voicemail box, or one that never answers, is busy, fails or is canceled. */
     answerPages(phone: string, script: PhoneScript): PhoneLog {
       phones.set(phone, script);
       return logOf(phone);

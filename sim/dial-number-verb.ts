@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { loadAndRun, resolveUrl, type Outcome } from './call-runner.js';
+import { scriptedKeypad } from './keypad.js';
+import { howItAnswers, VOICEMAIL_RECORDS_SECONDS } from './outbound-pages.js';
+import { Party } from './party.js';
+import { say, type SimContext } from './sim-context.js';
+import { requestIgnoringAnswer } from './status-callbacks.js';
+import type { DialNumberVerb } from './twiml-document.js';
+
+/**
+ * <Dial><Number> (https://www.twilio.com/docs/voice/twiml/dial and
+ * https://www.twilio.com/docs/voice/twiml/number): rings the number for
+ * `timeout` seconds (Twilio's default 30, plus the ~5 s Twilio may add), with
+ * callerId as the From it shows (default: the caller's own number). A phone
+ * registered with `answerPages` answers as its PhoneScript says; any other
+ * number never answers. Once answered, the <Number url> document runs on the
+ * called party (what they hear goes to their PhoneLog), then the two are
+ * connected and talk until one hangs up; the action then gets
+ * DialCallStatus=completed, DialCallSid and DialCallDuration, and, the call
+ * being over, its TwiML is ignored. no-answer, busy and failed go to the
+ * action too, and its TwiML continues the caller's call (without an action,
+ * the next verb runs).
+ * Choices where the docs are silent: a called party who hangs up during the
+ * <Number url> document (declines) gives DialCallStatus=completed with
+ * DialCallDuration of the screening, and the caller's call goes on with the
+ * action's TwiML; a caller who hangs up while it rings gives canceled.
+ * Not modelled: several nouns, sendDigits, the Number's statusCallback,
+ * answerOnBridge, timeLimit, record, hangupOnStar, machineDetection.
+ */
+export async function dialNumber(ctx: SimContext, dialer: Party, verb: DialNumberVerb, docUrl: string): Promise<Outcome | 'next-verb'> {
+  const finish = async (params: Record<string, string>): Promise<Outcome | 'next-verb'> => {
+    if (verb.action === undefined) return dialer.isGone ? 'gone' : 'next-verb';
+    const action = resolveUrl(verb.action, docUrl);
+    if (!dialer.isGone) return loadAndRun(ctx, dialer, action, verb.method, params, 'call');
+    await requestIgnoringAnswer(ctx, dialer.sid, action, verb.method, { ...dialer.params, CallStatus: 'completed', ...params });
+    return 'gone';
+  };
+  const script = ctx.phones.script(verb.number);
+  const label = script?.label ?? verb.number;
+  const sid = `CA${randomBytes(16).toString('hex')}`;
+  say(ctx, dialer, `(dials ${label} at ${verb.number})`);
+  const answer = howItAnswers(script, verb.timeout + ctx.extraRingSeconds);
+  const rang = await dialer.race(ctx.clock.sleep(answer.afterSeconds));
+  if (rang === 'gone' || rang === 'interrupted') return finish({ DialCallStatus: 'canceled', DialCallSid: sid, DialCallDuration: '0' });
+  if (answer.status !== 'answered') {
+    // A 'canceled' script (a REST cancellation) has no meaning for a dialled leg: it fails.
+    const status = answer.status === 'canceled' ? 'failed' : answer.status;
+    say(ctx, dialer, `(${label}: ${status})`);
+    return finish({ DialCallStatus: status, DialCallSid: sid, DialCallDuration: '0' });
+  }
+
+  const log = ctx.phones.log(verb.number);
+  const called = new Party(ctx.clock, {
+    sid,
+    label,
+    role: 'sysadmin',
+    params: {
+      CallSid: sid,
+      AccountSid: dialer.params.AccountSid ?? '',
+      From: verb.callerId ?? dialer.params.From ?? '',
+      To: verb.number,
+      Direction: 'outbound-dial',
+      ParentCallSid: dialer.sid,
+      ApiVersion: '2010-04-01',
+      CallStatus: 'in-progress',
+    },
+    keypad: answer.machine ? scriptedKeypad([]) : (script?.keypad ?? scriptedKeypad([])),
+    talkSeconds: answer.machine ? VOICEMAIL_RECORDS_SECONDS : (script?.talkSeconds ?? 30),
+    hangUpWhenHearing: answer.machine ? undefined : script?.hangUpWhenHearing,
+    hangUpAfterSeconds: answer.machine ? VOICEMAIL_RECORDS_SECONDS : script?.hangUpAfterSeconds,
+    recorder: answer.machine ? log.recorded : undefined,
+    heard: log.heard,
+  });
+  const answeredAt = ctx.clock.now();
+  say(ctx, called, answer.machine ? '(voicemail answers and records)' : '(answers)');
+  const duration = () => String(Math.round(ctx.clock.now() - answeredAt));
+  const dropped = () => {
+    called.hangUp();
+    return finish({ DialCallStatus: 'completed', DialCallSid: sid, DialCallDuration: duration() });
+  };
+  if (verb.url !== undefined) {
+    const screened = await Promise.race([loadAndRun(ctx, called, resolveUrl(verb.url, docUrl), verb.urlMethod, {}, 'screen'), dialer.gone.then(() => 'caller-gone' as const)]);
+    if (screened === 'caller-gone') return dropped();
+    if (screened !== 'ended' || called.isGone) {
+      say(ctx, dialer, `(${label} declines the call)`);
+      return dropped();
+    }
+  }
+  if (dialer.isGone) return dropped();
+
+  say(ctx, dialer, `(connected with ${label})`);
+  say(ctx, called, `(connected with ${dialer.init.label})`);
+  dialer.bridged = true;
+  await Promise.race([ctx.clock.sleep(Math.min(dialer.init.talkSeconds, called.init.talkSeconds)), dialer.gone, called.gone]);
+  say(ctx, dialer, '(the conversation ends; both hang up)');
+  dialer.hangUp();
+  called.hangUp();
+  return finish({ DialCallStatus: 'completed', DialCallSid: sid, DialCallDuration: duration() });
+}
