@@ -1,6 +1,7 @@
 import express from 'express';
 import { createAuditLog } from './audit/audit-log.js';
 import { createAbuseLimits } from './calls/abuse-limits.js';
+import { createAdmissions } from './calls/admission.js';
 import { createCallFlow } from './calls/call-flow.js';
 import { createCallStates } from './calls/call-state.js';
 import { createQueueFlow } from './calls/queue-flow.js';
@@ -122,7 +123,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     policy,
     hours,
     directory: store,
-    pins,
+    admissions: createAdmissions(redis, config.pinSecret),
     calls,
     limits,
     audit,

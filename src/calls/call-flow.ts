@@ -5,11 +5,12 @@ import type { Account, User } from '../directory/directory-schema.js';
 import type { DirectoryStore } from '../directory/directory-store.js';
 import type { SupportHours } from '../hours/support-hours.js';
 import type { Logger } from '../logger.js';
-import type { PinOwner, PinStore } from '../pins/pin-store.js';
+import type { PinOwner } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { CallQueue } from '../oncall/call-queue.js';
 import { ownQueueName } from '../oncall/own-queue.js';
 import type { AbuseLimits } from './abuse-limits.js';
+import type { Admissions } from './admission.js';
 import type { CallState, CallStates } from './call-state.js';
 import { REJECT_REASONS, type Decision } from './decisions.js';
 
@@ -24,7 +25,7 @@ export interface CallFlowDeps {
   policy: Policy;
   hours: SupportHours;
   directory: DirectoryStore;
-  pins: PinStore;
+  admissions: Admissions;
   calls: CallStates;
   limits: AbuseLimits;
   audit: AuditLog;
@@ -58,7 +59,7 @@ interface Attempt {
 }
 
 export function createCallFlow(deps: CallFlowDeps) {
-  const { clock, policy, hours, directory, pins, calls, limits, audit, queue, log } = deps;
+  const { clock, policy, hours, directory, admissions, calls, limits, audit, queue, log } = deps;
   // Only a string of exactly the PIN's length can be a PIN; anything else is not looked up.
   const pinShape = new RegExp(`^\\d{${String(policy.pin.digits)}}$`);
   const codeShape = new RegExp(`^\\d{${String(policy.line.accountCodeDigits)}}$`);
@@ -159,53 +160,48 @@ export function createCallFlow(deps: CallFlowDeps) {
     const refusal = refusalFor(account, user, now);
     if (refusal !== undefined) return refuse(refusal, account.sla);
 
-    let consumed: boolean;
+    const decision: Decision = { kind: 'enqueue', name: user.name, queue: ownQueueName(callSid) };
+    const caller = await queue.waitingCaller({ callSid, account, user, at: now });
+    const admission = { callSid, step, pin, owner: found, caller, decision, now, notAfter: entry.notAfter };
+    let admitted: boolean;
     try {
-      consumed = await pins.consume(pin, found, entry.notAfter, callSid);
+      // One script: the PIN used up, the caller held for the pager, the step's decision recorded.
+      admitted = await admissions.admit(admission);
     } catch (error) {
-      // Timed out: Redis may have used the PIN up and only the answer be slow. The caller hears
-      // the apology, so give it back (a no-op if it was not used up by this call).
-      giveBack(callSid, pin, found);
+      // Timed out: Redis may have admitted the caller and only the answer be slow. The caller hears
+      // the apology, so undo it (a no-op if it was not admitted by this call).
+      giveBack(admission);
       throw error;
     }
-    if (!consumed) return failAttempt(at, 'already_used', { lockedOut: false, alarm: false });
+    if (!admitted) return failAttempt(at, 'already_used', { lockedOut: false, alarm: false });
     if (Date.now() > entry.notAfter) {
-      giveBack(callSid, pin, found);
-      const decision: Decision = { kind: 'apology' };
-      await settle(callSid, step, decision, []);
-      return decision;
+      giveBack(admission);
+      return { kind: 'apology' };
     }
 
-    const decision: Decision = { kind: 'enqueue', name: user.name, queue: ownQueueName(callSid) };
-    // The caller is through: answer now and keep the books just after, so nothing that fails
-    // from here on can turn a consumed PIN into an apology, and the answer does not wait for it.
-    setImmediate(() => void Promise.all([
-      settle(
-        callSid,
-        step,
-        decision,
-        [
-          { type: 'pin_verified', callSid, ...who },
-          { type: 'enqueued', callSid, ...who, tier: account.sla },
-        ],
-        { accountId: account.id, userId: user.id },
-      ),
-      queue.enqueued({ callSid, account, user, at: now }),
-    ]).catch((error: unknown) => {
-      log.error({ err: error, callSid }, 'could not record an enqueued call');
-    }));
+    // The caller is held and will be paged whatever happens to this process now; the audit
+    // and the pager's nudge follow the answer, so the answer does not wait for them.
+    setImmediate(() => {
+      queue.held();
+      audit
+        .record({ type: 'pin_verified', callSid, ...who }, { type: 'enqueued', callSid, ...who, tier: account.sla })
+        .catch((error: unknown) => {
+          log.error({ err: error, callSid }, 'could not audit an enqueued call');
+        });
+    });
     return decision;
   }
 
   /**
-   * Redis used the PIN up, but its answer came back too late, or not at all, to put the caller
-   * through: they hear the apology, so they keep the PIN. The undo runs after the consume on the
-   * same connection, and is retried a few times while Redis is unreachable.
+   * Redis admitted the caller, but its answer came back too late, or not at all, to put them
+   * through: they hear the apology, so they are not held and keep the PIN. The undo runs after
+   * the admission on the same connection, and is retried a few times while Redis is unreachable.
    */
-  function giveBack(callSid: string, pin: string, owner: PinOwner): void {
+  function giveBack(admission: { callSid: string; step: string; pin: string; owner: PinOwner }): void {
+    const { callSid } = admission;
     const attempt = async (tries: number): Promise<void> => {
       try {
-        const restored = await pins.restore(pin, owner, callSid);
+        const restored = await admissions.giveBack({ ...admission, now: clock.now() });
         log.warn({ callSid, restored }, 'a PIN use answered too late to put the caller through: given back');
       } catch (error) {
         if (tries >= GIVE_BACK_TRIES) {

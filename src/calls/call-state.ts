@@ -80,7 +80,7 @@ return 1
 `;
 
 // Longer than any call can last; the history lives in the audit stream, not here.
-const CALL_STATE_TTL_MS = 6 * 3_600_000;
+export const CALL_STATE_TTL_MS = 6 * 3_600_000;
 // Longer than a webhook may take to answer (src/http/twilio/webhook-budget.ts).
 const CLAIM_MS = 2_000;
 // How long an identical webhook waits for the first one's decision, and how often it looks.

@@ -2,13 +2,15 @@ import type { Result } from 'ioredis';
 import { UnavailableError } from '../errors.js';
 import { z } from 'zod';
 import type { RedisClient } from '../redis/connect-redis.js';
-import { DEADLINE_GUARD_LUA, isLate, scriptDeadline } from '../redis/deadline.js';
+import { isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
+import { ADD_WAITING_LUA, CLAIM_CHAIN_LUA, RELEASE_LUA, REMOVE_WAITING_LUA, RESERVE_LUA, SAVE_CHAIN_LUA } from './waiting-scripts.js';
 
 /**
  * Verified callers waiting for a sysadmin, each in a Twilio queue of their own.
- * Under one `{queue}` hash tag:
+ * Under the call path's `{line}` hash tag (scripts in waiting-scripts.ts), so the step that
+ * uses a PIN up also holds its caller (src/calls/admission.ts):
  * - `waiting` (sorted set): every caller still to be connected, by tier priority, then
  *   arrival; its rank is the caller's real place in line, across plans.
  * - `callers` (hash): who they are, for the briefing; written once.
@@ -55,9 +57,6 @@ export interface WaitingEntry {
   lastSeen: number;
 }
 
-// Higher priority first, then earlier arrival: the score only has to order.
-const orderOf = (caller: WaitingCaller): number => -caller.priority * 1e13 + caller.enqueuedAt;
-
 const encodeReservation = (r: Reservation): string => `${String(r.until)}|${r.sysadminId}|${r.agentCallSid}`;
 function decodeReservation(value: string | null): Reservation | null {
   if (value === null) return null;
@@ -65,85 +64,37 @@ function decodeReservation(value: string | null): Reservation | null {
   return { until: Number(until), sysadminId, agentCallSid };
 }
 
-/**
- * Reserves a waiting caller for the sysadmin who pressed 1 after hearing about them: only
- * if the caller still waits and nobody else holds a live reservation, so two sysadmins
- * never take one caller; the same sysadmin's call pressing again (a retried webhook) gets
- * its reservation back. The chain falls due when the reservation runs out: an unbridged
- * reservation goes back to paging by itself.
- * KEYS: waiting, reservations, due  ARGV: deadline, callSid, now, reservation, until, agentCallSid
- * Returns 'reserved', 'taken', 'gone' or {'late'}.
- */
-const RESERVE_LUA = `${DEADLINE_GUARD_LUA}
-if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 'gone' end
-local current = redis.call('HGET', KEYS[2], ARGV[2])
-if current then
-  local untilMs, _, agentCall = string.match(current, '^(%d+)|([^|]*)|(.*)$')
-  if agentCall ~= ARGV[6] and tonumber(untilMs) > tonumber(ARGV[3]) then return 'taken' end
-end
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[4])
-redis.call('ZADD', KEYS[3], ARGV[5], ARGV[2])
-return 'reserved'
-`;
-
-/**
- * Ends a reservation that did not become a bridge (the Dial found nobody, the sysadmin hung
- * up): only the reserving call's own, and the chain is due at once.
- * KEYS: waiting, reservations, due  ARGV: callSid, agentCallSid, now.  Returns 1 if released.
- */
-const RELEASE_LUA = `
-local current = redis.call('HGET', KEYS[2], ARGV[1])
-if not current or not string.find(current, '|' .. ARGV[2], 1, true) then return 0 end
-redis.call('HDEL', KEYS[2], ARGV[1])
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1]) end
-return 1
-`;
-
-/**
- * Takes a due chain for one pager: only if it is due, by moving its due time to the end of
- * a lease, so two instances ticking at once never page for the same caller twice.
- * KEYS: due  ARGV: callSid, now, leaseUntil.  Returns 1 if taken.
- */
-const CLAIM_CHAIN_LUA = `
-local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not due or tonumber(due) > tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-return 1
-`;
-
-/**
- * Saves a chain and when it is next due, only while the caller waits and only if the page
- * in flight is still the one the writer saw (compare-and-set on its CallSid, '' for none).
- * KEYS: waiting, chains, due  ARGV: callSid, expectedPageSid, chain JSON, dueAt.  Returns 1 if saved.
- */
-const SAVE_CHAIN_LUA = `
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
-local current = redis.call('HGET', KEYS[2], ARGV[1])
-local seen = ''
-if current then
-  local page = cjson.decode(current).page
-  if type(page) == 'table' then seen = page.pageCallSid end
-end
-if seen ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
-return 1
-`;
-
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     reserveWaitingCaller(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
     releaseReservation(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
     claimPagingChain(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
     savePagingChain(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
+    addWaitingCaller(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
+    removeWaitingCaller(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
   }
 }
 
+/** The six keys every waiting-caller script takes, in their order (waiting-scripts.ts). */
+export const WAITING_KEYS = [
+  keys.waitingOrder,
+  keys.waitingCallers,
+  keys.pagingChains,
+  keys.reservations,
+  keys.pagerDue,
+  keys.waitingSeen,
+] as const;
+
+/** The caller's place-in-line score: higher priority first, then earlier arrival (it only has to order). */
+export const orderOf = (caller: WaitingCaller): number => -caller.priority * 1e13 + caller.enqueuedAt;
+
 export function createWaitingCallers(redis: RedisClient) {
-  redis.defineCommand('reserveWaitingCaller', { numberOfKeys: 3, lua: RESERVE_LUA });
-  redis.defineCommand('releaseReservation', { numberOfKeys: 3, lua: RELEASE_LUA });
+  redis.defineCommand('reserveWaitingCaller', { numberOfKeys: 6, lua: RESERVE_LUA });
+  redis.defineCommand('releaseReservation', { numberOfKeys: 6, lua: RELEASE_LUA });
   redis.defineCommand('claimPagingChain', { numberOfKeys: 1, lua: CLAIM_CHAIN_LUA });
-  redis.defineCommand('savePagingChain', { numberOfKeys: 3, lua: SAVE_CHAIN_LUA });
+  redis.defineCommand('savePagingChain', { numberOfKeys: 6, lua: SAVE_CHAIN_LUA });
+  redis.defineCommand('addWaitingCaller', { numberOfKeys: 6, lua: ADD_WAITING_LUA });
+  redis.defineCommand('removeWaitingCaller', { numberOfKeys: 6, lua: REMOVE_WAITING_LUA });
   const { waitingOrder, waitingCallers, pagingChains, reservations, pagerDue, waitingSeen } = keys;
 
   async function entries(callSids: string[]): Promise<WaitingEntry[]> {
@@ -172,33 +123,14 @@ export function createWaitingCallers(redis: RedisClient) {
   }
 
   return {
-    /** A verified caller joins: due for paging at once. */
+    /** A verified caller joins, due for paging at once (the call path does this in src/calls/admission.ts). */
     async add(caller: WaitingCaller, now: number): Promise<void> {
-      await withRedis(() =>
-        redis
-          .multi()
-          .zadd(waitingOrder, orderOf(caller), caller.callSid)
-          .hset(waitingCallers, caller.callSid, JSON.stringify(caller))
-          .hset(pagingChains, caller.callSid, JSON.stringify({ nextIndex: 0, page: null }))
-          .zadd(pagerDue, now, caller.callSid)
-          .zadd(waitingSeen, now, caller.callSid)
-          .exec(),
-      );
+      await withRedis(() => redis.addWaitingCaller(...WAITING_KEYS, caller.callSid, orderOf(caller), JSON.stringify(caller), now));
     },
 
     /** The caller is no longer waiting (connected, left, hung up, or a ghost). */
     async remove(callSid: string): Promise<void> {
-      await withRedis(() =>
-        redis
-          .multi()
-          .zrem(waitingOrder, callSid)
-          .hdel(waitingCallers, callSid)
-          .hdel(pagingChains, callSid)
-          .hdel(reservations, callSid)
-          .zrem(pagerDue, callSid)
-          .zrem(waitingSeen, callSid)
-          .exec(),
-      );
+      await withRedis(() => redis.removeWaitingCaller(...WAITING_KEYS, callSid));
     },
 
     async get(callSid: string): Promise<WaitingEntry | undefined> {
@@ -236,7 +168,7 @@ export function createWaitingCallers(redis: RedisClient) {
 
     async saveChain(callSid: string, chain: Chain, expectedPageSid: string, dueAt: number): Promise<boolean> {
       const saved = await withRedis(() =>
-        redis.savePagingChain(waitingOrder, pagingChains, pagerDue, callSid, expectedPageSid, JSON.stringify(chain), dueAt),
+        redis.savePagingChain(...WAITING_KEYS, callSid, expectedPageSid, JSON.stringify(chain), dueAt),
       );
       return Number(saved) === 1;
     },
@@ -249,9 +181,7 @@ export function createWaitingCallers(redis: RedisClient) {
     async reserve(callSid: string, reservation: Reservation, now: number): Promise<'reserved' | 'taken' | 'gone'> {
       const reply = await withRedis(() =>
         redis.reserveWaitingCaller(
-          waitingOrder,
-          reservations,
-          pagerDue,
+          ...WAITING_KEYS,
           scriptDeadline(),
           callSid,
           now,
@@ -265,7 +195,7 @@ export function createWaitingCallers(redis: RedisClient) {
     },
 
     async release(callSid: string, agentCallSid: string, now: number): Promise<boolean> {
-      return Number(await withRedis(() => redis.releaseReservation(waitingOrder, reservations, pagerDue, callSid, agentCallSid, now))) === 1;
+      return Number(await withRedis(() => redis.releaseReservation(...WAITING_KEYS, callSid, agentCallSid, now))) === 1;
     },
   };
 }

@@ -2,7 +2,7 @@ import { DEADLINE_GUARD_LUA } from '../redis/deadline.js';
 import { FORGET_PIN_LUA } from './pin-scripts.js';
 
 /*
- * The guess gate's keys live under `{pins}` with the index they guard (see pin-scripts.ts):
+ * The guess gate's keys live under `{line}` with the index they guard (see pin-scripts.ts):
  *   guess-spend               HASH  "r:<bucket>" -> risk spent, "g:<bucket>" -> guesses missed,
  *                                   per bucket of the window (src/pins/guess-bound.ts)
  *   caller:<number>:failures  ZSET  attempt ids scored by time (the number's sliding window)

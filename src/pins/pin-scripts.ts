@@ -1,7 +1,7 @@
 import { DEADLINE_GUARD_LUA } from '../redis/deadline.js';
 
 /*
- * The PIN index, all under the `{pins}` hash tag:
+ * The PIN index, all under the call path's `{line}` hash tag (src/redis/keys.ts):
  *   by-hash       HASH  HMAC(pin)  -> "<owner>|<expiresAtMs>|<account code>"
  *   by-owner      HASH  <owner>    -> "<HMAC(pin)>|<expiresAtMs>"   (one live PIN per user)
  *   expiry        ZSET  HMAC(pin) scored by expiresAtMs              (pruning, live count)
@@ -64,46 +64,62 @@ redis.call('PEXPIRE', KEYS[5], window)
 return {'ok'}
 `;
 
+/*
+ * Using a PIN up and giving it back, as Lua functions over KEYS[1..5] = by-hash, by-owner,
+ * expiry, live-by-code, consumed(owner), so the call path's admission script
+ * (src/calls/admission.ts) uses a PIN up with the very code tested here.
+ * consume: of any number of racing calls exactly one gets true; only the PIN of the expected
+ * owner, only while it is live; it remembers for keepMs which call used it, so that call can
+ * undo it. restore: the PIN is live again if it was used by this call, has not expired, and
+ * its owner has no newer PIN.
+ */
+export const CONSUME_RESTORE_LUA = `
+local function consume(now, hash, owner, callSid, keepMs)
+  local record = redis.call('HGET', KEYS[1], hash)
+  if not record then return false end
+  local recordOwner, expiresAt, code = string.match(record, '^([^|]*)|(%d+)|?(%d*)$')
+  if recordOwner ~= owner or tonumber(expiresAt) <= tonumber(now) then return false end
+  forget(hash)
+  redis.call('SET', KEYS[5], hash .. '|' .. expiresAt .. '|' .. code .. '|' .. callSid, 'PX', keepMs)
+  return true
+end
+local function restore(now, hash, owner, callSid)
+  local consumed = redis.call('GET', KEYS[5])
+  if not consumed then return 'gone' end
+  local usedHash, expiresAt, code, usedBy = string.match(consumed, '^([^|]*)|(%d+)|(%d*)|(.*)$')
+  if usedHash ~= hash or usedBy ~= callSid then return 'gone' end
+  redis.call('DEL', KEYS[5])
+  if tonumber(expiresAt) <= tonumber(now) then return 'gone' end
+  if redis.call('HEXISTS', KEYS[1], hash) == 1 or redis.call('HEXISTS', KEYS[2], owner) == 1 then return 'gone' end
+  redis.call('HSET', KEYS[1], hash, owner .. '|' .. expiresAt .. '|' .. code)
+  redis.call('HSET', KEYS[2], owner, hash .. '|' .. expiresAt)
+  redis.call('ZADD', KEYS[3], expiresAt, hash)
+  if code ~= '' then redis.call('HINCRBY', KEYS[4], code, 1) end
+  return 'restored'
+end
+`;
+
 /**
- * Uses a PIN up: of any number of racing calls exactly one gets {'ok'}.
- * Only the PIN of the expected owner is consumed, and only while it is live.
- * It remembers, for keepMs, which call used it, so that call can undo it.
+ * Uses a PIN up (see consume above).
  * KEYS: by-hash, by-owner, expiry, live-by-code, consumed(owner)
  * ARGV: deadline, now, hash, owner, callSid, keepMs
  * Returns {'ok'} | {'gone'} | {'late'}
  */
-export const CONSUME_PIN_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}
-local record = redis.call('HGET', KEYS[1], ARGV[3])
-if not record then return {'gone'} end
-local owner, expiresAt, code = string.match(record, '^([^|]*)|(%d+)|?(%d*)$')
-if owner ~= ARGV[4] or tonumber(expiresAt) <= tonumber(ARGV[2]) then return {'gone'} end
-forget(ARGV[3])
-redis.call('SET', KEYS[5], ARGV[3] .. '|' .. expiresAt .. '|' .. code .. '|' .. ARGV[5], 'PX', ARGV[6])
-return {'ok'}
+export const CONSUME_PIN_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${CONSUME_RESTORE_LUA}
+if consume(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]) then return {'ok'} end
+return {'gone'}
 `;
 
 /**
- * Undoes a consumption whose answer came back after the caller had been told the
- * line is down: the PIN is live again if it was used by this call, has not
- * expired, and its owner has no newer PIN. No deadline guard: whenever it runs,
- * those checks make it safe, and a late undo is better than a lost PIN.
+ * Undoes a consumption whose answer came back after the caller had been told the line is
+ * down (see restore above). No deadline guard: whenever it runs, its checks make it safe,
+ * and a late undo is better than a lost PIN.
  * KEYS: by-hash, by-owner, expiry, live-by-code, consumed(owner)
  * ARGV: now, hash, owner, callSid
  * Returns {'restored'} | {'gone'}
  */
-export const RESTORE_PIN_LUA = `
-local consumed = redis.call('GET', KEYS[5])
-if not consumed then return {'gone'} end
-local hash, expiresAt, code, callSid = string.match(consumed, '^([^|]*)|(%d+)|(%d*)|(.*)$')
-if hash ~= ARGV[2] or callSid ~= ARGV[4] then return {'gone'} end
-redis.call('DEL', KEYS[5])
-if tonumber(expiresAt) <= tonumber(ARGV[1]) then return {'gone'} end
-if redis.call('HEXISTS', KEYS[1], hash) == 1 or redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then return {'gone'} end
-redis.call('HSET', KEYS[1], hash, ARGV[3] .. '|' .. expiresAt .. '|' .. code)
-redis.call('HSET', KEYS[2], ARGV[3], hash .. '|' .. expiresAt)
-redis.call('ZADD', KEYS[3], expiresAt, hash)
-if code ~= '' then redis.call('HINCRBY', KEYS[4], code, 1) end
-return {'restored'}
+export const RESTORE_PIN_LUA = `${FORGET_PIN_LUA}${CONSUME_RESTORE_LUA}
+return {restore(ARGV[1], ARGV[2], ARGV[3], ARGV[4])}
 `;
 
 /**

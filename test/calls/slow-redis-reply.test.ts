@@ -3,7 +3,8 @@ import { createServer, connect, type Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createPinStore } from '../../src/pins/pin-store.js';
-import { CONSUME_PIN_LUA } from '../../src/pins/pin-scripts.js';
+import { ADMIT_CALLER_LUA } from '../../src/calls/admission.js';
+import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
 import { eventually } from '../helpers/eventually.js';
 import { givenAccount, givenPin, givenUser } from '../helpers/givens.js';
 import { buildTestApp } from '../helpers/test-app.js';
@@ -66,7 +67,7 @@ const pins = createPinStore(t.redis, t.clock, { secret: t.config.pinSecret, pin:
 const APOLOGY = /^We are sorry, the emergency support line has a problem right now/;
 
 describe('a slow answer from Redis while the PIN is used up', () => {
-  it('when Redis uses the PIN up in time but its answer arrives after the caller heard the apology, then the caller keeps the PIN', async () => {
+  it('when Redis admits the caller in time but its answer arrives after the caller heard the apology, then the caller keeps the PIN and is not held', async () => {
     const accountId = await givenAccount(t.app);
     const userId = await givenUser(t.app, accountId);
     const pin = await givenPin(t.app, accountId, userId);
@@ -74,12 +75,14 @@ describe('a slow answer from Redis while the PIN is used up', () => {
     await call.voice();
 
     // ioredis sends a script's text the first time on a connection (EVAL), its SHA1 after (EVALSHA).
-    proxy.armOn([CONSUME_PIN_LUA, createHash('sha1').update(CONSUME_PIN_LUA).digest('hex')], 2500);
+    proxy.armOn([ADMIT_CALLER_LUA, createHash('sha1').update(ADMIT_CALLER_LUA).digest('hex')], 2500);
     expect(spoken(twimlOf(await call.pin(pin)))[0]).toMatch(APOLOGY);
 
     await eventually(async () => {
       expect(await pins.find(pin)).toMatchObject({ accountId, userId });
     }, 10_000);
+    // Nor is a sysadmin paged for a caller who heard the apology.
+    expect(await createWaitingCallers(t.redis).get(call.callSid)).toBeUndefined();
     const again = placeCall(t.app, t.config);
     await again.voice();
     expect(twimlOf(await again.pin(pin))).toContain('<Enqueue');

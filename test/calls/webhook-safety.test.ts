@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import twilio from 'twilio';
 import { afterAll, describe, expect, it } from 'vitest';
+import { keys } from '../../src/redis/keys.js';
 import { givenAccount, givenPin, givenUser } from '../helpers/givens.js';
 import { buildTestApp, policyWith } from '../helpers/test-app.js';
 import { newCallSid, placeCall, signedWebhooks, twimlOf } from '../helpers/twilio-webhooks.js';
@@ -90,7 +91,7 @@ describe('whatever Twilio sends, the answer is TwiML', () => {
 
   it('when the code throws (here: a corrupt call state), then the apology, still 200', async () => {
     const callSid = newCallSid();
-    await t.redis.hset(`callgate:{c:${callSid}}`, 'step:voice', '{not json');
+    await t.redis.hset(keys.call(callSid), 'step:voice', '{not json');
     const res = await post('/twilio/voice', { CallSid: callSid, From: '+447700900003' });
     expect(twimlOf(res)).toContain('We are sorry, the emergency support line has a problem right now.');
   });

@@ -104,8 +104,8 @@ describe('PIN store', () => {
     for (let i = 0; i < 20; i += 1) await store.issue(owner());
     t.clock.advance(t.policy.pin.ttlSeconds * 1000 + 1);
     await store.issue(owner());
-    expect(await t.redis.zcard('callgate:{pins}:expiry')).toBe(1);
-    expect(await t.redis.hlen('callgate:{pins}:by-hash')).toBe(1);
-    expect(await t.redis.hlen('callgate:{pins}:by-owner')).toBe(1);
+    expect(await t.redis.zcard('callgate:{line}:pins:expiry')).toBe(1);
+    expect(await t.redis.hlen('callgate:{line}:pins:by-hash')).toBe(1);
+    expect(await t.redis.hlen('callgate:{line}:pins:by-owner')).toBe(1);
   });
 });
