@@ -25,6 +25,9 @@ export const AUDIT_EVENT_TYPES = [
   'abandoned',
   'timed_out',
   'completed',
+  // A verified caller nobody took: their message, and a sysadmin calling them back.
+  'voicemail',
+  'called_back',
 ] as const;
 
 export const auditEventSchema = z.object({
@@ -40,6 +43,8 @@ export const auditEventSchema = z.object({
   waitSeconds: z.number().optional(),
   durationSeconds: z.number().optional(),
   callStatus: z.string().optional(),
+  recordingUrl: z.string().optional(),
+  recordingSeconds: z.number().optional(),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 export type AuditInput = Omit<AuditEvent, 'at'>;

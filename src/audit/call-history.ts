@@ -11,6 +11,14 @@ export const callSummarySchema = z.object({
   waitSeconds: z.number().nullable(),
   durationSeconds: z.number().nullable(),
   sysadminId: z.string().nullable(),
+  voicemail: z
+    .object({ url: z.string(), seconds: z.number() })
+    .nullable()
+    .meta({ description: 'The message a caller nobody took left (Twilio recording URL and length).' }),
+  callback: z
+    .object({ sysadminId: z.string(), at: z.iso.datetime() })
+    .nullable()
+    .meta({ description: 'A sysadmin who called the missed caller back and spoke with them.' }),
 });
 export type CallSummary = z.infer<typeof callSummarySchema>;
 
@@ -27,6 +35,8 @@ export function summariseCalls(events: AuditEvent[]): CallSummary[] {
       waitSeconds: null,
       durationSeconds: null,
       sysadminId: null,
+      voicemail: null,
+      callback: null,
     };
     calls.set(event.callSid, call);
     if (event.userId !== undefined) call.userId = event.userId;
@@ -46,6 +56,12 @@ export function summariseCalls(events: AuditEvent[]): CallSummary[] {
       case 'abandoned':
       case 'timed_out':
         call.outcome = event.type;
+        break;
+      case 'voicemail':
+        call.voicemail = { url: event.recordingUrl ?? '', seconds: event.recordingSeconds ?? 0 };
+        break;
+      case 'called_back':
+        call.callback = { sysadminId: event.sysadminId ?? '', at: new Date(event.at).toISOString() };
         break;
       case 'completed':
         call.durationSeconds = event.durationSeconds ?? null;

@@ -22,6 +22,9 @@ export type Decision =
   | { kind: 'hold'; position: number | null; pauseSeconds: number; music: boolean }
   | { kind: 'leave_queue' }
   | { kind: 'timed_out' }
+  // A verified caller nobody took: a message after the tone, then what happens next.
+  | { kind: 'offer_voicemail'; maxSeconds: number }
+  | { kind: 'voicemail_left' }
   | { kind: 'hang_up' }
   | { kind: 'apology' }
   | { kind: 'nothing' };

@@ -2,10 +2,15 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { CallQueue } from '../oncall/call-queue.js';
+import type { MissedCallers } from '../oncall/missed-callers.js';
+import type { PageFailures } from '../oncall/page-failures.js';
+import type { Pager } from '../oncall/pager.js';
 import type { QueueCleanup } from '../oncall/queue-cleanup.js';
+import type { WaitingCallers } from '../oncall/waiting-callers.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { CallStates } from './call-state.js';
 import type { Decision } from './decisions.js';
+import type { VoicemailFlow } from './voicemail-flow.js';
 
 // The longest pause of one wait document: Twilio re-requests the wait URL only when its
 // document ends, so this bounds how late the maximum wait and a heartbeat can be noticed.
@@ -21,11 +26,16 @@ export function createQueueFlow(deps: {
   clock: Clock;
   calls: CallStates;
   queue: CallQueue;
+  waiting: WaitingCallers;
+  pager: Pick<Pager, 'whyNobodyCanBePaged'>;
+  failures: PageFailures;
+  missed: MissedCallers;
+  voicemail: VoicemailFlow;
   cleanup: QueueCleanup;
   audit: AuditLog;
   log: Logger;
 }) {
-  const { policy, clock, calls, queue, cleanup, audit, log } = deps;
+  const { policy, clock, calls, queue, waiting, pager, missed, voicemail, cleanup, audit, log } = deps;
   const musicSeconds = policy.queue.holdMusicSeconds ?? Number.POSITIVE_INFINITY;
 
   /**
@@ -37,10 +47,17 @@ export function createQueueFlow(deps: {
   async function waitInQueue(wait: { callSid: string; queueTime: number }): Promise<Decision> {
     const left = policy.queue.maxWaitSeconds - wait.queueTime;
     if (left <= 0) return { kind: 'leave_queue' };
-    const position = await queue.stillWaiting(wait.callSid, clock.now()).catch((error: unknown) => {
+    const now = clock.now();
+    const [position, entry] = await Promise.all([queue.stillWaiting(wait.callSid, now), waiting.get(wait.callSid)]).catch((error: unknown) => {
       log.warn({ err: error, callSid: wait.callSid }, 'could not read the place in line');
-      return null;
+      return [null, undefined] as const;
     });
+    // Nobody can be paged at all (no one on call, every page failed, the plan closed): a message now, not a long wait.
+    const nobody = entry === undefined ? undefined : await pager.whyNobodyCanBePaged(entry.caller, now).catch(() => undefined);
+    if (nobody !== undefined) {
+      await missed.noteLeaving(wait.callSid, nobody);
+      return { kind: 'leave_queue' };
+    }
     const pauseSeconds = Math.min(MAX_PAUSE_SECONDS, Math.max(1, left));
     return { kind: 'hold', position, pauseSeconds, music: musicSeconds <= left };
   }
@@ -54,38 +71,49 @@ export function createQueueFlow(deps: {
   }
 
   /** The Enqueue action: the caller has left their queue, one way or another. */
-  async function leftQueue(left: { callSid: string; result: string; queueTime: number; queueSid: string | undefined }): Promise<Decision> {
+  async function leftQueue(left: { callSid: string; from: string; result: string; queueTime: number; queueSid: string | undefined }): Promise<Decision> {
     const decision: Decision =
       left.result === 'leave'
-        ? { kind: 'timed_out' }
+        ? { kind: 'offer_voicemail', maxSeconds: policy.voicemail.maxSeconds }
         : left.result === 'hangup' || left.result === 'bridged'
           ? { kind: 'hang_up' }
           : { kind: 'apology' };
+    // Who they were, read before they are taken off the books.
+    const entry = await waiting.get(left.callSid);
     const [state, first] = await Promise.all([
       calls.get(left.callSid),
       calls.record(left.callSid, { step: 'queue-result', decision }),
       queue.left(left.callSid),
+      deps.failures.reset(left.callSid),
     ]);
     // A retried action repeats the answer but not the event.
     if (!first) return state.steps['queue-result'] ?? decision;
     if (left.queueSid !== undefined) await cleanup.callerLeft(left.queueSid, clock.now());
     const facts = { callSid: left.callSid, waitSeconds: left.queueTime, ...who(state) };
-    if (left.result === 'leave') await audit.record({ type: 'timed_out', ...facts });
-    else if (left.result === 'hangup') await audit.record({ type: 'abandoned', ...facts });
-    else if (left.result !== 'bridged') {
+    if (left.result === 'leave' || left.result === 'hangup') {
+      const reason = left.result === 'hangup' ? 'hung_up' : ((await missed.takeLeaving(left.callSid)) ?? 'timed_out');
+      if (entry !== undefined) await voicemail.callerMissed(entry, { from: left.from, waitSeconds: left.queueTime, reason });
+      await audit.record({ type: left.result === 'leave' ? 'timed_out' : 'abandoned', ...facts, ...(left.result === 'leave' ? { reason } : {}) });
+    } else if (left.result !== 'bridged') {
       log.warn({ callSid: left.callSid, queueResult: left.result }, 'call left the queue unexpectedly');
     }
     return decision;
   }
 
   /** The status callback: the call has ended. */
-  async function ended(end: { callSid: string; callStatus: string; durationSeconds: number | undefined }): Promise<void> {
+  async function ended(end: { callSid: string; from: string; callStatus: string; durationSeconds: number | undefined }): Promise<void> {
+    // Still on the books at the end: verified, but gone before their queue's action came (e.g. hung up during "connecting you").
+    const entry = await waiting.get(end.callSid);
     const [state, first] = await Promise.all([
       calls.get(end.callSid),
       calls.record(end.callSid, { step: 'status', decision: { kind: 'nothing' } }),
       queue.left(end.callSid),
     ]);
     if (!first) return;
+    if (entry !== undefined) {
+      const waitSeconds = Math.max(0, Math.round((clock.now() - entry.caller.enqueuedAt) / 1000));
+      await voicemail.callerMissed(entry, { from: end.from, waitSeconds, reason: 'hung_up' });
+    }
     await audit.record({
       type: 'completed',
       callSid: end.callSid,
@@ -95,7 +123,12 @@ export function createQueueFlow(deps: {
     });
   }
 
-  return { waitInQueue, leftQueue, ended };
+  /** The <Record> action: the caller finished their message (or said nothing, Digits tells). */
+  function messageLeft(): Decision {
+    return { kind: 'voicemail_left' };
+  }
+
+  return { waitInQueue, leftQueue, ended, messageLeft };
 }
 
 export type QueueFlow = ReturnType<typeof createQueueFlow>;

@@ -4,7 +4,7 @@ import { agentUrls } from '../oncall/agent-urls.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { PromptCatalogue } from './prompt-catalogue.js';
 import { DIGIT_TIMEOUT_SECONDS } from './render-twiml.js';
-import { speakBriefing } from './speak-briefing.js';
+import { speakBriefing, speakDuration } from './speak-briefing.js';
 import { ownQueueName as ownQueue } from '../oncall/own-queue.js';
 
 const { VoiceResponse } = twilio.twiml;
@@ -18,7 +18,10 @@ const { VoiceResponse } = twilio.twiml;
 export const AGENT_DIAL_TIMEOUT_SECONDS = 5;
 
 /** Turns the sysadmin side's decisions into TwiML: pure, tested as exact XML. */
-export function createAgentTwimlRenderer(deps: { policy: Policy; catalogue: PromptCatalogue; baseUrl: string }) {
+// A callback rings the customer for this long before the sysadmin hears they did not answer.
+const CALLBACK_RING_SECONDS = 30;
+
+export function createAgentTwimlRenderer(deps: { policy: Policy; catalogue: PromptCatalogue; baseUrl: string; supportNumber: string }) {
   const { policy, catalogue } = deps;
   const urls = agentUrls(deps.baseUrl);
   const voice = { voice: policy.voice.voice, language: policy.voice.language } as Parameters<
@@ -84,6 +87,34 @@ export function createAgentTwimlRenderer(deps: { policy: Policy; catalogue: Prom
         break;
       case 'caller_connected':
         say(catalogue.prompt('callerConnected'));
+        break;
+      case 'agent_missed': {
+        const { missed } = decision;
+        const gather = gatherOneKey(urls.missed(decision.sysadminId, decision.index, missed.callSid));
+        if (decision.notice === 'no_answer') gather.say(voice, catalogue.prompt('agentCallbackFailed'));
+        if (decision.index === 0 && !decision.play) gather.say(voice, catalogue.prompt('agentMissedCallers', { count: decision.count }));
+        gather.say(
+          voice,
+          catalogue.prompt('agentMissedCaller', {
+            account: missed.accountName,
+            caller: missed.userName,
+            ago: speakDuration(missed.agoSeconds, catalogue),
+            message: catalogue.phrase(missed.recordingUrl === null ? 'noMessage' : 'leftMessage'),
+          }),
+        );
+        if (decision.play && missed.recordingUrl !== null) gather.play(missed.recordingUrl);
+        gather.say(voice, catalogue.prompt('agentMissedChoices'));
+        break;
+      }
+      case 'agent_call_back':
+        say(catalogue.prompt('agentCallingBack', { caller: decision.userName }));
+        // From the support number, so the customer sees the line they called; the whisper tells them why.
+        response
+          .dial({ callerId: deps.supportNumber, timeout: CALLBACK_RING_SECONDS, action: urls.callbackDialed(decision.sysadminId, decision.about), method: 'POST' })
+          .number({ url: urls.callbackWhisper(decision.about), method: 'POST' }, decision.number);
+        break;
+      case 'callback_whisper':
+        say(catalogue.prompt('callbackWhisper'));
         break;
     }
     return response.toString();

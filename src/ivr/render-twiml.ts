@@ -14,6 +14,8 @@ export function webhookUrls(baseUrl: string) {
     wait: `${baseUrl}/twilio/wait`,
     queueResult: `${baseUrl}/twilio/queue-result`,
     status: `${baseUrl}/twilio/status`,
+    voicemail: `${baseUrl}/twilio/voicemail`,
+    recording: `${baseUrl}/twilio/recording`,
   };
 }
 
@@ -110,6 +112,25 @@ export function createTwimlRenderer(deps: {
         break;
       case 'leave_queue':
         response.leave();
+        break;
+      case 'offer_voicemail':
+        // https://www.twilio.com/docs/voice/twiml/record: an empty recording requests no action and
+        // the next verb runs, so the words after <Record> are what a caller who said nothing hears.
+        say(catalogue.prompt('voicemailOffer'));
+        response.record({
+          action: urls.voicemail,
+          method: 'POST',
+          maxLength: decision.maxSeconds,
+          finishOnKey: '#',
+          playBeep: true,
+          timeout: 5,
+          recordingStatusCallback: urls.recording,
+          recordingStatusCallbackMethod: 'POST',
+        });
+        sayAndHangUp(catalogue.prompt('voicemailNone'));
+        break;
+      case 'voicemail_left':
+        sayAndHangUp(catalogue.prompt('voicemailThanks'));
         break;
       case 'timed_out':
         sayAndHangUp(catalogue.prompt('timedOut'));

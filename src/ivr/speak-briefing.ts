@@ -10,13 +10,7 @@ export function speakBriefing(briefing: Briefing, catalogue: PromptCatalogue, po
     : briefing.adminContactName === null
       ? catalogue.phrase('contactNoAdmin')
       : catalogue.phrase('contactNotAdmin', { admin: briefing.adminContactName });
-  const minutes = Math.floor(briefing.waitSeconds / 60);
-  const wait =
-    minutes < 1
-      ? catalogue.phrase('waitUnderMinute')
-      : minutes === 1
-        ? catalogue.phrase('waitOneMinute')
-        : catalogue.phrase('waitMinutes', { minutes });
+  const wait = speakDuration(briefing.waitSeconds, catalogue);
   const others =
     briefing.othersWaiting === 0
       ? catalogue.phrase('othersNone')
@@ -31,4 +25,11 @@ export function speakBriefing(briefing: Briefing, catalogue: PromptCatalogue, po
     wait,
     others,
   });
+}
+
+/** "less than a minute", "one minute", "12 minutes". */
+export function speakDuration(seconds: number, catalogue: PromptCatalogue): string {
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 1) return catalogue.phrase('waitUnderMinute');
+  return minutes === 1 ? catalogue.phrase('waitOneMinute') : catalogue.phrase('waitMinutes', { minutes });
 }

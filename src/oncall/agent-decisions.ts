@@ -20,7 +20,22 @@ export type AgentDecision =
   /** The Dial after a bridge: the conversation is over. */
   | { kind: 'agent_call_over' }
   /** The <Queue> url: played to the caller just before the bridge. */
-  | { kind: 'caller_connected' };
+  | { kind: 'caller_connected' }
+  /** A sysadmin who phoned in hears the missed callers first, newest first, to call one back. */
+  | { kind: 'agent_missed'; sysadminId: string; index: number; count: number; missed: MissedSummary; play: boolean; notice?: 'no_answer' }
+  | { kind: 'agent_call_back'; sysadminId: string; about: string; userName: string; number: string }
+  /** The <Number url> of a callback: what the customer hears before the sysadmin is put through. */
+  | { kind: 'callback_whisper' };
+
+/** A missed caller as a sysadmin hears of them. */
+export interface MissedSummary {
+  callSid: string;
+  accountName: string;
+  userName: string;
+  /** Seconds since they were missed. */
+  agoSeconds: number;
+  recordingUrl: string | null;
+}
 
 /** Why the caller a sysadmin heard about is not the one offered now. */
 export type PreviousCaller = 'taken' | 'left';

@@ -4,6 +4,9 @@ import type { Logger } from '../logger.js';
 import type { AgentDecision, Briefing, PreviousCaller } from './agent-decisions.js';
 import type { AgentCalls } from './agent-calls.js';
 import type { BusySysadmins } from './busy-sysadmins.js';
+import type { CallEvents } from './call-events.js';
+import { createCallbackFlow, type CallbackFlow } from './callback-flow.js';
+import type { MissedCallers } from './missed-callers.js';
 import type { OncallPins } from './oncall-pins.js';
 import type { OncallStore } from './oncall-store.js';
 import { BRIEFING_MS, type PageOutcomes } from './page-outcomes.js';
@@ -32,6 +35,8 @@ export function createAgentFlow(deps: {
   oncall: OncallStore;
   oncallPins: OncallPins;
   outcomes: PageOutcomes;
+  missed: MissedCallers;
+  events: CallEvents;
   clock: Clock;
   audit: AuditLog;
   log: Logger;
@@ -85,7 +90,13 @@ export function createAgentFlow(deps: {
     return call !== undefined && call.sysadminId === sysadminId && call.authenticated;
   }
 
+  const callbacks = createCallbackFlow({ missed: deps.missed, audit, events: deps.events, clock, brief, isAuthenticated });
+
   return {
+    /** Missed callers, one at a time (a sysadmin who phoned in). */
+    missedChoice: (choice: Parameters<CallbackFlow['choose']>[0]) => callbacks.choose(choice),
+    callbackDialed: (dial: Parameters<CallbackFlow['dialEnded']>[0]) => callbacks.dialEnded(dial),
+
     /** Whether a caller's number is on the rota: such a call is asked for the on-call PIN, never a customer PIN. */
     async sysadminByPhone(phone: string): Promise<string | undefined> {
       return (await oncall.list()).find((sysadmin) => sysadmin.phone === phone)?.id;
@@ -109,7 +120,8 @@ export function createAgentFlow(deps: {
           // Not paged while on the line; free again when this call ends (the number's status callback).
           busy.set(sysadminId, { kind: 'on_line', callSid: agentCallSid, until: now + CONNECTED_MS }),
         ]);
-        return brief(sysadminId, agentCallSid);
+        // Missed callers first: they have waited longest.
+        return callbacks.missedOrBrief(sysadminId, agentCallSid);
       }
       log.warn({ sysadminId, callSid: agentCallSid, result }, 'on-call PIN refused');
       if (result === 'wrong' && call.attempt < ONCALL_PIN_ATTEMPTS_PER_CALL) {
@@ -178,6 +190,15 @@ export function createAgentFlow(deps: {
         waiting.remove(callerSid),
         agentCalls.mark(agentCallSid, 'bridged'),
         busy.set(sysadminId, { kind: 'connected', callSid: agentCallSid, until: clock.now() + CONNECTED_MS }),
+        entry === undefined
+          ? undefined
+          : deps.events.connected({
+              callSid: callerSid,
+              accountId: entry.caller.accountId,
+              userId: entry.caller.userId,
+              sysadminId,
+              waitSeconds: call.queueSeconds ?? Math.max(0, Math.round((clock.now() - entry.caller.enqueuedAt) / 1000)),
+            }),
         audit.record({
           type: 'connected',
           callSid: callerSid,

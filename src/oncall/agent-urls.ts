@@ -16,6 +16,10 @@ export function agentUrls(baseUrl: string) {
     take: (sysadminId: string, caller: string) => at('agent-answer', { sysadmin: sysadminId, step: 'take', about: caller }),
     dialed: (sysadminId: string, caller: string) => at('agent-dialed', { sysadmin: sysadminId, about: caller }),
     bridge: (sysadminId: string, caller: string) => at('bridge', { sysadmin: sysadminId, about: caller }),
+    /** The missed callers, one at a time: 1 calls back, 2 next, 3 plays the message, 9 who is waiting. */
+    missed: (sysadminId: string, index: number, caller: string) => at('agent-missed', { sysadmin: sysadminId, index: String(index), about: caller }),
+    callbackWhisper: (caller: string) => at('callback-whisper', { about: caller }),
+    callbackDialed: (sysadminId: string, caller: string) => at('callback-dialed', { sysadmin: sysadminId, about: caller }),
   };
 }
 

@@ -8,11 +8,12 @@ import type { Policy } from '../policy/policy-schema.js';
 import type { AgentCalls } from './agent-calls.js';
 import type { AgentUrls } from './agent-urls.js';
 import type { BusySysadmins } from './busy-sysadmins.js';
+import type { PageFailures } from './page-failures.js';
 import type { PageOutcomes } from './page-outcomes.js';
 import type { Sysadmin } from './oncall-schema.js';
 import type { OncallStore } from './oncall-store.js';
 import { PageError, REST_TIMEOUT_MS, type Dialer } from './twilio-dialer.js';
-import type { WaitingCallers, WaitingEntry } from './waiting-callers.js';
+import type { WaitingCaller, WaitingCallers, WaitingEntry } from './waiting-callers.js';
 
 /**
  * Pages the on-call list for waiting callers, SPEC section 5. A tick reads who is on call
@@ -32,6 +33,8 @@ const CHAIN_LEASE_MS = REST_TIMEOUT_MS + 3_000;
 // Twilio may add about 5 s of ringing to a page's timeout, and detecting a machine takes a few.
 const TWILIO_EXTRA_RING_MS = 5_000;
 const DETECTION_MS = 10_000;
+// A sysadmin whose page Twilio refused is not paged again for this long.
+const FAILED_PAGE_REST_MS = 10_000;
 // A caller whose plan closed while waiting is looked at again after this.
 const CLOSED_RECHECK_MS = 60_000;
 // Callers looked at beyond one per sysadmin: some at the head may be closed, ringing or reserved.
@@ -50,6 +53,7 @@ export interface PagerDeps {
   log: Logger;
   urls: AgentUrls;
   metrics?: Metrics;
+  failures: PageFailures;
   /** Settles a page whose call ended before the page was recorded. */
   outcomes: Pick<PageOutcomes, 'callEnded'>;
   /** Work that rides on the tick: retrying queue deletions. */
@@ -89,6 +93,7 @@ export function createPager(deps: PagerDeps) {
         ringSeconds: policy.oncall.ringSeconds,
       });
       metrics?.pagingAttempts.inc({ result: 'placed' });
+      await deps.failures.reset(caller.callSid);
       const until = clock.now() + pageWindowMs;
       await agentCalls.start(pageCallSid, { sysadminId: sysadmin.id, via: 'page', forCaller: caller.callSid });
       await Promise.all([
@@ -103,9 +108,11 @@ export function createPager(deps: PagerDeps) {
     } catch (error) {
       const outcome = error instanceof PageError ? error.outcome : 'refused';
       metrics?.pagingAttempts.inc({ result: 'failed' });
+      await deps.failures.failed(caller.callSid);
       log.warn({ err: error, callSid: caller.callSid, sysadminId: sysadmin.id, outcome }, 'paging failed: trying the next sysadmin');
-      // Refused: no call exists, the sysadmin is free. Unknown: it may ring, so they stay busy for a ring.
-      if (outcome === 'refused') await busy.replaceIf(sysadmin.id, token);
+      // Refused: no call exists; the sysadmin is not tried again for a moment (no hot loop against a
+      // failing API). Unknown: it may ring, so they stay busy for the whole ring.
+      if (outcome === 'refused') await busy.replaceIf(sysadmin.id, token, { kind: 'resting', callSid: token, until: clock.now() + FAILED_PAGE_REST_MS });
       const declined = chain.page === null ? null : { ...chain.page, state: 'declined' as const };
       await waiting.saveChain(caller.callSid, { nextIndex: index + 1, page: declined }, expected, clock.now());
       requestTick();
@@ -154,6 +161,13 @@ export function createPager(deps: PagerDeps) {
     await Promise.all(pages);
   }
 
+  /** Why nobody at all can be paged for this caller, if so: they are offered voicemail at once. */
+  async function whyNobodyCanBePaged(caller: WaitingCaller, now: number): Promise<'plan_closed' | 'no_one_on_call' | undefined> {
+    if (!hours.isOpen(caller.tier, now)) return 'plan_closed';
+    const [list, failedInARow] = await Promise.all([oncall.list(), deps.failures.inARow(caller.callSid)]);
+    return list.length === 0 || failedInARow >= list.length ? 'no_one_on_call' : undefined;
+  }
+
   /** Whether verified callers wait on an open line with nobody on call. */
   async function rotaEmptyWhileWaiting(now: number): Promise<boolean> {
     if (!hours.isLineOpen(now) || (await oncall.list()).length > 0) return false;
@@ -190,7 +204,7 @@ export function createPager(deps: PagerDeps) {
     return running;
   }
 
-  return { tick, requestTick, pageWindowMs, rotaEmptyWhileWaiting };
+  return { tick, requestTick, pageWindowMs, rotaEmptyWhileWaiting, whyNobodyCanBePaged };
 }
 
 export type Pager = ReturnType<typeof createPager>;

@@ -23,20 +23,7 @@ const historyOf = async (accountId: string) =>
   ((await api(t.app).get(`/v1/accounts/${accountId}/calls`)).body as { calls: Record<string, unknown>[] }).calls;
 
 describe('waiting in the queue', () => {
-  it('when the longest wait is reached, then the caller leaves the queue, hears that the call was logged, and it ends', async () => {
-    const { call, accountId, userId } = await enqueuedCall();
-    expect(twimlOf(await call.wait(1, 595))).toContain('<Pause length="5"/>');
-    expect(twimlOf(await call.wait(1, 600))).toBe(`${XML}<Response><Leave/></Response>`);
-    expect(spoken(twimlOf(await call.queueResult('leave', 600)))).toEqual([
-      'We are sorry, no engineer could take your call yet. Your call has been logged, and our support team will follow up with you as soon as possible. Goodbye.',
-    ]);
-    await call.status('completed', 640);
-    expect(await historyOf(accountId)).toEqual([
-      expect.objectContaining({ callSid: call.callSid, userId, outcome: 'timed_out', waitSeconds: 600, durationSeconds: 640 }),
-    ]);
-  });
-
-  // Position and hold music: test/oncall/waiting.test.ts.
+  // Position, hold music, the longest wait and voicemail: test/oncall/waiting.test.ts.
 
   it('when the caller hangs up while waiting, then the call is recorded as abandoned', async () => {
     const { call, accountId } = await enqueuedCall();

@@ -189,7 +189,8 @@ describe('whole calls through the simulator', () => {
   });
 
   it('when the caller hangs up while queued, then the call is recorded as abandoned and their queue is deleted', async () => {
-    const line = await givenLine({ rota: [] });
+    const line = await givenLine();
+    line.sim.answerPages(SAM.phone, { label: 'Sam', answers: 'no-answer' });
     const call = await line.sim.call({ from: '+447700900555', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]), hangUpAfterQueueSeconds: 20 });
     expect(call.ending).toBe('abandoned');
     expect(await line.history()).toEqual([expect.objectContaining({ outcome: 'abandoned', userId: 'ada' })]);
@@ -198,11 +199,32 @@ describe('whole calls through the simulator', () => {
     });
   });
 
-  it('when nobody answers within the longest wait, then the caller hears the call was logged and the call ends', async () => {
-    const line = await givenLine({ rota: [], policy: { ...OPEN_POLICY, queue: { maxWaitSeconds: 60 } } });
-    const call = await line.sim.call({ from: '+447700900666', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]) });
-    expect(call.said.at(-1)).toMatch(/^We are sorry, no engineer could take your call yet\./);
-    expect(await line.history()).toEqual([expect.objectContaining({ outcome: 'timed_out', userId: 'ada' })]);
+  it('when nobody answers within the longest wait, then the caller leaves a message and the history has it', async () => {
+    const line = await givenLine({ policy: { ...OPEN_POLICY, queue: { maxWaitSeconds: 60 } } });
+    line.sim.answerPages(SAM.phone, { label: 'Sam', answers: 'no-answer' });
+    const call = await line.sim.call({
+      from: '+447700900666',
+      label: 'Ada',
+      keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]),
+      leavesMessage: { seconds: 25, endsWith: 'finish-key' },
+    });
+    await line.sim.settled();
+    expect(call.said.at(-1)).toBe('Thank you. Your message has been recorded and a ticket opened. An engineer will call you back as soon as possible. Goodbye.');
+    const [recording] = call.recordings;
+    expect(await line.history()).toEqual([
+      expect.objectContaining({ outcome: 'timed_out', userId: 'ada', voicemail: { url: recording?.url, seconds: recording?.seconds } }),
+    ]);
+  });
+
+  it('when nobody is on call, then a verified caller is offered voicemail at once; one who says nothing is told a ticket is open', async () => {
+    const line = await givenLine({ rota: [] });
+    const call = await line.sim.call({ from: '+447700900667', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]) });
+    expect(call.said).toContain(
+      'We are sorry, no engineer can take your call right now. Please leave a message after the tone, saying what is wrong, and press the hash key when you have finished.',
+    );
+    expect(call.said.at(-1)).toMatch(/^We did not hear a message\. Your call has been logged and a ticket opened/);
+    // At once: not one hold message first.
+    expect(call.said.filter((text) => text.startsWith('You are number'))).toHaveLength(0);
   });
 
   it('when callgate goes down mid-call, then Twilio plays the hosted fallback: an apology that fits any point of a call', async () => {

@@ -6,7 +6,7 @@ import { loadPromptCatalogue } from '../../src/ivr/prompt-catalogue.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 
 const policy = loadPolicy(undefined);
-const render = createAgentTwimlRenderer({ policy, catalogue: loadPromptCatalogue('en-GB'), baseUrl: 'https://callgate.example.com' });
+const render = createAgentTwimlRenderer({ policy, catalogue: loadPromptCatalogue('en-GB'), baseUrl: 'https://callgate.example.com', supportNumber: '+442071234567' });
 const briefing = (accountName: string, userName: string) =>
   render({
     kind: 'agent_briefing',

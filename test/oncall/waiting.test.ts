@@ -1,9 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTwilioRestApi } from '../../sim/twilio-rest-api.js';
 import { eventually } from '../helpers/eventually.js';
-import { buildTestApp, policyWith, type TestApp } from '../helpers/test-app.js';
-import { twimlOf } from '../helpers/twilio-webhooks.js';
-import { givenWaitingCaller } from './oncall-helpers.js';
+import request from 'supertest';
+import { api } from '../helpers/givens.js';
+import { buildTestApp, OPS_KEY, policyWith, type TestApp } from '../helpers/test-app.js';
+import { signedWebhooks, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
+import { ALICE, givenWaitingCaller } from './oncall-helpers.js';
 
 /**
  * Waiting in one's own queue. Twilio's QueuePosition counts only the caller's own queue
@@ -13,9 +15,13 @@ import { givenWaitingCaller } from './oncall-helpers.js';
  */
 const rest = await startTwilioRestApi();
 const apps: TestApp[] = [];
-async function newApp(options: Parameters<typeof buildTestApp>[0] = {}): Promise<TestApp> {
-  const app = await buildTestApp({ ...options, env: { TWILIO_API_URL: rest.url, ...options.env } });
+/** An app with Alice on call (unless `rota` says otherwise). */
+async function newApp(options: Parameters<typeof buildTestApp>[0] & { rota?: unknown[] } = {}): Promise<TestApp> {
+  const { rota, ...rest_ } = options;
+  const app = await buildTestApp({ ...rest_, env: { TWILIO_API_URL: rest.url, ...options.env } });
   apps.push(app);
+  const res = await request(app.app).put('/v1/oncall').set('Authorization', `Bearer ${OPS_KEY}`).send(rota ?? [ALICE]);
+  expect(res.status).toBe(200);
   return app;
 }
 afterAll(async () => {
@@ -58,5 +64,63 @@ describe('waiting for a sysadmin', () => {
     await eventually(() => {
       expect(rest.queues.bySid(queue.sid)).toBeUndefined();
     });
+  });
+
+  it('when the longest wait is reached, then the caller leaves the queue and is offered a message after the tone', async () => {
+    const t = await newApp();
+    const { call, accountId, userId } = await givenWaitingCaller(t);
+    expect(twimlOf(await call.wait(1, 595))).toContain('<Pause length="5"/>');
+    expect(twimlOf(await call.wait(1, 600))).toBe(`${XML}<Response><Leave/></Response>`);
+    // https://www.twilio.com/docs/voice/twiml/record: an empty recording requests no action, the next verb runs.
+    expect(twimlOf(await call.queueResult('leave', 600))).toBe(
+      `${XML}<Response>${SAY}We are sorry, no engineer can take your call right now. Please leave a message after the tone, saying what is wrong, and press the hash key when you have finished.</Say>` +
+        '<Record action="https://callgate.example.com/twilio/voicemail" method="POST" maxLength="120" finishOnKey="#" playBeep="true" timeout="5" ' +
+        'recordingStatusCallback="https://callgate.example.com/twilio/recording" recordingStatusCallbackMethod="POST"/>' +
+        `${SAY}We did not hear a message. Your call has been logged and a ticket opened, and an engineer will call you back as soon as possible. Goodbye.</Say><Hangup/></Response>`,
+    );
+    await call.status('completed', 640);
+    expect(((await api(t.app).get(`/v1/accounts/${accountId}/calls`)).body as { calls: unknown[] }).calls).toEqual([
+      expect.objectContaining({ callSid: call.callSid, userId, outcome: 'timed_out', waitSeconds: 600, durationSeconds: 640, voicemail: null }),
+    ]);
+  });
+
+  it('when nobody is on call, then the first wait fetch lets the caller leave a message at once', async () => {
+    const t = await newApp({ rota: [] });
+    const { call } = await givenWaitingCaller(t);
+    expect(twimlOf(await call.wait(1, 3))).toBe(`${XML}<Response><Leave/></Response>`);
+    expect(twimlOf(await call.queueResult('leave', 3))).toContain('<Record ');
+  });
+
+  it('when every page to every sysadmin fails, then the caller is offered a message without waiting for the maximum', async () => {
+    rest.behave('fail');
+    const t = await newApp();
+    const { call } = await givenWaitingCaller(t);
+    await t.pager.tick();
+    expect(twimlOf(await call.wait(1, 10))).toBe(`${XML}<Response><Leave/></Response>`);
+  });
+
+  it('when the caller leaves a message, then they are thanked, and the recording callback puts it in the call history', async () => {
+    const t = await newApp();
+    const { call, accountId } = await givenWaitingCaller(t);
+    await call.queueResult('leave', 600);
+    const post = signedWebhooks(t.app, t.config);
+    const thanks = await post('/twilio/voicemail', { CallSid: call.callSid, RecordingUrl: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1', RecordingDuration: '42', Digits: '#' });
+    expect(spoken(twimlOf(thanks))).toEqual(['Thank you. Your message has been recorded and a ticket opened. An engineer will call you back as soon as possible. Goodbye.']);
+    const url = `https://api.twilio.com/2010-04-01/Accounts/${t.config.twilio.accountSid}/Recordings/RE${'b'.repeat(32)}`;
+    twimlOf(await post('/twilio/recording', { CallSid: call.callSid, RecordingSid: `RE${'b'.repeat(32)}`, RecordingUrl: url, RecordingStatus: 'completed', RecordingDuration: '42' }));
+    expect(((await api(t.app).get(`/v1/accounts/${accountId}/calls`)).body as { calls: unknown[] }).calls).toEqual([
+      expect.objectContaining({ callSid: call.callSid, voicemail: { url, seconds: 42 } }),
+    ]);
+  });
+
+  it('when a recording callback names a call nobody missed, or is unsigned, then nothing is recorded', async () => {
+    const t = await newApp();
+    const { call, accountId } = await givenWaitingCaller(t);
+    const recording = { CallSid: call.callSid, RecordingSid: `RE${'c'.repeat(32)}`, RecordingUrl: 'https://api.twilio.com/x.wav', RecordingStatus: 'completed', RecordingDuration: '9' };
+    // Still waiting: not a missed call.
+    twimlOf(await signedWebhooks(t.app, t.config)('/twilio/recording', recording));
+    expect((await request(t.app).post('/twilio/recording').type('form').send(recording)).status).toBe(403);
+    await call.queueResult('leave', 600);
+    expect(((await api(t.app).get(`/v1/accounts/${accountId}/calls`)).body as { calls: { voicemail: unknown }[] }).calls[0]?.voicemail).toBeNull();
   });
 });

@@ -11,6 +11,9 @@ const sid = z.string().min(1).max(64);
 const pageQuery = z.looseObject({ sysadmin: sid, caller: sid });
 const answerQuery = z.looseObject({ sysadmin: sid, step: z.enum(['hear', 'take']), about: sid });
 const aboutQuery = z.looseObject({ sysadmin: sid, about: sid });
+const missedQuery = z.looseObject({ sysadmin: sid, index: z.coerce.number().int().min(0).max(100).catch(0), about: sid });
+const callbackQuery = z.looseObject({ about: sid });
+const dialResult = z.looseObject({ CallSid: sid, DialCallStatus: z.string().max(32).default('failed') });
 const pinQuery = z.looseObject({ sysadmin: sid, attempt: z.coerce.number().int().min(1).max(10).catch(1) });
 const agentCall = z.looseObject({
   CallSid: sid,
@@ -75,6 +78,29 @@ export function addAgentRoutes(router: Router, deps: { agent: AgentFlow; render:
     const { sysadmin, about } = aboutQuery.parse(req.query);
     const call = agentCall.parse(req.body);
     sendTwiml(res, render(await within(ANSWER_WITHIN_MS, agent.dialEnded({ sysadminId: sysadmin, agentCallSid: call.CallSid, about }))));
+  });
+
+  // A sysadmin who phoned in chose what to do about a missed caller.
+  router.post('/agent-missed', async (req, res) => {
+    const { sysadmin, index, about } = missedQuery.parse(req.query);
+    const call = agentCall.parse(req.body);
+    const choice = agent.missedChoice({ sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, index, about });
+    sendTwiml(res, render(await within(ANSWER_WITHIN_MS, choice)));
+  });
+
+  // The <Number url> of a callback: the customer answered; they hear who calls and why. Says the
+  // same whatever Redis does, so it never needs the books.
+  router.post('/callback-whisper', (req, res) => {
+    callbackQuery.parse(req.query);
+    sendTwiml(res, render({ kind: 'callback_whisper' }));
+  });
+
+  // The callback's <Dial> ended.
+  router.post('/callback-dialed', async (req, res) => {
+    const { sysadmin, about } = aboutQuery.parse(req.query);
+    const dial = dialResult.parse(req.body);
+    const ended = agent.callbackDialed({ sysadminId: sysadmin, agentCallSid: dial.CallSid, about, dialCallStatus: dial.DialCallStatus });
+    sendTwiml(res, render(await within(ANSWER_WITHIN_MS, ended)));
   });
 
   // A page call ended, however it ended.

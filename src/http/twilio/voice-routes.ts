@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import express, { Router } from 'express';
 import type { CallFlow } from '../../calls/call-flow.js';
 import type { QueueFlow } from '../../calls/queue-flow.js';
+import type { VoicemailFlow } from '../../calls/voicemail-flow.js';
 import { TWIML_DIR } from '../../ivr/prompt-catalogue.js';
 import type { AgentTwimlRenderer } from '../../ivr/render-agent-twiml.js';
 import type { TwimlRenderer } from '../../ivr/render-twiml.js';
@@ -12,13 +13,14 @@ import { addAgentRoutes } from './agent-routes.js';
 import { requireTwilioSignature } from './twilio-signature.js';
 import { ANSWER_WITHIN_MS, PIN_USE_BUDGET_MS } from './webhook-budget.js';
 import { sendTwiml, twimlErrors, within } from './twiml-errors.js';
-import { callParams, pinParams, pinQuery, queueResultParams, statusParams, waitParams } from './webhook-params.js';
+import { callParams, pinParams, pinQuery, queueResultParams, recordingParams, statusParams, waitParams } from './webhook-params.js';
 
 
 /** Twilio's voice webhooks, SPEC section 4: each parses, asks the call flow, renders TwiML. */
 export function voiceRoutes(deps: {
   flow: CallFlow;
   queueFlow: QueueFlow;
+  voicemail: VoicemailFlow;
   agent: AgentFlow;
   twiml: TwimlRenderer;
   agentTwiml: AgentTwimlRenderer;
@@ -81,7 +83,7 @@ export function voiceRoutes(deps: {
     const left = queueResultParams.parse(req.body);
     const decision = await within(
       ANSWER_WITHIN_MS,
-      queueFlow.leftQueue({ callSid: left.CallSid, result: left.QueueResult, queueTime: left.QueueTime, queueSid: left.QueueSid }),
+      queueFlow.leftQueue({ callSid: left.CallSid, from: left.From, result: left.QueueResult, queueTime: left.QueueTime, queueSid: left.QueueSid }),
     );
     sendTwiml(res, twiml.render(decision));
   });
@@ -92,9 +94,29 @@ export function voiceRoutes(deps: {
     await within(
       ANSWER_WITHIN_MS,
       Promise.all([
-        queueFlow.ended({ callSid: status.CallSid, callStatus: status.CallStatus, durationSeconds: status.CallDuration }),
+        queueFlow.ended({ callSid: status.CallSid, from: status.From, callStatus: status.CallStatus, durationSeconds: status.CallDuration }),
         agent.inboundEnded(status.CallSid, status.CallStatus),
       ]),
+    );
+    sendTwiml(res, twiml.render({ kind: 'nothing' }));
+  });
+
+  // The <Record> action: the caller finished their message.
+  router.post('/voicemail', (_req, res) => {
+    sendTwiml(res, twiml.render(queueFlow.messageLeft()));
+  });
+
+  // The recording status callback: the message's URL and length, signed like every webhook.
+  router.post('/recording', async (req, res) => {
+    const recording = recordingParams.parse(req.body);
+    await within(
+      ANSWER_WITHIN_MS,
+      deps.voicemail.recordingReady({
+        callSid: recording.CallSid,
+        url: recording.RecordingUrl,
+        seconds: recording.RecordingDuration,
+        status: recording.RecordingStatus,
+      }),
     );
     sendTwiml(res, twiml.render({ kind: 'nothing' }));
   });

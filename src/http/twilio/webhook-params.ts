@@ -17,12 +17,23 @@ export const waitParams = z.looseObject({
 });
 export const queueResultParams = z.looseObject({
   CallSid: callSid,
+  From: z.string().max(64).default(''),
   QueueSid: z.string().regex(/^QU[0-9a-fA-F]{32}$/).optional().catch(undefined),
   QueueResult: z.string().max(32).default('error'),
   QueueTime: seconds,
 });
 export const statusParams = z.looseObject({
   CallSid: callSid,
+  From: z.string().max(64).default(''),
   CallStatus: z.string().max(32).default('completed'),
   CallDuration: z.coerce.number().int().min(0).optional().catch(undefined),
+});
+
+/** Twilio's recording status callback (https://www.twilio.com/docs/voice/twiml/record). */
+export const recordingParams = z.looseObject({
+  CallSid: callSid,
+  RecordingSid: z.string().max(64),
+  RecordingUrl: z.url({ protocol: /^https?$/ }),
+  RecordingStatus: z.string().max(32).default('completed'),
+  RecordingDuration: z.coerce.number().int().min(0).catch(0),
 });

@@ -1,0 +1,58 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { CallEvents } from '../oncall/call-events.js';
+import type { MissedCallers, MissedReason } from '../oncall/missed-callers.js';
+import type { WaitingEntry } from '../oncall/waiting-callers.js';
+
+/**
+ * No emergency is lost: a verified caller nobody took is recorded as missed (the control
+ * panel is told at once, and sysadmins who phone in hear of them first), may leave a
+ * message, and the recording's URL and length, which only Twilio's recording callback
+ * knows, are attached to the missed call and sent on.
+ */
+export function createVoicemailFlow(deps: { missed: MissedCallers; events: CallEvents; audit: AuditLog; clock: Clock; log: Logger }) {
+  const { missed, events, audit, clock, log } = deps;
+
+  return {
+    /** A verified caller left without reaching anyone (once per call: a retry records nothing more). */
+    async callerMissed(entry: WaitingEntry, facts: { from: string; waitSeconds: number; reason: MissedReason }): Promise<void> {
+      const { caller } = entry;
+      const call = {
+        callSid: caller.callSid,
+        accountId: caller.accountId,
+        accountName: caller.accountName,
+        userId: caller.userId,
+        userName: caller.userName,
+        from: facts.from,
+        at: clock.now(),
+        waitSeconds: facts.waitSeconds,
+        reason: facts.reason,
+      };
+      if (await missed.record(call)) await events.missed(call);
+    },
+
+    /** Twilio's recording callback: the message is ready. Unknown calls are refused, nothing recorded. */
+    async recordingReady(recording: { callSid: string; url: string; seconds: number; status: string }): Promise<void> {
+      if (recording.status !== 'completed') return;
+      const call = await missed.attachVoicemail(recording.callSid, { url: recording.url, seconds: recording.seconds });
+      if (call === undefined) {
+        log.warn({ callSid: recording.callSid }, 'a recording for a call that is not a missed call (or already has one): ignored');
+        return;
+      }
+      await Promise.all([
+        audit.record({
+          type: 'voicemail',
+          callSid: call.callSid,
+          accountId: call.accountId,
+          userId: call.userId,
+          recordingUrl: call.voicemail?.url ?? recording.url,
+          recordingSeconds: recording.seconds,
+        }),
+        events.voicemailRecorded(call),
+      ]);
+    },
+  };
+}
+
+export type VoicemailFlow = ReturnType<typeof createVoicemailFlow>;

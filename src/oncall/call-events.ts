@@ -1,0 +1,20 @@
+import type { MissedCall } from './missed-callers.js';
+
+/**
+ * What the call flows tell the control panel (through the events outbox, src/events/):
+ * a verified caller reached a person, was missed, left a message, or was called back.
+ */
+export interface CallEvents {
+  connected(call: { callSid: string; accountId: string; userId: string; sysadminId: string; waitSeconds: number }): Promise<void>;
+  missed(call: MissedCall): Promise<void>;
+  voicemailRecorded(call: MissedCall): Promise<void>;
+  calledBack(call: MissedCall, sysadminId: string): Promise<void>;
+}
+
+/** For an app built without an outbox (a test that does not look at events). */
+export const noCallEvents: CallEvents = {
+  connected: () => Promise.resolve(),
+  missed: () => Promise.resolve(),
+  voicemailRecorded: () => Promise.resolve(),
+  calledBack: () => Promise.resolve(),
+};

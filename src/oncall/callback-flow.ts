@@ -1,0 +1,92 @@
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import type { AgentDecision } from './agent-decisions.js';
+import type { CallEvents } from './call-events.js';
+import type { MissedCall, MissedCallers } from './missed-callers.js';
+
+// A callback claim older than this (the sysadmin's call died unseen) no longer holds the customer.
+const CALLBACK_CLAIM_MS = 120_000;
+
+/**
+ * Calling missed customers back, for a sysadmin who phoned in and gave their on-call PIN
+ * (nobody off the rota gets here): the missed callers first, newest first, one at a time;
+ * 1 dials the customer from the support number (they hear who is calling and why before
+ * being put through), 2 the next, 3 plays their message, 9 who is waiting now. A callback
+ * that connects closes the missed call, and the control panel is told.
+ */
+export function createCallbackFlow(deps: {
+  missed: MissedCallers;
+  audit: AuditLog;
+  events: CallEvents;
+  clock: Clock;
+  /** The briefing on callers waiting now, when the missed ones are done with. */
+  brief: (sysadminId: string, agentCallSid: string) => Promise<AgentDecision>;
+  isAuthenticated: (sysadminId: string, agentCallSid: string) => Promise<boolean>;
+}) {
+  const { missed, audit, events, clock, brief, isAuthenticated } = deps;
+
+  /** Missed calls this sysadmin may call back: not connected, nobody else ringing them. */
+  async function offered(agentCallSid: string, now: number): Promise<MissedCall[]> {
+    const open = await missed.open(now);
+    return open.filter((call) => call.callback === undefined || call.callback.agentCallSid === agentCallSid || call.callback.at < now - CALLBACK_CLAIM_MS);
+  }
+
+  async function missedOrBrief(sysadminId: string, agentCallSid: string, index = 0, extra: { play?: boolean; notice?: 'no_answer' } = {}): Promise<AgentDecision> {
+    const now = clock.now();
+    const calls = await offered(agentCallSid, now);
+    const call = calls[index];
+    if (call === undefined) return brief(sysadminId, agentCallSid);
+    return {
+      kind: 'agent_missed',
+      sysadminId,
+      index,
+      count: calls.length,
+      missed: {
+        callSid: call.callSid,
+        accountName: call.accountName,
+        userName: call.userName,
+        agoSeconds: Math.max(0, Math.round((now - call.at) / 1000)),
+        recordingUrl: call.voicemail?.url ?? null,
+      },
+      play: extra.play === true,
+      ...(extra.notice === undefined ? {} : { notice: extra.notice }),
+    };
+  }
+
+  return {
+    missedOrBrief,
+
+    /** The key pressed while hearing about missed caller `index` (`about`). */
+    async choose(choice: { sysadminId: string; agentCallSid: string; digits: string; index: number; about: string }): Promise<AgentDecision> {
+      const { sysadminId, agentCallSid, index, about } = choice;
+      if (!(await isAuthenticated(sysadminId, agentCallSid))) return { kind: 'agent_goodbye' };
+      if (choice.digits === '2') return missedOrBrief(sysadminId, agentCallSid, index + 1);
+      if (choice.digits === '3') return missedOrBrief(sysadminId, agentCallSid, index, { play: true });
+      if (choice.digits !== '1') return brief(sysadminId, agentCallSid);
+      const call = await missed.get(about);
+      const now = clock.now();
+      const claimed = call !== undefined && (await missed.claimCallback(about, { sysadminId, agentCallSid, at: now }, CALLBACK_CLAIM_MS));
+      if (call === undefined || !claimed) return missedOrBrief(sysadminId, agentCallSid, index);
+      return { kind: 'agent_call_back', sysadminId, about, userName: call.userName, number: call.from };
+    },
+
+    /** The callback's <Dial> ended: spoken with, the missed call is closed; otherwise it stays open. */
+    async dialEnded(dial: { sysadminId: string; agentCallSid: string; about: string; dialCallStatus: string }): Promise<AgentDecision> {
+      const { sysadminId, agentCallSid, about } = dial;
+      if (dial.dialCallStatus !== 'completed') {
+        await missed.releaseCallback(about, agentCallSid);
+        return missedOrBrief(sysadminId, agentCallSid, 0, { notice: 'no_answer' });
+      }
+      const call = await missed.closeByCallback(about, agentCallSid);
+      if (call !== undefined) {
+        await Promise.all([
+          audit.record({ type: 'called_back', callSid: about, accountId: call.accountId, userId: call.userId, sysadminId }),
+          events.calledBack(call, sysadminId),
+        ]);
+      }
+      return { kind: 'agent_call_over' };
+    },
+  };
+}
+
+export type CallbackFlow = ReturnType<typeof createCallbackFlow>;

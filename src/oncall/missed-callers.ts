@@ -1,0 +1,143 @@
+import type { Result } from 'ioredis';
+import { z } from 'zod';
+import type { RedisClient } from '../redis/connect-redis.js';
+import { withRedis } from '../redis/redis-errors.js';
+
+/**
+ * Verified callers nobody took (the maximum wait passed, nobody could be paged, or they
+ * hung up while waiting): what a sysadmin phoning in hears first, newest first, to call
+ * them back. Under their own `{missed}` hash tag: a sorted set by when they were missed,
+ * and a hash of each missed call, both trimmed to the policy's window.
+ */
+const KEYS = {
+  order: 'callgate:{missed}:order',
+  calls: 'callgate:{missed}:calls',
+  // Why a caller was let out of their queue early (nobody could be paged), until the <Enqueue> action.
+  leaving: (callSid: string) => `callgate:{missed}:leaving:${callSid}`,
+} as const;
+
+export type MissedReason = MissedCall['reason'];
+
+export const missedCallSchema = z.object({
+  callSid: z.string(),
+  accountId: z.string(),
+  accountName: z.string(),
+  userId: z.string(),
+  userName: z.string(),
+  /** The caller's number: where a callback rings. */
+  from: z.string(),
+  at: z.number(),
+  waitSeconds: z.number(),
+  reason: z.enum(['timed_out', 'hung_up', 'no_one_on_call', 'plan_closed']),
+  voicemail: z.object({ url: z.string(), seconds: z.number() }).optional(),
+  /** A sysadmin calling back: `calling` while the phone rings, `connected` once they spoke. */
+  callback: z.object({ sysadminId: z.string(), agentCallSid: z.string(), at: z.number(), state: z.enum(['calling', 'connected']) }).optional(),
+});
+export type MissedCall = z.infer<typeof missedCallSchema>;
+
+/**
+ * Records a missed call once (a retried callback keeps the first) and forgets calls older
+ * than the window. KEYS: order, calls  ARGV: callSid, at, json, forgetBefore.  Returns 1 if new.
+ */
+const RECORD_LUA = `
+for _, old in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])) do redis.call('HDEL', KEYS[2], old) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+return 1
+`;
+
+/**
+ * Changes a missed call only if it is in the state the writer saw (compare-and-set on the
+ * whole record), so two sysadmins never call one customer back at once.
+ * KEYS: calls  ARGV: callSid, expected json, new json.  Returns 1 if changed.
+ */
+const REPLACE_LUA = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    recordMissedCall(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
+    replaceMissedCall(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
+  }
+}
+
+export function createMissedCallers(redis: RedisClient, options: { windowMs: number }) {
+  redis.defineCommand('recordMissedCall', { numberOfKeys: 2, lua: RECORD_LUA });
+  redis.defineCommand('replaceMissedCall', { numberOfKeys: 1, lua: REPLACE_LUA });
+
+  async function read(callSid: string): Promise<{ json: string; call: MissedCall } | undefined> {
+    const json = await withRedis(() => redis.hget(KEYS.calls, callSid));
+    if (json === null) return undefined;
+    return { json, call: missedCallSchema.parse(JSON.parse(json)) };
+  }
+
+  /** Applies `change` unless someone changed the call first; returns the new record. */
+  async function update(callSid: string, change: (call: MissedCall) => MissedCall | undefined): Promise<MissedCall | undefined> {
+    const current = await read(callSid);
+    if (current === undefined) return undefined;
+    const next = change(current.call);
+    if (next === undefined) return undefined;
+    const replaced = await withRedis(() => redis.replaceMissedCall(KEYS.calls, callSid, current.json, JSON.stringify(next)));
+    return Number(replaced) === 1 ? next : undefined;
+  }
+
+  return {
+    /** Returns true the first time this call is recorded as missed. */
+    async record(call: MissedCall): Promise<boolean> {
+      const added = await withRedis(() =>
+        redis.recordMissedCall(KEYS.order, KEYS.calls, call.callSid, call.at, JSON.stringify(call), call.at - options.windowMs),
+      );
+      return Number(added) === 1;
+    },
+
+    get: async (callSid: string) => (await read(callSid))?.call,
+
+    /** The wait document let the caller out early, for this reason. */
+    async noteLeaving(callSid: string, reason: MissedReason): Promise<void> {
+      await withRedis(() => redis.set(KEYS.leaving(callSid), reason, 'EX', 3_600));
+    },
+    async takeLeaving(callSid: string): Promise<MissedReason | undefined> {
+      const reason = await withRedis(() => redis.getdel(KEYS.leaving(callSid)));
+      const parsed = missedCallSchema.shape.reason.safeParse(reason);
+      return parsed.success ? parsed.data : undefined;
+    },
+
+    attachVoicemail: (callSid: string, voicemail: { url: string; seconds: number }) =>
+      update(callSid, (call) => (call.voicemail === undefined ? { ...call, voicemail } : undefined)),
+
+    /** Missed calls of the window not yet called back, newest first. */
+    async open(now: number, limit = 20): Promise<MissedCall[]> {
+      const sids = await withRedis(() => redis.zrevrangebyscore(KEYS.order, '+inf', now - options.windowMs, 'LIMIT', 0, limit));
+      if (sids.length === 0) return [];
+      const values = await withRedis(() => redis.hmget(KEYS.calls, ...sids));
+      return values
+        .flatMap((json) => (json === null ? [] : [missedCallSchema.parse(JSON.parse(json))]))
+        .filter((call) => call.callback?.state !== 'connected');
+    },
+
+    /** A sysadmin starts calling the customer back; false if someone else is, or it is done. */
+    async claimCallback(callSid: string, callback: { sysadminId: string; agentCallSid: string; at: number }, staleAfterMs: number): Promise<boolean> {
+      const claimed = await update(callSid, (call) => {
+        const busy = call.callback !== undefined && (call.callback.state === 'connected' || (call.callback.agentCallSid !== callback.agentCallSid && call.callback.at > callback.at - staleAfterMs));
+        return busy ? undefined : { ...call, callback: { ...callback, state: 'calling' } };
+      });
+      return claimed !== undefined;
+    },
+
+    /** The callback did not connect: someone may try again. */
+    releaseCallback: (callSid: string, agentCallSid: string) =>
+      update(callSid, (call) => (call.callback?.agentCallSid === agentCallSid && call.callback.state === 'calling' ? { ...call, callback: undefined } : undefined)),
+
+    /** The customer and the sysadmin spoke: the missed call is closed. */
+    closeByCallback: (callSid: string, agentCallSid: string) =>
+      update(callSid, (call) =>
+        call.callback?.agentCallSid === agentCallSid && call.callback.state === 'calling' ? { ...call, callback: { ...call.callback, state: 'connected' } } : undefined,
+      ),
+  };
+}
+
+export type MissedCallers = ReturnType<typeof createMissedCallers>;
