@@ -38,6 +38,10 @@ import { createBusySysadmins } from './oncall/busy-sysadmins.js';
 import { createOncallPins } from './oncall/oncall-pins.js';
 import { createPageOutcomes } from './oncall/page-outcomes.js';
 import { createQueueCleanup } from './oncall/queue-cleanup.js';
+import { noCallEvents, type CallEvents } from './oncall/call-events.js';
+import { createMissedCallers } from './oncall/missed-callers.js';
+import { createPageFailures } from './oncall/page-failures.js';
+import { createVoicemailFlow } from './calls/voicemail-flow.js';
 import { createCallQueue } from './oncall/call-queue.js';
 import { createOncallStore } from './oncall/oncall-store.js';
 import { createPager, type Pager } from './oncall/pager.js';
@@ -57,6 +61,8 @@ export interface AppDeps {
   clock: Clock;
   /** Places the calls that page sysadmins; by default Twilio's REST API at TWILIO_API_URL. */
   dialer?: Dialer;
+  /** Where call events go (the outbox to the control panel); none by default. */
+  events?: CallEvents;
   /** What the IVR says; by default loaded from twiml/ for the policy's language. */
   catalogue?: PromptCatalogue;
 }
@@ -94,6 +100,10 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const agentCalls = createAgentCalls(redis);
   const twilioRest = dialer ?? createTwilioDialer(config);
   const cleanup = createQueueCleanup({ redis, dialer: twilioRest, log });
+  const pageFailures = createPageFailures(redis);
+  const missed = createMissedCallers(redis, { windowMs: policy.voicemail.missedForHours * 3_600_000 });
+  const events = deps.events ?? noCallEvents;
+  const voicemail = createVoicemailFlow({ missed, events, audit, clock, log });
   // The pager and the page outcomes need each other: outcomes nudge the pager, which settles early outcomes.
   const nudgePager = (): void => {
     pager.requestTick();
@@ -113,9 +123,10 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     urls: agentUrls(config.publicBaseUrl),
     metrics,
     outcomes,
+    failures: pageFailures,
     alsoOnTick: (now) => cleanup.retryDue(now),
   });
-  const agent = createAgentFlow({ waiting, busy, agentCalls, oncall, oncallPins, outcomes, clock, audit, log });
+  const agent = createAgentFlow({ waiting, busy, agentCalls, oncall, oncallPins, outcomes, missed, events, clock, audit, log });
   const calls = createCallStates(redis);
   const queue = createCallQueue({ waiting, directory: store, policy, nudgePager });
   const flow = createCallFlow({
@@ -130,7 +141,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     queue,
     log,
   });
-  const queueFlow = createQueueFlow({ policy, clock, calls, queue, cleanup, audit, log });
+  const queueFlow = createQueueFlow({ policy, clock, calls, queue, waiting, pager, failures: pageFailures, missed, voicemail, cleanup, audit, log });
   const catalogue = deps.catalogue ?? loadPromptCatalogue(policy.voice.language);
   const twiml = createTwimlRenderer({
     policy,
@@ -178,7 +189,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   app.use('/v1', v1);
   app.use(
     '/twilio',
-    voiceRoutes({ flow, queueFlow, agent, twiml, agentTwiml: createAgentTwimlRenderer({ policy, catalogue, baseUrl: config.publicBaseUrl }), authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, metrics }),
+    voiceRoutes({ flow, queueFlow, voicemail, agent, twiml, agentTwiml: createAgentTwimlRenderer({ policy, catalogue, baseUrl: config.publicBaseUrl }), authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, metrics }),
   );
 
   app.use(unknownRoute);

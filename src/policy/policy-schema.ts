@@ -132,6 +132,14 @@ export const policySchema = z
         path: ['holdMusicSeconds'],
       })
       .prefault({}),
+    voicemail: z
+      .strictObject({
+        /** The longest message a caller nobody could take may leave. */
+        maxSeconds: z.number().int().min(10).max(600).default(120),
+        /** How long missed callers are offered to sysadmins who phone in, for a call back. */
+        missedForHours: z.number().int().min(1).max(72).default(12),
+      })
+      .prefault({}),
     // Pages ring at most 20 s: a mobile voicemail answers after about 25 s, and Twilio adds up to 5 s.
     oncall: z.strictObject({ ringSeconds: z.number().int().min(5).max(20).default(15) }).prefault({}),
     voice: z
