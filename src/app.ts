@@ -43,6 +43,9 @@ import { createMissedCallers } from './oncall/missed-callers.js';
 import { createPageFailures } from './oncall/page-failures.js';
 import { createVoicemailFlow } from './calls/voicemail-flow.js';
 import { createCallQueue } from './oncall/call-queue.js';
+import { createConsoleFeed } from './console/console-feed.js';
+import { consolePage } from './console/console-page.js';
+import { opsConsoleRoutes } from './http/routes/ops-console-routes.js';
 import { createOncallStore } from './oncall/oncall-store.js';
 import { createPager, type Pager } from './oncall/pager.js';
 import { createTwilioDialer, type Dialer } from './oncall/twilio-dialer.js';
@@ -179,6 +182,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const v1 = express.Router();
   v1.use('/accounts', requireKey('controlPanel'));
   v1.use('/oncall', requireKey('ops'));
+  v1.use('/ops', requireKey('ops'));
   v1.use(express.json({ limit: MAX_BODY }));
   v1.use(accountRoutes({ directory, accountBody }));
   v1.use(directoryReadRoutes({ directory }));
@@ -186,7 +190,9 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   v1.use(supportLineRoutes({ directory, supportLine }));
   v1.use(callHistoryRoutes({ directory, audit }));
   v1.use(oncallRoutes({ oncall, oncallPins }));
+  v1.use(opsConsoleRoutes(createConsoleFeed({ redis, clock, policy, hours, waiting, busy, oncall })));
   app.use('/v1', v1);
+  app.use('/console', consolePage());
   app.use(
     '/twilio',
     voiceRoutes({ flow, queueFlow, voicemail, agent, twiml, agentTwiml: createAgentTwimlRenderer({ policy, catalogue, baseUrl: config.publicBaseUrl }), authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, metrics }),

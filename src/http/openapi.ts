@@ -4,6 +4,7 @@ import { accountViewSchema, userDetailSchema, userPageSchema, userViewSchema } f
 import { supportLineSchema } from '../hours/support-line.js';
 import { callHistorySchema, callsQuery } from './routes/call-history-routes.js';
 import { oncallListSchema } from '../oncall/oncall-schema.js';
+import { liveViewSchema, recentCallsSchema } from '../console/live-view-schema.js';
 import { pinIssuedSchema, pinStatusSchema } from '../pins/pin-service.js';
 import { etagHeader, ifMatchHeader } from './etags.js';
 import { errorBodySchema } from './json-errors.js';
@@ -178,6 +179,22 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
           body: oncallListSchema,
           ok: { '200': json(oncallListSchema, 'The new list') },
           errors: [400, 413, 422],
+        }),
+      },
+      '/v1/ops/now': {
+        get: operation({
+          summary: 'The on-call console: the line, every caller waiting, every sysadmin, now (operators only)',
+          scope: 'opsKey',
+          ok: { '200': json(liveViewSchema, 'The line now') },
+          errors: [],
+        }),
+      },
+      '/v1/ops/calls': {
+        get: operation({
+          summary: 'Recent calls across accounts, and the last day per hour by outcome and by wait (operators only)',
+          scope: 'opsKey',
+          ok: { '200': json(recentCallsSchema, 'Recent calls') },
+          errors: [],
         }),
       },
       '/v1/accounts/{accountId}/support-line': {

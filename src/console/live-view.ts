@@ -1,0 +1,119 @@
+import type { Clock } from '../clock.js';
+import type { SupportHours } from '../hours/support-hours.js';
+import type { Busy, BusySysadmins } from '../oncall/busy-sysadmins.js';
+import type { Sysadmin } from '../oncall/oncall-schema.js';
+import type { OncallStore } from '../oncall/oncall-store.js';
+import type { WaitingCallers, WaitingEntry } from '../oncall/waiting-callers.js';
+import type { Policy } from '../policy/policy-schema.js';
+import type { LineAlarm } from './line-alarm.js';
+import type { LineHistory } from './line-history.js';
+import type { LiveView, SysadminView, WaitingCallerView } from './live-view-schema.js';
+
+// A screenful and more; the total says how many wait beyond it.
+const SHOWN_CALLERS = 100;
+const NAMES_REMEMBERED = 1000;
+const iso = (at: number): string => new Date(at).toISOString();
+
+export interface LiveViewDeps {
+  waiting: WaitingCallers;
+  busy: BusySysadmins;
+  oncall: OncallStore;
+  hours: SupportHours;
+  policy: Policy;
+  clock: Clock;
+  history: LineHistory;
+  readAlarm: () => Promise<LineAlarm>;
+}
+
+/**
+ * Builds the console's view of the line now, through the oncall modules' own read functions.
+ * Their reads are issued together (ioredis pipelines commands of one tick), so one view costs
+ * one round of reads to Redis plus the waiting callers' details.
+ */
+export function createLiveViewBuilder(deps: LiveViewDeps) {
+  const { waiting, busy, oncall, hours, policy, clock, history } = deps;
+  // Callers' names, seen while they waited: the bridged call's audit events carry only ids.
+  const names = new Map<string, { accountName: string; userName: string }>();
+
+  function remember(entries: WaitingEntry[]): void {
+    for (const { caller } of entries) names.set(caller.callSid, { accountName: caller.accountName, userName: caller.userName });
+    for (const callSid of names.keys()) {
+      if (names.size <= NAMES_REMEMBERED) break;
+      names.delete(callSid);
+    }
+  }
+
+  function callerView(entry: WaitingEntry, rota: Map<string, Sysadmin>, now: number): WaitingCallerView {
+    const { caller, chain, reservation } = entry;
+    const page = chain.page;
+    const pagedAt = page === null ? undefined : history.pagedAt(caller.callSid, page.sysadminId);
+    return {
+      callSid: caller.callSid,
+      accountId: caller.accountId,
+      accountName: caller.accountName,
+      userId: caller.userId,
+      userName: caller.userName,
+      isAdminContact: caller.isAdminContact,
+      plan: caller.tier,
+      waitingSince: iso(caller.enqueuedAt),
+      waitSeconds: Math.max(0, Math.round((now - caller.enqueuedAt) / 1000)),
+      paging:
+        page === null
+          ? null
+          : { ...page, sysadminName: rota.get(page.sysadminId)?.name ?? null, since: pagedAt === undefined ? null : iso(pagedAt) },
+      reservedBy: reservation !== null && reservation.until > now ? reservation.sysadminId : null,
+    };
+  }
+
+  /** Whom a busy sysadmin is busy with: the caller their page is for, or the one they are bridged to. */
+  function withCaller(id: string, state: Busy | undefined, entries: WaitingEntry[]): SysadminView['withCaller'] {
+    if (state === undefined || state.kind === 'resting') return null;
+    const paged = entries.find((e) => e.chain.page?.pageCallSid === state.callSid || e.reservation?.sysadminId === id);
+    if (paged !== undefined) {
+      const { caller } = paged;
+      return { callSid: caller.callSid, accountId: caller.accountId, accountName: caller.accountName, userName: caller.userName };
+    }
+    const bridged = state.kind === 'connected' || state.kind === 'on_line' ? history.connectedCaller(id) : undefined;
+    if (bridged === undefined) return null;
+    const known = names.get(bridged.callSid);
+    return { ...bridged, accountName: known?.accountName ?? null, userName: known?.userName ?? null };
+  }
+
+  return async (): Promise<LiveView> => {
+    const now = clock.now();
+    const [entries, total, busyNow, rota, alarm] = await Promise.all([
+      waiting.head(SHOWN_CALLERS),
+      waiting.count(),
+      busy.all(now),
+      oncall.list(),
+      deps.readAlarm(),
+      history.refresh(),
+    ]);
+    remember(entries);
+    const byId = new Map(rota.map((sysadmin) => [sysadmin.id, sysadmin]));
+    const offRotaBusy = [...busyNow.keys()].filter((id) => !byId.has(id));
+    const sysadmins = [...rota.map((s) => s.id), ...offRotaBusy].map((id): SysadminView => {
+      const state = busyNow.get(id);
+      return {
+        id,
+        name: byId.get(id)?.name ?? null,
+        onRota: byId.has(id),
+        state: state?.kind ?? 'free',
+        until: state === undefined ? null : iso(state.until),
+        withCaller: withCaller(id, state, entries),
+      };
+    });
+    const plans = Object.entries(policy.tiers)
+      .filter(([, tier]) => tier.phoneSupport)
+      .map(([plan]) => {
+        const next = hours.nextChange(plan, now);
+        return { plan, openNow: hours.isOpen(plan, now), nextChange: next === null ? null : iso(next) };
+      });
+    return {
+      at: iso(now),
+      line: { ...alarm, plans },
+      waiting: { total, callers: entries.map((entry) => callerView(entry, byId, now)) },
+      sysadmins,
+    };
+  };
+}

@@ -1,0 +1,32 @@
+import type { LineCall, RecentCalls } from '../live-view-schema.js';
+import { hoursChart, hoursLegend, waitsChart } from './charts.js';
+import { byId, el } from './dom.js';
+import { dayAndTimeOf, durationOf, words } from './format.js';
+
+/** Recent calls across accounts: two charts of the last day and a table of the newest calls. */
+
+function row(call: LineCall, names: Map<string, string>): HTMLTableRowElement {
+  const cell = (text: string) => el('td', {}, text);
+  return el(
+    'tr',
+    {},
+    cell(dayAndTimeOf(call.startedAt)),
+    cell(call.accountId ?? '—'),
+    cell(call.userId ?? '—'),
+    el('td', {}, el('span', { class: `badge outcome-${call.outcome}-text` }, words(call.outcome))),
+    cell(call.reason === null ? '' : words(call.reason)),
+    cell(call.waitSeconds === null ? '' : durationOf(call.waitSeconds)),
+    cell(call.sysadminId === null ? '' : (names.get(call.sysadminId) ?? call.sysadminId)),
+  );
+}
+
+export function renderCalls(recent: RecentCalls, sysadminNames: Map<string, string>): void {
+  byId('hours-chart', HTMLDivElement).replaceChildren(hoursChart(recent.perHour));
+  const legend = byId('hours-legend', HTMLUListElement);
+  if (legend.childElementCount === 0) legend.replaceChildren(...hoursLegend());
+  byId('waits-chart', HTMLDivElement).replaceChildren(waitsChart(recent.waits));
+  const rows = recent.calls.map((call) => row(call, sysadminNames));
+  byId('calls', HTMLTableSectionElement).replaceChildren(
+    ...(rows.length > 0 ? rows : [el('tr', {}, el('td', { attrs: { colspan: '7' } }, 'No calls in the last day.'))]),
+  );
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { oncallListSchema, type Sysadmin } from '../../oncall/oncall-schema.js';
+import { ApiError, type Api, type ErrorDetail } from './api.js';
+import { byId, el } from './dom.js';
+
+/**
+ * The on-call rota: view, reorder, add and remove. Every change is checked first with the
+ * API's own schema (so the messages are the API's, word for word), then sent as the whole
+ * list with `PUT /v1/oncall`, which checks it again.
+ */
+const rotaSchema = z.array(z.object({ id: z.string(), name: z.string(), phone: z.string(), hasPin: z.boolean() }));
+type RotaEntry = z.infer<typeof rotaSchema>[number];
+const FIELDS = ['id', 'name', 'phone'] as const;
+
+const plain = (list: RotaEntry[]): Sysadmin[] => list.map(({ id, name, phone }) => ({ id, name, phone }));
+
+function moved(list: RotaEntry[], from: number, to: number): RotaEntry[] {
+  const next = [...list];
+  const [entry] = next.splice(from, 1);
+  if (entry !== undefined) next.splice(to, 0, entry);
+  return next;
+}
+
+export function createRotaView(api: Api, onUnauthorised: (error: ApiError) => void) {
+  let rota: RotaEntry[] = [];
+  let saving = false;
+  const status = byId('rota-status', HTMLParagraphElement);
+  const form = byId('rota-add', HTMLFormElement);
+  const formError = byId('rota-add-error', HTMLParagraphElement);
+
+  function showIssues(issues: ErrorDetail[], newIndex: number | undefined): void {
+    for (const field of FIELDS) {
+      const messages = issues.filter((i) => i.path[0] === String(newIndex) && i.path[1] === field).map((i) => i.message);
+      byId(`rota-${field}-error`, HTMLParagraphElement).textContent = messages.join(' ');
+      byId(`rota-${field}`, HTMLInputElement).setAttribute('aria-invalid', messages.length > 0 ? 'true' : 'false');
+    }
+    const rest = issues.filter((i) => newIndex === undefined || i.path[0] !== String(newIndex));
+    const text = rest.map((i) => i.message).join(' ');
+    if (newIndex === undefined) status.textContent = text;
+    else formError.textContent = text;
+  }
+
+  function render(focus?: string): void {
+    const items = rota.map((s, i) => {
+      const button = (action: string, text: string, label: string, disabled: boolean) =>
+        el('button', { attrs: { type: 'button', 'data-focus': `${s.id}:${action}`, 'aria-label': `${label} ${s.name}`, ...(disabled ? { disabled: '' } : {}) } }, text);
+      const up = button('up', 'Move up', 'Move up', i === 0);
+      const down = button('down', 'Move down', 'Move down', i === rota.length - 1);
+      const remove = button('remove', 'Remove', 'Remove', false);
+      up.onclick = () => void save(moved(rota, i, i - 1), `${s.name} moved up to number ${i}.`, undefined, `${s.id}:up`);
+      down.onclick = () => void save(moved(rota, i, i + 1), `${s.name} moved down to number ${i + 2}.`, undefined, `${s.id}:down`);
+      remove.onclick = () => {
+        if (window.confirm(`Remove ${s.name} from the on-call rota?`)) void save(rota.filter((o) => o.id !== s.id), `${s.name} removed from the rota.`);
+      };
+      return el(
+        'li',
+        { attrs: { 'data-sysadmin': s.id } },
+        el('span', { class: 'rota-name' }, s.name),
+        el('span', { class: 'rota-detail' }, `${s.id} · ${s.phone} · ${s.hasPin ? 'on-call PIN set' : 'no on-call PIN'}`),
+        el('span', { class: 'actions' }, up, down, remove),
+      );
+    });
+    byId('rota', HTMLOListElement).replaceChildren(...(items.length > 0 ? items : [el('li', {}, 'Nobody is on call.')]));
+    if (focus === undefined) return;
+    const target = document.querySelector<HTMLButtonElement>(`#rota button[data-focus="${CSS.escape(focus)}"]:not([disabled])`);
+    (target ?? byId('rota-heading', HTMLHeadingElement)).focus();
+  }
+
+  async function load(focus?: string): Promise<void> {
+    rota = await api('GET', '/v1/oncall', rotaSchema);
+    render(focus);
+  }
+
+  /** Saves the whole list; `newIndex` is the row the add form fills, for its field messages. */
+  async function save(next: RotaEntry[] | Sysadmin[], done: string, newIndex?: number, focus?: string): Promise<boolean> {
+    if (saving) return false;
+    const body = next.map(({ id, name, phone }) => ({ id, name, phone }));
+    const checked = oncallListSchema.safeParse(body);
+    if (!checked.success) {
+      showIssues(checked.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })), newIndex);
+      return false;
+    }
+    saving = true;
+    try {
+      await api('PUT', '/v1/oncall', z.unknown(), body);
+      showIssues([], newIndex);
+      status.textContent = done;
+      await load(focus);
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) onUnauthorised(error);
+      else if (error instanceof ApiError) {
+        const details = error.details.map((d) => ({ ...d, path: d.path.slice(1) }));
+        showIssues(details.length > 0 ? details : [{ path: [], message: error.message }], newIndex);
+      }
+      else status.textContent = 'The rota could not be saved.';
+      return false;
+    } finally {
+      saving = false;
+    }
+  }
+
+  form.onsubmit = (event) => {
+    event.preventDefault();
+    const value = (field: string) => byId(`rota-${field}`, HTMLInputElement).value;
+    const added = { id: value('id'), name: value('name'), phone: value('phone') };
+    formError.textContent = '';
+    void save([...plain(rota), added], `${added.name.trim()} added at the end of the rota.`, rota.length).then((ok) => {
+      if (ok) form.reset();
+    });
+  };
+
+  return {
+    load,
+    /** Reloads when the live view shows another rota than this panel (another operator changed it). */
+    syncWith(ids: string[]): void {
+      if (!saving && ids.join('\n') !== rota.map((s) => s.id).join('\n')) void load().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { ApiError, createApi, type Api } from './api.js';
+import { byId } from './dom.js';
+import { liveViewSchema } from '../live-view-schema.js';
+
+/**
+ * The operator's key lives in sessionStorage: it is gone when the tab closes, is never sent
+ * except as the bearer header of this origin's API calls, and never appears in a URL.
+ */
+const STORAGE_KEY = 'callgate.operatorKey';
+
+export const storedKey = (): string | null => sessionStorage.getItem(STORAGE_KEY);
+export const forgetKey = (): void => {
+  sessionStorage.removeItem(STORAGE_KEY);
+};
+
+/** What an operator should read when callgate refuses a key. */
+export function refusalOf(error: unknown): string {
+  if (!(error instanceof ApiError)) return 'Signing in failed. Please try again.';
+  if (error.status === 401) return 'That key was not recognised. The console needs an operator key (one of OPS_API_KEYS).';
+  if (error.status === 403) {
+    return `callgate refused this key: ${error.message} The console needs an operator key (OPS_API_KEYS), used from a network in OPS_ALLOWED_CIDRS; a control panel key will not do.`;
+  }
+  return error.message;
+}
+
+/** Shows the sign-in form and resolves with a working API client once a key is accepted. */
+export function signIn(message?: string): Promise<Api> {
+  const form = byId('sign-in', HTMLFormElement);
+  const input = byId('operator-key', HTMLInputElement);
+  const error = byId('sign-in-error', HTMLParagraphElement);
+  const button = byId('sign-in-submit', HTMLButtonElement);
+  form.hidden = false;
+  error.textContent = message ?? '';
+  input.setAttribute('aria-invalid', message === undefined ? 'false' : 'true');
+  input.focus();
+  return new Promise((resolve) => {
+    form.onsubmit = (event) => {
+      event.preventDefault();
+      const key = input.value.trim();
+      if (key === '') {
+        error.textContent = 'Enter an operator key.';
+        return;
+      }
+      button.disabled = true;
+      const api = createApi(key);
+      api('GET', '/v1/ops/now', liveViewSchema)
+        .then(() => {
+          sessionStorage.setItem(STORAGE_KEY, key);
+          input.value = '';
+          error.textContent = '';
+          form.hidden = true;
+          form.onsubmit = null;
+          resolve(api);
+        })
+        .catch((refused: unknown) => {
+          // A refused key does not stay on the page.
+          input.value = '';
+          input.setAttribute('aria-invalid', 'true');
+          error.textContent = refusalOf(refused);
+          input.focus();
+        })
+        .finally(() => {
+          button.disabled = false;
+        });
+    };
+  });
+}

@@ -1,0 +1,28 @@
+import type { LineCall, RecentCalls } from './live-view-schema.js';
+
+const HOUR_MS = 3_600_000;
+const HOURS = 24;
+const SHOWN_CALLS = 50;
+/** Upper bounds of the wait chart's bars, in seconds: a quick pickup, a minute, two, five, ten, longer. */
+export const WAIT_BOUNDS = [30, 60, 120, 300, 600] as const;
+
+type HourOfCalls = RecentCalls['perHour'][number];
+const hourAt = (start: number): HourOfCalls => ({ hourStart: new Date(start).toISOString(), counts: {} });
+
+/** The console's recent calls: the newest, and the last day's calls per hour by outcome and by wait. */
+export function recentCallsOf(calls: LineCall[], now: number): RecentCalls {
+  const firstHour = (Math.floor(now / HOUR_MS) - (HOURS - 1)) * HOUR_MS;
+  const perHour = Array.from({ length: HOURS }, (_, i) => hourAt(firstHour + i * HOUR_MS));
+  const waits = [...WAIT_BOUNDS, null].map((upToSeconds) => ({ upToSeconds, count: 0 }));
+  for (const call of calls) {
+    const hour = Math.floor((Date.parse(call.startedAt) - firstHour) / HOUR_MS);
+    const bucket = perHour[hour];
+    if (bucket === undefined) continue;
+    bucket.counts[call.outcome] = (bucket.counts[call.outcome] ?? 0) + 1;
+    if (call.waitSeconds === null) continue;
+    const seconds = call.waitSeconds;
+    const bar = waits.find((w) => w.upToSeconds === null || seconds <= w.upToSeconds);
+    if (bar !== undefined) bar.count += 1;
+  }
+  return { at: new Date(now).toISOString(), calls: calls.slice(0, SHOWN_CALLS), perHour, waits };
+}
