@@ -216,6 +216,33 @@ describe('whole calls through the simulator', () => {
     ]);
   });
 
+  it('when a sysadmin phones in after a missed call, then they hear of it first and call the customer back from the support number', async () => {
+    const line = await givenLine({ policy: { ...OPEN_POLICY, queue: { maxWaitSeconds: 60 } } });
+    await line.ops('PUT', '/v1/oncall/sam/pin', { pin: SAM_PIN });
+    rememberSecret(SAM_PIN);
+    line.sim.answerPages(SAM.phone, { label: 'Sam (paged)', answers: 'no-answer' });
+    await line.sim.call({
+      from: '+447700900666',
+      label: 'Ada',
+      keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]),
+      leavesMessage: { seconds: 25, endsWith: 'finish-key' },
+    });
+    await line.sim.settled();
+    // Ada's own phone rings for the callback (https://www.twilio.com/docs/voice/twiml/number: the url runs on the called party).
+    const adaPhone = line.sim.answerPages('+447700900666', { label: 'Ada (called back)', ringSeconds: 4 });
+    const sam = await line.sim.call({ from: SAM.phone, label: 'Sam', keypad: scriptedKeypad([`${SAM_PIN}#`, '1']) });
+    await line.sim.settled();
+    expect(sam.said.slice(1, 3)).toEqual(['Missed callers to call back: 1.', 'Acme Hosting, Ada Lovelace, less than a minute ago; they left a message.']);
+    expect(sam.said).toContain('Calling Ada Lovelace back now.');
+    expect(adaPhone.heard).toContain('This is the emergency support line, returning your call. An engineer is on the line for you now.');
+    expect(line.heardBy('Sam')).toContain('(connected with Ada (called back))');
+    expect(await line.history()).toEqual([expect.objectContaining({ userId: 'ada', outcome: 'timed_out', callback: { sysadminId: 'sam', at: expect.any(String) as unknown } })]);
+
+    // Called back: the next sysadmin phoning in is not offered Ada again.
+    const again = await line.sim.call({ from: SAM.phone, label: 'Sam again', keypad: scriptedKeypad([`${SAM_PIN}#`]) });
+    expect(again.said[1]).toBe('Nobody is waiting for support right now. Goodbye.');
+  });
+
   it('when nobody is on call, then a verified caller is offered voicemail at once; one who says nothing is told a ticket is open', async () => {
     const line = await givenLine({ rota: [] });
     const call = await line.sim.call({ from: '+447700900667', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]) });
