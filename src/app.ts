@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { accountBodySchema } from './directory/directory-schema.js';
 import { createDirectoryService } from './directory/directory-service.js';
 import { createDirectoryStore } from './directory/directory-store.js';
+import { createEvents, type Events } from './events/events.js';
 import { createSupportHours } from './hours/support-hours.js';
 import { createSupportLine } from './hours/support-line.js';
 import { createKeyCheck } from './http/bearer-auth.js';
@@ -75,6 +76,8 @@ export interface Callgate {
   metrics: Metrics;
   /** Advances paging chains; main.ts also runs it on a timer. */
   pager: Pager;
+  /** Events to the control panel: the outbox emitters append to, dead letters, and the delivery main.ts runs (with EVENTS_URL). */
+  eventOutbox: Events;
 }
 
 const MAX_BODY = '16kb';
@@ -95,6 +98,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const directory = createDirectoryService({ store, pins, policy });
   const pinService = createPinService({ store, pins, policy, supportLine });
   const audit = createAuditLog({ redis, clock, log, metrics });
+  const eventOutbox = createEvents({ redis, clock, config, policy, log, registry: metrics.registry });
 
   const oncall = createOncallStore(redis);
   const oncallPins = createOncallPins(redis, config.pinSecret);
@@ -201,5 +205,5 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   app.use(unknownRoute);
   app.use(countRedisFailures(metrics));
   app.use(jsonErrors);
-  return { app, pager, metrics };
+  return { app, pager, metrics, eventOutbox };
 }

@@ -80,6 +80,14 @@ const publicBaseUrl = z
   })
   .transform((value) => value.replace(/\/+$/, ''));
 
+// Where events go (README "Events to the control panel"): https, or http only to this machine.
+const eventsUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine((value) => {
+    const url = new URL(value);
+    return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+  }, 'must be https (plain http is allowed only for localhost)');
+
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -102,8 +110,13 @@ const envSchema = z
     OPS_ALLOWED_CIDRS: cidrList.optional(),
     TRUST_PROXY: trustProxy.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    EVENTS_URL: eventsUrl.optional(),
+    EVENTS_SECRET: z.string().refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes').optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.EVENTS_URL !== undefined && env.EVENTS_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['EVENTS_SECRET'], message: 'is required when EVENTS_URL is set' });
+    }
     const secrets = [env.TWILIO_AUTH_TOKEN, env.PIN_SECRET];
     const shared = env.CONTROL_PANEL_API_KEYS.filter((key) => env.OPS_API_KEYS.includes(key) || secrets.includes(key));
     if (shared.length > 0) {
@@ -134,6 +147,8 @@ export interface Config {
   policyFile: string | undefined;
   trustProxy: number | string[] | undefined;
   logLevel: string;
+  /** Where events are delivered, signed with `secret`; undefined: they stay in the capped outbox. */
+  events: { url: string; secret: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -188,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     policyFile: e.POLICY_FILE,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    events: e.EVENTS_URL === undefined || e.EVENTS_SECRET === undefined ? undefined : { url: e.EVENTS_URL, secret: e.EVENTS_SECRET },
   };
 }
 

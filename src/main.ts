@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { runEventDeliveryEvery } from './events/delivery-timer.js';
 import { loadPromptCatalogue, PromptCatalogueError, type PromptCatalogue } from './ivr/prompt-catalogue.js';
 import { createLogger } from './logger.js';
 import { runPagerEvery } from './oncall/pager-timer.js';
@@ -15,6 +16,8 @@ import { connectRedis } from './redis/connect-redis.js';
 const SHUTDOWN_GRACE_MS = 10_000;
 // Paging chains move on when a ring time runs out; a tick each second notices.
 const PAGER_TICK_MS = 1000;
+// Due events are claimed this often; an event waits at most about this long for its first attempt.
+const EVENTS_TICK_MS = 500;
 
 function start(): void {
   let config: Config;
@@ -41,8 +44,11 @@ function start(): void {
     });
   });
 
-  const { app, pager } = createApp({ config, policy, log, redis, clock: systemClock, catalogue });
+  const { app, pager, eventOutbox } = createApp({ config, policy, log, redis, clock: systemClock, catalogue });
   const stopPager = runPagerEvery(pager, PAGER_TICK_MS, log);
+  const { delivery } = eventOutbox;
+  const stopEvents = delivery === undefined ? () => Promise.resolve() : runEventDeliveryEvery(delivery, EVENTS_TICK_MS, log);
+  if (delivery === undefined) log.warn('EVENTS_URL is not set: events stay in the capped outbox and the control panel is not told of missed calls');
   const server = app.listen(config.port, () => {
     log.info({ port: config.port, publicBaseUrl: config.publicBaseUrl }, 'callgate listening');
   });
@@ -53,7 +59,8 @@ function start(): void {
     stopping = true;
     log.info({ signal }, 'shutting down: finishing requests in flight');
     stopPager();
-    void shutDown(server).then(async () => {
+    // Attempts in flight end within the send timeout and are recorded, rather than sent again later.
+    void Promise.all([shutDown(server), stopEvents()]).then(async () => {
       await redis.quit().catch(() => undefined);
       log.info('stopped');
       process.exit(0);

@@ -148,6 +148,16 @@ export const policySchema = z
         voice: z.string().min(1).default('Polly.Amy'),
       })
       .prefault({}),
+    // Delivery of events to EVENTS_URL (README "Events to the control panel").
+    events: z
+      .strictObject({
+        sendTimeoutSeconds: z.number().int().min(1).max(60).default(10),
+        firstRetrySeconds: z.number().int().min(1).max(3600).default(5),
+        maxRetrySeconds: z.number().int().min(1).max(86_400).default(1800),
+        /** After this long undelivered, an event is kept as a dead letter for an operator. */
+        retryForHours: z.number().int().min(1).max(168).default(24),
+      })
+      .prefault({}),
   });
 
 export type Policy = z.output<typeof policySchema>;

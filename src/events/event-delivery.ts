@@ -1,0 +1,114 @@
+import type { Logger } from '../logger.js';
+import type { ClaimedEvent, OutboxQueue } from './outbox-queue.js';
+import { SIGNATURE_HEADER, signatureHeader } from './event-signature.js';
+
+/** How hard delivery tries. The lease must outlast the send timeout: see `sendBudgetMs`. */
+export interface DeliverySettings {
+  sendTimeoutMs: number;
+  leaseMs: number;
+  firstRetryMs: number;
+  maxRetryMs: number;
+  /** After this long in the outbox, a failed event becomes a dead letter. */
+  retryForMs: number;
+  /** Attempts one instance has open at once. */
+  maxInFlight: number;
+}
+
+export interface DeliveryTarget {
+  url: string;
+  secret: string;
+}
+
+/** Attempt results, the label of the deliveries metric. Every one but `delivered` is retried. */
+export type AttemptResult = 'delivered' | 'http_3xx' | 'http_4xx' | 'http_5xx' | 'timeout' | 'network_error' | 'lease_lost';
+
+// Time kept between this instance's own send deadline and the end of its lease: timer lateness, the abort itself.
+const LEASE_MARGIN_MS = 1000;
+
+/** Exponential backoff with "equal jitter": between half and all of min(max, first * 2^(n-1)). */
+export function retryDelayMs(attempt: number, settings: DeliverySettings, random: () => number = Math.random): number {
+  const ceiling = Math.min(settings.maxRetryMs, settings.firstRetryMs * 2 ** Math.min(attempt - 1, 30));
+  return ceiling / 2 + (random() * ceiling) / 2;
+}
+
+function classify(status: number): AttemptResult {
+  if (status >= 200 && status < 300) return 'delivered';
+  if (status >= 300 && status < 400) return 'http_3xx';
+  return status >= 400 && status < 500 ? 'http_4xx' : 'http_5xx';
+}
+
+export function createEventDelivery(deps: {
+  queue: OutboxQueue;
+  target: DeliveryTarget;
+  settings: DeliverySettings;
+  log: Logger;
+  onAttempt?: (result: AttemptResult) => void;
+}) {
+  const { queue, target, settings, log } = deps;
+  if (settings.leaseMs < settings.sendTimeoutMs + LEASE_MARGIN_MS) throw new Error('the lease must outlast the send timeout');
+  const inFlight = new Set<Promise<void>>();
+
+  /**
+   * One POST, ended (aborted) before this instance's lease can run out: the lease began in
+   * Redis no earlier than `claimedFrom` (taken just before the claim was sent), so while this
+   * sender runs no other instance can hold the same event.
+   */
+  async function send(claimed: ClaimedEvent, claimedFrom: number): Promise<AttemptResult> {
+    const budget = Math.min(settings.sendTimeoutMs, claimedFrom + settings.leaseMs - LEASE_MARGIN_MS - Date.now());
+    if (budget <= 0) return 'lease_lost';
+    const headers = {
+      'Content-Type': 'application/json',
+      [SIGNATURE_HEADER]: signatureHeader(target.secret, claimed.body, Math.floor(Date.now() / 1000)),
+      'User-Agent': 'callgate-events/1',
+    };
+    try {
+      // A redirect is not followed: the signed body would go to a host nobody configured.
+      const res = await fetch(target.url, { method: 'POST', headers, body: claimed.body, redirect: 'manual', signal: AbortSignal.timeout(budget) });
+      await res.body?.cancel();
+      return classify(res.status);
+    } catch (error) {
+      return error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network_error';
+    }
+  }
+
+  async function attempt(claimed: ClaimedEvent, claimedFrom: number): Promise<void> {
+    const result = await send(claimed, claimedFrom);
+    deps.onAttempt?.(result);
+    const retryInMs = retryDelayMs(claimed.attempt, settings);
+    const settled = await queue.settle(
+      claimed,
+      result === 'delivered' ? { delivered: true } : { delivered: false, retryInMs, retryForMs: settings.retryForMs, result },
+    );
+    const about = { eventEntry: claimed.entryId, attempt: claimed.attempt, result };
+    if (settled === 'retry') log.warn({ ...about, retryInMs: Math.round(retryInMs) }, 'event delivery failed; will retry');
+    if (settled === 'dead') log.error(about, 'event delivery gave up: kept as a dead letter');
+  }
+
+  function track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      // The lease runs out and another attempt follows: nothing is lost.
+      log.warn({ err: error }, 'event delivery attempt could not be settled');
+    });
+    inFlight.add(tracked);
+    void tracked.finally(() => inFlight.delete(tracked));
+  }
+
+  return {
+    /** Claims what is due (up to the free in-flight slots) and starts sending; returns how many started. */
+    async tick(): Promise<number> {
+      const free = settings.maxInFlight - inFlight.size;
+      if (free <= 0) return 0;
+      const claimedFrom = Date.now();
+      const claimed = await queue.claimDue(settings.leaseMs, free);
+      for (const event of claimed) track(attempt(event, claimedFrom));
+      return claimed.length;
+    },
+    /** Resolves when every attempt started so far has ended (each is bounded by the send timeout). */
+    async drain(): Promise<void> {
+      await Promise.all([...inFlight]);
+    },
+    inFlight: () => inFlight.size,
+  };
+}
+
+export type EventDelivery = ReturnType<typeof createEventDelivery>;
