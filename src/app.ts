@@ -22,6 +22,7 @@ import { directoryReadRoutes } from './http/routes/directory-read-routes.js';
 import { callHistoryRoutes } from './http/routes/call-history-routes.js';
 import { healthRoutes } from './http/routes/health-routes.js';
 import { oncallRoutes } from './http/routes/oncall-routes.js';
+import { opsEventsRoutes } from './http/routes/ops-events-routes.js';
 import { pinRoutes } from './http/routes/pin-routes.js';
 import { supportLineRoutes } from './http/routes/support-line-routes.js';
 import { voiceRoutes } from './http/twilio/voice-routes.js';
@@ -186,6 +187,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const v1 = express.Router();
   v1.use('/accounts', requireKey('controlPanel'));
   v1.use('/oncall', requireKey('ops'));
+  v1.use('/ops/events', requireKey('ops'));
   v1.use('/ops', requireKey('ops'));
   v1.use(express.json({ limit: MAX_BODY }));
   v1.use(accountRoutes({ directory, accountBody }));
@@ -194,6 +196,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   v1.use(supportLineRoutes({ directory, supportLine }));
   v1.use(callHistoryRoutes({ directory, audit }));
   v1.use(oncallRoutes({ oncall, oncallPins }));
+  v1.use(opsEventsRoutes({ deadLetters: eventOutbox.deadLetters }));
   v1.use(opsConsoleRoutes(createConsoleFeed({ redis, clock, policy, hours, waiting, busy, oncall })));
   app.use('/v1', v1);
   app.use('/console', consolePage());

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import { systemClock } from '../src/clock.js';
+import { createLogger } from '../src/logger.js';
+import { createWaitingCallers } from '../src/oncall/waiting-callers.js';
+import { connectRedis } from '../src/redis/connect-redis.js';
+import { keys } from '../src/redis/keys.js';
+
+/**
+ * The bench's queue measurements (issue 12): callers already waiting, the pager's idle cost
+ * with nobody free to page, and what a waiting caller costs in Redis memory.
+ */
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Adds `count` verified callers to the line, as admissions would (no key prefix: the service's own data). */
+export async function seedWaitingCallers(redisUrl: string, count: number, from: number): Promise<void> {
+  const client = connectRedis({ kind: 'standalone', url: redisUrl }, createLogger({ level: 'error' }));
+  await new Promise((resolve) => client.once('ready', resolve));
+  const waiting = createWaitingCallers(client);
+  const now = systemClock.now();
+  let next = from;
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < from + count) {
+        const i = (next += 1);
+        const callSid = `CAbench${String(i).padStart(25, '0')}`;
+        await waiting.add(
+          { callSid, accountId: 'bench', accountName: 'Bench Ltd', userId: `w${String(i)}`, userName: `Waiting ${String(i)}`, isAdminContact: false, adminContactName: 'Ada Admin', tier: 'standard', priority: 1, enqueuedAt: now + i },
+          now,
+        );
+      }
+    }),
+  );
+  client.disconnect();
+}
+
+/** Nobody free to page: the one sysadmin on call is busy on another call for the next hour. */
+export async function everySysadminBusy(redis: Redis, sysadminId: string): Promise<void> {
+  await redis.hset(keys.busySysadmins, sysadminId, `${String(Date.now() + 3_600_000)}|connected|CAbenchbusy`);
+}
+
+const cpuSeconds = (pid: number): number => {
+  const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+};
+
+export async function commandCount(redis: Redis): Promise<number> {
+  const stats = await redis.info('commandstats');
+  return [...stats.matchAll(/calls=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+}
+
+/** The service's CPU (share of one core) and Redis commands a second over `seconds` with no request. */
+export async function idleCost(pid: number, redis: Redis, seconds: number): Promise<{ cpu: number; commandsPerSecond: number }> {
+  const [cpuBefore, commandsBefore] = [cpuSeconds(pid), await commandCount(redis)];
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  // The INFO calls themselves are two of the commands counted; they are taken off.
+  const commands = (await commandCount(redis)) - commandsBefore - 1;
+  return { cpu: (cpuSeconds(pid) - cpuBefore) / seconds, commandsPerSecond: commands / seconds };
+}
+
+export async function usedMemory(redis: Redis): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
+}
