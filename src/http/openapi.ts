@@ -6,7 +6,9 @@ import { callHistorySchema, callsQuery } from './routes/call-history-routes.js';
 import { oncallListSchema } from '../oncall/oncall-schema.js';
 import { liveViewSchema, recentCallsSchema } from '../console/live-view-schema.js';
 import { pinIssuedSchema, pinStatusSchema } from '../pins/pin-service.js';
+import { eventWebhooks } from '../events/event-openapi.js';
 import { etagHeader, ifMatchHeader } from './etags.js';
+import { deadLetterListSchema, deadLetterParams, deadLettersQuery, redeliveredSchema } from './routes/ops-events-routes.js';
 import { errorBodySchema } from './json-errors.js';
 import { usersQuery } from './routes/directory-read-routes.js';
 import { accountParams, userParams } from './routes/route-params.js';
@@ -197,6 +199,24 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
           errors: [],
         }),
       },
+      '/v1/ops/events/dead-letters': {
+        get: operation({
+          summary: 'Events whose delivery to EVENTS_URL was given up, newest first (operators only)',
+          scope: 'opsKey',
+          query: deadLettersQuery,
+          ok: { '200': json(deadLetterListSchema, 'Dead letters') },
+          errors: [422],
+        }),
+      },
+      '/v1/ops/events/dead-letters/{eventId}/redeliver': {
+        post: operation({
+          summary: 'Put a dead letter back in the outbox, due now, with a fresh retry window (operators only)',
+          scope: 'opsKey',
+          params: deadLetterParams,
+          ok: { '202': json(redeliveredSchema, 'Back in the outbox') },
+          errors: [404, 422],
+        }),
+      },
       '/v1/accounts/{accountId}/support-line': {
         get: operation({
           summary: "The account's phone line: eligibility, hours, open now, next change",
@@ -206,6 +226,7 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
         }),
       },
     },
+    webhooks: eventWebhooks(),
     components: {
       securitySchemes: {
         controlPanelKey: { type: 'http', scheme: 'bearer', description: 'A key of CONTROL_PANEL_API_KEYS' },

@@ -25,6 +25,8 @@ describe('GET /openapi.json', () => {
       '/v1/accounts/{accountId}/users/{userId}/pin',
       '/v1/oncall',
       '/v1/ops/calls',
+      '/v1/ops/events/dead-letters',
+      '/v1/ops/events/dead-letters/{eventId}/redeliver',
       '/v1/ops/now',
     ]);
     expect(Object.keys(doc.paths['/v1/accounts/{accountId}/users/{userId}/pin'] ?? {}).sort()).toEqual(['delete', 'get', 'post']);
