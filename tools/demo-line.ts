@@ -10,6 +10,8 @@ const EVERY_DAY = { mon: ALL_DAY, tue: ALL_DAY, wed: ALL_DAY, thu: ALL_DAY, fri:
 /** The demo's line is open around the clock, so the demo works at any hour. */
 export const DEMO_POLICY: PolicyInput = {
   ...DEFAULT_POLICY,
+  // Two minutes of virtual time: a call nobody answers reaches voicemail quickly.
+  queue: { maxWaitSeconds: 120 },
   holidays: undefined,
   tiers: {
     none: { phoneSupport: false },

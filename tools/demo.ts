@@ -2,13 +2,16 @@ import { DEFAULT_POLICY } from '../src/policy/default-policy.js';
 import { scriptedKeypad } from '../sim/simulated-twilio.js';
 import { printTranscript } from '../sim/transcript.js';
 import { DEMO_POLICY, expectOk, KIM, pinOf, SAM, seedDemoLine } from './demo-line.js';
-import { simulatorFor, startLocalStack } from './local-stack.js';
+import { apiClient, simulatorFor, startLocalStack } from './local-stack.js';
 
 /**
  * `npm run demo`: whole calls through callgate with no Twilio account and no
  * configuration. A private redis-server, the service, the Twilio simulator;
- * a demo account; then five calls, printed as they happen. Ends by itself.
+ * a demo account; then six calls, printed as they happen. Ends by itself.
  */
+
+// Sam's personal on-call PIN, for phoning the line himself (a demo value, printed on purpose).
+const DEMO_ONCALL_PIN = '24681357';
 
 // Sunday 7 March 2027, 03:00 in London: the shipped policy's line is closed.
 const NIGHT = Date.parse('2027-03-07T03:00:00Z');
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
   say(`callgate is running at ${service.url} (Redis, Twilio REST stand-in and simulator are local).`);
 
   const panel = await seedDemoLine(stack, service.url);
+  const ops = apiClient(service.url, stack.opsKey);
   say('Seeded: account “Demo Hosting Ltd” (managed platform) with Ada Lovelace (admin contact) and Bob Builder;');
   say(`on call: ${SAM.name} (${SAM.phone}), then ${KIM.name} (${KIM.phone}).`);
 
@@ -61,18 +65,46 @@ async function main(): Promise<void> {
   say('   his old PIN was revoked the moment the permission was taken away)');
   await sim.call({ from: '+447700900333', label: 'Bob', keypad: scriptedKeypad([`${bobPin}#`, `${bobPin}#`, `${bobPin}#`]) });
 
-  say('\n── Call 5: Sunday 03:00 in London, with the shipped support hours ──');
+  say('\n── Call 5: nobody answers; Ada leaves a message, and Sam phones in and calls her back ──');
+  // Sam and Kim are away from their phones: the pages ring out, the longest wait passes.
+  sim.answerPages(SAM.phone, { label: SAM.name, answers: 'no-answer' });
+  sim.answerPages(KIM.phone, { label: KIM.name, answers: 'no-answer' });
+  await sim.call({
+    from: '+447700900111',
+    label: 'Ada',
+    keypad: scriptedKeypad([`${await pinOf(panel, 'ada')}#`]),
+    leavesMessage: { seconds: 20, endsWith: 'finish-key' },
+  });
+  await sim.settled();
+  await expectOk(ops('PUT', `/v1/oncall/${SAM.id}/pin`, { pin: DEMO_ONCALL_PIN }));
+  say(`  (an operator has given Sam the on-call PIN ${DEMO_ONCALL_PIN}; Ada's phone will ring for the callback)`);
+  sim.answerPages('+447700900111', { label: 'Ada (called back)', ringSeconds: 4 });
+  await sim.call({ from: SAM.phone, label: SAM.name, keypad: scriptedKeypad([`${DEMO_ONCALL_PIN}#`, '1']) });
+  await sim.settled();
+
+  say('\n── Call 6: Sunday 03:00 in London, with the shipped support hours ──');
   // Started only now: an instance whose clock says 2027 would take the waiting callers above for long gone.
   const night = await stack.addInstance({ policy: DEFAULT_POLICY, clock: { now: () => NIGHT } });
   const nightSim = simulatorFor(stack, { instances: [night], ringsPages: false, speed: 50, print: printTranscript });
   await nightSim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([]) });
 
   const history = (await expectOk(panel('GET', '/v1/accounts/demo-hosting/calls'))) as {
-    calls: { outcome: string; userId: string | null; sysadminId: string | null; reason: string | null }[];
+    calls: {
+      outcome: string;
+      userId: string | null;
+      sysadminId: string | null;
+      reason: string | null;
+      voicemail: { seconds: number } | null;
+      callback: { sysadminId: string } | null;
+    }[];
   };
   say('\nThe account’s call history, as the control panel shows it:');
   for (const call of history.calls) {
-    say(`  ${call.userId ?? 'unknown'}: ${call.outcome}${call.sysadminId === null ? '' : ` (taken by ${call.sysadminId})`}${call.reason === null ? '' : ` (${call.reason})`}`);
+    const taken = call.sysadminId === null ? '' : ` (taken by ${call.sysadminId})`;
+    const reason = call.reason === null ? '' : ` (${call.reason})`;
+    const message = call.voicemail === null ? '' : `, left a ${String(call.voicemail.seconds)} s message`;
+    const callback = call.callback === null ? '' : `, called back by ${call.callback.sysadminId}`;
+    say(`  ${call.userId ?? 'unknown'}: ${call.outcome}${taken}${reason}${message}${callback}`);
   }
   await stack.stop();
   say(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);

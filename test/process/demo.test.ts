@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 
 describe('npm run demo', () => {
-  it('when run with nothing configured, then it plays the five calls and ends by itself', async () => {
+  it('when run with nothing configured, then it plays the six calls and ends by itself', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/demo.ts'], {
       env: { PATH: process.env.PATH },
       timeout: 60_000,
@@ -23,5 +23,8 @@ describe('npm run demo', () => {
     expect(stdout).toContain('"code":"permission_required"');
     expect(stdout).toContain('Emergency phone support is closed right now.');
     expect(stdout).toMatch(/ada: connected \(taken by sam\)/);
+    // Nobody answered: a message, then Sam phoned in and called Ada back.
+    expect(stdout).toMatch(/ada: timed_out, left a \d+ s message, called back by sam/);
+    expect(stdout).toContain('Calling Ada Lovelace back now.');
   });
 });
