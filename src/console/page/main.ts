@@ -49,6 +49,9 @@ function showConsole(api: Api): void {
   consoleEl.hidden = false;
   signOut.hidden = false;
   const names = new Map<string, string>();
+  // The recent calls are redrawn at once when someone joins or leaves the line, not only every 15 s.
+  let waitingTotal = -1;
+  let refreshCalls = (): void => undefined;
 
   const stop = (error: ApiError): void => {
     if (stopped) return;
@@ -70,6 +73,8 @@ function showConsole(api: Api): void {
         renderNow(view);
         rota.syncWith(view.sysadmins.filter((s) => s.onRota).map((s) => s.id));
         status.textContent = `Live · updated ${timeOf(view.at)}`;
+        if (waitingTotal !== -1 && view.waiting.total !== waitingTotal) refreshCalls();
+        waitingTotal = view.waiting.total;
         announce(byId('waiting-summary', HTMLParagraphElement).textContent);
       } catch (error) {
         if (refused(error)) {
@@ -93,6 +98,7 @@ function showConsole(api: Api): void {
     },
     () => stopped,
   );
+  refreshCalls = calls;
   document.onvisibilitychange = () => {
     if (document.hidden) return;
     live();

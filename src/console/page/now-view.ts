@@ -20,7 +20,9 @@ function renderLine(line: LiveView['line']): void {
         el('strong', {}, words(plan.plan)),
         ': ',
         el('span', { class: plan.openNow ? 'badge open' : 'badge closed' }, plan.openNow ? 'open' : 'closed'),
-        plan.nextChange === null ? '' : ` — ${plan.openNow ? 'closes' : 'opens'} ${dayAndTimeOf(plan.nextChange)}`,
+        plan.nextChange === null
+          ? ` — ${plan.openNow ? 'around the clock' : 'no opening within a year'}`
+          : ` — ${plan.openNow ? 'closes' : 'opens'} ${dayAndTimeOf(plan.nextChange)}`,
       ),
     ),
   );

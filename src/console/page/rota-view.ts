@@ -62,7 +62,11 @@ export function createRotaView(api: Api, onUnauthorised: (error: ApiError) => vo
     });
     byId('rota', HTMLOListElement).replaceChildren(...(items.length > 0 ? items : [el('li', {}, 'Nobody is on call.')]));
     if (focus === undefined) return;
-    const target = document.querySelector<HTMLButtonElement>(`#rota button[data-focus="${CSS.escape(focus)}"]:not([disabled])`);
+    // The same button, or (moved to an end, where it is disabled) another of the same sysadmin's.
+    const [sysadminId = ''] = focus.split(':');
+    const target =
+      document.querySelector<HTMLButtonElement>(`#rota button[data-focus="${CSS.escape(focus)}"]:not([disabled])`) ??
+      document.querySelector<HTMLButtonElement>(`#rota li[data-sysadmin="${CSS.escape(sysadminId)}"] button:not([disabled])`);
     (target ?? byId('rota-heading', HTMLHeadingElement)).focus();
   }
 
@@ -84,8 +88,8 @@ export function createRotaView(api: Api, onUnauthorised: (error: ApiError) => vo
     try {
       await api('PUT', '/v1/oncall', z.unknown(), body);
       showIssues([], newIndex);
-      status.textContent = done;
       await load(focus);
+      status.textContent = done;
       return true;
     } catch (error) {
       if (error instanceof ApiError && (error.status === 401 || error.status === 403)) onUnauthorised(error);
