@@ -8,7 +8,7 @@ describe('npm run demo', () => {
   it('when run with nothing configured, then it plays the six calls and ends by itself', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/demo.ts'], {
       env: { PATH: process.env.PATH },
-      timeout: 60_000,
+      timeout: 80_000,
     });
     expect(stdout).toContain('Sam Sysadmin presses 1');
     expect(stdout).toContain('Sam Sysadmin (connected with Ada)');
@@ -26,5 +26,5 @@ describe('npm run demo', () => {
     // Nobody answered: a message, then Sam phoned in and called Ada back.
     expect(stdout).toMatch(/ada: timed_out, left a \d+ s message, called back by sam/);
     expect(stdout).toContain('Calling Ada Lovelace back now.');
-  });
+  }, 90_000);
 });
