@@ -202,7 +202,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   app.use('/console', consolePage());
   app.use(
     '/twilio',
-    voiceRoutes({ flow, queueFlow, voicemail, agent, twiml, agentTwiml: createAgentTwimlRenderer({ policy, catalogue, baseUrl: config.publicBaseUrl }), authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, metrics }),
+    voiceRoutes({ flow, queueFlow, voicemail, agent, twiml, agentTwiml: createAgentTwimlRenderer({ policy, catalogue, baseUrl: config.publicBaseUrl, supportNumber: config.supportPhoneNumber }), authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, metrics }),
   );
 
   app.use(unknownRoute);
