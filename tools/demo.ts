@@ -26,6 +26,8 @@ async function main(): Promise<void> {
   const [service] = stack.instances;
   if (service === undefined) throw new Error('no instance started');
   say(`callgate is running at ${service.url} (Redis, Twilio REST stand-in and simulator are local).`);
+  // The demo's own throwaway key, printed so a person can sign in; never logged.
+  say(`The on-call console: ${service.url}/console/ (sign in with the operator key ${stack.opsKey}).`);
 
   const panel = await seedDemoLine(stack, service.url);
   const ops = apiClient(service.url, stack.opsKey);
@@ -106,8 +108,23 @@ async function main(): Promise<void> {
     const callback = call.callback === null ? '' : `, called back by ${call.callback.sysadminId}`;
     say(`  ${call.userId ?? 'unknown'}: ${call.outcome}${taken}${reason}${message}${callback}`);
   }
+  if (process.argv.includes('--keep')) await keepCalling(`${service.url}/console/`, stack.opsKey, () => pinOf(panel, 'ada'), sim);
   await stack.stop();
   say(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+}
+
+/** `--keep`: Ada calls again every 30 s (and waits up to 20 s) until Ctrl-C, for a person watching the console. */
+async function keepCalling(consoleUrl: string, opsKey: string, pin: () => Promise<string>, sim: ReturnType<typeof simulatorFor>): Promise<void> {
+  say(`\n── Kept running (--keep): open ${consoleUrl} with the operator key ${opsKey}; Ada calls every 30 s; Ctrl-C stops ──`);
+  const stopped = new Promise<'stop'>((resolve) => {
+    process.once('SIGINT', () => {
+      resolve('stop');
+    });
+  });
+  for (;;) {
+    void sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([`${await pin()}#`]), hangUpAfterQueueSeconds: 1000 });
+    if ((await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 30_000))])) === 'stop') return;
+  }
 }
 
 main().catch((error: unknown) => {
