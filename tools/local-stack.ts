@@ -4,6 +4,7 @@ import { createApp } from '../src/app.js';
 import { systemClock, type Clock } from '../src/clock.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger, type Logger } from '../src/logger.js';
+import { runEventDeliveryEvery } from '../src/events/delivery-timer.js';
 import { runPagerEvery } from '../src/oncall/pager-timer.js';
 import { loadPolicy, parsePolicy } from '../src/policy/load-policy.js';
 import type { PolicyInput } from '../src/policy/policy-schema.js';
@@ -41,6 +42,8 @@ export async function startLocalStack(options: {
   redisUrl?: string;
   keyPrefix?: string;
   log?: Logger;
+  /** EVENTS_URL and EVENTS_SECRET (e.g. sim/event-receiver.ts); each instance then delivers events as main.ts does. */
+  events?: { url: string; secret: string };
 } = {}): Promise<LocalStack> {
   let privateRedis: PrivateRedis | undefined;
   const redisUrl = options.redisUrl ?? (privateRedis = await startPrivateRedis()).url;
@@ -62,6 +65,8 @@ export async function startLocalStack(options: {
     OPS_API_KEYS: opsKey,
     PIN_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
+    EVENTS_URL: options.events?.url,
+    EVENTS_SECRET: options.events?.secret,
   });
   const log = options.log ?? createLogger({ level: config.logLevel });
   const keyPrefix = options.keyPrefix ?? `local-${randomBytes(4).toString('hex')}:`;
@@ -73,14 +78,18 @@ export async function startLocalStack(options: {
     await new Promise((resolve) => redis.once('ready', resolve));
     const policyInput = extra.policy ?? options.policy;
     const policy = policyInput === undefined ? loadPolicy(undefined) : parsePolicy(policyInput);
-    const { app, pager } = createApp({ config, policy, log, redis, clock: extra.clock ?? options.clock ?? systemClock });
+    const { app, pager, eventOutbox } = createApp({ config, policy, log, redis, clock: extra.clock ?? options.clock ?? systemClock });
     const stopPager = runPagerEvery(pager, 250, log);
+    const { delivery } = eventOutbox;
+    // Stopped as on SIGTERM: attempts in flight finish (within policy.events.sendTimeoutSeconds) first.
+    const stopEvents = delivery === undefined ? () => Promise.resolve() : runEventDeliveryEvery(delivery, 100, log);
     const server: Server = app.listen(port, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const instance: Instance = {
       url: `http://127.0.0.1:${String(port)}`,
       close: async () => {
         stopPager();
+        await stopEvents();
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
         redis.disconnect();
