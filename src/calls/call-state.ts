@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Result } from 'ioredis';
-import { z } from 'zod';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { DEADLINE_GUARD_LUA, isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
@@ -87,20 +86,23 @@ const CLAIM_MS = 2_000;
 const WAIT_FOR_DECISION_MS = 1_200;
 const POLL_MS = 25;
 
-const stateFields = z.object({
-  failures: z.coerce.number().int().default(0),
-  empties: z.coerce.number().int().default(0),
-  accountId: z.string().optional(),
-  userId: z.string().optional(),
-  accountCode: z.string().optional(),
-});
+// Read by hand rather than with a schema: this runs on every webhook, and the script wrote every field.
+const count = (value: string | undefined): number => (value === undefined ? 0 : Math.trunc(Number(value)) || 0);
 
 function stateOf(hash: Record<string, string>): CallState {
   const steps: Record<string, Decision> = {};
   for (const [field, value] of Object.entries(hash)) {
     if (field.startsWith('step:')) steps[field.slice(5)] = JSON.parse(value) as Decision;
   }
-  return { ...stateFields.parse(hash), steps };
+  const { accountId, userId, accountCode } = hash;
+  return {
+    failures: count(hash.failures),
+    empties: count(hash.empties),
+    ...(accountId === undefined ? {} : { accountId }),
+    ...(userId === undefined ? {} : { userId }),
+    ...(accountCode === undefined ? {} : { accountCode }),
+    steps,
+  };
 }
 
 export type StepClaim = { kind: 'decided'; decision: Decision } | { kind: 'claimed'; state: CallState };

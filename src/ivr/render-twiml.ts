@@ -151,6 +151,9 @@ export function createTwimlRenderer(deps: {
   const rendered = new Map<string, string>();
   const RENDER_CACHE_SIZE = 500;
   function renderCached(decision: Decision): string {
+    // Answers carrying the call's own data (its queue, the moment decided) never repeat: caching
+    // them would only push out the answers that do.
+    if (decision.kind === 'enqueue' || decision.kind === 'plan_closed') return render(decision);
     const key = JSON.stringify(decision);
     let twiml = rendered.get(key);
     if (twiml === undefined) {
