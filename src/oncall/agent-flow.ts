@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { AgentDecision, Briefing, PreviousCaller } from './agent-decisions.js';
 import type { AgentCalls } from './agent-calls.js';
+import { CONNECTED_MS, createBridgeBooks } from './bridge-books.js';
 import type { BusySysadmins } from './busy-sysadmins.js';
 import type { CallEvents } from './call-events.js';
 import { createCallbackFlow, type CallbackFlow } from './callback-flow.js';
@@ -15,8 +16,6 @@ import type { WaitingCallers, WaitingEntry } from './waiting-callers.js';
 
 /** From pressing 1 to Twilio's report of the bridge; an unbridged reservation then goes back to paging. */
 export const RESERVATION_MS = 20_000;
-// A sysadmin on a call with a customer is busy until its status callback; this only bounds a lost one.
-const CONNECTED_MS = 4 * 3_600_000;
 // Wrong on-call PINs allowed in one call before it ends (the per-sysadmin lockout is in oncall-pins).
 const ONCALL_PIN_ATTEMPTS_PER_CALL = 3;
 // How far down the line a briefing looks for a caller nobody holds.
@@ -179,40 +178,10 @@ export function createAgentFlow(deps: {
     },
 
     /**
-     * The <Queue> url: Twilio is about to bridge this caller with the sysadmin's call. The
-     * only confirmation of a bridge that counts. Its answer must not depend on the books:
-     * the route answers the same TwiML whatever happens here.
+     * The <Queue> url: Twilio is about to bridge this caller with the sysadmin's call. Its answer
+     * must not depend on the books: the route answers the same TwiML whatever happens here.
      */
-    async bridged(call: { callerSid: string; sysadminId: string; agentCallSid: string; queueSeconds: number | undefined }): Promise<void> {
-      const { callerSid, sysadminId, agentCallSid } = call;
-      const entry = await waiting.get(callerSid);
-      await Promise.all([
-        waiting.remove(callerSid),
-        agentCalls.mark(agentCallSid, 'bridged'),
-        busy.set(sysadminId, { kind: 'connected', callSid: agentCallSid, until: clock.now() + CONNECTED_MS }),
-        entry === undefined
-          ? undefined
-          : deps.events.connected({
-              callSid: callerSid,
-              accountId: entry.caller.accountId,
-              userId: entry.caller.userId,
-              sysadminId,
-              waitSeconds: call.queueSeconds ?? Math.max(0, Math.round((clock.now() - entry.caller.enqueuedAt) / 1000)),
-            }),
-        audit.record({
-          type: 'connected',
-          callSid: callerSid,
-          sysadminId,
-          ...(entry === undefined
-            ? {}
-            : {
-                accountId: entry.caller.accountId,
-                userId: entry.caller.userId,
-                waitSeconds: call.queueSeconds ?? Math.max(0, Math.round((clock.now() - entry.caller.enqueuedAt) / 1000)),
-              }),
-        }),
-      ]);
-    },
+    bridged: createBridgeBooks({ waiting, agentCalls, busy, events: deps.events, audit, clock }),
 
     /** The sysadmin's <Dial> ended: after a bridge, goodbye; otherwise the caller left first, so brief the next. */
     async dialEnded(call: { sysadminId: string; agentCallSid: string; about: string }): Promise<AgentDecision> {
