@@ -26,6 +26,15 @@ beforeEach(async () => {
 });
 
 const pageTo = (phone: string) => rest.calls.find((c) => c.to === phone);
+
+/** Alice is paged, answers, and presses 1 to hear who is waiting. */
+async function aliceHasHeard() {
+  await t.pager.tick();
+  const alice = pagedPhone(t, 'alice', pageTo(ALICE.phone));
+  await alice.answer();
+  await alice.hear('1');
+  return alice;
+}
 const rung = () => rest.calls.map((c) => c.to);
 
 describe('a paged sysadmin', () => {
@@ -134,10 +143,7 @@ describe('a paged sysadmin', () => {
 
   it('when the briefed caller hung up, then the sysadmin is told, never connected to someone unannounced', async () => {
     const { call } = await givenWaitingCaller(t);
-    await t.pager.tick();
-    const alice = pagedPhone(t, 'alice', pageTo(ALICE.phone));
-    await alice.answer();
-    await alice.hear('1');
+    const alice = await aliceHasHeard();
     await call.queueResult('hangup', 20);
     const answer = twimlOf(await alice.take('1', call.callSid));
     expect(spoken(answer)).toEqual(['The caller you heard about is no longer waiting.', 'Nobody is waiting for support right now. Goodbye.']);
@@ -146,10 +152,7 @@ describe('a paged sysadmin', () => {
   it('when the same press of 1 arrives twice, then the sysadmin still takes only that one caller', async () => {
     const first = await givenWaitingCaller(t, { name: 'Ken Thompson' });
     await givenWaitingCaller(t, { name: 'Dennis Ritchie' });
-    await t.pager.tick();
-    const alice = pagedPhone(t, 'alice', pageTo(ALICE.phone));
-    await alice.answer();
-    await alice.hear('1');
+    const alice = await aliceHasHeard();
     const [once, twice] = await Promise.all([alice.take('1', first.call.callSid), alice.take('1', first.call.callSid)]);
     expect(twimlOf(once)).toBe(twimlOf(twice));
     expect(twimlOf(once)).toContain(`>cg-${first.call.callSid}</Queue>`);
@@ -157,10 +160,7 @@ describe('a paged sysadmin', () => {
 
   it('when the sysadmin hangs up after pressing 1, then the caller is paged again at once, not at the maximum wait', async () => {
     const { call } = await givenWaitingCaller(t);
-    await t.pager.tick();
-    const alice = pagedPhone(t, 'alice', pageTo(ALICE.phone));
-    await alice.answer();
-    await alice.hear('1');
+    const alice = await aliceHasHeard();
     await alice.take('1', call.callSid);
     await alice.ended('completed');
     await eventually(() => {
@@ -170,10 +170,7 @@ describe('a paged sysadmin', () => {
 
   it('when a reservation is never bridged and no callback comes, then the caller is paged again after 20 s', async () => {
     const { call } = await givenWaitingCaller(t);
-    await t.pager.tick();
-    const alice = pagedPhone(t, 'alice', pageTo(ALICE.phone));
-    await alice.answer();
-    await alice.hear('1');
+    const alice = await aliceHasHeard();
     await alice.take('1', call.callSid);
     t.clock.advance(19_000);
     await call.wait(1, 19);
@@ -195,10 +192,7 @@ describe('a paged sysadmin', () => {
 
   it('when the Dial finds the queue empty (the caller left), then the sysadmin hears so and the reservation ends', async () => {
     const { call } = await givenWaitingCaller(t);
-    await t.pager.tick();
-    const alice = pagedPhone(t, 'alice', pageTo(ALICE.phone));
-    await alice.answer();
-    await alice.hear('1');
+    const alice = await aliceHasHeard();
     await alice.take('1', call.callSid);
     const answer = twimlOf(await alice.dialEnded(call.callSid, 'no-answer'));
     expect(spoken(answer)[0]).toBe('The caller you heard about is no longer waiting.');
