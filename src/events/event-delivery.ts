@@ -108,6 +108,10 @@ export function createEventDelivery(deps: {
       await Promise.all([...inFlight]);
     },
     inFlight: () => inFlight.size,
+    /** Resolves when any attempt in flight ends (at once when none is). */
+    async anyEnded(): Promise<void> {
+      await Promise.race([...inFlight, ...(inFlight.size === 0 ? [Promise.resolve()] : [])]);
+    },
   };
 }
 
