@@ -47,7 +47,7 @@ class DeferredLogger {
 
   #write(level: Level, args: Parameters<LogFn>): void {
     if (!this.parent.isLevelEnabled(level)) return;
-    (this.#logger()[level] as (...a: Parameters<LogFn>) => void)(...args);
+    this.#logger()[level](...args);
   }
 
   fatal(...args: Parameters<LogFn>): void {
