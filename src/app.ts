@@ -40,7 +40,8 @@ import { createBusySysadmins } from './oncall/busy-sysadmins.js';
 import { createOncallPins } from './oncall/oncall-pins.js';
 import { createPageOutcomes } from './oncall/page-outcomes.js';
 import { createQueueCleanup } from './oncall/queue-cleanup.js';
-import { noCallEvents, type CallEvents } from './oncall/call-events.js';
+import type { CallEvents } from './oncall/call-events.js';
+import { createOutboxCallEvents } from './oncall/outbox-call-events.js';
 import { createMissedCallers } from './oncall/missed-callers.js';
 import { createPageFailures } from './oncall/page-failures.js';
 import { createVoicemailFlow } from './calls/voicemail-flow.js';
@@ -110,7 +111,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const cleanup = createQueueCleanup({ redis, dialer: twilioRest, log });
   const pageFailures = createPageFailures(redis);
   const missed = createMissedCallers(redis, { windowMs: policy.voicemail.missedForHours * 3_600_000 });
-  const events = deps.events ?? noCallEvents;
+  const events = deps.events ?? createOutboxCallEvents(eventOutbox.outbox);
   const voicemail = createVoicemailFlow({ missed, events, audit, clock, log });
   // The pager and the page outcomes need each other: outcomes nudge the pager, which settles early outcomes.
   const nudgePager = (): void => {

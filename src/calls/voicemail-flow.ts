@@ -29,28 +29,32 @@ export function createVoicemailFlow(deps: { missed: MissedCallers; events: CallE
         waitSeconds: facts.waitSeconds,
         reason: facts.reason,
       };
-      if (await missed.record(call)) await events.missed(call);
+      // The event goes out on every try (its id comes from the CallSid, so the outbox keeps it once):
+      // a retried webhook after a failure in between still tells the control panel.
+      await events.missed(await missed.record(call));
     },
 
     /** Twilio's recording callback: the message is ready. Unknown calls are refused, nothing recorded. */
-    async recordingReady(recording: { callSid: string; url: string; seconds: number; status: string }): Promise<void> {
+    async recordingReady(recording: { callSid: string; recordingSid: string; url: string; seconds: number; status: string }): Promise<void> {
       if (recording.status !== 'completed') return;
-      const call = await missed.attachVoicemail(recording.callSid, { url: recording.url, seconds: recording.seconds });
-      if (call === undefined) {
-        log.warn({ callSid: recording.callSid }, 'a recording for a call that is not a missed call (or already has one): ignored');
+      const attached = await missed.attachVoicemail(recording.callSid, { url: recording.url, seconds: recording.seconds });
+      const call = attached ?? (await missed.get(recording.callSid));
+      if (call?.voicemail?.url !== recording.url) {
+        log.warn({ callSid: recording.callSid }, 'a recording for a call that is not a missed call (or has another one): ignored');
         return;
       }
-      await Promise.all([
-        audit.record({
+      // Audited once; the event on every try (kept once by the outbox, by id).
+      if (attached !== undefined) {
+        await audit.record({
           type: 'voicemail',
           callSid: call.callSid,
           accountId: call.accountId,
           userId: call.userId,
-          recordingUrl: call.voicemail?.url ?? recording.url,
+          recordingUrl: recording.url,
           recordingSeconds: recording.seconds,
-        }),
-        events.voicemailRecorded(call),
-      ]);
+        });
+      }
+      await events.voicemailRecorded({ ...call, recordingSid: recording.recordingSid });
     },
   };
 }

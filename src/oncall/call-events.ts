@@ -7,14 +7,6 @@ import type { MissedCall } from './missed-callers.js';
 export interface CallEvents {
   connected(call: { callSid: string; accountId: string; userId: string; sysadminId: string; waitSeconds: number }): Promise<void>;
   missed(call: MissedCall): Promise<void>;
-  voicemailRecorded(call: MissedCall): Promise<void>;
-  calledBack(call: MissedCall, sysadminId: string): Promise<void>;
+  voicemailRecorded(call: MissedCall & { recordingSid: string }): Promise<void>;
+  calledBack(call: MissedCall, callback: { sysadminId: string; callbackCallSid: string }): Promise<void>;
 }
-
-/** For an app built without an outbox (a test that does not look at events). */
-export const noCallEvents: CallEvents = {
-  connected: () => Promise.resolve(),
-  missed: () => Promise.resolve(),
-  voicemailRecorded: () => Promise.resolve(),
-  calledBack: () => Promise.resolve(),
-};

@@ -71,18 +71,20 @@ export function createCallbackFlow(deps: {
     },
 
     /** The callback's <Dial> ended: spoken with, the missed call is closed; otherwise it stays open. */
-    async dialEnded(dial: { sysadminId: string; agentCallSid: string; about: string; dialCallStatus: string }): Promise<AgentDecision> {
+    async dialEnded(dial: { sysadminId: string; agentCallSid: string; about: string; dialCallStatus: string; dialCallSid?: string }): Promise<AgentDecision> {
       const { sysadminId, agentCallSid, about } = dial;
       if (dial.dialCallStatus !== 'completed') {
         await missed.releaseCallback(about, agentCallSid);
         return missedOrBrief(sysadminId, agentCallSid, 0, { notice: 'no_answer' });
       }
-      const call = await missed.closeByCallback(about, agentCallSid);
-      if (call !== undefined) {
-        await Promise.all([
-          audit.record({ type: 'called_back', callSid: about, accountId: call.accountId, userId: call.userId, sysadminId }),
-          events.calledBack(call, sysadminId),
-        ]);
+      const closed = await missed.closeByCallback(about, agentCallSid);
+      const call = closed ?? (await missed.get(about));
+      if (closed !== undefined) {
+        await audit.record({ type: 'called_back', callSid: about, accountId: closed.accountId, userId: closed.userId, sysadminId });
+      }
+      // On every try (a retried action), kept once by the outbox.
+      if (call?.callback?.agentCallSid === agentCallSid && call.callback.state === 'connected') {
+        await events.calledBack(call, { sysadminId, callbackCallSid: dial.dialCallSid ?? agentCallSid });
       }
       return { kind: 'agent_call_over' };
     },

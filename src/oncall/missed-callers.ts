@@ -37,14 +37,14 @@ export type MissedCall = z.infer<typeof missedCallSchema>;
 
 /**
  * Records a missed call once (a retried callback keeps the first) and forgets calls older
- * than the window. KEYS: order, calls  ARGV: callSid, at, json, forgetBefore.  Returns 1 if new.
+ * than the window. KEYS: order, calls  ARGV: callSid, at, json, forgetBefore.
+ * Returns the record as stored (the first one).
  */
 const RECORD_LUA = `
 for _, old in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])) do redis.call('HDEL', KEYS[2], old) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])
-if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3]) == 0 then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-return 1
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3]) == 1 then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
+return redis.call('HGET', KEYS[2], ARGV[1])
 `;
 
 /**
@@ -86,12 +86,12 @@ export function createMissedCallers(redis: RedisClient, options: { windowMs: num
   }
 
   return {
-    /** Returns true the first time this call is recorded as missed. */
-    async record(call: MissedCall): Promise<boolean> {
-      const added = await withRedis(() =>
+    /** Records the call as missed (once: a retry changes nothing) and returns the record as stored. */
+    async record(call: MissedCall): Promise<MissedCall> {
+      const stored = await withRedis(() =>
         redis.recordMissedCall(KEYS.order, KEYS.calls, call.callSid, call.at, JSON.stringify(call), call.at - options.windowMs),
       );
-      return Number(added) === 1;
+      return typeof stored === 'string' ? missedCallSchema.parse(JSON.parse(stored)) : call;
     },
 
     get: async (callSid: string) => (await read(callSid))?.call,

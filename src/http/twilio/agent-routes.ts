@@ -13,7 +13,7 @@ const answerQuery = z.looseObject({ sysadmin: sid, step: z.enum(['hear', 'take']
 const aboutQuery = z.looseObject({ sysadmin: sid, about: sid });
 const missedQuery = z.looseObject({ sysadmin: sid, index: z.coerce.number().int().min(0).max(100).catch(0), about: sid });
 const callbackQuery = z.looseObject({ about: sid });
-const dialResult = z.looseObject({ CallSid: sid, DialCallStatus: z.string().max(32).default('failed') });
+const dialResult = z.looseObject({ CallSid: sid, DialCallStatus: z.string().max(32).default('failed'), DialCallSid: sid.optional().catch(undefined) });
 const pinQuery = z.looseObject({ sysadmin: sid, attempt: z.coerce.number().int().min(1).max(10).catch(1) });
 const agentCall = z.looseObject({
   CallSid: sid,
@@ -99,7 +99,13 @@ export function addAgentRoutes(router: Router, deps: { agent: AgentFlow; render:
   router.post('/callback-dialed', async (req, res) => {
     const { sysadmin, about } = aboutQuery.parse(req.query);
     const dial = dialResult.parse(req.body);
-    const ended = agent.callbackDialed({ sysadminId: sysadmin, agentCallSid: dial.CallSid, about, dialCallStatus: dial.DialCallStatus });
+    const ended = agent.callbackDialed({
+      sysadminId: sysadmin,
+      agentCallSid: dial.CallSid,
+      about,
+      dialCallStatus: dial.DialCallStatus,
+      ...(dial.DialCallSid === undefined ? {} : { dialCallSid: dial.DialCallSid }),
+    });
     sendTwiml(res, render(await within(ANSWER_WITHIN_MS, ended)));
   });
 

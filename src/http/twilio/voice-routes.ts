@@ -113,6 +113,7 @@ export function voiceRoutes(deps: {
       ANSWER_WITHIN_MS,
       deps.voicemail.recordingReady({
         callSid: recording.CallSid,
+        recordingSid: recording.RecordingSid,
         url: recording.RecordingUrl,
         seconds: recording.RecordingDuration,
         status: recording.RecordingStatus,

@@ -1,0 +1,60 @@
+import type { EventOutbox } from '../events/event-outbox.js';
+import type { CallEvents } from './call-events.js';
+import type { MissedReason } from './missed-callers.js';
+
+const MISSED_REASON: Record<MissedReason, 'timed_out' | 'hung_up' | 'no_one_on_call' | 'hours_ended'> = {
+  timed_out: 'timed_out',
+  hung_up: 'hung_up',
+  no_one_on_call: 'no_one_on_call',
+  plan_closed: 'hours_ended',
+};
+
+/** A withheld number is not a number: the event leaves it out. */
+const callerNumber = (from: string) => (/^\+\d{7,15}$/.test(from) ? { callerNumber: from } : {});
+
+/**
+ * The call flows' events, into the outbox (src/events/). Each is emitted after the state
+ * change that decided it and before the webhook answers, with an id derived from what it is
+ * about, so a retried webhook emits the same id and the outbox keeps it once.
+ */
+export function createOutboxCallEvents(outbox: EventOutbox): CallEvents {
+  const emit = async (event: Parameters<EventOutbox['emit']>[0]) => {
+    await outbox.emit(event);
+  };
+  return {
+    connected: (call) => emit(outbox.event('call.connected', call, call.callSid)),
+    missed: (call) =>
+      emit(
+        outbox.event(
+          'call.missed',
+          { callSid: call.callSid, accountId: call.accountId, userId: call.userId, ...callerNumber(call.from), reason: MISSED_REASON[call.reason], waitSeconds: call.waitSeconds },
+          call.callSid,
+        ),
+      ),
+    voicemailRecorded: (call) =>
+      emit(
+        outbox.event(
+          'voicemail.recorded',
+          {
+            callSid: call.callSid,
+            accountId: call.accountId,
+            userId: call.userId,
+            ...callerNumber(call.from),
+            recordingUrl: call.voicemail?.url ?? '',
+            ...(/^RE[0-9a-fA-F]{32}$/.test(call.recordingSid) ? { recordingSid: call.recordingSid } : {}),
+            durationSeconds: call.voicemail?.seconds ?? 0,
+            waitSeconds: call.waitSeconds,
+          },
+          call.callSid,
+        ),
+      ),
+    calledBack: (call, callback) =>
+      emit(
+        outbox.event(
+          'callback.connected',
+          { callSid: call.callSid, callbackCallSid: callback.callbackCallSid, accountId: call.accountId, userId: call.userId, ...callerNumber(call.from), sysadminId: callback.sysadminId },
+          call.callSid,
+        ),
+      ),
+  };
+}
