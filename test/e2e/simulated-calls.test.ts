@@ -4,10 +4,12 @@ import { createLogger } from '../../src/logger.js';
 import type { PolicyInput } from '../../src/policy/policy-schema.js';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import { DEMO_POLICY } from '../../tools/demo-line.js';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { scriptedKeypad, type Keypad, type SimulatedTwilio, type TranscriptLine } from '../../sim/simulated-twilio.js';
+import { startEventReceiver, type EventReceiver } from '../../sim/event-receiver.js';
 import { apiClient, simulatorFor, startLocalStack, type LocalStack } from '../../tools/local-stack.js';
 import { eventually } from '../helpers/eventually.js';
 import { logSink, rememberSecret } from '../helpers/leak-watch.js';
@@ -27,19 +29,22 @@ const SAM_PIN = '24681357';
 const TAKES_CALLS = () => scriptedKeypad(['1', '1', '1', '1']);
 
 const stacks: LocalStack[] = [];
+const receivers: EventReceiver[] = [];
 const sims: SimulatedTwilio[] = [];
 afterEach(() => {
   for (const sim of sims.splice(0)) expect(sim.errors()).toEqual([]);
 });
 afterAll(async () => {
   for (const stack of stacks) await stack.stop();
+  for (const receiver of receivers) await receiver.close();
 });
 
 /** A stack of callgates on the test Redis, an account with Ada (admin) and Bob, a rota, and a simulator. */
-async function givenLine(options: { instances?: number; rota?: (typeof SAM)[]; policy?: PolicyInput } = {}) {
+async function givenLine(options: { instances?: number; rota?: (typeof SAM)[]; policy?: PolicyInput; events?: { url: string; secret: string } } = {}) {
   const stack = await startLocalStack({
     policy: options.policy ?? OPEN_POLICY,
     instances: options.instances ?? 1,
+    ...(options.events === undefined ? {} : { events: options.events }),
     redisUrl: inject('redisUrl'),
     log: createLogger({ level: 'info', destination: logSink }),
   });
@@ -242,6 +247,50 @@ describe('whole calls through the simulator', () => {
     const again = await line.sim.call({ from: SAM.phone, label: 'Sam again', keypad: scriptedKeypad([`${SAM_PIN}#`]) });
     expect(again.said[1]).toBe('Nobody is waiting for support right now. Goodbye.');
   });
+
+  it('when a caller nobody answers leaves a message, then the control panel gets one signed voicemail.recorded, even across a restart mid-delivery', async () => {
+    const secret = randomBytes(32).toString('hex');
+    rememberSecret(secret);
+    const receiver = await startEventReceiver({ secret });
+    receivers.push(receiver);
+    // The receiver hangs at first: the delivering instance is restarted while its attempt is open.
+    receiver.mode('hang');
+    const line = await givenLine({
+      policy: { ...OPEN_POLICY, queue: { maxWaitSeconds: 60 }, events: { sendTimeoutSeconds: 1, firstRetrySeconds: 1 } },
+      events: { url: receiver.url, secret },
+    });
+    line.sim.answerPages(SAM.phone, { label: 'Sam', answers: 'no-answer' });
+    const call = await line.sim.call({
+      from: '+447700900668',
+      label: 'Ada',
+      keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]),
+      leavesMessage: { seconds: 15, endsWith: 'finish-key' },
+    });
+    await line.sim.settled();
+    await eventually(() => {
+      expect(receiver.requests.some((request) => request.type === 'voicemail.recorded')).toBe(true);
+    }, 10_000);
+    await Promise.all(line.stack.instances.map((instance) => instance.close()));
+    receiver.mode('ok');
+    await line.stack.addInstance();
+
+    const [recording] = call.recordings;
+    await eventually(() => {
+      const voicemails = receiver.events().filter((event) => event.type === 'voicemail.recorded');
+      expect(voicemails).toEqual([
+        expect.objectContaining({
+          type: 'voicemail.recorded',
+          data: expect.objectContaining({ callSid: call.callSid, accountId: 'acme', userId: 'ada', callerNumber: '+447700900668', recordingUrl: recording?.url }) as unknown,
+        }),
+      ]);
+    }, 15_000);
+    // Sent at least twice (the hung attempt, then after the restart), accepted once by id.
+    const voicemailId = receiver.events().find((event) => event.type === 'voicemail.recorded')?.id ?? '';
+    expect(receiver.attemptsOf(voicemailId)).toBeGreaterThanOrEqual(2);
+    expect(receiver.events().map((event) => event.type)).toContain('call.missed');
+    expect(receiver.requests.every((request) => request.verified)).toBe(true);
+    expect(receiver.overlaps).toEqual([]);
+  }, 40_000);
 
   it('when nobody is on call, then a verified caller is offered voicemail at once; one who says nothing is told a ticket is open', async () => {
     const line = await givenLine({ rota: [] });
