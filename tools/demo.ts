@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { DEFAULT_POLICY } from '../src/policy/default-policy.js';
+import { startEventReceiver } from '../sim/event-receiver.js';
 import { scriptedKeypad } from '../sim/simulated-twilio.js';
 import { printTranscript } from '../sim/transcript.js';
 import { DEMO_POLICY, expectOk, KIM, pinOf, SAM, seedDemoLine } from './demo-line.js';
@@ -22,7 +24,14 @@ const say = (text: string): void => {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const stack = await startLocalStack({ policy: DEMO_POLICY, ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}) });
+  // The control panel's event endpoint, played by the stand-in receiver: it checks every signature.
+  const eventsSecret = randomBytes(32).toString('hex');
+  const receiver = await startEventReceiver({ secret: eventsSecret });
+  const stack = await startLocalStack({
+    policy: DEMO_POLICY,
+    events: { url: receiver.url, secret: eventsSecret },
+    ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+  });
   const [service] = stack.instances;
   if (service === undefined) throw new Error('no instance started');
   say(`callgate is running at ${service.url} (Redis, Twilio REST stand-in and simulator are local).`);
@@ -108,9 +117,23 @@ async function main(): Promise<void> {
     const callback = call.callback === null ? '' : `, called back by ${call.callback.sysadminId}`;
     say(`  ${call.userId ?? 'unknown'}: ${call.outcome}${taken}${reason}${message}${callback}`);
   }
+  // Delivery runs in the background: give the last events a moment to arrive.
+  await waitForEvent(() => receiver.events().some((event) => event.type === 'callback.connected'));
+  say('\nEvents the control panel received (each signed and verified, once by id):');
+  for (const event of receiver.events()) {
+    const data = event.data as { reason?: string; durationSeconds?: number; sysadminId?: string };
+    const detail = data.reason ?? (data.durationSeconds === undefined ? undefined : `${String(data.durationSeconds)} s message`) ?? data.sysadminId;
+    say(`  ${event.type}${detail === undefined ? '' : ` (${detail})`}`);
+  }
   if (process.argv.includes('--keep')) await keepCalling(`${service.url}/console/`, stack.opsKey, () => pinOf(panel, 'ada'), sim);
   await stack.stop();
+  await receiver.close();
   say(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+}
+
+/** Waits up to 10 s for `arrived()`. */
+async function waitForEvent(arrived: () => boolean): Promise<void> {
+  for (let waited = 0; waited < 10_000 && !arrived(); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 /** `--keep`: Ada calls again every 30 s (and waits up to 20 s) until Ctrl-C, for a person watching the console. */

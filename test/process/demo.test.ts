@@ -26,5 +26,7 @@ describe('npm run demo', () => {
     // Nobody answered: a message, then Sam phoned in and called Ada back.
     expect(stdout).toMatch(/ada: timed_out, left a \d+ s message, called back by sam/);
     expect(stdout).toContain('Calling Ada Lovelace back now.');
+    expect(stdout).toMatch(/^ {2}voicemail\.recorded \(\d+ s message\)$/m);
+    expect(stdout).toMatch(/^ {2}callback\.connected \(sam\)$/m);
   }, 90_000);
 });
