@@ -102,7 +102,9 @@ export function createAgentFlow(deps: {
     },
 
     /** A call from a rota number: nothing about any customer until the on-call PIN is right. */
-    async phonedIn(sysadminId: string, agentCallSid: string): Promise<AgentDecision> {
+    async phonedIn(sysadminId: string, agentCallSid: string, stirVerstat?: string): Promise<AgentDecision> {
+      // A spoofed rota number shows here as a failed or missing attestation: worth a look, never a pass.
+      log.info({ sysadminId, callSid: agentCallSid, stirVerstat: stirVerstat ?? 'none' }, 'a call from a rota phone: asking for the on-call PIN');
       await agentCalls.start(agentCallSid, { sysadminId, via: 'inbound' });
       return { kind: 'agent_ask_pin', sysadminId, attempt: 1, retry: false };
     },

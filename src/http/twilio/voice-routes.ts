@@ -51,7 +51,7 @@ export function voiceRoutes(deps: {
     const answer = async () => {
       // A call from a rota phone is asked for the on-call PIN: caller ID alone proves nothing.
       const sysadminId = await agent.sysadminByPhone(call.From);
-      if (sysadminId !== undefined) return deps.agentTwiml(await agent.phonedIn(sysadminId, call.CallSid));
+      if (sysadminId !== undefined) return deps.agentTwiml(await agent.phonedIn(sysadminId, call.CallSid, call.StirVerstat));
       return twiml.render(await flow.answer({ callSid: call.CallSid, from: call.From }));
     };
     sendTwiml(res, await within(ANSWER_WITHIN_MS, answer()));

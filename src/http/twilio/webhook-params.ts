@@ -7,7 +7,12 @@ import { z } from 'zod';
 const callSid = z.string().min(1).max(64);
 const seconds = z.coerce.number().int().min(0).catch(0);
 
-export const callParams = z.looseObject({ CallSid: callSid, From: z.string().max(64).default('') });
+export const callParams = z.looseObject({
+  CallSid: callSid,
+  From: z.string().max(64).default(''),
+  // Twilio's STIR/SHAKEN verdict on the caller ID: logged for a rota phone, never a credential.
+  StirVerstat: z.string().max(64).optional().catch(undefined),
+});
 export const pinParams = callParams.extend({ Digits: z.string().max(64).default('') });
 export const pinQuery = z.looseObject({ attempt: z.coerce.number().int().min(1).max(20).catch(1) });
 export const waitParams = z.looseObject({
