@@ -93,14 +93,26 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const store = createDirectoryStore(redis);
   const pins = createPinStore(redis, clock, { secret: config.pinSecret, pin: policy.pin, accountCodeDigits: policy.line.accountCodeDigits });
   addPinRiskGauges(metrics, pins.liveCount, policy.pin.digits);
-  const limits = createAbuseLimits({ redis, clock, policy, secret: config.pinSecret, log, metrics });
+  const eventOutbox = createEvents({ redis, clock, config, policy, log, registry: metrics.registry });
+  const limits = createAbuseLimits({
+    redis,
+    clock,
+    policy,
+    secret: config.pinSecret,
+    log,
+    metrics,
+    onLockout: async (lockout) => {
+      const { outbox } = eventOutbox;
+      const data = { ...lockout, lockedUntil: new Date(lockout.lockedUntil).toISOString() };
+      await outbox.emit(outbox.event('pin.locked_out', data, `${lockout.callerNumber}:${String(lockout.lockedUntil)}`));
+    },
+  });
   addGuessBoundGauges(metrics, () => limits.standing(), policy.line.guessBound);
   const hours = createSupportHours(policy);
   const supportLine = createSupportLine({ policy, hours, clock, phoneNumber: config.supportPhoneNumber });
   const directory = createDirectoryService({ store, pins, policy });
   const pinService = createPinService({ store, pins, policy, supportLine });
   const audit = createAuditLog({ redis, clock, log, metrics });
-  const eventOutbox = createEvents({ redis, clock, config, policy, log, registry: metrics.registry });
 
   const oncall = createOncallStore(redis);
   const oncallPins = createOncallPins(redis, config.pinSecret);

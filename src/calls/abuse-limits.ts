@@ -63,7 +63,23 @@ export interface GuessStanding {
   guessesLeft: number;
 }
 
-export function createAbuseLimits(deps: { redis: RedisClient; clock: Clock; policy: Policy; secret: string; log: Logger; metrics?: Metrics }) {
+/** A caller number just locked out for failed PINs: the security team hears of it (pin.locked_out). */
+export interface Lockout {
+  callerNumber: string;
+  failures: number;
+  lockedUntil: number;
+}
+
+export function createAbuseLimits(deps: {
+  redis: RedisClient;
+  clock: Clock;
+  policy: Policy;
+  secret: string;
+  log: Logger;
+  metrics?: Metrics;
+  /** Told once per lockout, before the caller is answered (a failure here is the apology, and the retry tells again). */
+  onLockout?: (lockout: Lockout) => Promise<void>;
+}) {
   const { redis, clock, policy, secret, log, metrics } = deps;
   redis.defineCommand('checkGuess', { numberOfKeys: 9, lua: CHECK_GUESS_LUA });
   redis.defineCommand('guessStatus', { numberOfKeys: 6, lua: GUESS_STATUS_LUA });
@@ -145,7 +161,13 @@ export function createAbuseLimits(deps: { redis: RedisClient; clock: Clock; poli
           if (thisMinute === threshold) {
             log.error({ failuresThisMinute: thisMinute, threshold }, 'line alarm: PIN failures across the line exceed the threshold');
           }
-          return { kind: 'miss', lockedOut: Number(a) === 1, alarm };
+          const lockedOut = Number(a) === 1;
+          if (lockedOut) {
+            const lockout = { callerNumber: guess.from.slice(0, 32), failures: policy.callers.failedPinsPerHour, lockedUntil: now + policy.callers.lockoutSeconds * 1000 };
+            log.warn({ from: lockout.callerNumber, failures: lockout.failures }, 'caller number locked out after failed PINs');
+            await deps.onLockout?.(lockout);
+          }
+          return { kind: 'miss', lockedOut, alarm };
         }
         default:
           throw new Error('unexpected reply from the guess check');

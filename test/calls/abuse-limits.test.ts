@@ -32,6 +32,12 @@ describe('failed PINs per caller number', () => {
     expect(spoken(xml)).toEqual([LOCKED_OUT]);
     expect(xml).not.toContain('<Gather');
 
+    // The security team is told, through the events outbox (README: Events to the control panel).
+    const events = (await t.redis.xrange('callgate:{events}:outbox', '-', '+')).map(([, fields]) => JSON.parse(fields[5] ?? '{}') as { type: string; data: Record<string, unknown> });
+    expect(events.filter((event) => event.type === 'pin.locked_out' && event.data.callerNumber === from)).toEqual([
+      expect.objectContaining({ data: { callerNumber: from, failures: 10, lockedUntil: new Date(t.clock.now() + t.policy.callers.lockoutSeconds * 1000).toISOString() } }),
+    ]);
+
     t.clock.advance(t.policy.callers.lockoutSeconds * 1000);
     expect(twimlOf(await placeCall(t.app, t.config, from).voice())).toContain('<Gather');
   });
