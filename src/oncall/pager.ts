@@ -85,26 +85,14 @@ export function createPager(deps: PagerDeps) {
     const { caller, chain } = entry;
     const { sysadmin, index, token } = claim;
     const expected = chain.page?.pageCallSid ?? '';
+    let pageCallSid: string;
     try {
-      const pageCallSid = await dialer.placeCall({
+      pageCallSid = await dialer.placeCall({
         to: sysadmin.phone,
         url: urls.page(sysadmin.id, caller.callSid),
         statusCallback: urls.pageStatus(sysadmin.id, caller.callSid),
         ringSeconds: policy.oncall.ringSeconds,
       });
-      metrics?.pagingAttempts.inc({ result: 'placed' });
-      await deps.failures.reset(caller.callSid);
-      const until = clock.now() + pageWindowMs;
-      await agentCalls.start(pageCallSid, { sysadminId: sysadmin.id, via: 'page', forCaller: caller.callSid });
-      await Promise.all([
-        busy.replaceIf(sysadmin.id, token, { kind: 'ringing', callSid: pageCallSid, until }),
-        waiting.saveChain(caller.callSid, { nextIndex: index + 1, page: { sysadminId: sysadmin.id, pageCallSid, state: 'ringing' } }, expected, until),
-        audit.record({ type: 'paged', callSid: caller.callSid, accountId: caller.accountId, sysadminId: sysadmin.id }),
-      ]);
-      log.info({ callSid: caller.callSid, sysadminId: sysadmin.id, pageCallSid }, 'paged a sysadmin');
-      // The page may have ended (busy, failed) before it was recorded: settle it now.
-      const call = await agentCalls.get(pageCallSid);
-      if (call?.ended === true) await deps.outcomes.callEnded(pageCallSid, 'ended_early', 'page');
     } catch (error) {
       const outcome = error instanceof PageError ? error.outcome : 'refused';
       metrics?.pagingAttempts.inc({ result: 'failed' });
@@ -116,7 +104,23 @@ export function createPager(deps: PagerDeps) {
       const declined = chain.page === null ? null : { ...chain.page, state: 'declined' as const };
       await waiting.saveChain(caller.callSid, { nextIndex: index + 1, page: declined }, expected, clock.now());
       requestTick();
+      return;
     }
+    // The page is placed: from here a failure (Redis) is not a failed page. The sysadmin's claim and
+    // the chain's lease then run out by themselves, and the page's own callbacks still settle it.
+    metrics?.pagingAttempts.inc({ result: 'placed' });
+    const until = clock.now() + pageWindowMs;
+    await agentCalls.start(pageCallSid, { sysadminId: sysadmin.id, via: 'page', forCaller: caller.callSid });
+    await Promise.all([
+      deps.failures.reset(caller.callSid),
+      busy.replaceIf(sysadmin.id, token, { kind: 'ringing', callSid: pageCallSid, until }),
+      waiting.saveChain(caller.callSid, { nextIndex: index + 1, page: { sysadminId: sysadmin.id, pageCallSid, state: 'ringing' } }, expected, until),
+      audit.record({ type: 'paged', callSid: caller.callSid, accountId: caller.accountId, sysadminId: sysadmin.id }),
+    ]);
+    log.info({ callSid: caller.callSid, sysadminId: sysadmin.id, pageCallSid }, 'paged a sysadmin');
+    // The page may have ended (busy, failed) before it was recorded: settle it now.
+    const call = await agentCalls.get(pageCallSid);
+    if (call?.ended === true) await deps.outcomes.callEnded(pageCallSid, 'ended_early', 'page');
   }
 
   async function tickOnce(): Promise<void> {
