@@ -41,7 +41,8 @@ export async function startTwilioRestApi(credentials?: { accountSid: string; aut
 
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const path = req.url ?? '';
+      // Query strings (PageSize, Page) select a page; the resource is the path.
+      const path = (req.url ?? '').split('?')[0] ?? '';
       const method = req.method ?? 'GET';
       const behaviour = plan.shift() ?? 'ok';
       if (behaviour === 'hang') {

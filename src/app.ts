@@ -145,7 +145,10 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     metrics,
     outcomes,
     failures: pageFailures,
-    alsoOnTick: (now) => cleanup.retryDue(now),
+    alsoOnTick: async (now) => {
+      await cleanup.retryDue(now);
+      await cleanup.sweep(now);
+    },
   });
   const agent = createAgentFlow({ waiting, busy, agentCalls, oncall, oncallPins, outcomes, missed, events, clock, audit, log });
   const calls = createCallStates(redis);

@@ -5,4 +5,5 @@
  * the caller the sysadmin was told about, whatever order Twilio keeps. A CallSid is 34
  * characters, so the name stays within Twilio's 64.
  */
-export const ownQueueName = (callSid: string): string => `cg-${callSid}`;
+export const OWN_QUEUE_PREFIX = 'cg-';
+export const ownQueueName = (callSid: string): string => `${OWN_QUEUE_PREFIX}${callSid}`;

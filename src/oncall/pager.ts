@@ -56,7 +56,7 @@ export interface PagerDeps {
   failures: PageFailures;
   /** Settles a page whose call ended before the page was recorded. */
   outcomes: Pick<PageOutcomes, 'callEnded'>;
-  /** Work that rides on the tick: retrying queue deletions. */
+  /** Housekeeping that rides on the tick (queue deletions): started, never waited for, one at a time. */
   alsoOnTick?: (now: number) => Promise<void>;
 }
 
@@ -125,7 +125,7 @@ export function createPager(deps: PagerDeps) {
 
   async function tickOnce(): Promise<void> {
     const now = clock.now();
-    await deps.alsoOnTick?.(now);
+    houseKeep(now);
     const [list, busyNow] = await Promise.all([oncall.list(), busy.all(now)]);
     if (list.length === 0) {
       await reportEmptyRota(now);
@@ -183,6 +183,21 @@ export function createPager(deps: PagerDeps) {
     const alarming = hours.isLineOpen(now) && (await waiting.count()) > 0;
     metrics?.rotaEmpty.set(alarming ? 1 : 0);
     if (alarming) log.error('callers are waiting and nobody is on call: PUT /v1/oncall');
+  }
+
+  // Housekeeping talks to Twilio's REST API: it must never hold up a page.
+  let keeping = false;
+  function houseKeep(now: number): void {
+    if (keeping || deps.alsoOnTick === undefined) return;
+    keeping = true;
+    deps
+      .alsoOnTick(now)
+      .catch((error: unknown) => {
+        log.warn({ err: error }, 'queue housekeeping failed');
+      })
+      .finally(() => {
+        keeping = false;
+      });
   }
 
   let running: Promise<void> | undefined;

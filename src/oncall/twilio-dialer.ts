@@ -8,6 +8,8 @@ export interface Dialer {
   placeCall(call: { to: string; url: string; statusCallback: string; ringSeconds: number }): Promise<string>;
   /** Deletes a queue once it is empty ("Queues persist": https://www.twilio.com/docs/voice/api/queue-resource). */
   deleteQueue(queueSid: string): Promise<void>;
+  /** The account's queues (first page of up to 1,000), for sweeping those left behind. */
+  listQueues(): Promise<{ sid: string; name: string; size: number }[]>;
 }
 
 /**
@@ -70,6 +72,10 @@ export function createTwilioDialer(config: Pick<Config, 'twilio' | 'supportPhone
     },
     async deleteQueue(queueSid) {
       await client.queues(queueSid).remove();
+    },
+    async listQueues() {
+      const queues = await client.queues.list({ limit: 1000 });
+      return queues.map((queue) => ({ sid: queue.sid, name: queue.friendlyName, size: queue.currentSize }));
     },
   };
 }

@@ -1,5 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTwilioRestApi } from '../../sim/twilio-rest-api.js';
+import { createLogger } from '../../src/logger.js';
+import { createQueueCleanup } from '../../src/oncall/queue-cleanup.js';
+import { createTwilioDialer } from '../../src/oncall/twilio-dialer.js';
 import { eventually } from '../helpers/eventually.js';
 import request from 'supertest';
 import { api } from '../helpers/givens.js';
@@ -122,5 +125,19 @@ describe('waiting for a sysadmin', () => {
     expect((await request(t.app).post('/twilio/recording').type('form').send(recording)).status).toBe(403);
     await call.queueResult('leave', 600);
     expect(((await api(t.app).get(`/v1/accounts/${accountId}/calls`)).body as { calls: { voicemail: unknown }[] }).calls[0]?.voicemail).toBeNull();
+  });
+
+  it('when a caller queue was left behind (its <Enqueue> action never came), then the sweep deletes it, and only empty caller queues', async () => {
+    const t = await newApp();
+    const leftBehind = rest.queues.open(`cg-CA${'1'.repeat(32)}`);
+    const someoneElses = rest.queues.open('sales');
+    const cleanup = createQueueCleanup({ redis: t.redis, dialer: createTwilioDialer(t.config), log: createLogger({ level: 'silent' }) });
+    const later = Date.now() + 11 * 60_000;
+    expect(await cleanup.sweep(Date.now())).toBe(0); // not in the first ten minutes
+    expect(await cleanup.sweep(later)).toBeGreaterThanOrEqual(1);
+    expect(rest.queues.bySid(leftBehind.sid)).toBeUndefined();
+    expect(rest.queues.bySid(someoneElses.sid)).toBeDefined();
+    // One sweep per ten minutes across all instances.
+    expect(await cleanup.sweep(later + 1_000)).toBe(0);
   });
 });
