@@ -3,7 +3,7 @@ import { userBodySchema, type accountBodySchema } from '../directory/directory-s
 import { accountViewSchema, userDetailSchema, userPageSchema, userViewSchema } from '../directory/directory-views.js';
 import { supportLineSchema } from '../hours/support-line.js';
 import { callHistorySchema, callsQuery } from './routes/call-history-routes.js';
-import { oncallListSchema } from '../oncall/oncall-schema.js';
+import { oncallListSchema, oncallPinBodySchema, oncallViewSchema, sysadminParams } from '../oncall/oncall-schema.js';
 import { liveViewSchema, recentCallsSchema } from '../console/live-view-schema.js';
 import { pinIssuedSchema, pinStatusSchema } from '../pins/pin-service.js';
 import { eventWebhooks } from '../events/event-openapi.js';
@@ -172,7 +172,7 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
         get: operation({
           summary: 'The on-call escalation list, in paging order (operators only)',
           scope: 'opsKey',
-          ok: { '200': json(oncallListSchema, 'The list') },
+          ok: { '200': json(oncallViewSchema, 'The list') },
           errors: [],
         }),
         put: operation({
@@ -181,6 +181,16 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
           body: oncallListSchema,
           ok: { '200': json(oncallListSchema, 'The new list') },
           errors: [400, 413, 422],
+        }),
+      },
+      '/v1/oncall/{sysadminId}/pin': {
+        put: operation({
+          summary: "Set a sysadmin's on-call PIN, asked for when they phone the support line (operators only; never read back)",
+          scope: 'opsKey',
+          params: sysadminParams,
+          body: oncallPinBodySchema,
+          ok: noContent('Set'),
+          errors: [400, 404, 413, 422],
         }),
       },
       '/v1/ops/now': {

@@ -22,3 +22,12 @@ export const oncallPinBodySchema = z
     pin: z.string().regex(/^\d{6,12}$/, 'expected 6 to 12 digits'),
   })
   .meta({ description: 'Stored only as a keyed hash; never returned.' });
+
+/** The list as operators read it back: whether each sysadmin has an on-call PIN, never the PIN. */
+export const oncallViewSchema = z
+  .array(sysadminSchema.extend({ hasPin: z.boolean().meta({ description: 'Whether an on-call PIN is set for phoning the line' }) }))
+  .meta({ description: 'The ordered escalation list, with whether each sysadmin has an on-call PIN.' });
+
+export type OncallView = z.output<typeof oncallViewSchema>;
+
+export const sysadminParams = z.object({ sysadminId: idSchema });

@@ -24,6 +24,7 @@ describe('GET /openapi.json', () => {
       '/v1/accounts/{accountId}/users/{userId}',
       '/v1/accounts/{accountId}/users/{userId}/pin',
       '/v1/oncall',
+      '/v1/oncall/{sysadminId}/pin',
       '/v1/ops/calls',
       '/v1/ops/events/dead-letters',
       '/v1/ops/events/dead-letters/{eventId}/redeliver',

@@ -1,20 +1,16 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { notFound } from '../../errors.js';
 import type { OncallPins } from '../../oncall/oncall-pins.js';
-import { oncallListSchema, oncallPinBodySchema } from '../../oncall/oncall-schema.js';
+import { oncallListSchema, oncallPinBodySchema, sysadminParams, type OncallView } from '../../oncall/oncall-schema.js';
 import type { OncallStore } from '../../oncall/oncall-store.js';
 import { parseInput } from '../parse-input.js';
-import { idSchema } from '../../directory/directory-schema.js';
-
-const sysadminParams = z.object({ sysadminId: idSchema });
 
 /** Operators set the ordered escalation list, and each sysadmin's on-call PIN (never read back). */
 export function oncallRoutes(deps: { oncall: OncallStore; oncallPins: OncallPins }): Router {
   const router = Router();
   router.get('/oncall', async (_req, res) => {
     const list = await deps.oncall.list();
-    const withPins = await Promise.all(list.map(async (sysadmin) => ({ ...sysadmin, hasPin: await deps.oncallPins.has(sysadmin.id) })));
+    const withPins: OncallView = await Promise.all(list.map(async (sysadmin) => ({ ...sysadmin, hasPin: await deps.oncallPins.has(sysadmin.id) })));
     res.json(withPins);
   });
   router.put('/oncall', async (req, res) => {
