@@ -3,15 +3,17 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { guessBudget, guessesLeft, hitProbability, riskOfGuess } from '../pins/guess-bound.js';
-import { CHECK_GUESS_LUA, GUESS_STATUS_LUA } from '../pins/guess-scripts.js';
+import { CHECK_GUESS_FN_LUA, GUESS_STATUS_LUA } from '../pins/guess-scripts.js';
 import { hashPin } from '../pins/pin-code.js';
+import { FORGET_PIN_LUA } from '../pins/pin-scripts.js';
 import type { PinOwner } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
-import { isLate, scriptDeadline } from '../redis/deadline.js';
+import { DEADLINE_GUARD_LUA, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
-import { UnavailableError } from '../errors.js';
+import { CALL_STATE_TTL_MS, CLAIM_MS, CLAIM_STEP_FN_LUA, claimStepWith, type CallState } from './call-state.js';
+import type { Decision } from './decisions.js';
 
 /**
  * The limits on guessing (README "The guessing bound"), enforced where the guess is
@@ -25,10 +27,69 @@ import { UnavailableError } from '../errors.js';
 type ScriptArg = string | number;
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    checkGuess(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    checkPinStep(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     guessStatus(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
   }
 }
+
+/**
+ * A PIN prompt's answer in one round trip: the step claimed (or its recorded decision, or
+ * 'busy', exactly as CLAIM_CALL_STEP_LUA), the guess checked and counted (CHECK_GUESS_FN_LUA),
+ * and for a miss the step's decision taken and recorded, all atomically: a guess is never
+ * counted twice for one step, and a retried or identical webhook hears the first decision.
+ * The guess is not checked when nothing was typed (check = '0') or when this step asked for the
+ * account code; the caller then decides and records as after a plain claim.
+ * A miss decides: locked out when this miss locked the number; too many attempts when the
+ * call's failures reach the attempts allowed (one while the line alarm is on); else the prompt
+ * again (the account code's, when the call typed one). The decisions come as JSON from the caller.
+ * KEYS: the nine guess keys (CHECK_GUESS_FN_LUA), call
+ * ARGV: deadline, now, hash, attemptId, digits, pinOnly, total, windowMs, bucketMs, callerWindowMs,
+ *       callerLimit, lockoutMs, minuteTtlMs, stepField, claimField, claimMs, callTtlMs, check,
+ *       attempt, attemptsPerCall, alarmThreshold, lockedOut JSON, tooMany JSON, askPin JSON, askCode JSON
+ * Returns {'late'} | {'decided', decision} | {'busy'} |
+ *   {'claimed', outcome, a, b, c, d, field, value, ...} (the call's state when claimed), outcome
+ *   'unchecked' | a guess outcome ('miss': a = decision, b = lockedNow, c = this minute, d = busier minute)
+ */
+export const CHECK_PIN_STEP_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${CHECK_GUESS_FN_LUA}${CLAIM_STEP_FN_LUA}
+local call, attempt = KEYS[10], tonumber(ARGV[19])
+local refused = claimStep(call, ARGV[14], ARGV[15], ARGV[16], ARGV[17])
+if refused then return refused end
+local state = redis.call('HGETALL', call)
+local function reply(outcome, a, b, c, d)
+  local out = {'claimed', outcome, a or '', b or '', c or '', d or ''}
+  for _, item in ipairs(state) do out[#out + 1] = item end
+  return out
+end
+local fields = {}
+for i = 1, #state, 2 do fields[state[i]] = state[i + 1] end
+if ARGV[18] ~= '1' then return reply('unchecked') end
+for field, value in pairs(fields) do
+  if string.sub(field, 1, 5) == 'step:' then
+    local d = cjson.decode(value)
+    if d.kind == 'ask_account_code' and d.attempt == attempt then return reply('unchecked') end
+  end
+end
+
+local code = fields['accountCode'] or ''
+local guess = checkGuess({now = ARGV[2], hash = ARGV[3], attemptId = ARGV[4], code = code, digits = ARGV[5],
+  pinOnly = ARGV[6], total = ARGV[7], windowMs = ARGV[8], bucketMs = ARGV[9], callerWindowMs = ARGV[10],
+  callerLimit = ARGV[11], lockoutMs = ARGV[12], minuteTtlMs = ARGV[13]})
+if guess[1] ~= 'miss' then return reply(guess[1], guess[2], guess[3]) end
+
+local locked, thisMinute, busier = guess[2], guess[3], guess[4]
+local allowed = tonumber(ARGV[20])
+if busier >= tonumber(ARGV[21]) then allowed = 1 end
+local decision
+if locked == 1 then decision = ARGV[22]
+elseif tonumber(fields['failures'] or '0') + 1 >= allowed then decision = ARGV[23]
+elseif code == '' then decision = ARGV[24]
+else decision = ARGV[25] end
+redis.call('HDEL', call, ARGV[15])
+redis.call('HSET', call, ARGV[14], decision)
+redis.call('HINCRBY', call, 'failures', 1)
+redis.call('PEXPIRE', call, ARGV[17])
+return reply('miss', decision, locked, thisMinute, busier)
+`;
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
@@ -51,8 +112,23 @@ export type GuessOutcome =
   | { kind: 'account_code' }
   /** The whole budget is spent: the guess was not checked, and none will be for a while. */
   | { kind: 'exhausted' }
-  | { kind: 'hit'; owner: PinOwner; expiresAt: number }
-  | { kind: 'miss'; lockedOut: boolean; alarm: boolean };
+  /** `pinHash`: the PIN's HMAC, computed once for the check and the admission. */
+  | { kind: 'hit'; owner: PinOwner; expiresAt: number; pinHash: string }
+  /** Counted, and the step's decision (`decision`) recorded with it. */
+  | { kind: 'miss'; lockedOut: boolean; alarm: boolean; decision: Decision };
+
+/** What a miss at this step may decide (CHECK_PIN_STEP_LUA picks one). */
+export interface MissDecisions {
+  lockedOut: Decision;
+  tooMany: Decision;
+  askPin: Decision;
+  askAccountCode: Decision;
+}
+
+export type PinStep =
+  | { kind: 'decided'; decision: Decision }
+  /** `guess` is undefined when it was not checked (nothing typed, or an account code asked for). */
+  | { kind: 'claimed'; state: CallState; guess: GuessOutcome | undefined };
 
 export interface GuessStanding {
   livePins: number;
@@ -81,7 +157,7 @@ export function createAbuseLimits(deps: {
   onLockout?: (lockout: Lockout) => Promise<void>;
 }) {
   const { redis, clock, policy, secret, log, metrics } = deps;
-  redis.defineCommand('checkGuess', { numberOfKeys: 9, lua: CHECK_GUESS_LUA });
+  redis.defineCommand('checkPinStep', { numberOfKeys: 10, lua: CHECK_PIN_STEP_LUA });
   redis.defineCommand('guessStatus', { numberOfKeys: 6, lua: GUESS_STATUS_LUA });
   const budget = guessBudget(policy);
   const bucketMs = Math.ceil(budget.windowMs / BUCKETS_PER_WINDOW);
@@ -99,6 +175,49 @@ export function createAbuseLimits(deps: {
     return { lockedOut: Number(lockedUntil || 0) > now, live: Number(live), spent: Number(spent), guesses: Number(guesses) };
   }
 
+  async function outcomeOf(
+    outcome: string | undefined,
+    [a, b, c, d]: (string | undefined)[],
+    now: number,
+    from: string,
+    pinHash: string,
+  ): Promise<GuessOutcome | undefined> {
+    switch (outcome) {
+      case 'unchecked':
+        return undefined;
+      case 'locked_out':
+      case 'account_code':
+        return { kind: outcome };
+      case 'exhausted':
+        if (now - exhaustedLoggedAt >= MINUTE_MS) {
+          exhaustedLoggedAt = now;
+          log.error({ bound: policy.line.guessBound }, 'guess budget spent: no PIN is checked until the window moves on');
+        }
+        return { kind: 'exhausted' };
+      case 'hit': {
+        const [accountId = '', userId = ''] = String(a).split('/');
+        return { kind: 'hit', owner: { accountId, userId }, expiresAt: Number(b), pinHash };
+      }
+      case 'miss': {
+        const thisMinute = Number(c);
+        const alarm = Number(d) >= threshold;
+        metrics?.lineAlarm.set(alarm ? 1 : 0);
+        if (thisMinute === threshold) {
+          log.error({ failuresThisMinute: thisMinute, threshold }, 'line alarm: PIN failures across the line exceed the threshold');
+        }
+        const lockedOut = Number(b) === 1;
+        if (lockedOut) {
+          const lockout = { callerNumber: from.slice(0, 32), failures: policy.callers.failedPinsPerHour, lockedUntil: now + policy.callers.lockoutSeconds * 1000 };
+          log.warn({ from: lockout.callerNumber, failures: lockout.failures }, 'caller number locked out after failed PINs');
+          await deps.onLockout?.(lockout);
+        }
+        return { kind: 'miss', lockedOut, alarm, decision: JSON.parse(a ?? '') as Decision };
+      }
+      default:
+        throw new Error('unexpected reply from the PIN step');
+    }
+  }
+
   return {
     /** At the first ring: whether the number is locked out, and whether the line wants the account code. */
     async incoming(from: string, callSid: string): Promise<{ lockedOut: boolean; partitioned: boolean }> {
@@ -108,70 +227,65 @@ export function createAbuseLimits(deps: {
     },
 
     /**
-     * Checks one guess within the limits and counts it, atomically. `pin` is undefined for
-     * digits that cannot be a PIN (a miss that risks nothing). Never logs the digits.
+     * A PIN prompt's answer (CHECK_PIN_STEP_LUA): the step claimed, the guess checked within the
+     * limits and counted, and a miss's decision recorded, in one script. `pin` is undefined for
+     * digits that cannot be a PIN (a miss that risks nothing); `typed` false for nothing typed
+     * (not checked). Never logs the digits.
      */
-    async checkGuess(guess: { from: string; callSid: string; attemptId: string; pin: string | undefined; accountCode?: string | undefined }): Promise<GuessOutcome> {
+    async checkPinStep(guess: {
+      from: string;
+      callSid: string;
+      step: string;
+      attempt: number;
+      pin: string | undefined;
+      typed: boolean;
+      decisions: MissDecisions;
+    }): Promise<PinStep> {
       const now = clock.now();
       const minute = Math.floor(now / MINUTE_MS);
       const caller = callerOf(guess.from, guess.callSid);
-      const reply = await withRedis(() =>
-        redis.checkGuess(
-          ...indexKeys,
-          keys.callerFailures(caller),
-          keys.callerLockout(caller),
-          keys.lineFailures(minute),
-          keys.lineFailures(minute - 1),
-          scriptDeadline(),
-          now,
-          guess.pin === undefined ? '' : hashPin(secret, guess.pin),
-          guess.attemptId,
-          guess.accountCode ?? '',
-          policy.pin.digits,
-          budget.pinOnly,
-          budget.total,
-          budget.windowMs,
-          bucketMs,
-          HOUR_MS,
-          policy.callers.failedPinsPerHour,
-          policy.callers.lockoutSeconds * 1000,
-          3 * MINUTE_MS,
-        ),
+      const pinHash = guess.pin === undefined ? '' : hashPin(secret, guess.pin);
+      const { decisions } = guess;
+      const claim = await claimStepWith(
+        () =>
+          redis.checkPinStep(
+            ...indexKeys,
+            keys.callerFailures(caller),
+            keys.callerLockout(caller),
+            keys.lineFailures(minute),
+            keys.lineFailures(minute - 1),
+            keys.call(guess.callSid),
+            scriptDeadline(),
+            now,
+            pinHash,
+            `${guess.callSid}:${guess.step}`,
+            policy.pin.digits,
+            budget.pinOnly,
+            budget.total,
+            budget.windowMs,
+            bucketMs,
+            HOUR_MS,
+            policy.callers.failedPinsPerHour,
+            policy.callers.lockoutSeconds * 1000,
+            3 * MINUTE_MS,
+            `step:${guess.step}`,
+            `claim:${guess.step}`,
+            CLAIM_MS,
+            CALL_STATE_TTL_MS,
+            guess.typed ? '1' : '0',
+            guess.attempt,
+            policy.pin.attemptsPerCall,
+            threshold,
+            JSON.stringify(decisions.lockedOut),
+            JSON.stringify(decisions.tooMany),
+            JSON.stringify(decisions.askPin),
+            JSON.stringify(decisions.askAccountCode),
+          ),
+        5,
       );
-      if (isLate(reply)) throw new UnavailableError('guess check ran after its deadline');
-      const [outcome, a, b, c] = Array.isArray(reply) ? (reply as unknown[]) : [];
-      switch (outcome) {
-        case 'locked_out':
-        case 'account_code':
-          return { kind: outcome };
-        case 'exhausted':
-          if (now - exhaustedLoggedAt >= MINUTE_MS) {
-            exhaustedLoggedAt = now;
-            log.error({ bound: policy.line.guessBound }, 'guess budget spent: no PIN is checked until the window moves on');
-          }
-          return { kind: 'exhausted' };
-        case 'hit': {
-          const [accountId = '', userId = ''] = String(a).split('/');
-          return { kind: 'hit', owner: { accountId, userId }, expiresAt: Number(b) };
-        }
-        case 'miss': {
-          const thisMinute = Number(b);
-          const alarm = Number(c) >= threshold;
-          metrics?.lineAlarm.set(alarm ? 1 : 0);
-          if (thisMinute === threshold) {
-            log.error({ failuresThisMinute: thisMinute, threshold }, 'line alarm: PIN failures across the line exceed the threshold');
-          }
-          const lockedOut = Number(a) === 1;
-          if (lockedOut) {
-            const lockout = { callerNumber: guess.from.slice(0, 32), failures: policy.callers.failedPinsPerHour, lockedUntil: now + policy.callers.lockoutSeconds * 1000 };
-            log.warn({ from: lockout.callerNumber, failures: lockout.failures }, 'caller number locked out after failed PINs');
-            await deps.onLockout?.(lockout);
-          }
-          return { kind: 'miss', lockedOut, alarm };
-        }
-        default:
-          throw new Error('unexpected reply from the guess check');
-      }
+      if (claim.kind === 'decided') return claim;
+      const [outcome, a, b, c, d] = claim.extra;
+      return { kind: 'claimed', state: claim.state, guess: await outcomeOf(outcome, [a, b, c, d], now, guess.from, pinHash) };
     },
 
     /** Where the day's bound stands, for /metrics. */

@@ -2,7 +2,6 @@ import type { Result } from 'ioredis';
 import { UnavailableError } from '../errors.js';
 import { orderOf, WAITING_KEYS, type WaitingCaller } from '../oncall/waiting-callers.js';
 import { WAITING_ENTRY_LUA } from '../oncall/waiting-scripts.js';
-import { hashPin } from '../pins/pin-code.js';
 import { CONSUME_RESTORE_LUA, FORGET_PIN_LUA } from '../pins/pin-scripts.js';
 import type { PinOwner } from '../pins/pin-store.js';
 import type { RedisClient } from '../redis/connect-redis.js';
@@ -64,7 +63,8 @@ const UNDO_WINDOW_MS = 60_000;
 export interface Admission {
   callSid: string;
   step: string;
-  pin: string;
+  /** The PIN's HMAC, as the guess check computed it. */
+  pinHash: string;
   owner: PinOwner;
   caller: WaitingCaller;
   decision: Decision;
@@ -73,7 +73,8 @@ export interface Admission {
   notAfter: number;
 }
 
-export function createAdmissions(redis: RedisClient, secret: string) {
+// The PIN arrives as its HMAC (computed once, by the guess check), so no secret is needed here.
+export function createAdmissions(redis: RedisClient, _secret?: string) {
   redis.defineCommand('admitCaller', { numberOfKeys: 12, lua: ADMIT_CALLER_LUA });
   redis.defineCommand('giveBackAdmission', { numberOfKeys: 12, lua: GIVE_BACK_ADMISSION_LUA });
   const ownerOf = (owner: PinOwner): string => `${owner.accountId}/${owner.userId}`;
@@ -95,7 +96,7 @@ export function createAdmissions(redis: RedisClient, secret: string) {
           ...keysFor(a.callSid, a.owner),
           scriptDeadline(a.notAfter),
           a.now,
-          hashPin(secret, a.pin),
+          a.pinHash,
           ownerOf(a.owner),
           a.callSid,
           UNDO_WINDOW_MS,
@@ -113,13 +114,13 @@ export function createAdmissions(redis: RedisClient, secret: string) {
     },
 
     /** Undoes `callSid`'s admission (see GIVE_BACK_ADMISSION_LUA); true when the PIN is live again. */
-    async giveBack(g: { callSid: string; step: string; pin: string; owner: PinOwner; now: number }): Promise<boolean> {
+    async giveBack(g: { callSid: string; step: string; pinHash: string; owner: PinOwner; now: number }): Promise<boolean> {
       const apology: Decision = { kind: 'apology' };
       const reply = await withRedis(() =>
         redis.giveBackAdmission(
           ...keysFor(g.callSid, g.owner),
           g.now,
-          hashPin(secret, g.pin),
+          g.pinHash,
           ownerOf(g.owner),
           g.callSid,
           `step:${g.step}`,

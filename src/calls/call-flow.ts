@@ -9,7 +9,7 @@ import type { PinOwner } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { CallQueue } from '../oncall/call-queue.js';
 import { ownQueueName } from '../oncall/own-queue.js';
-import type { AbuseLimits } from './abuse-limits.js';
+import type { AbuseLimits, MissDecisions } from './abuse-limits.js';
 import type { Admissions } from './admission.js';
 import type { CallState, CallStates } from './call-state.js';
 import { REJECT_REASONS, type Decision } from './decisions.js';
@@ -100,27 +100,41 @@ export function createCallFlow(deps: CallFlowDeps) {
     return undefined;
   }
 
-  /** What the caller typed at a PIN (or account code) prompt. */
+  /** What a miss at this attempt may decide; the guess check's script picks one and records it. */
+  const missDecisions = (attempt: number): MissDecisions => ({
+    lockedOut: { kind: 'locked_out' },
+    tooMany: { kind: 'too_many_attempts' },
+    askPin: { kind: 'ask_pin', attempt: attempt + 1, retry: true },
+    askAccountCode: { kind: 'ask_account_code', attempt: attempt + 1, retry: true },
+  });
+
+  /**
+   * What the caller typed at a PIN (or account code) prompt. The step's claim, the guess check
+   * and a wrong PIN's decision are one script, so a wrong PIN takes one round trip.
+   */
   async function checkPin(entry: PinEntry): Promise<Decision> {
     const { callSid, from, digits, attempt } = entry;
     const step = `pin:${String(attempt)}`;
-    const claim = await calls.claim(callSid, step);
-    if (claim.kind === 'decided') return claim.decision;
-    const at: Attempt = { callSid, from, step, attempt, state: claim.state };
+    const candidate = pinShape.test(digits) ? digits : undefined;
+    const checked = await limits.checkPinStep({
+      from,
+      callSid,
+      step,
+      attempt,
+      pin: candidate,
+      typed: digits !== '',
+      decisions: missDecisions(attempt),
+    });
+    if (checked.kind === 'decided') return checked.decision;
+    const at: Attempt = { callSid, from, step, attempt, state: checked.state };
 
     const askedForCode = Object.values(at.state.steps).some((d) => d.kind === 'ask_account_code' && d.attempt === attempt);
     // Silence, or a lone # (a stray one after the last PIN lands here): asked again, no attempt spent.
     if (digits === '') return nothingTyped(at, askedForCode);
     if (askedForCode) return accountCodeTyped(at, digits);
 
-    const candidate = pinShape.test(digits) ? digits : undefined;
-    const guess = await limits.checkGuess({
-      from,
-      callSid,
-      attemptId: `${callSid}:${step}`,
-      pin: candidate,
-      accountCode: at.state.accountCode,
-    });
+    const guess = checked.guess;
+    if (guess === undefined) throw new Error('a PIN typed at a PIN prompt was not checked');
     switch (guess.kind) {
       case 'locked_out':
       case 'exhausted': {
@@ -134,16 +148,25 @@ export function createCallFlow(deps: CallFlowDeps) {
         await settle(callSid, step, decision, []);
         return decision;
       }
-      case 'miss':
-        return failAttempt(at, 'not_recognised', { lockedOut: guess.lockedOut, alarm: guess.alarm });
+      case 'miss': {
+        // Counted and recorded by the check itself; its audit follows the answer, which does not wait for it.
+        const { decision } = guess;
+        const events = [{ type: 'pin_failed', callSid, from, reason: 'not_recognised' } as const, ...rejection(callSid, decision, { from })];
+        setImmediate(() => {
+          audit.record(...events).catch((error: unknown) => {
+            log.error({ err: error, callSid }, 'could not audit a failed PIN');
+          });
+        });
+        return decision;
+      }
       case 'hit':
         break;
     }
     if (candidate === undefined) return failAttempt(at, 'not_recognised', { lockedOut: false, alarm: false });
-    return putThrough(at, entry, candidate, guess.owner);
+    return putThrough(at, entry, guess.pinHash, guess.owner);
   }
 
-  async function putThrough(at: Attempt, entry: PinEntry, pin: string, found: PinOwner): Promise<Decision> {
+  async function putThrough(at: Attempt, entry: PinEntry, pinHash: string, found: PinOwner): Promise<Decision> {
     const { callSid, from, step } = at;
     const { account, user } = await directory.getMember(found.accountId, found.userId);
     const who = { from, accountId: found.accountId, userId: found.userId };
@@ -162,7 +185,7 @@ export function createCallFlow(deps: CallFlowDeps) {
 
     const decision: Decision = { kind: 'enqueue', name: user.name, queue: ownQueueName(callSid) };
     const caller = await queue.waitingCaller({ callSid, account, user, at: now });
-    const admission = { callSid, step, pin, owner: found, caller, decision, now, notAfter: entry.notAfter };
+    const admission = { callSid, step, pinHash, owner: found, caller, decision, now, notAfter: entry.notAfter };
     let admitted: boolean;
     try {
       // One script: the PIN used up, the caller held for the pager, the step's decision recorded.
@@ -197,7 +220,7 @@ export function createCallFlow(deps: CallFlowDeps) {
    * through: they hear the apology, so they are not held and keep the PIN. The undo runs after
    * the admission on the same connection, and is retried a few times while Redis is unreachable.
    */
-  function giveBack(admission: { callSid: string; step: string; pin: string; owner: PinOwner }): void {
+  function giveBack(admission: { callSid: string; step: string; pinHash: string; owner: PinOwner }): void {
     const { callSid } = admission;
     const attempt = async (tries: number): Promise<void> => {
       try {

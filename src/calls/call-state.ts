@@ -42,17 +42,31 @@ declare module 'ioredis' {
  * the first claims it; the other is told the step is being decided (and waits for the
  * decision); a step decided before returns its decision. A claim lapses after claimMs (by
  * Redis' clock), so a retry can decide a step whose first instance died.
+ * A Lua function for scripts that start with DEADLINE_GUARD_LUA (it reads its `clock`):
+ * claimStep(callKey, stepField, claimField, claimMs, ttlMs) returns {'decided', decision} or
+ * {'busy'}, or nil when this script now holds the claim.
+ */
+export const CLAIM_STEP_FN_LUA = `
+local function claimStep(call, stepField, claimField, claimMs, ttlMs)
+  local decided = redis.call('HGET', call, stepField)
+  if decided then return {'decided', decided} end
+  local nowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+  local claim = redis.call('HGET', call, claimField)
+  if claim and tonumber(claim) > nowMs then return {'busy'} end
+  redis.call('HSET', call, claimField, nowMs + tonumber(claimMs))
+  redis.call('PEXPIRE', call, ttlMs)
+  return nil
+end
+`;
+
+/**
+ * Claims a step (CLAIM_STEP_FN_LUA) and returns the call's whole state with it.
  * KEYS: call  ARGV: deadline, stepField, claimField, claimMs, ttlMs
  * Returns {'decided', decision} | {'busy'} | {'claimed', field, value, ...} (the whole state) | {'late'}
  */
-export const CLAIM_CALL_STEP_LUA = `${DEADLINE_GUARD_LUA}
-local decided = redis.call('HGET', KEYS[1], ARGV[2])
-if decided then return {'decided', decided} end
-local nowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-local claim = redis.call('HGET', KEYS[1], ARGV[3])
-if claim and tonumber(claim) > nowMs then return {'busy'} end
-redis.call('HSET', KEYS[1], ARGV[3], nowMs + tonumber(ARGV[4]))
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
+export const CLAIM_CALL_STEP_LUA = `${DEADLINE_GUARD_LUA}${CLAIM_STEP_FN_LUA}
+local refused = claimStep(KEYS[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
+if refused then return refused end
 local reply = {'claimed'}
 for _, item in ipairs(redis.call('HGETALL', KEYS[1])) do reply[#reply + 1] = item end
 return reply
@@ -81,7 +95,7 @@ return 1
 // Longer than any call can last; the history lives in the audit stream, not here.
 export const CALL_STATE_TTL_MS = 6 * 3_600_000;
 // Longer than a webhook may take to answer (src/http/twilio/webhook-budget.ts).
-const CLAIM_MS = 2_000;
+export const CLAIM_MS = 2_000;
 // How long an identical webhook waits for the first one's decision, and how often it looks.
 const WAIT_FOR_DECISION_MS = 1_200;
 const POLL_MS = 25;
@@ -107,6 +121,32 @@ function stateOf(hash: Record<string, string>): CallState {
 
 export type StepClaim = { kind: 'decided'; decision: Decision } | { kind: 'claimed'; state: CallState };
 
+/**
+ * Sends a script that claims a step (CLAIM_STEP_FN_LUA) until it has an answer: the step's
+ * decision if it was taken (a retried webhook), else the claim, with the `extra` items the script
+ * put after 'claimed' and the call's state (field, value, ...) after them. An identical request
+ * already deciding the step is waited for, briefly, and its decision returned.
+ */
+export async function claimStepWith(
+  send: () => Promise<unknown>,
+  extra = 0,
+): Promise<{ kind: 'decided'; decision: Decision } | { kind: 'claimed'; state: CallState; extra: string[] }> {
+  const started = Date.now();
+  for (;;) {
+    const reply = await withRedis(send);
+    if (isLate(reply)) throw new UnavailableError('step claim ran after its deadline');
+    const [outcome, ...rest] = Array.isArray(reply) ? (reply as unknown[]).map(String) : [];
+    if (outcome === 'decided') return { kind: 'decided', decision: JSON.parse(rest[0] ?? '') as Decision };
+    if (outcome === 'claimed') {
+      const hash: Record<string, string> = {};
+      for (let i = extra; i + 1 < rest.length; i += 2) hash[rest[i] ?? ''] = rest[i + 1] ?? '';
+      return { kind: 'claimed', state: stateOf(hash), extra: rest.slice(0, extra) };
+    }
+    if (Date.now() - started > WAIT_FOR_DECISION_MS) throw new UnavailableError('an identical webhook is still deciding this step');
+    await sleep(POLL_MS);
+  }
+}
+
 export function createCallStates(redis: RedisClient) {
   redis.defineCommand('claimCallStep', { numberOfKeys: 1, lua: CLAIM_CALL_STEP_LUA });
   redis.defineCommand('recordCallStep', { numberOfKeys: 1, lua: RECORD_CALL_STEP_LUA });
@@ -124,22 +164,10 @@ export function createCallStates(redis: RedisClient) {
      * already deciding the step is waited for, briefly, and its decision returned.
      */
     async claim(callSid: string, step: string): Promise<StepClaim> {
-      const started = Date.now();
-      for (;;) {
-        const reply = await withRedis(() =>
-          redis.claimCallStep(keys.call(callSid), scriptDeadline(), `step:${step}`, `claim:${step}`, CLAIM_MS, CALL_STATE_TTL_MS),
-        );
-        if (isLate(reply)) throw new UnavailableError('step claim ran after its deadline');
-        const [outcome, ...rest] = Array.isArray(reply) ? (reply as unknown[]).map(String) : [];
-        if (outcome === 'decided') return { kind: 'decided', decision: JSON.parse(rest[0] ?? '') as Decision };
-        if (outcome === 'claimed') {
-          const hash: Record<string, string> = {};
-          for (let i = 0; i + 1 < rest.length; i += 2) hash[rest[i] ?? ''] = rest[i + 1] ?? '';
-          return { kind: 'claimed', state: stateOf(hash) };
-        }
-        if (Date.now() - started > WAIT_FOR_DECISION_MS) throw new UnavailableError('an identical webhook is still deciding this step');
-        await sleep(POLL_MS);
-      }
+      const claim = await claimStepWith(() =>
+        redis.claimCallStep(keys.call(callSid), scriptDeadline(), `step:${step}`, `claim:${step}`, CLAIM_MS, CALL_STATE_TTL_MS),
+      );
+      return claim.kind === 'decided' ? claim : { kind: 'claimed', state: claim.state };
     },
 
     /**

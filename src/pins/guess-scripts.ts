@@ -1,6 +1,3 @@
-import { DEADLINE_GUARD_LUA } from '../redis/deadline.js';
-import { FORGET_PIN_LUA } from './pin-scripts.js';
-
 /*
  * The guess gate's keys live under `{line}` with the index they guard (see pin-scripts.ts):
  *   guess-spend               HASH  "r:<bucket>" -> risk spent, "g:<bucket>" -> guesses missed,
@@ -38,59 +35,63 @@ end
  * A PIN-only guess is checked against every live PIN while the PIN-only budget lasts; a guess
  * with an account code only against that code's live PINs, while the whole budget lasts.
  * Nothing is looked up or counted when a limit says no; a hit costs nothing.
+ * A Lua function for a script that runs it with the step claim (src/calls/abuse-limits.ts): the
+ * script must start with DEADLINE_GUARD_LUA and include FORGET_PIN_LUA.
  * KEYS: by-hash, by-owner, expiry, live-by-code, guess-spend, caller failures, caller lockout,
  *       line failures (this minute), line failures (last minute)
- * ARGV: deadline, now, hash ('' for digits of the wrong length: a miss without a look-up),
- *       attemptId, accountCode ('' for PIN only), digits, pinOnlyBudget, totalBudget, windowMs,
- *       bucketMs, callerWindowMs, callerLimit, lockoutMs, minuteTtlMs
- * Returns {'late'} | {'locked_out'} | {'account_code'} (PIN-only budget spent) |
+ * checkGuess(g) with g: now (string), hash ('' for digits of the wrong length: a miss without a
+ *   look-up), attemptId, code ('' for PIN only), digits, pinOnly, total, windowMs, bucketMs,
+ *   callerWindowMs, callerLimit, lockoutMs, minuteTtlMs (all strings, as ARGV gives them)
+ * Returns {'locked_out'} | {'account_code'} (PIN-only budget spent) |
  *   {'exhausted'} (whole budget spent) | {'hit', owner, expiresAt} |
  *   {'miss', lockedNow (0/1), failuresThisMinute, failuresInBusierMinute}
  */
-export const CHECK_GUESS_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${SPENT_LUA}
-local now, hash, code = tonumber(ARGV[2]), ARGV[3], ARGV[5]
-local lockedUntil = redis.call('GET', KEYS[7])
-if lockedUntil and tonumber(lockedUntil) > now then return {'locked_out'} end
+export const CHECK_GUESS_FN_LUA = `${SPENT_LUA}
+local function checkGuess(g)
+  local now, hash, code = tonumber(g.now), g.hash, g.code
+  local lockedUntil = redis.call('GET', KEYS[7])
+  if lockedUntil and tonumber(lockedUntil) > now then return {'locked_out'} end
 
-prune(now, 16)
-local bucketMs = tonumber(ARGV[10])
-local bucket = math.floor(now / bucketMs)
-local spent = spentSince(bucket - math.ceil(tonumber(ARGV[9]) / bucketMs) - 1, true)
-local live
-if code == '' then live = redis.call('ZCOUNT', KEYS[3], '(' .. ARGV[2], '+inf')
-else live = tonumber(redis.call('HGET', KEYS[4], code) or '0') end
-local risk = 0
-if hash ~= '' then risk = riskOf(live, tonumber(ARGV[6])) end
-if code == '' and spent + risk > tonumber(ARGV[7]) then return {'account_code'} end
-if code ~= '' and spent + risk > tonumber(ARGV[8]) then return {'exhausted'} end
+  prune(now, 16)
+  local bucketMs = tonumber(g.bucketMs)
+  local bucket = math.floor(now / bucketMs)
+  local spent = spentSince(bucket - math.ceil(tonumber(g.windowMs) / bucketMs) - 1, true)
+  local live
+  if code == '' then live = redis.call('ZCOUNT', KEYS[3], '(' .. g.now, '+inf')
+  else live = tonumber(redis.call('HGET', KEYS[4], code) or '0') end
+  local risk = 0
+  if hash ~= '' then risk = riskOf(live, tonumber(g.digits)) end
+  if code == '' and spent + risk > tonumber(g.pinOnly) then return {'account_code'} end
+  if code ~= '' and spent + risk > tonumber(g.total) then return {'exhausted'} end
 
-if hash ~= '' then
-  local record = redis.call('HGET', KEYS[1], hash)
-  if record then
-    local owner, expiresAt, recordCode = string.match(record, '^([^|]*)|(%d+)|?(%d*)$')
-    if owner and tonumber(expiresAt) > now and (code == '' or recordCode == code) then
-      return {'hit', owner, expiresAt}
+  if hash ~= '' then
+    local record = redis.call('HGET', KEYS[1], hash)
+    if record then
+      local owner, expiresAt, recordCode = string.match(record, '^([^|]*)|(%d+)|?(%d*)$')
+      if owner and tonumber(expiresAt) > now and (code == '' or recordCode == code) then
+        return {'hit', owner, expiresAt}
+      end
     end
   end
-end
 
-redis.call('HINCRBYFLOAT', KEYS[5], 'r:' .. bucket, string.format('%.17g', risk))
-redis.call('HINCRBY', KEYS[5], 'g:' .. bucket, 1)
-redis.call('PEXPIRE', KEYS[5], tonumber(ARGV[9]) + 2 * bucketMs)
-local window, limit, lockout = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
-redis.call('ZADD', KEYS[6], now, ARGV[4])
-redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now - window)
-redis.call('PEXPIRE', KEYS[6], window)
-local locked = 0
-if redis.call('ZCARD', KEYS[6]) >= limit then
-  redis.call('SET', KEYS[7], now + lockout, 'PX', lockout)
-  redis.call('DEL', KEYS[6])
-  locked = 1
+  redis.call('HINCRBYFLOAT', KEYS[5], 'r:' .. bucket, string.format('%.17g', risk))
+  redis.call('HINCRBY', KEYS[5], 'g:' .. bucket, 1)
+  redis.call('PEXPIRE', KEYS[5], tonumber(g.windowMs) + 2 * bucketMs)
+  local window, limit, lockout = tonumber(g.callerWindowMs), tonumber(g.callerLimit), tonumber(g.lockoutMs)
+  redis.call('ZADD', KEYS[6], now, g.attemptId)
+  redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now - window)
+  redis.call('PEXPIRE', KEYS[6], window)
+  local locked = 0
+  if redis.call('ZCARD', KEYS[6]) >= limit then
+    redis.call('SET', KEYS[7], now + lockout, 'PX', lockout)
+    redis.call('DEL', KEYS[6])
+    locked = 1
+  end
+  local thisMinute = redis.call('INCR', KEYS[8])
+  if thisMinute == 1 then redis.call('PEXPIRE', KEYS[8], g.minuteTtlMs) end
+  local lastMinute = tonumber(redis.call('GET', KEYS[9]) or '0')
+  return {'miss', locked, thisMinute, math.max(thisMinute, lastMinute)}
 end
-local thisMinute = redis.call('INCR', KEYS[8])
-if thisMinute == 1 then redis.call('PEXPIRE', KEYS[8], ARGV[14]) end
-local lastMinute = tonumber(redis.call('GET', KEYS[9]) or '0')
-return {'miss', locked, thisMinute, math.max(thisMinute, lastMinute)}
 `;
 
 /**
