@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { SupportHours } from '../hours/support-hours.js';
@@ -10,10 +9,10 @@ import type { AgentUrls } from './agent-urls.js';
 import type { BusySysadmins } from './busy-sysadmins.js';
 import type { PageFailures } from './page-failures.js';
 import type { PageOutcomes } from './page-outcomes.js';
-import type { Sysadmin } from './oncall-schema.js';
 import type { OncallStore } from './oncall-store.js';
-import { PageError, REST_TIMEOUT_MS, type Dialer } from './twilio-dialer.js';
-import type { WaitingCaller, WaitingCallers, WaitingEntry } from './waiting-callers.js';
+import { createPagePlacement } from './page-placement.js';
+import { REST_TIMEOUT_MS, type Dialer } from './twilio-dialer.js';
+import type { WaitingCaller, WaitingCallers } from './waiting-callers.js';
 
 /**
  * Pages the on-call list for waiting callers, SPEC section 5. A tick reads who is on call
@@ -33,8 +32,6 @@ const CHAIN_LEASE_MS = REST_TIMEOUT_MS + 3_000;
 // Twilio may add about 5 s of ringing to a page's timeout, and detecting a machine takes a few.
 const TWILIO_EXTRA_RING_MS = 5_000;
 const DETECTION_MS = 10_000;
-// A sysadmin whose page Twilio refused is not paged again for this long.
-const FAILED_PAGE_REST_MS = 10_000;
 // A caller whose plan closed while waiting is looked at again after this.
 const CLOSED_RECHECK_MS = 60_000;
 // Callers looked at beyond one per sysadmin: some at the head may be closed, ringing or reserved.
@@ -61,67 +58,12 @@ export interface PagerDeps {
 }
 
 export function createPager(deps: PagerDeps) {
-  const { waiting, busy, agentCalls, oncall, dialer, hours, clock, policy, audit, log, urls, metrics } = deps;
+  const { waiting, busy, oncall, hours, clock, policy, log, metrics } = deps;
   const ringMs = policy.oncall.ringSeconds * 1000;
   /** How long a placed page keeps its sysadmin (and its chain) before the chain moves on without news. */
   const pageWindowMs = ringMs + TWILIO_EXTRA_RING_MS + DETECTION_MS;
 
-  /** Claims the first free sysadmin in rota order from the chain's next index. */
-  async function claimSysadmin(entry: WaitingEntry, list: Sysadmin[], free: Set<string>, now: number) {
-    for (let tried = 0; tried < list.length; tried += 1) {
-      const index = (entry.chain.nextIndex + tried) % list.length;
-      const sysadmin = list[index];
-      if (sysadmin === undefined || !free.has(sysadmin.id)) continue;
-      free.delete(sysadmin.id);
-      const token = `claim:${randomUUID()}`;
-      // Until covers a REST call that times out yet rings: the phone is not rung twice.
-      const claimed = await busy.claim(sysadmin.id, { kind: 'ringing', callSid: token, until: now + REST_TIMEOUT_MS + pageWindowMs }, now);
-      if (claimed) return { sysadmin, index, token };
-    }
-    return undefined;
-  }
-
-  async function page(entry: WaitingEntry, claim: { sysadmin: Sysadmin; index: number; token: string }): Promise<void> {
-    const { caller, chain } = entry;
-    const { sysadmin, index, token } = claim;
-    const expected = chain.page?.pageCallSid ?? '';
-    let pageCallSid: string;
-    try {
-      pageCallSid = await dialer.placeCall({
-        to: sysadmin.phone,
-        url: urls.page(sysadmin.id, caller.callSid),
-        statusCallback: urls.pageStatus(sysadmin.id, caller.callSid),
-        ringSeconds: policy.oncall.ringSeconds,
-      });
-    } catch (error) {
-      const outcome = error instanceof PageError ? error.outcome : 'refused';
-      metrics?.pagingAttempts.inc({ result: 'failed' });
-      await deps.failures.failed(caller.callSid);
-      log.warn({ err: error, callSid: caller.callSid, sysadminId: sysadmin.id, outcome }, 'paging failed: trying the next sysadmin');
-      // Refused: no call exists; the sysadmin is not tried again for a moment (no hot loop against a
-      // failing API). Unknown: it may ring, so they stay busy for the whole ring.
-      if (outcome === 'refused') await busy.replaceIf(sysadmin.id, token, { kind: 'resting', callSid: token, until: clock.now() + FAILED_PAGE_REST_MS });
-      const declined = chain.page === null ? null : { ...chain.page, state: 'declined' as const };
-      await waiting.saveChain(caller.callSid, { nextIndex: index + 1, page: declined }, expected, clock.now());
-      requestTick();
-      return;
-    }
-    // The page is placed: from here a failure (Redis) is not a failed page. The sysadmin's claim and
-    // the chain's lease then run out by themselves, and the page's own callbacks still settle it.
-    metrics?.pagingAttempts.inc({ result: 'placed' });
-    const until = clock.now() + pageWindowMs;
-    await agentCalls.start(pageCallSid, { sysadminId: sysadmin.id, via: 'page', forCaller: caller.callSid });
-    await Promise.all([
-      deps.failures.reset(caller.callSid),
-      busy.replaceIf(sysadmin.id, token, { kind: 'ringing', callSid: pageCallSid, until }),
-      waiting.saveChain(caller.callSid, { nextIndex: index + 1, page: { sysadminId: sysadmin.id, pageCallSid, state: 'ringing' } }, expected, until),
-      audit.record({ type: 'paged', callSid: caller.callSid, accountId: caller.accountId, sysadminId: sysadmin.id }),
-    ]);
-    log.info({ callSid: caller.callSid, sysadminId: sysadmin.id, pageCallSid }, 'paged a sysadmin');
-    // The page may have ended (busy, failed) before it was recorded: settle it now.
-    const call = await agentCalls.get(pageCallSid);
-    if (call?.ended === true) await deps.outcomes.callEnded(pageCallSid, 'ended_early', 'page');
-  }
+  const placement = createPagePlacement({ ...deps, pageWindowMs, requestTick });
 
   async function tickOnce(): Promise<void> {
     const now = clock.now();
@@ -155,12 +97,12 @@ export function createPager(deps: PagerDeps) {
       }
       if (entry.reservation !== null && entry.reservation.until > now) continue;
       if (!(await waiting.claimChain(caller.callSid, now, now + CHAIN_LEASE_MS))) continue;
-      const claim = await claimSysadmin(entry, list, free, now);
+      const claim = await placement.claimSysadmin(entry, list, free, now);
       if (claim === undefined) {
         await waiting.dueAt(caller.callSid, now);
         break;
       }
-      pages.push(page(entry, claim));
+      pages.push(placement.page(entry, claim));
     }
     await Promise.all(pages);
   }
