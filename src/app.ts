@@ -152,7 +152,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   });
   const agent = createAgentFlow({ waiting, busy, agentCalls, oncall, oncallPins, outcomes, missed, events, clock, audit, log });
   const calls = createCallStates(redis);
-  const queue = createCallQueue({ waiting, directory: store, policy, nudgePager });
+  const queue = createCallQueue({ directory: store, policy, nudgePager });
   const flow = createCallFlow({
     clock,
     policy,
@@ -165,7 +165,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     queue,
     log,
   });
-  const queueFlow = createQueueFlow({ policy, clock, calls, queue, waiting, pager, failures: pageFailures, missed, voicemail, cleanup, audit, log });
+  const queueFlow = createQueueFlow({ policy, clock, calls, waiting, pager, failures: pageFailures, missed, voicemail, cleanup, audit, log });
   const catalogue = deps.catalogue ?? loadPromptCatalogue(policy.voice.language);
   const twiml = createTwimlRenderer({
     policy,

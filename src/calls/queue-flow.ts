@@ -1,12 +1,11 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import type { CallQueue } from '../oncall/call-queue.js';
 import type { MissedCallers } from '../oncall/missed-callers.js';
 import type { PageFailures } from '../oncall/page-failures.js';
 import type { Pager } from '../oncall/pager.js';
 import type { QueueCleanup } from '../oncall/queue-cleanup.js';
-import type { WaitingCallers } from '../oncall/waiting-callers.js';
+import { waitedSeconds, type WaitingCallers } from '../oncall/waiting-callers.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { CallStates } from './call-state.js';
 import type { Decision } from './decisions.js';
@@ -25,7 +24,6 @@ export function createQueueFlow(deps: {
   policy: Policy;
   clock: Clock;
   calls: CallStates;
-  queue: CallQueue;
   waiting: WaitingCallers;
   pager: Pick<Pager, 'whyNobodyCanBePaged'>;
   failures: PageFailures;
@@ -35,7 +33,7 @@ export function createQueueFlow(deps: {
   audit: AuditLog;
   log: Logger;
 }) {
-  const { policy, clock, calls, queue, waiting, pager, missed, voicemail, cleanup, audit, log } = deps;
+  const { policy, clock, calls, waiting, pager, missed, voicemail, cleanup, audit, log } = deps;
   const musicSeconds = policy.queue.holdMusicSeconds ?? Number.POSITIVE_INFINITY;
 
   /**
@@ -48,7 +46,7 @@ export function createQueueFlow(deps: {
     const left = policy.queue.maxWaitSeconds - wait.queueTime;
     if (left <= 0) return { kind: 'leave_queue' };
     const now = clock.now();
-    const [position, entry] = await Promise.all([queue.stillWaiting(wait.callSid, now), waiting.get(wait.callSid)]).catch((error: unknown) => {
+    const [position, entry] = await Promise.all([waiting.seen(wait.callSid, now), waiting.get(wait.callSid)]).catch((error: unknown) => {
       log.warn({ err: error, callSid: wait.callSid }, 'could not read the place in line');
       return [null, undefined] as const;
     });
@@ -78,12 +76,11 @@ export function createQueueFlow(deps: {
         : left.result === 'hangup' || left.result === 'bridged'
           ? { kind: 'hang_up' }
           : { kind: 'apology' };
-    // Who they were, read before they are taken off the books.
-    const entry = await waiting.get(left.callSid);
-    const [state, first] = await Promise.all([
+    // Taken off the books, which says who they were.
+    const [state, first, caller] = await Promise.all([
       calls.get(left.callSid),
       calls.record(left.callSid, { step: 'queue-result', decision }),
-      queue.left(left.callSid),
+      waiting.remove(left.callSid),
       deps.failures.reset(left.callSid),
     ]);
     // A retried action repeats the answer but not the event.
@@ -92,7 +89,7 @@ export function createQueueFlow(deps: {
     const facts = { callSid: left.callSid, waitSeconds: left.queueTime, ...who(state) };
     if (left.result === 'leave' || left.result === 'hangup') {
       const reason = left.result === 'hangup' ? 'hung_up' : ((await missed.takeLeaving(left.callSid)) ?? 'timed_out');
-      if (entry !== undefined) await voicemail.callerMissed(entry, { from: left.from, waitSeconds: left.queueTime, reason });
+      if (caller !== undefined) await voicemail.callerMissed(caller, { from: left.from, waitSeconds: left.queueTime, reason });
       await audit.record({ type: left.result === 'leave' ? 'timed_out' : 'abandoned', ...facts, ...(left.result === 'leave' ? { reason } : {}) });
     } else if (left.result !== 'bridged') {
       log.warn({ callSid: left.callSid, queueResult: left.result }, 'call left the queue unexpectedly');
@@ -102,17 +99,15 @@ export function createQueueFlow(deps: {
 
   /** The status callback: the call has ended. */
   async function ended(end: { callSid: string; from: string; callStatus: string; durationSeconds: number | undefined }): Promise<void> {
-    // Still on the books at the end: verified, but gone before their queue's action came (e.g. hung up during "connecting you").
-    const entry = await waiting.get(end.callSid);
-    const [state, first] = await Promise.all([
+    const [state, first, caller] = await Promise.all([
       calls.get(end.callSid),
       calls.record(end.callSid, { step: 'status', decision: { kind: 'nothing' } }),
-      queue.left(end.callSid),
+      waiting.remove(end.callSid),
     ]);
     if (!first) return;
-    if (entry !== undefined) {
-      const waitSeconds = Math.max(0, Math.round((clock.now() - entry.caller.enqueuedAt) / 1000));
-      await voicemail.callerMissed(entry, { from: end.from, waitSeconds, reason: 'hung_up' });
+    // Still on the books at the end: verified, but gone before their queue's action came (e.g. hung up during "connecting you").
+    if (caller !== undefined) {
+      await voicemail.callerMissed(caller, { from: end.from, waitSeconds: waitedSeconds(caller, clock.now()), reason: 'hung_up' });
     }
     await audit.record({
       type: 'completed',

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { CallEvents } from '../oncall/call-events.js';
 import type { MissedCallers, MissedReason } from '../oncall/missed-callers.js';
-import type { WaitingEntry } from '../oncall/waiting-callers.js';
+import type { WaitingCaller } from '../oncall/waiting-callers.js';
 
 /**
  * No emergency is lost: a verified caller nobody took is recorded as missed (the control
@@ -16,8 +16,7 @@ export function createVoicemailFlow(deps: { missed: MissedCallers; events: CallE
 
   return {
     /** A verified caller left without reaching anyone (once per call: a retry records nothing more). */
-    async callerMissed(entry: WaitingEntry, facts: { from: string; waitSeconds: number; reason: MissedReason }): Promise<void> {
-      const { caller } = entry;
+    async callerMissed(caller: WaitingCaller, facts: { from: string; waitSeconds: number; reason: MissedReason }): Promise<void> {
       const call = {
         callSid: caller.callSid,
         accountId: caller.accountId,

@@ -3,7 +3,7 @@ import type { SupportHours } from '../hours/support-hours.js';
 import type { Busy, BusySysadmins } from '../oncall/busy-sysadmins.js';
 import type { Sysadmin } from '../oncall/oncall-schema.js';
 import type { OncallStore } from '../oncall/oncall-store.js';
-import type { WaitingCallers, WaitingEntry } from '../oncall/waiting-callers.js';
+import { waitedSeconds, type WaitingCallers, type WaitingEntry } from '../oncall/waiting-callers.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { LineAlarm } from './line-alarm.js';
 import type { LineHistory } from './line-history.js';
@@ -56,7 +56,7 @@ export function createLiveViewBuilder(deps: LiveViewDeps) {
       isAdminContact: caller.isAdminContact,
       plan: caller.tier,
       waitingSince: iso(caller.enqueuedAt),
-      waitSeconds: Math.max(0, Math.round((now - caller.enqueuedAt) / 1000)),
+      waitSeconds: waitedSeconds(caller, now),
       paging:
         page === null
           ? null

@@ -12,7 +12,7 @@ import type { OncallPins } from './oncall-pins.js';
 import type { OncallStore } from './oncall-store.js';
 import { BRIEFING_MS, type PageOutcomes } from './page-outcomes.js';
 import { GHOST_MS } from './pager.js';
-import type { WaitingCallers, WaitingEntry } from './waiting-callers.js';
+import { waitedSeconds, type WaitingCallers, type WaitingEntry } from './waiting-callers.js';
 
 /** From pressing 1 to Twilio's report of the bridge; an unbridged reservation then goes back to paging. */
 export const RESERVATION_MS = 20_000;
@@ -50,7 +50,7 @@ export function createAgentFlow(deps: {
       isAdminContact: caller.isAdminContact,
       adminContactName: caller.adminContactName,
       tier: caller.tier,
-      waitSeconds: Math.max(0, Math.round((now - caller.enqueuedAt) / 1000)),
+      waitSeconds: waitedSeconds(caller, now),
       othersWaiting,
     };
   }

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { AgentCalls } from './agent-calls.js';
 import type { BusySysadmins } from './busy-sysadmins.js';
 import type { CallEvents } from './call-events.js';
-import type { WaitingCallers } from './waiting-callers.js';
+import { waitedSeconds, type WaitingCallers } from './waiting-callers.js';
 
 // A sysadmin on a call with a customer is busy until its status callback; this only bounds a lost one.
 export const CONNECTED_MS = 4 * 3_600_000;
@@ -18,20 +18,18 @@ export function createBridgeBooks(deps: { waiting: WaitingCallers; agentCalls: A
 
   return async function bridged(call: { callerSid: string; sysadminId: string; agentCallSid: string; queueSeconds: number | undefined }): Promise<void> {
     const { callerSid, sysadminId, agentCallSid } = call;
-    const entry = await waiting.get(callerSid);
     const now = clock.now();
-    const who =
-      entry === undefined
-        ? undefined
-        : {
-            accountId: entry.caller.accountId,
-            userId: entry.caller.userId,
-            waitSeconds: call.queueSeconds ?? Math.max(0, Math.round((now - entry.caller.enqueuedAt) / 1000)),
-          };
-    await Promise.all([
+    // Off the line first: the removal says who they were, for the audit and the event.
+    const [caller] = await Promise.all([
       waiting.remove(callerSid),
       agentCalls.mark(agentCallSid, 'bridged'),
       busy.set(sysadminId, { kind: 'connected', callSid: agentCallSid, until: now + CONNECTED_MS }),
+    ]);
+    const who =
+      caller === undefined
+        ? undefined
+        : { accountId: caller.accountId, userId: caller.userId, waitSeconds: call.queueSeconds ?? waitedSeconds(caller, now) };
+    await Promise.all([
       who === undefined ? undefined : events.connected({ callSid: callerSid, sysadminId, ...who }),
       audit.record({ type: 'connected', callSid: callerSid, sysadminId, ...who }),
     ]);

@@ -1,30 +1,22 @@
 import type { Account, User } from '../directory/directory-schema.js';
 import type { DirectoryStore } from '../directory/directory-store.js';
 import type { Policy } from '../policy/policy-schema.js';
-import type { WaitingCaller, WaitingCallers } from './waiting-callers.js';
+import type { WaitingCaller } from './waiting-callers.js';
 
 /**
- * What the caller's side tells the sysadmin side. A verified caller is held by the PIN's
- * admission itself (src/calls/admission.ts, one script with the PIN's use), so this only says
- * who they are, nudges the pager, and hears that they are still there or have left.
+ * What the caller's side tells the sysadmin side when a caller is verified. They are held by
+ * the PIN's admission itself (src/calls/admission.ts, one script with the PIN's use), so this
+ * only says who they are and nudges the pager.
  */
 export interface CallQueue {
   /** The waiting-caller record of a verified caller, as the briefing needs it, from the directory as it is. */
   waitingCaller(call: { callSid: string; account: Account; user: User; at: number }): Promise<WaitingCaller>;
   /** A caller was just held: the pager looks now rather than at its next tick. */
   held(): void;
-  /** A wait-URL fetch: returns the caller's place in line across plans (1-based), or null if not waiting. */
-  stillWaiting(callSid: string, now: number): Promise<number | null>;
-  left(callSid: string): Promise<void>;
 }
 
-export function createCallQueue(deps: {
-  waiting: WaitingCallers;
-  directory: DirectoryStore;
-  policy: Policy;
-  nudgePager: () => void;
-}): CallQueue {
-  const { waiting, directory, policy, nudgePager } = deps;
+export function createCallQueue(deps: { directory: DirectoryStore; policy: Policy; nudgePager: () => void }): CallQueue {
+  const { directory, policy, nudgePager } = deps;
 
   async function adminContactName(account: Account, user: User): Promise<string | null> {
     const adminId = account.contacts.admin_contact;
@@ -49,7 +41,5 @@ export function createCallQueue(deps: {
       };
     },
     held: nudgePager,
-    stillWaiting: (callSid, now) => waiting.seen(callSid, now),
-    left: (callSid) => waiting.remove(callSid),
   };
 }

@@ -85,6 +85,10 @@ export const WAITING_KEYS = [
   keys.waitingSeen,
 ] as const;
 
+/** Whole seconds the caller has waited since they were held. */
+export const waitedSeconds = (caller: Pick<WaitingCaller, 'enqueuedAt'>, now: number): number =>
+  Math.max(0, Math.round((now - caller.enqueuedAt) / 1000));
+
 /** The caller's place-in-line score: higher priority first, then earlier arrival (it only has to order). */
 export const orderOf = (caller: WaitingCaller): number => -caller.priority * 1e13 + caller.enqueuedAt;
 
@@ -128,9 +132,10 @@ export function createWaitingCallers(redis: RedisClient) {
       await withRedis(() => redis.addWaitingCaller(...WAITING_KEYS, caller.callSid, orderOf(caller), JSON.stringify(caller), now));
     },
 
-    /** The caller is no longer waiting (connected, left, hung up, or a ghost). */
-    async remove(callSid: string): Promise<void> {
-      await withRedis(() => redis.removeWaitingCaller(...WAITING_KEYS, callSid));
+    /** The caller is no longer waiting (connected, left, hung up, or a ghost): returns who they were, if they were. */
+    async remove(callSid: string): Promise<WaitingCaller | undefined> {
+      const json = await withRedis(() => redis.removeWaitingCaller(...WAITING_KEYS, callSid));
+      return typeof json === 'string' ? waitingCallerSchema.parse(JSON.parse(json)) : undefined;
     },
 
     async get(callSid: string): Promise<WaitingEntry | undefined> {

@@ -39,10 +39,14 @@ holdCaller(KEYS, ARGV[1], ARGV[2], ARGV[3], ARGV[4])
 return 1
 `;
 
-/** The caller no longer waits (connected, left, hung up, a ghost). KEYS: the six  ARGV: callSid. */
+/**
+ * The caller no longer waits (connected, left, hung up, a ghost). KEYS: the six  ARGV: callSid.
+ * Returns who they were (the caller JSON), or false if they were not waiting.
+ */
 export const REMOVE_WAITING_LUA = `${WAITING_ENTRY_LUA}
+local caller = redis.call('HGET', KEYS[2], ARGV[1])
 forgetCaller(KEYS, ARGV[1])
-return 1
+return caller
 `;
 
 /**
