@@ -158,7 +158,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     policy,
     hours,
     directory: store,
-    admissions: createAdmissions(redis, config.pinSecret),
+    admissions: createAdmissions(redis),
     calls,
     limits,
     audit,
@@ -203,7 +203,6 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const v1 = express.Router();
   v1.use('/accounts', requireKey('controlPanel'));
   v1.use('/oncall', requireKey('ops'));
-  v1.use('/ops/events', requireKey('ops'));
   v1.use('/ops', requireKey('ops'));
   v1.use(express.json({ limit: MAX_BODY }));
   v1.use(accountRoutes({ directory, accountBody }));

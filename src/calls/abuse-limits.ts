@@ -153,7 +153,7 @@ export function createAbuseLimits(deps: {
   secret: string;
   log: Logger;
   metrics?: Metrics;
-  /** Told once per lockout, before the caller is answered (a failure here is the apology, and the retry tells again). */
+  /** Told once per lockout (in the background, retried a few times). */
   onLockout?: (lockout: Lockout) => Promise<void>;
 }) {
   const { redis, clock, policy, secret, log, metrics } = deps;
@@ -175,13 +175,13 @@ export function createAbuseLimits(deps: {
     return { lockedOut: Number(lockedUntil || 0) > now, live: Number(live), spent: Number(spent), guesses: Number(guesses) };
   }
 
-  async function outcomeOf(
+  function outcomeOf(
     outcome: string | undefined,
     [a, b, c, d]: (string | undefined)[],
     now: number,
     from: string,
     pinHash: string,
-  ): Promise<GuessOutcome | undefined> {
+  ): GuessOutcome | undefined {
     switch (outcome) {
       case 'unchecked':
         return undefined;
@@ -209,13 +209,34 @@ export function createAbuseLimits(deps: {
         if (lockedOut) {
           const lockout = { callerNumber: from.slice(0, 32), failures: policy.callers.failedPinsPerHour, lockedUntil: now + policy.callers.lockoutSeconds * 1000 };
           log.warn({ from: lockout.callerNumber, failures: lockout.failures }, 'caller number locked out after failed PINs');
-          await deps.onLockout?.(lockout);
+          tellLockout(lockout);
         }
         return { kind: 'miss', lockedOut, alarm, decision: JSON.parse(a ?? '') as Decision };
       }
       default:
         throw new Error('unexpected reply from the PIN step');
     }
+  }
+
+  /**
+   * The lockout is decided and recorded in the guess script; a retried webhook takes the decided
+   * path and never comes back here. So the event is told in the background, a few tries, and not
+   * on the caller's answer: a failing outbox must neither cost the caller an apology nor lose it quietly.
+   */
+  function tellLockout(lockout: Lockout): void {
+    const tell = async (tries: number): Promise<void> => {
+      try {
+        await deps.onLockout?.(lockout);
+      } catch (error) {
+        if (tries <= 1) {
+          log.error({ err: error, from: lockout.callerNumber }, 'could not tell the control panel of a lockout');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await tell(tries - 1);
+      }
+    };
+    void tell(5);
   }
 
   return {
@@ -285,7 +306,7 @@ export function createAbuseLimits(deps: {
       );
       if (claim.kind === 'decided') return claim;
       const [outcome, a, b, c, d] = claim.extra;
-      return { kind: 'claimed', state: claim.state, guess: await outcomeOf(outcome, [a, b, c, d], now, guess.from, pinHash) };
+      return { kind: 'claimed', state: claim.state, guess: outcomeOf(outcome, [a, b, c, d], now, guess.from, pinHash) };
     },
 
     /** Where the day's bound stands, for /metrics. */

@@ -74,7 +74,7 @@ export interface Admission {
 }
 
 // The PIN arrives as its HMAC (computed once, by the guess check), so no secret is needed here.
-export function createAdmissions(redis: RedisClient, _secret?: string) {
+export function createAdmissions(redis: RedisClient) {
   redis.defineCommand('admitCaller', { numberOfKeys: 12, lua: ADMIT_CALLER_LUA });
   redis.defineCommand('giveBackAdmission', { numberOfKeys: 12, lua: GIVE_BACK_ADMISSION_LUA });
   const ownerOf = (owner: PinOwner): string => `${owner.accountId}/${owner.userId}`;

@@ -15,7 +15,14 @@ type StreamEntry = [id: string, fields: string[]];
 
 function eventsOf(entries: StreamEntry[]): AuditEvent[] {
   return entries.flatMap(([, fields]) => {
-    const parsed = auditEventSchema.safeParse(JSON.parse(fields[1] ?? 'null'));
+    // One bad entry must not take the whole view down.
+    let json: unknown;
+    try {
+      json = JSON.parse(fields[1] ?? 'null');
+    } catch {
+      return [];
+    }
+    const parsed = auditEventSchema.safeParse(json);
     return parsed.success ? [parsed.data] : [];
   });
 }

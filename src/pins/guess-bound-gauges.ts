@@ -12,13 +12,21 @@ export function addGuessBoundGauges(metrics: Metrics, standing: () => Promise<Gu
   const registers = [metrics.registry];
   let known: GuessStanding = { livePins: 0, guesses: 0, probability: 0, guessesLeft: 0 };
   let readAt = 0;
-  // The four gauges are collected one after another in one scrape: read Redis once for them.
-  const read = async (): Promise<GuessStanding> => {
-    if (Date.now() - readAt > 500) {
-      known = await standing().catch(() => known);
-      readAt = Date.now();
-    }
-    return known;
+  let reading: Promise<GuessStanding> | undefined;
+  // prom-client collects the gauges of one scrape at once: they share one read (and its result for 500 ms).
+  const read = (): Promise<GuessStanding> => {
+    if (Date.now() - readAt <= 500) return Promise.resolve(known);
+    reading ??= standing()
+      .catch(() => known)
+      .then((value) => {
+        known = value;
+        readAt = Date.now();
+        return value;
+      })
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
   };
   new Gauge({ name: 'callgate_guess_bound', help: 'The stated bound: the chance random guessing may find a live PIN in the window', registers }).set(bound);
   new Gauge({

@@ -111,18 +111,6 @@ return {'gone'}
 `;
 
 /**
- * Undoes a consumption whose answer came back after the caller had been told the line is
- * down (see restore above). No deadline guard: whenever it runs, its checks make it safe,
- * and a late undo is better than a lost PIN.
- * KEYS: by-hash, by-owner, expiry, live-by-code, consumed(owner)
- * ARGV: now, hash, owner, callSid
- * Returns {'restored'} | {'gone'}
- */
-export const RESTORE_PIN_LUA = `${FORGET_PIN_LUA}${CONSUME_RESTORE_LUA}
-return {restore(ARGV[1], ARGV[2], ARGV[3], ARGV[4])}
-`;
-
-/**
  * Revokes the live PIN of each owner given (and any consumption it could undo).
  * KEYS: by-hash, by-owner, expiry, live-by-code, consumed(owner 1), consumed(owner 2), ...
  * ARGV: deadline, owner 1, owner 2, ...

@@ -7,7 +7,7 @@ import { isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { accountCodeOf, generatePin, hashPin } from './pin-code.js';
-import { CONSUME_PIN_LUA, ISSUE_PIN_LUA, RESTORE_PIN_LUA, REVOKE_PINS_LUA } from './pin-scripts.js';
+import { CONSUME_PIN_LUA, ISSUE_PIN_LUA, REVOKE_PINS_LUA } from './pin-scripts.js';
 
 type ScriptArg = string | number;
 // ioredis' documented way to type commands added with defineCommand.
@@ -15,7 +15,6 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     issuePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     consumePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    restorePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     revokePins(numberOfKeys: number, ...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
   }
 }
@@ -24,7 +23,6 @@ declare module 'ioredis' {
 export function definePinScripts(redis: RedisClient): void {
   redis.defineCommand('issuePin', { numberOfKeys: 6, lua: ISSUE_PIN_LUA });
   redis.defineCommand('consumePin', { numberOfKeys: 5, lua: CONSUME_PIN_LUA });
-  redis.defineCommand('restorePin', { numberOfKeys: 5, lua: RESTORE_PIN_LUA });
   // Variable: one consumed(owner) key per owner revoked.
   redis.defineCommand('revokePins', { lua: REVOKE_PINS_LUA });
 }
@@ -54,11 +52,6 @@ export interface PinStore {
    * Redis does nothing if it only gets to it after `notAfter` (epoch ms, real time).
    */
   consume: (pin: string, owner: PinOwner, notAfter?: number, callSid?: string) => Promise<boolean>;
-  /**
-   * Undoes `callSid`'s consumption of the PIN (its answer came back too late to put the caller
-   * through): live again unless it has expired or the owner has a newer PIN. True when restored.
-   */
-  restore: (pin: string, owner: PinOwner, callSid: string) => Promise<boolean>;
   /** How many PINs are live now (for the risk metric). */
   liveCount: () => Promise<number>;
 }
@@ -172,14 +165,7 @@ export function createPinStore(
     return outcome === 'ok';
   }
 
-  async function restore(pin: string, owner: PinOwner, callSid: string): Promise<boolean> {
-    const [outcome] = await runScript(() =>
-      redis.restorePin(...pinKeys, keys.pinConsumed(ownerKey(owner)), clock.now(), hashPin(secret, pin), ownerKey(owner), callSid),
-    );
-    return outcome === 'restored';
-  }
-
   const liveCount = () => withRedis(() => redis.zcount(keys.pinExpiry, `(${String(clock.now())}`, '+inf'));
 
-  return { issue, status, revoke, find, consume, restore, liveCount };
+  return { issue, status, revoke, find, consume, liveCount };
 }

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { givenAccount, givenPin, givenUser } from '../helpers/givens.js';
+import { eventually } from '../helpers/eventually.js';
 import { logLines } from '../helpers/leak-watch.js';
 import { buildTestApp, policyWith } from '../helpers/test-app.js';
 import { newCaller, placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
@@ -33,10 +34,13 @@ describe('failed PINs per caller number', () => {
     expect(xml).not.toContain('<Gather');
 
     // The security team is told, through the events outbox (README: Events to the control panel).
-    const events = (await t.redis.xrange('callgate:{events}:outbox', '-', '+')).map(([, fields]) => JSON.parse(fields[5] ?? '{}') as { type: string; data: Record<string, unknown> });
-    expect(events.filter((event) => event.type === 'pin.locked_out' && event.data.callerNumber === from)).toEqual([
-      expect.objectContaining({ data: { callerNumber: from, failures: 10, lockedUntil: new Date(t.clock.now() + t.policy.callers.lockoutSeconds * 1000).toISOString() } }),
-    ]);
+    const lockedUntil = new Date(t.clock.now() + t.policy.callers.lockoutSeconds * 1000).toISOString();
+    await eventually(async () => {
+      const events = (await t.redis.xrange('callgate:{events}:outbox', '-', '+')).map(([, fields]) => JSON.parse(fields[5] ?? '{}') as { type: string; data: Record<string, unknown> });
+      expect(events.filter((event) => event.type === 'pin.locked_out' && event.data.callerNumber === from)).toEqual([
+        expect.objectContaining({ data: { callerNumber: from, failures: 10, lockedUntil } }),
+      ]);
+    });
 
     t.clock.advance(t.policy.callers.lockoutSeconds * 1000);
     expect(twimlOf(await placeCall(t.app, t.config, from).voice())).toContain('<Gather');
