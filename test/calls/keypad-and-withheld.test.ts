@@ -46,8 +46,9 @@ describe('withheld numbers', () => {
   const WITHHELD = ['+266696687', 'anonymous'];
 
   it('when one withheld caller guesses over many calls, then other withheld callers are not locked out, and a valid PIN gets through', async () => {
+    // 12 guesses from one placeholder: past the per-number limit of 10, had they shared one lockout.
     for (let i = 0; i < 12; i += 1) {
-      const call = placeCall(t.app, t.config, WITHHELD[i % 2]);
+      const call = placeCall(t.app, t.config, WITHHELD[0]);
       await call.voice();
       expect(spoken(twimlOf(await call.pin(String(30_000_000 + i))))[0]).toMatch(/not recognised/);
     }

@@ -100,11 +100,16 @@ describe('whole calls through the simulator', () => {
     ]);
     await line.sim.settled();
     expect(calls.map((c) => c.ending)).toEqual(['bridged', 'bridged']);
-    for (const sysadmin of ['Sam', 'Kim']) {
+    const briefed = ['Sam', 'Kim'].map((sysadmin) => {
       const heard = line.heardBy(sysadmin);
-      const briefedAbout = heard.find((text) => text.startsWith('Emergency support call'))?.includes('The caller is Ada Lovelace') === true ? 'Ada' : 'Bob';
-      expect(heard).toContain(`(connected with ${briefedAbout})`);
-    }
+      const briefings = heard.filter((text) => text.startsWith('Emergency support call'));
+      expect(briefings).toHaveLength(1);
+      const about = /The caller is (Ada|Bob) /.exec(briefings[0] ?? '')?.[1] ?? '';
+      // Connected to exactly the caller they heard about, and to no one else.
+      expect(heard.filter((text) => text.startsWith('(connected with'))).toEqual([`(connected with ${about})`]);
+      return about;
+    });
+    expect(briefed.sort()).toEqual(['Ada', 'Bob']);
   });
 
   it('when a page meets a voicemail box, then nothing is said to it and the next sysadmin takes the call', async () => {
@@ -166,6 +171,9 @@ describe('whole calls through the simulator', () => {
     const sam = line.heardBy('Sam');
     expect(sam).not.toContain('(connected with Ada)');
     expect(sam.some((text) => text.startsWith('Emergency support call'))).toBe(false);
+    // He was paged (Ada was verified), and hears that nobody is waiting any more.
+    expect(line.stack.restApi.calls.map((page) => page.to)).toEqual([SAM.phone]);
+    expect(sam).toContain('Nobody is waiting for support right now. Goodbye.');
   });
 
   it('when a stranger gets the PIN wrong three times, then goodbye and hang-up', async () => {

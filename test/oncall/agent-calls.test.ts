@@ -210,7 +210,10 @@ describe('a sysadmin phoning the support line', () => {
     return {
       callSid,
       voice: () => post('/twilio/voice', { CallSid: callSid, From: from, CallStatus: 'ringing' }),
-      pin: (digits: string, attempt = 1) => post(`/twilio/agent-pin?sysadmin=bob&attempt=${String(attempt)}`, { CallSid: callSid, From: from, Digits: digits }),
+      pin: (digits: string, attempt = 1) => {
+        rememberSecret(digits);
+        return post(`/twilio/agent-pin?sysadmin=bob&attempt=${String(attempt)}`, { CallSid: callSid, From: from, Digits: digits });
+      },
       ended: () => post('/twilio/status', { CallSid: callSid, From: from, CallStatus: 'completed', CallDuration: '60' }),
     };
   };

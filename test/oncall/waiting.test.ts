@@ -7,7 +7,7 @@ import { eventually } from '../helpers/eventually.js';
 import request from 'supertest';
 import { api } from '../helpers/givens.js';
 import { buildTestApp, OPS_KEY, policyWith, type TestApp } from '../helpers/test-app.js';
-import { signedWebhooks, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
+import { newCallSid, signedWebhooks, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
 import { ALICE, givenWaitingCaller } from './oncall-helpers.js';
 
 /**
@@ -110,7 +110,14 @@ describe('waiting for a sysadmin', () => {
     const thanks = await post('/twilio/voicemail', { CallSid: call.callSid, RecordingUrl: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1', RecordingDuration: '42', Digits: '#' });
     expect(spoken(twimlOf(thanks))).toEqual(['Thank you. Your message has been recorded and a ticket opened. An engineer will call you back as soon as possible. Goodbye.']);
     const url = `https://api.twilio.com/2010-04-01/Accounts/${t.config.twilio.accountSid}/Recordings/RE${'b'.repeat(32)}`;
-    twimlOf(await post('/twilio/recording', { CallSid: call.callSid, RecordingSid: `RE${'b'.repeat(32)}`, RecordingUrl: url, RecordingStatus: 'completed', RecordingDuration: '42' }));
+    const callback = { CallSid: call.callSid, RecordingSid: `RE${'b'.repeat(32)}`, RecordingUrl: url, RecordingStatus: 'completed', RecordingDuration: '42' };
+    // Twilio may send the callback twice: one voicemail, one audit line, one event (by id).
+    twimlOf(await post('/twilio/recording', callback));
+    twimlOf(await post('/twilio/recording', callback));
+    const outbox = (await t.redis.xrange('callgate:{events}:outbox', '-', '+')).map(([, fields]) => fields[3]);
+    expect(outbox.filter((type) => type === 'voicemail.recorded')).toHaveLength(1);
+    const audit = (await t.redis.xrange('callgate:{audit}:events', '-', '+')).map(([, fields]) => JSON.parse(fields[1] ?? '{}') as { type: string });
+    expect(audit.filter((event) => event.type === 'voicemail')).toHaveLength(1);
     expect(((await api(t.app).get(`/v1/accounts/${accountId}/calls`)).body as { calls: unknown[] }).calls).toEqual([
       expect.objectContaining({ callSid: call.callSid, voicemail: { url, seconds: 42 } }),
     ]);
@@ -120,8 +127,9 @@ describe('waiting for a sysadmin', () => {
     const t = await newApp();
     const { call, accountId } = await givenWaitingCaller(t);
     const recording = { CallSid: call.callSid, RecordingSid: `RE${'c'.repeat(32)}`, RecordingUrl: 'https://api.twilio.com/x.wav', RecordingStatus: 'completed', RecordingDuration: '9' };
-    // Still waiting: not a missed call.
+    // Still waiting: not a missed call; and a call callgate never saw.
     twimlOf(await signedWebhooks(t.app, t.config)('/twilio/recording', recording));
+    twimlOf(await signedWebhooks(t.app, t.config)('/twilio/recording', { ...recording, CallSid: newCallSid() }));
     expect((await request(t.app).post('/twilio/recording').type('form').send(recording)).status).toBe(403);
     await call.queueResult('leave', 600);
     expect(((await api(t.app).get(`/v1/accounts/${accountId}/calls`)).body as { calls: { voicemail: unknown }[] }).calls[0]?.voicemail).toBeNull();
