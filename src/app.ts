@@ -16,7 +16,7 @@ import { createSupportLine } from './hours/support-line.js';
 import { createKeyCheck } from './http/bearer-auth.js';
 import { jsonErrors, unknownRoute } from './http/json-errors.js';
 import { buildOpenApiDocument } from './http/openapi.js';
-import { requestLogging } from './http/request-logging.js';
+import { addRequestLogging } from './http/request-logging.js';
 import { accountRoutes } from './http/routes/account-routes.js';
 import { directoryReadRoutes } from './http/routes/directory-read-routes.js';
 import { callHistoryRoutes } from './http/routes/call-history-routes.js';
@@ -25,7 +25,7 @@ import { oncallRoutes } from './http/routes/oncall-routes.js';
 import { opsEventsRoutes } from './http/routes/ops-events-routes.js';
 import { pinRoutes } from './http/routes/pin-routes.js';
 import { supportLineRoutes } from './http/routes/support-line-routes.js';
-import { voiceRoutes } from './http/twilio/voice-routes.js';
+import { twilioWebhooks } from './http/twilio/voice-webhooks.js';
 import { loadPromptCatalogue, type PromptCatalogue } from './ivr/prompt-catalogue.js';
 import { createAgentTwimlRenderer } from './ivr/render-agent-twiml.js';
 import { createTwimlRenderer } from './ivr/render-twiml.js';
@@ -185,7 +185,12 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy ?? false);
-  app.use(requestLogging(log));
+  addRequestLogging(app, log);
+  // First: Twilio's webhooks are the busiest path, and every layer before them is visited per request.
+  app.use(
+    '/twilio',
+    twilioWebhooks({ flow, queueFlow, voicemail, agent, twiml, agentTwiml: createAgentTwimlRenderer({ policy, catalogue, baseUrl: config.publicBaseUrl, supportNumber: config.supportPhoneNumber }), authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, metrics }),
+  );
 
   app.use(
     healthRoutes({
@@ -215,10 +220,6 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   v1.use(opsConsoleRoutes(createConsoleFeed({ redis, clock, policy, hours, waiting, busy, oncall })));
   app.use('/v1', v1);
   app.use('/console', consolePage());
-  app.use(
-    '/twilio',
-    voiceRoutes({ flow, queueFlow, voicemail, agent, twiml, agentTwiml: createAgentTwimlRenderer({ policy, catalogue, baseUrl: config.publicBaseUrl, supportNumber: config.supportPhoneNumber }), authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, metrics }),
-  );
 
   app.use(unknownRoute);
   app.use(countRedisFailures(metrics));

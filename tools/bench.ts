@@ -23,7 +23,9 @@ const SEQUENTIAL = 2_000;
 const VALID_SHARE = 0.2;
 const MEMORY_PINS = 100_000;
 // Callers already waiting while the PIN webhook is measured again, and the pager idles.
-const QUEUE_SIZES = [0, 1_000, 10_000];
+// BENCH_QUICK=1 measures the webhook against the baseline only (no queue sizes, no memory): for profiling changes.
+const QUICK = process.env.BENCH_QUICK !== undefined;
+const QUEUE_SIZES = QUICK ? [] : [0, 1_000, 10_000];
 const QUEUE_REQUESTS = Number(process.env.BENCH_QUEUE_REQUESTS ?? 5_000);
 const IDLE_SECONDS = 10;
 
@@ -214,10 +216,10 @@ async function main(): Promise<void> {
       atSize.push({ size, rps: run.latencies.length / run.seconds, ...idle });
     }
     const waitingBefore = await usedMemory(redis);
-    await seedWaitingCallers(redisUrl, 10_000, seeded);
+    if (!QUICK) await seedWaitingCallers(redisUrl, 10_000, seeded);
     const memoryPerWaiting = ((await usedMemory(redis)) - waitingBefore) / 10_000;
 
-    const memory = await memoryPerLivePin(redisUrl);
+    const memory = QUICK ? 0 : await memoryPerLivePin(redisUrl);
 
     const rps = (run: { latencies: number[]; seconds: number }) => run.latencies.length / run.seconds;
     const row = (name: string, run: { latencies: number[]; seconds: number }, single: { latencies: number[] }) =>

@@ -22,7 +22,7 @@ const DESKTOP = { width: 1280, height: 900 };
 let stack: LocalStack;
 let base: string;
 let panel: Api;
-let browser: { context: BrowserContext; close(): Promise<void> };
+let browser: { context: BrowserContext; close(): Promise<void> } | undefined;
 let sim: SimulatedTwilio;
 const calls: Promise<unknown>[] = [];
 const cspViolations: string[] = [];
@@ -43,7 +43,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await browser.close();
+  // Undefined when chromium did not start: the stack is still stopped, and the start's error is the one reported.
+  await browser?.close();
   await Promise.all(calls);
   await sim.settled();
   await stack.stop();
@@ -52,6 +53,7 @@ afterAll(async () => {
 }, 90_000);
 
 async function openConsole(size = DESKTOP): Promise<Page> {
+  if (browser === undefined) throw new Error('chromium did not start');
   const page = await browser.context.newPage();
   await page.setViewportSize(size);
   page.on('console', (message) => {

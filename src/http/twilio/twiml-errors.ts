@@ -1,19 +1,13 @@
-import type { ErrorRequestHandler, Response } from 'express';
-
-export function sendTwiml(res: Response, twiml: string): void {
-  res.status(200).type('text/xml').send(twiml);
-}
+import type { Response } from 'express';
 
 /**
- * Whatever went wrong in a webhook (Redis down or slow, a bug), the caller hears
- * the apology and how to reach support another way: always 200 with TwiML,
- * never a 5xx, which Twilio would read out as "an application error has occurred".
+ * Node's own response methods, not express's `send`: send also hashes every body for an
+ * ETag, which no webhook answer needs (Twilio never revalidates one).
  */
-export function twimlErrors(apology: string): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
-    req.log.error({ err: error }, 'webhook failed: answered with the apology');
-    sendTwiml(res, apology);
-  };
+export function sendTwiml(res: Response, twiml: string, status = 200): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/xml; charset=utf-8');
+  res.end(twiml);
 }
 
 export class WebhookTimeout extends Error {

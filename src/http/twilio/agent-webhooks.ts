@@ -1,0 +1,120 @@
+import twilio from 'twilio';
+import { z } from 'zod';
+import type { AgentFlow } from '../../oncall/agent-flow.js';
+import type { AgentTwimlRenderer } from '../../ivr/render-agent-twiml.js';
+import { within } from './twiml-errors.js';
+import { ANSWER_WITHIN_MS } from './webhook-budget.js';
+import type { Webhook } from './webhook-handler.js';
+
+// Query strings come from URLs callgate wrote; the signature check already proved them unaltered.
+const sid = z.string().min(1).max(64);
+const pageQuery = z.looseObject({ sysadmin: sid, caller: sid });
+const answerQuery = z.looseObject({ sysadmin: sid, step: z.enum(['hear', 'take']), about: sid });
+const aboutQuery = z.looseObject({ sysadmin: sid, about: sid });
+const missedQuery = z.looseObject({ sysadmin: sid, index: z.coerce.number().int().min(0).max(100).catch(0), about: sid });
+const callbackQuery = z.looseObject({ about: sid });
+const dialResult = z.looseObject({ CallSid: sid, DialCallStatus: z.string().max(32).default('failed'), DialCallSid: sid.optional().catch(undefined) });
+const pinQuery = z.looseObject({ sysadmin: sid, attempt: z.coerce.number().int().min(1).max(10).catch(1) });
+const agentCall = z.looseObject({
+  CallSid: sid,
+  Digits: z.string().max(32).default(''),
+  AnsweredBy: z.string().max(32).optional(),
+  CallStatus: z.string().max(32).default('completed'),
+});
+const bridgedCaller = z.looseObject({
+  CallSid: sid,
+  DequeingCallSid: sid.optional(),
+  QueueTime: z.coerce.number().int().min(0).optional().catch(undefined),
+});
+
+// Status callbacks get an empty document: there is no call left to instruct.
+const NOTHING = new twilio.twiml.VoiceResponse().toString();
+
+/** The sysadmin's webhooks, SPEC section 5 (signed, under /twilio like the caller's). */
+export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRenderer }): Record<string, Webhook> {
+  const { agent, render } = deps;
+  return {
+    // A page was answered (by a person, a voicemail box, or a fax: AnsweredBy says which).
+    '/agent': async (req) => {
+      const { sysadmin, caller } = pageQuery.parse(req.query);
+      const call = agentCall.parse(req.body);
+      const decision = agent.pageAnswered({ sysadminId: sysadmin, callerSid: caller, agentCallSid: call.CallSid, answeredBy: call.AnsweredBy });
+      return render(await within(ANSWER_WITHIN_MS, decision));
+    },
+
+    // A sysadmin who phoned in typed their on-call PIN.
+    '/agent-pin': async (req) => {
+      const { sysadmin, attempt } = pinQuery.parse(req.query);
+      const call = agentCall.parse(req.body);
+      const decision = agent.checkOncallPin({ sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, attempt });
+      return render(await within(ANSWER_WITHIN_MS, decision));
+    },
+
+    '/agent-answer': async (req) => {
+      const { sysadmin, step, about } = answerQuery.parse(req.query);
+      const call = agentCall.parse(req.body);
+      const pressed = { sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, about };
+      return render(await within(ANSWER_WITHIN_MS, step === 'hear' ? agent.hear(pressed) : agent.take(pressed)));
+    },
+
+    // The <Queue> url, fetched for the caller just before the bridge. It may only Play, Say,
+    // Pause or Redirect, and it always says the same thing: failing bookkeeping (Redis down)
+    // must never turn a connection into an apology and a hang-up.
+    '/bridge': async (req) => {
+      const { sysadmin, about } = aboutQuery.parse(req.query);
+      const caller = bridgedCaller.parse(req.body);
+      const agentCallSid = caller.DequeingCallSid ?? '';
+      await within(
+        ANSWER_WITHIN_MS,
+        agent.bridged({ callerSid: about, sysadminId: sysadmin, agentCallSid, queueSeconds: caller.QueueTime }),
+      ).catch((error: unknown) => {
+        req.log.error({ err: error, callSid: about, sysadminId: sysadmin }, 'a bridge was not recorded; the call goes ahead');
+      });
+      return render({ kind: 'caller_connected' });
+    },
+
+    // The sysadmin's <Dial> ended: a finished conversation, or a caller who had left.
+    '/agent-dialed': async (req) => {
+      const { sysadmin, about } = aboutQuery.parse(req.query);
+      const call = agentCall.parse(req.body);
+      return render(await within(ANSWER_WITHIN_MS, agent.dialEnded({ sysadminId: sysadmin, agentCallSid: call.CallSid, about })));
+    },
+
+    // A sysadmin who phoned in chose what to do about a missed caller.
+    '/agent-missed': async (req) => {
+      const { sysadmin, index, about } = missedQuery.parse(req.query);
+      const call = agentCall.parse(req.body);
+      const choice = agent.missedChoice({ sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, index, about });
+      return render(await within(ANSWER_WITHIN_MS, choice));
+    },
+
+    // The <Number url> of a callback: the customer answered; they hear who calls and why. Says the
+    // same whatever Redis does, so it never needs the books.
+    '/callback-whisper': (req) => {
+      callbackQuery.parse(req.query);
+      return render({ kind: 'callback_whisper' });
+    },
+
+    // The callback's <Dial> ended.
+    '/callback-dialed': async (req) => {
+      const { sysadmin, about } = aboutQuery.parse(req.query);
+      const dial = dialResult.parse(req.body);
+      const ended = agent.callbackDialed({
+        sysadminId: sysadmin,
+        agentCallSid: dial.CallSid,
+        about,
+        dialCallStatus: dial.DialCallStatus,
+        ...(dial.DialCallSid === undefined ? {} : { dialCallSid: dial.DialCallSid }),
+      });
+      return render(await within(ANSWER_WITHIN_MS, ended));
+    },
+
+    // A page call ended, however it ended.
+    '/agent-status': async (req) => {
+      pageQuery.parse(req.query);
+      const call = agentCall.parse(req.body);
+      await within(ANSWER_WITHIN_MS, agent.pageEnded(call.CallSid, call.CallStatus));
+      return NOTHING;
+    },
+  };
+}
