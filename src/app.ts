@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import express from 'express';
 import { createAuditLog } from './audit/audit-log.js';
 import { createAbuseLimits } from './calls/abuse-limits.js';
@@ -25,6 +26,7 @@ import { oncallRoutes } from './http/routes/oncall-routes.js';
 import { opsEventsRoutes } from './http/routes/ops-events-routes.js';
 import { pinRoutes } from './http/routes/pin-routes.js';
 import { supportLineRoutes } from './http/routes/support-line-routes.js';
+import { isWebhookUrl } from './http/twilio/webhook-handler.js';
 import { twilioWebhooks } from './http/twilio/voice-webhooks.js';
 import { loadPromptCatalogue, type PromptCatalogue } from './ivr/prompt-catalogue.js';
 import { createAgentTwimlRenderer } from './ivr/render-agent-twiml.js';
@@ -74,7 +76,8 @@ export interface AppDeps {
 }
 
 export interface Callgate {
-  app: express.Express;
+  /** Answers every request: Twilio's webhooks, then the express app (API, console, health, metrics). */
+  app: RequestListener;
   metrics: Metrics;
   /** Advances paging chains; main.ts also runs it on a timer. */
   pager: Pager;
@@ -182,16 +185,23 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     ops: { keys: config.apiKeys.ops, allowedCidrs: config.allowedCidrs.ops },
   });
 
+  const webhooks = twilioWebhooks({
+    flow,
+    queueFlow,
+    voicemail,
+    agent,
+    twiml,
+    agentTwiml: createAgentTwimlRenderer({ policy, catalogue, baseUrl: config.publicBaseUrl, supportNumber: config.supportPhoneNumber }),
+    authToken: config.twilio.authToken,
+    publicBaseUrl: config.publicBaseUrl,
+    metrics,
+    log,
+  });
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy ?? false);
   addRequestLogging(app, log);
-  // First: Twilio's webhooks are the busiest path, and every layer before them is visited per request.
-  app.use(
-    '/twilio',
-    twilioWebhooks({ flow, queueFlow, voicemail, agent, twiml, agentTwiml: createAgentTwimlRenderer({ policy, catalogue, baseUrl: config.publicBaseUrl, supportNumber: config.supportPhoneNumber }), authToken: config.twilio.authToken, publicBaseUrl: config.publicBaseUrl, metrics }),
-  );
-
   app.use(
     healthRoutes({
       redis,
@@ -224,5 +234,9 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   app.use(unknownRoute);
   app.use(countRedisFailures(metrics));
   app.use(jsonErrors);
-  return { app, pager, metrics, eventOutbox };
+  const listener: RequestListener = (req, res) => {
+    if (isWebhookUrl(req.url ?? '')) webhooks(req, res);
+    else app(req, res);
+  };
+  return { app: listener, pager, metrics, eventOutbox };
 }

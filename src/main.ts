@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -49,7 +49,7 @@ function start(): void {
   const { delivery } = eventOutbox;
   const stopEvents = delivery === undefined ? () => Promise.resolve() : runEventDeliveryEvery(delivery, EVENTS_TICK_MS, log);
   if (delivery === undefined) log.warn('EVENTS_URL is not set: events stay in the capped outbox and the control panel is not told of missed calls');
-  const server = app.listen(config.port, () => {
+  const server = createServer(app).listen(config.port, () => {
     log.info({ port: config.port, publicBaseUrl: config.publicBaseUrl }, 'callgate listening');
   });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createApp } from '../src/app.js';
 import { systemClock, type Clock } from '../src/clock.js';
 import { loadConfig, type Config } from '../src/config.js';
@@ -83,7 +83,7 @@ export async function startLocalStack(options: {
     const { delivery } = eventOutbox;
     // Stopped as on SIGTERM: attempts in flight finish (within policy.events.sendTimeoutSeconds) first.
     const stopEvents = delivery === undefined ? () => Promise.resolve() : runEventDeliveryEvery(delivery, 100, log);
-    const server: Server = app.listen(port, '127.0.0.1');
+    const server: Server = createServer(app).listen(port, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const instance: Instance = {
       url: `http://127.0.0.1:${String(port)}`,

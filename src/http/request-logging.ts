@@ -1,61 +1,77 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import type { Bindings } from 'pino';
 import type { Logger } from '../logger.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-const MADE = Symbol('request logger');
 
 declare module 'node:http' {
   interface IncomingMessage {
     id: string;
-    /** The request's logger: the app's, bound to `logBindings`; made when first used. */
+    /** The request's logger: the app's, bound to the request id. */
     log: Logger;
-    /** What every line about this request carries (the request id; a webhook's CallSid). */
-    logBindings: Bindings;
-    [MADE]?: Logger;
+    requestLog: RequestLog;
   }
 }
 
 /**
- * One log line per request (when its level is enabled), the X-Request-Id header, and `req.log`.
- * Only the id, method, URL, address and status are logged: headers could carry keys and the
- * body a PIN. Most requests log nothing but that line, so `req.log` (a pino child, whose
- * bindings are serialised through the redaction) is made only when code asks for it, and the
- * request line is written on the app's logger with the bindings beside it.
+ * One request's logging: the X-Request-Id header, one line when the answer is sent (when its
+ * level is enabled), and a logger bound to the request. Only the id, method, URL, address and
+ * status are logged: headers could carry keys and the body a PIN. Most requests log nothing
+ * but that line, so the bound logger (a pino child, whose bindings go through the redaction)
+ * is made only when code asks for it, and the line is written on the app's logger.
  */
-export function addRequestLogging(app: Express, log: Logger): void {
-  Object.defineProperty(app.request, 'log', {
-    configurable: true,
-    get(this: Express['request']): Logger {
-      this[MADE] ??= log.child(this.logBindings);
-      return this[MADE];
-    },
-    set(this: Express['request'], logger: Logger) {
-      this[MADE] = logger;
-    },
-  });
+export class RequestLog {
+  readonly id: string;
+  /** What every line about this request carries: the request id, and a webhook's CallSid. */
+  readonly bindings: Bindings;
+  #logger: Logger | undefined;
 
-  app.use((req, res, next) => {
+  constructor(
+    private readonly parent: Logger,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) {
     const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', id);
-    req.id = id;
-    req.logBindings = { reqId: id };
+    this.id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    this.bindings = { reqId: this.id };
+    res.setHeader('X-Request-Id', this.id);
     const started = Date.now();
+    const { method, url } = req;
     res.once('finish', () => {
       const level = res.statusCode >= 500 ? 'error' : 'info';
-      if (!log.isLevelEnabled(level)) return;
-      log[level](
+      if (!parent.isLevelEnabled(level)) return;
+      parent[level](
         {
-          ...req.logBindings,
-          req: { id, method: req.method, url: req.originalUrl, remoteAddress: req.socket.remoteAddress },
+          ...this.bindings,
+          req: { id: this.id, method, url, remoteAddress: req.socket.remoteAddress },
           res: { statusCode: res.statusCode },
           responseTime: Date.now() - started,
         },
         'request completed',
       );
     });
+  }
+
+  /** Bound to `bindings` as they are at the first use: bind before logging. */
+  get logger(): Logger {
+    this.#logger ??= this.parent.child(this.bindings);
+    return this.#logger;
+  }
+}
+
+/** Request logging for the express app: `req.id`, and `req.log` made on its first use. */
+export function addRequestLogging(app: Express, log: Logger): void {
+  Object.defineProperty(app.request, 'log', {
+    configurable: true,
+    get(this: Express['request']): Logger {
+      return this.requestLog.logger;
+    },
+  });
+  app.use((req, res, next) => {
+    req.requestLog = new RequestLog(log, req, res);
+    req.id = req.requestLog.id;
     next();
   });
 }

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
@@ -32,7 +33,7 @@ describe('requests the API cannot read are the client’s mistake', () => {
 
   it('when a valid gzip body is sent, then it is read as usual', async () => {
     // Raw HTTP: supertest does not pass a pre-compressed body through untouched.
-    const server = t.app.listen(0);
+    const server = createServer(t.app).listen(0);
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
     const body = gzipSync(Buffer.from(JSON.stringify({ name: 'Acme', sla: 'standard' })));

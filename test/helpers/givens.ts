@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import request from 'supertest';
-import type { Express } from 'express';
 import { expect } from 'vitest';
 import { PERMISSIONS, type ContactRole, type Permission } from '../../src/directory/directory-schema.js';
 import { rememberSecret } from './leak-watch.js';
@@ -10,7 +10,7 @@ import { CONTROL_PANEL_KEY } from './test-app.js';
 
 export const newId = (kind: string): string => `${kind}-${randomUUID().slice(0, 8)}`;
 
-export const api = (app: Express) => ({
+export const api = (app: RequestListener) => ({
   put: (path: string, body: unknown) =>
     request(app).put(path).set('Authorization', `Bearer ${CONTROL_PANEL_KEY}`).send(body as object),
   post: (path: string) => request(app).post(path).set('Authorization', `Bearer ${CONTROL_PANEL_KEY}`),
@@ -18,7 +18,7 @@ export const api = (app: Express) => ({
   delete: (path: string) => request(app).delete(path).set('Authorization', `Bearer ${CONTROL_PANEL_KEY}`),
 });
 
-export async function givenAccount(app: Express, options: { sla?: string; id?: string } = {}): Promise<string> {
+export async function givenAccount(app: RequestListener, options: { sla?: string; id?: string } = {}): Promise<string> {
   const id = options.id ?? newId('acct');
   const res = await api(app).put(`/v1/accounts/${id}`, { name: `Account ${id}`, sla: options.sla ?? 'standard' });
   expect(res.status).toBe(201);
@@ -26,7 +26,7 @@ export async function givenAccount(app: Express, options: { sla?: string; id?: s
 }
 
 export async function givenUser(
-  app: Express,
+  app: RequestListener,
   accountId: string,
   options: { permissions?: readonly Permission[]; roles?: ContactRole[]; id?: string; name?: string } = {},
 ): Promise<string> {
@@ -44,7 +44,7 @@ export async function givenUser(
 export const ALL_PERMISSIONS = PERMISSIONS;
 
 /** Issues a PIN through the API and remembers it, so the leak check looks for it in every log line. */
-export async function givenPin(app: Express, accountId: string, userId: string): Promise<string> {
+export async function givenPin(app: RequestListener, accountId: string, userId: string): Promise<string> {
   const res = await api(app).post(`/v1/accounts/${accountId}/users/${userId}/pin`);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const pin = (res.body as { pin: string }).pin;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import { inject } from 'vitest';
 import { createApp } from '../../src/app.js';
 import type { Pager } from '../../src/oncall/pager.js';
@@ -34,7 +34,7 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
 }
 
 export interface TestApp {
-  app: Express;
+  app: RequestListener;
   pager: Pager;
   redis: RedisClient;
   clock: TestClock;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import { SyntaxValidator } from 'fast-xml-validator';
 import request from 'supertest';
 import twilio from 'twilio';
@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import type { Config } from '../../src/config.js';
 
 /** Webhooks signed exactly as Twilio signs them: the twilio package's own signature, over PUBLIC_BASE_URL. */
-export function signedWebhooks(app: Express, config: Config) {
+export function signedWebhooks(app: RequestListener, config: Config) {
   return (path: string, params: Record<string, string>) => {
     const signature = twilio.getExpectedTwilioSignature(config.twilio.authToken, `${config.publicBaseUrl}${path}`, params);
     return request(app).post(path).type('form').set('X-Twilio-Signature', signature).send(params);
@@ -18,7 +18,7 @@ export const newCallSid = (): string => `CA${randomBytes(16).toString('hex')}`;
 export const newCaller = (): string => `+4479${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
 
 /** One phone call, step by step, as Twilio would post it. */
-export function placeCall(app: Express, config: Config, from = newCaller()) {
+export function placeCall(app: RequestListener, config: Config, from = newCaller()) {
   const post = signedWebhooks(app, config);
   const callSid = newCallSid();
   const base = { CallSid: callSid, From: from, To: config.supportPhoneNumber, AccountSid: config.twilio.accountSid };

@@ -1,5 +1,5 @@
+import type { IncomingMessage } from 'node:http';
 import type { ParsedUrlQuery } from 'node:querystring';
-import type { Request } from 'express';
 import twilio from 'twilio';
 
 /**
@@ -8,9 +8,9 @@ import twilio from 'twilio';
  * the request arrived with (a proxy in front may speak plain http to us).
  */
 export function twilioSignatureCheck(authToken: string, publicBaseUrl: string) {
-  return (req: Request, params: ParsedUrlQuery): boolean => {
+  return (req: IncomingMessage, params: ParsedUrlQuery): boolean => {
     const signature = req.headers['x-twilio-signature'];
     if (typeof signature !== 'string') return false;
-    return twilio.validateRequest(authToken, signature, `${publicBaseUrl}${req.originalUrl}`, params as Record<string, string>);
+    return twilio.validateRequest(authToken, signature, `${publicBaseUrl}${req.url ?? ''}`, params as Record<string, string>);
   };
 }

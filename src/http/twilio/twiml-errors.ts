@@ -1,10 +1,7 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
-/**
- * Node's own response methods, not express's `send`: send also hashes every body for an
- * ETag, which no webhook answer needs (Twilio never revalidates one).
- */
-export function sendTwiml(res: Response, twiml: string, status = 200): void {
+/** A webhook's answer: TwiML, 200 unless said (Twilio reads out any 5xx as an application error). */
+export function sendTwiml(res: ServerResponse, twiml: string, status = 200): void {
   res.statusCode = status;
   res.setHeader('Content-Type', 'text/xml; charset=utf-8');
   res.end(twiml);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { RequestHandler } from 'express';
+import type { RequestListener } from 'node:http';
 import type { CallFlow } from '../../calls/call-flow.js';
 import type { QueueFlow } from '../../calls/queue-flow.js';
 import type { VoicemailFlow } from '../../calls/voicemail-flow.js';
@@ -7,6 +7,7 @@ import { TWIML_DIR } from '../../ivr/prompt-catalogue.js';
 import type { AgentTwimlRenderer } from '../../ivr/render-agent-twiml.js';
 import type { TwimlRenderer } from '../../ivr/render-twiml.js';
 import type { Metrics } from '../../metrics/metrics.js';
+import type { Logger } from '../../logger.js';
 import type { AgentFlow } from '../../oncall/agent-flow.js';
 import { agentWebhooks } from './agent-webhooks.js';
 import { within } from './twiml-errors.js';
@@ -25,7 +26,8 @@ export function twilioWebhooks(deps: {
   authToken: string;
   publicBaseUrl: string;
   metrics: Metrics;
-}): RequestHandler {
+  log: Logger;
+}): RequestListener {
   const { flow, queueFlow, agent, twiml } = deps;
 
   const callerWebhooks: Record<string, Webhook> = {
@@ -105,5 +107,6 @@ export function twilioWebhooks(deps: {
     authToken: deps.authToken,
     publicBaseUrl: deps.publicBaseUrl,
     metrics: deps.metrics,
+    log: deps.log,
   });
 }

@@ -1,21 +1,42 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { parse, type ParsedUrlQuery } from 'node:querystring';
+import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { countRedisFailure } from '../metrics-middleware.js';
+import { RequestLog } from '../request-logging.js';
 import { readForm } from './twilio-form.js';
 import { twilioSignatureCheck } from './twilio-signature.js';
 import { sendTwiml } from './twiml-errors.js';
 
-/** One Twilio webhook: reads the signed request (`req.body` holds its parameters), answers TwiML. */
-export type Webhook = (req: Request) => Promise<string> | string;
+/** What a webhook reads of Twilio's request, once the signature has been checked. */
+export interface WebhookRequest {
+  /** The form parameters Twilio posted. */
+  body: ParsedUrlQuery;
+  /** The query string of the URL callgate gave Twilio (signed with it). */
+  query: ParsedUrlQuery;
+  /** Bound to the request id and the CallSid. */
+  log: Logger;
+}
+
+/** One Twilio webhook: answers TwiML. */
+export type Webhook = (req: WebhookRequest) => Promise<string> | string;
+
+export const WEBHOOK_PREFIX = '/twilio';
+
+/** Whether a request URL is one of Twilio's webhooks (anything under /twilio). */
+export function isWebhookUrl(url: string): boolean {
+  return url.startsWith(WEBHOOK_PREFIX) && (url.length === WEBHOOK_PREFIX.length || url[WEBHOOK_PREFIX.length] === '/' || url[WEBHOOK_PREFIX.length] === '?');
+}
 
 /** The TwiML sent with a 403: still valid TwiML, in case it was Twilio after all. */
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 /**
- * Every Twilio webhook under one express handler: the form read, the signature checked, the
- * webhook looked up by path, its answer timed and sent. One layer instead of a router with a
- * middleware per concern, because each layer is visited on every webhook and the PIN webhook
- * is the busiest path callgate has (README, Performance).
+ * Every Twilio webhook, on node's own request and response, in front of the express app:
+ * the form read, the signature checked, the webhook looked up by path, its answer timed and
+ * sent. The PIN webhook is the busiest path callgate has, and express's routing, body
+ * parsing and response helpers were a third of its CPU (README, Performance); the API keeps
+ * express, where what it does is worth its cost.
  *
  * Whatever goes wrong (Redis down or slow, a bug, an unreadable body, an unknown path), the
  * caller hears the apology and how to reach support another way: always 200 with TwiML, never
@@ -29,40 +50,51 @@ export function webhookHandler(deps: {
   authToken: string;
   publicBaseUrl: string;
   metrics: Metrics;
-}): RequestHandler {
+  log: Logger;
+}): RequestListener {
   const { webhooks, apology, metrics } = deps;
   const signedByTwilio = twilioSignatureCheck(deps.authToken, deps.publicBaseUrl);
 
-  async function answer(req: Request, res: Response, webhook: Webhook | undefined): Promise<void> {
+  async function answer(req: IncomingMessage, res: ServerResponse, call: WebhookRequest, requestLog: RequestLog, webhook: Webhook | undefined): Promise<void> {
     const params = await readForm(req);
     if (!signedByTwilio(req, params)) {
-      req.log.warn({ url: `${deps.publicBaseUrl}${req.originalUrl}` }, 'rejected a webhook with a missing or wrong Twilio signature');
+      call.log.warn({ url: `${deps.publicBaseUrl}${req.url ?? ''}` }, 'rejected a webhook with a missing or wrong Twilio signature');
       sendTwiml(res, EMPTY_TWIML, 403);
       return;
     }
-    req.body = params;
+    call.body = params;
     // Bound before anything is logged: the request's logger is made on its first use.
-    if (typeof params.CallSid === 'string') req.logBindings.callSid = params.CallSid;
+    if (typeof params.CallSid === 'string') requestLog.bindings.callSid = params.CallSid;
     if (webhook === undefined) {
-      req.log.warn({ path: req.path }, 'webhook for an unknown path: check the number configuration in Twilio');
+      call.log.warn({ path: req.url }, 'webhook for an unknown path: check the number configuration in Twilio');
       sendTwiml(res, apology);
       return;
     }
-    sendTwiml(res, await webhook(req));
+    sendTwiml(res, await webhook(call));
   }
 
   return (req, res) => {
-    const { path } = req;
+    const url = req.url ?? '';
+    const queryAt = url.indexOf('?');
+    const path = (queryAt === -1 ? url : url.slice(0, queryAt)).slice(WEBHOOK_PREFIX.length);
+    const requestLog = new RequestLog(deps.log, req, res);
     if (path === '/fallback') {
       sendTwiml(res, deps.fallback);
       return;
     }
     const webhook = req.method === 'POST' ? webhooks.get(path) : undefined;
+    const call: WebhookRequest = {
+      body: {},
+      query: queryAt === -1 ? {} : parse(url.slice(queryAt + 1)),
+      get log() {
+        return requestLog.logger;
+      },
+    };
     const started = performance.now();
-    answer(req, res, webhook)
+    answer(req, res, call, requestLog, webhook)
       .catch((error: unknown) => {
         countRedisFailure(metrics, error);
-        req.log.error({ err: error }, 'webhook failed: answered with the apology');
+        call.log.error({ err: error }, 'webhook failed: answered with the apology');
         if (!res.headersSent) sendTwiml(res, apology);
       })
       .finally(() => {
