@@ -1,9 +1,11 @@
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import request from 'supertest';
 import twilio from 'twilio';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keys } from '../../src/redis/keys.js';
 import { givenAccount, givenPin, givenUser } from '../helpers/givens.js';
+import { logLines } from '../helpers/leak-watch.js';
 import { buildTestApp, policyWith } from '../helpers/test-app.js';
 import { newCallSid, placeCall, signedWebhooks, twimlOf } from '../helpers/twilio-webhooks.js';
 
@@ -98,6 +100,43 @@ describe('whatever Twilio sends, the answer is TwiML', () => {
 
   it('when a webhook path is unknown, then the apology, not an HTML 404', async () => {
     expect(twimlOf(await post('/twilio/nonsense', { CallSid: newCallSid() }))).toContain('We are sorry');
+  });
+
+  it('when a signed body is larger than 16 KiB, then the apology, still 200 (nothing of it is read)', async () => {
+    const params = { CallSid: newCallSid(), From: '+447700900004', Padding: 'x'.repeat(17 * 1024) };
+    const res = await request(t.app).post('/twilio/voice').type('form').set('X-Twilio-Signature', sign('/twilio/voice', params)).send(params);
+    expect(twimlOf(res)).toContain('We are sorry, the emergency support line has a problem right now.');
+  });
+
+  it('when a signed body arrives compressed (Twilio never compresses), then the apology, still 200', async () => {
+    const params = { CallSid: newCallSid(), From: '+447700900005' };
+    const res = await request(t.app)
+      .post('/twilio/voice')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .set('Content-Encoding', 'gzip')
+      .set('X-Twilio-Signature', sign('/twilio/voice', params))
+      .send(gzipSync(new URLSearchParams(params).toString()));
+    expect(twimlOf(res)).toContain('We are sorry, the emergency support line has a problem right now.');
+  });
+
+  it('when the number is configured to GET a webhook (callgate needs POST), then the apology and a warning naming the path', async () => {
+    const mark = logLines.length;
+    // A signed GET: Twilio signs the URL alone, its parameters being in the query string.
+    const path = `/twilio/voice?CallSid=${newCallSid()}&From=%2B447700900006`;
+    const res = await request(t.app).get(path).set('X-Twilio-Signature', sign(path, {}));
+    expect(twimlOf(res)).toContain('We are sorry, the emergency support line has a problem right now.');
+    expect(logLines.slice(mark).some((line) => line.includes('webhook for an unknown path') && line.includes('/twilio/voice'))).toBe(true);
+  });
+
+  it('when a webhook is answered, then one request line carries the request id and the CallSid, and not the Digits typed', async () => {
+    const mark = logLines.length;
+    const callSid = newCallSid();
+    const res = await post('/twilio/pin?attempt=1', { CallSid: callSid, From: '+447700900007', Digits: '24681357' });
+    const requestId = res.headers['x-request-id'];
+    const lines = logLines.slice(mark).filter((line) => line.includes('request completed'));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ reqId: requestId, callSid, req: { method: 'POST', url: '/twilio/pin?attempt=1' }, res: { statusCode: 200 } });
+    expect(logLines.slice(mark).filter((line) => line.includes('24681357'))).toEqual([]);
   });
 
   it('when Twilio fetches the fallback, then the static fallback TwiML is served', async () => {
