@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
+import { createAuditWriter } from './audit-writer.js';
 
 /**
  * The audit trail of every call step, in Redis streams: one line-wide stream
@@ -49,12 +50,13 @@ export const auditEventSchema = z.object({
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 export type AuditInput = Omit<AuditEvent, 'at'>;
 
-// Approximate caps (MAXLEN ~) keep trimming cheap.
+// Approximate caps.
 const LINE_STREAM_MAX = 100_000;
 const ACCOUNT_STREAM_MAX = 5_000;
 
 export function createAuditLog(deps: { redis: RedisClient; clock: Clock; log: Logger; metrics?: Metrics }) {
   const { redis, clock, log, metrics } = deps;
+  const writer = createAuditWriter(redis);
 
   /** Every event also moves the call metrics. */
   function count(event: AuditEvent): void {
@@ -73,13 +75,12 @@ export function createAuditLog(deps: { redis: RedisClient; clock: Clock; log: Lo
         log.info({ audit: event }, `call ${event.type}`);
         count(event);
         const json = JSON.stringify(event);
-        const add = (key: string, max: number) => redis.xadd(key, 'MAXLEN', '~', max, '*', 'event', json);
         return [
-          add(keys.auditEvents, LINE_STREAM_MAX),
-          ...(event.accountId === undefined ? [] : [add(keys.accountCalls(event.accountId), ACCOUNT_STREAM_MAX)]),
+          writer.append(keys.auditEvents, LINE_STREAM_MAX, json),
+          ...(event.accountId === undefined ? [] : [writer.append(keys.accountCalls(event.accountId), ACCOUNT_STREAM_MAX, json)]),
         ];
       });
-      await withRedis(() => Promise.all(writes));
+      await Promise.all(writes);
     },
 
     /** The account's most recent events, oldest first. */

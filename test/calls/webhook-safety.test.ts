@@ -59,6 +59,15 @@ describe('X-Twilio-Signature', () => {
     expect(twimlOf(res)).toContain('<Gather');
   });
 
+  it('when the number is configured with the default port written out (:443), then the signature over that URL is accepted too', async () => {
+    // The twilio package's check tries the URL with and without the port; callgate's one-HMAC check of the exact URL comes first.
+    const withPort = t.config.publicBaseUrl.replace(/^(https:\/\/[^/]+)/, '$1:443');
+    const body = { ...params, CallSid: newCallSid() };
+    const signature = twilio.getExpectedTwilioSignature(t.config.twilio.authToken, `${withPort}/twilio/voice`, body);
+    const res = await request(t.app).post('/twilio/voice').type('form').set('X-Twilio-Signature', signature).send(body);
+    expect(twimlOf(res)).toContain('<Gather');
+  });
+
   it('when Twilio adds parameters we do not know, then they are accepted', async () => {
     const res = await post('/twilio/voice', { ...params, CallSid: newCallSid(), StirVerstat: 'TN-Validation-Passed-A', NewThing: 'x' });
     expect(twimlOf(res)).toContain('<Gather');
