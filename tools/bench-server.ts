@@ -27,11 +27,10 @@ const perRequest = new AsyncLocalStorage<Trips>();
 const counted: number[] = [];
 let counting = false;
 
-/** Counts a command (or a MULTI) issued from a request's own code, and when its reply settles. */
+/** Counts a command issued from a request's own code, and when its reply settles. */
 function track<T>(promise: Promise<T>): Promise<T> {
   const trips = perRequest.getStore();
-  // Pipeline#exec with a callback returns no promise: only what the request awaits counts.
-  if (trips === undefined || typeof (promise as Partial<Promise<T>> | undefined)?.then !== 'function') return promise;
+  if (trips === undefined) return promise;
   if (trips.inFlight === 0) trips.trips += 1;
   trips.inFlight += 1;
   const settled = () => {
@@ -41,18 +40,16 @@ function track<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
-// Every command and script passes through ioredis' auto-pipelining entry (in the caller's context,
-// before batching); transactions pass through Pipeline#exec.
+// Every command, script and pipelined command passes through Redis#sendCommand, in the caller's
+// context; a pipeline's commands are sent together, so they share the round trip its first one starts.
 const require = createRequire(import.meta.url);
-const autoPipelining = require('ioredis/built/autoPipelining.js') as {
-  executeWithAutoPipelining: (...args: unknown[]) => Promise<unknown>;
+const redisModule = require('ioredis/built/Redis.js') as {
+  default: { prototype: { sendCommand: (command: { promise: Promise<unknown> }, ...rest: unknown[]) => unknown } };
 };
-const execute = autoPipelining.executeWithAutoPipelining;
-autoPipelining.executeWithAutoPipelining = (...args: unknown[]) => track(execute(...args));
-const pipelineModule = require('ioredis/built/Pipeline.js') as { default: { prototype: { exec: (...args: unknown[]) => Promise<unknown> } } };
-const exec = pipelineModule.default.prototype.exec;
-pipelineModule.default.prototype.exec = function (this: unknown, ...args: unknown[]) {
-  return track(exec.apply(this, args));
+const sendCommand = redisModule.default.prototype.sendCommand;
+redisModule.default.prototype.sendCommand = function (this: unknown, command: { promise: Promise<unknown> }, ...rest: unknown[]) {
+  void track(command.promise);
+  return sendCommand.call(this, command, ...rest);
 };
 
 const config = loadConfig(process.env);

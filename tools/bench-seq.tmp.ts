@@ -1,0 +1,297 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { Redis } from 'ioredis';
+import twilio from 'twilio';
+import { systemClock } from '../src/clock.js';
+import { createPinStore } from '../src/pins/pin-store.js';
+import { connectRedis } from '../src/redis/connect-redis.js';
+import { createLogger } from '../src/logger.js';
+import { commandCount, everySysadminBusy, idleCost, seedWaitingCallers, usedMemory } from './bench-queue.js';
+import { freePort, startPrivateRedis } from './private-redis.js';
+
+/**
+ * `npm run bench`, SPEC section 10: the full PIN webhook (signed request,
+ * validation, Redis, TwiML) against a baseline (a minimal express handler
+ * doing one Redis GET), same machine, same Redis, same load. Prints what it
+ * measured; the targets are printed beside, not asserted.
+ */
+
+const CONCURRENCY = 64;
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
+const SEQUENTIAL = 2_000;
+const VALID_SHARE = 0.2;
+const MEMORY_PINS = 100_000;
+// Callers already waiting while the PIN webhook is measured again, and the pager idles.
+// BENCH_QUICK=1 measures the webhook against the baseline only (no queue sizes, no memory): for profiling changes.
+const QUICK = process.env.BENCH_QUICK !== undefined;
+const QUEUE_SIZES = QUICK ? [] : [0, 1_000, 10_000];
+const QUEUE_REQUESTS = Number(process.env.BENCH_QUEUE_REQUESTS ?? 5_000);
+const IDLE_SECONDS = 10;
+
+const secrets = {
+  authToken: randomBytes(16).toString('hex'),
+  accountSid: `AC${randomBytes(16).toString('hex')}`,
+  controlPanelKey: `cp-${randomBytes(12).toString('hex')}`,
+  pinSecret: randomBytes(32).toString('hex'),
+  opsKey: `ops-${randomBytes(12).toString('hex')}`,
+};
+
+interface Req {
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+function start(script: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', script], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+async function until(url: string): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if (await fetch(url).then((r) => r.status < 500, () => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+/** Sends every request with `concurrency` in flight; returns each latency (ms) and the wall time. */
+const answers = new Map<string, number>();
+/** What kind of answer a webhook gave, so the run shows it measured real work, not apologies. */
+function classify(body: string): string {
+  if (body.includes('<Enqueue')) return 'enqueued';
+  if (body.includes('not recognised')) return 'not recognised';
+  if (body.includes('We are sorry')) return 'APOLOGY';
+  return body.startsWith('<?xml') ? 'other TwiML' : 'baseline';
+}
+
+async function load(port: number, requests: Req[], concurrency: number): Promise<{ latencies: number[]; seconds: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies: number[] = [];
+  let next = 0;
+  const send = (req: Req) =>
+    new Promise<void>((resolve, reject) => {
+      const started = performance.now();
+      const r = request({ host: '127.0.0.1', port, method: 'POST', path: req.path, headers: req.headers, agent }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => {
+          const kind = classify(body);
+          answers.set(kind, (answers.get(kind) ?? 0) + 1);
+          if (res.statusCode !== 200) reject(new Error(`${req.path} answered ${String(res.statusCode)}`));
+          latencies.push(performance.now() - started);
+          resolve();
+        });
+      });
+      r.on('error', reject);
+      r.end(req.body);
+    });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests.length) {
+        const req = requests[next++];
+        if (req !== undefined) await send(req);
+      }
+    }),
+  );
+  agent.destroy();
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+};
+
+async function main(): Promise<void> {
+  const privateRedis = process.env.REDIS_URL ? undefined : await startPrivateRedis();
+  const redisUrl = process.env.REDIS_URL ?? privateRedis?.url ?? '';
+  const redis = new Redis(redisUrl);
+  const [servicePort, baselinePort] = [await freePort(), await freePort()];
+  const publicBaseUrl = `http://127.0.0.1:${String(servicePort)}`;
+  const service = start('tools/bench-server.ts', {
+    PORT: String(servicePort),
+    PUBLIC_BASE_URL: publicBaseUrl,
+    REDIS_URL: redisUrl,
+    TWILIO_ACCOUNT_SID: secrets.accountSid,
+    TWILIO_AUTH_TOKEN: secrets.authToken,
+    TWILIO_API_URL: 'http://127.0.0.1:9',
+    SUPPORT_PHONE_NUMBER: '+442070000000',
+    CONTROL_PANEL_API_KEYS: secrets.controlPanelKey,
+    OPS_API_KEYS: secrets.opsKey,
+    PIN_SECRET: secrets.pinSecret,
+    LOG_LEVEL: 'error',
+    ...(process.env.BENCH_PROFILE === undefined ? {} : { BENCH_PROFILE: process.env.BENCH_PROFILE }),
+  });
+  const baseline = start('tools/bench-baseline.ts', { PORT: String(baselinePort), REDIS_URL: redisUrl });
+  try {
+    await until(`${publicBaseUrl}/healthz`);
+    await until(`http://127.0.0.1:${String(baselinePort)}/`);
+    await redis.set('bench:baseline', 'x'.repeat(32));
+    // Someone on call, but busy: held callers wait, and the pager (ticking as in main.ts) has nobody to page.
+    await fetch(`${publicBaseUrl}/v1/oncall`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${secrets.opsKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify([{ id: 'sam', name: 'Sam Sysadmin', phone: '+447700900999' }]),
+    });
+    await everySysadminBusy(redis, 'sam');
+
+    // Valid PINs for a fifth of the calls, issued through the API as the control panel would.
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${publicBaseUrl}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${secrets.controlPanelKey}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    await api('PUT', '/v1/accounts/bench', { name: 'Bench Ltd', sla: 'managed_platform' });
+    let users = 0;
+    const issuePins = async (count: number): Promise<string[]> => {
+      const pins: string[] = [];
+      for (let i = 0; i < count; i += 1) {
+        const user = `u${String((users += 1))}`;
+        await api('PUT', `/v1/accounts/bench/users/${user}`, { name: `User ${user}`, permissions: ['manage_support'] });
+        pins.push(((await (await api('POST', `/v1/accounts/bench/users/${user}/pin`)).json()) as { pin: string }).pin);
+      }
+      return pins;
+    };
+    const validPins = await issuePins(Math.floor(REQUESTS * VALID_SHARE));
+
+    const pinRequest = (digits: string): Req => {
+      const params = {
+        CallSid: `CA${randomBytes(16).toString('hex')}`,
+        AccountSid: secrets.accountSid,
+        From: `+4479${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`,
+        To: '+442070000000',
+        Digits: digits,
+      };
+      const path = '/twilio/pin?attempt=1';
+      return {
+        path,
+        body: new URLSearchParams(params).toString(),
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'X-Twilio-Signature': twilio.getExpectedTwilioSignature(secrets.authToken, `${publicBaseUrl}${path}`, params),
+        },
+      };
+    };
+    const wrong = () => String(Math.floor(Math.random() * 1e8)).padStart(8, '0');
+    const pinLoad = Array.from({ length: REQUESTS }, (_, i) =>
+      pinRequest(i % Math.round(1 / VALID_SHARE) === 0 ? (validPins.pop() ?? wrong()) : wrong()),
+    );
+    const baselineLoad: Req[] = Array.from({ length: REQUESTS }, () => ({ path: '/baseline', body: '', headers: {} }));
+
+    // Warm both up (JIT, connections, scripts loaded) before measuring.
+    await load(servicePort, Array.from({ length: 500 }, () => pinRequest(wrong())), CONCURRENCY);
+    await load(baselinePort, baselineLoad.slice(0, 500), CONCURRENCY);
+
+    answers.clear();
+    const commandsBefore = await commandCount(redis);
+    // BENCH_PROFILE=dir: a CPU profile of the service during the measured load, to see where the time goes.
+    const pin = await load(servicePort, pinLoad, CONCURRENCY);
+    const commandsPerWebhook = (await commandCount(redis) - commandsBefore) / REQUESTS;
+    const measuredAnswers = [...answers].map(([kind, count]) => `${kind}: ${String(count)}`).join(', ');
+    const base = await load(baselinePort, baselineLoad, CONCURRENCY);
+    if (process.env.BENCH_PROFILE !== undefined) await fetch(`${publicBaseUrl}/bench/profile/start`);
+    const oneAtATime = await load(servicePort, Array.from({ length: SEQUENTIAL }, () => pinRequest(wrong())), 1);
+    if (process.env.BENCH_PROFILE !== undefined) await fetch(`${publicBaseUrl}/bench/profile/stop`);
+    const baseOneAtATime = await load(baselinePort, baselineLoad.slice(0, SEQUENTIAL), 1);
+    // Round trips, counted on a separate mixed run (the counting itself costs time).
+    await fetch(`${publicBaseUrl}/bench/count-round-trips`);
+    const validForCount = await issuePins(200);
+    await load(servicePort, Array.from({ length: 1000 }, (_, i) => pinRequest(i % 5 === 0 ? (validForCount.pop() ?? wrong()) : wrong())), 1);
+    const trips = (await (await fetch(`${publicBaseUrl}/bench/round-trips`)).json()) as { mean: number; max: number };
+
+    // Callers already waiting, nobody free to page: the webhook's throughput and the idle pager at each size.
+    const atSize: { size: number; rps: number; cpu: number; commandsPerSecond: number }[] = [];
+    let seeded = 0;
+    for (const size of QUEUE_SIZES) {
+      await redis.del('callgate:{line}:queue:waiting', 'callgate:{line}:queue:callers', 'callgate:{line}:queue:chains', 'callgate:{line}:queue:due', 'callgate:{line}:queue:seen');
+      await seedWaitingCallers(redisUrl, size, seeded);
+      seeded += size;
+      const valid = await issuePins(Math.floor(QUEUE_REQUESTS * VALID_SHARE));
+      const run = await load(servicePort, Array.from({ length: QUEUE_REQUESTS }, (_, i) => pinRequest(i % 5 === 0 ? (valid.pop() ?? wrong()) : wrong())), CONCURRENCY);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const idle = await idleCost(service.pid ?? 0, redis, IDLE_SECONDS);
+      atSize.push({ size, rps: run.latencies.length / run.seconds, ...idle });
+    }
+    const waitingBefore = await usedMemory(redis);
+    if (!QUICK) await seedWaitingCallers(redisUrl, 10_000, seeded);
+    const memoryPerWaiting = ((await usedMemory(redis)) - waitingBefore) / 10_000;
+
+    const memory = QUICK ? 0 : await memoryPerLivePin(redisUrl);
+
+    const rps = (run: { latencies: number[]; seconds: number }) => run.latencies.length / run.seconds;
+    const row = (name: string, run: { latencies: number[]; seconds: number }, single: { latencies: number[] }) =>
+      `| ${name} | ${rps(run).toFixed(0)} | ${percentile(run.latencies, 50).toFixed(2)} | ${percentile(run.latencies, 99).toFixed(2)} | ${percentile(single.latencies, 50).toFixed(2)} |`;
+    const ratio = rps(pin) / rps(base);
+    const p99Ratio = percentile(pin.latencies, 99) / percentile(base.latencies, 99);
+    const medianOne = percentile(oneAtATime.latencies, 50);
+    const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    process.stdout.write(
+      [
+        `callgate bench: ${String(REQUESTS)} requests at ${String(CONCURRENCY)} concurrent (${String(Math.round(VALID_SHARE * 100))}% valid PINs, enqueued), then ${String(SEQUENTIAL)} one at a time`,
+        `answers under load: ${measuredAnswers}`,
+        '',
+        '| | req/s | median ms | p99 ms | median ms, one at a time |',
+        '|---|---|---|---|---|',
+        row('PIN webhook', pin, oneAtATime),
+        row('baseline (express + 1 GET)', base, baseOneAtATime),
+        '',
+        '| target | measured | |',
+        '|---|---|---|',
+        `| throughput ≥ 0.6 × baseline | ${ratio.toFixed(2)} × | ${verdict(ratio >= 0.6)} |`,
+        `| p99 ≤ 2 × baseline p99 | ${p99Ratio.toFixed(2)} × | ${verdict(p99Ratio <= 2)} |`,
+        `| median ≤ 1.5 × baseline's, one at a time | ${(medianOne / percentile(baseOneAtATime.latencies, 50)).toFixed(2)} × (${medianOne.toFixed(2)} ms) | ${verdict(medianOne <= 1.5 * percentile(baseOneAtATime.latencies, 50))} |`,
+        `| ≤ 3 Redis round trips per webhook | mean ${trips.mean.toFixed(2)}, max ${String(trips.max)} | ${verdict(trips.max <= 3)} |`,
+        `| Redis commands per webhook | ${commandsPerWebhook.toFixed(2)} | |`,
+        `| Redis memory per live PIN (${String(MEMORY_PINS)} live) | ${memory.toFixed(0)} bytes | |`,
+        `| Redis memory per waiting caller (10,000 more) | ${memoryPerWaiting.toFixed(0)} bytes | |`,
+        '',
+        `| callers waiting (nobody free to page) | PIN webhook req/s (${String(QUEUE_REQUESTS)} at ${String(CONCURRENCY)}) | vs 0 waiting | idle CPU, share of a core | idle Redis commands/s |`,
+        '|---|---|---|---|---|',
+        ...atSize.map(
+          (m) =>
+            `| ${m.size.toLocaleString('en-GB')} | ${m.rps.toFixed(0)} | ${(m.rps / (atSize[0]?.rps ?? m.rps)).toFixed(2)} × | ${(m.cpu * 100).toFixed(1)} % ${verdict(m.cpu < 0.05)} | ${m.commandsPerSecond.toFixed(1)} ${verdict(m.commandsPerSecond < 100)} |`,
+        ),
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    service.kill('SIGTERM');
+    baseline.kill('SIGTERM');
+    redis.disconnect();
+    await privateRedis?.stop();
+  }
+}
+
+/** Issues MEMORY_PINS PINs under a fresh prefix and divides Redis' memory growth by their number. */
+async function memoryPerLivePin(redisUrl: string): Promise<number> {
+  const log = createLogger({ level: 'error' });
+  const client = connectRedis({ kind: 'standalone', url: redisUrl }, log, { keyPrefix: 'mem:' });
+  await new Promise((resolve) => client.once('ready', resolve));
+  const pins = createPinStore(client, systemClock, {
+    secret: secrets.pinSecret,
+    pin: { digits: 8, ttlSeconds: 3600, attemptsPerCall: 3, issuesPerUserPerHour: 5 },
+  });
+  const used = async () => Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1] ?? 0);
+  const before = await used();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < MEMORY_PINS) {
+        next += 1;
+        await pins.issue({ accountId: 'memory', userId: `u${String(next)}` });
+      }
+    }),
+  );
+  // The per-user issue counters expire within the hour; they are part of what a PIN costs while it lives.
+  const growth = (await used()) - before;
+  client.disconnect();
+  return growth / MEMORY_PINS;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
