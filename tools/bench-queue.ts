@@ -40,7 +40,8 @@ export async function everySysadminBusy(redis: Redis, sysadminId: string): Promi
   await redis.hset(keys.busySysadmins, sysadminId, `${String(Date.now() + 3_600_000)}|connected|CAbenchbusy`);
 }
 
-const cpuSeconds = (pid: number): number => {
+/** A process's CPU time so far (user + system), from /proc. */
+export const cpuSeconds = (pid: number): number => {
   const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 };
@@ -57,6 +58,11 @@ export async function idleCost(pid: number, redis: Redis, seconds: number): Prom
   // The INFO calls themselves are two of the commands counted; they are taken off.
   const commands = (await commandCount(redis)) - commandsBefore - 1;
   return { cpu: (cpuSeconds(pid) - cpuBefore) / seconds, commandsPerSecond: commands / seconds };
+}
+
+/** The Redis server's process id (on this machine: the bench's Redis is local). */
+export async function redisPid(redis: Redis): Promise<number> {
+  return Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
 }
 
 export async function usedMemory(redis: Redis): Promise<number> {

@@ -7,7 +7,7 @@ import { systemClock } from '../src/clock.js';
 import { createPinStore } from '../src/pins/pin-store.js';
 import { connectRedis } from '../src/redis/connect-redis.js';
 import { createLogger } from '../src/logger.js';
-import { commandCount, everySysadminBusy, idleCost, seedWaitingCallers, usedMemory } from './bench-queue.js';
+import { commandCount, cpuSeconds, everySysadminBusy, idleCost, redisPid, seedWaitingCallers, usedMemory } from './bench-queue.js';
 import { freePort, startPrivateRedis } from './private-redis.js';
 
 /**
@@ -189,11 +189,19 @@ async function main(): Promise<void> {
     const commandsBefore = await commandCount(redis);
     // BENCH_PROFILE=dir: a CPU profile of the service during the measured load, to see where the time goes.
     if (process.env.BENCH_PROFILE !== undefined) await fetch(`${publicBaseUrl}/bench/profile/start`);
+    const redisProcess = await redisPid(redis);
+    const [serviceCpuBefore, redisCpuBefore] = [cpuSeconds(service.pid ?? 0), cpuSeconds(redisProcess)];
     const pin = await load(servicePort, pinLoad, CONCURRENCY);
+    // CPU per request, the server's and Redis': what a change costs or saves, whatever else the machine does.
+    const serviceCpuMs = ((cpuSeconds(service.pid ?? 0) - serviceCpuBefore) * 1000) / REQUESTS;
+    const redisCpuMs = ((cpuSeconds(redisProcess) - redisCpuBefore) * 1000) / REQUESTS;
     if (process.env.BENCH_PROFILE !== undefined) await fetch(`${publicBaseUrl}/bench/profile/stop`);
     const commandsPerWebhook = (await commandCount(redis) - commandsBefore) / REQUESTS;
     const measuredAnswers = [...answers].map(([kind, count]) => `${kind}: ${String(count)}`).join(', ');
+    const [baselineCpuBefore, baselineRedisBefore] = [cpuSeconds(baseline.pid ?? 0), cpuSeconds(redisProcess)];
     const base = await load(baselinePort, baselineLoad, CONCURRENCY);
+    const baselineCpuMs = ((cpuSeconds(baseline.pid ?? 0) - baselineCpuBefore) * 1000) / REQUESTS;
+    const baselineRedisMs = ((cpuSeconds(redisProcess) - baselineRedisBefore) * 1000) / REQUESTS;
     const oneAtATime = await load(servicePort, Array.from({ length: SEQUENTIAL }, () => pinRequest(wrong())), 1);
     const baseOneAtATime = await load(baselinePort, baselineLoad.slice(0, SEQUENTIAL), 1);
     // Round trips, counted on a separate mixed run (the counting itself costs time).
@@ -222,8 +230,8 @@ async function main(): Promise<void> {
     const memory = QUICK ? 0 : await memoryPerLivePin(redisUrl);
 
     const rps = (run: { latencies: number[]; seconds: number }) => run.latencies.length / run.seconds;
-    const row = (name: string, run: { latencies: number[]; seconds: number }, single: { latencies: number[] }) =>
-      `| ${name} | ${rps(run).toFixed(0)} | ${percentile(run.latencies, 50).toFixed(2)} | ${percentile(run.latencies, 99).toFixed(2)} | ${percentile(single.latencies, 50).toFixed(2)} |`;
+    const row = (name: string, run: { latencies: number[]; seconds: number }, single: { latencies: number[] }, cpuMs: number, redisMs: number) =>
+      `| ${name} | ${rps(run).toFixed(0)} | ${percentile(run.latencies, 50).toFixed(2)} | ${percentile(run.latencies, 99).toFixed(2)} | ${percentile(single.latencies, 50).toFixed(2)} | ${cpuMs.toFixed(3)} | ${redisMs.toFixed(3)} |`;
     const ratio = rps(pin) / rps(base);
     const p99Ratio = percentile(pin.latencies, 99) / percentile(base.latencies, 99);
     const medianOne = percentile(oneAtATime.latencies, 50);
@@ -233,10 +241,10 @@ async function main(): Promise<void> {
         `callgate bench: ${String(REQUESTS)} requests at ${String(CONCURRENCY)} concurrent (${String(Math.round(VALID_SHARE * 100))}% valid PINs, enqueued), then ${String(SEQUENTIAL)} one at a time`,
         `answers under load: ${measuredAnswers}`,
         '',
-        '| | req/s | median ms | p99 ms | median ms, one at a time |',
-        '|---|---|---|---|---|',
-        row('PIN webhook', pin, oneAtATime),
-        row('baseline (express + 1 GET)', base, baseOneAtATime),
+        '| | req/s | median ms | p99 ms | median ms, one at a time | server CPU ms per request | Redis CPU ms per request |',
+        '|---|---|---|---|---|---|---|',
+        row('PIN webhook', pin, oneAtATime, serviceCpuMs, redisCpuMs),
+        row('baseline (express + 1 GET)', base, baseOneAtATime, baselineCpuMs, baselineRedisMs),
         '',
         '| target | measured | |',
         '|---|---|---|',

@@ -68,19 +68,37 @@ export function createAuditLog(deps: { redis: RedisClient; clock: Clock; log: Lo
     if (waited !== undefined) metrics.queueWait.observe(waited);
   }
 
+  function write(events: AuditInput[], when: 'next turn' | 'soon'): Promise<void> {
+    const writes = events.flatMap((input) => {
+      const event: AuditEvent = { ...input, at: clock.now() };
+      log.info({ audit: event }, `call ${event.type}`);
+      count(event);
+      const json = JSON.stringify(event);
+      return [
+        writer.append(keys.auditEvents, LINE_STREAM_MAX, json, when),
+        ...(event.accountId === undefined ? [] : [writer.append(keys.accountCalls(event.accountId), ACCOUNT_STREAM_MAX, json, when)]),
+      ];
+    });
+    return Promise.all(writes).then(() => undefined);
+  }
+
   return {
-    async record(...events: AuditInput[]): Promise<void> {
-      const writes = events.flatMap((input) => {
-        const event: AuditEvent = { ...input, at: clock.now() };
-        log.info({ audit: event }, `call ${event.type}`);
-        count(event);
-        const json = JSON.stringify(event);
-        return [
-          writer.append(keys.auditEvents, LINE_STREAM_MAX, json),
-          ...(event.accountId === undefined ? [] : [writer.append(keys.accountCalls(event.accountId), ACCOUNT_STREAM_MAX, json)]),
-        ];
+    /** Resolves once the events are in Redis. */
+    record(...events: AuditInput[]): Promise<void> {
+      return write(events, 'next turn');
+    },
+
+    /**
+     * For events of a step whose answer is being sent: logged after it, and written within a
+     * few ms with others, so the busiest webhooks share their audit writes. Nobody awaits it,
+     * so a failure is logged here.
+     */
+    recordSoon(...events: AuditInput[]): void {
+      setImmediate(() => {
+        write(events, 'soon').catch((error: unknown) => {
+          log.error({ err: error, callSid: events[0]?.callSid, types: events.map((event) => event.type) }, 'could not write audit events');
+        });
       });
-      await Promise.all(writes);
     },
 
     /** The account's most recent events, oldest first. */

@@ -149,14 +149,10 @@ export function createCallFlow(deps: CallFlowDeps) {
         return decision;
       }
       case 'miss': {
-        // Counted and recorded by the check itself; its audit follows the answer, which does not wait for it.
+        // Counted and recorded by the check itself; its audit follows the answer.
         const { decision } = guess;
         const events = [{ type: 'pin_failed', callSid, from, reason: 'not_recognised' } as const, ...rejection(callSid, decision, { from })];
-        setImmediate(() => {
-          audit.record(...events).catch((error: unknown) => {
-            log.error({ err: error, callSid }, 'could not audit a failed PIN');
-          });
-        });
+        audit.recordSoon(...events);
         return decision;
       }
       case 'hit':
@@ -206,12 +202,8 @@ export function createCallFlow(deps: CallFlowDeps) {
     // and the pager's nudge follow the answer, so the answer does not wait for them.
     setImmediate(() => {
       queue.held();
-      audit
-        .record({ type: 'pin_verified', callSid, ...who }, { type: 'enqueued', callSid, ...who, tier: account.sla })
-        .catch((error: unknown) => {
-          log.error({ err: error, callSid }, 'could not audit an enqueued call');
-        });
     });
+    audit.recordSoon({ type: 'pin_verified', callSid, ...who }, { type: 'enqueued', callSid, ...who, tier: account.sla });
     return decision;
   }
 
