@@ -47,21 +47,24 @@ declare module 'ioredis' {
  *       callerLimit, lockoutMs, minuteTtlMs, stepField, claimField, claimMs, callTtlMs, check,
  *       attempt, attemptsPerCall, alarmThreshold, lockedOut JSON, tooMany JSON, askPin JSON, askCode JSON
  * Returns {'late'} | {'decided', decision} | {'busy'} |
- *   {'claimed', outcome, a, b, c, d, field, value, ...} (the call's state when claimed), outcome
- *   'unchecked' | a guess outcome ('miss': a = decision, b = lockedNow, c = this minute, d = busier minute)
+ *   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's} (recorded: the step
+ *   is not held) | {'claimed', outcome, a, b, field, value, ...} (the step held for the caller, with the
+ *   call's state), outcome 'unchecked' or a guess outcome other than a miss
  */
 export const CHECK_PIN_STEP_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${CHECK_GUESS_FN_LUA}${CLAIM_STEP_FN_LUA}
 local call, attempt = KEYS[10], tonumber(ARGV[19])
-local refused = claimStep(call, ARGV[14], ARGV[15], ARGV[16], ARGV[17])
-if refused then return refused end
 local state = redis.call('HGETALL', call)
+local fields = {}
+for i = 1, #state, 2 do fields[state[i]] = state[i + 1] end
+local taken = stepTaken(fields, ARGV[14], ARGV[15])
+if taken then return taken end
+-- Not decided here: the caller decides, holding the step meanwhile.
 local function reply(outcome, a, b, c, d)
+  holdStep(call, ARGV[15], ARGV[16], ARGV[17])
   local out = {'claimed', outcome, a or '', b or '', c or '', d or ''}
   for _, item in ipairs(state) do out[#out + 1] = item end
   return out
 end
-local fields = {}
-for i = 1, #state, 2 do fields[state[i]] = state[i + 1] end
 if ARGV[18] ~= '1' then return reply('unchecked') end
 for field, value in pairs(fields) do
   if string.sub(field, 1, 5) == 'step:' then
@@ -76,6 +79,7 @@ local guess = checkGuess({now = ARGV[2], hash = ARGV[3], attemptId = ARGV[4], co
   callerLimit = ARGV[11], lockoutMs = ARGV[12], minuteTtlMs = ARGV[13]})
 if guess[1] ~= 'miss' then return reply(guess[1], guess[2], guess[3]) end
 
+-- A miss is decided here and now, so the step is never held: its decision is recorded directly.
 local locked, thisMinute, busier = guess[2], guess[3], guess[4]
 local allowed = tonumber(ARGV[20])
 if busier >= tonumber(ARGV[21]) then allowed = 1 end
@@ -84,11 +88,10 @@ if locked == 1 then decision = ARGV[22]
 elseif tonumber(fields['failures'] or '0') + 1 >= allowed then decision = ARGV[23]
 elseif code == '' then decision = ARGV[24]
 else decision = ARGV[25] end
-redis.call('HDEL', call, ARGV[15])
 redis.call('HSET', call, ARGV[14], decision)
 redis.call('HINCRBY', call, 'failures', 1)
 redis.call('PEXPIRE', call, ARGV[17])
-return reply('miss', decision, locked, thisMinute, busier)
+return {'claimed', 'miss', decision, locked, thisMinute, busier}
 `;
 
 const HOUR_MS = 3_600_000;

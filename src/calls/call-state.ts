@@ -47,14 +47,27 @@ declare module 'ioredis' {
  * {'busy'}, or nil when this script now holds the claim.
  */
 export const CLAIM_STEP_FN_LUA = `
+local nowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+-- Why this request may not take the step: it was decided ({'decided', decision}), or an identical
+-- request holds it ({'busy'}); nil when it is free. \`fields\`: the call's state, field -> value.
+local function stepTaken(fields, stepField, claimField)
+  local decided = fields[stepField]
+  if decided then return {'decided', decided} end
+  local claim = fields[claimField]
+  if claim and tonumber(claim) > nowMs then return {'busy'} end
+  return nil
+end
+-- Holds the step for this request until it records a decision (or claimMs pass).
+local function holdStep(call, claimField, claimMs, ttlMs)
+  redis.call('HSET', call, claimField, nowMs + tonumber(claimMs))
+  redis.call('PEXPIRE', call, ttlMs)
+end
 local function claimStep(call, stepField, claimField, claimMs, ttlMs)
   local decided = redis.call('HGET', call, stepField)
   if decided then return {'decided', decided} end
-  local nowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
   local claim = redis.call('HGET', call, claimField)
   if claim and tonumber(claim) > nowMs then return {'busy'} end
-  redis.call('HSET', call, claimField, nowMs + tonumber(claimMs))
-  redis.call('PEXPIRE', call, ttlMs)
+  holdStep(call, claimField, claimMs, ttlMs)
   return nil
 end
 `;
