@@ -79,9 +79,10 @@ const server = createServer((req, res) => {
     });
     return;
   }
-  if (req.url === '/bench/profile/stop' && profileDir !== undefined) {
+  if (req.url?.startsWith('/bench/profile/stop?phase=') === true && profileDir !== undefined) {
+    const phase = req.url.slice('/bench/profile/stop?phase='.length).replace(/[^a-z-]/g, '');
     profiler.post('Profiler.stop', (error, result) => {
-      if (error === null) writeFileSync(join(profileDir, 'service-measured.cpuprofile'), JSON.stringify(result.profile));
+      if (error === null) writeFileSync(join(profileDir, `service-${phase}.cpuprofile`), JSON.stringify(result.profile));
       res.end();
     });
     return;

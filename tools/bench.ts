@@ -187,7 +187,7 @@ async function main(): Promise<void> {
 
     answers.clear();
     const commandsBefore = await commandCount(redis);
-    // BENCH_PROFILE=dir: a CPU profile of the service during the measured load, to see where the time goes.
+    // BENCH_PROFILE=dir: CPU profiles of the service under load and one at a time, to see where the time goes.
     if (process.env.BENCH_PROFILE !== undefined) await fetch(`${publicBaseUrl}/bench/profile/start`);
     const redisProcess = await redisPid(redis);
     const [serviceCpuBefore, redisCpuBefore] = [cpuSeconds(service.pid ?? 0), cpuSeconds(redisProcess)];
@@ -195,14 +195,16 @@ async function main(): Promise<void> {
     // CPU per request, the server's and Redis': what a change costs or saves, whatever else the machine does.
     const serviceCpuMs = ((cpuSeconds(service.pid ?? 0) - serviceCpuBefore) * 1000) / REQUESTS;
     const redisCpuMs = ((cpuSeconds(redisProcess) - redisCpuBefore) * 1000) / REQUESTS;
-    if (process.env.BENCH_PROFILE !== undefined) await fetch(`${publicBaseUrl}/bench/profile/stop`);
+    if (process.env.BENCH_PROFILE !== undefined) await fetch(`${publicBaseUrl}/bench/profile/stop?phase=concurrent`);
     const commandsPerWebhook = (await commandCount(redis) - commandsBefore) / REQUESTS;
     const measuredAnswers = [...answers].map(([kind, count]) => `${kind}: ${String(count)}`).join(', ');
     const [baselineCpuBefore, baselineRedisBefore] = [cpuSeconds(baseline.pid ?? 0), cpuSeconds(redisProcess)];
     const base = await load(baselinePort, baselineLoad, CONCURRENCY);
     const baselineCpuMs = ((cpuSeconds(baseline.pid ?? 0) - baselineCpuBefore) * 1000) / REQUESTS;
     const baselineRedisMs = ((cpuSeconds(redisProcess) - baselineRedisBefore) * 1000) / REQUESTS;
+    if (process.env.BENCH_PROFILE !== undefined) await fetch(`${publicBaseUrl}/bench/profile/start`);
     const oneAtATime = await load(servicePort, Array.from({ length: SEQUENTIAL }, () => pinRequest(wrong())), 1);
+    if (process.env.BENCH_PROFILE !== undefined) await fetch(`${publicBaseUrl}/bench/profile/stop?phase=one-at-a-time`);
     const baseOneAtATime = await load(baselinePort, baselineLoad.slice(0, SEQUENTIAL), 1);
     // Round trips, counted on a separate mixed run (the counting itself costs time).
     await fetch(`${publicBaseUrl}/bench/count-round-trips`);
