@@ -83,13 +83,13 @@ if guess[1] ~= 'miss' then return reply(guess[1], guess[2], guess[3]) end
 local locked, thisMinute, busier = guess[2], guess[3], guess[4]
 local allowed = tonumber(ARGV[20])
 if busier >= tonumber(ARGV[21]) then allowed = 1 end
+local failures = tonumber(fields['failures'] or '0') + 1
 local decision
 if locked == 1 then decision = ARGV[22]
-elseif tonumber(fields['failures'] or '0') + 1 >= allowed then decision = ARGV[23]
+elseif failures >= allowed then decision = ARGV[23]
 elseif code == '' then decision = ARGV[24]
 else decision = ARGV[25] end
-redis.call('HSET', call, ARGV[14], decision)
-redis.call('HINCRBY', call, 'failures', 1)
+redis.call('HSET', call, ARGV[14], decision, 'failures', failures)
 redis.call('PEXPIRE', call, ARGV[17])
 return {'claimed', 'miss', decision, locked, thisMinute, busier}
 `;
