@@ -35,9 +35,10 @@ function bodyErrorOf(error: unknown): AppError | undefined {
 }
 
 /**
- * Other errors express raises for a request it cannot read carry a 4xx `status`:
- * a malformed percent-encoding in a path parameter (the router's URIError) and a
- * body that does not inflate (zlib's Z_* errors, passed on by body-parser).
+ * The two other errors express raises for a request it cannot read: a malformed
+ * percent-encoding in a path parameter (the router's URIError) and a body that does
+ * not inflate (zlib's Z_* errors, passed on by body-parser). Any other error, even one
+ * carrying a 4xx `status`, is ours until shown otherwise: a 500, and logged.
  */
 function clientErrorOf(error: unknown): AppError | undefined {
   if (typeof error !== 'object' || error === null || !('status' in error) || typeof error.status !== 'number') return;
@@ -48,7 +49,7 @@ function clientErrorOf(error: unknown): AppError | undefined {
   if ('code' in error && typeof error.code === 'string' && error.code.startsWith('Z_')) {
     return new AppError(400, 'invalid_body', 'The request body could not be decompressed.');
   }
-  return new AppError(error.status, 'bad_request', 'The request could not be read.');
+  return undefined;
 }
 
 /** Every error of the JSON API, in the SPEC's shape; anything unexpected is logged and answered 500. */

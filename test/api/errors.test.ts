@@ -1,5 +1,9 @@
+import { Writable } from 'node:stream';
+import express from 'express';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
+import { jsonErrors } from '../../src/http/json-errors.js';
+import { createLogger } from '../../src/logger.js';
 import { api, givenAccount, givenUser, pinPath } from '../helpers/givens.js';
 import { buildTestApp, CONTROL_PANEL_KEY, OPS_KEY } from '../helpers/test-app.js';
 
@@ -106,5 +110,35 @@ describe('every API error comes in the one JSON shape', () => {
     expect(res.status).toBe(429);
     expect(res.headers['retry-after']).toBe('3600');
     expect(errorOf(res).code).toBe('rate_limited');
+  });
+});
+
+describe('errors that are not the client\'s', () => {
+  it('when code of ours (or a library) fails with an error that carries a 4xx status, then 500 internal_error, logged, not blamed on the client', async () => {
+    const lines: string[] = [];
+    const log = createLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    });
+    const app = express();
+    app.use((req, _res, next) => {
+      Object.defineProperty(req, 'log', { value: log });
+      next();
+    });
+    app.get('/fails', () => {
+      throw Object.assign(new Error('a library failed and set a status'), { status: 400 });
+    });
+    app.use(jsonErrors);
+
+    const res = await request(app).get('/fails');
+
+    expect(res.status).toBe(500);
+    expect(errorOf(res).code).toBe('internal_error');
+    expect(lines.some((line) => line.includes('unexpected error') && line.includes('a library failed'))).toBe(true);
   });
 });
