@@ -10,8 +10,8 @@ export type DirectoryService = ReturnType<typeof createDirectoryService>;
 
 /**
  * Directory changes, with their effect on PINs: a user who may no longer phone
- * support loses their live PIN at once. PINs live under their own hash tag
- * (`{pins}`, looked up by value alone), so on Redis Cluster the revocation
+ * support loses their live PIN at once. PINs live on the call path's hash tag
+ * (`{line}`, looked up by value alone), so on Redis Cluster the revocation
  * cannot share the directory's script: the directory is changed first and is
  * what the call flow checks, so a PIN left behind by a crash in between is
  * still refused on the phone (and expires with its TTL).
@@ -46,8 +46,9 @@ export function createDirectoryService(deps: { store: DirectoryStore; pins: PinS
       const users = await store.listUsers(accountId, { after: page.after?.after, limit: page.limit + 1 });
       const shown = users.slice(0, page.limit);
       const last = shown.at(-1);
+      const pinStatuses = await pins.statuses(shown.map((user) => ({ accountId: user.accountId, userId: user.id })));
       return {
-        users: await Promise.all(shown.map(withPinStatus)),
+        users: shown.map((user, i) => ({ user, pinActive: pinStatuses[i]?.active === true })),
         next: users.length > page.limit && last !== undefined ? cursorAfter(last.id) : undefined,
       };
     },

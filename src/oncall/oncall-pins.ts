@@ -60,8 +60,10 @@ export function createOncallPins(redis: RedisClient, secret: string) {
         redis.multi().hset(keys.oncallPins, sysadminId, hashOf(sysadminId, pin)).del(keys.oncallPinLockout(sysadminId)).exec(),
       );
     },
-    async has(sysadminId: string): Promise<boolean> {
-      return (await withRedis(() => redis.hexists(keys.oncallPins, sysadminId))) === 1;
+    /** Whether each sysadmin has an on-call PIN set, in order, read with one command. */
+    async have(sysadminIds: string[]): Promise<boolean[]> {
+      if (sysadminIds.length === 0) return [];
+      return (await withRedis(() => redis.hmget(keys.oncallPins, ...sysadminIds))).map((hash) => hash !== null);
     },
     async check(sysadminId: string, pin: string): Promise<OncallPinCheck> {
       const reply = await withRedis(() =>

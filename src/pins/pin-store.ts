@@ -27,6 +27,12 @@ export function definePinScripts(redis: RedisClient): void {
   redis.defineCommand('revokePins', { lua: REVOKE_PINS_LUA });
 }
 
+/** Whether an owner has a live PIN, and until when. */
+export interface PinStatus {
+  active: boolean;
+  expiresAt: number | null;
+}
+
 /** Whose PIN it is. */
 export interface PinOwner {
   accountId: string;
@@ -42,7 +48,9 @@ export interface IssuedPin {
 
 export interface PinStore {
   issue: (owner: PinOwner) => Promise<IssuedPin>;
-  status: (owner: PinOwner) => Promise<{ active: boolean; expiresAt: number | null }>;
+  status: (owner: PinOwner) => Promise<PinStatus>;
+  /** Each owner's status, in order, read with one command (a page of users). */
+  statuses: (owners: PinOwner[]) => Promise<PinStatus[]>;
   /** Revokes the live PIN of each owner; returns how many there were. */
   revoke: (owners: PinOwner[]) => Promise<number>;
   /** The owner of a live PIN, without using it up. */
@@ -125,11 +133,21 @@ export function createPinStore(
     throw new Error('could not draw a PIN unique among live PINs');
   }
 
-  async function status(owner: PinOwner): Promise<{ active: boolean; expiresAt: number | null }> {
-    const record = await withRedis(() => redis.hget(keys.pinsByOwner, ownerKey(owner)));
+  function statusOf(record: string | null, now: number): PinStatus {
     const parsed = record === null ? undefined : parseRecord(record);
-    if (parsed === undefined || parsed.expiresAt <= clock.now()) return { active: false, expiresAt: null };
+    if (parsed === undefined || parsed.expiresAt <= now) return { active: false, expiresAt: null };
     return { active: true, expiresAt: parsed.expiresAt };
+  }
+
+  async function status(owner: PinOwner): Promise<PinStatus> {
+    return statusOf(await withRedis(() => redis.hget(keys.pinsByOwner, ownerKey(owner))), clock.now());
+  }
+
+  async function statuses(owners: PinOwner[]): Promise<PinStatus[]> {
+    if (owners.length === 0) return [];
+    const records = await withRedis(() => redis.hmget(keys.pinsByOwner, ...owners.map(ownerKey)));
+    const now = clock.now();
+    return records.map((record) => statusOf(record, now));
   }
 
   async function revoke(owners: PinOwner[]): Promise<number> {
@@ -167,5 +185,5 @@ export function createPinStore(
 
   const liveCount = () => withRedis(() => redis.zcount(keys.pinExpiry, `(${String(clock.now())}`, '+inf'));
 
-  return { issue, status, revoke, find, consume, liveCount };
+  return { issue, status, statuses, revoke, find, consume, liveCount };
 }

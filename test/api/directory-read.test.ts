@@ -60,6 +60,21 @@ describe('reading the directory back', () => {
     expect(seen).toEqual([...ids].sort());
   });
 
+  it('when some users of a page have a live PIN, then the list says so for exactly those users', async () => {
+    const accountId = await givenAccount(t.app);
+    for (const id of ['p1', 'p2', 'p3', 'p4']) await givenUser(t.app, accountId, { id });
+    await givenPin(t.app, accountId, 'p2');
+    await givenPin(t.app, accountId, 'p4');
+    const res = await api(t.app).get(`${accountPath(accountId)}/users`);
+    const users = (res.body as { users: { id: string; pinActive: boolean }[] }).users;
+    expect(users.map(({ id, pinActive }) => [id, pinActive])).toEqual([
+      ['p1', false],
+      ['p2', true],
+      ['p3', false],
+      ['p4', true],
+    ]);
+  });
+
   it('when the cursor or limit is not valid, then 422 validation_failed', async () => {
     const accountId = await givenAccount(t.app);
     for (const query of ['?cursor=not-ours', '?limit=0', '?limit=201']) {

@@ -10,7 +10,8 @@ export function oncallRoutes(deps: { oncall: OncallStore; oncallPins: OncallPins
   const router = Router();
   router.get('/oncall', async (_req, res) => {
     const list = await deps.oncall.list();
-    const withPins: OncallView = await Promise.all(list.map(async (sysadmin) => ({ ...sysadmin, hasPin: await deps.oncallPins.has(sysadmin.id) })));
+    const pins = await deps.oncallPins.have(list.map((sysadmin) => sysadmin.id));
+    const withPins: OncallView = list.map((sysadmin, i) => ({ ...sysadmin, hasPin: pins[i] === true }));
     res.json(withPins);
   });
   router.put('/oncall', async (req, res) => {
