@@ -40,6 +40,12 @@ describe('who may read the console data', () => {
     expect(res.status).toBe(403);
     expect(res.body).toEqual({ error: { code: 'forbidden', message: 'This API key may not be used from this network.' } });
   });
+
+  it('when an operator key comes from inside OPS_ALLOWED_CIDRS, then the console data is served', async () => {
+    // The test client connects from 127.0.0.1.
+    const t = await newApp({ OPS_ALLOWED_CIDRS: '10.0.0.0/8,127.0.0.0/8' });
+    expect((await asOperator(t, '/v1/ops/now')).status).toBe(200);
+  });
 });
 
 describe('GET /v1/ops/now', () => {

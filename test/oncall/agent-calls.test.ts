@@ -248,6 +248,18 @@ describe('a sysadmin phoning the support line', () => {
     expect(spoken(twimlOf(await call.pin('24681357')))).toEqual(['The on-call PIN was not accepted. Goodbye.']);
   });
 
+  it('when four wrong on-call PINs were typed across calls, then the right one is still accepted (the fifth is the limit)', async () => {
+    await setPin('bob', '24681357');
+    for (let i = 0; i < 4; i += 1) {
+      const call = phoneIn(BOB.phone);
+      await call.voice();
+      await call.pin('99999999');
+    }
+    const call = phoneIn(BOB.phone);
+    await call.voice();
+    expect(spoken(twimlOf(await call.pin('24681357')))).toEqual(['Nobody is waiting for support right now. Goodbye.']);
+  });
+
   it('when the PIN is right, then the sysadmin is briefed, takes the call, and is paged for the next one only after hanging up', async () => {
     expect((await request(t.app).put('/v1/oncall').set('Authorization', `Bearer ${OPS_KEY}`).send([BOB])).status).toBe(200);
     await setPin('bob', '24681357');

@@ -152,7 +152,7 @@ describe('paging the on-call list', () => {
     expect(quiet.call.callSid).not.toBe(heard.call.callSid);
   });
 
-  it('when the rota is empty while callers wait, then an error is logged and /metrics says so', async () => {
+  it('when the rota is empty while callers wait, then /metrics and /readyz say so until someone is on call again', async () => {
     await putRota(t, []);
     await givenWaitingCaller(t);
     await t.pager.tick();
@@ -162,5 +162,6 @@ describe('paging the on-call list', () => {
     await putRota(t, [ALICE]);
     await t.pager.tick();
     expect((await request(t.app).get('/metrics')).text).toMatch(/^callgate_rota_empty 0$/m);
+    expect((await request(t.app).get('/readyz')).body).toEqual({ status: 'ready', attention: [] });
   });
 });
