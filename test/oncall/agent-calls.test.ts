@@ -218,6 +218,15 @@ describe('a sysadmin phoning the support line', () => {
     };
   };
 
+  /** `count` calls from Bob's phone, each typing one wrong on-call PIN. */
+  const wrongPinCalls = async (count: number) => {
+    for (let i = 0; i < count; i += 1) {
+      const call = phoneIn(BOB.phone);
+      await call.voice();
+      await call.pin('99999999');
+    }
+  };
+
   it('when the call comes from a rota phone, then the on-call PIN is asked for before a word about any customer', async () => {
     await givenWaitingCaller(t);
     const call = phoneIn(BOB.phone);
@@ -238,11 +247,7 @@ describe('a sysadmin phoning the support line', () => {
 
   it('when five wrong on-call PINs were typed across calls, then even the right one is refused for an hour', async () => {
     await setPin('bob', '24681357');
-    for (let i = 0; i < 5; i += 1) {
-      const call = phoneIn(BOB.phone);
-      await call.voice();
-      await call.pin('99999999');
-    }
+    await wrongPinCalls(5);
     const call = phoneIn(BOB.phone);
     await call.voice();
     expect(spoken(twimlOf(await call.pin('24681357')))).toEqual(['The on-call PIN was not accepted. Goodbye.']);
@@ -250,11 +255,7 @@ describe('a sysadmin phoning the support line', () => {
 
   it('when four wrong on-call PINs were typed across calls, then the right one is still accepted (the fifth is the limit)', async () => {
     await setPin('bob', '24681357');
-    for (let i = 0; i < 4; i += 1) {
-      const call = phoneIn(BOB.phone);
-      await call.voice();
-      await call.pin('99999999');
-    }
+    await wrongPinCalls(4);
     const call = phoneIn(BOB.phone);
     await call.voice();
     expect(spoken(twimlOf(await call.pin('24681357')))).toEqual(['Nobody is waiting for support right now. Goodbye.']);
