@@ -54,7 +54,21 @@ interface Operation {
   headers?: z.ZodObject;
   body?: z.ZodType;
   ok: Record<string, unknown>;
+  /**
+   * The errors of this operation's own rules (404, 409, 412, 429). Those of reading the request
+   * are added from what it takes: path parameters (400 malformed encoding, 422), a query (422),
+   * a body (400 invalid JSON or undecompressable, 413, 422); and every operation may answer
+   * 401, 403 and 503.
+   */
   errors: number[];
+}
+
+function readingErrors(op: Operation): number[] {
+  const codes = new Set<number>();
+  if (op.params !== undefined) [400, 422].forEach((code) => codes.add(code));
+  if (op.query !== undefined) codes.add(422);
+  if (op.body !== undefined) [400, 413, 422].forEach((code) => codes.add(code));
+  return [...codes];
 }
 
 function operation(op: Operation) {
@@ -68,7 +82,7 @@ function operation(op: Operation) {
     ...(op.body === undefined
       ? {}
       : { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } }),
-    responses: { ...op.ok, ...errors(401, 403, ...op.errors, 503) },
+    responses: { ...op.ok, ...errors(...[...new Set([401, 403, ...readingErrors(op), ...op.errors, 503])].sort((a, b) => a - b)) },
     security: [{ [op.scope ?? 'controlPanelKey']: [] }],
   };
 }
@@ -99,7 +113,7 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
           headers: ifMatchHeader,
           body: accountBody,
           ok: { '200': versioned(accountViewSchema, 'Updated'), '201': versioned(accountViewSchema, 'Created') },
-          errors: [400, 412, 413, 422],
+          errors: [412],
         }),
         delete: operation({
           summary: 'Delete an account, its users and their PINs',
@@ -114,7 +128,7 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
           params: accountParams,
           query: usersQuery,
           ok: { '200': json(userPageSchema, 'A page of users') },
-          errors: [404, 422],
+          errors: [404],
         }),
       },
       [user]: {
@@ -130,7 +144,7 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
           headers: ifMatchHeader,
           body: userBodySchema,
           ok: { '200': versioned(userViewSchema, 'Updated'), '201': versioned(userViewSchema, 'Created') },
-          errors: [400, 404, 409, 412, 413, 422],
+          errors: [404, 409, 412],
         }),
         delete: operation({
           summary: 'Delete a user (not while they hold a contact role)',
@@ -165,7 +179,7 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
           params: accountParams,
           query: callsQuery,
           ok: { '200': json(callHistorySchema, 'Call history') },
-          errors: [404, 422],
+          errors: [404],
         }),
       },
       '/v1/oncall': {
@@ -180,7 +194,7 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
           scope: 'opsKey',
           body: oncallListSchema,
           ok: { '200': json(oncallListSchema, 'The new list') },
-          errors: [400, 413, 422],
+          errors: [],
         }),
       },
       '/v1/oncall/{sysadminId}/pin': {
@@ -190,7 +204,7 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
           params: sysadminParams,
           body: oncallPinBodySchema,
           ok: noContent('Set'),
-          errors: [400, 404, 413, 422],
+          errors: [404],
         }),
       },
       '/v1/ops/now': {
@@ -215,7 +229,7 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
           scope: 'opsKey',
           query: deadLettersQuery,
           ok: { '200': json(deadLetterListSchema, 'Dead letters') },
-          errors: [422],
+          errors: [],
         }),
       },
       '/v1/ops/events/dead-letters/{eventId}/redeliver': {
@@ -224,7 +238,7 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
           scope: 'opsKey',
           params: deadLetterParams,
           ok: { '202': json(redeliveredSchema, 'Back in the outbox') },
-          errors: [404, 422],
+          errors: [404],
         }),
       },
       '/v1/accounts/{accountId}/support-line': {

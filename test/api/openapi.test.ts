@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from '../helpers/test-app.js';
+import { buildTestApp, CONTROL_PANEL_KEY } from '../helpers/test-app.js';
 
 const t = await buildTestApp();
 afterAll(() => t.close());
@@ -31,6 +31,17 @@ describe('GET /openapi.json', () => {
       '/v1/ops/now',
     ]);
     expect(Object.keys(doc.paths['/v1/accounts/{accountId}/users/{userId}/pin'] ?? {}).sort()).toEqual(['delete', 'get', 'post']);
+  });
+
+  it('when an operation takes a path id, then its answer to a malformed one (422, and 400 for a broken encoding) is documented, as the API gives it', async () => {
+    const doc = (await request(t.app).get('/openapi.json')).body as Doc;
+    const withIds = Object.entries(doc.paths)
+      .filter(([path]) => path.includes('{'))
+      .flatMap(([path, operations]) => Object.entries(operations).map(([method, operation]) => ({ path, method, codes: Object.keys(operation.responses) })));
+    expect(withIds.length).toBeGreaterThan(10);
+    for (const { path, method, codes } of withIds) expect(codes, `${method} ${path}`).toEqual(expect.arrayContaining(['400', '422']));
+    const res = await request(t.app).get('/v1/accounts/not%20an%20id/support-line').set('Authorization', `Bearer ${CONTROL_PANEL_KEY}`);
+    expect(res.status).toBe(422);
   });
 
   it('when the account body is described, then sla lists exactly the tiers of the policy in force', async () => {
