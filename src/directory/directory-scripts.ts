@@ -1,4 +1,5 @@
 import { DEADLINE_GUARD_LUA } from '../redis/deadline.js';
+import { IF_MATCH_FN_LUA } from './revisions.js';
 
 /*
  * One account and its users, all under the account's `{a:<id>}` hash tag:
@@ -14,16 +15,7 @@ import { DEADLINE_GUARD_LUA } from '../redis/deadline.js';
 
 // Shared by the scripts. If-Match is decided in the script, so nothing can change between
 // the check and the write; its ARGV value: '' (no condition), '*' (must exist) or a comma list of revisions.
-const SHARED_LUA = `
-local function ifMatch(condition, exists, rev)
-  if condition == '' then return true end
-  if not exists then return false end
-  if condition == '*' then return true end
-  for tag in string.gmatch(condition, '[^,]+') do
-    if tonumber(tag) == rev then return true end
-  end
-  return false
-end
+const SHARED_LUA = `${IF_MATCH_FN_LUA}
 local ROLES = {'admin_contact', 'billing_contact'}
 local function accountExists() return redis.call('HEXISTS', KEYS[1], 'name') == 1 end
 `;

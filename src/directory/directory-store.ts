@@ -8,7 +8,7 @@ import { contactCannotBeDeleted, isContactRole, roleCannotBeRemoved, roleRequire
 import { ACCOUNT_FIELDS, contactsOf, parseAccount, parseUser } from './directory-records.js';
 import { DELETE_ACCOUNT_LUA, DELETE_USER_LUA, LIST_USERS_LUA, PUT_ACCOUNT_LUA, PUT_USER_LUA } from './directory-scripts.js';
 import { type Account, type AccountBody, type User, type UserBody } from './directory-schema.js';
-import { preconditionFailed, type IfMatch } from './revisions.js';
+import { ifMatchArg, preconditionFailed, type IfMatch } from './revisions.js';
 
 type ScriptArg = string | number;
 
@@ -42,9 +42,6 @@ export interface DirectoryStore {
   deleteUser: (accountId: string, userId: string) => Promise<void>;
 }
 
-/** The If-Match condition as the scripts take it: '' none, '*' exists, else a comma list of revisions. */
-const ifMatchArg = (ifMatch: IfMatch): string =>
-  ifMatch === undefined ? '' : ifMatch === '*' ? '*' : ifMatch.length === 0 ? 'none' : ifMatch.join(',');
 
 const strings = (values: unknown[]): string[] => values.map(String);
 

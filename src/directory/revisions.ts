@@ -16,3 +16,23 @@ export const preconditionFailed = (): AppError =>
     'precondition_failed',
     'It has changed since the version named in If-Match (or no longer exists); read it again and retry.',
   );
+
+/**
+ * The If-Match check for a script that writes a versioned value, so the check and the write
+ * are one step: ifMatch(condition, exists, rev) with the condition as ifMatchArg gives it.
+ */
+export const IF_MATCH_FN_LUA = `
+local function ifMatch(condition, exists, rev)
+  if condition == '' then return true end
+  if not exists then return false end
+  if condition == '*' then return true end
+  for tag in string.gmatch(condition, '[^,]+') do
+    if tonumber(tag) == rev then return true end
+  end
+  return false
+end
+`;
+
+/** The If-Match condition as the scripts take it: '' none, '*' exists, else a comma list of revisions. */
+export const ifMatchArg = (ifMatch: IfMatch): string =>
+  ifMatch === undefined ? '' : ifMatch === '*' ? '*' : ifMatch.length === 0 ? 'none' : ifMatch.join(',');

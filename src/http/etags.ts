@@ -3,12 +3,12 @@ import type { IfMatch } from '../directory/revisions.js';
 import { parseInput } from './parse-input.js';
 
 /**
- * Strong ETags naming a directory revision: `"a<rev>"` for an account, `"u<rev>"`
- * for a user, so one kind's tag is never taken for the other's.
+ * Strong ETags naming a revision: `"a<rev>"` for an account, `"u<rev>"` for a user,
+ * `"r<rev>"` for the on-call rota, so one kind's tag is never taken for another's.
  */
-export type Versioned = 'account' | 'user';
+export type Versioned = 'account' | 'user' | 'rota';
 
-const PREFIX: Record<Versioned, string> = { account: 'a', user: 'u' };
+const PREFIX: Record<Versioned, string> = { account: 'a', user: 'u', rota: 'r' };
 
 export const etagOf = (kind: Versioned, rev: number): string => `"${PREFIX[kind]}${String(rev)}"`;
 

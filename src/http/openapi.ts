@@ -186,15 +186,16 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
         get: operation({
           summary: 'The on-call escalation list, in paging order (operators only)',
           scope: 'opsKey',
-          ok: { '200': json(oncallViewSchema, 'The list') },
+          ok: { '200': versioned(oncallViewSchema, 'The list') },
           errors: [],
         }),
         put: operation({
-          summary: 'Replace the on-call escalation list (operators only)',
+          summary: 'Replace the on-call escalation list (operators only); send the ETag read as If-Match',
           scope: 'opsKey',
+          headers: ifMatchHeader,
           body: oncallListSchema,
-          ok: { '200': json(oncallListSchema, 'The new list') },
-          errors: [],
+          ok: { '200': versioned(oncallListSchema, 'The new list') },
+          errors: [412],
         }),
       },
       '/v1/oncall/{sysadminId}/pin': {

@@ -1,17 +1,54 @@
+import type { Result } from 'ioredis';
+import { IF_MATCH_FN_LUA, ifMatchArg, preconditionFailed, type IfMatch } from '../directory/revisions.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { oncallListSchema, type Sysadmin } from './oncall-schema.js';
 
-/** The escalation list, one JSON value: it is small and always read whole. */
+/**
+ * Replaces the list if If-Match allows it, and moves its revision, in one step.
+ * KEYS: list, revision  ARGV: list JSON, If-Match condition (ifMatchArg)
+ * Returns the new revision, or 0 when If-Match does not match.
+ */
+const REPLACE_ONCALL_LUA = `${IF_MATCH_FN_LUA}
+local rev = tonumber(redis.call('GET', KEYS[2]) or '0')
+if not ifMatch(ARGV[2], true, rev) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+return redis.call('INCR', KEYS[2])
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    replaceOncall(list: string, revision: string, json: string, condition: string): Result<number, Context>;
+  }
+}
+
+const parseList = (json: string | null): Sysadmin[] => (json === null ? [] : oncallListSchema.parse(JSON.parse(json)));
+
+/**
+ * The escalation list, one JSON value (it is small and always read whole), and its revision,
+ * which only goes up: two operators editing the rota at once cannot silently undo each other
+ * when their changes carry the ETag they read (If-Match).
+ */
 export function createOncallStore(redis: RedisClient) {
+  redis.defineCommand('replaceOncall', { numberOfKeys: 2, lua: REPLACE_ONCALL_LUA });
+
   return {
     async list(): Promise<Sysadmin[]> {
-      const json = await withRedis(() => redis.get(keys.oncall));
-      return json === null ? [] : oncallListSchema.parse(JSON.parse(json));
+      return parseList(await withRedis(() => redis.get(keys.oncall)));
     },
-    async replace(list: Sysadmin[]): Promise<void> {
-      await withRedis(() => redis.set(keys.oncall, JSON.stringify(list)));
+
+    /** The list and the revision it is at (0 before it was ever set). */
+    async read(): Promise<{ list: Sysadmin[]; revision: number }> {
+      const [json = null, revision = null] = await withRedis(() => redis.mget(keys.oncall, keys.oncallRevision));
+      return { list: parseList(json), revision: Number(revision ?? 0) };
+    },
+
+    /** Replaces the list (412 when If-Match names another revision); returns the new revision. */
+    async replace(list: Sysadmin[], ifMatch?: IfMatch): Promise<number> {
+      const revision = await withRedis(() => redis.replaceOncall(keys.oncall, keys.oncallRevision, JSON.stringify(list), ifMatchArg(ifMatch)));
+      if (revision === 0) throw preconditionFailed();
+      return revision;
     },
   };
 }

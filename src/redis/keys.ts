@@ -33,6 +33,8 @@ export const keys = {
   lineFailures: (minute: number) => `callgate:{line}:pins:line-failures:${String(minute)}`,
   auditEvents: 'callgate:{audit}:events',
   oncall: 'callgate:{oncall}:list',
+  // Goes up with every change of the list, for its ETag; never reset.
+  oncallRevision: 'callgate:{oncall}:revision',
   oncallPins: 'callgate:{oncall}:pins',
   oncallPinFailures: (sysadminId: string) => `callgate:{oncall}:pin-failures:${sysadminId}`,
   oncallPinLockout: (sysadminId: string) => `callgate:{oncall}:pin-lockout:${sysadminId}`,

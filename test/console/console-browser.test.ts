@@ -143,4 +143,29 @@ describe('the on-call console in chromium', () => {
     expect(await rotaIds()).toEqual(['kim', 'sam']);
     await page.close();
   }, 60_000);
+
+  it('when another operator changes the rota while the page shows it, then a move from the page does not undo their change', async () => {
+    const ops = apiClient(base, stack.opsKey);
+    const rota = async () => (await ops('GET', '/v1/oncall')).body as { id: string; name: string; phone: string }[];
+    const page = await openConsole(DESKTOP);
+    await signIn(page, stack.opsKey);
+    await page.locator('#rota li').first().waitFor();
+    const [first, second] = await rota();
+    if (first === undefined || second === undefined) throw new Error('the demo rota has two sysadmins');
+    // Another operator gives the first sysadmin a new phone: same people, same order, so the page has no reason to reload.
+    const newPhone = '+447700900777';
+    expect((await ops('PUT', '/v1/oncall', [{ ...first, phone: newPhone }, second].map(({ id, name, phone }) => ({ id, name, phone })))).status).toBe(200);
+
+    await page.getByRole('button', { name: `Move down ${first.name}` }).click();
+    await page.getByRole('status').filter({ hasText: 'Another operator changed the rota just now.' }).waitFor();
+    await page.locator('#rota li', { hasText: newPhone }).waitFor();
+    await page.screenshot({ path: new URL('console-rota-conflict.png', ARTIFACTS).pathname, fullPage: true });
+    expect(await rota()).toEqual([{ ...first, phone: newPhone }, second]);
+
+    // Made again on the list as it is now, the move goes through and keeps the new phone.
+    await page.getByRole('button', { name: `Move down ${first.name}` }).click();
+    await page.getByRole('status').filter({ hasText: `${first.name} moved down to number 2.` }).waitFor();
+    expect(await rota()).toEqual([second, { ...first, phone: newPhone }]);
+    await page.close();
+  }, 60_000);
 });

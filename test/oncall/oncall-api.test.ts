@@ -46,3 +46,37 @@ describe('the on-call escalation list', () => {
     expect(paths).toContain(path);
   });
 });
+
+describe('two operators changing the rota at once', () => {
+  const sam = { id: 'sam', name: 'Sam', phone: '+447700900201' };
+  const kim = { id: 'kim', name: 'Kim', phone: '+447700900202' };
+  const putIf = (body: unknown, etag: string) =>
+    request(t.app).put('/v1/oncall').set('Authorization', `Bearer ${OPS_KEY}`).set('If-Match', etag).send(body as object);
+
+  it('when a change is sent with the ETag read before another operator\'s change, then 412 and the other change stays', async () => {
+    const read = (await ops().put([sam, kim])).headers.etag ?? '';
+    expect(read).toMatch(/^"r\d+"$/);
+    expect((await ops().get()).headers.etag).toBe(read);
+    // Another operator moves Kim to the top.
+    expect((await putIf([kim, sam], read)).status).toBe(200);
+
+    const late = await putIf([sam], read);
+    expect(late.status).toBe(412);
+    expect(late.body).toMatchObject({ error: { code: 'precondition_failed' } });
+    expect((await ops().get()).body).toEqual([kim, sam].map((s) => ({ ...s, hasPin: false })));
+  });
+
+  it('when ten operators send a change made from the same read, then exactly one is applied', async () => {
+    const read = (await ops().put([sam])).headers.etag ?? '';
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => putIf([sam, { ...kim, name: `Kim ${String(i)}` }], read)));
+    expect(answers.map((res) => res.status).sort()).toEqual([200, ...Array.from({ length: 9 }, () => 412)]);
+    const applied = answers.find((res) => res.status === 200);
+    expect((await ops().get()).body).toEqual((applied?.body as unknown[]).map((s) => ({ ...(s as object), hasPin: false })));
+  });
+
+  it('when no If-Match is sent, then the change is applied as before (the last one stays)', async () => {
+    await ops().put([sam]);
+    expect((await ops().put([kim])).status).toBe(200);
+    expect((await ops().get()).body).toEqual([{ ...kim, hasPin: false }]);
+  });
+});

@@ -22,7 +22,13 @@ export class ApiError extends Error {
   }
 }
 
-export type Api = <S extends z.ZodType>(method: 'GET' | 'PUT', path: string, schema: S, body?: unknown) => Promise<z.output<S>>;
+/** `ifMatch` is sent as If-Match; `etag` is told the answer's ETag (null when it has none). */
+export interface ApiOptions {
+  ifMatch?: string | undefined;
+  etag?: (tag: string | null) => void;
+}
+
+export type Api = <S extends z.ZodType>(method: 'GET' | 'PUT', path: string, schema: S, body?: unknown, options?: ApiOptions) => Promise<z.output<S>>;
 
 /**
  * Calls callgate's API with the operator's key as a bearer header: no cookie is ever set, so
@@ -30,12 +36,17 @@ export type Api = <S extends z.ZodType>(method: 'GET' | 'PUT', path: string, sch
  * Answers are parsed with the server's own schemas.
  */
 export function createApi(key: string): Api {
-  return async (method, path, schema, body) => {
+  return async (method, path, schema, body, options = {}) => {
     let res: Response;
     try {
       res = await fetch(path, {
         method,
-        headers: { Authorization: `Bearer ${key}`, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        headers: {
+          Authorization: `Bearer ${key}`,
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(options.ifMatch === undefined ? {} : { 'If-Match': options.ifMatch }),
+        },
         cache: 'no-store',
         credentials: 'omit',
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -52,6 +63,7 @@ export function createApi(key: string): Api {
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new ApiError(res.status, 'unexpected', 'callgate answered something this page does not understand; reload it.');
+    options.etag?.(res.headers.get('ETag'));
     return parsed.data;
   };
 }

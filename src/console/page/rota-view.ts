@@ -6,7 +6,9 @@ import { byId, el } from './dom.js';
 /**
  * The on-call rota: view, reorder, add and remove. Every change is checked first with the
  * API's own schema (so the messages are the API's, word for word), then sent as the whole
- * list with `PUT /v1/oncall`, which checks it again.
+ * list with `PUT /v1/oncall`, which checks it again. The list is sent with the ETag it was
+ * read at: a change made by another operator meanwhile is never undone silently; the panel
+ * reloads and says so instead.
  */
 const rotaSchema = z.array(z.object({ id: z.string(), name: z.string(), phone: z.string(), hasPin: z.boolean() }));
 type RotaEntry = z.infer<typeof rotaSchema>[number];
@@ -23,6 +25,7 @@ function moved(list: RotaEntry[], from: number, to: number): RotaEntry[] {
 
 export function createRotaView(api: Api, onUnauthorised: (error: ApiError) => void) {
   let rota: RotaEntry[] = [];
+  let readAt: string | undefined;
   let saving = false;
   const status = byId('rota-status', HTMLParagraphElement);
   const form = byId('rota-add', HTMLFormElement);
@@ -71,7 +74,11 @@ export function createRotaView(api: Api, onUnauthorised: (error: ApiError) => vo
   }
 
   async function load(focus?: string): Promise<void> {
-    rota = await api('GET', '/v1/oncall', rotaSchema);
+    rota = await api('GET', '/v1/oncall', rotaSchema, undefined, {
+      etag: (tag) => {
+        readAt = tag ?? undefined;
+      },
+    });
     render(focus);
   }
 
@@ -86,13 +93,17 @@ export function createRotaView(api: Api, onUnauthorised: (error: ApiError) => vo
     }
     saving = true;
     try {
-      await api('PUT', '/v1/oncall', z.unknown(), body);
+      await api('PUT', '/v1/oncall', z.unknown(), body, { ifMatch: readAt });
       showIssues([], newIndex);
       await load(focus);
       status.textContent = done;
       return true;
     } catch (error) {
       if (error instanceof ApiError && (error.status === 401 || error.status === 403)) onUnauthorised(error);
+      else if (error instanceof ApiError && error.status === 412) {
+        await load().catch(() => undefined);
+        status.textContent = 'Another operator changed the rota just now. It is shown as it is now: make your change again.';
+      }
       else if (error instanceof ApiError) {
         const details = error.details.map((d) => ({ ...d, path: d.path.slice(1) }));
         showIssues(details.length > 0 ? details : [{ path: [], message: error.message }], newIndex);
