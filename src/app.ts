@@ -155,7 +155,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   });
   const agent = createAgentFlow({ waiting, busy, agentCalls, oncall, oncallPins, outcomes, missed, events, clock, audit, log });
   const calls = createCallStates(redis);
-  const queue = createCallQueue({ directory: store, policy, nudgePager });
+  const queue = createCallQueue({ policy, nudgePager });
   const flow = createCallFlow({
     clock,
     policy,

@@ -164,7 +164,8 @@ export function createCallFlow(deps: CallFlowDeps) {
 
   async function putThrough(at: Attempt, entry: PinEntry, pinHash: string, found: PinOwner): Promise<Decision> {
     const { callSid, from, step } = at;
-    const { account, user } = await directory.getMember(found.accountId, found.userId);
+    // One round trip: the account, the caller and the admin contact's name (for the briefing).
+    const { account, user, adminContactName } = await directory.getCaller(found.accountId, found.userId);
     const who = { from, accountId: found.accountId, userId: found.userId };
     const now = clock.now();
     // A refused caller keeps the PIN: they may call again when the plan's line is open.
@@ -180,7 +181,7 @@ export function createCallFlow(deps: CallFlowDeps) {
     if (refusal !== undefined) return refuse(refusal, account.sla);
 
     const decision: Decision = { kind: 'enqueue', name: user.name, queue: ownQueueName(callSid) };
-    const caller = await queue.waitingCaller({ callSid, account, user, at: now });
+    const caller = queue.waitingCaller({ callSid, account, user, adminContactName, at: now });
     const admission = { callSid, step, pinHash, owner: found, caller, decision, now, notAfter: entry.notAfter };
     let admitted: boolean;
     try {

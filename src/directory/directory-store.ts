@@ -6,7 +6,7 @@ import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { contactCannotBeDeleted, isContactRole, roleCannotBeRemoved, roleRequiresPermissions, rolesAllowedFor } from './contact-rules.js';
 import { ACCOUNT_FIELDS, contactsOf, parseAccount, parseUser } from './directory-records.js';
-import { DELETE_ACCOUNT_LUA, DELETE_USER_LUA, LIST_USERS_LUA, PUT_ACCOUNT_LUA, PUT_USER_LUA } from './directory-scripts.js';
+import { DELETE_ACCOUNT_LUA, DELETE_USER_LUA, LIST_USERS_LUA, PUT_ACCOUNT_LUA, PUT_USER_LUA, READ_CALLER_LUA } from './directory-scripts.js';
 import { type Account, type AccountBody, type User, type UserBody } from './directory-schema.js';
 import { ifMatchArg, preconditionFailed, type IfMatch } from './revisions.js';
 
@@ -20,6 +20,7 @@ declare module 'ioredis' {
     putDirectoryUser(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     deleteDirectoryUser(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     listDirectoryUsers(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    readDirectoryCaller(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
   }
 }
 
@@ -28,6 +29,8 @@ export interface DirectoryStore {
   getAccount: (accountId: string) => Promise<Account | undefined>;
   /** The account and one of its users, in one round trip. */
   getMember: (accountId: string, userId: string) => Promise<{ account: Account | undefined; user: User | undefined }>;
+  /** The same, and the name of the account's admin contact (null when there is none), in one round trip. */
+  getCaller: (accountId: string, userId: string) => Promise<{ account: Account | undefined; user: User | undefined; adminContactName: string | null }>;
   /** Up to `limit` users after the id `after`, in id order; throws 404 when the account does not exist. */
   listUsers: (accountId: string, page: { after?: string | undefined; limit: number }) => Promise<User[]>;
   /** `listUsers` also returns the account's user ids (to revoke their PINs). */
@@ -51,6 +54,7 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
   redis.defineCommand('putDirectoryUser', { numberOfKeys: 3, lua: PUT_USER_LUA });
   redis.defineCommand('deleteDirectoryUser', { numberOfKeys: 3, lua: DELETE_USER_LUA });
   redis.defineCommand('listDirectoryUsers', { numberOfKeys: 3, lua: LIST_USERS_LUA });
+  redis.defineCommand('readDirectoryCaller', { numberOfKeys: 2, lua: READ_CALLER_LUA });
   const accountKeys = (accountId: string) => [keys.account(accountId), keys.users(accountId), keys.userIndex(accountId)];
 
   /** Runs a script; the outcome is its first element. A script Redis ran too late did nothing. */
@@ -83,6 +87,17 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
       ]);
       if (account === undefined) return { account: undefined, user: undefined };
       return { account, user: parseUser(accountId, userId, account.contacts, stored) };
+    },
+
+    async getCaller(accountId, userId) {
+      const reply = await withRedis(() => redis.readDirectoryCaller(keys.account(accountId), keys.users(accountId), userId, ...ACCOUNT_FIELDS));
+      const values = (Array.isArray(reply) ? (reply as unknown[]) : []).map((value) => (typeof value === 'string' ? value : null));
+      const account = parseAccount(accountId, values.slice(0, ACCOUNT_FIELDS.length));
+      if (account === undefined) return { account: undefined, user: undefined, adminContactName: null };
+      const user = parseUser(accountId, userId, account.contacts, values[ACCOUNT_FIELDS.length] ?? null);
+      const adminId = account.contacts.admin_contact;
+      const admin = adminId === undefined || adminId === userId ? user : parseUser(accountId, adminId, account.contacts, values[ACCOUNT_FIELDS.length + 1] ?? null);
+      return { account, user, adminContactName: adminId === undefined ? null : (admin?.name ?? null) };
     },
 
     async listUsers(accountId, { after, limit }) {

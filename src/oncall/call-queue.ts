@@ -1,5 +1,4 @@
 import type { Account, User } from '../directory/directory-schema.js';
-import type { DirectoryStore } from '../directory/directory-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { WaitingCaller } from './waiting-callers.js';
 
@@ -10,23 +9,15 @@ import type { WaitingCaller } from './waiting-callers.js';
  */
 export interface CallQueue {
   /** The waiting-caller record of a verified caller, as the briefing needs it, from the directory as it is. */
-  waitingCaller(call: { callSid: string; account: Account; user: User; at: number }): Promise<WaitingCaller>;
+  waitingCaller(call: { callSid: string; account: Account; user: User; adminContactName: string | null; at: number }): WaitingCaller;
   /** A caller was just held: the pager looks now rather than at its next tick. */
   held(): void;
 }
 
-export function createCallQueue(deps: { directory: DirectoryStore; policy: Policy; nudgePager: () => void }): CallQueue {
-  const { directory, policy, nudgePager } = deps;
-
-  async function adminContactName(account: Account, user: User): Promise<string | null> {
-    const adminId = account.contacts.admin_contact;
-    if (adminId === undefined) return null;
-    if (adminId === user.id) return user.name;
-    return (await directory.getMember(account.id, adminId)).user?.name ?? null;
-  }
-
+export function createCallQueue(deps: { policy: Policy; nudgePager: () => void }): CallQueue {
+  const { policy, nudgePager } = deps;
   return {
-    async waitingCaller({ callSid, account, user, at }) {
+    waitingCaller({ callSid, account, user, adminContactName, at }) {
       return {
         callSid,
         accountId: account.id,
@@ -34,7 +25,7 @@ export function createCallQueue(deps: { directory: DirectoryStore; policy: Polic
         userId: user.id,
         userName: user.name,
         isAdminContact: account.contacts.admin_contact === user.id,
-        adminContactName: await adminContactName(account, user),
+        adminContactName,
         tier: account.sla,
         priority: policy.tiers[account.sla]?.priority ?? 0,
         enqueuedAt: at,
