@@ -48,7 +48,8 @@ export interface PinEntry {
 const GIVE_BACK_TRIES = 5;
 const GIVE_BACK_PAUSE_MS = 1_000;
 
-type FailReason = 'not_recognised' | 'already_used' | 'bad_account_code';
+/** Failures decided here rather than by the guess check (which decides 'not_recognised'). */
+type FailReason = 'already_used' | 'bad_account_code';
 
 interface Attempt {
   callSid: string;
@@ -158,7 +159,7 @@ export function createCallFlow(deps: CallFlowDeps) {
       case 'hit':
         break;
     }
-    if (candidate === undefined) return failAttempt(at, 'not_recognised', { lockedOut: false, alarm: false });
+    // A hit only comes for digits of a PIN's shape: others are counted as misses without a look-up.
     return putThrough(at, entry, guess.pinHash, guess.owner);
   }
 
@@ -193,7 +194,7 @@ export function createCallFlow(deps: CallFlowDeps) {
       giveBack(admission);
       throw error;
     }
-    if (!admitted) return failAttempt(at, 'already_used', { lockedOut: false, alarm: false });
+    if (!admitted) return failAttempt(at, 'already_used');
     if (Date.now() > entry.notAfter) {
       giveBack(admission);
       return { kind: 'apology' };
@@ -244,7 +245,7 @@ export function createCallFlow(deps: CallFlowDeps) {
   }
 
   async function accountCodeTyped(at: Attempt, digits: string): Promise<Decision> {
-    if (!codeShape.test(digits)) return failAttempt(at, 'bad_account_code', { lockedOut: false, alarm: false });
+    if (!codeShape.test(digits)) return failAttempt(at, 'bad_account_code');
     // Any code of the right shape is taken: whether it is right shows only with the PIN, so
     // the code alone tells a guesser nothing.
     const decision: Decision = { kind: 'ask_pin', attempt: at.attempt + 1, retry: false, afterCode: true };
@@ -252,12 +253,16 @@ export function createCallFlow(deps: CallFlowDeps) {
     return decision;
   }
 
-  async function failAttempt(at: Attempt, reason: FailReason, line: { lockedOut: boolean; alarm: boolean }): Promise<Decision> {
+  /**
+   * A failure the guess check did not decide (a code of the wrong shape, a PIN another call used
+   * up a moment before): counted against the call's attempts. Neither is a guess at a PIN: neither
+   * counts toward the number's lockout or the line alarm, and the alarm's one attempt per call,
+   * which bounds guessing, does not shorten them.
+   */
+  async function failAttempt(at: Attempt, reason: FailReason): Promise<Decision> {
     const { callSid, from, step, attempt, state } = at;
-    const attemptsAllowed = line.alarm ? 1 : policy.pin.attemptsPerCall;
-    const decision: Decision = line.lockedOut
-      ? { kind: 'locked_out' }
-      : state.failures + 1 >= attemptsAllowed
+    const decision: Decision =
+      state.failures + 1 >= policy.pin.attemptsPerCall
         ? { kind: 'too_many_attempts' }
         : state.accountCode === undefined
           ? { kind: 'ask_pin', attempt: attempt + 1, retry: true }
