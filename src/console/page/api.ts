@@ -1,26 +1,7 @@
 import { z } from 'zod';
+import { ApiError, apiErrorOf } from './api-errors.js';
 
-/** The API's one error shape (SPEC §3), as far as the console reads it. */
-const errorBodySchema = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.array(z.object({ path: z.array(z.string()), message: z.string() })).optional(),
-  }),
-});
-export type ErrorDetail = { path: string[]; message: string };
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: ErrorDetail[] = [],
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError, type ErrorDetail } from './api-errors.js';
 
 /** `ifMatch` is sent as If-Match; `etag` is told the answer's ETag (null when it has none). */
 export interface ApiOptions {
@@ -55,12 +36,7 @@ export function createApi(key: string): Api {
       throw new ApiError(0, 'network', 'callgate did not answer: check the connection.');
     }
     const json: unknown = await res.json().catch(() => null);
-    if (!res.ok) {
-      const parsed = errorBodySchema.safeParse(json);
-      if (!parsed.success) throw new ApiError(res.status, 'unexpected', `callgate answered ${res.status}.`);
-      const { code, message, details } = parsed.data.error;
-      throw new ApiError(res.status, code, message, details);
-    }
+    if (!res.ok) throw apiErrorOf(res.status, json);
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new ApiError(res.status, 'unexpected', 'callgate answered something this page does not understand; reload it.');
     options.etag?.(res.headers.get('ETag'));
