@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { UnavailableError } from '../errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { WebhookTimeout } from './twilio/twiml-errors.js';
+import { WebhookTimeout } from './twilio/webhook-answers.js';
 
 /** Counts an error if Redis being down or slow caused it. */
 export function countRedisFailure(metrics: Metrics, error: unknown): void {

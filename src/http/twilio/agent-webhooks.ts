@@ -2,7 +2,7 @@ import twilio from 'twilio';
 import { z } from 'zod';
 import type { AgentFlow } from '../../oncall/agent-flow.js';
 import type { AgentTwimlRenderer } from '../../ivr/render-agent-twiml.js';
-import { within } from './twiml-errors.js';
+import { within } from './webhook-answers.js';
 import { ANSWER_WITHIN_MS } from './webhook-budget.js';
 import type { Webhook } from './webhook-handler.js';
 

@@ -10,7 +10,7 @@ import type { Metrics } from '../../metrics/metrics.js';
 import type { Logger } from '../../logger.js';
 import type { AgentFlow } from '../../oncall/agent-flow.js';
 import { agentWebhooks } from './agent-webhooks.js';
-import { within } from './twiml-errors.js';
+import { within } from './webhook-answers.js';
 import { ANSWER_WITHIN_MS, PIN_USE_BUDGET_MS } from './webhook-budget.js';
 import { webhookHandler, type Webhook } from './webhook-handler.js';
 import { callParams, pinParams, pinQuery, queueResultParams, recordingParams, statusParams, waitParams } from './webhook-params.js';

@@ -6,7 +6,7 @@ import { countRedisFailure } from '../metrics-middleware.js';
 import { RequestLog } from '../request-logging.js';
 import { readForm } from './twilio-form.js';
 import { twilioSignatureCheck } from './twilio-signature.js';
-import { sendTwiml } from './twiml-errors.js';
+import { sendTwiml } from './webhook-answers.js';
 
 /** What a webhook reads of Twilio's request, once the signature has been checked. */
 export interface WebhookRequest {
