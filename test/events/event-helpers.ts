@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createDeadLetters } from '../../src/events/dead-letters.js';
 import type { EventOf } from '../../src/events/event-catalogue.js';
 import { createEventDelivery, type AttemptResult, type DeliverySettings } from '../../src/events/event-delivery.js';
@@ -11,6 +11,7 @@ import { connectRedis, type RedisClient } from '../../src/redis/connect-redis.js
 import { logSink, rememberSecret } from '../helpers/leak-watch.js';
 import { testClock } from '../helpers/test-clock.js';
 import { newCallSid } from '../helpers/twilio-webhooks.js';
+import { startEventReceiver, type EventReceiver } from '../../sim/event-receiver.js';
 
 /** Delivery on a test's scale: a 300 ms send timeout, retries from 50 ms up to 400 ms. */
 export const FAST: DeliverySettings = {
@@ -79,4 +80,19 @@ export async function until(check: () => boolean | Promise<boolean>, ms = 5000):
     if (Date.now() - started > ms) throw new Error(`condition not met within ${String(ms)} ms`);
     await sleep(10);
   }
+}
+
+/** One event receiver for a whole test file, checking `secret`: started before its tests, closed after. */
+export function receiverForFile(secret: string): () => EventReceiver {
+  let receiver: EventReceiver | undefined;
+  beforeAll(async () => {
+    receiver = await startEventReceiver({ secret });
+  });
+  afterAll(async () => {
+    await receiver?.close();
+  });
+  return () => {
+    if (receiver === undefined) throw new Error('the event receiver starts before the tests');
+    return receiver;
+  };
 }
