@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { testEnv } from '../helpers/test-app.js';
+import { loadConfig } from '../../src/config.js';
+import { configProblems, testEnv } from '../helpers/test-app.js';
 
-function problemsOf(overrides: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(testEnv(overrides));
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('configuration from the environment', () => {
   it('when everything is valid, then defaults fill the rest', () => {
@@ -42,12 +33,12 @@ describe('configuration from the environment', () => {
     ['REDIS_URL', 'http://localhost:6379', 'REDIS_URL:'],
     ['REDIS_URL', undefined, 'REDIS_URL: set exactly one of'],
   ])('when %s is %s, then the error names it', (variable, value, expected) => {
-    const problems = problemsOf({ [variable]: value });
+    const problems = configProblems({ [variable]: value });
     expect(problems.some((problem) => problem.startsWith(expected)), problems.join('\n')).toBe(true);
   });
 
   it('when several variables are bad, then every one is named at once, Redis included', () => {
-    const problems = problemsOf({ PIN_SECRET: 'x', SUPPORT_PHONE_NUMBER: 'x', PUBLIC_BASE_URL: undefined, REDIS_URL: undefined });
+    const problems = configProblems({ PIN_SECRET: 'x', SUPPORT_PHONE_NUMBER: 'x', PUBLIC_BASE_URL: undefined, REDIS_URL: undefined });
     expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
       'PIN_SECRET',
       'PUBLIC_BASE_URL',
@@ -57,7 +48,7 @@ describe('configuration from the environment', () => {
   });
 
   it('when the same key is given to the control panel and to operators, then it is refused', () => {
-    expect(problemsOf({ OPS_API_KEYS: 'cp-test-key-0123456789abcdef' })[0]).toMatch(/^OPS_API_KEYS: .*must differ/);
+    expect(configProblems({ OPS_API_KEYS: 'cp-test-key-0123456789abcdef' })[0]).toMatch(/^OPS_API_KEYS: .*must differ/);
   });
 
   it('when Sentinel or Cluster is configured instead of REDIS_URL, then that mode is chosen', () => {
@@ -68,7 +59,7 @@ describe('configuration from the environment', () => {
       kind: 'cluster',
       nodes: [{ host: 'n1', port: 7000 }, { host: 'n2', port: 7001 }],
     });
-    expect(problemsOf({ REDIS_URL: undefined, REDIS_SENTINELS: 's1:26379' })).toContain(
+    expect(configProblems({ REDIS_URL: undefined, REDIS_SENTINELS: 's1:26379' })).toContain(
       'REDIS_SENTINEL_NAME: required with REDIS_SENTINELS',
     );
   });
@@ -90,7 +81,7 @@ describe('configuration from the environment', () => {
     ['https://callgate.example.com/callgate', 'must not have a path'],
     ['https://callgate.example.com/callgate/', 'must not have a path'],
   ])('when PUBLIC_BASE_URL is %s, then the start is refused naming the variable', (value, expected) => {
-    const problems = problemsOf({ PUBLIC_BASE_URL: value });
+    const problems = configProblems({ PUBLIC_BASE_URL: value });
     expect(problems.some((problem) => problem.startsWith(`PUBLIC_BASE_URL: ${expected}`)), problems.join('\n')).toBe(true);
   });
 

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { rememberSecret } from '../helpers/leak-watch.js';
-import { testEnv } from '../helpers/test-app.js';
+import { configProblems, testEnv } from '../helpers/test-app.js';
 
 const SECRET = 'events-secret-that-is-at-least-32-bytes';
 rememberSecret(SECRET);
 
-function problemsOf(overrides: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(testEnv(overrides));
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('the events configuration', () => {
   it('when EVENTS_URL is unset, then events are not delivered and nothing else is required', () => {
@@ -38,13 +29,13 @@ describe('the events configuration', () => {
     [{ EVENTS_URL: 'https://panel.example.com/events' }, 'EVENTS_SECRET: is required when EVENTS_URL is set'],
     [{ EVENTS_URL: 'https://panel.example.com/events', EVENTS_SECRET: 'short' }, 'EVENTS_SECRET: must be at least 32 bytes'],
   ])('when %o, then the start stops naming the variable', (overrides, problem) => {
-    const problems = problemsOf(overrides);
+    const problems = configProblems(overrides);
     expect(problems.some((p) => p.startsWith(problem.split(':')[0] ?? '') && p.includes(problem.split(': ')[1] ?? ''))).toBe(true);
     expect(problems.join('\n')).not.toContain('short');
   });
 
   it('when EVENTS_SECRET is missing and another variable is bad too, then both are reported', () => {
-    const problems = problemsOf({ EVENTS_URL: 'https://panel.example.com/events', PIN_SECRET: 'x' });
+    const problems = configProblems({ EVENTS_URL: 'https://panel.example.com/events', PIN_SECRET: 'x' });
     expect(problems).toContain('EVENTS_SECRET: is required when EVENTS_URL is set');
     expect(problems).toContain('PIN_SECRET: must be at least 32 bytes');
   });

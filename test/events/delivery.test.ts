@@ -62,8 +62,9 @@ describe('delivering events to the control panel', () => {
     });
   }
 
-  it('when the receiver hangs past the send timeout, then the attempt is abandoned and retried, never two at once', async () => {
-    receiver().mode('hang');
+  /** One event sent while the receiver misbehaves (`misbehave`) for two attempts, then delivered once it is fine again. */
+  async function deliveredAfterTwoTries(misbehave: () => void) {
+    misbehave();
     const l = await line();
     const event = missedCall(l.outbox);
     await l.outbox.emit(event);
@@ -71,6 +72,13 @@ describe('delivering events to the control panel', () => {
     await until(() => receiver().attemptsOf(event.id) >= 2, 5000);
     receiver().mode('ok');
     await until(async () => (await l.queue.backlog()).size === 0, 5000);
+    return { l, event };
+  }
+
+  it('when the receiver hangs past the send timeout, then the attempt is abandoned and retried, never two at once', async () => {
+    const { l, event } = await deliveredAfterTwoTries(() => {
+      receiver().mode('hang');
+    });
     const times = timesOf(event.id);
     expect(times[1] ?? 0).toBeGreaterThanOrEqual((times[0] ?? 0) + FAST.sendTimeoutMs);
     expect(l.results.slice(0, 2)).toEqual(['timeout', 'timeout']);
@@ -79,14 +87,9 @@ describe('delivering events to the control panel', () => {
   });
 
   it('when the receiver answers 200 only after the timeout, then the event is sent again and the receiver deduplicates it by id', async () => {
-    receiver().mode('late', { lateMs: FAST.sendTimeoutMs + 200 });
-    const l = await line();
-    const event = missedCall(l.outbox);
-    await l.outbox.emit(event);
-    l.start();
-    await until(() => receiver().attemptsOf(event.id) >= 2, 5000);
-    receiver().mode('ok');
-    await until(async () => (await l.queue.backlog()).size === 0, 5000);
+    const { l, event } = await deliveredAfterTwoTries(() => {
+      receiver().mode('late', { lateMs: FAST.sendTimeoutMs + 200 });
+    });
     expect(receiver().events().filter((e) => e.id === event.id)).toHaveLength(1);
     expect(l.results[0]).toBe('timeout');
     expect(receiver().overlaps).not.toContain(event.id);

@@ -4,7 +4,7 @@ import { inject } from 'vitest';
 import { createApp } from '../../src/app.js';
 import type { Pager } from '../../src/oncall/pager.js';
 import type { Dialer } from '../../src/oncall/twilio-dialer.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { ConfigError, loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { loadPolicy, parsePolicy } from '../../src/policy/load-policy.js';
 import type { Policy, PolicyInput } from '../../src/policy/policy-schema.js';
@@ -16,6 +16,17 @@ import { testClock, type TestClock } from './test-clock.js';
 export const CONTROL_PANEL_KEY = 'cp-test-key-0123456789abcdef';
 export const OLD_CONTROL_PANEL_KEY = 'cp-old-key-0123456789abcdef0';
 export const OPS_KEY = 'ops-test-key-0123456789abcdef';
+
+/** What loadConfig says is wrong with the test environment changed by `overrides` (none: []). */
+export function configProblems(overrides: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(testEnv(overrides));
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
 
 /** A valid environment for tests; `overrides` replace or (with undefined) remove variables. */
 export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
