@@ -60,7 +60,10 @@ describe('X-Twilio-Signature', () => {
   });
 
   it('when the number is configured with the default port written out (:443), then the signature over that URL is accepted too', async () => {
-    // The twilio package's check tries the URL with and without the port; callgate's one-HMAC check of the exact URL comes first.
+    // Twilio signs the URL it called plus the sorted POST parameters, HMAC-SHA1 under the auth token
+    // (https://www.twilio.com/docs/usage/webhooks/webhooks-security). The twilio package's validateRequest
+    // also tries the URL with and without the port, "since that is the string Twilio signed"
+    // (twilio-node lib/webhooks/webhooks.js); callgate's one-HMAC check of the exact URL comes first.
     const withPort = t.config.publicBaseUrl.replace(/^(https:\/\/[^/]+)/, '$1:443');
     const body = { ...params, CallSid: newCallSid() };
     const signature = twilio.getExpectedTwilioSignature(t.config.twilio.authToken, `${withPort}/twilio/voice`, body);
@@ -111,6 +114,9 @@ describe('whatever Twilio sends, the answer is TwiML', () => {
     expect(twimlOf(await post('/twilio/nonsense', { CallSid: newCallSid() }))).toContain('We are sorry');
   });
 
+  // Twilio posts its parameters as application/x-www-form-urlencoded
+  // (https://www.twilio.com/docs/usage/webhooks/voice-webhooks, https://www.twilio.com/docs/messaging/guides/webhook-request):
+  // anything else is not Twilio as callgate is configured, and still gets valid TwiML.
   it('when a signed body is larger than 16 KiB, then the apology, still 200 (nothing of it is read)', async () => {
     const params = { CallSid: newCallSid(), From: '+447700900004', Padding: 'x'.repeat(17 * 1024) };
     const res = await request(t.app).post('/twilio/voice').type('form').set('X-Twilio-Signature', sign('/twilio/voice', params)).send(params);
@@ -130,7 +136,9 @@ describe('whatever Twilio sends, the answer is TwiML', () => {
 
   it('when the number is configured to GET a webhook (callgate needs POST), then the apology and a warning naming the path', async () => {
     const mark = logLines.length;
-    // A signed GET: Twilio signs the URL alone, its parameters being in the query string.
+    // A number's VoiceMethod may be GET (https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource);
+    // then Twilio signs the URL alone, its parameters being in the query string
+    // (https://www.twilio.com/docs/usage/webhooks/webhooks-security).
     const path = `/twilio/voice?CallSid=${newCallSid()}&From=%2B447700900006`;
     const res = await request(t.app).get(path).set('X-Twilio-Signature', sign(path, {}));
     expect(twimlOf(res)).toContain('We are sorry, the emergency support line has a problem right now.');

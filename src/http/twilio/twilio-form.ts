@@ -19,10 +19,12 @@ function isForm(contentType: string | undefined): boolean {
 }
 
 /**
- * A webhook's parameters. Twilio posts `application/x-www-form-urlencoded`, UTF-8, never
- * compressed (https://www.twilio.com/docs/usage/webhooks/webhooks-overview); this reads
- * exactly that, instead of express.urlencoded's general parser (content negotiation, qs and
- * raw-body were a tenth of the PIN webhook's CPU). Repeated keys become arrays, as Twilio's
+ * A webhook's parameters. Twilio posts them `application/x-www-form-urlencoded`
+ * (https://www.twilio.com/docs/usage/webhooks/voice-webhooks,
+ * https://www.twilio.com/docs/messaging/guides/webhook-request); its docs name no compressed
+ * or other-charset form, so this reads exactly UTF-8 urlencoded and refuses the rest, instead
+ * of express.urlencoded's general parser (content negotiation, qs and raw-body were a tenth
+ * of the PIN webhook's CPU). Repeated keys become arrays, as Twilio's
  * signature check expects; a body of another type, or a GET, has no parameters (the
  * signature check then decides).
  */
