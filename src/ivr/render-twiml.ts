@@ -3,6 +3,8 @@ import type { Decision } from '../calls/decisions.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { PromptCatalogue } from './prompt-catalogue.js';
 import type { HoursSpeech } from './speak-hours.js';
+import { speakable } from './speakable.js';
+import { twimlTemplate } from './twiml-template.js';
 
 const { VoiceResponse } = twilio.twiml;
 
@@ -150,7 +152,17 @@ export function createTwimlRenderer(deps: {
   // Most answers repeat exactly ("not recognised, try again"): building XML is the costly part.
   const rendered = new Map<string, string>();
   const RENDER_CACHE_SIZE = 500;
+  // A verified caller's answer differs from the next one's only in their name and queue.
+  const marks = { name: 'CallgateNameMark', queue: 'CallgateQueueMark' };
+  const count = (text: string, mark: string) => text.split(mark).length - 1;
+  const namesInPrompt = count(catalogue.prompt('connecting', { name: marks.name }), marks.name) - count(catalogue.prompt('connecting', { name: '' }), marks.name);
+  const fillEnqueue = twimlTemplate(render({ kind: 'enqueue', ...marks }), marks, { name: namesInPrompt, queue: 1 });
   function renderCached(decision: Decision): string {
+    // The name is spoken as the prompt would speak it; the queue is written as given (an empty
+    // one, which never happens, would be an empty element: built, not filled in).
+    if (decision.kind === 'enqueue' && fillEnqueue !== undefined && decision.queue !== '') {
+      return fillEnqueue({ name: speakable(decision.name), queue: decision.queue });
+    }
     // Answers carrying the call's own data (its queue, the moment decided) never repeat: caching
     // them would only push out the answers that do.
     if (decision.kind === 'enqueue' || decision.kind === 'plan_closed') return render(decision);
@@ -164,7 +176,8 @@ export function createTwimlRenderer(deps: {
     return twiml;
   }
 
-  return { render: renderCached, apology: render({ kind: 'apology' }) };
+  /** `render` answers from a cache or a template where it can; `build` always builds the XML anew. */
+  return { render: renderCached, build: render, apology: render({ kind: 'apology' }) };
 }
 
 export type TwimlRenderer = ReturnType<typeof createTwimlRenderer>;
