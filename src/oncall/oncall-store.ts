@@ -23,7 +23,6 @@ declare module 'ioredis' {
   }
 }
 
-const parseList = (json: string | null): Sysadmin[] => (json === null ? [] : oncallListSchema.parse(JSON.parse(json)));
 
 /**
  * The escalation list, one JSON value (it is small and always read whole), and its revision,
@@ -32,14 +31,21 @@ const parseList = (json: string | null): Sysadmin[] => (json === null ? [] : onc
  */
 export function createOncallStore(redis: RedisClient) {
   redis.defineCommand('replaceOncall', { numberOfKeys: 2, lua: REPLACE_ONCALL_LUA });
+  // The pager reads the list at every tick and it rarely changes: the same JSON is parsed once.
+  let parsed: { json: string; list: readonly Sysadmin[] } | undefined;
+  function parseList(json: string | null): readonly Sysadmin[] {
+    if (json === null) return [];
+    if (parsed?.json !== json) parsed = { json, list: Object.freeze(oncallListSchema.parse(JSON.parse(json)).map((sysadmin) => Object.freeze(sysadmin))) };
+    return parsed.list;
+  }
 
   return {
-    async list(): Promise<Sysadmin[]> {
+    async list(): Promise<readonly Sysadmin[]> {
       return parseList(await withRedis(() => redis.get(keys.oncall)));
     },
 
     /** The list and the revision it is at (0 before it was ever set). */
-    async read(): Promise<{ list: Sysadmin[]; revision: number }> {
+    async read(): Promise<{ list: readonly Sysadmin[]; revision: number }> {
       const [json = null, revision = null] = await withRedis(() => redis.mget(keys.oncall, keys.oncallRevision));
       return { list: parseList(json), revision: Number(revision ?? 0) };
     },

@@ -41,7 +41,7 @@ export function createPagePlacement(deps: {
   const { waiting, busy, agentCalls, dialer, clock, policy, audit, log, urls, metrics, pageWindowMs, requestTick } = deps;
 
   /** Claims the first free sysadmin in rota order from the chain's next index. */
-  async function claimSysadmin(entry: WaitingEntry, list: Sysadmin[], free: Set<string>, now: number) {
+  async function claimSysadmin(entry: WaitingEntry, list: readonly Sysadmin[], free: Set<string>, now: number) {
     for (let tried = 0; tried < list.length; tried += 1) {
       const index = (entry.chain.nextIndex + tried) % list.length;
       const sysadmin = list[index];

@@ -36,6 +36,8 @@ const DETECTION_MS = 10_000;
 const CLOSED_RECHECK_MS = 60_000;
 // Callers looked at beyond one per sysadmin: some at the head may be closed, ringing or reserved.
 const HEAD_MARGIN = 20;
+// Queue housekeeping (deletions to retry, the sweep) at most this often.
+const HOUSEKEEPING_EVERY_MS = 1_000;
 
 export interface PagerDeps {
   waiting: WaitingCallers;
@@ -127,11 +129,14 @@ export function createPager(deps: PagerDeps) {
     if (alarming) log.error('callers are waiting and nobody is on call: PUT /v1/oncall');
   }
 
-  // Housekeeping talks to Twilio's REST API: it must never hold up a page.
+  // Housekeeping talks to Twilio's REST API: it must never hold up a page. Its work is due
+  // seconds apart, so the extra ticks every enqueue and page outcome ask for skip it.
   let keeping = false;
+  let keptAt = Number.NEGATIVE_INFINITY;
   function houseKeep(now: number): void {
-    if (keeping || deps.alsoOnTick === undefined) return;
+    if (keeping || deps.alsoOnTick === undefined || now - keptAt < HOUSEKEEPING_EVERY_MS) return;
     keeping = true;
+    keptAt = now;
     deps
       .alsoOnTick(now)
       .catch((error: unknown) => {
