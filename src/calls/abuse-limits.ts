@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { guessBudget, guessesLeft, hitProbability, riskOfGuess } from '../pins/guess-bound.js';
-import { CHECK_GUESS_FN_LUA, GUESS_STATUS_LUA } from '../pins/guess-scripts.js';
+import { CHECK_GUESS_FN_LUA, GUESS_STATUS_LUA, RISK_UNIT } from '../pins/guess-scripts.js';
 import { hashPin } from '../pins/pin-code.js';
 import { FORGET_PIN_LUA } from '../pins/pin-scripts.js';
 import type { PinOwner } from '../pins/pin-store.js';
@@ -43,8 +43,8 @@ declare module 'ioredis' {
  * call's failures reach the attempts allowed (one while the line alarm is on); else the prompt
  * again (the account code's, when the call typed one). The decisions come as JSON from the caller.
  * KEYS: the nine guess keys (CHECK_GUESS_FN_LUA), call
- * ARGV: deadline, now, hash, attemptId, digits, pinOnly, total, windowMs, bucketMs, callerWindowMs,
- *       callerLimit, lockoutMs, minuteTtlMs, stepField, claimField, claimMs, callTtlMs, check,
+ * ARGV: deadline, now, hash, attemptId, digits, pinOnly, total (RISK_UNITs), bucket, oldest, spendTtlMs,
+ *       callerWindowFrom, callerWindowMs, callerLimit, lockoutMs, minuteTtlMs, stepField, claimField, claimMs, callTtlMs, check,
  *       attempt, attemptsPerCall, alarmThreshold, lockedOut JSON, tooMany JSON, askPin JSON, askCode JSON
  * Returns {'late'} | {'decided', decision} | {'busy'} |
  *   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's} (recorded: the step
@@ -52,22 +52,23 @@ declare module 'ioredis' {
  *   call's state), outcome 'unchecked' or a guess outcome other than a miss
  */
 export const CHECK_PIN_STEP_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${CHECK_GUESS_FN_LUA}${CLAIM_STEP_FN_LUA}
-local call, attempt = KEYS[10], tonumber(ARGV[19])
+local call, attempt = KEYS[10], tonumber(ARGV[21])
 local state = redis.call('HGETALL', call)
 local fields = {}
 for i = 1, #state, 2 do fields[state[i]] = state[i + 1] end
-local taken = stepTaken(fields, ARGV[14], ARGV[15])
+local taken = stepTaken(fields, ARGV[16], ARGV[17])
 if taken then return taken end
 -- Not decided here: the caller decides, holding the step meanwhile.
 local function reply(outcome, a, b, c, d)
-  holdStep(call, ARGV[15], ARGV[16], ARGV[17])
+  holdStep(call, ARGV[17], ARGV[18], ARGV[19])
   local out = {'claimed', outcome, a or '', b or '', c or '', d or ''}
   for _, item in ipairs(state) do out[#out + 1] = item end
   return out
 end
-if ARGV[18] ~= '1' then return reply('unchecked') end
+if ARGV[20] ~= '1' then return reply('unchecked') end
 for field, value in pairs(fields) do
-  if string.sub(field, 1, 5) == 'step:' then
+  -- Only a step that asked for the account code is decoded.
+  if string.sub(field, 1, 5) == 'step:' and string.find(value, 'ask_account_code', 1, true) then
     local d = cjson.decode(value)
     if d.kind == 'ask_account_code' and d.attempt == attempt then return reply('unchecked') end
   end
@@ -75,22 +76,23 @@ end
 
 local code = fields['accountCode'] or ''
 local guess = checkGuess({now = ARGV[2], hash = ARGV[3], attemptId = ARGV[4], code = code, digits = ARGV[5],
-  pinOnly = ARGV[6], total = ARGV[7], windowMs = ARGV[8], bucketMs = ARGV[9], callerWindowMs = ARGV[10],
-  callerLimit = ARGV[11], lockoutMs = ARGV[12], minuteTtlMs = ARGV[13]})
+  pinOnly = ARGV[6], total = ARGV[7], bucket = ARGV[8], oldest = ARGV[9], spendTtlMs = ARGV[10],
+  callerWindowFrom = ARGV[11], callerWindowMs = ARGV[12], callerLimit = ARGV[13], lockoutMs = ARGV[14],
+  minuteTtlMs = ARGV[15]})
 if guess[1] ~= 'miss' then return reply(guess[1], guess[2], guess[3]) end
 
 -- A miss is decided here and now, so the step is never held: its decision is recorded directly.
 local locked, thisMinute, busier = guess[2], guess[3], guess[4]
-local allowed = tonumber(ARGV[20])
-if busier >= tonumber(ARGV[21]) then allowed = 1 end
+local allowed = tonumber(ARGV[22])
+if busier >= tonumber(ARGV[23]) then allowed = 1 end
 local failures = tonumber(fields['failures'] or '0') + 1
 local decision
-if locked == 1 then decision = ARGV[22]
-elseif failures >= allowed then decision = ARGV[23]
-elseif code == '' then decision = ARGV[24]
-else decision = ARGV[25] end
-redis.call('HSET', call, ARGV[14], decision, 'failures', failures)
-redis.call('PEXPIRE', call, ARGV[17])
+if locked == 1 then decision = ARGV[24]
+elseif failures >= allowed then decision = ARGV[25]
+elseif code == '' then decision = ARGV[26]
+else decision = ARGV[27] end
+redis.call('HSET', call, ARGV[16], decision, 'failures', failures)
+redis.call('PEXPIRE', call, ARGV[19])
 return {'claimed', 'miss', decision, locked, thisMinute, busier}
 `;
 
@@ -163,7 +165,17 @@ export function createAbuseLimits(deps: {
   redis.defineCommand('checkPinStep', { numberOfKeys: 10, lua: CHECK_PIN_STEP_LUA });
   redis.defineCommand('guessStatus', { numberOfKeys: 6, lua: GUESS_STATUS_LUA });
   const budget = guessBudget(policy);
+  // The scripts count risk in whole units; a budget is rounded down to them, as each guess's risk is rounded up.
+  const inUnits = (risk: number): string => String(Math.floor(risk / RISK_UNIT));
+  const [pinOnlyUnits, totalUnits] = [inUnits(budget.pinOnly), inUnits(budget.total)];
   const bucketMs = Math.ceil(budget.windowMs / BUCKETS_PER_WINDOW);
+  /** The spend's bucket at `now`, and the newest bucket no longer in the window (all older ones are out too). */
+  const spendBuckets = (now: number): [string, string] => {
+    const bucket = Math.floor(now / bucketMs);
+    return [String(bucket), String(bucket - Math.ceil(budget.windowMs / bucketMs) - 1)];
+  };
+  // The spend outlives its newest bucket by the window and two buckets more.
+  const spendTtlMs = budget.windowMs + 2 * bucketMs;
   const threshold = policy.line.alarmFailuresPerMinute;
   const indexKeys = [keys.pinsByHash, keys.pinsByOwner, keys.pinExpiry, keys.pinsLiveByCode, keys.guessSpend];
   // Under attack the spent budget is met on every call: one error line a minute is enough.
@@ -171,11 +183,10 @@ export function createAbuseLimits(deps: {
 
   async function readStatus(caller: string) {
     const now = clock.now();
-    const reply = await withRedis(() =>
-      redis.guessStatus(...indexKeys, keys.callerLockout(caller), now, budget.windowMs, bucketMs),
-    );
+    const [bucket, oldest] = spendBuckets(now);
+    const reply = await withRedis(() => redis.guessStatus(...indexKeys, keys.callerLockout(caller), now, oldest, bucket));
     const [lockedUntil, live, spent, guesses] = Array.isArray(reply) ? (reply as unknown[]) : [];
-    return { lockedOut: Number(lockedUntil || 0) > now, live: Number(live), spent: Number(spent), guesses: Number(guesses) };
+    return { lockedOut: Number(lockedUntil || 0) > now, live: Number(live), spent: Number(spent) * RISK_UNIT, guesses: Number(guesses) };
   }
 
   function outcomeOf(
@@ -284,10 +295,11 @@ export function createAbuseLimits(deps: {
             pinHash,
             `${guess.callSid}:${guess.step}`,
             policy.pin.digits,
-            budget.pinOnly,
-            budget.total,
-            budget.windowMs,
-            bucketMs,
+            pinOnlyUnits,
+            totalUnits,
+            ...spendBuckets(now),
+            spendTtlMs,
+            now - HOUR_MS,
             HOUR_MS,
             policy.callers.failedPinsPerHour,
             policy.callers.lockoutSeconds * 1000,

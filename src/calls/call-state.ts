@@ -47,7 +47,8 @@ declare module 'ioredis' {
  * {'busy'}, or nil when this script now holds the claim.
  */
 export const CLAIM_STEP_FN_LUA = `
-local nowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+-- Redis' own time, read by DEADLINE_GUARD_LUA (which every script using this starts with).
+local nowMs = clockMs
 -- Why this request may not take the step: it was decided ({'decided', decision}), or an identical
 -- request holds it ({'busy'}); nil when it is free. \`fields\`: the call's state, field -> value.
 local function stepTaken(fields, stepField, claimField)

@@ -1,30 +1,64 @@
 /*
  * The guess gate's keys live under `{line}` with the index they guard (see pin-scripts.ts):
- *   guess-spend               HASH  "r:<bucket>" -> risk spent, "g:<bucket>" -> guesses missed,
- *                                   per bucket of the window (src/pins/guess-bound.ts)
+ *   guess-spend               HASH  per bucket of the window (src/pins/guess-bound.ts):
+ *                                   "u:<bucket>" -> risk spent, in whole RISK_UNITs, "g:<bucket>" -> guesses
+ *                                   missed; and their sums over the window, "sum:u" and "sum:g", with
+ *                                   "floor", the newest bucket the sums leave out. Spend kept by an
+ *                                   earlier version as "r:<bucket>" (a float) is still counted, once.
  *   caller:<number>:failures  ZSET  attempt ids scored by time (the number's sliding window)
  *   caller:<number>:lockout   STRING locked until (ms)
  *   line-failures:<minute>    STRING failed guesses that minute (the line alarm)
  */
 
-// Sums the risk spent in the window (bucket > oldest) and forgets older buckets.
+/**
+ * Risk is counted in whole units of 1e-14, each guess's rounded up and the budgets rounded down
+ * (guess-bound.ts), so that the counts are integers (HINCRBY-exact up to 2^53 units, far above
+ * any budget) instead of floats whose formatting was the dearest step of a wrong PIN.
+ */
+export const RISK_UNIT = 1e-14;
+
+// The window's spend from the sums (one read, with the current bucket's counts), or, once the
+// window has moved past the bucket the sums were made for (about once a bucket), summed again
+// from the buckets; `tidy` then forgets older buckets and stores the new sums. A guess reads
+// five fields instead of every bucket's two.
+// spentSince(oldest, tidy, bucket): oldest, the newest bucket no longer in the window; bucket,
+// the current one (strings). Returns spent, guesses, and the current bucket's own two counts.
 const SPENT_LUA = `
-local function spentSince(oldest, tidy)
+local RISK_UNITS = 1e14
+local function spentSince(oldest, tidy, bucket)
+  local read = redis.call('HMGET', KEYS[5], 'sum:u', 'sum:g', 'floor', 'u:' .. bucket, 'g:' .. bucket)
+  if read[3] and tonumber(read[3]) >= tonumber(oldest) then
+    return tonumber(read[1]) or 0, tonumber(read[2]) or 0, tonumber(read[4]) or 0, tonumber(read[5]) or 0
+  end
   local spent, guesses, fields = 0, 0, redis.call('HGETALL', KEYS[5])
+  local old = tonumber(oldest)
   for i = 1, #fields, 2 do
     local kind, b = string.match(fields[i], '^(%a):(%d+)$')
-    if b == nil or tonumber(b) <= oldest then
+    local value = tonumber(fields[i + 1])
+    if b == nil then
+      -- the sums and their floor: made again below
+    elseif tonumber(b) <= old then
       if tidy then redis.call('HDEL', KEYS[5], fields[i]) end
-    elseif kind == 'r' then spent = spent + tonumber(fields[i + 1])
-    else guesses = guesses + tonumber(fields[i + 1]) end
+    elseif kind == 'r' then
+      local units = math.ceil(value * RISK_UNITS)
+      spent = spent + units
+      if tidy then
+        redis.call('HDEL', KEYS[5], fields[i])
+        redis.call('HINCRBY', KEYS[5], 'u:' .. b, units)
+      end
+    elseif kind == 'u' then spent = spent + value
+    else guesses = guesses + value end
   end
-  return spent, guesses
+  if tidy then redis.call('HSET', KEYS[5], 'sum:u', spent, 'sum:g', guesses, 'floor', oldest) end
+  local now = redis.call('HMGET', KEYS[5], 'u:' .. bucket, 'g:' .. bucket)
+  return spent, guesses, tonumber(now[1]) or 0, tonumber(now[2]) or 0
 end
+-- A guess's risk in units, rounded up (exact math.log(1 - p) loses p's digits below 1e-6).
 local function riskOf(live, digits)
   local p = live / 10 ^ digits
   if p >= 1 then return math.huge end
-  if p < 1e-6 then return p + p * p / 2 end
-  return -math.log(1 - p)
+  if p < 1e-6 then return math.ceil((p + p * p / 2) * RISK_UNITS) end
+  return math.ceil(-math.log(1 - p) * RISK_UNITS)
 end
 `;
 
@@ -40,8 +74,10 @@ end
  * KEYS: by-hash, by-owner, expiry, live-by-code, guess-spend, caller failures, caller lockout,
  *       line failures (this minute), line failures (last minute)
  * checkGuess(g) with g: now (string), hash ('' for digits of the wrong length: a miss without a
- *   look-up), attemptId, code ('' for PIN only), digits, pinOnly, total, windowMs, bucketMs,
- *   callerWindowMs, callerLimit, lockoutMs, minuteTtlMs (all strings, as ARGV gives them)
+ *   look-up), attemptId, code ('' for PIN only), digits, pinOnly, total (RISK_UNITs), bucket, oldest
+ *   (the spend's current bucket and the newest out of the window), spendTtlMs, callerWindowFrom
+ *   (now - callerWindowMs), callerWindowMs, callerLimit, lockoutMs, minuteTtlMs (all strings, as
+ *   ARGV gives them: passed on to Redis as they are, not formatted again)
  * Returns {'locked_out'} | {'account_code'} (PIN-only budget spent) |
  *   {'exhausted'} (whole budget spent) | {'hit', owner, expiresAt} |
  *   {'miss', lockedNow (0/1), failuresThisMinute, failuresInBusierMinute}
@@ -52,10 +88,8 @@ local function checkGuess(g)
   local lockedUntil = redis.call('GET', KEYS[7])
   if lockedUntil and tonumber(lockedUntil) > now then return {'locked_out'} end
 
-  prune(now, 16)
-  local bucketMs = tonumber(g.bucketMs)
-  local bucket = math.floor(now / bucketMs)
-  local spent = spentSince(bucket - math.ceil(tonumber(g.windowMs) / bucketMs) - 1, true)
+  prune(g.now, '16')
+  local spent, guesses, bucketRisk, bucketGuesses = spentSince(g.oldest, true, g.bucket)
   local live
   if code == '' then live = redis.call('ZCOUNT', KEYS[3], '(' .. g.now, '+inf')
   else live = tonumber(redis.call('HGET', KEYS[4], code) or '0') end
@@ -74,15 +108,16 @@ local function checkGuess(g)
     end
   end
 
-  redis.call('HINCRBYFLOAT', KEYS[5], 'r:' .. bucket, string.format('%.17g', risk))
-  redis.call('HINCRBY', KEYS[5], 'g:' .. bucket, 1)
-  redis.call('PEXPIRE', KEYS[5], tonumber(g.windowMs) + 2 * bucketMs)
-  local window, limit, lockout = tonumber(g.callerWindowMs), tonumber(g.callerLimit), tonumber(g.lockoutMs)
-  redis.call('ZADD', KEYS[6], now, g.attemptId)
-  redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now - window)
-  redis.call('PEXPIRE', KEYS[6], window)
+  redis.call('HSET', KEYS[5], 'u:' .. g.bucket, bucketRisk + risk, 'g:' .. g.bucket, bucketGuesses + 1,
+    'sum:u', spent + risk, 'sum:g', guesses + 1)
+  -- The first miss of a bucket keeps the spend for the window and two buckets more.
+  if bucketGuesses == 0 then redis.call('PEXPIRE', KEYS[5], g.spendTtlMs) end
+  redis.call('ZADD', KEYS[6], g.now, g.attemptId)
+  redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', g.callerWindowFrom)
+  redis.call('PEXPIRE', KEYS[6], g.callerWindowMs)
   local locked = 0
-  if redis.call('ZCARD', KEYS[6]) >= limit then
+  if redis.call('ZCARD', KEYS[6]) >= tonumber(g.callerLimit) then
+    local lockout = tonumber(g.lockoutMs)
     redis.call('SET', KEYS[7], now + lockout, 'PX', lockout)
     redis.call('DEL', KEYS[6])
     locked = 1
@@ -97,13 +132,11 @@ end
 /**
  * Reads, without changing anything, where the line stands: a number's lockout and the budget.
  * KEYS: by-hash, by-owner, expiry, live-by-code, guess-spend, caller lockout
- * ARGV: now, windowMs, bucketMs
- * Returns {lockedUntil or '', livePins, riskSpent (string), guessesMissed}
+ * ARGV: now, oldest, bucket (as for checkGuess)
+ * Returns {lockedUntil or '', livePins, riskSpent (RISK_UNITs), guessesMissed}
  */
 export const GUESS_STATUS_LUA = `${SPENT_LUA}
-local now, bucketMs = tonumber(ARGV[1]), tonumber(ARGV[3])
-local bucket = math.floor(now / bucketMs)
-local spent, guesses = spentSince(bucket - math.ceil(tonumber(ARGV[2]) / bucketMs) - 1, false)
+local spent, guesses = spentSince(ARGV[2], false, ARGV[3])
 local live = redis.call('ZCOUNT', KEYS[3], '(' .. ARGV[1], '+inf')
-return {redis.call('GET', KEYS[6]) or '', live, string.format('%.17g', spent), guesses}
+return {redis.call('GET', KEYS[6]) or '', live, spent, guesses}
 `;

@@ -28,8 +28,9 @@ local function forget(hash)
   end
   redis.call('ZREM', KEYS[3], hash)
 end
+-- now, most: strings (a number would be formatted for Redis again at every call)
 local function prune(now, most)
-  for _, hash in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, most)) do forget(hash) end
+  for _, hash in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', '0', most)) do forget(hash) end
 end
 `;
 
@@ -45,7 +46,7 @@ end
 export const ISSUE_PIN_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}
 local now, hash, owner, expiresAt = tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local window, limit, code = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
-prune(now, 64)
+prune(ARGV[2], '64')
 redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - window)
 if redis.call('ZCARD', KEYS[5]) >= limit then
   local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')

@@ -13,7 +13,8 @@ export const COMMAND_TIMEOUT_MS = 800;
  */
 export const DEADLINE_GUARD_LUA = `
 local clock = redis.call('TIME')
-if tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000) > tonumber(ARGV[1]) then
+local clockMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+if clockMs > tonumber(ARGV[1]) then
   return {'late'}
 end
 `;

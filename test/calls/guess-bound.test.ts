@@ -129,6 +129,49 @@ describe('the line-wide budget of guesses', () => {
   });
 });
 
+describe('the spend kept across the window', () => {
+  const HOUR_MS = 3_600_000;
+  const tenLivePins = async (t: TestApp) => {
+    for (let i = 0; i < 10; i += 1) await givenPinWithCode(t);
+  };
+  const guesses = (t: TestApp, count: number, first: number) => Promise.all(Array.from({ length: count }, (_, i) => oneGuess(t, String(first + i))));
+
+  it('when guesses fall out of the window bucket by bucket, then only the ones still inside count', async () => {
+    // 20 PIN-only guesses fit the budget at ten live PINs (the first test above); PINs live an hour, so ten are issued each time.
+    const t = await lineWith({ guessBound: 4.1e-6 });
+    await tenLivePins(t);
+    expect(count(await guesses(t, 15, 80_000_000), NOT_RECOGNISED)).toBe(15);
+    t.clock.advance(12 * HOUR_MS);
+    await tenLivePins(t);
+    expect(count(await guesses(t, 3, 81_000_000), NOT_RECOGNISED)).toBe(3);
+    // 18 of 20 spent: two more are checked, then the line asks for the account code.
+    expect(count(await guesses(t, 4, 82_000_000), NOT_RECOGNISED)).toBe(2);
+
+    // 25 hours after the first 15 they are out of the 24-hour window (and its bucket's hour); the 5 since are not.
+    t.clock.advance(13 * HOUR_MS);
+    await tenLivePins(t);
+    const answers = await guesses(t, 20, 83_000_000);
+    expect(count(answers, NOT_RECOGNISED)).toBe(15);
+    expect(count(answers, ASKS_FOR_CODE)).toBe(5);
+  });
+
+  it('when the spend was written by the version that kept risk as a float per bucket, then it still counts, and is kept in whole units from then on', async () => {
+    const t = await lineWith({ guessBound: 4.1e-6 });
+    await tenLivePins(t);
+    const windowMs = 24 * HOUR_MS;
+    const bucket = Math.floor(t.clock.now() / Math.ceil(windowMs / 24));
+    await t.redis.hset('callgate:{line}:pins:guess-spend', `r:${String(bucket)}`, String(15 * riskOfGuess(10, 8)), `g:${String(bucket)}`, '15');
+
+    const answers = await guesses(t, 10, 84_000_000);
+    expect(count(answers, NOT_RECOGNISED)).toBe(5);
+    expect(count(answers, ASKS_FOR_CODE)).toBe(5);
+    expect(await sample(t, 'callgate_guess_window_guesses')).toBe(20);
+    const fields = Object.keys(await t.redis.hgetall('callgate:{line}:pins:guess-spend'));
+    expect(fields).toContain(`u:${String(bucket)}`);
+    expect(fields).not.toContain(`r:${String(bucket)}`);
+  });
+});
+
 describe('failed PINs per caller number, under concurrency', () => {
   it('when one number makes 40 calls at once, then exactly 10 guesses are checked and every other call is turned away', async () => {
     const t = await lineWith({});
