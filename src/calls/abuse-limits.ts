@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { guessBudget, guessesLeft, hitProbability, riskOfGuess } from '../pins/guess-bound.js';
-import { CHECK_GUESS_FN_LUA, GUESS_STATUS_LUA, RISK_UNIT } from '../pins/guess-scripts.js';
+import { CHECK_GUESS_FN_LUA, GUESS_STATUS_LUA, guessLimitsLua, RISK_UNIT, type GuessLimits } from '../pins/guess-scripts.js';
 import { hashPin } from '../pins/pin-code.js';
 import { FORGET_PIN_LUA } from '../pins/pin-scripts.js';
 import type { PinOwner } from '../pins/pin-store.js';
@@ -32,6 +32,10 @@ declare module 'ioredis' {
   }
 }
 
+// A miss that locks the number out, or spends the call's last attempt, decides the same at any step.
+const LOCKED_OUT: Decision = { kind: 'locked_out' };
+const TOO_MANY: Decision = { kind: 'too_many_attempts' };
+
 /**
  * A PIN prompt's answer in one round trip: the step claimed (or its recorded decision, or
  * 'busy', exactly as CLAIM_CALL_STEP_LUA), the guess checked and counted (CHECK_GUESS_FN_LUA),
@@ -41,31 +45,34 @@ declare module 'ioredis' {
  * account code; the caller then decides and records as after a plain claim.
  * A miss decides: locked out when this miss locked the number; too many attempts when the
  * call's failures reach the attempts allowed (one while the line alarm is on); else the prompt
- * again (the account code's, when the call typed one). The decisions come as JSON from the caller.
+ * again (the account code's, when the call typed one), whose JSON comes with the call.
+ * The policy's limits are written into the script (guessLimitsLua and STEP below).
  * KEYS: the nine guess keys (CHECK_GUESS_FN_LUA), call
- * ARGV: deadline, now, hash, attemptId, digits, pinOnly, total (RISK_UNITs), bucket, oldest, spendTtlMs,
- *       callerWindowFrom, callerWindowMs, callerLimit, lockoutMs, minuteTtlMs, stepField, claimField, claimMs, callTtlMs, check,
- *       attempt, attemptsPerCall, alarmThreshold, lockedOut JSON, tooMany JSON, askPin JSON, askCode JSON
+ * ARGV: deadline, now, hash, attemptId, bucket, oldest, callerWindowFrom, stepField, claimField,
+ *       check, attempt, askPin JSON, askCode JSON
  * Returns {'late'} | {'decided', decision} | {'busy'} |
  *   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's} (recorded: the step
  *   is not held) | {'claimed', outcome, a, b, field, value, ...} (the step held for the caller, with the
  *   call's state), outcome 'unchecked' or a guess outcome other than a miss
  */
-export const CHECK_PIN_STEP_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${CHECK_GUESS_FN_LUA}${CLAIM_STEP_FN_LUA}
-local call, attempt = KEYS[10], tonumber(ARGV[21])
+function checkPinStepLua(limits: GuessLimits & { attemptsPerCall: number; alarmThreshold: number }): string {
+  return `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${guessLimitsLua(limits)}${CHECK_GUESS_FN_LUA}${CLAIM_STEP_FN_LUA}
+local STEP = {claimMs = ${String(CLAIM_MS)}, callTtlMs = '${String(CALL_STATE_TTL_MS)}', attemptsPerCall = ${String(limits.attemptsPerCall)},
+  alarmThreshold = ${String(limits.alarmThreshold)}, lockedOut = '${JSON.stringify(LOCKED_OUT)}', tooMany = '${JSON.stringify(TOO_MANY)}'}
+local call, attempt = KEYS[10], tonumber(ARGV[11])
 local state = redis.call('HGETALL', call)
 local fields = {}
 for i = 1, #state, 2 do fields[state[i]] = state[i + 1] end
-local taken = stepTaken(fields, ARGV[16], ARGV[17])
+local taken = stepTaken(fields, ARGV[8], ARGV[9])
 if taken then return taken end
 -- Not decided here: the caller decides, holding the step meanwhile.
 local function reply(outcome, a, b, c, d)
-  holdStep(call, ARGV[17], ARGV[18], ARGV[19])
+  holdStep(call, ARGV[9], STEP.claimMs, STEP.callTtlMs)
   local out = {'claimed', outcome, a or '', b or '', c or '', d or ''}
   for _, item in ipairs(state) do out[#out + 1] = item end
   return out
 end
-if ARGV[20] ~= '1' then return reply('unchecked') end
+if ARGV[10] ~= '1' then return reply('unchecked') end
 for field, value in pairs(fields) do
   -- Only a step that asked for the account code is decoded.
   if string.sub(field, 1, 5) == 'step:' and string.find(value, 'ask_account_code', 1, true) then
@@ -75,26 +82,25 @@ for field, value in pairs(fields) do
 end
 
 local code = fields['accountCode'] or ''
-local guess = checkGuess({now = ARGV[2], hash = ARGV[3], attemptId = ARGV[4], code = code, digits = ARGV[5],
-  pinOnly = ARGV[6], total = ARGV[7], bucket = ARGV[8], oldest = ARGV[9], spendTtlMs = ARGV[10],
-  callerWindowFrom = ARGV[11], callerWindowMs = ARGV[12], callerLimit = ARGV[13], lockoutMs = ARGV[14],
-  minuteTtlMs = ARGV[15]})
+local guess = checkGuess({now = ARGV[2], hash = ARGV[3], attemptId = ARGV[4], code = code, bucket = ARGV[5],
+  oldest = ARGV[6], callerWindowFrom = ARGV[7]})
 if guess[1] ~= 'miss' then return reply(guess[1], guess[2], guess[3]) end
 
 -- A miss is decided here and now, so the step is never held: its decision is recorded directly.
 local locked, thisMinute, busier = guess[2], guess[3], guess[4]
-local allowed = tonumber(ARGV[22])
-if busier >= tonumber(ARGV[23]) then allowed = 1 end
+local allowed = STEP.attemptsPerCall
+if busier >= STEP.alarmThreshold then allowed = 1 end
 local failures = tonumber(fields['failures'] or '0') + 1
 local decision
-if locked == 1 then decision = ARGV[24]
-elseif failures >= allowed then decision = ARGV[25]
-elseif code == '' then decision = ARGV[26]
-else decision = ARGV[27] end
-redis.call('HSET', call, ARGV[16], decision, 'failures', failures)
-redis.call('PEXPIRE', call, ARGV[19])
+if locked == 1 then decision = STEP.lockedOut
+elseif failures >= allowed then decision = STEP.tooMany
+elseif code == '' then decision = ARGV[12]
+else decision = ARGV[13] end
+redis.call('HSET', call, ARGV[8], decision, 'failures', failures)
+redis.call('PEXPIRE', call, STEP.callTtlMs)
 return {'claimed', 'miss', decision, locked, thisMinute, busier}
 `;
+}
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
@@ -122,10 +128,8 @@ export type GuessOutcome =
   /** Counted, and the step's decision (`decision`) recorded with it. */
   | { kind: 'miss'; lockedOut: boolean; alarm: boolean; decision: Decision };
 
-/** What a miss at this step may decide (CHECK_PIN_STEP_LUA picks one). */
+/** What a miss at this step decides when the call may try again (checkPinStepLua picks one). */
 export interface MissDecisions {
-  lockedOut: Decision;
-  tooMany: Decision;
   askPin: Decision;
   askAccountCode: Decision;
 }
@@ -162,21 +166,32 @@ export function createAbuseLimits(deps: {
   onLockout?: (lockout: Lockout) => Promise<void>;
 }) {
   const { redis, clock, policy, secret, log, metrics } = deps;
-  redis.defineCommand('checkPinStep', { numberOfKeys: 10, lua: CHECK_PIN_STEP_LUA });
-  redis.defineCommand('guessStatus', { numberOfKeys: 6, lua: GUESS_STATUS_LUA });
   const budget = guessBudget(policy);
-  // The scripts count risk in whole units; a budget is rounded down to them, as each guess's risk is rounded up.
-  const inUnits = (risk: number): string => String(Math.floor(risk / RISK_UNIT));
-  const [pinOnlyUnits, totalUnits] = [inUnits(budget.pinOnly), inUnits(budget.total)];
   const bucketMs = Math.ceil(budget.windowMs / BUCKETS_PER_WINDOW);
   /** The spend's bucket at `now`, and the newest bucket no longer in the window (all older ones are out too). */
   const spendBuckets = (now: number): [string, string] => {
     const bucket = Math.floor(now / bucketMs);
     return [String(bucket), String(bucket - Math.ceil(budget.windowMs / bucketMs) - 1)];
   };
-  // The spend outlives its newest bucket by the window and two buckets more.
-  const spendTtlMs = budget.windowMs + 2 * bucketMs;
   const threshold = policy.line.alarmFailuresPerMinute;
+  redis.defineCommand('checkPinStep', {
+    numberOfKeys: 10,
+    lua: checkPinStepLua({
+      digits: policy.pin.digits,
+      // The scripts count risk in whole units; a budget is rounded down to them, as each guess's risk is rounded up.
+      pinOnly: Math.floor(budget.pinOnly / RISK_UNIT),
+      total: Math.floor(budget.total / RISK_UNIT),
+      // The spend outlives its newest bucket by the window and two buckets more.
+      spendTtlMs: budget.windowMs + 2 * bucketMs,
+      callerWindowMs: HOUR_MS,
+      callerLimit: policy.callers.failedPinsPerHour,
+      lockoutMs: policy.callers.lockoutSeconds * 1000,
+      minuteTtlMs: 3 * MINUTE_MS,
+      attemptsPerCall: policy.pin.attemptsPerCall,
+      alarmThreshold: threshold,
+    }),
+  });
+  redis.defineCommand('guessStatus', { numberOfKeys: 6, lua: GUESS_STATUS_LUA });
   const indexKeys = [keys.pinsByHash, keys.pinsByOwner, keys.pinExpiry, keys.pinsLiveByCode, keys.guessSpend];
   // Under attack the spent budget is met on every call: one error line a minute is enough.
   let exhaustedLoggedAt = Number.NEGATIVE_INFINITY;
@@ -294,26 +309,12 @@ export function createAbuseLimits(deps: {
             now,
             pinHash,
             `${guess.callSid}:${guess.step}`,
-            policy.pin.digits,
-            pinOnlyUnits,
-            totalUnits,
             ...spendBuckets(now),
-            spendTtlMs,
             now - HOUR_MS,
-            HOUR_MS,
-            policy.callers.failedPinsPerHour,
-            policy.callers.lockoutSeconds * 1000,
-            3 * MINUTE_MS,
             `step:${guess.step}`,
             `claim:${guess.step}`,
-            CLAIM_MS,
-            CALL_STATE_TTL_MS,
             guess.typed ? '1' : '0',
             guess.attempt,
-            policy.pin.attemptsPerCall,
-            threshold,
-            JSON.stringify(decisions.lockedOut),
-            JSON.stringify(decisions.tooMany),
             JSON.stringify(decisions.askPin),
             JSON.stringify(decisions.askAccountCode),
           ),

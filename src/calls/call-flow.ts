@@ -103,8 +103,6 @@ export function createCallFlow(deps: CallFlowDeps) {
 
   /** What a miss at this attempt may decide; the guess check's script picks one and records it. */
   const missDecisions = (attempt: number): MissDecisions => ({
-    lockedOut: { kind: 'locked_out' },
-    tooMany: { kind: 'too_many_attempts' },
     askPin: { kind: 'ask_pin', attempt: attempt + 1, retry: true },
     askAccountCode: { kind: 'ask_account_code', attempt: attempt + 1, retry: true },
   });

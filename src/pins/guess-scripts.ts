@@ -70,18 +70,48 @@ end
  * with an account code only against that code's live PINs, while the whole budget lasts.
  * Nothing is looked up or counted when a limit says no; a hit costs nothing.
  * A Lua function for a script that runs it with the step claim (src/calls/abuse-limits.ts): the
- * script must start with DEADLINE_GUARD_LUA and include FORGET_PIN_LUA.
+ * script must start with DEADLINE_GUARD_LUA, include FORGET_PIN_LUA and define LIMITS (guessLimitsLua).
  * KEYS: by-hash, by-owner, expiry, live-by-code, guess-spend, caller failures, caller lockout,
  *       line failures (this minute), line failures (last minute)
- * checkGuess(g) with g: now (string), hash ('' for digits of the wrong length: a miss without a
- *   look-up), attemptId, code ('' for PIN only), digits, pinOnly, total (RISK_UNITs), bucket, oldest
- *   (the spend's current bucket and the newest out of the window), spendTtlMs, callerWindowFrom
- *   (now - callerWindowMs), callerWindowMs, callerLimit, lockoutMs, minuteTtlMs (all strings, as
- *   ARGV gives them: passed on to Redis as they are, not formatted again)
+ * checkGuess(g) with g: now, hash ('' for digits of the wrong length: a miss without a look-up),
+ *   attemptId, code ('' for PIN only), bucket, oldest (the spend's current bucket and the newest out
+ *   of the window), callerWindowFrom (now - the number's window) (all strings, as ARGV gives them:
+ *   passed on to Redis as they are, not formatted again)
  * Returns {'locked_out'} | {'account_code'} (PIN-only budget spent) |
  *   {'exhausted'} (whole budget spent) | {'hit', owner, expiresAt} |
  *   {'miss', lockedNow (0/1), failuresThisMinute, failuresInBusierMinute}
  */
+/** The policy's limits for CHECK_GUESS_FN_LUA, in the units it counts in. */
+export interface GuessLimits {
+  digits: number;
+  /** Risk (RISK_UNITs) PIN-only guesses may spend in the window, and all guesses together. */
+  pinOnly: number;
+  total: number;
+  spendTtlMs: number;
+  callerWindowMs: number;
+  callerLimit: number;
+  lockoutMs: number;
+  minuteTtlMs: number;
+}
+
+/**
+ * The limits as a Lua table, written into the script rather than sent with every guess: a
+ * script argument costs Redis about a thousand instructions and each number read from one
+ * another string-to-number conversion; the policy is fixed while the process runs. Numbers
+ * only passed on to Redis are written as strings, so Redis does not format them each time.
+ */
+export function guessLimitsLua(limits: GuessLimits): string {
+  const number = (value: number): string => {
+    if (!Number.isSafeInteger(value)) throw new Error(`a guess limit must be a whole number, not ${String(value)}`);
+    return String(value);
+  };
+  return `
+local LIMITS = {digits = ${number(limits.digits)}, pinOnly = ${number(limits.pinOnly)}, total = ${number(limits.total)},
+  spendTtlMs = '${number(limits.spendTtlMs)}', callerWindowMs = '${number(limits.callerWindowMs)}',
+  callerLimit = ${number(limits.callerLimit)}, lockoutMs = ${number(limits.lockoutMs)}, minuteTtlMs = '${number(limits.minuteTtlMs)}'}
+`;
+}
+
 export const CHECK_GUESS_FN_LUA = `${SPENT_LUA}
 local function checkGuess(g)
   local now, hash, code = tonumber(g.now), g.hash, g.code
@@ -94,9 +124,9 @@ local function checkGuess(g)
   if code == '' then live = redis.call('ZCOUNT', KEYS[3], '(' .. g.now, '+inf')
   else live = tonumber(redis.call('HGET', KEYS[4], code) or '0') end
   local risk = 0
-  if hash ~= '' then risk = riskOf(live, tonumber(g.digits)) end
-  if code == '' and spent + risk > tonumber(g.pinOnly) then return {'account_code'} end
-  if code ~= '' and spent + risk > tonumber(g.total) then return {'exhausted'} end
+  if hash ~= '' then risk = riskOf(live, LIMITS.digits) end
+  if code == '' and spent + risk > LIMITS.pinOnly then return {'account_code'} end
+  if code ~= '' and spent + risk > LIMITS.total then return {'exhausted'} end
 
   if hash ~= '' then
     local record = redis.call('HGET', KEYS[1], hash)
@@ -111,19 +141,19 @@ local function checkGuess(g)
   redis.call('HSET', KEYS[5], 'u:' .. g.bucket, bucketRisk + risk, 'g:' .. g.bucket, bucketGuesses + 1,
     'sum:u', spent + risk, 'sum:g', guesses + 1)
   -- The first miss of a bucket keeps the spend for the window and two buckets more.
-  if bucketGuesses == 0 then redis.call('PEXPIRE', KEYS[5], g.spendTtlMs) end
+  if bucketGuesses == 0 then redis.call('PEXPIRE', KEYS[5], LIMITS.spendTtlMs) end
   redis.call('ZADD', KEYS[6], g.now, g.attemptId)
   redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', g.callerWindowFrom)
-  redis.call('PEXPIRE', KEYS[6], g.callerWindowMs)
+  redis.call('PEXPIRE', KEYS[6], LIMITS.callerWindowMs)
   local locked = 0
-  if redis.call('ZCARD', KEYS[6]) >= tonumber(g.callerLimit) then
-    local lockout = tonumber(g.lockoutMs)
+  if redis.call('ZCARD', KEYS[6]) >= LIMITS.callerLimit then
+    local lockout = LIMITS.lockoutMs
     redis.call('SET', KEYS[7], now + lockout, 'PX', lockout)
     redis.call('DEL', KEYS[6])
     locked = 1
   end
   local thisMinute = redis.call('INCR', KEYS[8])
-  if thisMinute == 1 then redis.call('PEXPIRE', KEYS[8], g.minuteTtlMs) end
+  if thisMinute == 1 then redis.call('PEXPIRE', KEYS[8], LIMITS.minuteTtlMs) end
   local lastMinute = tonumber(redis.call('GET', KEYS[9]) or '0')
   return {'miss', locked, thisMinute, math.max(thisMinute, lastMinute)}
 end
