@@ -277,7 +277,7 @@ export function createAbuseLimits(deps: {
     },
 
     /**
-     * A PIN prompt's answer (CHECK_PIN_STEP_LUA): the step claimed, the guess checked within the
+     * A PIN prompt's answer (checkPinStepLua): the step claimed, the guess checked within the
      * limits and counted, and a miss's decision recorded, in one script. `pin` is undefined for
      * digits that cannot be a PIN (a miss that risks nothing); `typed` false for nothing typed
      * (not checked). Never logs the digits.

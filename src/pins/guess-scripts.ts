@@ -53,7 +53,7 @@ local function spentSince(oldest, tidy, bucket)
   local now = redis.call('HMGET', KEYS[5], 'u:' .. bucket, 'g:' .. bucket)
   return spent, guesses, tonumber(now[1]) or 0, tonumber(now[2]) or 0
 end
--- A guess's risk in units, rounded up (exact math.log(1 - p) loses p's digits below 1e-6).
+-- A guess's risk in units, rounded up. Below p = 1e-6, 1 - p drops p's last digits: the series instead.
 local function riskOf(live, digits)
   local p = live / 10 ^ digits
   if p >= 1 then return math.huge end
@@ -62,25 +62,6 @@ local function riskOf(live, digits)
 end
 `;
 
-/**
- * Checks one guess and counts it, atomically, so concurrent calls cannot exceed a limit:
- * the caller number's lockout, then the line's risk budget, then the PIN index; a miss is
- * counted against the number (locking it out at the limit), the line's budget and the alarm.
- * A PIN-only guess is checked against every live PIN while the PIN-only budget lasts; a guess
- * with an account code only against that code's live PINs, while the whole budget lasts.
- * Nothing is looked up or counted when a limit says no; a hit costs nothing.
- * A Lua function for a script that runs it with the step claim (src/calls/abuse-limits.ts): the
- * script must start with DEADLINE_GUARD_LUA, include FORGET_PIN_LUA and define LIMITS (guessLimitsLua).
- * KEYS: by-hash, by-owner, expiry, live-by-code, guess-spend, caller failures, caller lockout,
- *       line failures (this minute), line failures (last minute)
- * checkGuess(g) with g: now, hash ('' for digits of the wrong length: a miss without a look-up),
- *   attemptId, code ('' for PIN only), bucket, oldest (the spend's current bucket and the newest out
- *   of the window), callerWindowFrom (now - the number's window) (all strings, as ARGV gives them:
- *   passed on to Redis as they are, not formatted again)
- * Returns {'locked_out'} | {'account_code'} (PIN-only budget spent) |
- *   {'exhausted'} (whole budget spent) | {'hit', owner, expiresAt} |
- *   {'miss', lockedNow (0/1), failuresThisMinute, failuresInBusierMinute}
- */
 /** The policy's limits for CHECK_GUESS_FN_LUA, in the units it counts in. */
 export interface GuessLimits {
   digits: number;
@@ -112,6 +93,25 @@ local LIMITS = {digits = ${number(limits.digits)}, pinOnly = ${number(limits.pin
 `;
 }
 
+/**
+ * Checks one guess and counts it, atomically, so concurrent calls cannot exceed a limit:
+ * the caller number's lockout, then the line's risk budget, then the PIN index; a miss is
+ * counted against the number (locking it out at the limit), the line's budget and the alarm.
+ * A PIN-only guess is checked against every live PIN while the PIN-only budget lasts; a guess
+ * with an account code only against that code's live PINs, while the whole budget lasts.
+ * Nothing is looked up or counted when a limit says no; a hit costs nothing.
+ * A Lua function for a script that runs it with the step claim (src/calls/abuse-limits.ts): the
+ * script must start with DEADLINE_GUARD_LUA, include FORGET_PIN_LUA and define LIMITS (guessLimitsLua).
+ * KEYS: by-hash, by-owner, expiry, live-by-code, guess-spend, caller failures, caller lockout,
+ *       line failures (this minute), line failures (last minute)
+ * checkGuess(g) with g: now, hash ('' for digits of the wrong length: a miss without a look-up),
+ *   attemptId, code ('' for PIN only), bucket, oldest (the spend's current bucket and the newest out
+ *   of the window), callerWindowFrom (now - the number's window) (all strings, as ARGV gives them:
+ *   passed on to Redis as they are, not formatted again)
+ * Returns {'locked_out'} | {'account_code'} (PIN-only budget spent) |
+ *   {'exhausted'} (whole budget spent) | {'hit', owner, expiresAt} |
+ *   {'miss', lockedNow (0/1), failuresThisMinute, failuresInBusierMinute}
+ */
 export const CHECK_GUESS_FN_LUA = `${SPENT_LUA}
 local function checkGuess(g)
   local now, hash, code = tonumber(g.now), g.hash, g.code
