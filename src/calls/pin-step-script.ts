@@ -1,0 +1,75 @@
+import { CHECK_GUESS_FN_LUA, guessLimitsLua, type GuessLimits } from '../pins/guess-scripts.js';
+import { FORGET_PIN_LUA } from '../pins/pin-scripts.js';
+import { DEADLINE_GUARD_LUA } from '../redis/deadline.js';
+import { CALL_STATE_TTL_MS, CLAIM_MS, CLAIM_STEP_FN_LUA } from './call-state.js';
+import type { Decision } from './decisions.js';
+
+// A miss that locks the number out, or spends the call's last attempt, decides the same at any step.
+const LOCKED_OUT: Decision = { kind: 'locked_out' };
+const TOO_MANY: Decision = { kind: 'too_many_attempts' };
+
+/**
+ * A PIN prompt's answer in one round trip: the step claimed (or its recorded decision, or
+ * 'busy', exactly as CLAIM_CALL_STEP_LUA), the guess checked and counted (CHECK_GUESS_FN_LUA),
+ * and for a miss the step's decision taken and recorded, all atomically: a guess is never
+ * counted twice for one step, and a retried or identical webhook hears the first decision.
+ * The guess is not checked when nothing was typed (check = '0') or when this step asked for the
+ * account code; the caller then decides and records as after a plain claim.
+ * A miss decides: locked out when this miss locked the number; too many attempts when the
+ * call's failures reach the attempts allowed (one while the line alarm is on); else the prompt
+ * again (the account code's, when the call typed one), whose JSON comes with the call.
+ * The policy's limits are written into the script (guessLimitsLua and STEP below).
+ * KEYS: the nine guess keys (CHECK_GUESS_FN_LUA), call
+ * ARGV: deadline, now, hash, attemptId, bucket, oldest, callerWindowFrom, stepField, claimField,
+ *       check, attempt, askPin JSON, askCode JSON
+ * Returns {'late'} | {'decided', decision} | {'busy'} |
+ *   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's} (recorded: the step
+ *   is not held) | {'claimed', outcome, a, b, field, value, ...} (the step held for the caller, with the
+ *   call's state), outcome 'unchecked' or a guess outcome other than a miss
+ */
+export function checkPinStepLua(limits: GuessLimits & { attemptsPerCall: number; alarmThreshold: number }): string {
+  return `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${guessLimitsLua(limits)}${CHECK_GUESS_FN_LUA}${CLAIM_STEP_FN_LUA}
+local STEP = {claimMs = ${String(CLAIM_MS)}, callTtlMs = '${String(CALL_STATE_TTL_MS)}', attemptsPerCall = ${String(limits.attemptsPerCall)},
+  alarmThreshold = ${String(limits.alarmThreshold)}, lockedOut = '${JSON.stringify(LOCKED_OUT)}', tooMany = '${JSON.stringify(TOO_MANY)}'}
+local call, attempt = KEYS[10], tonumber(ARGV[11])
+local state = redis.call('HGETALL', call)
+local fields = {}
+for i = 1, #state, 2 do fields[state[i]] = state[i + 1] end
+local taken = stepTaken(fields, ARGV[8], ARGV[9])
+if taken then return taken end
+-- Not decided here: the caller decides, holding the step meanwhile.
+local function reply(outcome, a, b, c, d)
+  holdStep(call, ARGV[9], STEP.claimMs, STEP.callTtlMs)
+  local out = {'claimed', outcome, a or '', b or '', c or '', d or ''}
+  for _, item in ipairs(state) do out[#out + 1] = item end
+  return out
+end
+if ARGV[10] ~= '1' then return reply('unchecked') end
+for field, value in pairs(fields) do
+  -- Only a step that asked for the account code is decoded.
+  if string.sub(field, 1, 5) == 'step:' and string.find(value, 'ask_account_code', 1, true) then
+    local d = cjson.decode(value)
+    if d.kind == 'ask_account_code' and d.attempt == attempt then return reply('unchecked') end
+  end
+end
+
+local code = fields['accountCode'] or ''
+local guess = checkGuess({now = ARGV[2], hash = ARGV[3], attemptId = ARGV[4], code = code, bucket = ARGV[5],
+  oldest = ARGV[6], callerWindowFrom = ARGV[7]})
+if guess[1] ~= 'miss' then return reply(guess[1], guess[2], guess[3]) end
+
+-- A miss is decided here and now, so the step is never held: its decision is recorded directly.
+local locked, thisMinute, busier = guess[2], guess[3], guess[4]
+local allowed = STEP.attemptsPerCall
+if busier >= STEP.alarmThreshold then allowed = 1 end
+local failures = tonumber(fields['failures'] or '0') + 1
+local decision
+if locked == 1 then decision = STEP.lockedOut
+elseif failures >= allowed then decision = STEP.tooMany
+elseif code == '' then decision = ARGV[12]
+else decision = ARGV[13] end
+redis.call('HSET', call, ARGV[8], decision, 'failures', failures)
+redis.call('PEXPIRE', call, STEP.callTtlMs)
+return {'claimed', 'miss', decision, locked, thisMinute, busier}
+`;
+}
