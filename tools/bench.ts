@@ -252,17 +252,21 @@ async function main(): Promise<void> {
     const trips = (await (await fetch(`${publicBaseUrl}/bench/round-trips`)).json()) as { mean: number; max: number };
 
     // Callers already waiting, nobody free to page: the webhook's throughput and the idle pager at each size.
-    const atSize: { size: number; rps: number; cpu: number; commandsPerSecond: number }[] = [];
+    const atSize: { size: number; rps: number; cpuMs: number; redisMs: number; cpu: number; commandsPerSecond: number }[] = [];
     let seeded = 0;
     for (const size of QUEUE_SIZES) {
       await redis.del('callgate:{line}:queue:waiting', 'callgate:{line}:queue:callers', 'callgate:{line}:queue:chains', 'callgate:{line}:queue:due', 'callgate:{line}:queue:seen');
       await seedWaitingCallers(redisUrl, size, seeded);
       seeded += size;
       const valid = await issuePins(Math.floor(QUEUE_REQUESTS * VALID_SHARE));
+      const [cpuBefore, redisBefore] = [cpuSeconds(service.pid ?? 0), cpuSeconds(redisProcess)];
       const run = await load(servicePort, Array.from({ length: QUEUE_REQUESTS }, (_, i) => pinRequest(i % 5 === 0 ? (valid.pop() ?? wrong()) : wrong())), CONCURRENCY);
+      // CPU per request as well: what a webhook costs, steadier than req/s over a two-second run.
+      const cpuMs = ((cpuSeconds(service.pid ?? 0) - cpuBefore) * 1000) / QUEUE_REQUESTS;
+      const redisMs = ((cpuSeconds(redisProcess) - redisBefore) * 1000) / QUEUE_REQUESTS;
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const idle = await idleCost(service.pid ?? 0, redis, IDLE_SECONDS);
-      atSize.push({ size, rps: run.latencies.length / run.seconds, ...idle });
+      atSize.push({ size, rps: run.latencies.length / run.seconds, cpuMs, redisMs, ...idle });
     }
     const waitingBefore = await usedMemory(redis);
     if (!QUICK) await seedWaitingCallers(redisUrl, 10_000, seeded);
@@ -309,11 +313,11 @@ async function main(): Promise<void> {
         `| Redis memory per live PIN (${String(MEMORY_PINS)} live) | ${memory.toFixed(0)} bytes | |`,
         `| Redis memory per waiting caller (10,000 more) | ${memoryPerWaiting.toFixed(0)} bytes | |`,
         '',
-        `| callers waiting (nobody free to page) | PIN webhook req/s (${String(QUEUE_REQUESTS)} at ${String(CONCURRENCY)}) | vs 0 waiting | idle CPU, share of a core | idle Redis commands/s |`,
-        '|---|---|---|---|---|',
+        `| callers waiting (nobody free to page) | PIN webhook req/s (${String(QUEUE_REQUESTS)} at ${String(CONCURRENCY)}) | vs 0 waiting | server / Redis CPU ms per request | idle CPU, share of a core | idle Redis commands/s |`,
+        '|---|---|---|---|---|---|',
         ...atSize.map(
           (m) =>
-            `| ${m.size.toLocaleString('en-GB')} | ${m.rps.toFixed(0)} | ${(m.rps / (atSize[0]?.rps ?? m.rps)).toFixed(2)} × | ${(m.cpu * 100).toFixed(1)} % ${verdict(m.cpu < 0.05)} | ${m.commandsPerSecond.toFixed(1)} ${verdict(m.commandsPerSecond < 100)} |`,
+            `| ${m.size.toLocaleString('en-GB')} | ${m.rps.toFixed(0)} | ${(m.rps / (atSize[0]?.rps ?? m.rps)).toFixed(2)} × | ${m.cpuMs.toFixed(3)} / ${m.redisMs.toFixed(3)} | ${(m.cpu * 100).toFixed(1)} % ${verdict(m.cpu < 0.05)} | ${m.commandsPerSecond.toFixed(1)} ${verdict(m.commandsPerSecond < 100)} |`,
         ),
         '',
       ].join('\n'),
