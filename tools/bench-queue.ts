@@ -35,6 +35,25 @@ export async function seedWaitingCallers(redisUrl: string, count: number, from: 
   client.disconnect();
 }
 
+/** The keys that hold the waiting callers (waiting-scripts.ts). */
+export const QUEUE_KEYS = [keys.waitingOrder, keys.waitingCallers, keys.pagingChains, keys.pagerDue, keys.waitingSeen];
+const parked = (key: string): string => `bench:parked:${key}`;
+
+/**
+ * Takes the waiting callers off the line, or puts them back, in O(1) (RENAME), so that the
+ * bench can measure with and without them in turns. Callers admitted while they were away
+ * are dropped on the way back: "no one waiting" starts empty every time.
+ */
+export async function parkQueue(redis: Redis): Promise<void> {
+  for (const key of QUEUE_KEYS) if ((await redis.exists(key)) === 1) await redis.rename(key, parked(key));
+}
+export async function unparkQueue(redis: Redis): Promise<void> {
+  for (const key of QUEUE_KEYS) {
+    await redis.del(key);
+    if ((await redis.exists(parked(key))) === 1) await redis.rename(parked(key), key);
+  }
+}
+
 /** Nobody free to page: the one sysadmin on call is busy on another call for the next hour. */
 export async function everySysadminBusy(redis: Redis, sysadminId: string): Promise<void> {
   await redis.hset(keys.busySysadmins, sysadminId, `${String(Date.now() + 3_600_000)}|connected|CAbenchbusy`);

@@ -7,7 +7,7 @@ import { systemClock } from '../src/clock.js';
 import { createPinStore } from '../src/pins/pin-store.js';
 import { connectRedis } from '../src/redis/connect-redis.js';
 import { createLogger } from '../src/logger.js';
-import { commandCount, cpuSeconds, everySysadminBusy, idleCost, redisPid, seedWaitingCallers, usedMemory } from './bench-queue.js';
+import { commandCount, cpuSeconds, everySysadminBusy, idleCost, parkQueue, QUEUE_KEYS, redisPid, seedWaitingCallers, unparkQueue, usedMemory } from './bench-queue.js';
 import { freePort, startPrivateRedis } from './private-redis.js';
 
 /**
@@ -29,6 +29,9 @@ const QUICK = process.env.BENCH_QUICK !== undefined;
 const QUEUE_SIZES = QUICK ? [] : [0, 1_000, 10_000];
 const QUEUE_REQUESTS = Number(process.env.BENCH_QUEUE_REQUESTS ?? 5_000);
 const IDLE_SECONDS = 10;
+// Blocks of requests taking turns between 10,000 callers waiting and none.
+const QUEUE_ROUNDS = 20;
+const QUEUE_BLOCK = 500;
 
 const secrets = {
   authToken: randomBytes(16).toString('hex'),
@@ -255,7 +258,7 @@ async function main(): Promise<void> {
     const atSize: { size: number; rps: number; cpuMs: number; redisMs: number; cpu: number; commandsPerSecond: number }[] = [];
     let seeded = 0;
     for (const size of QUEUE_SIZES) {
-      await redis.del('callgate:{line}:queue:waiting', 'callgate:{line}:queue:callers', 'callgate:{line}:queue:chains', 'callgate:{line}:queue:due', 'callgate:{line}:queue:seen');
+      await redis.del(...QUEUE_KEYS);
       await seedWaitingCallers(redisUrl, size, seeded);
       seeded += size;
       const valid = await issuePins(Math.floor(QUEUE_REQUESTS * VALID_SHARE));
@@ -267,6 +270,21 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const idle = await idleCost(service.pid ?? 0, redis, IDLE_SECONDS);
       atSize.push({ size, rps: run.latencies.length / run.seconds, cpuMs, redisMs, ...idle });
+    }
+    // 10,000 waiting against none, taking turns in blocks (the queue parked and put back between
+    // them), so that both sides of the target's comparison come from the same seconds.
+    const turns = { none: [] as number[], full: [] as number[] };
+    const cpu = { none: 0, full: 0 };
+    for (let round = 0; !QUICK && round < QUEUE_ROUNDS; round += 1) {
+      for (const side of ['none', 'full'] as const) {
+        if (side === 'none') await parkQueue(redis);
+        const valid = await issuePins(Math.floor(QUEUE_BLOCK * VALID_SHARE));
+        const before = cpuSeconds(service.pid ?? 0);
+        const run = await load(servicePort, Array.from({ length: QUEUE_BLOCK }, (_, i) => pinRequest(i % 5 === 0 ? (valid.pop() ?? wrong()) : wrong())), CONCURRENCY);
+        cpu[side] += cpuSeconds(service.pid ?? 0) - before;
+        turns[side].push(run.latencies.length / run.seconds);
+        if (side === 'none') await unparkQueue(redis);
+      }
     }
     const waitingBefore = await usedMemory(redis);
     if (!QUICK) await seedWaitingCallers(redisUrl, 10_000, seeded);
@@ -286,6 +304,16 @@ async function main(): Promise<void> {
       return `| median ≤ 1.5 × baseline's, one at a time, taking turns: ${name} | ${(median / baseMedian).toFixed(2)} × (${median.toFixed(3)} vs ${baseMedian.toFixed(3)} ms) | ${verdict(median <= 1.5 * baseMedian)} |`;
     };
     const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+    const turnsTable = (rps: Record<'none' | 'full', number[]>, cpuSeconds: Record<'none' | 'full', number>) => {
+      const [none, full] = [percentile(rps.none, 50), percentile(rps.full, 50)];
+      const perRequest = (seconds: number) => ((seconds * 1000) / (QUEUE_ROUNDS * QUEUE_BLOCK)).toFixed(3);
+      return [
+        `| callers waiting, taking turns (${String(QUEUE_ROUNDS)} blocks of ${String(QUEUE_BLOCK)} at ${String(CONCURRENCY)} each) | PIN webhook req/s, median block | server CPU ms per request |`,
+        '|---|---|---|',
+        `| none | ${none.toFixed(0)} | ${perRequest(cpuSeconds.none)} |`,
+        `| 10,000 and more | ${full.toFixed(0)} (${(full / none).toFixed(2)} ×: ${verdict(Math.abs(full / none - 1) <= 0.1)}) | ${perRequest(cpuSeconds.full)} |`,
+      ];
+    };
     process.stdout.write(
       [
         `callgate bench: ${String(REQUESTS)} requests at ${String(CONCURRENCY)} concurrent (${String(Math.round(VALID_SHARE * 100))}% valid PINs, enqueued), then ${String(SEQUENTIAL)} wrong and ${String(SEQUENTIAL_VALID)} valid PINs one at a time`,
@@ -313,6 +341,7 @@ async function main(): Promise<void> {
         `| Redis memory per live PIN (${String(MEMORY_PINS)} live) | ${memory.toFixed(0)} bytes | |`,
         `| Redis memory per waiting caller (10,000 more) | ${memoryPerWaiting.toFixed(0)} bytes | |`,
         '',
+        ...(QUICK ? [] : [...turnsTable(turns, cpu), '']),
         `| callers waiting (nobody free to page) | PIN webhook req/s (${String(QUEUE_REQUESTS)} at ${String(CONCURRENCY)}) | vs 0 waiting | server / Redis CPU ms per request | idle CPU, share of a core | idle Redis commands/s |`,
         '|---|---|---|---|---|---|',
         ...atSize.map(
