@@ -23,7 +23,6 @@ declare module 'ioredis' {
   }
 }
 
-
 /**
  * The escalation list, one JSON value (it is small and always read whole), and its revision,
  * which only goes up: two operators editing the rota at once cannot silently undo each other
