@@ -20,6 +20,8 @@ import { freePort, startPrivateRedis } from './private-redis.js';
 const CONCURRENCY = 64;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const SEQUENTIAL = 2_000;
+// The load is sent in this many blocks, taking turns between the service and the baseline.
+const LOAD_BLOCKS = 10;
 const SEQUENTIAL_VALID = 500;
 const VALID_SHARE = 0.2;
 const MEMORY_PINS = 100_000;
@@ -68,6 +70,16 @@ function classify(body: string): string {
   if (body.includes('We are sorry')) return 'APOLOGY';
   return body.startsWith('<?xml') ? 'other TwiML' : 'baseline';
 }
+
+/** One side of the load taking turns: its requests' latencies, and its blocks' time, CPU and Redis commands summed. */
+interface LoadSide {
+  latencies: number[];
+  seconds: number;
+  cpuSeconds: number;
+  redisSeconds: number;
+  commands: number;
+}
+const loadSide = (): LoadSide => ({ latencies: [], seconds: 0, cpuSeconds: 0, redisSeconds: 0, commands: 0 });
 
 /** Sends one request on `agent` and resolves with its latency (ms), counting the kind of answer. */
 function sender(port: number, agent: Agent): (req: Req) => Promise<number> {
@@ -213,22 +225,34 @@ async function main(): Promise<void> {
     await load(baselinePort, baselineLoad.slice(0, 500), CONCURRENCY);
 
     answers.clear();
-    const commandsBefore = await commandCount(redis);
     // BENCH_PROFILE=dir: CPU profiles of the service under load and one at a time, to see where the time goes.
     if (process.env.BENCH_PROFILE !== undefined) await fetch(`${publicBaseUrl}/bench/profile/start`);
     const redisProcess = await redisPid(redis);
-    const [serviceCpuBefore, redisCpuBefore] = [cpuSeconds(service.pid ?? 0), cpuSeconds(redisProcess)];
-    const pin = await load(servicePort, pinLoad, CONCURRENCY);
-    // CPU per request, the server's and Redis': what a change costs or saves, whatever else the machine does.
-    const serviceCpuMs = ((cpuSeconds(service.pid ?? 0) - serviceCpuBefore) * 1000) / REQUESTS;
-    const redisCpuMs = ((cpuSeconds(redisProcess) - redisCpuBefore) * 1000) / REQUESTS;
+    // Under load, in LOAD_BLOCKS blocks taking turns with the baseline's, so that the throughput and
+    // p99 ratios compare the same seconds. CPU per request, the server's and Redis', and Redis
+    // commands are summed over each side's own blocks: what a change costs or saves.
+    const underLoad = async (side: LoadSide, port: number, pid: number | undefined, requests: Req[]) => {
+      const [cpuBefore, redisBefore, commandsBefore] = [cpuSeconds(pid ?? 0), cpuSeconds(redisProcess), await commandCount(redis)];
+      const run = await load(port, requests, CONCURRENCY);
+      side.latencies.push(...run.latencies);
+      side.seconds += run.seconds;
+      side.cpuSeconds += cpuSeconds(pid ?? 0) - cpuBefore;
+      side.redisSeconds += cpuSeconds(redisProcess) - redisBefore;
+      // The INFO that reads the count is one of the commands counted.
+      side.commands += (await commandCount(redis)) - commandsBefore - 1;
+    };
+    const [pin, base] = [loadSide(), loadSide()];
+    const blockSize = Math.ceil(REQUESTS / LOAD_BLOCKS);
+    for (let from = 0; from < REQUESTS; from += blockSize) {
+      await underLoad(pin, servicePort, service.pid, pinLoad.slice(from, from + blockSize));
+      await underLoad(base, baselinePort, baseline.pid, baselineLoad.slice(from, from + blockSize));
+    }
     if (process.env.BENCH_PROFILE !== undefined) await fetch(`${publicBaseUrl}/bench/profile/stop?phase=concurrent`);
-    const commandsPerWebhook = (await commandCount(redis) - commandsBefore) / REQUESTS;
-    const measuredAnswers = [...answers].map(([kind, count]) => `${kind}: ${String(count)}`).join(', ');
-    const [baselineCpuBefore, baselineRedisBefore] = [cpuSeconds(baseline.pid ?? 0), cpuSeconds(redisProcess)];
-    const base = await load(baselinePort, baselineLoad, CONCURRENCY);
-    const baselineCpuMs = ((cpuSeconds(baseline.pid ?? 0) - baselineCpuBefore) * 1000) / REQUESTS;
-    const baselineRedisMs = ((cpuSeconds(redisProcess) - baselineRedisBefore) * 1000) / REQUESTS;
+    const perRequest = (seconds: number) => (seconds * 1000) / REQUESTS;
+    const [serviceCpuMs, redisCpuMs] = [perRequest(pin.cpuSeconds), perRequest(pin.redisSeconds)];
+    const [baselineCpuMs, baselineRedisMs] = [perRequest(base.cpuSeconds), perRequest(base.redisSeconds)];
+    const commandsPerWebhook = pin.commands / REQUESTS;
+    const measuredAnswers = [...answers].filter(([kind]) => kind !== 'baseline').map(([kind, count]) => `${kind}: ${String(count)}`).join(', ');
     // One at a time: wrong PINs, valid PINs (verified, used up, held) and the baseline, each with its CPU per request.
     const validOneByOne = await issuePins(SEQUENTIAL_VALID);
     const alone = async (pid: number | undefined, port: number, requests: Req[]) => {
@@ -316,7 +340,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(
       [
-        `callgate bench: ${String(REQUESTS)} requests at ${String(CONCURRENCY)} concurrent (${String(Math.round(VALID_SHARE * 100))}% valid PINs, enqueued), then ${String(SEQUENTIAL)} wrong and ${String(SEQUENTIAL_VALID)} valid PINs one at a time`,
+        `callgate bench: ${String(REQUESTS)} requests at ${String(CONCURRENCY)} concurrent (${String(Math.round(VALID_SHARE * 100))}% valid PINs, enqueued) in ${String(LOAD_BLOCKS)} blocks taking turns with the baseline's, then ${String(SEQUENTIAL)} wrong and ${String(SEQUENTIAL_VALID)} valid PINs one at a time`,
         `answers under load: ${measuredAnswers}`,
         '',
         '| | req/s | median ms | p99 ms | median ms, one at a time | server CPU ms per request | Redis CPU ms per request |',
