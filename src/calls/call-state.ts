@@ -42,13 +42,20 @@ declare module 'ioredis' {
  * the first claims it; the other is told the step is being decided (and waits for the
  * decision); a step decided before returns its decision. A claim lapses after claimMs (by
  * Redis' clock), so a retry can decide a step whose first instance died.
- * A Lua function for scripts that start with DEADLINE_GUARD_LUA (it reads its `clock`):
- * claimStep(callKey, stepField, claimField, claimMs, ttlMs) returns {'decided', decision} or
- * {'busy'}, or nil when this script now holds the claim.
+ * Lua functions for scripts that start with DEADLINE_GUARD_LUA (they read its `clockMs`):
+ * readState(callKey) returns the call's state as Redis replies it and as a table field -> value;
+ * stepTaken(fields, stepField, claimField) returns {'decided', decision} or {'busy'}, or nil when
+ * the step is free; holdStep(callKey, claimField, claimMs, ttlMs) then claims it.
  */
 export const CLAIM_STEP_FN_LUA = `
 -- Redis' own time, read by DEADLINE_GUARD_LUA (which every script using this starts with).
 local nowMs = clockMs
+local function readState(call)
+  local state = redis.call('HGETALL', call)
+  local fields = {}
+  for i = 1, #state, 2 do fields[state[i]] = state[i + 1] end
+  return state, fields
+end
 -- Why this request may not take the step: it was decided ({'decided', decision}), or an identical
 -- request holds it ({'busy'}); nil when it is free. \`fields\`: the call's state, field -> value.
 local function stepTaken(fields, stepField, claimField)
@@ -63,26 +70,21 @@ local function holdStep(call, claimField, claimMs, ttlMs)
   redis.call('HSET', call, claimField, nowMs + tonumber(claimMs))
   redis.call('PEXPIRE', call, ttlMs)
 end
-local function claimStep(call, stepField, claimField, claimMs, ttlMs)
-  local decided = redis.call('HGET', call, stepField)
-  if decided then return {'decided', decided} end
-  local claim = redis.call('HGET', call, claimField)
-  if claim and tonumber(claim) > nowMs then return {'busy'} end
-  holdStep(call, claimField, claimMs, ttlMs)
-  return nil
-end
 `;
 
 /**
- * Claims a step (CLAIM_STEP_FN_LUA) and returns the call's whole state with it.
+ * Claims a step (CLAIM_STEP_FN_LUA) and returns the call's whole state with it (read before the
+ * claim was written: the state never carries claims).
  * KEYS: call  ARGV: deadline, stepField, claimField, claimMs, ttlMs
  * Returns {'decided', decision} | {'busy'} | {'claimed', field, value, ...} (the whole state) | {'late'}
  */
 export const CLAIM_CALL_STEP_LUA = `${DEADLINE_GUARD_LUA}${CLAIM_STEP_FN_LUA}
-local refused = claimStep(KEYS[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5])
-if refused then return refused end
+local state, fields = readState(KEYS[1])
+local taken = stepTaken(fields, ARGV[2], ARGV[3])
+if taken then return taken end
+holdStep(KEYS[1], ARGV[3], ARGV[4], ARGV[5])
 local reply = {'claimed'}
-for _, item in ipairs(redis.call('HGETALL', KEYS[1])) do reply[#reply + 1] = item end
+for _, item in ipairs(state) do reply[#reply + 1] = item end
 return reply
 `;
 

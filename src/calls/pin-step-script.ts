@@ -32,9 +32,7 @@ export function checkPinStepLua(limits: GuessLimits & { attemptsPerCall: number;
 local STEP = {claimMs = ${String(CLAIM_MS)}, callTtlMs = '${String(CALL_STATE_TTL_MS)}', attemptsPerCall = ${String(limits.attemptsPerCall)},
   alarmThreshold = ${String(limits.alarmThreshold)}, lockedOut = '${JSON.stringify(LOCKED_OUT)}', tooMany = '${JSON.stringify(TOO_MANY)}'}
 local call, attempt = KEYS[10], tonumber(ARGV[11])
-local state = redis.call('HGETALL', call)
-local fields = {}
-for i = 1, #state, 2 do fields[state[i]] = state[i + 1] end
+local state, fields = readState(call)
 local taken = stepTaken(fields, ARGV[8], ARGV[9])
 if taken then return taken end
 -- Not decided here: the caller decides, holding the step meanwhile.
