@@ -152,15 +152,18 @@ return reply
  * What a verified caller's admission needs from the directory, in one step: the account
  * (ACCOUNT_FIELDS), the caller's stored record, and the admin contact's when that is someone
  * else (the sysadmin's briefing names them).
- * KEYS: account, users  ARGV: userId, ...ACCOUNT_FIELDS
+ * KEYS: account, users  ARGV: userId, ...ACCOUNT_FIELDS (which name the admin contact)
  * Returns {account field values..., caller's record or nil, admin contact's record or nil}
  */
 export const READ_CALLER_LUA = `
 local fields = {}
+local adminId
 for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
 local reply = redis.call('HMGET', KEYS[1], unpack(fields))
+for i, field in ipairs(fields) do
+  if field == 'admin_contact' then adminId = reply[i] end
+end
 reply[#fields + 1] = redis.call('HGET', KEYS[2], ARGV[1])
-local adminId = redis.call('HGET', KEYS[1], 'admin_contact')
 if adminId and adminId ~= ARGV[1] then reply[#fields + 2] = redis.call('HGET', KEYS[2], adminId) end
 return reply
 `;

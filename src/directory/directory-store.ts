@@ -45,7 +45,6 @@ export interface DirectoryStore {
   deleteUser: (accountId: string, userId: string) => Promise<void>;
 }
 
-
 const strings = (values: unknown[]): string[] => values.map(String);
 
 export function createDirectoryStore(redis: RedisClient): DirectoryStore {
