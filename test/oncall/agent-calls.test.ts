@@ -245,20 +245,21 @@ describe('a sysadmin phoning the support line', () => {
     expect(answers[2]).toEqual(['The on-call PIN was not accepted. Goodbye.']);
   });
 
-  it('when five wrong on-call PINs were typed across calls, then even the right one is refused for an hour', async () => {
+  /** What Bob hears for his right on-call PIN after `wrong` wrong ones across calls. */
+  async function rightPinAfterWrong(wrong: number): Promise<string[]> {
     await setPin('bob', '24681357');
-    await wrongPinCalls(5);
+    await wrongPinCalls(wrong);
     const call = phoneIn(BOB.phone);
     await call.voice();
-    expect(spoken(twimlOf(await call.pin('24681357')))).toEqual(['The on-call PIN was not accepted. Goodbye.']);
+    return spoken(twimlOf(await call.pin('24681357')));
+  }
+
+  it('when five wrong on-call PINs were typed across calls, then even the right one is refused for an hour', async () => {
+    expect(await rightPinAfterWrong(5)).toEqual(['The on-call PIN was not accepted. Goodbye.']);
   });
 
   it('when four wrong on-call PINs were typed across calls, then the right one is still accepted (the fifth is the limit)', async () => {
-    await setPin('bob', '24681357');
-    await wrongPinCalls(4);
-    const call = phoneIn(BOB.phone);
-    await call.voice();
-    expect(spoken(twimlOf(await call.pin('24681357')))).toEqual(['Nobody is waiting for support right now. Goodbye.']);
+    expect(await rightPinAfterWrong(4)).toEqual(['Nobody is waiting for support right now. Goodbye.']);
   });
 
   it('when the PIN is right, then the sysadmin is briefed, takes the call, and is paged for the next one only after hanging up', async () => {
