@@ -3,7 +3,7 @@ import { UnavailableError } from '../errors.js';
 import { orderOf, WAITING_KEYS, type WaitingCaller } from '../oncall/waiting-callers.js';
 import { WAITING_ENTRY_LUA } from '../oncall/waiting-scripts.js';
 import { CONSUME_RESTORE_LUA, FORGET_PIN_LUA } from '../pins/pin-scripts.js';
-import type { PinOwner } from '../pins/pin-store.js';
+import { ownerKey, PIN_KEYS, type PinOwner } from '../pins/pin-store.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { DEADLINE_GUARD_LUA, isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
@@ -18,6 +18,9 @@ import type { Decision } from './decisions.js';
  * answered: nothing that makes them paged waits for the process. All keys share `{line}`.
  */
 
+// How long a consumption can be undone: far longer than any reply can be late.
+const UNDO_WINDOW_MS = 60_000;
+
 type ScriptArg = string | number;
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -27,38 +30,60 @@ declare module 'ioredis' {
 }
 
 /**
- * KEYS: PIN by-hash, by-owner, expiry, live-by-code, consumed(owner); call; the six waiting keys
- * ARGV: deadline, now, hash, owner, callSid, keepMs, callTtlMs, stepField, decision JSON,
- *       order, caller JSON, accountId, userId
- * Returns {'ok'} | {'gone'} (used up or replaced: of racing calls exactly one gets 'ok') | {'late'}
+ * admitCaller(...): the PIN used up (false when it is gone: used up or replaced; of racing
+ * calls exactly one gets true), the step's decision recorded with who is calling, and the
+ * caller held (WAITING_ENTRY_LUA's `waiting`: the six waiting keys). Shared by the admission
+ * below and the PIN step that admits a caller the line's directory copy vouches for
+ * (src/calls/pin-step-script.ts). Needs FORGET_PIN_LUA and consumeRestoreLua before it.
+ * a: {now, hash, owner, callSid, call (key), stepField, decision, order, caller (JSON), accountId, userId}
  */
-export const ADMIT_CALLER_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${CONSUME_RESTORE_LUA}${WAITING_ENTRY_LUA}
-if not consume(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]) then return {'gone'} end
-redis.call('HDEL', KEYS[6], (string.gsub(ARGV[8], '^step:', 'claim:')))
-redis.call('HSET', KEYS[6], ARGV[8], ARGV[9], 'accountId', ARGV[12], 'userId', ARGV[13])
-redis.call('PEXPIRE', KEYS[6], ARGV[7])
-holdCaller({KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]}, ARGV[5], ARGV[10], ARGV[11], ARGV[2])
-return {'ok'}
+export const ADMIT_FN_LUA = `
+local function admitCaller(a, waiting)
+  if not consume(a.now, a.hash, a.owner, a.callSid, '${String(UNDO_WINDOW_MS)}') then return false end
+  redis.call('HDEL', a.call, (string.gsub(a.stepField, '^step:', 'claim:')))
+  redis.call('HSET', a.call, a.stepField, a.decision, 'accountId', a.accountId, 'userId', a.userId)
+  redis.call('PEXPIRE', a.call, '${String(CALL_STATE_TTL_MS)}')
+  holdCaller(waiting, a.callSid, a.order, a.caller, a.now)
+  return true
+end
 `;
 
 /**
- * Undoes an admission whose answer came too late (the caller heard the apology instead): the
- * caller is no longer held and the step says apology, and the PIN is live again if this call
- * used it, it has not expired and its owner has no newer PIN. No deadline: safe whenever it runs.
- * KEYS: as ADMIT_CALLER_LUA  ARGV: now, hash, owner, callSid, stepField, apology JSON
+ * KEYS: the six PIN keys (PIN_KEYS), call, the six waiting keys
+ * ARGV: deadline, now, hash, owner, callSid, stepField, decision JSON, order, caller JSON, accountId, userId
+ * Returns {'ok'} | {'gone'} (used up or replaced: of racing calls exactly one gets 'ok') | {'late'}
+ */
+export const ADMIT_CALLER_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${CONSUME_RESTORE_LUA}${WAITING_ENTRY_LUA}${ADMIT_FN_LUA}
+local admitted = admitCaller({now = ARGV[2], hash = ARGV[3], owner = ARGV[4], callSid = ARGV[5], call = KEYS[7],
+  stepField = ARGV[6], decision = ARGV[7], order = ARGV[8], caller = ARGV[9], accountId = ARGV[10], userId = ARGV[11]},
+  {KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13]})
+if admitted then return {'ok'} end
+return {'gone'}
+`;
+
+/**
+ * Undoes an admission whose answer came too late, or never came (the caller heard the apology
+ * instead): the caller is no longer held and the step says apology, and the PIN is live again
+ * if this call used it, it has not expired and its owner has no newer PIN. Who was admitted is
+ * read from the call's state, so a PIN step whose reply was lost can be undone without knowing
+ * whether it admitted anyone. No deadline: safe whenever it runs, a no-op when nothing was admitted.
+ * KEYS: as ADMIT_CALLER_LUA  ARGV: now, callSid, stepField, apology JSON
  * Returns {'restored' | 'gone'}
  */
 export const GIVE_BACK_ADMISSION_LUA = `${FORGET_PIN_LUA}${CONSUME_RESTORE_LUA}${WAITING_ENTRY_LUA}
-local step = redis.call('HGET', KEYS[6], ARGV[5])
+local step = redis.call('HGET', KEYS[7], ARGV[3])
 if step and string.find(step, '"kind":"enqueue"', 1, true) then
-  forgetCaller({KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]}, ARGV[4])
-  redis.call('HSET', KEYS[6], ARGV[5], ARGV[6])
+  forgetCaller({KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13]}, ARGV[2])
+  redis.call('HSET', KEYS[7], ARGV[3], ARGV[4])
 end
-return {restore(ARGV[1], ARGV[2], ARGV[3], ARGV[4])}
+local who = redis.call('HMGET', KEYS[7], 'accountId', 'userId')
+if not who[1] or not who[2] then return {'gone'} end
+local owner = who[1] .. '/' .. who[2]
+local consumed = redis.call('HGET', CONSUMED, owner)
+if not consumed then return {'gone'} end
+return {restore(ARGV[1], string.match(consumed, '^([^|]*)|'), owner, ARGV[2])}
 `;
 
-// How long a consumption can be undone: far longer than any reply can be late.
-const UNDO_WINDOW_MS = 60_000;
 
 export interface Admission {
   callSid: string;
@@ -75,32 +100,21 @@ export interface Admission {
 
 // The PIN arrives as its HMAC (computed once, by the guess check), so no secret is needed here.
 export function createAdmissions(redis: RedisClient) {
-  redis.defineCommand('admitCaller', { numberOfKeys: 12, lua: ADMIT_CALLER_LUA });
-  redis.defineCommand('giveBackAdmission', { numberOfKeys: 12, lua: GIVE_BACK_ADMISSION_LUA });
-  const ownerOf = (owner: PinOwner): string => `${owner.accountId}/${owner.userId}`;
-  const keysFor = (callSid: string, owner: PinOwner) => [
-    keys.pinsByHash,
-    keys.pinsByOwner,
-    keys.pinExpiry,
-    keys.pinsLiveByCode,
-    keys.pinConsumed(ownerOf(owner)),
-    keys.call(callSid),
-    ...WAITING_KEYS,
-  ];
+  redis.defineCommand('admitCaller', { numberOfKeys: 13, lua: ADMIT_CALLER_LUA });
+  redis.defineCommand('giveBackAdmission', { numberOfKeys: 13, lua: GIVE_BACK_ADMISSION_LUA });
+  const keysFor = (callSid: string) => [...PIN_KEYS, keys.call(callSid), ...WAITING_KEYS];
 
   return {
     /** True when this call used the PIN up and its caller is held; false when the PIN is gone. */
     async admit(a: Admission): Promise<boolean> {
       const reply = await withRedis(() =>
         redis.admitCaller(
-          ...keysFor(a.callSid, a.owner),
+          ...keysFor(a.callSid),
           scriptDeadline(a.notAfter),
           a.now,
           a.pinHash,
-          ownerOf(a.owner),
+          ownerKey(a.owner),
           a.callSid,
-          UNDO_WINDOW_MS,
-          CALL_STATE_TTL_MS,
           `step:${a.step}`,
           JSON.stringify(a.decision),
           orderOf(a.caller),
@@ -113,19 +127,14 @@ export function createAdmissions(redis: RedisClient) {
       return Array.isArray(reply) && reply[0] === 'ok';
     },
 
-    /** Undoes `callSid`'s admission (see GIVE_BACK_ADMISSION_LUA); true when the PIN is live again. */
-    async giveBack(g: { callSid: string; step: string; pinHash: string; owner: PinOwner; now: number }): Promise<boolean> {
+    /**
+     * Undoes whatever admission `callSid`'s step made (see GIVE_BACK_ADMISSION_LUA), if any;
+     * true when the PIN is live again.
+     */
+    async giveBack(g: { callSid: string; step: string; now: number }): Promise<boolean> {
       const apology: Decision = { kind: 'apology' };
       const reply = await withRedis(() =>
-        redis.giveBackAdmission(
-          ...keysFor(g.callSid, g.owner),
-          g.now,
-          g.pinHash,
-          ownerOf(g.owner),
-          g.callSid,
-          `step:${g.step}`,
-          JSON.stringify(apology),
-        ),
+        redis.giveBackAdmission(...keysFor(g.callSid), g.now, g.callSid, `step:${g.step}`, JSON.stringify(apology)),
       );
       return Array.isArray(reply) && reply[0] === 'restored';
     },

@@ -35,62 +35,78 @@ end
 `;
 
 /**
+ * forgetConsumed(owner): forgets the consumption an owner could undo. `at`: where the script's
+ * KEYS hold consumed and consumed-until (5 in the scripts here; the PIN step has them elsewhere).
+ */
+export const forgetConsumedLua = (at = 5): string => `
+local CONSUMED, CONSUMED_UNTIL = KEYS[${String(at)}], KEYS[${String(at + 1)}]
+local function forgetConsumed(owner)
+  redis.call('HDEL', CONSUMED, owner)
+  redis.call('ZREM', CONSUMED_UNTIL, owner)
+end
+`;
+const FORGET_CONSUMED_LUA = forgetConsumedLua();
+
+/**
  * Issues a PIN atomically: limits issues per user (sliding hour), refuses a hash
  * that a live PIN already has (the caller draws again), replaces the user's
  * previous PIN (and forgets a consumption that could have been undone), and
  * prunes a few expired ones.
- * KEYS: by-hash, by-owner, expiry, live-by-code, issued(owner), consumed(owner)
+ * KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until, issued(owner)
  * ARGV: deadline, now, hash, owner, expiresAt, windowMs, limit, accountCode
  * Returns {'ok'} | {'collision'} | {'rate_limited', retryAfterMs} | {'late'}
  */
-export const ISSUE_PIN_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}
+export const ISSUE_PIN_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${FORGET_CONSUMED_LUA}
 local now, hash, owner, expiresAt = tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local window, limit, code = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
 prune(ARGV[2], '64')
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - window)
-if redis.call('ZCARD', KEYS[5]) >= limit then
-  local oldest = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
+redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now - window)
+if redis.call('ZCARD', KEYS[7]) >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[7], 0, 0, 'WITHSCORES')
   return {'rate_limited', tonumber(oldest[2]) + window - now}
 end
 if redis.call('HEXISTS', KEYS[1], hash) == 1 then return {'collision'} end
 local previous = redis.call('HGET', KEYS[2], owner)
 if previous then forget(string.match(previous, '^([^|]*)|')) end
-redis.call('DEL', KEYS[6])
+forgetConsumed(owner)
 redis.call('HSET', KEYS[1], hash, owner .. '|' .. expiresAt .. '|' .. code)
 redis.call('HSET', KEYS[2], owner, hash .. '|' .. expiresAt)
 redis.call('ZADD', KEYS[3], expiresAt, hash)
 redis.call('HINCRBY', KEYS[4], code, 1)
-redis.call('ZADD', KEYS[5], now, hash)
-redis.call('PEXPIRE', KEYS[5], window)
+redis.call('ZADD', KEYS[7], now, hash)
+redis.call('PEXPIRE', KEYS[7], window)
 return {'ok'}
 `;
 
 /*
- * Using a PIN up and giving it back, as Lua functions over KEYS[1..5] = by-hash, by-owner,
- * expiry, live-by-code, consumed(owner), so the call path's admission script
- * (src/calls/admission.ts) uses a PIN up with the very code tested here.
+ * Using a PIN up and giving it back, as Lua functions over KEYS[1..6] = by-hash, by-owner,
+ * expiry, live-by-code, consumed, consumed-until, so the call path's scripts
+ * (src/calls/admission.ts, src/calls/pin-step-script.ts) use a PIN up with the very code tested here.
  * consume: of any number of racing calls exactly one gets true; only the PIN of the expected
  * owner, only while it is live; it remembers for keepMs which call used it, so that call can
- * undo it. restore: the PIN is live again if it was used by this call, has not expired, and
- * its owner has no newer PIN.
+ * undo it (and forgets a few consumptions nobody can undo any more). restore: the PIN is live
+ * again if it was used by this call, has not expired, and its owner has no newer PIN.
  */
-export const CONSUME_RESTORE_LUA = `
+export const consumeRestoreLua = (at = 5): string => `${forgetConsumedLua(at)}
 local function consume(now, hash, owner, callSid, keepMs)
   local record = redis.call('HGET', KEYS[1], hash)
   if not record then return false end
   local recordOwner, expiresAt, code = string.match(record, '^([^|]*)|(%d+)|?(%d*)$')
   if recordOwner ~= owner or tonumber(expiresAt) <= tonumber(now) then return false end
   forget(hash)
-  redis.call('SET', KEYS[5], hash .. '|' .. expiresAt .. '|' .. code .. '|' .. callSid, 'PX', keepMs)
+  for _, old in ipairs(redis.call('ZRANGEBYSCORE', CONSUMED_UNTIL, '-inf', now, 'LIMIT', '0', '8')) do forgetConsumed(old) end
+  local keepUntil = tostring(tonumber(now) + tonumber(keepMs))
+  redis.call('HSET', CONSUMED, owner, hash .. '|' .. expiresAt .. '|' .. code .. '|' .. callSid .. '|' .. keepUntil)
+  redis.call('ZADD', CONSUMED_UNTIL, keepUntil, owner)
   return true
 end
 local function restore(now, hash, owner, callSid)
-  local consumed = redis.call('GET', KEYS[5])
+  local consumed = redis.call('HGET', CONSUMED, owner)
   if not consumed then return 'gone' end
-  local usedHash, expiresAt, code, usedBy = string.match(consumed, '^([^|]*)|(%d+)|(%d*)|(.*)$')
+  local usedHash, expiresAt, code, usedBy, keepUntil = string.match(consumed, '^([^|]*)|(%d+)|(%d*)|([^|]*)|(%d+)$')
   if usedHash ~= hash or usedBy ~= callSid then return 'gone' end
-  redis.call('DEL', KEYS[5])
-  if tonumber(expiresAt) <= tonumber(now) then return 'gone' end
+  forgetConsumed(owner)
+  if tonumber(keepUntil) <= tonumber(now) or tonumber(expiresAt) <= tonumber(now) then return 'gone' end
   if redis.call('HEXISTS', KEYS[1], hash) == 1 or redis.call('HEXISTS', KEYS[2], owner) == 1 then return 'gone' end
   redis.call('HSET', KEYS[1], hash, owner .. '|' .. expiresAt .. '|' .. code)
   redis.call('HSET', KEYS[2], owner, hash .. '|' .. expiresAt)
@@ -100,9 +116,11 @@ local function restore(now, hash, owner, callSid)
 end
 `;
 
+export const CONSUME_RESTORE_LUA = consumeRestoreLua();
+
 /**
  * Uses a PIN up (see consume above).
- * KEYS: by-hash, by-owner, expiry, live-by-code, consumed(owner)
+ * KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until
  * ARGV: deadline, now, hash, owner, callSid, keepMs
  * Returns {'ok'} | {'gone'} | {'late'}
  */
@@ -113,14 +131,14 @@ return {'gone'}
 
 /**
  * Revokes the live PIN of each owner given (and any consumption it could undo).
- * KEYS: by-hash, by-owner, expiry, live-by-code, consumed(owner 1), consumed(owner 2), ...
+ * KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until
  * ARGV: deadline, owner 1, owner 2, ...
  * Returns {'ok', revokedCount} | {'late'}
  */
-export const REVOKE_PINS_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}
+export const REVOKE_PINS_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${FORGET_CONSUMED_LUA}
 local revoked = 0
 for i = 2, #ARGV do
-  redis.call('DEL', KEYS[3 + i])
+  forgetConsumed(ARGV[i])
   local current = redis.call('HGET', KEYS[2], ARGV[i])
   if current then
     forget(string.match(current, '^([^|]*)|'))

@@ -15,16 +15,15 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     issuePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     consumePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    revokePins(numberOfKeys: number, ...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
+    revokePins(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
   }
 }
 
 /** Registers the PIN scripts on a connection (sent by EVALSHA, loaded on first use). */
 export function definePinScripts(redis: RedisClient): void {
-  redis.defineCommand('issuePin', { numberOfKeys: 6, lua: ISSUE_PIN_LUA });
-  redis.defineCommand('consumePin', { numberOfKeys: 5, lua: CONSUME_PIN_LUA });
-  // Variable: one consumed(owner) key per owner revoked.
-  redis.defineCommand('revokePins', { lua: REVOKE_PINS_LUA });
+  redis.defineCommand('issuePin', { numberOfKeys: 7, lua: ISSUE_PIN_LUA });
+  redis.defineCommand('consumePin', { numberOfKeys: 6, lua: CONSUME_PIN_LUA });
+  redis.defineCommand('revokePins', { numberOfKeys: 6, lua: REVOKE_PINS_LUA });
 }
 
 /** Whether an owner has a live PIN, and until when. */
@@ -71,7 +70,17 @@ const DEFAULT_ACCOUNT_CODE_DIGITS = 6;
 // With 10^8 possible PINs and a few thousand live ones a collision is rare; ten in a row means a bug.
 const MAX_DRAWS = 10;
 
-const ownerKey = (owner: PinOwner): string => `${owner.accountId}/${owner.userId}`;
+export const ownerKey = (owner: PinOwner): string => `${owner.accountId}/${owner.userId}`;
+
+/** The keys every PIN script starts with, in their order (pin-scripts.ts). */
+export const PIN_KEYS = [
+  keys.pinsByHash,
+  keys.pinsByOwner,
+  keys.pinExpiry,
+  keys.pinsLiveByCode,
+  keys.pinsConsumed,
+  keys.pinsConsumedUntil,
+] as const;
 
 // "<head>|<expiresAtMs>" or, in by-hash, "<head>|<expiresAtMs>|<account code>".
 function parseRecord(record: string): { head: string; expiresAt: number } | undefined {
@@ -92,7 +101,7 @@ export function createPinStore(
 ): PinStore {
   const { secret, pin: settings, drawPin = generatePin, accountCodeDigits = DEFAULT_ACCOUNT_CODE_DIGITS } = options;
   definePinScripts(redis);
-  const pinKeys = [keys.pinsByHash, keys.pinsByOwner, keys.pinExpiry, keys.pinsLiveByCode];
+  const pinKeys = PIN_KEYS;
 
   async function runScript(call: () => Promise<unknown>): Promise<unknown[]> {
     const reply = await withRedis(call);
@@ -111,7 +120,6 @@ export function createPinStore(
         redis.issuePin(
           ...pinKeys,
           keys.pinIssues(ownerKey(owner)),
-          keys.pinConsumed(ownerKey(owner)),
           scriptDeadline(),
           now,
           hashPin(secret, pin),
@@ -152,10 +160,7 @@ export function createPinStore(
 
   async function revoke(owners: PinOwner[]): Promise<number> {
     if (owners.length === 0) return 0;
-    const consumed = owners.map((owner) => keys.pinConsumed(ownerKey(owner)));
-    const [, revoked] = await runScript(() =>
-      redis.revokePins(pinKeys.length + consumed.length, ...pinKeys, ...consumed, scriptDeadline(), ...owners.map(ownerKey)),
-    );
+    const [, revoked] = await runScript(() => redis.revokePins(...pinKeys, scriptDeadline(), ...owners.map(ownerKey)));
     return Number(revoked);
   }
 
@@ -171,7 +176,6 @@ export function createPinStore(
     const [outcome] = await runScript(() =>
       redis.consumePin(
         ...pinKeys,
-        keys.pinConsumed(ownerKey(owner)),
         scriptDeadline(notAfter),
         clock.now(),
         hashPin(secret, pin),

@@ -26,7 +26,9 @@ export const keys = {
   call: (callSid: string) => `callgate:{line}:call:${callSid}`,
   // The guess gate checks and counts a guess in one script with the PIN index.
   pinsLiveByCode: 'callgate:{line}:pins:live-by-code',
-  pinConsumed: (owner: string) => `callgate:{line}:pins:consumed:${owner}`,
+  // Which call used each owner's PIN, for a minute, so a use answered too late can be undone.
+  pinsConsumed: 'callgate:{line}:pins:consumed',
+  pinsConsumedUntil: 'callgate:{line}:pins:consumed-until',
   guessSpend: 'callgate:{line}:pins:guess-spend',
   callerFailures: (number: string) => `callgate:{line}:pins:caller:${number}:failures`,
   callerLockout: (number: string) => `callgate:{line}:pins:caller:${number}:lockout`,
