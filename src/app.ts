@@ -10,6 +10,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { accountBodySchema } from './directory/directory-schema.js';
 import { createDirectoryService } from './directory/directory-service.js';
+import { createLineCopy } from './directory/line-copy.js';
 import { createDirectoryStore } from './directory/directory-store.js';
 import { createEvents, type Events } from './events/events.js';
 import { createSupportHours } from './hours/support-hours.js';
@@ -113,7 +114,8 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   addGuessBoundGauges(metrics, () => limits.standing(), policy.line.guessBound);
   const hours = createSupportHours(policy);
   const supportLine = createSupportLine({ policy, hours, clock, phoneNumber: config.supportPhoneNumber });
-  const directory = createDirectoryService({ store, pins, policy });
+  const lineCopy = createLineCopy({ redis, clock, log });
+  const directory = createDirectoryService({ store, pins, policy, copy: lineCopy, log });
   const pinService = createPinService({ store, pins, policy, supportLine });
   const audit = createAuditLog({ redis, clock, log, metrics });
 
@@ -161,6 +163,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     policy,
     hours,
     directory: store,
+    copy: lineCopy,
     admissions: createAdmissions(redis),
     calls,
     limits,

@@ -11,6 +11,7 @@ import type { RedisClient } from '../redis/connect-redis.js';
 import { scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
+import { WAITING_KEYS } from '../oncall/waiting-callers.js';
 import { claimStepWith, type CallState } from './call-state.js';
 import type { Decision } from './decisions.js';
 import { checkPinStepLua } from './pin-step-script.js';
@@ -55,6 +56,8 @@ export type GuessOutcome =
   | { kind: 'exhausted' }
   /** `pinHash`: the PIN's HMAC, computed once for the check and the admission. */
   | { kind: 'hit'; owner: PinOwner; expiresAt: number; pinHash: string }
+  /** A hit the line's directory copy vouched for: the caller was admitted by the check itself. */
+  | { kind: 'admitted'; owner: PinOwner; tier: string; decision: Decision }
   /** Counted, and the step's decision (`decision`) recorded with it. */
   | { kind: 'miss'; lockedOut: boolean; alarm: boolean; decision: Decision };
 
@@ -105,7 +108,7 @@ export function createAbuseLimits(deps: {
   };
   const threshold = policy.line.alarmFailuresPerMinute;
   redis.defineCommand('checkPinStep', {
-    numberOfKeys: 10,
+    numberOfKeys: 20,
     lua: checkPinStepLua({
       digits: policy.pin.digits,
       // The scripts count risk in whole units; a budget is rounded down to them, as each guess's risk is rounded up.
@@ -119,6 +122,7 @@ export function createAbuseLimits(deps: {
       minuteTtlMs: 3 * MINUTE_MS,
       attemptsPerCall: policy.pin.attemptsPerCall,
       alarmThreshold: threshold,
+      priorities: Object.fromEntries(Object.entries(policy.tiers).map(([name, tier]) => [name, tier.priority])),
     }),
   });
   redis.defineCommand('guessStatus', { numberOfKeys: 6, lua: GUESS_STATUS_LUA });
@@ -156,6 +160,10 @@ export function createAbuseLimits(deps: {
       case 'hit': {
         const [accountId = '', userId = ''] = String(a).split('/');
         return { kind: 'hit', owner: { accountId, userId }, expiresAt: Number(b), pinHash };
+      }
+      case 'admitted': {
+        const [accountId = '', userId = ''] = String(b).split('/');
+        return { kind: 'admitted', owner: { accountId, userId }, tier: c ?? '', decision: JSON.parse(a ?? '') as Decision };
       }
       case 'miss': {
         const thisMinute = Number(c);
@@ -208,9 +216,11 @@ export function createAbuseLimits(deps: {
 
     /**
      * A PIN prompt's answer (checkPinStepLua): the step claimed, the guess checked within the
-     * limits and counted, and a miss's decision recorded, in one script. `pin` is undefined for
-     * digits that cannot be a PIN (a miss that risks nothing); `typed` false for nothing typed
-     * (not checked). Never logs the digits.
+     * limits and counted, and a miss's decision recorded, in one script; a hit the line's
+     * directory copy vouches for is admitted by it too (`admit`: the tiers open now and the
+     * caller's own queue). `pin` is undefined for digits that cannot be a PIN (a miss that
+     * risks nothing); `typed` false for nothing typed (not checked). Redis does nothing after
+     * `notAfter` (epoch ms, real time). Never logs the digits.
      */
     async checkPinStep(guess: {
       from: string;
@@ -220,6 +230,8 @@ export function createAbuseLimits(deps: {
       pin: string | undefined;
       typed: boolean;
       decisions: MissDecisions;
+      admit: { openTiers: readonly string[]; queue: string };
+      notAfter: number;
     }): Promise<PinStep> {
       const now = clock.now();
       const minute = Math.floor(now / MINUTE_MS);
@@ -235,7 +247,12 @@ export function createAbuseLimits(deps: {
             keys.lineFailures(minute),
             keys.lineFailures(minute - 1),
             keys.call(guess.callSid),
-            scriptDeadline(),
+            keys.pinsConsumed,
+            keys.pinsConsumedUntil,
+            keys.lineAccounts,
+            keys.lineUsers,
+            ...WAITING_KEYS,
+            scriptDeadline(guess.notAfter),
             now,
             pinHash,
             `${guess.callSid}:${guess.step}`,
@@ -247,6 +264,9 @@ export function createAbuseLimits(deps: {
             guess.attempt,
             JSON.stringify(decisions.askPin),
             JSON.stringify(decisions.askAccountCode),
+            `,${guess.admit.openTiers.join(',')},`,
+            guess.admit.queue,
+            guess.callSid,
           ),
         5,
       );

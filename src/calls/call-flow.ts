@@ -3,6 +3,7 @@ import type { AuditInput, AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Account, User } from '../directory/directory-schema.js';
 import type { DirectoryStore } from '../directory/directory-store.js';
+import type { LineCopy } from '../directory/line-copy.js';
 import type { SupportHours } from '../hours/support-hours.js';
 import type { Logger } from '../logger.js';
 import type { PinOwner } from '../pins/pin-store.js';
@@ -25,6 +26,8 @@ export interface CallFlowDeps {
   policy: Policy;
   hours: SupportHours;
   directory: DirectoryStore;
+  /** The line's copy of the directory: filled from what a call had to read itself. */
+  copy: LineCopy;
   admissions: Admissions;
   calls: CallStates;
   limits: AbuseLimits;
@@ -60,7 +63,8 @@ interface Attempt {
 }
 
 export function createCallFlow(deps: CallFlowDeps) {
-  const { clock, policy, hours, directory, admissions, calls, limits, audit, queue, log } = deps;
+  const { clock, policy, hours, directory, copy, admissions, calls, limits, audit, queue, log } = deps;
+  const tierNames = Object.keys(policy.tiers);
   // Only a string of exactly the PIN's length can be a PIN; anything else is not looked up.
   const pinShape = new RegExp(`^\\d{${String(policy.pin.digits)}}$`);
   const codeShape = new RegExp(`^\\d{${String(policy.line.accountCodeDigits)}}$`);
@@ -108,22 +112,33 @@ export function createCallFlow(deps: CallFlowDeps) {
   });
 
   /**
-   * What the caller typed at a PIN (or account code) prompt. The step's claim, the guess check
-   * and a wrong PIN's decision are one script, so a wrong PIN takes one round trip.
+   * What the caller typed at a PIN (or account code) prompt. The step's claim, the guess check,
+   * a wrong PIN's decision and, when the line's copy of the directory vouches for the PIN's
+   * owner, the admission are one script: a wrong PIN and a right one take one round trip.
    */
   async function checkPin(entry: PinEntry): Promise<Decision> {
     const { callSid, from, digits, attempt } = entry;
     const step = `pin:${String(attempt)}`;
     const candidate = pinShape.test(digits) ? digits : undefined;
-    const checked = await limits.checkPinStep({
-      from,
-      callSid,
-      step,
-      attempt,
-      pin: candidate,
-      typed: digits !== '',
-      decisions: missDecisions(attempt),
-    });
+    const now = clock.now();
+    let checked: Awaited<ReturnType<AbuseLimits['checkPinStep']>>;
+    try {
+      checked = await limits.checkPinStep({
+        from,
+        callSid,
+        step,
+        attempt,
+        pin: candidate,
+        typed: digits !== '',
+        decisions: missDecisions(attempt),
+        admit: { openTiers: tierNames.filter((tier) => hours.isOpen(tier, now)), queue: ownQueueName(callSid) },
+        notAfter: entry.notAfter,
+      });
+    } catch (error) {
+      // The step's reply was lost: the caller hears the apology, so an admission it may have made is undone.
+      if (candidate !== undefined) giveBack(callSid, step);
+      throw error;
+    }
     if (checked.kind === 'decided') return checked.decision;
     const at: Attempt = { callSid, from, step, attempt, state: checked.state };
 
@@ -154,6 +169,8 @@ export function createCallFlow(deps: CallFlowDeps) {
         audit.recordSoon(...events);
         return decision;
       }
+      case 'admitted':
+        return held(at, entry, guess.owner, guess.tier, guess.decision);
       case 'hit':
         break;
     }
@@ -161,10 +178,17 @@ export function createCallFlow(deps: CallFlowDeps) {
     return putThrough(at, entry, guess.pinHash, guess.owner);
   }
 
+  /**
+   * A hit the line's copy could not vouch for (no copy yet, a directory change in flight, or a
+   * caller to refuse): the directory is read as it is, and the copy filled from it.
+   */
   async function putThrough(at: Attempt, entry: PinEntry, pinHash: string, found: PinOwner): Promise<Decision> {
     const { callSid, from, step } = at;
+    const readBegan = copy.now();
     // One round trip: the account, the caller and the admin contact's name (for the briefing).
-    const { account, user, adminContactName } = await directory.getCaller(found.accountId, found.userId);
+    const facts = await directory.getCaller(found.accountId, found.userId);
+    copy.fill(found.accountId, found.userId, facts, readBegan);
+    const { account, user, adminContactName } = facts;
     const who = { from, accountId: found.accountId, userId: found.userId };
     const now = clock.now();
     // A refused caller keeps the PIN: they may call again when the plan's line is open.
@@ -189,21 +213,28 @@ export function createCallFlow(deps: CallFlowDeps) {
     } catch (error) {
       // Timed out: Redis may have admitted the caller and only the answer be slow. The caller hears
       // the apology, so undo it (a no-op if it was not admitted by this call).
-      giveBack(admission);
+      giveBack(callSid, step);
       throw error;
     }
     if (!admitted) return failAttempt(at, 'already_used');
+    return held(at, entry, found, account.sla, decision);
+  }
+
+  /**
+   * The caller is held and will be paged whatever happens to this process now, unless Redis
+   * answered too late for them to hear it. The audit and the pager's nudge follow the answer.
+   */
+  function held(at: Attempt, entry: PinEntry, owner: PinOwner, tier: string, decision: Decision): Decision {
+    const { callSid, from, step } = at;
     if (Date.now() > entry.notAfter) {
-      giveBack(admission);
+      giveBack(callSid, step);
       return { kind: 'apology' };
     }
-
-    // The caller is held and will be paged whatever happens to this process now; the audit
-    // and the pager's nudge follow the answer, so the answer does not wait for them.
     setImmediate(() => {
       queue.held();
     });
-    audit.recordSoon({ type: 'pin_verified', callSid, ...who }, { type: 'enqueued', callSid, ...who, tier: account.sla });
+    const who = { from, accountId: owner.accountId, userId: owner.userId };
+    audit.recordSoon({ type: 'pin_verified', callSid, ...who }, { type: 'enqueued', callSid, ...who, tier });
     return decision;
   }
 
@@ -212,11 +243,10 @@ export function createCallFlow(deps: CallFlowDeps) {
    * through: they hear the apology, so they are not held and keep the PIN. The undo runs after
    * the admission on the same connection, and is retried a few times while Redis is unreachable.
    */
-  function giveBack(admission: { callSid: string; step: string; pinHash: string; owner: PinOwner }): void {
-    const { callSid } = admission;
+  function giveBack(callSid: string, step: string): void {
     const attempt = async (tries: number): Promise<void> => {
       try {
-        const restored = await admissions.giveBack({ ...admission, now: clock.now() });
+        const restored = await admissions.giveBack({ callSid, step, now: clock.now() });
         log.warn({ callSid, restored }, 'a PIN use answered too late to put the caller through: given back');
       } catch (error) {
         if (tries >= GIVE_BACK_TRIES) {

@@ -1,6 +1,8 @@
+import { WAITING_ENTRY_LUA } from '../oncall/waiting-scripts.js';
 import { CHECK_GUESS_FN_LUA, guessLimitsLua, type GuessLimits } from '../pins/guess-scripts.js';
-import { FORGET_PIN_LUA } from '../pins/pin-scripts.js';
+import { consumeRestoreLua, FORGET_PIN_LUA } from '../pins/pin-scripts.js';
 import { DEADLINE_GUARD_LUA } from '../redis/deadline.js';
+import { ADMIT_FN_LUA } from './admission.js';
 import { CALL_STATE_TTL_MS, CLAIM_MS, CLAIM_STEP_FN_LUA } from './call-state.js';
 import type { Decision } from './decisions.js';
 
@@ -18,17 +20,30 @@ const TOO_MANY: Decision = { kind: 'too_many_attempts' };
  * A miss decides: locked out when this miss locked the number; too many attempts when the
  * call's failures reach the attempts allowed (one while the line alarm is on); else the prompt
  * again (the account code's, when the call typed one), whose JSON comes with the call.
- * The policy's limits are written into the script (guessLimitsLua and STEP below).
- * KEYS: the nine guess keys (CHECK_GUESS_FN_LUA), call
+ * A hit whose owner the line's copy of the directory vouches for (src/directory/line-copy.ts:
+ * cards for the account and the user, no change of the account in flight, the user may call,
+ * the account's tier is among those open now) is admitted here too (ADMIT_FN_LUA): the PIN used
+ * up, the caller held for a sysadmin, the step's decision recorded. Any other hit is left to
+ * the caller, who reads the directory itself.
+ * The policy's limits and tier priorities are written into the script (guessLimitsLua, STEP, PRIORITY).
+ * KEYS: the nine guess keys (CHECK_GUESS_FN_LUA), call, consumed, consumed-until, the line's
+ *       accounts and users cards, the six waiting keys
  * ARGV: deadline, now, hash, attemptId, bucket, oldest, callerWindowFrom, stepField, claimField,
- *       check, attempt, askPin JSON, askCode JSON
+ *       check, attempt, askPin JSON, askCode JSON, open tiers (",gold,silver,"), queue, callSid
  * Returns {'late'} | {'decided', decision} | {'busy'} |
  *   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's} (recorded: the step
- *   is not held) | {'claimed', outcome, a, b, field, value, ...} (the step held for the caller, with the
+ *   is not held) | {'claimed', 'admitted', decision, owner, tier, ''} (recorded: the step is not held) |
+ *   {'claimed', outcome, a, b, '', '', field, value, ...} (the step held for the caller, with the
  *   call's state), outcome 'unchecked' or a guess outcome other than a miss
  */
-export function checkPinStepLua(limits: GuessLimits & { attemptsPerCall: number; alarmThreshold: number }): string {
+export function checkPinStepLua(
+  limits: GuessLimits & { attemptsPerCall: number; alarmThreshold: number; priorities: Record<string, number> },
+): string {
+  // Tier names are lower_snake_case (the policy's schema), so they are safe inside a Lua string.
+  const priorities = Object.entries(limits.priorities).map(([tier, priority]) => `['${tier}'] = ${String(priority)}`);
   return `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${guessLimitsLua(limits)}${CHECK_GUESS_FN_LUA}${CLAIM_STEP_FN_LUA}
+${consumeRestoreLua(11)}${WAITING_ENTRY_LUA}${ADMIT_FN_LUA}
+local PRIORITY = {${priorities.join(', ')}}
 local STEP = {claimMs = ${String(CLAIM_MS)}, callTtlMs = '${String(CALL_STATE_TTL_MS)}', attemptsPerCall = ${String(limits.attemptsPerCall)},
   alarmThreshold = ${String(limits.alarmThreshold)}, lockedOut = '${JSON.stringify(LOCKED_OUT)}', tooMany = '${JSON.stringify(TOO_MANY)}'}
 local call, attempt = KEYS[10], tonumber(ARGV[11])
@@ -51,9 +66,37 @@ for field, value in pairs(fields) do
   end
 end
 
+-- The caller's waiting entry and the step's answer, from the cards (the JSON callgate's own code writes).
+local function str(value) return cjson.encode(value) end
+local function admitVouched(owner)
+  local accountId, userId = string.match(owner, '^([^/]*)/(.*)$')
+  local cards = redis.call('HMGET', KEYS[13], accountId, accountId .. ':changing')
+  if not cards[1] or cards[2] then return nil end
+  local userCard = redis.call('HGET', KEYS[14], owner)
+  if not userCard then return nil end
+  local account, user = cjson.decode(cards[1]), cjson.decode(userCard)
+  if account.gone or user.gone or user.mayCall ~= true then return nil end
+  if not string.find(ARGV[14], ',' .. account.sla .. ',', 1, true) then return nil end
+  local priority = PRIORITY[account.sla] or 0
+  local decision = '{"kind":"enqueue","name":' .. str(user.name) .. ',"queue":' .. str(ARGV[15]) .. '}'
+  local caller = '{"callSid":' .. str(ARGV[16]) .. ',"accountId":' .. str(accountId) .. ',"accountName":' .. str(account.name)
+    .. ',"userId":' .. str(userId) .. ',"userName":' .. str(user.name) .. ',"isAdminContact":' .. tostring(account.adminId == userId)
+    .. ',"adminContactName":' .. str(account.adminName) .. ',"tier":' .. str(account.sla) .. ',"priority":' .. priority
+    .. ',"enqueuedAt":' .. ARGV[2] .. '}'
+  local admitted = admitCaller({now = ARGV[2], hash = ARGV[3], owner = owner, callSid = ARGV[16], call = call,
+    stepField = ARGV[8], decision = decision, order = -priority * 1e13 + tonumber(ARGV[2]), caller = caller,
+    accountId = accountId, userId = userId}, {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
+  if not admitted then return nil end
+  return {'claimed', 'admitted', decision, owner, account.sla, ''}
+end
+
 local code = fields['accountCode'] or ''
 local guess = checkGuess({now = ARGV[2], hash = ARGV[3], attemptId = ARGV[4], code = code, bucket = ARGV[5],
   oldest = ARGV[6], callerWindowFrom = ARGV[7]})
+if guess[1] == 'hit' then
+  local admitted = admitVouched(guess[2])
+  if admitted then return admitted end
+end
 if guess[1] ~= 'miss' then return reply(guess[1], guess[2], guess[3]) end
 
 -- A miss is decided here and now, so the step is never held: its decision is recorded directly.

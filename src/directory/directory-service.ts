@@ -1,9 +1,11 @@
 import { notFound } from '../errors.js';
+import type { Logger } from '../logger.js';
 import type { PinStore } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { cursorAfter, type UserCursor } from './user-cursor.js';
 import type { AccountBody, User, UserBody } from './directory-schema.js';
 import type { DirectoryStore } from './directory-store.js';
+import type { LineCopy } from './line-copy.js';
 import type { IfMatch } from './revisions.js';
 
 export type DirectoryService = ReturnType<typeof createDirectoryService>;
@@ -15,10 +17,31 @@ export type DirectoryService = ReturnType<typeof createDirectoryService>;
  * cannot share the directory's script: the directory is changed first and is
  * what the call flow checks, so a PIN left behind by a crash in between is
  * still refused on the phone (and expires with its TTL).
+ * For the same reason every change also goes through the line's copy of the directory
+ * (line-copy.ts): marked before, copied after, so a call never trusts a copy older than a change.
  */
-export function createDirectoryService(deps: { store: DirectoryStore; pins: PinStore; policy: Policy }) {
-  const { store, pins, policy } = deps;
+export function createDirectoryService(deps: { store: DirectoryStore; pins: PinStore; policy: Policy; copy: LineCopy; log: Logger }) {
+  const { store, pins, policy, copy, log } = deps;
   const hasPhoneSupport = (sla: string): boolean => policy.tiers[sla]?.phoneSupport === true;
+
+  /**
+   * Runs a change of the account (and of `userId`) between the line copy's mark and its
+   * settling; settled whether or not the change succeeded, since a change whose answer was
+   * lost may still have landed. A copy that cannot be settled keeps its mark: calls then read
+   * the directory themselves until one of them lifts it (line-copy.ts).
+   */
+  async function changing<T>(accountId: string, userId: string | undefined, change: () => Promise<T>): Promise<T> {
+    await copy.markChange(accountId);
+    try {
+      return await change();
+    } finally {
+      try {
+        await copy.settle(accountId, userId, await store.getCaller(accountId, userId ?? ''));
+      } catch (error) {
+        log.warn({ err: error, accountId }, "could not copy a directory change for the call path; calls read the directory until it is");
+      }
+    }
+  }
   const withPinStatus = async (user: User) => ({
     user,
     pinActive: (await pins.status({ accountId: user.accountId, userId: user.id })).active,
@@ -55,24 +78,24 @@ export function createDirectoryService(deps: { store: DirectoryStore; pins: PinS
 
     async putAccount(accountId: string, body: AccountBody, ifMatch?: IfMatch) {
       const losesPhone = !hasPhoneSupport(body.sla);
-      const result = await store.putAccount(accountId, body, { ifMatch, listUsers: losesPhone });
+      const result = await changing(accountId, undefined, () => store.putAccount(accountId, body, { ifMatch, listUsers: losesPhone }));
       if (losesPhone) await pins.revoke(result.userIds.map((userId) => ({ accountId, userId })));
       return result;
     },
 
     async deleteAccount(accountId: string): Promise<void> {
-      const userIds = await store.deleteAccount(accountId);
+      const userIds = await changing(accountId, undefined, () => store.deleteAccount(accountId));
       await pins.revoke(userIds.map((userId) => ({ accountId, userId })));
     },
 
     async putUser(accountId: string, userId: string, body: UserBody, ifMatch?: IfMatch) {
-      const result = await store.putUser(accountId, userId, body, { ifMatch });
+      const result = await changing(accountId, userId, () => store.putUser(accountId, userId, body, { ifMatch }));
       if (!body.permissions.includes('manage_support')) await pins.revoke([{ accountId, userId }]);
       return result;
     },
 
     async deleteUser(accountId: string, userId: string): Promise<void> {
-      await store.deleteUser(accountId, userId);
+      await changing(accountId, userId, () => store.deleteUser(accountId, userId));
       await pins.revoke([{ accountId, userId }]);
     },
   };

@@ -8,6 +8,7 @@ import { contactCannotBeDeleted, isContactRole, roleCannotBeRemoved, roleRequire
 import { ACCOUNT_FIELDS, contactsOf, parseAccount, parseUser } from './directory-records.js';
 import { DELETE_ACCOUNT_LUA, DELETE_USER_LUA, LIST_USERS_LUA, PUT_ACCOUNT_LUA, PUT_USER_LUA, READ_CALLER_LUA } from './directory-scripts.js';
 import { type Account, type AccountBody, type User, type UserBody } from './directory-schema.js';
+import type { MemberFacts } from './line-copy.js';
 import { ifMatchArg, preconditionFailed, type IfMatch } from './revisions.js';
 
 type ScriptArg = string | number;
@@ -29,8 +30,11 @@ export interface DirectoryStore {
   getAccount: (accountId: string) => Promise<Account | undefined>;
   /** The account and one of its users, in one round trip. */
   getMember: (accountId: string, userId: string) => Promise<{ account: Account | undefined; user: User | undefined }>;
-  /** The same, and the name of the account's admin contact (null when there is none), in one round trip. */
-  getCaller: (accountId: string, userId: string) => Promise<{ account: Account | undefined; user: User | undefined; adminContactName: string | null }>;
+  /**
+   * The same, the name of the account's admin contact (null when there is none) and the
+   * account's revision counter (`seq`, which every change moves on), in one round trip.
+   */
+  getCaller: (accountId: string, userId: string) => Promise<MemberFacts>;
   /** Up to `limit` users after the id `after`, in id order; throws 404 when the account does not exist. */
   listUsers: (accountId: string, page: { after?: string | undefined; limit: number }) => Promise<User[]>;
   /** `listUsers` also returns the account's user ids (to revoke their PINs). */
@@ -89,14 +93,16 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
     },
 
     async getCaller(accountId, userId) {
-      const reply = await withRedis(() => redis.readDirectoryCaller(keys.account(accountId), keys.users(accountId), userId, ...ACCOUNT_FIELDS));
+      const fields = [...ACCOUNT_FIELDS, 'seq'];
+      const reply = await withRedis(() => redis.readDirectoryCaller(keys.account(accountId), keys.users(accountId), userId, ...fields));
       const values = (Array.isArray(reply) ? (reply as unknown[]) : []).map((value) => (typeof value === 'string' ? value : null));
+      const seq = Number(values[ACCOUNT_FIELDS.length] ?? 0);
       const account = parseAccount(accountId, values.slice(0, ACCOUNT_FIELDS.length));
-      if (account === undefined) return { account: undefined, user: undefined, adminContactName: null };
-      const user = parseUser(accountId, userId, account.contacts, values[ACCOUNT_FIELDS.length] ?? null);
+      if (account === undefined) return { seq, account: undefined, user: undefined, adminContactName: null };
+      const user = parseUser(accountId, userId, account.contacts, values[fields.length] ?? null);
       const adminId = account.contacts.admin_contact;
-      const admin = adminId === undefined || adminId === userId ? user : parseUser(accountId, adminId, account.contacts, values[ACCOUNT_FIELDS.length + 1] ?? null);
-      return { account, user, adminContactName: adminId === undefined ? null : (admin?.name ?? null) };
+      const admin = adminId === undefined || adminId === userId ? user : parseUser(accountId, adminId, account.contacts, values[fields.length + 1] ?? null);
+      return { seq, account, user, adminContactName: adminId === undefined ? null : (admin?.name ?? null) };
     },
 
     async listUsers(accountId, { after, limit }) {

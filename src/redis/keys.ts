@@ -33,6 +33,9 @@ export const keys = {
   callerFailures: (number: string) => `callgate:{line}:pins:caller:${number}:failures`,
   callerLockout: (number: string) => `callgate:{line}:pins:caller:${number}:lockout`,
   lineFailures: (minute: number) => `callgate:{line}:pins:line-failures:${String(minute)}`,
+  // The line's copy of the directory's facts a call decides on (src/directory/line-copy.ts).
+  lineAccounts: 'callgate:{line}:directory:accounts',
+  lineUsers: 'callgate:{line}:directory:users',
   auditEvents: 'callgate:{audit}:events',
   oncall: 'callgate:{oncall}:list',
   // Goes up with every change of the list, for its ETag; never reset.

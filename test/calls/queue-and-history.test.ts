@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { api, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
+import { api, changedByDyingInstance, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
 import { logLines } from '../helpers/leak-watch.js';
 import { buildTestApp } from '../helpers/test-app.js';
 import { placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
@@ -68,7 +68,9 @@ describe('call history and audit', () => {
 
     const pin = await givenPin(t.app, accountId, outsider);
     await api(t.app).put(`/v1/accounts/${accountId}`, { name: 'A', sla: 'standard' });
-    await t.redis.hset(`callgate:{a:${accountId}}:users`, outsider, `1:${JSON.stringify({ name: 'O', permissions: [] })}`);
+    await changedByDyingInstance(t, accountId, () =>
+      t.redis.hset(`callgate:{a:${accountId}}:users`, outsider, `1:${JSON.stringify({ name: 'O', permissions: [] })}`),
+    );
     const second = placeCall(t.app, t.config);
     await second.voice();
     await second.pin(pin);

@@ -3,8 +3,10 @@ import type { RequestListener } from 'node:http';
 import request from 'supertest';
 import { expect } from 'vitest';
 import { PERMISSIONS, type ContactRole, type Permission } from '../../src/directory/directory-schema.js';
+import { createLineCopy } from '../../src/directory/line-copy.js';
+import { createLogger } from '../../src/logger.js';
 import { rememberSecret } from './leak-watch.js';
-import { CONTROL_PANEL_KEY } from './test-app.js';
+import { CONTROL_PANEL_KEY, type TestApp } from './test-app.js';
 
 /** Small factories that set the scene through the API, as the control panel would. */
 
@@ -53,3 +55,14 @@ export async function givenPin(app: RequestListener, accountId: string, userId: 
 }
 
 export const pinPath = (accountId: string, userId: string): string => `/v1/accounts/${accountId}/users/${userId}/pin`;
+
+/**
+ * Changes the directory behind the API as an instance that died half-way through a change
+ * leaves it: the line's copy marked as changing (as every change starts), the directory
+ * written, and neither the PIN revoked nor the copy settled. Calls must then read the
+ * directory itself. (A write with no mark at all is not something callgate does.)
+ */
+export async function changedByDyingInstance(t: TestApp, accountId: string, write: () => Promise<unknown>): Promise<void> {
+  await createLineCopy({ redis: t.redis, clock: t.clock, log: createLogger({ level: 'silent' }) }).markChange(accountId);
+  await write();
+}
