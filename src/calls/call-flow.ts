@@ -187,7 +187,7 @@ export function createCallFlow(deps: CallFlowDeps) {
     const readBegan = copy.now();
     // One round trip: the account, the caller and the admin contact's name (for the briefing).
     const facts = await directory.getCaller(found.accountId, found.userId);
-    copy.fill(found.accountId, found.userId, facts, readBegan);
+    void copy.fill(found.accountId, found.userId, facts, readBegan);
     const { account, user, adminContactName } = facts;
     const who = { from, accountId: found.accountId, userId: found.userId };
     const now = clock.now();

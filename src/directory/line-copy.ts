@@ -136,12 +136,15 @@ export function createLineCopy(deps: { redis: RedisClient; clock: Clock; log: Lo
 
     /**
      * A call read the directory itself (no card, or a change in flight): its cards, from what it
-     * read, which began at `readBegan` (the clock's epoch ms). Never throws: the call has its answer.
+     * read, which began at `readBegan` (the clock's epoch ms). Never rejects: the call has its
+     * answer and need not wait for this.
      */
-    fill(accountId: string, userId: string, facts: MemberFacts, readBegan: number): void {
-      copy('fill', accountId, userId, facts, readBegan).catch((error: unknown) => {
+    async fill(accountId: string, userId: string, facts: MemberFacts, readBegan: number): Promise<void> {
+      try {
+        await copy('fill', accountId, userId, facts, readBegan);
+      } catch (error) {
         log.warn({ err: error, accountId }, "could not copy the directory's facts for the call path");
-      });
+      }
     },
 
     now: () => clock.now(),

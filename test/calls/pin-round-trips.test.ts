@@ -1,8 +1,8 @@
-import type { Command } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
 import { eventually } from '../helpers/eventually.js';
 import { ALL_PERMISSIONS, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
+import { commandsDuring, directoryCommandsDuring } from '../helpers/redis-commands.js';
 import { buildTestApp } from '../helpers/test-app.js';
 import { newCaller, placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
 
@@ -10,22 +10,8 @@ import { newCaller, placeCall, spoken, twimlOf } from '../helpers/twilio-webhook
 const t = await buildTestApp();
 afterAll(() => t.close());
 
-/** The commands the app sends under hash tag `tag` (the call path's by default) while `during` runs, as their arguments. */
-async function lineCommandsDuring(during: () => Promise<unknown>, tag = '{line}'): Promise<string[][]> {
-  const sent: string[][] = [];
-  const original = t.redis.sendCommand.bind(t.redis);
-  t.redis.sendCommand = (command: Command, ...rest: unknown[]) => {
-    const args = command.args.map(String);
-    if (args.some((arg) => arg.includes(tag))) sent.push([command.name, ...args]);
-    return (original as (...all: unknown[]) => unknown)(command, ...rest);
-  };
-  try {
-    await during();
-  } finally {
-    t.redis.sendCommand = original;
-  }
-  return sent;
-}
+/** The commands the app sends under hash tag `tag` (the call path's by default) while `during` runs. */
+const lineCommandsDuring = (during: () => Promise<unknown>, tag = '{line}') => commandsDuring(t.redis, tag, during);
 
 describe('Redis round trips at the PIN prompt', () => {
   it('when a wrong PIN is typed, then one script claims the step, checks and counts the guess, and records the answer', async () => {
@@ -55,7 +41,7 @@ describe('Redis round trips at the PIN prompt', () => {
     const call = placeCall(t.app, t.config, newCaller());
     await call.voice();
     let answer = '';
-    const directoryReads = await directoryCommandsDuring(accountId, async () => {
+    const directoryReads = await directoryCommandsDuring(t.redis, accountId, async () => {
       const sent = await lineCommandsDuring(async () => {
         answer = twimlOf(await call.pin(pin));
       });
@@ -80,7 +66,7 @@ describe('Redis round trips at the PIN prompt', () => {
     const first = placeCall(t.app, t.config, newCaller());
     await first.voice();
     const firstPin = await givenPin(t.app, accountId, userId);
-    const reads = await directoryCommandsDuring(accountId, async () => {
+    const reads = await directoryCommandsDuring(t.redis, accountId, async () => {
       expect(twimlOf(await first.pin(firstPin))).toContain('<Enqueue');
     });
     expect(reads).toHaveLength(1);
@@ -93,15 +79,9 @@ describe('Redis round trips at the PIN prompt', () => {
     await eventually(async () => {
       expect(await t.redis.hexists('callgate:{line}:directory:users', `${accountId}/${userId}`)).toBe(1);
     });
-    const again = await directoryCommandsDuring(accountId, async () => {
+    const again = await directoryCommandsDuring(t.redis, accountId, async () => {
       expect(twimlOf(await second.pin(pin))).toContain('<Enqueue');
     });
     expect(again).toEqual([]);
   });
 });
-
-/** The directory's commands for `accountId` while `during` runs (its audit stream shares the tag and is left out). */
-async function directoryCommandsDuring(accountId: string, during: () => Promise<unknown>): Promise<string[][]> {
-  const sent = await lineCommandsDuring(during, `{a:${accountId}}`);
-  return sent.filter((args) => !args.some((arg) => arg.endsWith(':calls')));
-}

@@ -59,10 +59,12 @@ export const pinPath = (accountId: string, userId: string): string => `/v1/accou
 /**
  * Changes the directory behind the API as an instance that died half-way through a change
  * leaves it: the line's copy marked as changing (as every change starts), the directory
- * written, and neither the PIN revoked nor the copy settled. Calls must then read the
- * directory itself. (A write with no mark at all is not something callgate does.)
+ * written (`write`, and the account's revision moved on, as the directory's scripts do), and
+ * neither the PIN revoked nor the copy settled. Calls must then read the directory itself.
+ * (A write with no mark at all is not something callgate does.)
  */
 export async function changedByDyingInstance(t: TestApp, accountId: string, write: () => Promise<unknown>): Promise<void> {
   await createLineCopy({ redis: t.redis, clock: t.clock, log: createLogger({ level: 'silent' }) }).markChange(accountId);
   await write();
+  await t.redis.hincrby(`callgate:{a:${accountId}}:account`, 'seq', 1);
 }

@@ -1,0 +1,138 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createLineCopy, STALE_MARK_MS } from '../../src/directory/line-copy.js';
+import { createLogger } from '../../src/logger.js';
+import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
+import { createPinStore } from '../../src/pins/pin-store.js';
+import { eventually } from '../helpers/eventually.js';
+import { ALL_PERMISSIONS, api, changedByDyingInstance, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
+import { directoryCommandsDuring } from '../helpers/redis-commands.js';
+import { buildTestApp } from '../helpers/test-app.js';
+import { TUESDAY_MORNING } from '../helpers/test-clock.js';
+import { newCaller, placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
+
+/*
+ * The PIN step decides on the line's copy of the directory (src/directory/line-copy.ts) so that
+ * a valid PIN takes one round trip; these tests hold that copy to the directory as the
+ * control panel changes it, and to the directory itself whenever the copy cannot be trusted.
+ */
+const t = await buildTestApp();
+afterAll(() => t.close());
+afterEach(() => {
+  t.clock.set(TUESDAY_MORNING);
+});
+const pins = createPinStore(t.redis, t.clock, { secret: t.config.pinSecret, pin: t.policy.pin });
+const copy = createLineCopy({ redis: t.redis, clock: t.clock, log: createLogger({ level: 'silent' }) });
+const userPath = (accountId: string, userId: string) => `/v1/accounts/${accountId}/users/${userId}`;
+
+/** A call that types `pin`: what it heard, who waits for a sysadmin, and how many times the directory was read. */
+async function callWith(accountId: string, pin: string) {
+  const call = placeCall(t.app, t.config, newCaller());
+  await call.voice();
+  let answer = '';
+  const reads = await directoryCommandsDuring(t.redis, accountId, async () => {
+    answer = twimlOf(await call.pin(pin));
+  });
+  const waiting = await createWaitingCallers(t.redis).get(call.callSid);
+  return { said: spoken(answer)[0] ?? '', directoryReads: reads.length, caller: waiting?.caller };
+}
+
+describe("the line's copy of the directory, as the control panel changes it", () => {
+  it('when a user is renamed, then the next call greets them by the new name without reading the directory', async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
+    const pin = await givenPin(t.app, accountId, userId);
+    expect((await api(t.app).put(userPath(accountId, userId), { name: 'Grace B. Hopper', permissions: ['manage_support'] })).status).toBe(200);
+
+    const call = await callWith(accountId, pin);
+    expect(call.said).toMatch(/^Thank you, Grace B\. Hopper\./);
+    expect(call.directoryReads).toBe(0);
+  });
+
+  it("when the admin contact role moves to another user, then the next caller's briefing names the new admin contact", async () => {
+    const accountId = await givenAccount(t.app);
+    await givenUser(t.app, accountId, { name: 'Ada Old', roles: ['admin_contact'], permissions: ALL_PERMISSIONS });
+    const successor = await givenUser(t.app, accountId, { name: 'Bea New', permissions: ALL_PERMISSIONS });
+    const userId = await givenUser(t.app, accountId, { name: 'Ken Caller' });
+    const pin = await givenPin(t.app, accountId, userId);
+    const moved = await api(t.app).put(userPath(accountId, successor), { name: 'Bea New', permissions: ALL_PERMISSIONS, roles: ['admin_contact'] });
+    expect(moved.status).toBe(200);
+
+    const call = await callWith(accountId, pin);
+    expect(call.caller).toMatchObject({ userName: 'Ken Caller', isAdminContact: false, adminContactName: 'Bea New' });
+    expect(call.directoryReads).toBe(0);
+  });
+
+  it("when the plan is changed to one whose line is closed now, then the caller hears that plan's hours and keeps the PIN", async () => {
+    // Thursday 25 March 2027, 18:00 London: managed_platform is open until 20:00, standard closed since 17:30.
+    t.clock.set('2027-03-25T18:00:00Z');
+    const accountId = await givenAccount(t.app, { sla: 'managed_platform' });
+    const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
+    const pin = await givenPin(t.app, accountId, userId);
+    expect((await api(t.app).put(`/v1/accounts/${accountId}`, { name: 'Acme', sla: 'standard' })).status).toBe(200);
+
+    const call = await callWith(accountId, pin);
+    expect(call.said).toMatch(/^Sorry, Grace Hopper\. Phone support for your plan is closed right now\. Standard support is open/);
+    expect(await pins.find(pin)).toMatchObject({ accountId, userId });
+  });
+
+  it('when a change is refused (a stale If-Match), then the account is not left marked as changing: the next call reads no directory', async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
+    const pin = await givenPin(t.app, accountId, userId);
+    const refused = await api(t.app).put(userPath(accountId, userId), { name: 'Someone Else', permissions: ['manage_support'] }).set('If-Match', '"r1"');
+    expect(refused.status).toBe(412);
+
+    const call = await callWith(accountId, pin);
+    expect(call.said).toMatch(/^Thank you, Grace Hopper\./);
+    expect(call.directoryReads).toBe(0);
+  });
+});
+
+describe("the line's copy of the directory, when it cannot be trusted", () => {
+  it('when an instance died in the middle of a change, then calls read the directory until the change can no longer land, and then one brings the copy up to date', async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
+    await changedByDyingInstance(t, accountId, () =>
+      t.redis.hset(`callgate:{a:${accountId}}:users`, userId, `2:${JSON.stringify({ name: 'Grace B. Hopper', permissions: ['manage_support'] })}`),
+    );
+
+    const during = await callWith(accountId, await givenPin(t.app, accountId, userId));
+    expect(during.said).toMatch(/^Thank you, Grace B\. Hopper\./);
+    expect(during.directoryReads).toBe(1);
+    // The change might still land while it is in flight, so that call left the mark alone.
+    expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changing`)).toBe(1);
+
+    t.clock.advance(STALE_MARK_MS + 1);
+    const after = await callWith(accountId, await givenPin(t.app, accountId, userId));
+    expect(after.directoryReads).toBe(1);
+    await eventually(async () => {
+      expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changing`)).toBe(0);
+    });
+    const next = await callWith(accountId, await givenPin(t.app, accountId, userId));
+    expect(next.said).toMatch(/^Thank you, Grace B\. Hopper\./);
+    expect(next.directoryReads).toBe(0);
+  });
+
+  it('when cards are copied out of order, then the newest revision stays, and a call does not copy while a change is in flight', async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
+    const facts = (seq: number, name: string) => ({
+      seq,
+      account: { id: accountId, name: 'Acme', sla: 'standard', rev: seq, contacts: {} },
+      user: { id: userId, accountId, name, permissions: ['manage_support' as const], roles: [], rev: seq },
+      adminContactName: null,
+    });
+    const userCard = async () => JSON.parse((await t.redis.hget('callgate:{line}:directory:users', `${accountId}/${userId}`)) ?? '{}') as unknown;
+
+    await copy.settle(accountId, userId, facts(100, 'Newer'));
+    await copy.settle(accountId, userId, facts(99, 'Older'));
+    expect(await userCard()).toMatchObject({ seq: 100, name: 'Newer' });
+
+    await copy.markChange(accountId);
+    await copy.fill(accountId, userId, facts(101, 'Read by a call'), t.clock.now());
+    expect(await userCard()).toMatchObject({ seq: 100, name: 'Newer' });
+    await copy.settle(accountId, userId, facts(102, 'The change'));
+    expect(await userCard()).toMatchObject({ seq: 102, name: 'The change' });
+    expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changing`)).toBe(0);
+  });
+});
