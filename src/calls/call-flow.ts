@@ -10,7 +10,7 @@ import type { PinOwner } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { CallQueue } from '../oncall/call-queue.js';
 import { ownQueueName } from '../oncall/own-queue.js';
-import type { AbuseLimits, MissDecisions } from './abuse-limits.js';
+import type { AbuseLimits, MissDecisions, PinStep } from './abuse-limits.js';
 import type { Admissions } from './admission.js';
 import type { CallState, CallStates } from './call-state.js';
 import { REJECT_REASONS, type Decision } from './decisions.js';
@@ -121,7 +121,7 @@ export function createCallFlow(deps: CallFlowDeps) {
     const step = `pin:${String(attempt)}`;
     const candidate = pinShape.test(digits) ? digits : undefined;
     const now = clock.now();
-    let checked: Awaited<ReturnType<AbuseLimits['checkPinStep']>>;
+    let checked: PinStep;
     try {
       checked = await limits.checkPinStep({
         from,
