@@ -67,4 +67,17 @@ export function callContract(app: () => TestApp): void {
     const answers = await Promise.all(calls.map(async (call) => twimlOf(await call.pin(pin))));
     expect(answers.filter((xml) => xml.includes('<Enqueue'))).toHaveLength(1);
   });
+
+  it("a valid PIN whose account the line has no copy of: read from the directory, admitted, and copied for the next call", async () => {
+    const t = app();
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId);
+    await t.redis.hdel('callgate:{line}:directory:accounts', accountId);
+    const call = placeCall(t.app, t.config);
+    await call.voice();
+    expect(twimlOf(await call.pin(await givenPin(t.app, accountId, userId)))).toContain('<Enqueue');
+    await eventually(async () => {
+      expect(await t.redis.hexists('callgate:{line}:directory:accounts', accountId)).toBe(1);
+    });
+  });
 }
