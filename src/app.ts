@@ -4,6 +4,7 @@ import { createAuditLog } from './audit/audit-log.js';
 import { createAbuseLimits } from './calls/abuse-limits.js';
 import { createAdmissions } from './calls/admission.js';
 import { createCallFlow } from './calls/call-flow.js';
+import { createVerifiedCallers } from './calls/verified-callers.js';
 import { createCallStates } from './calls/call-state.js';
 import { createQueueFlow } from './calls/queue-flow.js';
 import type { Clock } from './clock.js';
@@ -157,20 +158,18 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   });
   const agent = createAgentFlow({ waiting, busy, agentCalls, oncall, oncallPins, outcomes, missed, events, clock, audit, log });
   const calls = createCallStates(redis);
-  const queue = createCallQueue({ policy, nudgePager });
-  const flow = createCallFlow({
+  const verified = createVerifiedCallers({
     clock,
     policy,
     hours,
     directory: store,
     copy: lineCopy,
     admissions: createAdmissions(redis),
-    calls,
-    limits,
+    queue: createCallQueue({ policy, nudgePager }),
     audit,
-    queue,
     log,
   });
+  const flow = createCallFlow({ clock, policy, hours, verified, calls, limits, audit });
   const queueFlow = createQueueFlow({ policy, clock, calls, waiting, pager, failures: pageFailures, missed, voicemail, cleanup, audit, log });
   const catalogue = deps.catalogue ?? loadPromptCatalogue(policy.voice.language);
   const twiml = createTwimlRenderer({

@@ -1,3 +1,5 @@
+import type { AuditInput } from '../audit/audit-log.js';
+
 /**
  * What the line decides at each step of a call. Plain values: the IVR layer
  * (src/ivr/render-twiml.ts) turns them into TwiML, and the PIN and voice steps
@@ -50,3 +52,9 @@ export const REJECT_REASONS: Partial<Record<Decision['kind'], RejectReason>> = {
   plan_closed: 'plan_closed',
   pins_unavailable: 'guess_budget_spent',
 };
+
+/** The `rejected` audit event a decision implies, if it turns the call away. */
+export function rejection(callSid: string, decision: Decision, facts: Partial<AuditInput> = {}): AuditInput[] {
+  const reason = REJECT_REASONS[decision.kind];
+  return reason === undefined ? [] : [{ type: 'rejected', callSid, reason, ...facts }];
+}
