@@ -21,8 +21,8 @@ const TOO_MANY: Decision = { kind: 'too_many_attempts' };
  * call's failures reach the attempts allowed (one while the line alarm is on); else the prompt
  * again (the account code's, when the call typed one), whose JSON comes with the call.
  * A hit whose owner the line's copy of the directory vouches for (src/directory/line-copy.ts:
- * cards for the account and the user, no change of the account in flight, the user may call,
- * the account's tier is among those open now) is admitted here too (ADMIT_FN_LUA): the PIN used
+ * cards for the account and the user, no change of the account in flight, the user's card no
+ * older than the account's floor, the user may call, the account's tier is among those open now) is admitted here too (ADMIT_FN_LUA): the PIN used
  * up, the caller held for a sysadmin, the step's decision recorded. Any other hit is left to
  * the caller, who reads the directory itself.
  * The policy's limits and tier priorities are written into the script (guessLimitsLua, STEP, PRIORITY).
@@ -70,12 +70,13 @@ end
 local function str(value) return cjson.encode(value) end
 local function admitVouched(owner)
   local accountId, userId = string.match(owner, '^([^/]*)/(.*)$')
-  local cards = redis.call('HMGET', KEYS[13], accountId, accountId .. ':changing')
+  local cards = redis.call('HMGET', KEYS[13], accountId, accountId .. ':changing', accountId .. ':floor')
   if not cards[1] or cards[2] then return nil end
   local userCard = redis.call('HGET', KEYS[14], owner)
   if not userCard then return nil end
   local account, user = cjson.decode(cards[1]), cjson.decode(userCard)
   if account.gone or user.gone or user.mayCall ~= true then return nil end
+  if cards[3] and user.seq < tonumber(cards[3]) then return nil end
   if not string.find(ARGV[14], ',' .. account.sla .. ',', 1, true) then return nil end
   local priority = PRIORITY[account.sla] or 0
   local decision = '{"kind":"enqueue","name":' .. str(user.name) .. ',"queue":' .. str(ARGV[15]) .. '}'

@@ -7,6 +7,14 @@ export const ACCOUNT_FIELDS = ['name', 'sla', 'rev', ...CONTACT_ROLES] as const;
 
 export type Contacts = Account['contacts'];
 
+/** What a call needs of one account member, as read from the directory at the account's revision `seq`. */
+export interface MemberFacts {
+  seq: number;
+  account: Account | undefined;
+  user: User | undefined;
+  adminContactName: string | null;
+}
+
 /** Contacts from the role holders in CONTACT_ROLES order ('' or null: nobody). */
 export function contactsOf(holders: readonly (string | null | undefined)[]): Contacts {
   const contacts: Contacts = {};

@@ -5,10 +5,9 @@ import { isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { contactCannotBeDeleted, isContactRole, roleCannotBeRemoved, roleRequiresPermissions, rolesAllowedFor } from './contact-rules.js';
-import { ACCOUNT_FIELDS, contactsOf, parseAccount, parseUser } from './directory-records.js';
+import { ACCOUNT_FIELDS, contactsOf, parseAccount, parseUser, type MemberFacts } from './directory-records.js';
 import { DELETE_ACCOUNT_LUA, DELETE_USER_LUA, LIST_USERS_LUA, PUT_ACCOUNT_LUA, PUT_USER_LUA, READ_CALLER_LUA } from './directory-scripts.js';
 import { type Account, type AccountBody, type User, type UserBody } from './directory-schema.js';
-import type { MemberFacts } from './line-copy.js';
 import { ifMatchArg, preconditionFailed, type IfMatch } from './revisions.js';
 
 type ScriptArg = string | number;

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
-import type { Account, User } from './directory-schema.js';
+import type { MemberFacts } from './directory-records.js';
 
 /*
  * The line's copy of what a call decides on from the directory, under the call path's `{line}`
@@ -12,6 +12,7 @@ import type { Account, User } from './directory-schema.js';
  * (src/calls/pin-step-script.ts) although the directory lives in each account's own slot:
  *   directory:accounts  HASH  <accountId> -> account card, JSON {seq, name, sla, adminId, adminName}
  *                             <accountId>:changing -> "<changes in flight>|<the latest began, epoch ms>"
+ *                             <accountId>:floor -> the oldest revision a user card of the account may have and be trusted
  *   directory:users     HASH  <accountId>/<userId> -> user card, JSON {seq, name, mayCall}
  * A card is {seq, gone: true} for an account or user deleted. `seq` is the account's revision
  * counter when the card was read (it only grows, across deletes too), and a card is only
@@ -23,7 +24,12 @@ import type { Account, User } from './directory-schema.js';
  * on the account: otherwise, or with no card, the call reads the directory itself (one more
  * round trip) and `fill`s the cards from what it read. A change whose instance died leaves its
  * mark: a fill lifts it once the change can no longer land (its write's deadline is long past,
- * STALE_MARK_MS), because what the fill then read is the directory as the change left it.
+ * STALE_MARK_MS), because what the fill then read is the directory as the change left it. The
+ * dead change may have been to another user, whose card it never rewrote, so lifting the mark
+ * also raises the account's floor to the revision the fill read: a user card older than the
+ * floor is not trusted, and that user's next call reads the directory and copies it again.
+ * Deleting an account raises its floor too, so a user of the deleted account whose PIN outlived
+ * it (its revocation failed) is not vouched for by a card if the account's id is used again.
  */
 
 type ScriptArg = string | number;
@@ -32,14 +38,6 @@ declare module 'ioredis' {
     markDirectoryChange(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
     copyDirectoryCards(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
   }
-}
-
-/** What a call needs of one account member, as read from the directory at revision `seq`. */
-export interface MemberFacts {
-  seq: number;
-  account: Account | undefined;
-  user: User | undefined;
-  adminContactName: string | null;
 }
 
 // Far longer than a directory write can still land after it was sent (src/redis/deadline.ts).
@@ -58,7 +56,8 @@ return count + 1
  * Writes an account's card and (owner not '') a user's, each only over an older one.
  * 'settle': a change's own copy; lifts one of the account's marks.
  * 'fill': a call's copy of what it read; nothing while a change is in flight, and a mark older
- * than staleMs at the time the call began reading is lifted (the change that left it died).
+ * than staleMs at the time the call began reading is lifted (the change that left it died),
+ * the account's floor raised to the revision read.
  * KEYS: accounts, users  ARGV: mode, accountId, owner, seq, account card, user card, readBegan, staleMs
  * Returns 1 when it wrote, 0 when a change in flight kept it from writing.
  */
@@ -69,15 +68,20 @@ if ARGV[1] == 'fill' and mark then
   local began = tonumber(string.match(mark, '|(%d+)$'))
   if began + tonumber(ARGV[8]) >= tonumber(ARGV[7]) then return 0 end
   redis.call('HDEL', KEYS[1], field)
+  redis.call('HSET', KEYS[1], ARGV[2] .. ':floor', ARGV[4])
   mark = nil
 end
 local seq = tonumber(ARGV[4])
 local function put(key, cardField, card)
   local stored = redis.call('HGET', key, cardField)
-  if stored and tonumber(string.match(stored, '^{"seq":(%d+)')) >= seq then return end
+  if stored and tonumber(string.match(stored, '^{"seq":(%d+)')) >= seq then return false end
   redis.call('HSET', key, cardField, card)
+  return true
 end
-put(KEYS[1], ARGV[2], ARGV[5])
+-- An account deleted: none of its users' cards may be trusted again, whatever account takes its id.
+if put(KEYS[1], ARGV[2], ARGV[5]) and string.find(ARGV[5], '"gone":true', 1, true) then
+  redis.call('HSET', KEYS[1], ARGV[2] .. ':floor', ARGV[4])
+end
 if ARGV[3] ~= '' then put(KEYS[2], ARGV[3], ARGV[6]) end
 if ARGV[1] == 'settle' and mark then
   local count = tonumber(string.match(mark, '^(%d+)|')) - 1

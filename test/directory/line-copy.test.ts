@@ -113,6 +113,42 @@ describe("the line's copy of the directory, when it cannot be trusted", () => {
     expect(next.directoryReads).toBe(0);
   });
 
+  it("when an instance died changing one user, then another user's call lifting the mark does not make the changed user's card trusted", async () => {
+    const accountId = await givenAccount(t.app);
+    const colleague = await givenUser(t.app, accountId, { name: 'Ken Colleague' });
+    const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
+    const pin = await givenPin(t.app, accountId, userId);
+    // Manage Support taken away; the instance died before revoking the PIN or copying the change.
+    await changedByDyingInstance(t, accountId, () =>
+      t.redis.hset(`callgate:{a:${accountId}}:users`, userId, `2:${JSON.stringify({ name: 'Grace Hopper', permissions: ['manage_billing'] })}`),
+    );
+
+    t.clock.advance(STALE_MARK_MS + 1);
+    const colleagues = await callWith(accountId, await givenPin(t.app, accountId, colleague));
+    expect(colleagues.said).toMatch(/^Thank you, Ken Colleague\./);
+    await eventually(async () => {
+      expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changing`)).toBe(0);
+    });
+
+    const call = await callWith(accountId, pin);
+    expect(call.said).toMatch(/^Sorry, Grace Hopper\. Your user does not have the Manage Support permission/);
+    expect(call.directoryReads).toBe(1);
+  });
+
+  it("when an account is deleted and its PIN outlives it, then a new account with the same id does not vouch for the old user", async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
+    const pin = await givenPin(t.app, accountId, userId);
+    expect((await api(t.app).delete(`/v1/accounts/${accountId}`)).status).toBe(204);
+    // As if the revocation after the delete had failed: the same PIN live again for the old user.
+    const store = createPinStore(t.redis, t.clock, { secret: t.config.pinSecret, pin: t.policy.pin, drawPin: () => pin });
+    await store.issue({ accountId, userId });
+    await givenAccount(t.app, { id: accountId });
+
+    const call = await callWith(accountId, pin);
+    expect(call.said).toMatch(/^Sorry, we could not find the user this PIN belongs to/);
+  });
+
   it('when cards are copied out of order, then the newest revision stays, and a call does not copy while a change is in flight', async () => {
     const accountId = await givenAccount(t.app);
     const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
