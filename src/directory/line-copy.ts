@@ -40,7 +40,8 @@ declare module 'ioredis' {
   }
 }
 
-// Far longer than a directory write can still land after it was sent (src/redis/deadline.ts).
+// Far longer than a directory write can still land after it was sent (src/redis/deadline.ts). A mark
+// is timed by the instance that set it and judged by another's clock: they must agree well within this.
 export const STALE_MARK_MS = 30_000;
 
 /** KEYS: accounts  ARGV: accountId, now. Counts one more change of the account in flight. */
