@@ -88,6 +88,40 @@ describe("the line's copy of the directory, as the control panel changes it", ()
   });
 });
 
+describe("callers admitted on the line's copy and after a directory read", () => {
+  it('when one caller is admitted each way, then both wait with the same record and their place in line follows plan, then arrival', async () => {
+    const accountId = await givenAccount(t.app, { sla: 'managed_platform' });
+    await givenUser(t.app, accountId, { name: 'Ada Admin', roles: ['admin_contact'], permissions: ALL_PERMISSIONS });
+    const userId = await givenUser(t.app, accountId, { name: 'Ken Caller' });
+    const waiting = createWaitingCallers(t.redis);
+    const admitted = async (withCopy: boolean) => {
+      if (!withCopy) await t.redis.hdel('callgate:{line}:directory:accounts', accountId);
+      const pin = await givenPin(t.app, accountId, userId);
+      const call = placeCall(t.app, t.config, newCaller());
+      await call.voice();
+      const reads = await directoryCommandsDuring(t.redis, accountId, async () => {
+        expect(twimlOf(await call.pin(pin))).toContain('<Enqueue');
+      });
+      const entry = await waiting.get(call.callSid);
+      const score = Number(await t.redis.zscore('callgate:{line}:queue:waiting', call.callSid));
+      return { reads: reads.length, entry, score };
+    };
+
+    const onCopy = await admitted(true);
+    t.clock.advance(1_000);
+    const afterRead = await admitted(false);
+    expect([onCopy.reads, afterRead.reads]).toEqual([0, 1]);
+    const { callSid: _a, enqueuedAt: firstAt, ...first } = onCopy.entry?.caller ?? { callSid: '', enqueuedAt: 0 };
+    const { callSid: _b, enqueuedAt: secondAt, ...second } = afterRead.entry?.caller ?? { callSid: '', enqueuedAt: 0 };
+    expect(first).toEqual(second);
+    expect(first).toMatchObject({ accountId, userId, userName: 'Ken Caller', adminContactName: 'Ada Admin', tier: 'managed_platform', priority: 2 });
+    expect(secondAt - firstAt).toBe(1_000);
+    // The place in line: the plan's priority first, then arrival, the same formula either way.
+    expect(onCopy.score).toBe(-2e13 + firstAt);
+    expect(afterRead.score).toBe(-2e13 + secondAt);
+  });
+});
+
 describe("the line's copy of the directory, when it cannot be trusted", () => {
   it('when an instance died in the middle of a change, then calls read the directory until the change can no longer land, and then one brings the copy up to date', async () => {
     const accountId = await givenAccount(t.app);
