@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer, connect, type Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createPinStore } from '../../src/pins/pin-store.js';
+import { createWebhookClient } from '../../sim/webhook-client.js';
 import { ADMIT_CALLER_LUA } from '../../src/calls/admission.js';
 import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
 import { eventually } from '../helpers/eventually.js';
@@ -59,7 +61,22 @@ async function slowRepliesProxy(redisUrl: string): Promise<{ url: string; armOn:
 
 const proxy = await slowRepliesProxy(inject('redisUrl'));
 const t = await buildTestApp({ redisUrl: proxy.url });
+// The PIN webhook is sent as Twilio sends it, by the simulator's webhook client, which keeps the
+// connection-override defaults (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides):
+// Twilio waits up to 15 s (rt) for the answer and retries only a connection that failed (rc 1, rp ct),
+// so a slow answer is not sent again: what the caller hears is that one answer
+// (and after 15 s, Twilio's error 11205 and the fallback URL: https://www.twilio.com/docs/errors/11205).
+const server = createHttpServer(t.app);
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const address = server.address();
+const serviceUrl = `http://127.0.0.1:${String(typeof address === 'object' && address !== null ? address.port : 0)}`;
+let pinWebhooks = 0;
+server.on('request', (req: IncomingMessage) => {
+  if (req.url?.startsWith('/twilio/pin') === true) pinWebhooks += 1;
+});
+const twilioSide = createWebhookClient({ serviceUrls: [serviceUrl], publicBaseUrl: t.config.publicBaseUrl, authToken: t.config.twilio.authToken, readTimeoutMs: 15_000 });
 afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
   await t.close();
   await proxy.close();
 });
@@ -84,7 +101,16 @@ describe('a slow answer from Redis while the PIN is used up', () => {
     await call.voice();
 
     proxy.armOn(markers, 2500);
-    expect(spoken(twimlOf(await call.pin(pin)))[0]).toMatch(APOLOGY);
+    const before = pinWebhooks;
+    const { body } = await twilioSide.send(
+      `${t.config.publicBaseUrl}/twilio/pin?attempt=1`,
+      'POST',
+      { CallSid: call.callSid, From: call.from, To: t.config.supportPhoneNumber, AccountSid: t.config.twilio.accountSid, Digits: pin },
+      'ok-only',
+    );
+    expect(spoken(body)[0]).toMatch(APOLOGY);
+    // Answered within Twilio's read timeout, so Twilio sent it once: no retry hears another answer.
+    expect(pinWebhooks - before).toBe(1);
 
     await eventually(async () => {
       expect(await pins.find(pin)).toMatchObject({ accountId, userId });
