@@ -103,7 +103,8 @@ export function createCallFlow(deps: CallFlowDeps) {
         pin: candidate,
         typed: digits !== '',
         decisions: missDecisions(attempt),
-        admit: { openTiers: tierNames.filter((tier) => hours.isOpen(tier, now)), queue: ownQueueName(callSid) },
+        // Only a PIN can be admitted: the tiers' hours are worked out for nothing else.
+        admit: { openTiers: candidate === undefined ? [] : tierNames.filter((tier) => hours.isOpen(tier, now)), queue: ownQueueName(callSid) },
         notAfter: entry.notAfter,
       });
     } catch (error) {

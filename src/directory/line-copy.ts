@@ -151,8 +151,6 @@ export function createLineCopy(deps: { redis: RedisClient; clock: Clock; log: Lo
         log.warn({ err: error, accountId }, "could not copy the directory's facts for the call path");
       }
     },
-
-    now: () => clock.now(),
   };
 }
 

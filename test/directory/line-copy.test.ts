@@ -116,7 +116,9 @@ describe("callers admitted on the line's copy and after a directory read", () =>
     expect(first).toEqual(second);
     expect(first).toMatchObject({ accountId, userId, userName: 'Ken Caller', adminContactName: 'Ada Admin', tier: 'managed_platform', priority: 2 });
     expect(secondAt - firstAt).toBe(1_000);
-    // The place in line: the plan's priority first, then arrival, the same formula either way.
+    // Each waits in an <Enqueue> queue of their own (https://www.twilio.com/docs/voice/twiml/enqueue: a
+    // queue is FIFO), so the place in line across plans is callgate's: the plan's priority first, then
+    // arrival, the same formula either way.
     expect(onCopy.score).toBe(-2e13 + firstAt);
     expect(afterRead.score).toBe(-2e13 + secondAt);
   });
