@@ -217,8 +217,8 @@ export function createAbuseLimits(deps: {
     /**
      * A PIN prompt's answer (checkPinStepLua): the step claimed, the guess checked within the
      * limits and counted, and a miss's decision recorded, in one script; a hit the line's
-     * directory copy vouches for is admitted by it too (`admit`: the tiers open now and the
-     * caller's own queue). `pin` is undefined for digits that cannot be a PIN (a miss that
+     * directory copy vouches for is admitted by it too (`admit`: the tiers open now, the
+     * caller's own queue and the request's mark on the admission). `pin` is undefined for digits that cannot be a PIN (a miss that
      * risks nothing); `typed` false for nothing typed (not checked). Redis does nothing after
      * `notAfter` (epoch ms, real time). Never logs the digits.
      */
@@ -230,7 +230,7 @@ export function createAbuseLimits(deps: {
       pin: string | undefined;
       typed: boolean;
       decisions: MissDecisions;
-      admit: { openTiers: readonly string[]; queue: string };
+      admit: { openTiers: readonly string[]; queue: string; token: string };
       notAfter: number;
     }): Promise<PinStep> {
       const now = clock.now();
@@ -267,6 +267,7 @@ export function createAbuseLimits(deps: {
             `,${guess.admit.openTiers.join(',')},`,
             guess.admit.queue,
             guess.callSid,
+            guess.admit.token,
           ),
         5,
       );

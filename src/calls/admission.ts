@@ -19,7 +19,7 @@ import type { Decision } from './decisions.js';
  */
 
 // How long a consumption can be undone: far longer than any reply can be late.
-const UNDO_WINDOW_MS = 60_000;
+export const UNDO_WINDOW_MS = 60_000;
 
 type ScriptArg = string | number;
 declare module 'ioredis' {
@@ -31,17 +31,18 @@ declare module 'ioredis' {
 
 /**
  * admitCaller(...): the PIN used up (false when it is gone: used up or replaced; of racing
- * calls exactly one gets true), the step's decision recorded with who is calling, and the
+ * calls exactly one gets true), the step's decision recorded with who is calling and which
+ * request admitted them (`admittedBy`: only that request may give the admission back), and the
  * caller held (WAITING_ENTRY_LUA's `waiting`: the six waiting keys). Shared by the admission
  * below and the PIN step that admits a caller the line's directory copy vouches for
  * (src/calls/pin-step-script.ts). Needs FORGET_PIN_LUA and consumeRestoreLua before it.
- * a: {now, hash, owner, callSid, call (key), stepField, decision, order, caller (JSON), accountId, userId}
+ * a: {now, hash, owner, callSid, call (key), stepField, decision, order, caller (JSON), accountId, userId, token}
  */
 export const ADMIT_FN_LUA = `
 local function admitCaller(a, waiting)
   if not consume(a.now, a.hash, a.owner, a.callSid, '${String(UNDO_WINDOW_MS)}') then return false end
   redis.call('HDEL', a.call, (string.gsub(a.stepField, '^step:', 'claim:')))
-  redis.call('HSET', a.call, a.stepField, a.decision, 'accountId', a.accountId, 'userId', a.userId)
+  redis.call('HSET', a.call, a.stepField, a.decision, 'accountId', a.accountId, 'userId', a.userId, 'admittedBy', a.token)
   redis.call('PEXPIRE', a.call, '${String(CALL_STATE_TTL_MS)}')
   holdCaller(waiting, a.callSid, a.order, a.caller, a.now)
   return true
@@ -50,12 +51,13 @@ end
 
 /**
  * KEYS: the six PIN keys (PIN_KEYS), call, the six waiting keys
- * ARGV: deadline, now, hash, owner, callSid, stepField, decision JSON, order, caller JSON, accountId, userId
+ * ARGV: deadline, now, hash, owner, callSid, stepField, decision JSON, order, caller JSON, accountId, userId, token
  * Returns {'ok'} | {'gone'} (used up or replaced: of racing calls exactly one gets 'ok') | {'late'}
  */
 export const ADMIT_CALLER_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${CONSUME_RESTORE_LUA}${WAITING_ENTRY_LUA}${ADMIT_FN_LUA}
 local admitted = admitCaller({now = ARGV[2], hash = ARGV[3], owner = ARGV[4], callSid = ARGV[5], call = KEYS[7],
-  stepField = ARGV[6], decision = ARGV[7], order = ARGV[8], caller = ARGV[9], accountId = ARGV[10], userId = ARGV[11]},
+  stepField = ARGV[6], decision = ARGV[7], order = ARGV[8], caller = ARGV[9], accountId = ARGV[10], userId = ARGV[11],
+  token = ARGV[12]},
   {KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13]})
 if admitted then return {'ok'} end
 return {'gone'}
@@ -64,13 +66,16 @@ return {'gone'}
 /**
  * Undoes an admission whose answer came too late, or never came (the caller heard the apology
  * instead): the caller is no longer held and the step says apology, and the PIN is live again
- * if this call used it, it has not expired and its owner has no newer PIN. Who was admitted is
- * read from the call's state, so a PIN step whose reply was lost can be undone without knowing
- * whether it admitted anyone. No deadline: safe whenever it runs, a no-op when nothing was admitted.
- * KEYS: as ADMIT_CALLER_LUA  ARGV: now, callSid, stepField, apology JSON
+ * if this call used it, it has not expired and its owner has no newer PIN. Who was admitted, and
+ * by which request, is read from the call's state, so a PIN step whose reply was lost can be
+ * undone without knowing whether it admitted anyone; an admission another request made (the
+ * same webhook sent twice, its first copy answered "connecting you") is left alone. No deadline:
+ * safe whenever it runs, a no-op when this request admitted nobody.
+ * KEYS: as ADMIT_CALLER_LUA  ARGV: now, callSid, stepField, apology JSON, token
  * Returns {'restored' | 'gone'}
  */
 export const GIVE_BACK_ADMISSION_LUA = `${FORGET_PIN_LUA}${CONSUME_RESTORE_LUA}${WAITING_ENTRY_LUA}
+if redis.call('HGET', KEYS[7], 'admittedBy') ~= ARGV[5] then return {'gone'} end
 local step = redis.call('HGET', KEYS[7], ARGV[3])
 if step and string.find(step, '"kind":"enqueue"', 1, true) then
   forgetCaller({KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13]}, ARGV[2])
@@ -96,6 +101,8 @@ export interface Admission {
   now: number;
   /** Epoch ms (real time) after which Redis must do nothing. */
   notAfter: number;
+  /** The request's own mark (a random id): only the request that admitted may give the admission back. */
+  token: string;
 }
 
 // The PIN arrives as its HMAC (computed once, by the guess check), so no secret is needed here.
@@ -121,6 +128,7 @@ export function createAdmissions(redis: RedisClient) {
           JSON.stringify(a.caller),
           a.owner.accountId,
           a.owner.userId,
+          a.token,
         ),
       );
       if (isLate(reply)) throw new UnavailableError('admission ran after its deadline');
@@ -128,13 +136,13 @@ export function createAdmissions(redis: RedisClient) {
     },
 
     /**
-     * Undoes whatever admission `callSid`'s step made (see GIVE_BACK_ADMISSION_LUA), if any;
-     * true when the PIN is live again.
+     * Undoes the admission the request marked `token` made at `callSid`'s step (see
+     * GIVE_BACK_ADMISSION_LUA), if it made one; true when the PIN is live again.
      */
-    async giveBack(g: { callSid: string; step: string; now: number }): Promise<boolean> {
+    async giveBack(g: { callSid: string; step: string; now: number; token: string }): Promise<boolean> {
       const apology: Decision = { kind: 'apology' };
       const reply = await withRedis(() =>
-        redis.giveBackAdmission(...keysFor(g.callSid), g.now, g.callSid, `step:${g.step}`, JSON.stringify(apology)),
+        redis.giveBackAdmission(...keysFor(g.callSid), g.now, g.callSid, `step:${g.step}`, JSON.stringify(apology), g.token),
       );
       return Array.isArray(reply) && reply[0] === 'restored';
     },

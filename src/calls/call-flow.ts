@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AuditInput, AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { SupportHours } from '../hours/support-hours.js';
@@ -93,6 +94,9 @@ export function createCallFlow(deps: CallFlowDeps) {
     const step = `pin:${String(attempt)}`;
     const candidate = pinShape.test(digits) ? digits : undefined;
     const now = clock.now();
+    // This request's mark on an admission it makes: it gives back only its own (a copy of this
+    // webhook that met a slow Redis must not undo the first copy's "connecting you").
+    const verifiedStep = { callSid, from, step, notAfter: entry.notAfter, token: randomUUID() };
     let checked: PinStep;
     try {
       checked = await limits.checkPinStep({
@@ -104,12 +108,16 @@ export function createCallFlow(deps: CallFlowDeps) {
         typed: digits !== '',
         decisions: missDecisions(attempt),
         // Only a PIN can be admitted: the tiers' hours are worked out for nothing else.
-        admit: { openTiers: candidate === undefined ? [] : tierNames.filter((tier) => hours.isOpen(tier, now)), queue: ownQueueName(callSid) },
+        admit: {
+          openTiers: candidate === undefined ? [] : tierNames.filter((tier) => hours.isOpen(tier, now)),
+          queue: ownQueueName(callSid),
+          token: verifiedStep.token,
+        },
         notAfter: entry.notAfter,
       });
     } catch (error) {
       // The step's reply was lost: the caller hears the apology, so an admission it may have made is undone.
-      if (candidate !== undefined) verified.giveBack(callSid, step);
+      if (candidate !== undefined) verified.giveBack(verifiedStep);
       throw error;
     }
     if (checked.kind === 'decided') return checked.decision;
@@ -143,12 +151,12 @@ export function createCallFlow(deps: CallFlowDeps) {
         return decision;
       }
       case 'admitted':
-        return verified.held({ callSid, from, step, notAfter: entry.notAfter }, guess.owner, guess.tier, guess.decision);
+        return verified.held(verifiedStep, guess.owner, guess.tier, guess.decision);
       case 'hit':
         break;
     }
     // A hit only comes for digits of a PIN's shape: others are counted as misses without a look-up.
-    const outcome = await verified.putThrough({ callSid, from, step, notAfter: entry.notAfter }, guess.pinHash, guess.owner);
+    const outcome = await verified.putThrough(verifiedStep, guess.pinHash, guess.owner);
     if (outcome.kind === 'already_used') return failAttempt(at, 'already_used');
     if (outcome.kind === 'refused') await settle(callSid, step, outcome.decision, outcome.events);
     return outcome.decision;

@@ -12,7 +12,8 @@ import type { Decision } from './decisions.js';
  * instance can answer any webhook of the call. It holds the decision of each
  * step already answered (`step:voice`, `step:pin:2`), the claim on a step being
  * decided (`claim:pin:2`), failed and empty PIN entries, the account code typed,
- * and once verified, who is calling.
+ * and once verified, who is calling and which request admitted them (`admittedBy`,
+ * src/calls/admission.ts).
  */
 export interface CallState extends CallFacts {
   failures: number;

@@ -29,7 +29,8 @@ const TOO_MANY: Decision = { kind: 'too_many_attempts' };
  * KEYS: the nine guess keys (CHECK_GUESS_FN_LUA), call, consumed, consumed-until, the line's
  *       accounts and users cards, the six waiting keys
  * ARGV: deadline, now, hash, attemptId, bucket, oldest, callerWindowFrom, stepField, claimField,
- *       check, attempt, askPin JSON, askCode JSON, open tiers (",gold,silver,"), queue, callSid
+ *       check, attempt, askPin JSON, askCode JSON, open tiers (",gold,silver,"), queue, callSid, token (the
+ *       request's mark on an admission: ADMIT_FN_LUA)
  * Returns {'late'} | {'decided', decision} | {'busy'} |
  *   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's} (recorded: the step
  *   is not held) | {'claimed', 'admitted', decision, owner, tier, ''} (recorded: the step is not held) |
@@ -86,7 +87,7 @@ local function admitVouched(owner)
     .. ',"enqueuedAt":' .. ARGV[2] .. '}'
   local admitted = admitCaller({now = ARGV[2], hash = ARGV[3], owner = owner, callSid = ARGV[16], call = call,
     stepField = ARGV[8], decision = decision, order = -priority * 1e13 + tonumber(ARGV[2]), caller = caller,
-    accountId = accountId, userId = userId}, {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
+    accountId = accountId, userId = userId, token = ARGV[17]}, {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
   if not admitted then return nil end
   return {'claimed', 'admitted', decision, owner, account.sla, ''}
 end

@@ -10,7 +10,7 @@ import type { CallQueue } from '../oncall/call-queue.js';
 import { ownQueueName } from '../oncall/own-queue.js';
 import type { PinOwner } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
-import type { Admissions } from './admission.js';
+import { UNDO_WINDOW_MS, type Admissions } from './admission.js';
 import { rejection, type Decision } from './decisions.js';
 
 /**
@@ -39,6 +39,8 @@ export interface VerifiedStep {
   step: string;
   /** Epoch ms (real time) after which a PIN used up is given back: the caller hears the apology. */
   notAfter: number;
+  /** The request's own mark on what it admits, so that it gives back only its own admission. */
+  token: string;
 }
 
 /**
@@ -51,8 +53,18 @@ export type PutThrough =
   | { kind: 'refused'; decision: Decision; events: AuditInput[] }
   | { kind: 'already_used' };
 
-const GIVE_BACK_TRIES = 5;
-const GIVE_BACK_PAUSE_MS = 1_000;
+/**
+ * The pauses between tries of a give-back while Redis is unreachable: doubling from 1 s to
+ * 8 s, for as long as the PIN's undo record lasts (UNDO_WINDOW_MS, less 10 s for the tries
+ * themselves). Later, the caller could still be freed from the line but the PIN not restored.
+ */
+export function giveBackPauses(): number[] {
+  const pauses: number[] = [];
+  for (let total = 0, pause = 1_000; total + pause <= UNDO_WINDOW_MS - 10_000; total += pause, pause = Math.min(pause * 2, 8_000)) {
+    pauses.push(pause);
+  }
+  return pauses;
+}
 
 export function createVerifiedCallers(deps: VerifiedCallersDeps) {
   const { clock, policy, hours, directory, copy, admissions, queue, audit, log } = deps;
@@ -98,11 +110,11 @@ export function createVerifiedCallers(deps: VerifiedCallersDeps) {
     let admitted: boolean;
     try {
       // One script: the PIN used up, the caller held for the pager, the step's decision recorded.
-      admitted = await admissions.admit({ callSid, step, pinHash, owner: found, caller, decision, now, notAfter: at.notAfter });
+      admitted = await admissions.admit({ callSid, step, pinHash, owner: found, caller, decision, now, notAfter: at.notAfter, token: at.token });
     } catch (error) {
       // Timed out: Redis may have admitted the caller and only the answer be slow. The caller hears
-      // the apology, so undo it (a no-op if it was not admitted by this call).
-      giveBack(callSid, step);
+      // the apology, so undo it (a no-op if this request admitted nobody).
+      giveBack(at);
       throw error;
     }
     if (!admitted) return { kind: 'already_used' };
@@ -114,9 +126,9 @@ export function createVerifiedCallers(deps: VerifiedCallersDeps) {
    * answered too late for them to hear it. The audit and the pager's nudge follow the answer.
    */
   function held(at: VerifiedStep, owner: PinOwner, tier: string, decision: Decision): Decision {
-    const { callSid, from, step } = at;
+    const { callSid, from } = at;
     if (Date.now() > at.notAfter) {
-      giveBack(callSid, step);
+      giveBack(at);
       return { kind: 'apology' };
     }
     setImmediate(() => {
@@ -130,24 +142,27 @@ export function createVerifiedCallers(deps: VerifiedCallersDeps) {
   /**
    * Redis may have admitted the caller, but its answer came back too late, or not at all, to put
    * them through: they hear the apology, so they are not held and keep the PIN. The undo runs
-   * after the admission on the same connection (a no-op if nothing was admitted), and is retried
-   * a few times while Redis is unreachable.
+   * after the admission on the same connection (a no-op if this request admitted nobody), and is
+   * retried while Redis is unreachable, for as long as the PIN can still be restored.
    */
-  function giveBack(callSid: string, step: string): void {
+  function giveBack(at: VerifiedStep): void {
+    const { callSid, step, token } = at;
+    const pauses = giveBackPauses();
     const attempt = async (tries: number): Promise<void> => {
       try {
-        const restored = await admissions.giveBack({ callSid, step, now: clock.now() });
+        const restored = await admissions.giveBack({ callSid, step, now: clock.now(), token });
         log.warn({ callSid, restored }, 'a PIN step answered too late to put the caller through: anything it admitted is given back');
       } catch (error) {
-        if (tries >= GIVE_BACK_TRIES) {
+        const pause = pauses[tries];
+        if (pause === undefined) {
           log.error({ err: error, callSid }, 'a PIN step answered too late, and giving back what it admitted failed');
           return;
         }
-        await sleep(GIVE_BACK_PAUSE_MS * tries);
+        await sleep(pause);
         await attempt(tries + 1);
       }
     };
-    void attempt(1);
+    void attempt(0);
   }
 
   return { putThrough, held, giveBack };

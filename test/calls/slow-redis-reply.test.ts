@@ -1,66 +1,22 @@
 import { createHash } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
-import { createServer, connect, type Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createPinStore } from '../../src/pins/pin-store.js';
 import { createWebhookClient } from '../../sim/webhook-client.js';
-import { ADMIT_CALLER_LUA } from '../../src/calls/admission.js';
+import { ADMIT_CALLER_LUA, UNDO_WINDOW_MS } from '../../src/calls/admission.js';
+import { giveBackPauses } from '../../src/calls/verified-callers.js';
 import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
 import { eventually } from '../helpers/eventually.js';
 import { givenAccount, givenPin, givenUser } from '../helpers/givens.js';
+import { slowRepliesProxy } from '../helpers/slow-replies-proxy.js';
 import { buildTestApp } from '../helpers/test-app.js';
-import { placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
-
-/**
- * A Redis whose *answers* can be slow: a TCP proxy that forwards commands at once but, once
- * armed, holds back for `ms` every reply after the first command containing one of `markers`.
- * The command runs in Redis in time; only its answer is late (unlike a hung Redis).
- */
-async function slowRepliesProxy(redisUrl: string): Promise<{ url: string; armOn: (markers: string[], ms: number) => void; close: () => Promise<void> }> {
-  const target = new URL(redisUrl);
-  let armed: { markers: string[]; ms: number } | undefined;
-  let holdUntil = 0;
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    let replies = Promise.resolve();
-    client.on('data', (chunk) => {
-      if (armed !== undefined && armed.markers.some((marker) => chunk.includes(marker))) {
-        holdUntil = Date.now() + armed.ms;
-        armed = undefined;
-      }
-      upstream.write(chunk);
-    });
-    upstream.on('data', (chunk) => {
-      // In order: a reply held back holds back the ones after it.
-      replies = replies.then(async () => {
-        await sleep(Math.max(0, holdUntil - Date.now()));
-        client.write(chunk);
-      });
-    });
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-    client.on('close', () => upstream.end());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return {
-    url: `redis://127.0.0.1:${String(port)}`,
-    armOn: (markers, ms) => {
-      armed = { markers, ms };
-    },
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => {
-          resolve();
-        });
-      }),
-  };
-}
+import { placeCall, signedWebhooks, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
 
 const proxy = await slowRepliesProxy(inject('redisUrl'));
 const t = await buildTestApp({ redisUrl: proxy.url });
+// A second instance on the same data, whose Redis answers in time.
+const prompt = await buildTestApp({ prefix: t.prefix, clock: t.clock });
 // The PIN webhook is sent as Twilio sends it, by the simulator's webhook client, which keeps the
 // connection-override defaults (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides):
 // Twilio waits up to 15 s (rt) for the answer and retries only a connection that failed (rc 1, rp ct),
@@ -78,6 +34,7 @@ const twilioSide = createWebhookClient({ serviceUrls: [serviceUrl], publicBaseUr
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
   await t.close();
+  await prompt.close();
   await proxy.close();
 });
 const pins = createPinStore(t.redis, t.clock, { secret: t.config.pinSecret, pin: t.policy.pin });
@@ -122,3 +79,46 @@ describe('a slow answer from Redis while the PIN is used up', () => {
     expect(twimlOf(await again.pin(pin))).toContain('<Enqueue');
   }, 20_000);
 });
+
+describe('a copy of an answered PIN webhook', () => {
+  // Twilio itself sends a webhook again only when the connection failed (page above), so the
+  // first copy was never answered; a copy of one that was comes from something in between (a
+  // proxy or load balancer that repeats a request) or from a retry policy the README rules out.
+  it('when the copy meets a slow Redis after the first was answered "connecting you", then the caller stays held and the PIN stays used', async () => {
+    const accountId = await givenAccount(prompt.app);
+    const userId = await givenUser(prompt.app, accountId);
+    const pin = await givenPin(prompt.app, accountId, userId);
+    const call = placeCall(prompt.app, prompt.config);
+    await call.voice();
+    expect(twimlOf(await call.pin(pin))).toContain('<Enqueue');
+
+    // The same request reaches the instance whose Redis answers late: the PIN step's reply
+    // (the step's recorded decision) comes after that instance gave up and spoke the apology.
+    proxy.armOn(['directory:accounts'], 2500);
+    const copy = await signedWebhooks(t.app, t.config)('/twilio/pin?attempt=1', {
+      CallSid: call.callSid,
+      From: call.from,
+      To: t.config.supportPhoneNumber,
+      AccountSid: t.config.twilio.accountSid,
+      Digits: pin,
+    });
+    expect(spoken(twimlOf(copy))[0]).toMatch(APOLOGY);
+
+    // Long enough for the late reply and any give-back it set off.
+    await sleep(3_500);
+    expect((await createWaitingCallers(t.redis).get(call.callSid))?.caller).toMatchObject({ accountId, userId });
+    expect(await pins.find(pin)).toBeUndefined();
+    expect(twimlOf(await call.wait(1, 5))).not.toMatch(APOLOGY);
+  }, 20_000);
+});
+
+describe('giving an admission back while Redis stays unreachable', () => {
+  it('when every try fails, then it is tried again for as long as the PIN can still be restored, and not after', () => {
+    const pauses = giveBackPauses();
+    const total = pauses.reduce((sum, pause) => sum + pause, 0);
+    // Each try may itself wait out a command timeout (800 ms): the tries must end inside the undo record's life.
+    expect(total + (pauses.length + 1) * 800).toBeLessThan(UNDO_WINDOW_MS);
+    expect(total).toBeGreaterThanOrEqual(40_000);
+  });
+});
+
