@@ -115,7 +115,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   addGuessBoundGauges(metrics, () => limits.standing(), policy.line.guessBound);
   const hours = createSupportHours(policy);
   const supportLine = createSupportLine({ policy, hours, clock, phoneNumber: config.supportPhoneNumber });
-  const lineCopy = createLineCopy({ redis, clock, log });
+  const lineCopy = createLineCopy({ redis, log });
   const directory = createDirectoryService({ store, pins, policy, copy: lineCopy, log });
   const pinService = createPinService({ store, pins, policy, supportLine });
   const audit = createAuditLog({ redis, clock, log, metrics });

@@ -85,10 +85,9 @@ export function createVerifiedCallers(deps: VerifiedCallersDeps) {
    */
   async function putThrough(at: VerifiedStep, pinHash: string, found: PinOwner): Promise<PutThrough> {
     const { callSid, from, step } = at;
-    const readBegan = clock.now();
     // One round trip: the account, the caller and the admin contact's name (for the briefing).
     const facts = await directory.getCaller(found.accountId, found.userId);
-    void copy.fill(found.accountId, found.userId, facts, readBegan);
+    void copy.fill(found.accountId, found.userId, facts);
     const { account, user, adminContactName } = facts;
     const who = { from, accountId: found.accountId, userId: found.userId };
     const now = clock.now();

@@ -10,6 +10,8 @@ export type Contacts = Account['contacts'];
 /** What a call needs of one account member, as read from the directory at the account's revision `seq`. */
 export interface MemberFacts {
   seq: number;
+  /** When the directory was read, by Redis' clock (epoch ms): the line's copy judges its marks by it. */
+  readAt: number;
   account: Account | undefined;
   user: User | undefined;
   adminContactName: string | null;

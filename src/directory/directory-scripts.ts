@@ -153,7 +153,7 @@ return reply
  * (ACCOUNT_FIELDS), the caller's stored record, and the admin contact's when that is someone
  * else (the sysadmin's briefing names them).
  * KEYS: account, users  ARGV: userId, ...ACCOUNT_FIELDS (which name the admin contact)
- * Returns {account field values..., caller's record or nil, admin contact's record or nil}
+ * Returns {Redis' clock (epoch ms), account field values..., caller's record or nil, admin contact's record or nil}
  */
 export const READ_CALLER_LUA = `
 local fields = {}
@@ -165,5 +165,8 @@ for i, field in ipairs(fields) do
 end
 reply[#fields + 1] = redis.call('HGET', KEYS[2], ARGV[1])
 if adminId and adminId ~= ARGV[1] then reply[#fields + 2] = redis.call('HGET', KEYS[2], adminId) end
+-- When the read happened, by Redis' clock: the line's copy judges its marks by it (line-copy.ts).
+local clock = redis.call('TIME')
+table.insert(reply, 1, clock[1] .. string.format('%03d', math.floor(tonumber(clock[2]) / 1000)))
 return reply
 `;

@@ -4,7 +4,7 @@ import type { PinStore } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { cursorAfter, type UserCursor } from './user-cursor.js';
 import type { AccountBody, User, UserBody } from './directory-schema.js';
-import type { DirectoryStore } from './directory-store.js';
+import type { DirectoryStore, WriteBy } from './directory-store.js';
 import type { LineCopy } from './line-copy.js';
 import type { IfMatch } from './revisions.js';
 
@@ -26,17 +26,23 @@ export function createDirectoryService(deps: { store: DirectoryStore; pins: PinS
 
   /**
    * Runs a change of the account (and of `userId`) between the line copy's mark and its
-   * settling; settled whether or not the change succeeded, since a change whose answer was
-   * lost may still have landed. A copy that cannot be settled keeps its mark: calls then read
-   * the directory themselves until one of them lifts it (line-copy.ts).
+   * settling; the change's write must land by the mark's `writeBy` (after that a call may have
+   * stopped waiting for it). Settled whether or not the change succeeded, since a change whose
+   * answer was lost may still have landed. A copy that cannot be settled keeps its mark: calls
+   * then read the directory themselves until one of them lifts it (line-copy.ts).
    */
-  async function changing<T>(accountId: string, userId: string | undefined, change: () => Promise<T>): Promise<T> {
-    await copy.markChange(accountId);
+  async function changing<T>(
+    accountId: string,
+    userId: string | undefined,
+    change: (writeBy: WriteBy) => Promise<T>,
+    accountDeleted = false,
+  ): Promise<T> {
+    const mark = await copy.markChange(accountId);
     try {
-      return await change();
+      return await change({ notAfter: mark.writeBy });
     } finally {
       try {
-        await copy.settle(accountId, userId, await store.getCaller(accountId, userId ?? ''));
+        await copy.settle(accountId, userId, await store.getCaller(accountId, userId ?? ''), mark, accountDeleted);
       } catch (error) {
         log.warn({ err: error, accountId }, "could not copy a directory change for the call path; calls read the directory until it is");
       }
@@ -78,24 +84,24 @@ export function createDirectoryService(deps: { store: DirectoryStore; pins: PinS
 
     async putAccount(accountId: string, body: AccountBody, ifMatch?: IfMatch) {
       const losesPhone = !hasPhoneSupport(body.sla);
-      const result = await changing(accountId, undefined, () => store.putAccount(accountId, body, { ifMatch, listUsers: losesPhone }));
+      const result = await changing(accountId, undefined, (by) => store.putAccount(accountId, body, { ...by, ifMatch, listUsers: losesPhone }));
       if (losesPhone) await pins.revoke(result.userIds.map((userId) => ({ accountId, userId })));
       return result;
     },
 
     async deleteAccount(accountId: string): Promise<void> {
-      const userIds = await changing(accountId, undefined, () => store.deleteAccount(accountId));
+      const userIds = await changing(accountId, undefined, (by) => store.deleteAccount(accountId, by), true);
       await pins.revoke(userIds.map((userId) => ({ accountId, userId })));
     },
 
     async putUser(accountId: string, userId: string, body: UserBody, ifMatch?: IfMatch) {
-      const result = await changing(accountId, userId, () => store.putUser(accountId, userId, body, { ifMatch }));
+      const result = await changing(accountId, userId, (by) => store.putUser(accountId, userId, body, { ...by, ifMatch }));
       if (!body.permissions.includes('manage_support')) await pins.revoke([{ accountId, userId }]);
       return result;
     },
 
     async deleteUser(accountId: string, userId: string): Promise<void> {
-      await changing(accountId, userId, () => store.deleteUser(accountId, userId));
+      await changing(accountId, userId, (by) => store.deleteUser(accountId, userId, by));
       await pins.revoke([{ accountId, userId }]);
     },
   };

@@ -24,6 +24,14 @@ declare module 'ioredis' {
   }
 }
 
+/**
+ * A change's last moment to land (epoch ms, Redis' clock): the line's copy stops waiting for a
+ * change after a while (line-copy.ts), so a change sent later must do nothing.
+ */
+export interface WriteBy {
+  notAfter?: number;
+}
+
 /** Accounts and users in Redis; every change is one atomic script under the account's hash tag. */
 export interface DirectoryStore {
   getAccount: (accountId: string) => Promise<Account | undefined>;
@@ -40,12 +48,12 @@ export interface DirectoryStore {
   putAccount: (
     accountId: string,
     body: AccountBody,
-    options?: { ifMatch?: IfMatch; listUsers?: boolean },
+    options?: WriteBy & { ifMatch?: IfMatch; listUsers?: boolean },
   ) => Promise<{ created: boolean; account: Account; userIds: string[] }>;
   /** Deletes the account and its users; returns the ids of the users it had. */
-  deleteAccount: (accountId: string) => Promise<string[]>;
-  putUser: (accountId: string, userId: string, body: UserBody, options?: { ifMatch?: IfMatch }) => Promise<{ created: boolean; user: User }>;
-  deleteUser: (accountId: string, userId: string) => Promise<void>;
+  deleteAccount: (accountId: string, options?: WriteBy) => Promise<string[]>;
+  putUser: (accountId: string, userId: string, body: UserBody, options?: WriteBy & { ifMatch?: IfMatch }) => Promise<{ created: boolean; user: User }>;
+  deleteUser: (accountId: string, userId: string, options?: WriteBy) => Promise<void>;
 }
 
 const strings = (values: unknown[]): string[] => values.map(String);
@@ -94,14 +102,14 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
     async getCaller(accountId, userId) {
       const fields = [...ACCOUNT_FIELDS, 'seq'];
       const reply = await withRedis(() => redis.readDirectoryCaller(keys.account(accountId), keys.users(accountId), userId, ...fields));
-      const values = (Array.isArray(reply) ? (reply as unknown[]) : []).map((value) => (typeof value === 'string' ? value : null));
-      const seq = Number(values[ACCOUNT_FIELDS.length] ?? 0);
+      const [readAt, ...values] = (Array.isArray(reply) ? (reply as unknown[]) : []).map((value) => (typeof value === 'string' ? value : null));
+      const read = { seq: Number(values[ACCOUNT_FIELDS.length] ?? 0), readAt: Number(readAt) };
       const account = parseAccount(accountId, values.slice(0, ACCOUNT_FIELDS.length));
-      if (account === undefined) return { seq, account: undefined, user: undefined, adminContactName: null };
+      if (account === undefined) return { ...read, account: undefined, user: undefined, adminContactName: null };
       const user = parseUser(accountId, userId, account.contacts, values[fields.length] ?? null);
       const adminId = account.contacts.admin_contact;
       const admin = adminId === undefined || adminId === userId ? user : parseUser(accountId, adminId, account.contacts, values[fields.length + 1] ?? null);
-      return { seq, account, user, adminContactName: adminId === undefined ? null : (admin?.name ?? null) };
+      return { ...read, account, user, adminContactName: adminId === undefined ? null : (admin?.name ?? null) };
     },
 
     async listUsers(accountId, { after, limit }) {
@@ -121,7 +129,7 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
       const [outcome, created, rev, admin, billing, ...userIds] = await run(() =>
         redis.putDirectoryAccount(
           ...accountKeys(accountId),
-          scriptDeadline(),
+          scriptDeadline(options.notAfter),
           body.name,
           body.sla,
           ifMatchArg(options.ifMatch),
@@ -133,8 +141,8 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
       return { created: created === 1, account: { id: accountId, ...body, contacts, rev: Number(rev) }, userIds: strings(userIds) };
     },
 
-    async deleteAccount(accountId) {
-      const [outcome, ...userIds] = await run(() => redis.deleteDirectoryAccount(...accountKeys(accountId), scriptDeadline()));
+    async deleteAccount(accountId, options = {}) {
+      const [outcome, ...userIds] = await run(() => redis.deleteDirectoryAccount(...accountKeys(accountId), scriptDeadline(options.notAfter)));
       if (outcome !== 'ok') refuse(accountId, outcome);
       return strings(userIds);
     },
@@ -145,7 +153,7 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
       const [outcome, ...rest] = await run(() =>
         redis.putDirectoryUser(
           ...accountKeys(accountId),
-          scriptDeadline(),
+          scriptDeadline(options.notAfter),
           userId,
           data,
           body.roles === undefined ? '0' : '1',
@@ -170,8 +178,8 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
       return { created: created === 1, user };
     },
 
-    async deleteUser(accountId, userId) {
-      const [outcome, ...held] = await run(() => redis.deleteDirectoryUser(...accountKeys(accountId), scriptDeadline(), userId));
+    async deleteUser(accountId, userId, options = {}) {
+      const [outcome, ...held] = await run(() => redis.deleteDirectoryUser(...accountKeys(accountId), scriptDeadline(options.notAfter), userId));
       if (outcome === 'contact') throw contactCannotBeDeleted(held.filter(isContactRole));
       if (outcome !== 'ok') refuse(accountId, outcome, userId);
     },

@@ -1,5 +1,5 @@
+import { randomBytes } from 'node:crypto';
 import type { Result } from 'ioredis';
-import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { keys } from '../redis/keys.js';
@@ -11,7 +11,7 @@ import type { MemberFacts } from './directory-records.js';
  * hash tag, so the PIN step can verify, decide and admit a caller in one script
  * (src/calls/pin-step-script.ts) although the directory lives in each account's own slot:
  *   directory:accounts  HASH  <accountId> -> account card, JSON {seq, name, sla, adminId, adminName}
- *                             <accountId>:changing -> "<changes in flight>|<the latest began, epoch ms>"
+ *                             <accountId>:changing -> the changes in flight, "<change id>@<marked, epoch ms>" each
  *                             <accountId>:floor -> the oldest revision a user card of the account may have and be trusted
  *   directory:users     HASH  <accountId>/<userId> -> user card, JSON {seq, name, mayCall}
  * A card is {seq, gone: true} for an account or user deleted. `seq` is the account's revision
@@ -20,16 +20,20 @@ import type { MemberFacts } from './directory-records.js';
  *
  * A directory change and its copy are in different slots, so they cannot be one script. The
  * change marks the account as changing first, writes the directory, reads it back and writes
- * the cards, then lifts its mark (`settle`). The PIN step trusts cards only while no mark is
+ * the cards, then lifts its own mark (`settle`). The PIN step trusts cards only while no mark is
  * on the account: otherwise, or with no card, the call reads the directory itself (one more
  * round trip) and `fill`s the cards from what it read. A change whose instance died leaves its
- * mark: a fill lifts it once the change can no longer land (its write's deadline is long past,
- * STALE_MARK_MS), because what the fill then read is the directory as the change left it. The
- * dead change may have been to another user, whose card it never rewrote, so lifting the mark
+ * mark: a fill lifts it once the change can no longer land, because what the fill then read is
+ * the directory as the change left it. Every time here is Redis' clock (the mark's, the read's,
+ * the write's deadline), never an instance's: the change's write is refused after
+ * ChangeMark.writeBy, and a mark is lifted only by a read STALE_MARK_MS after it, so a change that
+ * stalled between its mark and its write cannot land under a copy that stopped waiting for it.
+ * The dead change may have been to another user, whose card it never rewrote, so lifting the mark
  * also raises the account's floor to the revision the fill read: a user card older than the
  * floor is not trusted, and that user's next call reads the directory and copies it again.
- * Deleting an account raises its floor too, so a user of the deleted account whose PIN outlived
- * it (its revocation failed) is not vouched for by a card if the account's id is used again.
+ * Deleting an account raises its floor too (to what its settle read, even if the id was used
+ * again meanwhile), so a user of the deleted account whose PIN outlived it (its revocation
+ * failed or has not run yet) is not vouched for by a card if the account's id is used again.
  */
 
 type ScriptArg = string | number;
@@ -40,39 +44,63 @@ declare module 'ioredis' {
   }
 }
 
-// Far longer than a directory write can still land after it was sent (src/redis/deadline.ts). A mark
-// is timed by the instance that set it and judged by another's clock: they must agree well within this.
+// How long after its mark a change may still land. Its directory write is sent with a deadline
+// two thirds of the way (ChangeMark.writeBy), so a stalled change cannot land after a call stopped
+// waiting for it; the third left over allows for Redis nodes' clocks (Cluster) disagreeing.
 export const STALE_MARK_MS = 30_000;
 
-/** KEYS: accounts  ARGV: accountId, now. Counts one more change of the account in flight. */
-const MARK_CHANGE_LUA = `
+// Redis' clock, epoch ms, as a string (no float formatting).
+const REDIS_NOW_LUA = `
+local clock = redis.call('TIME')
+local redisNow = clock[1] .. string.format('%03d', math.floor(tonumber(clock[2]) / 1000))
+`;
+
+/**
+ * KEYS: accounts  ARGV: accountId, change id. Adds the change's mark, timed by Redis' clock, to
+ * the account's marks ("<change id>@<epoch ms>", space-separated). Returns that time.
+ */
+const MARK_CHANGE_LUA = `${REDIS_NOW_LUA}
 local field = ARGV[1] .. ':changing'
-local mark = redis.call('HGET', KEYS[1], field)
-local count = mark and tonumber(string.match(mark, '^(%d+)|')) or 0
-redis.call('HSET', KEYS[1], field, (count + 1) .. '|' .. ARGV[2])
-return count + 1
+local marks = redis.call('HGET', KEYS[1], field)
+local mark = ARGV[2] .. '@' .. redisNow
+redis.call('HSET', KEYS[1], field, marks and (marks .. ' ' .. mark) or mark)
+return redisNow
 `;
 
 /**
  * Writes an account's card and (owner not '') a user's, each only over an older one.
- * 'settle': a change's own copy; lifts one of the account's marks.
- * 'fill': a call's copy of what it read; nothing while a change is in flight, and a mark older
- * than staleMs at the time the call began reading is lifted (the change that left it died),
- * the account's floor raised to the revision read.
- * KEYS: accounts, users  ARGV: mode, accountId, owner, seq, account card, user card, readBegan, staleMs
+ * 'settle': a change's own copy; lifts that change's mark (no other), and for an account deleted
+ * raises its floor to the revision read, whatever the read found (the id may already be in use again).
+ * 'fill': a call's copy of what it read at readAt (Redis' clock); nothing while any mark on the
+ * account is younger than staleMs then (its change may still land); else the marks (changes that
+ * died) are lifted and the account's floor raised to the revision read.
+ * KEYS: accounts, users  ARGV: mode, accountId, owner, seq, account card, user card, readAt, staleMs,
+ *       change id (settle), '1' to raise the floor (settle)
  * Returns 1 when it wrote, 0 when a change in flight kept it from writing.
  */
 const COPY_CARDS_LUA = `
-local field = ARGV[2] .. ':changing'
-local mark = redis.call('HGET', KEYS[1], field)
-if ARGV[1] == 'fill' and mark then
-  local began = tonumber(string.match(mark, '|(%d+)$'))
-  if began + tonumber(ARGV[8]) >= tonumber(ARGV[7]) then return 0 end
-  redis.call('HDEL', KEYS[1], field)
-  redis.call('HSET', KEYS[1], ARGV[2] .. ':floor', ARGV[4])
-  mark = nil
-end
+local field, floorField = ARGV[2] .. ':changing', ARGV[2] .. ':floor'
+local marks = redis.call('HGET', KEYS[1], field)
 local seq = tonumber(ARGV[4])
+local function raiseFloor()
+  if seq > tonumber(redis.call('HGET', KEYS[1], floorField) or '0') then redis.call('HSET', KEYS[1], floorField, seq) end
+end
+-- Each mark "<change id>@<epoch ms>"; an earlier version's "<count>|<epoch ms>" is one mark no settle names.
+local function marksIn(value)
+  local list = {}
+  for mark in string.gmatch(value, '%S+') do
+    list[#list + 1] = {id = string.match(mark, '^([^@]*)@'), at = tonumber(string.match(mark, '(%d+)$')) or 0, text = mark}
+  end
+  return list
+end
+if ARGV[1] == 'fill' and marks then
+  for _, mark in ipairs(marksIn(marks)) do
+    if mark.at + tonumber(ARGV[8]) >= tonumber(ARGV[7]) then return 0 end
+  end
+  redis.call('HDEL', KEYS[1], field)
+  raiseFloor()
+  marks = nil
+end
 local function put(key, cardField, card)
   local stored = redis.call('HGET', key, cardField)
   if stored and tonumber(string.match(stored, '^{"seq":(%d+)')) >= seq then return false end
@@ -80,17 +108,25 @@ local function put(key, cardField, card)
   return true
 end
 -- An account deleted: none of its users' cards may be trusted again, whatever account takes its id.
-if put(KEYS[1], ARGV[2], ARGV[5]) and string.find(ARGV[5], '"gone":true', 1, true) then
-  redis.call('HSET', KEYS[1], ARGV[2] .. ':floor', ARGV[4])
-end
+if put(KEYS[1], ARGV[2], ARGV[5]) and string.find(ARGV[5], '"gone":true', 1, true) then raiseFloor() end
+if ARGV[10] == '1' then raiseFloor() end
 if ARGV[3] ~= '' then put(KEYS[2], ARGV[3], ARGV[6]) end
-if ARGV[1] == 'settle' and mark then
-  local count = tonumber(string.match(mark, '^(%d+)|')) - 1
-  if count <= 0 then redis.call('HDEL', KEYS[1], field)
-  else redis.call('HSET', KEYS[1], field, count .. '|' .. string.match(mark, '|(%d+)$')) end
+if ARGV[1] == 'settle' and marks then
+  local others = {}
+  for _, mark in ipairs(marksIn(marks)) do
+    if mark.id ~= ARGV[9] then others[#others + 1] = mark.text end
+  end
+  if #others == 0 then redis.call('HDEL', KEYS[1], field)
+  else redis.call('HSET', KEYS[1], field, table.concat(others, ' ')) end
 end
 return 1
 `;
+
+/** A change's mark on its account: its id, and the last moment (Redis' clock) its directory write may land. */
+export interface ChangeMark {
+  id: string;
+  writeBy: number;
+}
 
 // `seq` first: the scripts read it from the front of the JSON without decoding it.
 export function accountCard(facts: MemberFacts): string {
@@ -106,13 +142,13 @@ export function userCard(facts: MemberFacts): string {
   return JSON.stringify({ seq, name: user.name, mayCall: user.permissions.includes('manage_support') });
 }
 
-/** Marks are timed by the injected clock (the real one in production), so tests can let one go stale. */
-export function createLineCopy(deps: { redis: RedisClient; clock: Clock; log: Logger }) {
-  const { redis, clock, log } = deps;
+/** `staleMs`: STALE_MARK_MS, shorter in tests that let a change stall. */
+export function createLineCopy(deps: { redis: RedisClient; log: Logger; staleMs?: number }) {
+  const { redis, log, staleMs = STALE_MARK_MS } = deps;
   redis.defineCommand('markDirectoryChange', { numberOfKeys: 1, lua: MARK_CHANGE_LUA });
   redis.defineCommand('copyDirectoryCards', { numberOfKeys: 2, lua: COPY_CARDS_LUA });
 
-  const copy = (mode: 'settle' | 'fill', accountId: string, userId: string | undefined, facts: MemberFacts, readBegan: number) =>
+  const copy = (mode: 'settle' | 'fill', accountId: string, userId: string | undefined, facts: MemberFacts, settling?: { mark: ChangeMark; raiseFloor: boolean }) =>
     withRedis(() =>
       redis.copyDirectoryCards(
         keys.lineAccounts,
@@ -123,30 +159,37 @@ export function createLineCopy(deps: { redis: RedisClient; clock: Clock; log: Lo
         facts.seq,
         accountCard(facts),
         userCard(facts),
-        readBegan,
-        STALE_MARK_MS,
+        facts.readAt,
+        staleMs,
+        settling?.mark.id ?? '',
+        settling?.raiseFloor === true ? '1' : '0',
       ),
     );
 
   return {
     /** Before a change of the account's directory: calls read the directory itself until it settles. */
-    async markChange(accountId: string): Promise<void> {
-      await withRedis(() => redis.markDirectoryChange(keys.lineAccounts, accountId, clock.now()));
+    async markChange(accountId: string): Promise<ChangeMark> {
+      const id = randomBytes(6).toString('hex');
+      const markedAt = Number(await withRedis(() => redis.markDirectoryChange(keys.lineAccounts, accountId, id)));
+      return { id, writeBy: markedAt + Math.floor((staleMs * 2) / 3) };
     },
 
-    /** After the change: the account's card and the changed user's (if any), from the directory as read after it. */
-    async settle(accountId: string, userId: string | undefined, facts: MemberFacts): Promise<void> {
-      await copy('settle', accountId, userId, facts, 0);
+    /**
+     * After the change: the account's card and the changed user's (if any), from the directory as
+     * read after it, and the change's mark lifted. `accountDeleted`: no user card of the account
+     * older than this read is trusted again.
+     */
+    async settle(accountId: string, userId: string | undefined, facts: MemberFacts, mark: ChangeMark, accountDeleted = false): Promise<void> {
+      await copy('settle', accountId, userId, facts, { mark, raiseFloor: accountDeleted });
     },
 
     /**
      * A call read the directory itself (no card, or a change in flight): its cards, from what it
-     * read, which began at `readBegan` (the clock's epoch ms). Never rejects: the call has its
-     * answer and need not wait for this.
+     * read. Never rejects: the call has its answer and need not wait for this.
      */
-    async fill(accountId: string, userId: string, facts: MemberFacts, readBegan: number): Promise<void> {
+    async fill(accountId: string, userId: string, facts: MemberFacts): Promise<void> {
       try {
-        await copy('fill', accountId, userId, facts, readBegan);
+        await copy('fill', accountId, userId, facts);
       } catch (error) {
         log.warn({ err: error, accountId }, "could not copy the directory's facts for the call path");
       }

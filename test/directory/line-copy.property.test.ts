@@ -17,7 +17,7 @@ import { buildTestApp } from '../helpers/test-app.js';
 const t = await buildTestApp();
 afterAll(() => t.close());
 const store = createDirectoryStore(t.redis);
-const copy = createLineCopy({ redis: t.redis, clock: t.clock, log: createLogger({ level: 'silent' }) });
+const copy = createLineCopy({ redis: t.redis, log: createLogger({ level: 'silent' }) });
 const USERS = ['u1', 'u2', 'u3'] as const;
 
 const userId = fc.constantFrom(...USERS);
@@ -53,10 +53,9 @@ describe("the line's copy of the directory under concurrent changes and calls", 
               case 'plan':
                 return api(t.app).put(`/v1/accounts/${accountId}`, { name: op.name, sla: op.sla });
               case 'call': {
-                const readBegan = t.clock.now();
                 const facts = await store.getCaller(accountId, op.userId);
                 await sleep(op.lateMs);
-                return copy.fill(accountId, op.userId, facts, readBegan);
+                return copy.fill(accountId, op.userId, facts);
               }
             }
           }),

@@ -1,10 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createDirectoryService } from '../../src/directory/directory-service.js';
+import { createDirectoryStore, type DirectoryStore } from '../../src/directory/directory-store.js';
 import { createLineCopy, STALE_MARK_MS } from '../../src/directory/line-copy.js';
+import { UnavailableError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
 import { createPinStore } from '../../src/pins/pin-store.js';
 import { eventually } from '../helpers/eventually.js';
-import { ALL_PERMISSIONS, api, changedByDyingInstance, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
+import { ageChangeMarks, ALL_PERMISSIONS, api, changedByDyingInstance, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
 import { directoryCommandsDuring } from '../helpers/redis-commands.js';
 import { buildTestApp } from '../helpers/test-app.js';
 import { TUESDAY_MORNING } from '../helpers/test-clock.js';
@@ -21,7 +25,10 @@ afterEach(() => {
   t.clock.set(TUESDAY_MORNING);
 });
 const pins = createPinStore(t.redis, t.clock, { secret: t.config.pinSecret, pin: t.policy.pin });
-const copy = createLineCopy({ redis: t.redis, clock: t.clock, log: createLogger({ level: 'silent' }) });
+const log = createLogger({ level: 'silent' });
+const copy = createLineCopy({ redis: t.redis, log });
+const store = createDirectoryStore(t.redis);
+const marked = async (accountId: string) => (await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changing`)) === 1;
 const userPath = (accountId: string, userId: string) => `/v1/accounts/${accountId}/users/${userId}`;
 
 /** A call that types `pin`: what it heard, who waits for a sysadmin, and how many times the directory was read. */
@@ -138,7 +145,7 @@ describe("the line's copy of the directory, when it cannot be trusted", () => {
     // The change might still land while it is in flight, so that call left the mark alone.
     expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changing`)).toBe(1);
 
-    t.clock.advance(STALE_MARK_MS + 1);
+    await ageChangeMarks(t, accountId, STALE_MARK_MS + 1);
     const after = await callWith(accountId, await givenPin(t.app, accountId, userId));
     expect(after.directoryReads).toBe(1);
     await eventually(async () => {
@@ -159,7 +166,7 @@ describe("the line's copy of the directory, when it cannot be trusted", () => {
       t.redis.hset(`callgate:{a:${accountId}}:users`, userId, `2:${JSON.stringify({ name: 'Grace Hopper', permissions: ['manage_billing'] })}`),
     );
 
-    t.clock.advance(STALE_MARK_MS + 1);
+    await ageChangeMarks(t, accountId, STALE_MARK_MS + 1);
     const colleagues = await callWith(accountId, await givenPin(t.app, accountId, colleague));
     expect(colleagues.said).toMatch(/^Thank you, Ken Colleague\./);
     await eventually(async () => {
@@ -190,21 +197,96 @@ describe("the line's copy of the directory, when it cannot be trusted", () => {
     const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
     const facts = (seq: number, name: string) => ({
       seq,
+      readAt: Date.now(),
       account: { id: accountId, name: 'Acme', sla: 'standard', rev: seq, contacts: {} },
       user: { id: userId, accountId, name, permissions: ['manage_support' as const], roles: [], rev: seq },
       adminContactName: null,
     });
     const userCard = async () => JSON.parse((await t.redis.hget('callgate:{line}:directory:users', `${accountId}/${userId}`)) ?? '{}') as unknown;
 
-    await copy.settle(accountId, userId, facts(100, 'Newer'));
-    await copy.settle(accountId, userId, facts(99, 'Older'));
+    await copy.settle(accountId, userId, facts(100, 'Newer'), await copy.markChange(accountId));
+    await copy.settle(accountId, userId, facts(99, 'Older'), await copy.markChange(accountId));
     expect(await userCard()).toMatchObject({ seq: 100, name: 'Newer' });
 
-    await copy.markChange(accountId);
-    await copy.fill(accountId, userId, facts(101, 'Read by a call'), t.clock.now());
+    const inFlight = await copy.markChange(accountId);
+    await copy.fill(accountId, userId, facts(101, 'Read by a call'));
     expect(await userCard()).toMatchObject({ seq: 100, name: 'Newer' });
-    await copy.settle(accountId, userId, facts(102, 'The change'));
+    await copy.settle(accountId, userId, facts(102, 'The change'), inFlight);
     expect(await userCard()).toMatchObject({ seq: 102, name: 'The change' });
     expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changing`)).toBe(0);
+  });
+});
+
+describe("the line's copy of the directory, when changes race, stall or die", () => {
+  it('when an account is deleted while another instance creates it again under the same id, then the deleted account\'s users are not vouched for', async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
+    const pin = await givenPin(t.app, accountId, userId);
+    // One instance deletes the account: marked and written, not yet settled (nor the PINs revoked).
+    const deleting = await copy.markChange(accountId);
+    await store.deleteAccount(accountId, { notAfter: deleting.writeBy });
+    // Another creates it again, start to finish; then the first reads back the new account and settles.
+    expect((await api(t.app).put(`/v1/accounts/${accountId}`, { name: 'New Owner', sla: 'standard' })).status).toBe(201);
+    await copy.settle(accountId, undefined, await store.getCaller(accountId, ''), deleting, true);
+    expect(await marked(accountId)).toBe(false);
+
+    const call = await callWith(accountId, pin);
+    expect(call.said).toMatch(/^Sorry, we could not find the user this PIN belongs to/);
+    expect(call.caller).toBeUndefined();
+  });
+
+  it('when a change stalls between its mark and its write for longer than calls wait for it, then its write does not land', async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
+    // A copy that waits 1 s for a change instead of 30, and a directory whose writes stall 1.2 s.
+    const stalled: DirectoryStore = {
+      ...store,
+      putUser: async (...args) => {
+        await sleep(1_200);
+        return store.putUser(...args);
+      },
+    };
+    const service = createDirectoryService({ store: stalled, pins, policy: t.policy, copy: createLineCopy({ redis: t.redis, log, staleMs: 1_000 }), log });
+
+    await expect(service.putUser(accountId, userId, { name: 'Grace Hopper', permissions: ['manage_billing'] })).rejects.toBeInstanceOf(UnavailableError);
+    const { user } = await store.getMember(accountId, userId);
+    expect(user?.permissions).toEqual(['manage_support']);
+    expect(await marked(accountId)).toBe(false);
+  });
+
+  it("when a change that went stale settles late, then it lifts only its own mark, not a newer change's", async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
+    const pin = await givenPin(t.app, accountId, userId);
+    // A first change stalls after writing; a call, long after, reads the directory and lifts its mark.
+    const first = await copy.markChange(accountId);
+    await ageChangeMarks(t, accountId, STALE_MARK_MS + 1);
+    await copy.fill(accountId, userId, await store.getCaller(accountId, userId));
+    expect(await marked(accountId)).toBe(false);
+    // A second change takes Manage Support away: marked and written, not settled yet.
+    const second = await copy.markChange(accountId);
+    await store.putUser(accountId, userId, { name: 'Grace Hopper', permissions: ['manage_billing'] }, { notAfter: second.writeBy });
+    // The first change wakes and settles.
+    await copy.settle(accountId, undefined, await store.getCaller(accountId, ''), first);
+
+    expect(await marked(accountId)).toBe(true);
+    const call = await callWith(accountId, pin);
+    expect(call.said).toMatch(/^Sorry, Grace Hopper\. Your user does not have the Manage Support permission/);
+    expect(call.directoryReads).toBe(1);
+  });
+
+  it("when an earlier version's mark (a count and a time) is on an account, then calls read the directory until it is stale, and one then lifts it", async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
+    await t.redis.hset('callgate:{line}:directory:accounts', `${accountId}:changing`, `1|${String(Date.now())}`);
+    expect((await callWith(accountId, await givenPin(t.app, accountId, userId))).directoryReads).toBe(1);
+    expect(await marked(accountId)).toBe(true);
+
+    await t.redis.hset('callgate:{line}:directory:accounts', `${accountId}:changing`, `1|${String(Date.now() - STALE_MARK_MS - 1)}`);
+    expect((await callWith(accountId, await givenPin(t.app, accountId, userId))).directoryReads).toBe(1);
+    await eventually(async () => {
+      expect(await marked(accountId)).toBe(false);
+    });
+    expect((await callWith(accountId, await givenPin(t.app, accountId, userId))).directoryReads).toBe(0);
   });
 });

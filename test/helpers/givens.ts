@@ -64,7 +64,20 @@ export const pinPath = (accountId: string, userId: string): string => `/v1/accou
  * (A write with no mark at all is not something callgate does.)
  */
 export async function changedByDyingInstance(t: TestApp, accountId: string, write: () => Promise<unknown>): Promise<void> {
-  await createLineCopy({ redis: t.redis, clock: t.clock, log: createLogger({ level: 'silent' }) }).markChange(accountId);
+  await createLineCopy({ redis: t.redis, log: createLogger({ level: 'silent' }) }).markChange(accountId);
   await write();
   await t.redis.hincrby(`callgate:{a:${accountId}}:account`, 'seq', 1);
 }
+
+/**
+ * As if `ms` had passed since the changes in flight on the account marked it: each mark on the
+ * line's copy set back by `ms`. Marks are timed by Redis' clock, which a test cannot move.
+ */
+export async function ageChangeMarks(t: TestApp, accountId: string, ms: number): Promise<void> {
+  const field = `${accountId}:changing`;
+  const marks = (await t.redis.hget('callgate:{line}:directory:accounts', field)) ?? '';
+  const aged = marks.replace(/@(\d+)/g, (_match, at: string) => `@${String(Number(at) - ms)}`);
+  expect(aged).not.toBe('');
+  await t.redis.hset('callgate:{line}:directory:accounts', field, aged);
+}
+
