@@ -71,8 +71,9 @@ end
 local function str(value) return cjson.encode(value) end
 local function admitVouched(owner)
   local accountId, userId = string.match(owner, '^([^/]*)/(.*)$')
-  local cards = redis.call('HMGET', KEYS[13], accountId, accountId .. ':changing', accountId .. ':floor')
-  if not cards[1] or cards[2] then return nil end
+  -- Marks: this version's changes in flight, and an earlier version's (line-copy.ts).
+  local cards = redis.call('HMGET', KEYS[13], accountId, accountId .. ':changes', accountId .. ':floor', accountId .. ':changing')
+  if not cards[1] or cards[2] or cards[4] then return nil end
   local userCard = redis.call('HGET', KEYS[14], owner)
   if not userCard then return nil end
   local account, user = cjson.decode(cards[1]), cjson.decode(userCard)

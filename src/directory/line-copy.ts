@@ -11,7 +11,10 @@ import type { MemberFacts } from './directory-records.js';
  * hash tag, so the PIN step can verify, decide and admit a caller in one script
  * (src/calls/pin-step-script.ts) although the directory lives in each account's own slot:
  *   directory:accounts  HASH  <accountId> -> account card, JSON {seq, name, sla, adminId, adminName}
- *                             <accountId>:changing -> the changes in flight, "<change id>@<marked, epoch ms>" each
+ *                             <accountId>:changes -> the changes in flight, "<change id>@<marked, epoch ms>" each
+ *                             <accountId>:changing -> an earlier version's marks, "<count>|<marked, epoch ms>"
+ *                               (a field of its own, so that its scripts, during a rolling deploy, cannot
+ *                               overwrite or lift this version's marks; read as a mark, lifted when stale)
  *                             <accountId>:floor -> the oldest revision a user card of the account may have and be trusted
  *   directory:users     HASH  <accountId>/<userId> -> user card, JSON {seq, name, mayCall}
  * A card is {seq, gone: true} for an account or user deleted. `seq` is the account's revision
@@ -60,7 +63,7 @@ local redisNow = clock[1] .. string.format('%03d', math.floor(tonumber(clock[2])
  * the account's marks ("<change id>@<epoch ms>", space-separated). Returns that time.
  */
 const MARK_CHANGE_LUA = `${REDIS_NOW_LUA}
-local field = ARGV[1] .. ':changing'
+local field = ARGV[1] .. ':changes'
 local marks = redis.call('HGET', KEYS[1], field)
 local mark = ARGV[2] .. '@' .. redisNow
 redis.call('HSET', KEYS[1], field, marks and (marks .. ' ' .. mark) or mark)
@@ -79,8 +82,8 @@ return redisNow
  * Returns 1 when it wrote, 0 when a change in flight kept it from writing.
  */
 const COPY_CARDS_LUA = `
-local field, floorField = ARGV[2] .. ':changing', ARGV[2] .. ':floor'
-local marks = redis.call('HGET', KEYS[1], field)
+local field, legacyField, floorField = ARGV[2] .. ':changes', ARGV[2] .. ':changing', ARGV[2] .. ':floor'
+local marks, legacy = redis.call('HGET', KEYS[1], field), redis.call('HGET', KEYS[1], legacyField)
 local seq = tonumber(ARGV[4])
 local function raiseFloor()
   if seq > tonumber(redis.call('HGET', KEYS[1], floorField) or '0') then redis.call('HSET', KEYS[1], floorField, seq) end
@@ -88,16 +91,18 @@ end
 -- Each mark "<change id>@<epoch ms>"; an earlier version's "<count>|<epoch ms>" is one mark no settle names.
 local function marksIn(value)
   local list = {}
-  for mark in string.gmatch(value, '%S+') do
+  for mark in string.gmatch(value or '', '%S+') do
     list[#list + 1] = {id = string.match(mark, '^([^@]*)@'), at = tonumber(string.match(mark, '(%d+)$')) or 0, text = mark}
   end
   return list
 end
-if ARGV[1] == 'fill' and marks then
-  for _, mark in ipairs(marksIn(marks)) do
-    if mark.at + tonumber(ARGV[8]) >= tonumber(ARGV[7]) then return 0 end
+if ARGV[1] == 'fill' and (marks or legacy) then
+  for _, value in ipairs({marks or '', legacy or ''}) do
+    for _, mark in ipairs(marksIn(value)) do
+      if mark.at + tonumber(ARGV[8]) >= tonumber(ARGV[7]) then return 0 end
+    end
   end
-  redis.call('HDEL', KEYS[1], field)
+  redis.call('HDEL', KEYS[1], field, legacyField)
   raiseFloor()
   marks = nil
 end

@@ -61,7 +61,7 @@ describe("the line's copy of the directory under concurrent changes and calls", 
           }),
         );
 
-        expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changing`)).toBe(0);
+        expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changes`)).toBe(0);
         for (const id of USERS) {
           const facts = await store.getCaller(accountId, id);
           expect(await t.redis.hget('callgate:{line}:directory:accounts', accountId)).toBe(accountCard(facts));

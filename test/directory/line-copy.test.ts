@@ -28,7 +28,7 @@ const pins = createPinStore(t.redis, t.clock, { secret: t.config.pinSecret, pin:
 const log = createLogger({ level: 'silent' });
 const copy = createLineCopy({ redis: t.redis, log });
 const store = createDirectoryStore(t.redis);
-const marked = async (accountId: string) => (await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changing`)) === 1;
+const marked = async (accountId: string) => (await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changes`)) === 1;
 const userPath = (accountId: string, userId: string) => `/v1/accounts/${accountId}/users/${userId}`;
 
 /** A call that types `pin`: what it heard, who waits for a sysadmin, and how many times the directory was read. */
@@ -143,13 +143,13 @@ describe("the line's copy of the directory, when it cannot be trusted", () => {
     expect(during.said).toMatch(/^Thank you, Grace B\. Hopper\./);
     expect(during.directoryReads).toBe(1);
     // The change might still land while it is in flight, so that call left the mark alone.
-    expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changing`)).toBe(1);
+    expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changes`)).toBe(1);
 
     await ageChangeMarks(t, accountId, STALE_MARK_MS + 1);
     const after = await callWith(accountId, await givenPin(t.app, accountId, userId));
     expect(after.directoryReads).toBe(1);
     await eventually(async () => {
-      expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changing`)).toBe(0);
+      expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changes`)).toBe(0);
     });
     const next = await callWith(accountId, await givenPin(t.app, accountId, userId));
     expect(next.said).toMatch(/^Thank you, Grace B\. Hopper\./);
@@ -170,7 +170,7 @@ describe("the line's copy of the directory, when it cannot be trusted", () => {
     const colleagues = await callWith(accountId, await givenPin(t.app, accountId, colleague));
     expect(colleagues.said).toMatch(/^Thank you, Ken Colleague\./);
     await eventually(async () => {
-      expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changing`)).toBe(0);
+      expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changes`)).toBe(0);
     });
 
     const call = await callWith(accountId, pin);
@@ -213,7 +213,7 @@ describe("the line's copy of the directory, when it cannot be trusted", () => {
     expect(await userCard()).toMatchObject({ seq: 100, name: 'Newer' });
     await copy.settle(accountId, userId, facts(102, 'The change'), inFlight);
     expect(await userCard()).toMatchObject({ seq: 102, name: 'The change' });
-    expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changing`)).toBe(0);
+    expect(await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changes`)).toBe(0);
   });
 });
 
@@ -278,15 +278,31 @@ describe("the line's copy of the directory, when changes race, stall or die", ()
   it("when an earlier version's mark (a count and a time) is on an account, then calls read the directory until it is stale, and one then lifts it", async () => {
     const accountId = await givenAccount(t.app);
     const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
+    const legacyMarked = async () => (await t.redis.hexists('callgate:{line}:directory:accounts', `${accountId}:changing`)) === 1;
     await t.redis.hset('callgate:{line}:directory:accounts', `${accountId}:changing`, `1|${String(Date.now())}`);
     expect((await callWith(accountId, await givenPin(t.app, accountId, userId))).directoryReads).toBe(1);
-    expect(await marked(accountId)).toBe(true);
+    expect(await legacyMarked()).toBe(true);
 
     await t.redis.hset('callgate:{line}:directory:accounts', `${accountId}:changing`, `1|${String(Date.now() - STALE_MARK_MS - 1)}`);
     expect((await callWith(accountId, await givenPin(t.app, accountId, userId))).directoryReads).toBe(1);
     await eventually(async () => {
-      expect(await marked(accountId)).toBe(false);
+      expect(await legacyMarked()).toBe(false);
     });
     expect((await callWith(accountId, await givenPin(t.app, accountId, userId))).directoryReads).toBe(0);
+  });
+
+  it("when an earlier version's instance marks and settles a change during a rolling deploy, then this version's change in flight stays marked", async () => {
+    const accountId = await givenAccount(t.app);
+    const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
+    const pin = await givenPin(t.app, accountId, userId);
+    const taking = await copy.markChange(accountId);
+    // What the earlier version's scripts do to their own field: a mark ("1|<ms>"), then its settle lifting it.
+    await t.redis.hset('callgate:{line}:directory:accounts', `${accountId}:changing`, `1|${String(Date.now())}`);
+    await t.redis.hdel('callgate:{line}:directory:accounts', `${accountId}:changing`);
+    await store.putUser(accountId, userId, { name: 'Grace Hopper', permissions: ['manage_billing'] }, { notAfter: taking.writeBy });
+
+    const call = await callWith(accountId, pin);
+    expect(call.said).toMatch(/^Sorry, Grace Hopper\. Your user does not have the Manage Support permission/);
+    expect(call.directoryReads).toBe(1);
   });
 });

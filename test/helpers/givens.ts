@@ -74,7 +74,7 @@ export async function changedByDyingInstance(t: TestApp, accountId: string, writ
  * line's copy set back by `ms`. Marks are timed by Redis' clock, which a test cannot move.
  */
 export async function ageChangeMarks(t: TestApp, accountId: string, ms: number): Promise<void> {
-  const field = `${accountId}:changing`;
+  const field = `${accountId}:changes`;
   const marks = (await t.redis.hget('callgate:{line}:directory:accounts', field)) ?? '';
   const aged = marks.replace(/@(\d+)/g, (_match, at: string) => `@${String(Number(at) - ms)}`);
   expect(aged).not.toBe('');
