@@ -13,7 +13,8 @@ import { FatalWebhookError } from './webhook-client.js';
  * takes (a <Say> ~0.06 s a character, a <Play> its media's length, a <Pause>
  * its length), so a person can hang up in the middle of a prompt.
  */
-export type Outcome = 'ended' | 'hangup' | 'gone' | 'leave' | 'interrupted';
+// 'wait-error': a wait document that failed (the <Enqueue> ends with QueueResult 'error').
+export type Outcome = 'ended' | 'hangup' | 'gone' | 'leave' | 'interrupted' | 'wait-error';
 
 export const resolveUrl = (url: string, base: string): string => new URL(url, base).toString();
 
@@ -29,7 +30,9 @@ export async function loadAndRun(ctx: SimContext, party: Party, url: string, met
     if (!(error instanceof FatalWebhookError)) throw error;
     ctx.errors.push({ callSid: party.sid, url: error.url, code: error.code, message: error.message });
     say(ctx, party, `(fatal error ${String(error.code)} at ${error.url})`);
-    // A wait or <Queue url> document that fails leaves the caller where they are (not modelled further).
+    // A wait document that fails takes the caller out of the queue, QueueResult 'error'
+    // (https://www.twilio.com/docs/voice/twiml/enqueue); a <Queue url> one that fails is not modelled further.
+    if (context === 'wait') return 'wait-error';
     if (context !== 'call') return 'ended';
     if (ctx.fallbackUrl === undefined) throw error;
     try {

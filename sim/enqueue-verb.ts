@@ -11,11 +11,12 @@ import { deferred } from './virtual-clock.js';
  * the queue (created on demand) and hears the waitUrl document, fetched with
  * QueuePosition, QueueSid, QueueTime, AvgQueueTime and CurrentQueueSize and
  * fetched again each time it ends. The action URL gets QueueResult, QueueSid
- * and QueueTime: right away after <Leave> or a hang-up, but after a bridge
- * only once both parties have hung up, and then its TwiML is not run.
+ * and QueueTime: right away after <Leave>, a hang-up or a wait document that failed ('error': the
+ * call goes on with the action's TwiML), but after a bridge only once both parties have hung up,
+ * and then its TwiML is not run.
  * Without an action the document goes on with the next verb.
  */
-type QueueResult = 'bridged' | 'leave' | 'hangup';
+type QueueResult = 'bridged' | 'leave' | 'hangup' | 'error';
 
 async function waitInQueue(ctx: SimContext, party: Party, verb: EnqueueVerb, member: QueueMember, docUrl: string): Promise<Outcome> {
   const queue = ctx.queues.open(verb.queue);
@@ -78,15 +79,16 @@ export async function enqueue(ctx: SimContext, party: Party, verb: EnqueueVerb, 
     result = await bridge(ctx, party, member, queue.sid);
   } else {
     ctx.queues.remove(queue, member, ctx.clock.now() - member.enqueuedAt);
-    result = outcome === 'leave' ? 'leave' : 'hangup';
+    result = outcome === 'leave' ? 'leave' : outcome === 'wait-error' ? 'error' : 'hangup';
     if (outcome === 'hangup') party.hangUp(); // <Hangup/> in the wait document ends the call
   }
   party.queueResult = result;
-  if (result !== 'leave') party.hangUp();
+  const goesOn = result === 'leave' || result === 'error';
+  if (!goesOn) party.hangUp();
   const params = { QueueResult: result, QueueSid: queue.sid, QueueTime: queueTime };
-  if (verb.action === undefined) return result === 'leave' ? 'next-verb' : 'gone';
+  if (verb.action === undefined) return goesOn ? 'next-verb' : 'gone';
   const action = resolveUrl(verb.action, docUrl);
-  if (result !== 'leave') {
+  if (!goesOn) {
     await requestIgnoringAnswer(ctx, party.sid, action, verb.method, { ...party.params, ...params });
     return 'gone';
   }

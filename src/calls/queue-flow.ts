@@ -92,6 +92,14 @@ export function createQueueFlow(deps: {
       if (caller !== undefined) await voicemail.callerMissed(caller, { from: left.from, waitSeconds: left.queueTime, reason });
       await audit.record({ type: left.result === 'leave' ? 'timed_out' : 'abandoned', ...facts, ...(left.result === 'leave' ? { reason } : {}) });
     } else if (left.result !== 'bridged') {
+      // Twilio's queue failed them (https://www.twilio.com/docs/voice/twiml/enqueue: 'error', an error in the
+      // wait document; 'system-error', often a hang-up before fully enqueued; 'queue-full'): still a verified
+      // caller nobody took, so a sysadmin calls them back. Not so while being bridged.
+      const beingBridged = left.result === 'bridging-in-process' || left.result === 'redirected-from-bridged';
+      if (caller !== undefined && !beingBridged) {
+        const reason = left.result === 'system-error' ? 'hung_up' : 'line_error';
+        await voicemail.callerMissed(caller, { from: left.from, waitSeconds: left.queueTime, reason });
+      }
       log.warn({ callSid: left.callSid, queueResult: left.result }, 'call left the queue unexpectedly');
     }
     return decision;

@@ -28,7 +28,8 @@ export const missedCallSchema = z.object({
   from: z.string(),
   at: z.number(),
   waitSeconds: z.number(),
-  reason: z.enum(['timed_out', 'hung_up', 'no_one_on_call', 'plan_closed']),
+  // line_error: Twilio's queue failed them (an error in the wait document, the queue full).
+  reason: z.enum(['timed_out', 'hung_up', 'no_one_on_call', 'plan_closed', 'line_error']),
   voicemail: z.object({ url: z.string(), seconds: z.number() }).optional(),
   /** A sysadmin calling back: `calling` while the phone rings, `connected` once they spoke. */
   callback: z.object({ sysadminId: z.string(), agentCallSid: z.string(), at: z.number(), state: z.enum(['calling', 'connected']) }).optional(),

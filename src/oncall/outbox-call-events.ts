@@ -2,11 +2,13 @@ import type { EventOutbox } from '../events/event-outbox.js';
 import type { CallEvents } from './call-events.js';
 import type { MissedReason } from './missed-callers.js';
 
-const MISSED_REASON: Record<MissedReason, 'timed_out' | 'hung_up' | 'no_one_on_call' | 'hours_ended'> = {
+const MISSED_REASON: Record<MissedReason, 'timed_out' | 'hung_up' | 'no_one_on_call' | 'hours_ended' | 'paging_failed'> = {
   timed_out: 'timed_out',
   hung_up: 'hung_up',
   no_one_on_call: 'no_one_on_call',
   plan_closed: 'hours_ended',
+  // The line failed them, not the rota: the catalogue's nearest reason.
+  line_error: 'paging_failed',
 };
 
 /** A withheld number is not a number: the event leaves it out. */

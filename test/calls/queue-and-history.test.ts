@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { createMissedCallers } from '../../src/oncall/missed-callers.js';
 import { api, changedByDyingInstance, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
 import { logLines } from '../helpers/leak-watch.js';
 import { buildTestApp } from '../helpers/test-app.js';
@@ -48,9 +49,17 @@ describe('waiting in the queue', () => {
     expect(types.filter((type) => type === 'completed')).toHaveLength(1);
   });
 
-  it('when Twilio reports a queue error, then the apology', async () => {
-    const { call } = await enqueuedCall();
-    expect(spoken(twimlOf(await call.queueResult('system-error', 3)))[0]).toMatch(/^We are sorry, the emergency support line has a problem/);
+  // QueueResult values from https://www.twilio.com/docs/voice/twiml/enqueue: 'error' (an error in the TwiML from
+  // the waitUrl), 'system-error' (e.g. the caller hung up before being fully enqueued), 'queue-full'.
+  it.each([
+    ['error', 'line_error'],
+    ['system-error', 'hung_up'],
+    ['queue-full', 'line_error'],
+  ])('when Twilio reports the queue result %s, then the apology, and the caller is on the list to call back', async (result, reason) => {
+    const { call, accountId } = await enqueuedCall();
+    expect(spoken(twimlOf(await call.queueResult(result, 3)))[0]).toMatch(/^We are sorry, the emergency support line has a problem/);
+    const missed = createMissedCallers(t.redis, { windowMs: t.policy.voicemail.missedForHours * 3_600_000 });
+    expect(await missed.get(call.callSid)).toMatchObject({ accountId, reason, waitSeconds: 3 });
   });
 });
 

@@ -71,6 +71,17 @@ describe('call queues, as Twilio runs them', () => {
     expect(Number(waits[2]?.QueueTime)).toBeGreaterThanOrEqual(80);
   });
 
+  // The page's QueueResult 'error': "The TwiML contained an error... in the TwiML retrieved from a waitUrl".
+  it('when the wait document is TwiML Twilio rejects, then the caller leaves the queue, the action gets QueueResult=error and its TwiML runs', async () => {
+    app = await supportLine({ wait: twiml('<Sing>Hold on</Sing>') });
+    const { sim } = simFor(app);
+    const call = await sim.call({ from: '+2', label: 'B', keypad: silent });
+    expect(app.to('/queue-result')[0]?.params.QueueResult).toBe('error');
+    expect(call.said.at(-1)).toBe('Goodbye.');
+    expect(sim.errors().map((e) => e.code)).toEqual([12100]);
+    expect(sim.queues.byName('support')?.members).toEqual([]);
+  });
+
   it('when the wait document says <Leave/>, then the action is requested right away with QueueResult=leave and its TwiML runs', async () => {
     app = await supportLine({ wait: twiml('<Leave/>') });
     const { sim } = simFor(app);
