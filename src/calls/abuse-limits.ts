@@ -114,6 +114,7 @@ export function createAbuseLimits(deps: {
       // The scripts count risk in whole units; a budget is rounded down to them, as each guess's risk is rounded up.
       pinOnly: Math.floor(budget.pinOnly / RISK_UNIT),
       total: Math.floor(budget.total / RISK_UNIT),
+      perCode: Math.floor(budget.perCode / RISK_UNIT),
       // The spend outlives its newest bucket by the window and two buckets more.
       spendTtlMs: budget.windowMs + 2 * bucketMs,
       callerWindowMs: HOUR_MS,

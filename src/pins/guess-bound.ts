@@ -19,14 +19,25 @@ export function riskOfGuess(live: number, digits: number): number {
   return p >= 1 ? Number.POSITIVE_INFINITY : -Math.log1p(-p);
 }
 
+/**
+ * Guesses made with one account code may spend at most this share of the risk the account codes'
+ * guesses have: a code's guesses risk only its account's PINs, and an account with hundreds of
+ * live PINs makes each guess with its own code costly, so without a cap one customer could spend
+ * the whole line's budget in a few dozen guesses and stop PIN checks for every caller.
+ */
+export const CODE_SHARE = 0.1;
+
 /** The limits the guess gate enforces, from the policy. */
 export function guessBudget(policy: Policy) {
   const total = -Math.log1p(-policy.line.guessBound);
+  const pinOnly = total * (1 - policy.line.accountCodeShare);
   return {
     /** Risk PIN-only guesses may spend in the window; past it the line asks for the account code. */
-    pinOnly: total * (1 - policy.line.accountCodeShare),
+    pinOnly,
     /** Risk all guesses together may spend; past it no guess is checked until the window moves on. */
     total,
+    /** Risk the guesses with any one account code may spend; past it that code's guesses are not checked. */
+    perCode: (total - pinOnly) * CODE_SHARE,
     windowMs: policy.line.guessWindowHours * 3_600_000,
   };
 }

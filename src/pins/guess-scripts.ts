@@ -5,6 +5,8 @@
  *                                   missed; and their sums over the window, "sum:u" and "sum:g", with
  *                                   "floor", the newest bucket the sums leave out. Spend kept by an
  *                                   earlier version as "r:<bucket>" (a float) is still counted, once.
+ *                                   "c:<account code>:<bucket>" -> the risk spent by guesses with that
+ *                                   code (its share of the budget, CODE_SHARE), also in the line's.
  *   caller:<number>:failures  ZSET  attempt ids scored by time (the number's sliding window)
  *   caller:<number>:lockout   STRING locked until (ms)
  *   line-failures:<minute>    STRING failed guesses that minute (the line alarm)
@@ -35,7 +37,11 @@ local function spentSince(oldest, tidy, bucket)
   for i = 1, #fields, 2 do
     local kind, b = string.match(fields[i], '^(%a):(%d+)$')
     local value = tonumber(fields[i + 1])
-    if b == nil then
+    local codeBucket = string.match(fields[i], '^c:%d+:(%d+)$')
+    if codeBucket then
+      -- a code's own spend (checkGuess reads it): only forgotten here once out of the window
+      if tidy and tonumber(codeBucket) <= old then redis.call('HDEL', KEYS[5], fields[i]) end
+    elseif b == nil then
       -- the sums and their floor: made again below
     elseif tonumber(b) <= old then
       if tidy then redis.call('HDEL', KEYS[5], fields[i]) end
@@ -68,6 +74,8 @@ export interface GuessLimits {
   /** Risk (RISK_UNITs) PIN-only guesses may spend in the window, and all guesses together. */
   pinOnly: number;
   total: number;
+  /** Risk (RISK_UNITs) the guesses with any one account code may spend in the window. */
+  perCode: number;
   spendTtlMs: number;
   callerWindowMs: number;
   callerLimit: number;
@@ -87,7 +95,7 @@ export function guessLimitsLua(limits: GuessLimits): string {
     return String(value);
   };
   return `
-local LIMITS = {digits = ${number(limits.digits)}, pinOnly = ${number(limits.pinOnly)}, total = ${number(limits.total)},
+local LIMITS = {digits = ${number(limits.digits)}, pinOnly = ${number(limits.pinOnly)}, total = ${number(limits.total)}, perCode = ${number(limits.perCode)},
   spendTtlMs = '${number(limits.spendTtlMs)}', callerWindowMs = '${number(limits.callerWindowMs)}',
   callerLimit = ${number(limits.callerLimit)}, lockoutMs = ${number(limits.lockoutMs)}, minuteTtlMs = '${number(limits.minuteTtlMs)}'}
 `;
@@ -99,7 +107,8 @@ local LIMITS = {digits = ${number(limits.digits)}, pinOnly = ${number(limits.pin
  * counted against the number (locking it out at the limit), the line's budget and the alarm.
  * A PIN-only guess is checked against every live PIN while the PIN-only budget lasts; a guess
  * with an account code only against that code's live PINs, while the whole budget lasts.
- * Nothing is looked up or counted when a limit says no; a hit costs nothing.
+ * A guess with a code also spends that code's own share of the budget (CODE_SHARE): one account's
+ * code cannot spend it all. Nothing is looked up or counted when a limit says no; a hit costs nothing.
  * A Lua function for a script that runs it with the step claim (src/calls/abuse-limits.ts): the
  * script must start with DEADLINE_GUARD_LUA, include FORGET_PIN_LUA and define LIMITS (guessLimitsLua).
  * KEYS: by-hash, by-owner, expiry, live-by-code, guess-spend, caller failures, caller lockout,
@@ -127,6 +136,14 @@ local function checkGuess(g)
   if hash ~= '' then risk = riskOf(live, LIMITS.digits) end
   if code == '' and spent + risk > LIMITS.pinOnly then return {'account_code'} end
   if code ~= '' and spent + risk > LIMITS.total then return {'exhausted'} end
+  -- A code's guesses risk only its account's PINs, and may spend only their share of the budget.
+  local codeSpent = 0
+  if code ~= '' and risk > 0 then
+    local fields = {}
+    for b = tonumber(g.oldest) + 1, tonumber(g.bucket) do fields[#fields + 1] = 'c:' .. code .. ':' .. b end
+    for _, spentInBucket in ipairs(redis.call('HMGET', KEYS[5], unpack(fields))) do codeSpent = codeSpent + (tonumber(spentInBucket) or 0) end
+    if codeSpent + risk > LIMITS.perCode then return {'exhausted'} end
+  end
 
   if hash ~= '' then
     local record = redis.call('HGET', KEYS[1], hash)
@@ -140,6 +157,7 @@ local function checkGuess(g)
 
   redis.call('HSET', KEYS[5], 'u:' .. g.bucket, bucketRisk + risk, 'g:' .. g.bucket, bucketGuesses + 1,
     'sum:u', spent + risk, 'sum:g', guesses + 1)
+  if code ~= '' and risk > 0 then redis.call('HINCRBY', KEYS[5], 'c:' .. code .. ':' .. g.bucket, risk) end
   -- The first miss of a bucket keeps the spend for the window and two buckets more.
   if bucketGuesses == 0 then redis.call('PEXPIRE', KEYS[5], LIMITS.spendTtlMs) end
   redis.call('ZADD', KEYS[6], g.now, g.attemptId)

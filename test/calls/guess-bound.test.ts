@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
 import { guessBudget, riskOfGuess } from '../../src/pins/guess-bound.js';
 import { api, givenAccount, givenUser, pinPath } from '../helpers/givens.js';
@@ -91,28 +92,64 @@ describe('the line-wide budget of guesses', () => {
     expect(twimlOf(await call.pin(customer.pin, 3))).toContain('<Enqueue');
   });
 
-  it('when guesses with a known account code spend the rest of the bound, then nothing more is checked and callers are told to open a ticket', async () => {
+  /** A call that types `accountCode`, then a guess at the PIN; what it then hears first. */
+  const guessWithCode = async (t: TestApp, accountCode: string, digits: string): Promise<string> => {
+    const call = placeCall(t.app, t.config);
+    await call.voice();
+    await call.pin(accountCode, 1);
+    return spoken(twimlOf(await call.pin(digits, 2)))[0] ?? '';
+  };
+
+  it("when guesses with one account code spend that code's share of the bound, then its guesses are not checked, and a customer of another account still gets through", async () => {
     const t = await lineWith({ guessBound: 2.1e-6 });
-    const accountId = await givenAccount(t.app);
-    const { accountCode } = await givenPinWithCode(t, accountId);
-    for (let i = 0; i < 9; i += 1) await givenPinWithCode(t);
+    const target = await givenPinWithCode(t);
+    const customer = await givenPinWithCode(t);
+    for (let i = 0; i < 8; i += 1) await givenPinWithCode(t);
     await Promise.all(Array.from({ length: 10 }, (_, i) => oneGuess(t, String(30_000_000 + i))));
 
-    // One live PIN behind this code: each guess with it risks 1e-8; what the ten spent left of the bound allows 110.
-    const guessWithCode = async (i: number): Promise<string> => {
-      const call = placeCall(t.app, t.config);
-      await call.voice();
-      await call.pin(accountCode, 1);
-      return spoken(twimlOf(await call.pin(String(40_000_000 + i), 2)))[0] ?? '';
-    };
-    const answers = await Promise.all(Array.from({ length: 130 }, (_, i) => guessWithCode(i)));
-    expect(count(answers, /^Sorry, that was not recognised/)).toBe(110);
-    expect(count(answers, PINS_UNAVAILABLE)).toBe(20);
+    // One live PIN behind the code: each guess with it risks 1e-8; its share (a tenth of what the
+    // codes may spend, half the bound) allows 10 of the 110 the rest of the bound would.
+    const budget = guessBudget(parsePolicy(policyWith({ line: { guessBound: 2.1e-6 } })));
+    expect(Math.floor(budget.perCode / riskOfGuess(1, 8))).toBe(10);
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => guessWithCode(t, target.accountCode, String(40_000_000 + i))));
+    expect(count(answers, /^Sorry, that was not recognised/)).toBe(10);
+    expect(count(answers, PINS_UNAVAILABLE)).toBe(30);
+
+    // Another account's customer, with their code and PIN, is put through.
+    const call = placeCall(t.app, t.config);
+    await call.voice();
+    await call.pin(customer.accountCode, 1);
+    expect(twimlOf(await call.pin(customer.pin, 2))).toContain('<Enqueue');
+  });
+
+  it('when guesses with many account codes spend the rest of the bound, then nothing more is checked and callers are told to open a ticket', async () => {
+    const t = await lineWith({ guessBound: 2.1e-6 });
+    const codes: string[] = [];
+    for (let i = 0; i < 10; i += 1) codes.push((await givenPinWithCode(t)).accountCode);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => oneGuess(t, String(30_000_000 + i))));
+
+    // Ten codes, one live PIN each: 10 guesses per code fit its share; what the ten PIN-only guesses
+    // left of the bound allows 110 in all, so the last code's guesses meet the whole bound first.
+    const more = async (code: string, from: number) =>
+      Promise.all(Array.from({ length: 12 }, (_, i) => guessWithCode(t, code, String(from + i))));
+    const answers = (await Promise.all(codes.map((code, i) => more(code, 40_000_000 + i * 100)))).flat();
+    expect(count(answers, /^Sorry, that was not recognised/)).toBe(100);
+    expect(await sample(t, 'callgate_guess_window_hit_probability')).toBeLessThanOrEqual(2.1e-6);
+    // One more code: ten guesses fit its share, the whole bound has room for ten.
+    const eleventh = await givenPinWithCode(t);
+    const last = await Promise.all(Array.from({ length: 12 }, (_, i) => guessWithCode(t, eleventh.accountCode, String(50_000_000 + i))));
+    expect(count(last, /^Sorry, that was not recognised/)).toBe(10);
+    // A code with all its share left is now refused too: the whole bound is spent.
+    expect(await guessWithCode(t, (await givenPinWithCode(t)).accountCode, '60000000')).toMatch(PINS_UNAVAILABLE);
     expect(await sample(t, 'callgate_guess_window_hit_probability')).toBeLessThanOrEqual(2.1e-6);
 
     // A day later the window has moved on: PINs are checked again, without the account code.
     t.clock.advance(25 * 3_600_000);
     expect(await oneGuess(t, '55555555')).toMatch(NOT_RECOGNISED);
+    // And the codes' own spend of that day is forgotten with it.
+    const spendFields = await t.redis.hkeys('callgate:{line}:pins:guess-spend');
+    expect(spendFields.length).toBeGreaterThan(0);
+    expect(spendFields.filter((field) => field.startsWith('c:'))).toEqual([]);
   });
 
   it('when guesses use account codes nobody has, then they risk nothing and spend none of the bound', async () => {
@@ -183,3 +220,31 @@ describe('failed PINs per caller number, under concurrency', () => {
     expect(spoken(twimlOf(await placeCall(t.app, t.config, from).voice()))[0]).toMatch(LOCKED_OUT);
   });
 });
+
+describe('a long call at the most attempts the policy allows', () => {
+  it('when a call has answered more than 20 prompts (10 attempts, each after the account code), then the next prompt is still its own, and the right PIN puts the caller through', async () => {
+    const t = await buildTestApp({ policy: policyWith({ pin: { ...DEFAULT_POLICY.pin, attemptsPerCall: 10 }, line: { ...DEFAULT_POLICY.line, guessBound: 2.1e-6, alarmFailuresPerMinute: 1000 } }) });
+    apps.push(t);
+    const accountId = await givenAccount(t.app);
+    const { pin, accountCode } = await givenPinWithCode(t, accountId);
+    for (let i = 0; i < 9; i += 1) await givenPinWithCode(t);
+    // The PIN-only part of the bound spent (ten live PINs, 1e-7 a guess): the line asks for the code.
+    for (let i = 0; i < 12; i += 1) await oneGuess(t, String(30_000_000 + i));
+
+    const call = placeCall(t.app, t.config);
+    let xml = twimlOf(await call.voice());
+    const next = () => Number(/attempt=(\d+)/.exec(xml)?.[1]);
+    for (let i = 0; i < 9; i += 1) {
+      xml = twimlOf(await call.pin(accountCode, next()));
+      xml = twimlOf(await call.pin(String(40_000_000 + i), next()));
+    }
+    xml = twimlOf(await call.pin(accountCode, next()));
+    xml = twimlOf(await call.pin('', next()));
+    // Nothing typed: asked for the PIN again (the code is kept), at the 21st prompt.
+    expect(next()).toBe(21);
+    expect(spoken(xml).at(-1)).toMatch(/enter your support PIN/);
+    xml = twimlOf(await call.pin(pin, next()));
+    expect(xml).toContain('<Enqueue');
+  });
+});
+

@@ -14,7 +14,8 @@ export const callParams = z.looseObject({
   StirVerstat: z.string().max(64).optional().catch(undefined),
 });
 export const pinParams = callParams.extend({ Digits: z.string().max(64).default('') });
-export const pinQuery = z.looseObject({ attempt: z.coerce.number().int().min(1).max(20).catch(1) });
+// Each prompt's own number (Twilio signs it with the URL): up to 10 failed, 10 empty and 11 account-code prompts a call.
+export const pinQuery = z.looseObject({ attempt: z.coerce.number().int().min(1).max(100).catch(1) });
 export const waitParams = z.looseObject({
   CallSid: callSid,
   QueuePosition: z.coerce.number().int().min(1).catch(1),
