@@ -4,6 +4,9 @@ import type { Logger } from '../logger.js';
 import type { AgentDecision, Briefing, PreviousCaller } from './agent-decisions.js';
 import type { AgentCalls } from './agent-calls.js';
 import { CONNECTED_MS, createBridgeBooks } from './bridge-books.js';
+
+// How long a sysadmin whose conversation ended stays busy if their call's status callback is lost.
+const AFTER_CALL_MS = 60_000;
 import type { BusySysadmins } from './busy-sysadmins.js';
 import type { CallEvents } from './call-events.js';
 import { createCallbackFlow, type CallbackFlow } from './callback-flow.js';
@@ -189,7 +192,12 @@ export function createAgentFlow(deps: {
     async dialEnded(call: { sysadminId: string; agentCallSid: string; about: string }): Promise<AgentDecision> {
       const { sysadminId, agentCallSid, about } = call;
       const known = await agentCalls.get(agentCallSid);
-      if (known?.bridged === true) return { kind: 'agent_call_over' };
+      if (known?.bridged === true) {
+        // The conversation is over; the call ends after a goodbye. Busy until its status callback
+        // still, but a lost one now holds the sysadmin a minute, not CONNECTED_MS.
+        await busy.replaceIf(sysadminId, agentCallSid, { kind: 'on_line', callSid: agentCallSid, until: clock.now() + AFTER_CALL_MS });
+        return { kind: 'agent_call_over' };
+      }
       await waiting.release(about, agentCallSid, clock.now());
       return brief(sysadminId, agentCallSid, undefined, 'left');
     },

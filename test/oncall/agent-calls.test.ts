@@ -190,6 +190,26 @@ describe('a paged sysadmin', () => {
     );
   });
 
+  // https://www.twilio.com/docs/voice/twiml/dial: the action is requested when the <Dial> ends. The call's
+  // status callback is one request, not retried (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides).
+  it("when the sysadmin's conversation ended and their call's status callback is lost, then they are paged for the next caller within a minute, not hours later", async () => {
+    expect((await request(t.app).put('/v1/oncall').set('Authorization', `Bearer ${OPS_KEY}`).send([ALICE])).status).toBe(200);
+    const { call } = await givenWaitingCaller(t);
+    const alice = await aliceHasHeard();
+    await alice.take('1', call.callSid);
+    await bridge(t, 'alice', call.callSid, alice.pageSid);
+    expect(spoken(twimlOf(await alice.dialEnded(call.callSid, 'completed')))[0]).toMatch(/call is over|Goodbye/i);
+
+    const next = await givenWaitingCaller(t);
+    rest.calls.length = 0;
+    await t.pager.tick();
+    expect(rung()).toEqual([]);
+    t.clock.advance(61_000);
+    await next.call.wait(1, 61);
+    await t.pager.tick();
+    expect(rung()).toEqual([ALICE.phone]);
+  });
+
   it('when the Dial finds the queue empty (the caller left), then the sysadmin hears so and the reservation ends', async () => {
     const { call } = await givenWaitingCaller(t);
     const alice = await aliceHasHeard();
