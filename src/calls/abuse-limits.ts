@@ -219,9 +219,10 @@ export function createAbuseLimits(deps: {
      * A PIN prompt's answer (checkPinStepLua): the step claimed, the guess checked within the
      * limits and counted, and a miss's decision recorded, in one script; a hit the line's
      * directory copy vouches for is admitted by it too (`admit`: the tiers open now, the
-     * caller's own queue and the request's mark on the admission). `pin` is undefined for digits that cannot be a PIN (a miss that
-     * risks nothing); `typed` false for nothing typed (not checked). Redis does nothing after
-     * `notAfter` (epoch ms, real time). Never logs the digits.
+     * caller's own queue and the request's mark on the admission). `pin` is undefined for
+     * digits that cannot be a PIN (a miss that risks nothing); `typed` false for nothing typed
+     * (not checked). Redis does nothing after `notAfter` (epoch ms, real time). Never logs
+     * the digits.
      */
     async checkPinStep(guess: {
       from: string;
