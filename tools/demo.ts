@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   await sim.settled();
   await expectOk(ops('PUT', `/v1/oncall/${SAM.id}/pin`, { pin: DEMO_ONCALL_PIN }));
   say(`  (an operator has given Sam the on-call PIN ${DEMO_ONCALL_PIN}; Ada's phone will ring for the callback)`);
-  sim.answerPages('+447700900111', { label: 'Ada (called back)', ringSeconds: 4 });
+  sim.answerPages('+447700900111', { label: 'Ada (called back)', ringSeconds: 4, keypad: scriptedKeypad(['1']) });
   await sim.call({ from: SAM.phone, label: SAM.name, keypad: scriptedKeypad([`${DEMO_ONCALL_PIN}#`, '1']) });
   await sim.settled();
 

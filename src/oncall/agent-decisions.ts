@@ -24,8 +24,12 @@ export type AgentDecision =
   /** A sysadmin who phoned in hears the missed callers first, newest first, to call one back. */
   | { kind: 'agent_missed'; sysadminId: string; index: number; count: number; missed: MissedSummary; play: boolean; notice?: 'no_answer' }
   | { kind: 'agent_call_back'; sysadminId: string; about: string; userName: string; number: string }
-  /** The <Number url> of a callback: what the customer hears before the sysadmin is put through. */
-  | { kind: 'callback_whisper' };
+  /** The <Number url> of a callback: who calls and why; 1 to be put through (a voicemail box presses nothing). */
+  | { kind: 'callback_whisper'; about: string }
+  /** The customer pressed 1: put through (nothing more to say). */
+  | { kind: 'callback_accepted' }
+  /** Anything else, or nothing: the customer's leg is hung up, the sysadmin hears nobody answered. */
+  | { kind: 'callback_declined' };
 
 /** A missed caller as a sysadmin hears of them. */
 export interface MissedSummary {

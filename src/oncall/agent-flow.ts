@@ -98,6 +98,7 @@ export function createAgentFlow(deps: {
     /** Missed callers, one at a time (a sysadmin who phoned in). */
     missedChoice: (choice: Parameters<CallbackFlow['choose']>[0]) => callbacks.choose(choice),
     callbackDialed: (dial: Parameters<CallbackFlow['dialEnded']>[0]) => callbacks.dialEnded(dial),
+    callbackAnswered: (answer: Parameters<CallbackFlow['answered']>[0]) => callbacks.answered(answer),
 
     /** Whether a caller's number is on the rota: such a call is asked for the on-call PIN, never a customer PIN. */
     async sysadminByPhone(phone: string): Promise<string | undefined> {

@@ -19,6 +19,7 @@ export function agentUrls(baseUrl: string) {
     /** The missed callers, one at a time: 1 calls back, 2 next, 3 plays the message, 9 who is waiting. */
     missed: (sysadminId: string, index: number, caller: string) => at('agent-missed', { sysadmin: sysadminId, index: String(index), about: caller }),
     callbackWhisper: (caller: string) => at('callback-whisper', { about: caller }),
+    callbackAnswer: (caller: string) => at('callback-answer', { about: caller }),
     callbackDialed: (sysadminId: string, caller: string) => at('callback-dialed', { sysadmin: sysadminId, about: caller }),
   };
 }

@@ -70,22 +70,35 @@ export function createCallbackFlow(deps: {
       return { kind: 'agent_call_back', sysadminId, about, userName: call.userName, number: call.from };
     },
 
-    /** The callback's <Dial> ended: spoken with, the missed call is closed; otherwise it stays open. */
+    /**
+     * The customer's phone answered and heard the whisper: 1 is a person, put through; anything
+     * else (a voicemail box presses nothing) is hung up on, and the missed call stays open.
+     */
+    async answered(answer: { about: string; agentCallSid: string; digits: string }): Promise<AgentDecision> {
+      if (answer.digits !== '1') return { kind: 'callback_declined' };
+      await missed.answerCallback(answer.about, answer.agentCallSid);
+      return { kind: 'callback_accepted' };
+    },
+
+    /**
+     * The callback's <Dial> ended: spoken with (the customer pressed 1), the missed call is closed;
+     * otherwise it stays open. DialCallStatus is `completed` for any answer, a voicemail box's too
+     * (https://www.twilio.com/docs/voice/twiml/dial), so only the key the person pressed counts.
+     */
     async dialEnded(dial: { sysadminId: string; agentCallSid: string; about: string; dialCallStatus: string; dialCallSid?: string }): Promise<AgentDecision> {
       const { sysadminId, agentCallSid, about } = dial;
-      if (dial.dialCallStatus !== 'completed') {
+      const closed = dial.dialCallStatus === 'completed' ? await missed.closeByCallback(about, agentCallSid) : undefined;
+      const call = closed ?? (await missed.get(about));
+      // Not spoken with (a retried action finds the call already closed by this callback).
+      if (call?.callback?.agentCallSid !== agentCallSid || call.callback.state !== 'connected') {
         await missed.releaseCallback(about, agentCallSid);
         return missedOrBrief(sysadminId, agentCallSid, 0, { notice: 'no_answer' });
       }
-      const closed = await missed.closeByCallback(about, agentCallSid);
-      const call = closed ?? (await missed.get(about));
       if (closed !== undefined) {
         await audit.record({ type: 'called_back', callSid: about, accountId: closed.accountId, userId: closed.userId, sysadminId });
       }
       // On every try (a retried action), kept once by the outbox.
-      if (call?.callback?.agentCallSid === agentCallSid && call.callback.state === 'connected') {
-        await events.calledBack(call, { sysadminId, callbackCallSid: dial.dialCallSid ?? agentCallSid });
-      }
+      await events.calledBack(call, { sysadminId, callbackCallSid: dial.dialCallSid ?? agentCallSid });
       return { kind: 'agent_call_over' };
     },
   };

@@ -31,8 +31,11 @@ export const missedCallSchema = z.object({
   // line_error: Twilio's queue failed them (an error in the wait document, the queue full).
   reason: z.enum(['timed_out', 'hung_up', 'no_one_on_call', 'plan_closed', 'line_error']),
   voicemail: z.object({ url: z.string(), seconds: z.number() }).optional(),
-  /** A sysadmin calling back: `calling` while the phone rings, `connected` once they spoke. */
-  callback: z.object({ sysadminId: z.string(), agentCallSid: z.string(), at: z.number(), state: z.enum(['calling', 'connected']) }).optional(),
+  /**
+   * A sysadmin calling back: `calling` while the phone rings, `answered` once a person pressed 1
+   * (not a voicemail box), `connected` once they spoke.
+   */
+  callback: z.object({ sysadminId: z.string(), agentCallSid: z.string(), at: z.number(), state: z.enum(['calling', 'answered', 'connected']) }).optional(),
 });
 export type MissedCall = z.infer<typeof missedCallSchema>;
 
@@ -129,14 +132,22 @@ export function createMissedCallers(redis: RedisClient, options: { windowMs: num
       return claimed !== undefined;
     },
 
+    /** A person answered the callback (pressed 1): put through. */
+    answerCallback: (callSid: string, agentCallSid: string) =>
+      update(callSid, (call) =>
+        call.callback?.agentCallSid === agentCallSid && call.callback.state === 'calling' ? { ...call, callback: { ...call.callback, state: 'answered' } } : undefined,
+      ),
+
     /** The callback did not connect: someone may try again. */
     releaseCallback: (callSid: string, agentCallSid: string) =>
-      update(callSid, (call) => (call.callback?.agentCallSid === agentCallSid && call.callback.state === 'calling' ? { ...call, callback: undefined } : undefined)),
+      update(callSid, (call) =>
+        call.callback?.agentCallSid === agentCallSid && call.callback.state !== 'connected' ? { ...call, callback: undefined } : undefined,
+      ),
 
-    /** The customer and the sysadmin spoke: the missed call is closed. */
+    /** The customer, who pressed 1, and the sysadmin spoke: the missed call is closed. */
     closeByCallback: (callSid: string, agentCallSid: string) =>
       update(callSid, (call) =>
-        call.callback?.agentCallSid === agentCallSid && call.callback.state === 'calling' ? { ...call, callback: { ...call.callback, state: 'connected' } } : undefined,
+        call.callback?.agentCallSid === agentCallSid && call.callback.state === 'answered' ? { ...call, callback: { ...call.callback, state: 'connected' } } : undefined,
       ),
   };
 }

@@ -242,18 +242,36 @@ describe('whole calls through the simulator', () => {
     });
     await line.sim.settled();
     // Ada's own phone rings for the callback (https://www.twilio.com/docs/voice/twiml/number: the url runs on the called party).
-    const adaPhone = line.sim.answerPages('+447700900666', { label: 'Ada (called back)', ringSeconds: 4 });
+    const adaPhone = line.sim.answerPages('+447700900666', { label: 'Ada (called back)', ringSeconds: 4, keypad: scriptedKeypad(['1']) });
     const sam = await line.sim.call({ from: SAM.phone, label: 'Sam', keypad: scriptedKeypad([`${SAM_PIN}#`, '1']) });
     await line.sim.settled();
     expect(sam.said.slice(1, 3)).toEqual(['Missed callers to call back: 1.', 'Acme Hosting, Ada Lovelace, less than a minute ago; they left a message.']);
     expect(sam.said).toContain('Calling Ada Lovelace back now.');
-    expect(adaPhone.heard).toContain('This is the emergency support line, returning your call. An engineer is on the line for you now.');
+    expect(adaPhone.heard).toContain('This is the emergency support line, returning your call. Press 1 to speak to the engineer now.');
     expect(line.heardBy('Sam')).toContain('(connected with Ada (called back))');
     expect(await line.history()).toEqual([expect.objectContaining({ userId: 'ada', outcome: 'timed_out', callback: { sysadminId: 'sam', at: expect.any(String) as unknown } })]);
 
     // Called back: the next sysadmin phoning in is not offered Ada again.
     const again = await line.sim.call({ from: SAM.phone, label: 'Sam again', keypad: scriptedKeypad([`${SAM_PIN}#`]) });
     expect(again.said[1]).toBe('Nobody is waiting for support right now. Goodbye.');
+  });
+
+  // https://www.twilio.com/docs/voice/twiml/dial: DialCallStatus is 'completed' for any answer, a voicemail box's too;
+  // https://www.twilio.com/docs/voice/twiml/number: the url document may decline the call with <Gather> and <Hangup>.
+  it("when the customer's voicemail answers the callback, then it is hung up on, the sysadmin hears nobody answered, and the missed call stays open", async () => {
+    const line = await givenLine({ policy: { ...OPEN_POLICY, queue: { maxWaitSeconds: 60 } } });
+    await line.ops('PUT', '/v1/oncall/sam/pin', { pin: SAM_PIN });
+    rememberSecret(SAM_PIN);
+    line.sim.answerPages(SAM.phone, { label: 'Sam (paged)', answers: 'no-answer' });
+    await line.sim.call({ from: '+447700900666', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]) });
+    await line.sim.settled();
+    const adaPhone = line.sim.answerPages('+447700900666', { label: 'Ada (voicemail)', answers: 'voicemail', voicemailAfterSeconds: 5 });
+    const sam = await line.sim.call({ from: SAM.phone, label: 'Sam', keypad: scriptedKeypad([`${SAM_PIN}#`, '1']) });
+    await line.sim.settled();
+    expect(adaPhone.recorded.join(' ')).toContain('Press 1 to speak to the engineer now.');
+    expect(line.heardBy('Sam')).not.toContain('(connected with Ada (voicemail))');
+    expect(sam.said).toContain('The customer did not answer.');
+    expect(await line.history()).toEqual([expect.objectContaining({ userId: 'ada', callback: null })]);
   });
 
   it('when a caller nobody answers leaves a message, then the control panel gets one signed voicemail.recorded, even across a restart mid-delivery', async () => {

@@ -21,6 +21,8 @@ const agentCall = z.looseObject({
   AnsweredBy: z.string().max(32).optional(),
   CallStatus: z.string().max(32).default('completed'),
 });
+// The customer's leg of a callback (https://www.twilio.com/docs/voice/twiml/number): ParentCallSid is the sysadmin's call.
+const calledLeg = z.looseObject({ ParentCallSid: sid, Digits: z.string().max(32).default('') });
 const bridgedCaller = z.looseObject({
   CallSid: sid,
   DequeingCallSid: sid.optional(),
@@ -88,11 +90,18 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
       return render(await within(ANSWER_WITHIN_MS, choice));
     },
 
-    // The <Number url> of a callback: the customer answered; they hear who calls and why. Says the
-    // same whatever Redis does, so it never needs the books.
+    // The <Number url> of a callback: the customer's phone answered; they hear who calls and why,
+    // and 1 puts them through. Says the same whatever Redis does, so it never needs the books.
     '/callback-whisper': (req) => {
-      callbackQuery.parse(req.query);
-      return render({ kind: 'callback_whisper' });
+      const { about } = callbackQuery.parse(req.query);
+      return render({ kind: 'callback_whisper', about });
+    },
+
+    // The whisper's key: 1 is a person, who is put through (ParentCallSid: the sysadmin's call).
+    '/callback-answer': async (req) => {
+      const { about } = callbackQuery.parse(req.query);
+      const leg = calledLeg.parse(req.body);
+      return render(await within(ANSWER_WITHIN_MS, agent.callbackAnswered({ about, agentCallSid: leg.ParentCallSid, digits: leg.Digits })));
     },
 
     // The callback's <Dial> ended.
