@@ -58,13 +58,13 @@ export type PutThrough =
  * 8 s, for as long as the PIN's undo record lasts (UNDO_WINDOW_MS, less 10 s for the tries
  * themselves). Later, the caller could still be freed from the line but the PIN not restored.
  */
-export function giveBackPauses(): number[] {
+export const GIVE_BACK_PAUSES_MS: readonly number[] = (() => {
   const pauses: number[] = [];
   for (let total = 0, pause = 1_000; total + pause <= UNDO_WINDOW_MS - 10_000; total += pause, pause = Math.min(pause * 2, 8_000)) {
     pauses.push(pause);
   }
   return pauses;
-}
+})();
 
 export function createVerifiedCallers(deps: VerifiedCallersDeps) {
   const { clock, policy, hours, directory, copy, admissions, queue, audit, log } = deps;
@@ -146,13 +146,12 @@ export function createVerifiedCallers(deps: VerifiedCallersDeps) {
    */
   function giveBack(at: VerifiedStep): void {
     const { callSid, step, token } = at;
-    const pauses = giveBackPauses();
     const attempt = async (tries: number): Promise<void> => {
       try {
         const restored = await admissions.giveBack({ callSid, step, now: clock.now(), token });
         log.warn({ callSid, restored }, 'a PIN step answered too late to put the caller through: anything it admitted is given back');
       } catch (error) {
-        const pause = pauses[tries];
+        const pause = GIVE_BACK_PAUSES_MS[tries];
         if (pause === undefined) {
           log.error({ err: error, callSid }, 'a PIN step answered too late, and giving back what it admitted failed');
           return;

@@ -1,4 +1,4 @@
-import { DEADLINE_GUARD_LUA } from '../redis/deadline.js';
+import { DEADLINE_GUARD_LUA, REDIS_CLOCK_LUA } from '../redis/deadline.js';
 import { IF_MATCH_FN_LUA } from './revisions.js';
 
 /*
@@ -155,7 +155,7 @@ return reply
  * KEYS: account, users  ARGV: userId, ...ACCOUNT_FIELDS (which name the admin contact)
  * Returns {Redis' clock (epoch ms), account field values..., caller's record or nil, admin contact's record or nil}
  */
-export const READ_CALLER_LUA = `
+export const READ_CALLER_LUA = `${REDIS_CLOCK_LUA}
 local fields = {}
 local adminId
 for i = 2, #ARGV do fields[#fields + 1] = ARGV[i] end
@@ -166,7 +166,6 @@ end
 reply[#fields + 1] = redis.call('HGET', KEYS[2], ARGV[1])
 if adminId and adminId ~= ARGV[1] then reply[#fields + 2] = redis.call('HGET', KEYS[2], adminId) end
 -- When the read happened, by Redis' clock: the line's copy judges its marks by it (line-copy.ts).
-local clock = redis.call('TIME')
-table.insert(reply, 1, clock[1] .. string.format('%03d', math.floor(tonumber(clock[2]) / 1000)))
+table.insert(reply, 1, string.format('%d', clockMs))
 return reply
 `;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Result } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis/connect-redis.js';
+import { REDIS_CLOCK_LUA } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import type { MemberFacts } from './directory-records.js';
@@ -52,22 +53,16 @@ declare module 'ioredis' {
 // waiting for it; the third left over allows for Redis nodes' clocks (Cluster) disagreeing.
 export const STALE_MARK_MS = 30_000;
 
-// Redis' clock, epoch ms, as a string (no float formatting).
-const REDIS_NOW_LUA = `
-local clock = redis.call('TIME')
-local redisNow = clock[1] .. string.format('%03d', math.floor(tonumber(clock[2]) / 1000))
-`;
-
 /**
  * KEYS: accounts  ARGV: accountId, change id. Adds the change's mark, timed by Redis' clock, to
  * the account's marks ("<change id>@<epoch ms>", space-separated). Returns that time.
  */
-const MARK_CHANGE_LUA = `${REDIS_NOW_LUA}
+const MARK_CHANGE_LUA = `${REDIS_CLOCK_LUA}
 local field = ARGV[1] .. ':changes'
 local marks = redis.call('HGET', KEYS[1], field)
-local mark = ARGV[2] .. '@' .. redisNow
+local mark = ARGV[2] .. '@' .. string.format('%d', clockMs)
 redis.call('HSET', KEYS[1], field, marks and (marks .. ' ' .. mark) or mark)
-return redisNow
+return clockMs
 `;
 
 /**

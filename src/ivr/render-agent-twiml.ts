@@ -114,10 +114,9 @@ export function createAgentTwimlRenderer(deps: { policy: Policy; catalogue: Prom
           .number({ url: urls.callbackWhisper(decision.about), method: 'POST' }, decision.number);
         break;
       case 'callback_whisper':
-        // A person presses 1; a voicemail box that answered does not, and is hung up on
-        // (https://www.twilio.com/docs/voice/twiml/number: the url may decline with <Gather> and <Hangup>).
+        // A person presses 1; a voicemail box that answered does not, and its empty answer is hung up
+        // on (https://www.twilio.com/docs/voice/twiml/number: the url may decline with <Gather> and <Hangup>).
         gatherOneKey(urls.callbackAnswer(decision.about)).say(voice, catalogue.prompt('callbackWhisper'));
-        response.hangup();
         break;
       case 'callback_accepted':
         break;

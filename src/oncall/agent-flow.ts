@@ -4,9 +4,6 @@ import type { Logger } from '../logger.js';
 import type { AgentDecision, Briefing, PreviousCaller } from './agent-decisions.js';
 import type { AgentCalls } from './agent-calls.js';
 import { CONNECTED_MS, createBridgeBooks } from './bridge-books.js';
-
-// How long a sysadmin whose conversation ended stays busy if their call's status callback is lost.
-const AFTER_CALL_MS = 60_000;
 import type { BusySysadmins } from './busy-sysadmins.js';
 import type { CallEvents } from './call-events.js';
 import { createCallbackFlow, type CallbackFlow } from './callback-flow.js';
@@ -16,6 +13,9 @@ import type { OncallStore } from './oncall-store.js';
 import { BRIEFING_MS, type PageOutcomes } from './page-outcomes.js';
 import { GHOST_MS } from './pager.js';
 import { waitedSeconds, type WaitingCallers, type WaitingEntry } from './waiting-callers.js';
+
+// How long a sysadmin whose conversation ended stays busy if their call's status callback is lost.
+const AFTER_CALL_MS = 60_000;
 
 /** From pressing 1 to Twilio's report of the bridge; an unbridged reservation then goes back to paging. */
 export const RESERVATION_MS = 20_000;
@@ -92,7 +92,7 @@ export function createAgentFlow(deps: {
     return call !== undefined && call.sysadminId === sysadminId && call.authenticated;
   }
 
-  const callbacks = createCallbackFlow({ missed: deps.missed, audit, events: deps.events, clock, brief, isAuthenticated });
+  const callbacks = createCallbackFlow({ missed: deps.missed, audit, events: deps.events, clock, log, brief, isAuthenticated });
 
   return {
     /** Missed callers, one at a time (a sysadmin who phoned in). */

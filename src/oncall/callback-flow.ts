@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.js';
+import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { AgentDecision } from './agent-decisions.js';
 import type { CallEvents } from './call-events.js';
@@ -19,11 +20,12 @@ export function createCallbackFlow(deps: {
   audit: AuditLog;
   events: CallEvents;
   clock: Clock;
+  log: Logger;
   /** The briefing on callers waiting now, when the missed ones are done with. */
   brief: (sysadminId: string, agentCallSid: string) => Promise<AgentDecision>;
   isAuthenticated: (sysadminId: string, agentCallSid: string) => Promise<boolean>;
 }) {
-  const { missed, audit, events, clock, brief, isAuthenticated } = deps;
+  const { missed, audit, events, clock, log, brief, isAuthenticated } = deps;
 
   /** Missed calls this sysadmin may call back: not connected, nobody else ringing them. */
   async function offered(agentCallSid: string, now: number): Promise<MissedCall[]> {
@@ -76,7 +78,10 @@ export function createCallbackFlow(deps: {
      */
     async answered(answer: { about: string; agentCallSid: string; digits: string }): Promise<AgentDecision> {
       if (answer.digits !== '1') return { kind: 'callback_declined' };
-      await missed.answerCallback(answer.about, answer.agentCallSid);
+      // Put through even when Redis cannot note it: the missed call then stays open, to be called again.
+      await missed.answerCallback(answer.about, answer.agentCallSid).catch((error: unknown) => {
+        log.warn({ err: error, callSid: answer.about }, 'could not note that a customer took a call-back; the missed call stays open');
+      });
       return { kind: 'callback_accepted' };
     },
 

@@ -137,9 +137,8 @@ local function checkGuess(g)
   if code == '' and spent + risk > LIMITS.pinOnly then return {'account_code'} end
   if code ~= '' and spent + risk > LIMITS.total then return {'exhausted'} end
   -- A code's guesses risk only its account's PINs, and may spend only their share of the budget.
-  local codeSpent = 0
   if code ~= '' and risk > 0 then
-    local fields = {}
+    local codeSpent, fields = 0, {}
     for b = tonumber(g.oldest) + 1, tonumber(g.bucket) do fields[#fields + 1] = 'c:' .. code .. ':' .. b end
     for _, spentInBucket in ipairs(redis.call('HMGET', KEYS[5], unpack(fields))) do codeSpent = codeSpent + (tonumber(spentInBucket) or 0) end
     if codeSpent + risk > LIMITS.perCode then return {'exhausted'} end

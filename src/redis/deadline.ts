@@ -11,9 +11,13 @@ export const COMMAND_TIMEOUT_MS = 800;
  * told the line is down. Redis' own clock decides, so the hosts' clocks must
  * agree to well within the margin (NTP does); `checkClockSkew` warns otherwise.
  */
-export const DEADLINE_GUARD_LUA = `
+/** Redis' own clock as `clockMs` (epoch ms), for a script that needs the time. */
+export const REDIS_CLOCK_LUA = `
 local clock = redis.call('TIME')
 local clockMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+`;
+
+export const DEADLINE_GUARD_LUA = `${REDIS_CLOCK_LUA}
 if clockMs > tonumber(ARGV[1]) then
   return {'late'}
 end

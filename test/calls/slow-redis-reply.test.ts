@@ -5,11 +5,12 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createPinStore } from '../../src/pins/pin-store.js';
 import { createWebhookClient } from '../../sim/webhook-client.js';
 import { ADMIT_CALLER_LUA, UNDO_WINDOW_MS } from '../../src/calls/admission.js';
-import { giveBackPauses } from '../../src/calls/verified-callers.js';
+import { GIVE_BACK_PAUSES_MS } from '../../src/calls/verified-callers.js';
 import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
 import { eventually } from '../helpers/eventually.js';
 import { givenAccount, givenPin, givenUser } from '../helpers/givens.js';
 import { slowRepliesProxy } from '../helpers/slow-replies-proxy.js';
+import { givenWaitingCaller } from '../oncall/oncall-helpers.js';
 import { buildTestApp } from '../helpers/test-app.js';
 import { placeCall, signedWebhooks, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
 
@@ -85,12 +86,8 @@ describe('a copy of an answered PIN webhook', () => {
   // first copy was never answered; a copy of one that was comes from something in between (a
   // proxy or load balancer that repeats a request) or from a retry policy the README rules out.
   it('when the copy meets a slow Redis after the first was answered "connecting you", then the caller stays held and the PIN stays used', async () => {
-    const accountId = await givenAccount(prompt.app);
-    const userId = await givenUser(prompt.app, accountId);
-    const pin = await givenPin(prompt.app, accountId, userId);
-    const call = placeCall(prompt.app, prompt.config);
-    await call.voice();
-    expect(twimlOf(await call.pin(pin))).toContain('<Enqueue');
+    // Put through ("connecting you") by the instance whose Redis answers in time.
+    const { accountId, userId, pin, call } = await givenWaitingCaller(prompt);
 
     // The same request reaches the instance whose Redis answers late: the PIN step's reply
     // (the step's recorded decision) comes after that instance gave up and spoke the apology.
@@ -114,7 +111,7 @@ describe('a copy of an answered PIN webhook', () => {
 
 describe('giving an admission back while Redis stays unreachable', () => {
   it('when every try fails, then it is tried again for as long as the PIN can still be restored, and not after', () => {
-    const pauses = giveBackPauses();
+    const pauses = GIVE_BACK_PAUSES_MS;
     const total = pauses.reduce((sum, pause) => sum + pause, 0);
     // Each try may itself wait out a command timeout (800 ms): the tries must end inside the undo record's life.
     expect(total + (pauses.length + 1) * 800).toBeLessThan(UNDO_WINDOW_MS);

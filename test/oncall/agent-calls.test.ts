@@ -210,6 +210,21 @@ describe('a paged sysadmin', () => {
     expect(rung()).toEqual([ALICE.phone]);
   });
 
+  // The call-back's <Number url> leg (https://www.twilio.com/docs/voice/twiml/number): ParentCallSid is the sysadmin's call.
+  it.each([
+    ['1', 'Redis answers', '<Response/>'],
+    ['1', 'Redis is down', '<Response/>'],
+    ['', 'Redis answers', '<Response><Hangup/></Response>'],
+  ])('when the customer called back presses "%s" and %s, then they are put through only for 1', async (digits, redis, twiml) => {
+    if (redis === 'Redis is down') t.redis.disconnect();
+    const answer = await signedWebhooks(t.app, t.config)(`/twilio/callback-answer?about=${newCallSid()}`, {
+      CallSid: newCallSid(),
+      ParentCallSid: newCallSid(),
+      Digits: digits,
+    });
+    expect(twimlOf(answer)).toBe(`<?xml version="1.0" encoding="UTF-8"?>${twiml}`);
+  });
+
   it('when the Dial finds the queue empty (the caller left), then the sysadmin hears so and the reservation ends', async () => {
     const { call } = await givenWaitingCaller(t);
     const alice = await aliceHasHeard();

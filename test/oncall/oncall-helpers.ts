@@ -25,7 +25,7 @@ export async function givenWaitingCaller(app: TestApp, options: { sla?: string; 
   await eventually(async () => {
     expect(await waiting.get(call.callSid)).toBeDefined();
   });
-  return { accountId, userId, call };
+  return { accountId, userId, pin, call };
 }
 
 /** The phone of a paged sysadmin: Twilio's webhooks for the page call `page`. */
