@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { AgentDecision, Briefing, PreviousCaller } from './agent-decisions.js';
 import type { AgentCalls } from './agent-calls.js';
-import { CONNECTED_MS, createBridgeBooks } from './bridge-books.js';
+import { createBridgeBooks } from './bridge-books.js';
 import type { BusySysadmins } from './busy-sysadmins.js';
 import type { CallEvents } from './call-events.js';
 import { createCallbackFlow, type CallbackFlow } from './callback-flow.js';
@@ -12,6 +12,7 @@ import type { OncallPins } from './oncall-pins.js';
 import type { OncallStore } from './oncall-store.js';
 import { BRIEFING_MS, type PageOutcomes } from './page-outcomes.js';
 import { GHOST_MS } from './pager.js';
+import { createPhoneIn } from './phone-in.js';
 import { waitedSeconds, type WaitingCallers, type WaitingEntry } from './waiting-callers.js';
 
 // How long a sysadmin whose conversation ended stays busy if their call's status callback is lost.
@@ -19,8 +20,6 @@ const AFTER_CALL_MS = 60_000;
 
 /** From pressing 1 to Twilio's report of the bridge; an unbridged reservation then goes back to paging. */
 export const RESERVATION_MS = 20_000;
-// Wrong on-call PINs allowed in one call before it ends (the per-sysadmin lockout is in oncall-pins).
-const ONCALL_PIN_ATTEMPTS_PER_CALL = 3;
 // How far down the line a briefing looks for a caller nobody holds.
 const BRIEF_WINDOW = 20;
 
@@ -93,6 +92,7 @@ export function createAgentFlow(deps: {
   }
 
   const callbacks = createCallbackFlow({ missed: deps.missed, audit, events: deps.events, clock, log, brief, isAuthenticated });
+  const phoneIn = createPhoneIn({ agentCalls, busy, oncall, oncallPins, clock, log, missedOrBrief: callbacks.missedOrBrief });
 
   return {
     /** Missed callers, one at a time (a sysadmin who phoned in). */
@@ -100,40 +100,8 @@ export function createAgentFlow(deps: {
     callbackDialed: (dial: Parameters<CallbackFlow['dialEnded']>[0]) => callbacks.dialEnded(dial),
     callbackAnswered: (answer: Parameters<CallbackFlow['answered']>[0]) => callbacks.answered(answer),
 
-    /** Whether a caller's number is on the rota: such a call is asked for the on-call PIN, never a customer PIN. */
-    async sysadminByPhone(phone: string): Promise<string | undefined> {
-      return (await oncall.list()).find((sysadmin) => sysadmin.phone === phone)?.id;
-    },
-
-    /** A call from a rota number: nothing about any customer until the on-call PIN is right. */
-    async phonedIn(sysadminId: string, agentCallSid: string, stirVerstat?: string): Promise<AgentDecision> {
-      // A spoofed rota number shows here as a failed or missing attestation: worth a look, never a pass.
-      log.info({ sysadminId, callSid: agentCallSid, stirVerstat: stirVerstat ?? 'none' }, 'a call from a rota phone: asking for the on-call PIN');
-      await agentCalls.start(agentCallSid, { sysadminId, via: 'inbound' });
-      return { kind: 'agent_ask_pin', sysadminId, attempt: 1, retry: false };
-    },
-
-    async checkOncallPin(call: { sysadminId: string; agentCallSid: string; digits: string; attempt: number }): Promise<AgentDecision> {
-      const { sysadminId, agentCallSid } = call;
-      const known = await agentCalls.get(agentCallSid);
-      if (known?.sysadminId !== sysadminId || known.via !== 'inbound') return { kind: 'agent_pin_refused' };
-      const result = call.digits === '' ? 'wrong' : await oncallPins.check(sysadminId, call.digits);
-      if (result === 'ok') {
-        const now = clock.now();
-        await Promise.all([
-          agentCalls.mark(agentCallSid, 'authenticated'),
-          // Not paged while on the line; free again when this call ends (the number's status callback).
-          busy.set(sysadminId, { kind: 'on_line', callSid: agentCallSid, until: now + CONNECTED_MS }),
-        ]);
-        // Missed callers first: they have waited longest.
-        return callbacks.missedOrBrief(sysadminId, agentCallSid);
-      }
-      log.warn({ sysadminId, callSid: agentCallSid, result }, 'on-call PIN refused');
-      if (result === 'wrong' && call.attempt < ONCALL_PIN_ATTEMPTS_PER_CALL) {
-        return { kind: 'agent_ask_pin', sysadminId, attempt: call.attempt + 1, retry: true };
-      }
-      return { kind: 'agent_pin_refused' };
-    },
+    // A sysadmin phoning in (src/oncall/phone-in.ts).
+    ...phoneIn,
 
     /** A page was answered: a machine is hung up on, a person hears a greeting with no customer data. */
     async pageAnswered(call: { sysadminId: string; callerSid: string; agentCallSid: string; answeredBy: string | undefined }): Promise<AgentDecision> {
