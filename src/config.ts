@@ -6,7 +6,14 @@ import { z } from 'zod';
  * `process.env`: everything else receives the parsed `Config`.
  */
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/**
+ * Loopback: `localhost`, 127.0.0.0/8 and ::1 (as a URL's hostname spells it, `[::1]`). Plain http is
+ * allowed only there: anything else would carry the auth token, signatures or events in clear text.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  if (hostname === 'localhost' || hostname === '[::1]' || hostname === '::1') return true;
+  return isIP(hostname) === 4 && hostname.startsWith('127.');
+}
 
 const commaList = z
   .string()
@@ -68,12 +75,14 @@ function baseUrlProblems(value: string, url: URL): string[] {
   ];
 }
 
-const publicBaseUrl = z
-  .url({ protocol: /^https?$/ })
-  .refine((value) => {
+/** An http(s) URL that must be https unless it points at this machine (SPEC §6). */
+const httpsUnlessLoopback = () =>
+  z.url({ protocol: /^https?$/ }).refine((value) => {
     const url = new URL(value);
-    return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
-  }, 'must be https (plain http is allowed only for localhost)')
+    return url.protocol === 'https:' || isLoopbackHost(url.hostname);
+  }, 'must be https (plain http is allowed only for localhost)');
+
+const publicBaseUrl = httpsUnlessLoopback()
   .superRefine((value, ctx) => {
     const url = new URL(value);
     for (const problem of baseUrlProblems(value, url)) ctx.addIssue({ code: 'custom', message: problem });
@@ -81,16 +90,16 @@ const publicBaseUrl = z
   .transform((value) => value.replace(/\/+$/, ''));
 
 // Where events go (README "Events to the control panel"): https, or http only to this machine.
-const eventsUrl = z
-  .url({ protocol: /^https?$/ })
-  .refine((value) => {
-    const url = new URL(value);
-    return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
-  }, 'must be https (plain http is allowed only for localhost)');
+const eventsUrl = httpsUnlessLoopback();
+
+// Where /metrics and /readyz listen: an address (or localhost), loopback unless an operator opens it.
+const bindHost = z.string().refine((value) => value === 'localhost' || isIP(value) !== 0, 'expected an IP address or localhost');
 
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+    INTERNAL_HOST: bindHost.default('127.0.0.1'),
     PUBLIC_BASE_URL: publicBaseUrl,
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     REDIS_SENTINELS: hostPortList.optional(),
@@ -98,7 +107,8 @@ const envSchema = z
     REDIS_CLUSTER_NODES: hostPortList.optional(),
     TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'expected AC followed by 32 hex digits'),
     TWILIO_AUTH_TOKEN: z.string().min(16, 'must be at least 16 characters'),
-    TWILIO_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
+    // Every REST request carries the auth token: https, or http only to a local stand-in.
+    TWILIO_API_URL: httpsUnlessLoopback().default('https://api.twilio.com'),
     SUPPORT_PHONE_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +442071234567'),
     // The From of the calls that page sysadmins: a Twilio number or a verified caller ID.
     PAGE_CALLER_ID: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +442071234567').optional(),
@@ -117,16 +127,50 @@ const envSchema = z
     if (env.EVENTS_URL !== undefined && env.EVENTS_SECRET === undefined) {
       ctx.addIssue({ code: 'custom', path: ['EVENTS_SECRET'], message: 'is required when EVENTS_URL is set' });
     }
-    const secrets = [env.TWILIO_AUTH_TOKEN, env.PIN_SECRET];
-    const shared = env.CONTROL_PANEL_API_KEYS.filter((key) => env.OPS_API_KEYS.includes(key) || secrets.includes(key));
-    if (shared.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['OPS_API_KEYS'],
-        message: 'control panel and operator keys must differ from each other and from the other secrets',
-      });
+    for (const clash of secretClashes(env)) {
+      ctx.addIssue({ code: 'custom', path: [clash.variable], message: `must differ from ${clash.sameAs}: each secret serves one purpose` });
+    }
+    if (env.INTERNAL_PORT !== 0 && env.INTERNAL_PORT === env.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'must differ from PORT: /metrics and /readyz are not served to the public' });
     }
   });
+
+/**
+ * Every secret the process holds, by the variable it came from. One value serving two purposes
+ * lets whoever holds one role act as the other: operator keys that equal PIN_SECRET put the PIN
+ * key in every operator's hands, and an EVENTS_SECRET equal to it hands it to the control panel.
+ */
+function secretsOf(env: {
+  TWILIO_AUTH_TOKEN: string;
+  PIN_SECRET: string;
+  EVENTS_SECRET?: string | undefined;
+  REDIS_URL?: string | undefined;
+  CONTROL_PANEL_API_KEYS: string[];
+  OPS_API_KEYS: string[];
+}): { variable: string; value: string }[] {
+  const redisPassword = env.REDIS_URL === undefined ? '' : decodeURIComponent(new URL(env.REDIS_URL).password);
+  return [
+    { variable: 'TWILIO_AUTH_TOKEN', value: env.TWILIO_AUTH_TOKEN },
+    { variable: 'PIN_SECRET', value: env.PIN_SECRET },
+    ...(env.EVENTS_SECRET === undefined ? [] : [{ variable: 'EVENTS_SECRET', value: env.EVENTS_SECRET }]),
+    ...(redisPassword === '' ? [] : [{ variable: 'REDIS_URL', value: redisPassword }]),
+    ...env.CONTROL_PANEL_API_KEYS.map((value) => ({ variable: 'CONTROL_PANEL_API_KEYS', value })),
+    ...env.OPS_API_KEYS.map((value) => ({ variable: 'OPS_API_KEYS', value })),
+  ];
+}
+
+/** Each pair of variables that hold the same secret, once, named by the later one; never the value. */
+function secretClashes(env: Parameters<typeof secretsOf>[0]): { variable: string; sameAs: string }[] {
+  const holders = new Map<string, Set<string>>();
+  const clashes = new Map<string, { variable: string; sameAs: string }>();
+  for (const { variable, value } of secretsOf(env)) {
+    const earlier = holders.get(value) ?? new Set<string>();
+    // A key listed twice in one variable is a typo, not a secret shared between two roles.
+    for (const sameAs of earlier) if (sameAs !== variable) clashes.set(`${variable}=${sameAs}`, { variable, sameAs });
+    holders.set(value, earlier.add(variable));
+  }
+  return [...clashes.values()];
+}
 
 export type RedisTarget =
   | { kind: 'standalone'; url: string }
@@ -135,6 +179,8 @@ export type RedisTarget =
 
 export interface Config {
   port: number;
+  /** Where /metrics and /readyz are served: never the listener Twilio reaches. */
+  internal: { port: number; host: string };
   publicBaseUrl: string;
   redis: RedisTarget;
   twilio: { accountSid: string; authToken: string; apiUrl: string };
@@ -192,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   return {
     port: e.PORT,
+    internal: { port: e.INTERNAL_PORT, host: e.INTERNAL_HOST },
     publicBaseUrl: e.PUBLIC_BASE_URL,
     redis: redisTarget(e),
     twilio: { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, apiUrl: e.TWILIO_API_URL },
