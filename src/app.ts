@@ -19,6 +19,7 @@ import { createSupportLine } from './hours/support-line.js';
 import { createKeyCheck } from './http/bearer-auth.js';
 import { jsonErrors, unknownRoute } from './http/json-errors.js';
 import { buildOpenApiDocument } from './http/openapi.js';
+import { createInternalApp } from './http/internal-app.js';
 import { addRequestLogging } from './http/request-logging.js';
 import { accountRoutes } from './http/routes/account-routes.js';
 import { directoryReadRoutes } from './http/routes/directory-read-routes.js';
@@ -78,8 +79,10 @@ export interface AppDeps {
 }
 
 export interface Callgate {
-  /** Answers every request: Twilio's webhooks, then the express app (API, console, health, metrics). */
+  /** The public listener: Twilio's webhooks, then the express app (API, console, /healthz). */
   app: RequestListener;
+  /** The internal listener: /healthz, /readyz and /metrics, for probes and Prometheus only. */
+  internal: RequestListener;
   metrics: Metrics;
   /** Advances paging chains; main.ts also runs it on a timer. */
   pager: Pager;
@@ -204,17 +207,10 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy ?? false);
   addRequestLogging(app, log);
-  app.use(
-    healthRoutes({
-      redis,
-      attention: async () => ((await pager.rotaEmptyWhileWaiting(clock.now())) ? ['rota_empty_while_callers_wait'] : []),
-    }),
-  );
+  // Only /healthz is public: /readyz and /metrics are on the internal listener.
+  app.use(healthRoutes());
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
   const v1 = express.Router();
@@ -240,5 +236,11 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     if (isWebhookUrl(req.url ?? '')) webhooks(req, res);
     else app(req, res);
   };
-  return { app: listener, pager, metrics, eventOutbox };
+  const internal = createInternalApp({
+    redis,
+    metrics,
+    log,
+    attention: async () => ((await pager.rotaEmptyWhileWaiting(clock.now())) ? ['rota_empty_while_callers_wait'] : []),
+  });
+  return { app: listener, internal, pager, metrics, eventOutbox };
 }

@@ -44,13 +44,17 @@ function start(): void {
     });
   });
 
-  const { app, pager, eventOutbox } = createApp({ config, policy, log, redis, clock: systemClock, catalogue });
+  const { app, internal, pager, eventOutbox } = createApp({ config, policy, log, redis, clock: systemClock, catalogue });
   const stopPager = runPagerEvery(pager, PAGER_TICK_MS, log);
   const { delivery } = eventOutbox;
   const stopEvents = delivery === undefined ? () => Promise.resolve() : runEventDeliveryEvery(delivery, EVENTS_TICK_MS, log);
   if (delivery === undefined) log.warn('EVENTS_URL is not set: events stay in the capped outbox and the control panel is not told of missed calls');
   const server = createServer(app).listen(config.port, () => {
     log.info({ port: config.port, publicBaseUrl: config.publicBaseUrl }, 'callgate listening');
+  });
+  // Probes and Prometheus only: never on the port Twilio reaches (README, Deployment).
+  const internalServer = createServer(internal).listen(config.internal.port, config.internal.host, () => {
+    log.info({ internal: internalServer.address() }, 'callgate listening for /readyz and /metrics');
   });
 
   let stopping = false;
@@ -60,7 +64,7 @@ function start(): void {
     log.info({ signal }, 'shutting down: finishing requests in flight');
     stopPager();
     // Attempts in flight end within the send timeout and are recorded, rather than sent again later.
-    void Promise.all([shutDown(server), stopEvents()]).then(async () => {
+    void Promise.all([shutDown(server), shutDown(internalServer), stopEvents()]).then(async () => {
       await redis.quit().catch(() => undefined);
       log.info('stopped');
       process.exit(0);

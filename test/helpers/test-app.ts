@@ -46,6 +46,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
 
 export interface TestApp {
   app: RequestListener;
+  /** The internal listener: /readyz and /metrics (never on the public `app`). */
+  internal: RequestListener;
   pager: Pager;
   redis: RedisClient;
   clock: TestClock;
@@ -77,9 +79,10 @@ export async function buildTestApp(
   const redis = connectRedis(config.redis, log, { keyPrefix: prefix });
   await new Promise((resolve) => redis.once('ready', resolve));
   const clock = options.clock ?? testClock();
-  const { app, pager } = createApp({ config, policy, log, redis, clock, ...(options.dialer === undefined ? {} : { dialer: options.dialer }) });
+  const { app, internal, pager } = createApp({ config, policy, log, redis, clock, ...(options.dialer === undefined ? {} : { dialer: options.dialer }) });
   return {
     app,
+    internal,
     pager,
     redis,
     clock,

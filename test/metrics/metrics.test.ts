@@ -15,7 +15,7 @@ afterAll(async () => {
 
 /** The value of one sample of the Prometheus text, or 0 when absent. */
 async function sample(name: string, labels = ''): Promise<number> {
-  const text = (await request(t.app).get('/metrics')).text;
+  const text = (await request(t.internal).get('/metrics')).text;
   const line = text.split('\n').find((l) => l.startsWith(`${name}${labels === '' ? ' ' : `{${labels}} `}`));
   return line === undefined ? 0 : Number(line.split(' ').at(-1));
 }

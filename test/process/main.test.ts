@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { freePort, startPrivateRedis } from '../../tools/private-redis.js';
 import { CONTROL_PANEL_KEY, testEnv } from '../helpers/test-app.js';
@@ -18,13 +20,40 @@ function startMain(env: Record<string, string | undefined>) {
   return { child, exited, output: () => ({ stdout, stderr }) };
 }
 
-async function untilHealthy(port: number): Promise<void> {
+/** Waits until the internal listener (where /readyz lives) says the process is ready. */
+async function untilHealthy(internalPort: number): Promise<void> {
   for (let i = 0; i < 100; i += 1) {
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${internalPort}/readyz`).then((r) => r.ok, () => false);
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('callgate did not become ready');
+}
+
+/** This machine's IPv4 addresses other than loopback. */
+function outsideAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((addresses) => addresses ?? [])
+    .filter((address) => address.family === 'IPv4' && !address.internal)
+    .map((address) => address.address);
+}
+
+/** Whether a TCP connection to address:port is accepted. */
+function accepts(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port, timeout: 1000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
 }
 
 describe('the callgate process', () => {
@@ -45,10 +74,28 @@ describe('the callgate process', () => {
     expect(main.output().stderr).toContain('Invalid policy (/nonexistent.json)');
   });
 
+  it('when it starts, then /readyz and /metrics are served on the internal port, on loopback only, and the public port answers them 404', async () => {
+    const [port, internalPort] = [await freePort(), await freePort()];
+    const main = startMain(testEnv({ PORT: String(port), INTERNAL_PORT: String(internalPort) }));
+    try {
+      await untilHealthy(internalPort);
+      expect((await fetch(`http://127.0.0.1:${internalPort}/metrics`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect(main.output().stdout).toContain(`"internal":{"address":"127.0.0.1","family":"IPv4","port":${String(internalPort)}}`);
+      // From another interface of this machine (as from the network), the internal port is closed.
+      for (const address of outsideAddresses()) expect(await accepts(address, internalPort), address).toBe(false);
+    } finally {
+      main.child.kill('SIGTERM');
+      await main.exited;
+    }
+  });
+
   it('when it receives SIGTERM, then it finishes, closes Redis and exits 0', async () => {
-    const port = await freePort();
-    const main = startMain(testEnv({ PORT: String(port) }));
-    await untilHealthy(port);
+    const [port, internalPort] = [await freePort(), await freePort()];
+    const main = startMain(testEnv({ PORT: String(port), INTERNAL_PORT: String(internalPort) }));
+    await untilHealthy(internalPort);
     main.child.kill('SIGTERM');
     const [code] = await main.exited;
     expect(code).toBe(0);
@@ -57,10 +104,10 @@ describe('the callgate process', () => {
 
   it('when SIGTERM arrives while a request is in flight, then that request is answered before the process exits 0', async () => {
     const redis = await startPrivateRedis();
-    const port = await freePort();
-    const main = startMain(testEnv({ PORT: String(port), REDIS_URL: redis.url }));
+    const [port, internalPort] = [await freePort(), await freePort()];
+    const main = startMain(testEnv({ PORT: String(port), INTERNAL_PORT: String(internalPort), REDIS_URL: redis.url }));
     try {
-      await untilHealthy(port);
+      await untilHealthy(internalPort);
       // A hung Redis keeps the request in flight for the command timeout.
       redis.pause();
       const inFlight = fetch(`http://127.0.0.1:${String(port)}/v1/accounts/a1/support-line`, {
