@@ -40,9 +40,11 @@ import { addPinRiskGauges, createMetrics, type Metrics } from './metrics/metrics
 import { countRedisFailures } from './http/metrics-middleware.js';
 import { createAgentCalls } from './oncall/agent-calls.js';
 import { createAgentFlow } from './oncall/agent-flow.js';
+import { createBridgeBooks } from './oncall/bridge-books.js';
 import { agentUrls } from './oncall/agent-urls.js';
 import { createBusySysadmins } from './oncall/busy-sysadmins.js';
 import { createOncallPins } from './oncall/oncall-pins.js';
+import { createPhoneInCalls } from './oncall/phone-in-calls.js';
 import { createPageOutcomes } from './oncall/page-outcomes.js';
 import { createQueueCleanup } from './oncall/queue-cleanup.js';
 import type { CallEvents } from './oncall/call-events.js';
@@ -131,7 +133,10 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const twilioRest = dialer ?? createTwilioDialer(config);
   const cleanup = createQueueCleanup({ redis, dialer: twilioRest, log });
   const pageFailures = createPageFailures(redis);
-  const missed = createMissedCallers(redis, { windowMs: policy.voicemail.missedForHours * 3_600_000 });
+  const missed = createMissedCallers(redis, {
+    windowMs: policy.voicemail.missedForHours * 3_600_000,
+    callBack: { allowedCountries: policy.callbacks.allowedCountries, supportNumber: config.supportPhoneNumber },
+  });
   const events = deps.events ?? createOutboxCallEvents(eventOutbox.outbox);
   const voicemail = createVoicemailFlow({ missed, events, audit, clock, log });
   // The pager and the page outcomes need each other: outcomes nudge the pager, which settles early outcomes.
@@ -159,7 +164,34 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
       await cleanup.sweep(now);
     },
   });
-  const agent = createAgentFlow({ waiting, busy, agentCalls, oncall, oncallPins, outcomes, missed, events, clock, audit, log });
+  const books = createBridgeBooks({ waiting, busy, events, audit, clock, log, callerMissed: voicemail.callerMissed });
+  const agent = createAgentFlow({
+    waiting,
+    busy,
+    agentCalls,
+    oncall,
+    oncallPins,
+    outcomes,
+    books,
+    missed,
+    policy,
+    events,
+    clock,
+    audit,
+    log,
+    phoneIn: {
+      calls: createPhoneInCalls(redis),
+      dialer: twilioRest,
+      urls: agentUrls(config.publicBaseUrl),
+      ringSeconds: policy.oncall.ringSeconds,
+      metrics,
+      onPinBurst: async ({ sysadminId, failures, since, windowMs, locked }) => {
+        const { outbox } = eventOutbox;
+        const data = { sysadminId, failures, since: new Date(since).toISOString(), windowHours: Math.round(windowMs / 3_600_000), locked };
+        await outbox.emit(outbox.event('oncall_pin.failures', data, `${sysadminId}:${String(since)}:${String(failures)}`));
+      },
+    },
+  });
   const calls = createCallStates(redis);
   const verified = createVerifiedCallers({
     clock,
@@ -173,7 +205,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     log,
   });
   const flow = createCallFlow({ clock, policy, hours, verified, calls, limits, audit });
-  const queueFlow = createQueueFlow({ policy, clock, calls, waiting, pager, failures: pageFailures, missed, voicemail, cleanup, audit, log });
+  const queueFlow = createQueueFlow({ policy, clock, calls, waiting, pager, failures: pageFailures, missed, books, voicemail, cleanup, audit, log });
   const catalogue = deps.catalogue ?? loadPromptCatalogue(policy.voice.language);
   const twiml = createTwimlRenderer({
     policy,

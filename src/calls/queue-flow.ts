@@ -1,19 +1,39 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import type { BridgeBooks } from '../oncall/bridge-books.js';
 import type { MissedCallers } from '../oncall/missed-callers.js';
 import type { PageFailures } from '../oncall/page-failures.js';
 import type { Pager } from '../oncall/pager.js';
 import type { QueueCleanup } from '../oncall/queue-cleanup.js';
-import { waitedSeconds, type WaitingCallers } from '../oncall/waiting-callers.js';
+import { WAIT_PAUSE_SECONDS, waitedSeconds, type WaitingCallers } from '../oncall/waiting-callers.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { CallStates } from './call-state.js';
 import type { Decision } from './decisions.js';
 import type { VoicemailFlow } from './voicemail-flow.js';
 
-// The longest pause of one wait document: Twilio re-requests the wait URL only when its
-// document ends, so this bounds how late the maximum wait and a heartbeat can be noticed.
-const MAX_PAUSE_SECONDS = 15;
+// A reserved caller is looked at again this often, so the bridge or the lapse is soon seen.
+const RESERVED_PAUSE_SECONDS = 5;
+// Past the maximum wait by this much, a wait URL that keeps failing lets the caller go to the
+// <Enqueue> action (voicemail, or the apology if Redis is still away) instead of holding for ever.
+const FAILING_WAIT_GRACE_SECONDS = 120;
+
+/**
+ * What the wait URL answers when anything inside it fails (Redis slow or down, a bug): hold
+ * again and be fetched again, never the apology and a hang-up for a verified caller on hold
+ * (https://www.twilio.com/docs/voice/twiml/enqueue: the waitUrl document is fetched again each time it ends).
+ */
+function holdWhateverHappens(queueTime: number, maxWaitSeconds: number): Decision {
+  if (queueTime > maxWaitSeconds + FAILING_WAIT_GRACE_SECONDS) return { kind: 'leave_queue' };
+  return { kind: 'hold', position: null, pauseSeconds: WAIT_PAUSE_SECONDS, music: false };
+}
+
+/** What the caller hears once out of their queue: after a bridge or a hang-up, nothing is left to say. */
+function queueResultDecision(result: string, voicemailSeconds: number): Decision {
+  if (result === 'leave') return { kind: 'offer_voicemail', maxSeconds: voicemailSeconds };
+  if (['hangup', 'bridged', 'redirected', 'redirected-from-bridged'].includes(result)) return { kind: 'hang_up' };
+  return { kind: 'apology' };
+}
 
 /**
  * The end of the caller's side, SPEC section 4 steps 3 and 4: waiting in their own queue,
@@ -28,35 +48,40 @@ export function createQueueFlow(deps: {
   pager: Pick<Pager, 'whyNobodyCanBePaged'>;
   failures: PageFailures;
   missed: MissedCallers;
+  books: BridgeBooks;
   voicemail: VoicemailFlow;
   cleanup: QueueCleanup;
   audit: AuditLog;
   log: Logger;
 }) {
-  const { policy, clock, calls, waiting, pager, missed, voicemail, cleanup, audit, log } = deps;
+  const { policy, clock, calls, waiting, pager, missed, books, voicemail, cleanup, audit, log } = deps;
   const musicSeconds = policy.queue.holdMusicSeconds ?? Number.POSITIVE_INFINITY;
 
   /**
    * The wait URL: the caller's place in line (callgate's, across plans: Twilio's
    * QueuePosition only counts the caller's own queue), then hold, until the maximum wait.
    * Each fetch also tells the pager the caller is still there. If Redis cannot say, the
-   * caller still holds, just without a position.
+   * caller still holds, just without a position. A caller a sysadmin has pressed 1 for
+   * stays past the maximum wait while that reservation lives: the <Dial> that takes them is
+   * on its way, and the maximum wait resumes only if the reservation lapses unbridged.
    */
   async function waitInQueue(wait: { callSid: string; queueTime: number }): Promise<Decision> {
     const left = policy.queue.maxWaitSeconds - wait.queueTime;
-    if (left <= 0) return { kind: 'leave_queue' };
     const now = clock.now();
     const [position, entry] = await Promise.all([waiting.seen(wait.callSid, now), waiting.get(wait.callSid)]).catch((error: unknown) => {
       log.warn({ err: error, callSid: wait.callSid }, 'could not read the place in line');
       return [null, undefined] as const;
     });
+    const reserved = entry?.reservation != null && entry.reservation.until > now;
+    if (reserved) return { kind: 'hold', position, pauseSeconds: RESERVED_PAUSE_SECONDS, music: false };
+    if (left <= 0) return { kind: 'leave_queue' };
     // Nobody can be paged at all (no one on call, every page failed, the plan closed): a message now, not a long wait.
     const nobody = entry === undefined ? undefined : await pager.whyNobodyCanBePaged(entry.caller, now).catch(() => undefined);
     if (nobody !== undefined) {
       await missed.noteLeaving(wait.callSid, nobody);
       return { kind: 'leave_queue' };
     }
-    const pauseSeconds = Math.min(MAX_PAUSE_SECONDS, Math.max(1, left));
+    const pauseSeconds = Math.min(WAIT_PAUSE_SECONDS, Math.max(1, left));
     return { kind: 'hold', position, pauseSeconds, music: musicSeconds <= left };
   }
 
@@ -68,38 +93,43 @@ export function createQueueFlow(deps: {
     };
   }
 
-  /** The Enqueue action: the caller has left their queue, one way or another. */
+  /**
+   * The Enqueue action: the caller has left their queue, one way or another
+   * (https://www.twilio.com/docs/voice/twiml/enqueue lists the QueueResults). Whatever became of
+   * them is settled once, with the sysadmin's <Dial> action (bridge-books.ts), whichever comes first.
+   */
   async function leftQueue(left: { callSid: string; from: string; result: string; queueTime: number; queueSid: string | undefined }): Promise<Decision> {
-    const decision: Decision =
-      left.result === 'leave'
-        ? { kind: 'offer_voicemail', maxSeconds: policy.voicemail.maxSeconds }
-        : left.result === 'hangup' || left.result === 'bridged'
-          ? { kind: 'hang_up' }
-          : { kind: 'apology' };
-    // Taken off the books, which says who they were.
-    const [state, first, caller] = await Promise.all([
+    const decision = queueResultDecision(left.result, policy.voicemail.maxSeconds);
+    const [state, first] = await Promise.all([
       calls.get(left.callSid),
       calls.record(left.callSid, { step: 'queue-result', decision }),
-      waiting.remove(left.callSid),
       deps.failures.reset(left.callSid),
     ]);
     // A retried action repeats the answer but not the event.
     if (!first) return state.steps['queue-result'] ?? decision;
     if (left.queueSid !== undefined) await cleanup.callerLeft(left.queueSid, clock.now());
     const facts = { callSid: left.callSid, waitSeconds: left.queueTime, ...who(state) };
+    // Twilio reports a bridge: 'bridged' after the conversation; 'redirected-from-bridged' when a
+    // REST redirect (never callgate's) took a bridged call elsewhere. Either way they spoke with a sysadmin.
+    if (left.result === 'bridged' || left.result === 'redirected-from-bridged') {
+      await books.connected(left.callSid, { waitSeconds: left.queueTime });
+      return decision;
+    }
+    const settled = await waiting.settle(left.callSid);
     if (left.result === 'leave' || left.result === 'hangup') {
       const reason = left.result === 'hangup' ? 'hung_up' : ((await missed.takeLeaving(left.callSid)) ?? 'timed_out');
-      if (caller !== undefined) await voicemail.callerMissed(caller, { from: left.from, waitSeconds: left.queueTime, reason });
+      if (settled !== undefined) await books.missedAfterSettling(settled, left.from, reason, left.queueTime);
       await audit.record({ type: left.result === 'leave' ? 'timed_out' : 'abandoned', ...facts, ...(left.result === 'leave' ? { reason } : {}) });
-    } else if (left.result !== 'bridged') {
-      // Twilio's queue failed them (https://www.twilio.com/docs/voice/twiml/enqueue: 'error', an error in the
-      // wait document; 'system-error', often a hang-up before fully enqueued; 'queue-full'): still a verified
-      // caller nobody took, so a sysadmin calls them back. Not so while being bridged.
-      const beingBridged = left.result === 'bridging-in-process' || left.result === 'redirected-from-bridged';
-      if (caller !== undefined && !beingBridged) {
-        const reason = left.result === 'system-error' ? 'hung_up' : 'line_error';
-        await voicemail.callerMissed(caller, { from: left.from, waitSeconds: left.queueTime, reason });
-      }
+    } else if (left.result === 'redirected') {
+      // Taken out of the queue by someone else's REST call: theirs to handle, not a missed caller.
+      log.warn({ callSid: left.callSid }, 'a waiting caller was redirected out of their queue through the REST API');
+    } else {
+      // Twilio's queue failed them ('error', an error in the wait document or while dequeuing;
+      // 'system-error', often a hang-up before fully enqueued; 'queue-full'; 'bridging-in-process',
+      // which the page names without saying when: the call left while the bridge was being made,
+      // so nobody spoke with them). Still a verified caller nobody took: a sysadmin calls them back.
+      const reason = left.result === 'system-error' ? 'hung_up' : 'line_error';
+      if (settled !== undefined) await books.missedAfterSettling(settled, left.from, reason, left.queueTime);
       log.warn({ callSid: left.callSid, queueResult: left.result }, 'call left the queue unexpectedly');
     }
     return decision;
@@ -131,7 +161,10 @@ export function createQueueFlow(deps: {
     return { kind: 'voicemail_left' };
   }
 
-  return { waitInQueue, leftQueue, ended, messageLeft };
+  /** The wait URL's answer when anything inside it failed. */
+  const waitFailed = (queueTime: number): Decision => holdWhateverHappens(queueTime, policy.queue.maxWaitSeconds);
+
+  return { waitInQueue, waitFailed, leftQueue, ended, messageLeft };
 }
 
 export type QueueFlow = ReturnType<typeof createQueueFlow>;

@@ -2,10 +2,12 @@ import twilio from 'twilio';
 import type { AgentDecision } from '../oncall/agent-decisions.js';
 import { agentUrls } from '../oncall/agent-urls.js';
 import type { Policy } from '../policy/policy-schema.js';
-import type { PromptCatalogue } from './prompt-catalogue.js';
+import type { PhraseKey, PromptCatalogue } from './prompt-catalogue.js';
 import { DIGIT_TIMEOUT_SECONDS } from './render-twiml.js';
 import { speakBriefing, speakDuration } from './speak-briefing.js';
 import { ownQueueName as ownQueue } from '../oncall/own-queue.js';
+import type { CallbackRefusal } from '../oncall/callback-numbers.js';
+import { speakPhoneNumber } from './speak-phone-number.js';
 
 const { VoiceResponse } = twilio.twiml;
 
@@ -16,6 +18,14 @@ const { VoiceResponse } = twilio.twiml;
  * queue, so a short wait, then the action explains.
  */
 export const AGENT_DIAL_TIMEOUT_SECONDS = 5;
+
+// Why a missed caller cannot be called back, as the sysadmin hears it.
+const REFUSAL_PHRASE = {
+  withheld: 'refusedWithheld',
+  not_a_number: 'refusedNotANumber',
+  country_not_allowed: 'refusedCountry',
+  special_rate: 'refusedSpecialRate',
+} as const satisfies Record<CallbackRefusal, PhraseKey>;
 
 /** Turns the sysadmin side's decisions into TwiML: pure, tested as exact XML. */
 // A callback rings the customer for this long before the sysadmin hears they did not answer.
@@ -39,9 +49,6 @@ export function createAgentTwimlRenderer(deps: { policy: Policy; catalogue: Prom
     const gatherOneKey = (action: string) =>
       response.gather({ input: ['dtmf'], numDigits: 1, timeout: DIGIT_TIMEOUT_SECONDS, action, method: 'POST', actionOnEmptyResult: true });
     switch (decision.kind) {
-      case 'agent_machine':
-        response.hangup();
-        break;
       case 'agent_page_greeting':
         gatherOneKey(urls.hear(decision.sysadminId, decision.caller)).say(voice, catalogue.prompt('agentPageGreeting'));
         break;
@@ -60,6 +67,12 @@ export function createAgentTwimlRenderer(deps: { policy: Policy; catalogue: Prom
         break;
       case 'agent_pin_refused':
         sayAndHangUp(catalogue.prompt('agentPinRefused'));
+        break;
+      case 'agent_calling_you_back':
+        sayAndHangUp(catalogue.prompt('agentCallingYouBack'));
+        break;
+      case 'agent_pin_locked':
+        sayAndHangUp(catalogue.prompt('agentPinLocked'));
         break;
       case 'agent_briefing': {
         const gather = gatherOneKey(urls.take(decision.sysadminId, decision.about));
@@ -92,7 +105,10 @@ export function createAgentTwimlRenderer(deps: { policy: Policy; catalogue: Prom
         const { missed } = decision;
         const gather = gatherOneKey(urls.missed(decision.sysadminId, decision.index, missed.callSid));
         if (decision.notice === 'no_answer') gather.say(voice, catalogue.prompt('agentCallbackFailed'));
-        if (decision.index === 0 && !decision.play) gather.say(voice, catalogue.prompt('agentMissedCallers', { count: decision.count }));
+        if (decision.index === 0 && !decision.play) {
+          gather.say(voice, catalogue.prompt('agentMissedCallers', { count: decision.count }));
+          if (decision.heldBack > 0) gather.say(voice, catalogue.prompt('agentMissedHeldBack', { count: decision.heldBack }));
+        }
         gather.say(
           voice,
           catalogue.prompt('agentMissedCaller', {
@@ -102,8 +118,16 @@ export function createAgentTwimlRenderer(deps: { policy: Policy; catalogue: Prom
             message: catalogue.phrase(missed.recordingUrl === null ? 'noMessage' : 'leftMessage'),
           }),
         );
+        // The number is heard before 1 can dial it; one the line will not dial is said to be so, and why.
+        const { callBack } = missed;
+        gather.say(
+          voice,
+          callBack.kind === 'callable'
+            ? catalogue.prompt('agentMissedNumber', { number: speakPhoneNumber(callBack.groups, catalogue) })
+            : catalogue.prompt('agentMissedCannotCallBack', { reason: catalogue.phrase(REFUSAL_PHRASE[callBack.reason]) }),
+        );
         if (decision.play && missed.recordingUrl !== null) gather.play(missed.recordingUrl);
-        gather.say(voice, catalogue.prompt('agentMissedChoices'));
+        gather.say(voice, catalogue.prompt(callBack.kind === 'callable' ? 'agentMissedChoices' : 'agentMissedChoicesNoCallBack'));
         break;
       }
       case 'agent_call_back':

@@ -20,14 +20,13 @@ const agentCallSchema = z.object({
   authenticated: flag,
   /** A page: the caller it was placed for. */
   forCaller: z.string().optional(),
-  /** The caller this call reserved by pressing 1, and whether Twilio reported the bridge. */
+  /** The caller this call reserved by pressing 1. */
   reserved: z.string().optional(),
-  bridged: flag,
   /** The call's status callback came (perhaps before the page was recorded). */
   ended: flag,
 });
 export type AgentCall = z.output<typeof agentCallSchema>;
-type Fact = 'authenticated' | 'bridged' | 'ended';
+type Fact = 'authenticated' | 'ended';
 
 // Longer than any call lasts; the record is only needed while the call is live.
 const AGENT_CALL_TTL_MS = 6 * 3_600_000;

@@ -1,3 +1,5 @@
+import type { CallbackNumber } from './callback-numbers.js';
+
 /**
  * What the sysadmin's side of the line decides at each step, as plain values;
  * src/ivr/render-agent-twiml.ts turns them into TwiML. Nothing about a customer
@@ -6,13 +8,15 @@
  * and a sysadmin phoning in gives their on-call PIN first.
  */
 export type AgentDecision =
-  /** A voicemail box or fax answered a page: hang up before anything is said. */
-  | { kind: 'agent_machine' }
   /** A page answered by a person (or so it seems): no customer details yet. */
   | { kind: 'agent_page_greeting'; sysadminId: string; caller: string }
-  /** A sysadmin phoning in from a registered phone: their on-call PIN first. */
+  /** A call from a rota number: no word about anyone; callgate rings the registered phone back. */
+  | { kind: 'agent_calling_you_back' }
+  /** On the call callgate placed to a sysadmin's registered phone: their on-call PIN first. */
   | { kind: 'agent_ask_pin'; sysadminId: string; attempt: number; retry: boolean }
   | { kind: 'agent_pin_refused' }
+  /** Too many wrong on-call PINs in the window: PIN entry is closed (an operator can set a new PIN). */
+  | { kind: 'agent_pin_locked' }
   | { kind: 'agent_briefing'; sysadminId: string; about: string; briefing: Briefing; previous?: PreviousCaller }
   | { kind: 'agent_connect'; sysadminId: string; about: string; userName: string }
   | { kind: 'agent_nobody_waiting'; previous?: PreviousCaller }
@@ -21,8 +25,11 @@ export type AgentDecision =
   | { kind: 'agent_call_over' }
   /** The <Queue> url: played to the caller just before the bridge. */
   | { kind: 'caller_connected' }
-  /** A sysadmin who phoned in hears the missed callers first, newest first, to call one back. */
-  | { kind: 'agent_missed'; sysadminId: string; index: number; count: number; missed: MissedSummary; play: boolean; notice?: 'no_answer' }
+  /**
+   * A sysadmin who phoned in hears the missed callers first, oldest first, to call one back;
+   * `heldBack`: later missed calls of accounts already listed, not offered yet (src/oncall/missed-menu.ts).
+   */
+  | { kind: 'agent_missed'; sysadminId: string; index: number; count: number; heldBack: number; missed: MissedSummary; play: boolean; notice?: 'no_answer' }
   | { kind: 'agent_call_back'; sysadminId: string; about: string; userName: string; number: string }
   /** The <Number url> of a callback: who calls and why; 1 to be put through (a voicemail box presses nothing). */
   | { kind: 'callback_whisper'; about: string }
@@ -39,6 +46,8 @@ export interface MissedSummary {
   /** Seconds since they were missed. */
   agoSeconds: number;
   recordingUrl: string | null;
+  /** Their number, read out before the sysadmin may press 1, or why the line will not dial it. */
+  callBack: CallbackNumber;
 }
 
 /** Why the caller a sysadmin heard about is not the one offered now. */

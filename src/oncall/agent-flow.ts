@@ -1,9 +1,10 @@
 import type { AuditLog } from '../audit/audit-log.js';
+import type { Policy } from '../policy/policy-schema.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { AgentDecision, Briefing, PreviousCaller } from './agent-decisions.js';
 import type { AgentCalls } from './agent-calls.js';
-import { createBridgeBooks } from './bridge-books.js';
+import type { BridgeBooks } from './bridge-books.js';
 import type { BusySysadmins } from './busy-sysadmins.js';
 import type { CallEvents } from './call-events.js';
 import { createCallbackFlow, type CallbackFlow } from './callback-flow.js';
@@ -11,9 +12,8 @@ import type { MissedCallers } from './missed-callers.js';
 import type { OncallPins } from './oncall-pins.js';
 import type { OncallStore } from './oncall-store.js';
 import { BRIEFING_MS, type PageOutcomes } from './page-outcomes.js';
-import { GHOST_MS } from './pager.js';
-import { createPhoneIn } from './phone-in.js';
-import { waitedSeconds, type WaitingCallers, type WaitingEntry } from './waiting-callers.js';
+import { createPhoneIn, type PhoneInWiring } from './phone-in.js';
+import { ghostAfterMs, waitedSeconds, type WaitingCallers, type WaitingEntry } from './waiting-callers.js';
 
 // How long a sysadmin whose conversation ended stays busy if their call's status callback is lost.
 const AFTER_CALL_MS = 60_000;
@@ -36,13 +36,18 @@ export function createAgentFlow(deps: {
   oncall: OncallStore;
   oncallPins: OncallPins;
   outcomes: PageOutcomes;
+  books: BridgeBooks;
   missed: MissedCallers;
+  policy: Policy;
   events: CallEvents;
   clock: Clock;
   audit: AuditLog;
   log: Logger;
+  /** Calling a sysadmin who phoned in back on their registered phone (src/oncall/phone-in.ts). */
+  phoneIn: PhoneInWiring;
 }) {
   const { waiting, busy, agentCalls, oncall, oncallPins, outcomes, clock, audit, log } = deps;
+  const ghostMs = ghostAfterMs(deps.policy.queue);
 
   function briefingOf(entry: WaitingEntry, othersWaiting: number, now: number): Briefing {
     const { caller } = entry;
@@ -65,7 +70,7 @@ export function createAgentFlow(deps: {
   async function brief(sysadminId: string, agentCallSid: string, preferred?: string, previous?: PreviousCaller): Promise<AgentDecision> {
     const now = clock.now();
     const available = (entry: WaitingEntry | undefined): entry is WaitingEntry =>
-      entry !== undefined && entry.lastSeen >= now - GHOST_MS && !heldByOther(entry, agentCallSid, now);
+      entry !== undefined && entry.lastSeen >= now - ghostMs && !heldByOther(entry, agentCallSid, now);
     const wanted = preferred === undefined ? undefined : await waiting.get(preferred);
     const chosen = available(wanted) ? wanted : (await waiting.head(BRIEF_WINDOW)).find(available);
     if (chosen === undefined) return { kind: 'agent_nobody_waiting', ...(previous === undefined ? {} : { previous }) };
@@ -92,7 +97,17 @@ export function createAgentFlow(deps: {
   }
 
   const callbacks = createCallbackFlow({ missed: deps.missed, audit, events: deps.events, clock, log, brief, isAuthenticated });
-  const phoneIn = createPhoneIn({ agentCalls, busy, oncall, oncallPins, clock, log, missedOrBrief: callbacks.missedOrBrief });
+  const phoneIn = createPhoneIn({
+    ...deps.phoneIn,
+    agentCalls,
+    busy,
+    oncall,
+    oncallPins,
+    clock,
+    log,
+    missedOrBrief: callbacks.missedOrBrief,
+    callEnded: outcomes.callEnded,
+  });
 
   return {
     /** Missed callers, one at a time (a sysadmin who phoned in). */
@@ -103,14 +118,13 @@ export function createAgentFlow(deps: {
     // A sysadmin phoning in (src/oncall/phone-in.ts).
     ...phoneIn,
 
-    /** A page was answered: a machine is hung up on, a person hears a greeting with no customer data. */
-    async pageAnswered(call: { sysadminId: string; callerSid: string; agentCallSid: string; answeredBy: string | undefined }): Promise<AgentDecision> {
+    /**
+     * A page was answered: whoever answered hears a greeting with no customer data, and only a
+     * person presses 1 (a voicemail box records the greeting and nothing else).
+     */
+    async pageAnswered(call: { sysadminId: string; callerSid: string; agentCallSid: string }): Promise<AgentDecision> {
       const { sysadminId, callerSid, agentCallSid } = call;
       await agentCalls.start(agentCallSid, { sysadminId, via: 'page', forCaller: callerSid });
-      if (call.answeredBy !== undefined && /^(machine|fax)/.test(call.answeredBy)) {
-        await outcomes.declined(sysadminId, callerSid, agentCallSid, 'machine');
-        return { kind: 'agent_machine' };
-      }
       await outcomes.answered(sysadminId, callerSid, agentCallSid);
       return { kind: 'agent_page_greeting', sysadminId, caller: callerSid };
     },
@@ -155,19 +169,22 @@ export function createAgentFlow(deps: {
      * The <Queue> url: Twilio is about to bridge this caller with the sysadmin's call. Its answer
      * must not depend on the books: the route answers the same TwiML whatever happens here.
      */
-    bridged: createBridgeBooks({ waiting, agentCalls, busy, events: deps.events, audit, clock }),
+    prepareBridge: (call: Parameters<BridgeBooks['prepare']>[0]) => deps.books.prepare(call),
 
-    /** The sysadmin's <Dial> ended: after a bridge, goodbye; otherwise the caller left first, so brief the next. */
-    async dialEnded(call: { sysadminId: string; agentCallSid: string; about: string }): Promise<AgentDecision> {
+    /**
+     * The sysadmin's <Dial> ended, and Twilio says whether it bridged (DialBridged,
+     * https://www.twilio.com/docs/voice/twiml/dial): after a conversation, goodbye; otherwise the
+     * caller left first (missed, if they had reached the <Queue> url), so brief the next.
+     */
+    async dialEnded(call: { sysadminId: string; agentCallSid: string; about: string; bridged: boolean }): Promise<AgentDecision> {
       const { sysadminId, agentCallSid, about } = call;
-      const known = await agentCalls.get(agentCallSid);
-      if (known?.bridged === true) {
-        // The conversation is over; the call ends after a goodbye. Busy until its status callback
-        // still, but a lost one now holds the sysadmin a minute, not CONNECTED_MS.
+      if (call.bridged) {
+        await deps.books.connected(about, { sysadminId });
+        // The call ends after a goodbye; a lost status callback holds the sysadmin a minute, not CONNECTED_MS.
         await busy.replaceIf(sysadminId, agentCallSid, { kind: 'on_line', callSid: agentCallSid, until: clock.now() + AFTER_CALL_MS });
         return { kind: 'agent_call_over' };
       }
-      await waiting.release(about, agentCallSid, clock.now());
+      if (!(await deps.books.leftBeforeBridge(about))) await waiting.release(about, agentCallSid, clock.now());
       return brief(sysadminId, agentCallSid, undefined, 'left');
     },
 
@@ -178,7 +195,8 @@ export function createAgentFlow(deps: {
 
     /** The number's status callback, for every inbound call: if it was a sysadmin's, they are free again. */
     async inboundEnded(callSid: string, callStatus: string): Promise<void> {
-      await outcomes.callEnded(callSid, callStatus, 'number');
+      // A call from a rota phone is called back now that the phone is free.
+      await Promise.all([outcomes.callEnded(callSid, callStatus, 'number'), phoneIn.rotaCallEnded(callSid)]);
     },
   };
 }

@@ -1,37 +1,84 @@
 import type { AuditLog } from '../audit/audit-log.js';
+import type { MissedReason } from './missed-callers.js';
 import type { Clock } from '../clock.js';
-import type { AgentCalls } from './agent-calls.js';
+import type { Logger } from '../logger.js';
 import type { BusySysadmins } from './busy-sysadmins.js';
 import type { CallEvents } from './call-events.js';
-import { waitedSeconds, type WaitingCallers } from './waiting-callers.js';
+import { waitedSeconds, type SettledCaller, type WaitingCaller, type WaitingCallers } from './waiting-callers.js';
 
-// A sysadmin on a call with a customer is busy until its status callback; this only bounds a lost one.
+// A sysadmin in a conversation sends no webhook until it ends; this only bounds a lost report of its end.
 export const CONNECTED_MS = 4 * 3_600_000;
 
 /**
- * The books of a bridge, kept when Twilio fetches the <Queue> url for the caller — the only
- * confirmation of a bridge that counts (not the keypress): the caller is off the line, the
- * sysadmin busy with that call, the audit and the control panel told.
+ * The books of a bridge, kept from what Twilio reports, never from what callgate expects.
+ * The <Queue> url is fetched for the caller *before* the two are connected
+ * (https://www.twilio.com/docs/voice/twiml/queue), so it only prepares: the caller leaves the
+ * line (nobody else is paged or briefed for them), the sysadmin is busy with them. The bridge
+ * is booked when Twilio says it happened — DialBridged on the sysadmin's <Dial> action
+ * (https://www.twilio.com/docs/voice/twiml/dial) or QueueResult=bridged on the caller's
+ * <Enqueue> action (https://www.twilio.com/docs/voice/twiml/enqueue), whichever comes first;
+ * a caller who left in between is a missed caller, to be called back.
  */
-export function createBridgeBooks(deps: { waiting: WaitingCallers; agentCalls: AgentCalls; busy: BusySysadmins; events: CallEvents; audit: AuditLog; clock: Clock }) {
-  const { waiting, agentCalls, busy, events, audit, clock } = deps;
+export function createBridgeBooks(deps: {
+  waiting: WaitingCallers;
+  busy: BusySysadmins;
+  events: CallEvents;
+  audit: AuditLog;
+  clock: Clock;
+  log: Logger;
+  /** Puts a verified caller nobody spoke with on the call-back list (src/calls/voicemail-flow.ts). */
+  callerMissed: (caller: WaitingCaller, facts: { from: string; waitSeconds: number; reason: MissedReason }) => Promise<void>;
+}) {
+  const { waiting, busy, events, audit, clock, log } = deps;
 
-  return async function bridged(call: { callerSid: string; sysadminId: string; agentCallSid: string; queueSeconds: number | undefined }): Promise<void> {
-    const { callerSid, sysadminId, agentCallSid } = call;
-    const now = clock.now();
-    // Off the line first: the removal says who they were, for the audit and the event.
-    const [caller] = await Promise.all([
-      waiting.remove(callerSid),
-      agentCalls.mark(agentCallSid, 'bridged'),
-      busy.set(sysadminId, { kind: 'connected', callSid: agentCallSid, until: now + CONNECTED_MS }),
-    ]);
-    const who =
-      caller === undefined
-        ? undefined
-        : { accountId: caller.accountId, userId: caller.userId, waitSeconds: call.queueSeconds ?? waitedSeconds(caller, now) };
-    await Promise.all([
-      who === undefined ? undefined : events.connected({ callSid: callerSid, sysadminId, ...who }),
-      audit.record({ type: 'connected', callSid: callerSid, sysadminId, ...who }),
-    ]);
+  return {
+    /** The <Queue> url: Twilio is about to bridge. Nothing is booked yet. */
+    async prepare(call: { callerSid: string; sysadminId: string; agentCallSid: string; from: string }): Promise<void> {
+      const now = clock.now();
+      await Promise.all([
+        waiting.prepareBridge(call.callerSid, call, now),
+        busy.set(call.sysadminId, { kind: 'connected', callSid: call.agentCallSid, until: now + CONNECTED_MS }),
+      ]);
+    },
+
+    /**
+     * Twilio reported the bridge: the caller is settled as connected, once, whichever report
+     * comes first (a later or repeated one finds them settled and books nothing).
+     * `sysadminId` is the reporter's knowledge, for a caller whose <Queue> url went unrecorded.
+     */
+    async connected(callerSid: string, report: { sysadminId?: string; waitSeconds?: number }): Promise<void> {
+      const settled = await waiting.settle(callerSid);
+      if (settled === undefined) return;
+      const { caller } = settled;
+      const sysadminId = settled.sysadminId ?? report.sysadminId;
+      const waitSeconds = report.waitSeconds ?? waitedSeconds(caller, settled.bridging?.at ?? clock.now());
+      const who = { accountId: caller.accountId, userId: caller.userId, waitSeconds };
+      if (sysadminId === undefined) log.warn({ callSid: callerSid }, 'a bridge was reported for a caller no sysadmin was known to take');
+      await Promise.all([
+        sysadminId === undefined ? undefined : events.connected({ callSid: callerSid, sysadminId, ...who }),
+        audit.record({ type: 'connected', callSid: callerSid, ...(sysadminId === undefined ? {} : { sysadminId }), ...who }),
+      ]);
+    },
+
+    /**
+     * Twilio reported no bridge to the sysadmin: if the caller had reached the <Queue> url, they
+     * left before the bridge, and are missed. Returns whether that was so.
+     */
+    async leftBeforeBridge(callerSid: string): Promise<boolean> {
+      const settled = await waiting.settle(callerSid, { onlyBridging: true });
+      if (settled?.bridging === undefined) return false;
+      await missedAfterSettling(settled, settled.bridging.from, 'hung_up');
+      return true;
+    },
+
+    missedAfterSettling,
   };
+
+  /** A settled caller nobody spoke with goes on the call-back list (with Twilio's QueueTime when it sent one). */
+  async function missedAfterSettling(settled: SettledCaller, from: string, reason: MissedReason, queueTime?: number): Promise<void> {
+    const waitSeconds = queueTime ?? waitedSeconds(settled.caller, settled.bridging?.at ?? clock.now());
+    await deps.callerMissed(settled.caller, { from, waitSeconds, reason });
+  }
 }
+
+export type BridgeBooks = ReturnType<typeof createBridgeBooks>;

@@ -65,7 +65,8 @@ export function createPageOutcomes(deps: {
       const unanswered = page?.pageCallSid === callSid && page.state !== 'declined';
       if (unanswered) await declined(call.sysadminId, call.forCaller, callSid, callStatus === 'completed' ? 'hung_up' : callStatus);
     }
-    if (call.reserved !== undefined && !call.bridged) await waiting.release(call.reserved, callSid, clock.now());
+    // A no-op once the caller reached the <Queue> url: they are then the bridge's (bridge-books.ts).
+    if (call.reserved !== undefined) await waiting.release(call.reserved, callSid, clock.now());
     await busy.replaceIf(call.sysadminId, callSid);
     nudge();
   }

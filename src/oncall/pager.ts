@@ -12,7 +12,7 @@ import type { PageOutcomes } from './page-outcomes.js';
 import type { OncallStore } from './oncall-store.js';
 import { createPagePlacement } from './page-placement.js';
 import { REST_TIMEOUT_MS, type Dialer } from './twilio-dialer.js';
-import type { WaitingCaller, WaitingCallers } from './waiting-callers.js';
+import { ghostAfterMs, type WaitingCaller, type WaitingCallers } from './waiting-callers.js';
 
 /**
  * Pages the on-call list for waiting callers, SPEC section 5. A tick reads who is on call
@@ -24,14 +24,12 @@ import type { WaitingCaller, WaitingCallers } from './waiting-callers.js';
  * for one caller twice nor ring one phone twice.
  */
 
-/** A caller not seen (no wait-URL fetch) for this long has gone: their call ended unseen. */
-export const GHOST_MS = 60_000;
 const GHOST_FORGOTTEN_MS = 10 * 60_000;
 // A chain taken by a tick is the tick's for this long (the REST call's timeout and some).
 const CHAIN_LEASE_MS = REST_TIMEOUT_MS + 3_000;
-// Twilio may add about 5 s of ringing to a page's timeout, and detecting a machine takes a few.
+// Twilio may add about 5 s of ringing to a page's timeout; the answered page's webhook takes a moment more.
 const TWILIO_EXTRA_RING_MS = 5_000;
-const DETECTION_MS = 10_000;
+const ANSWER_MARGIN_MS = 5_000;
 // A caller whose plan closed while waiting is looked at again after this.
 const CLOSED_RECHECK_MS = 60_000;
 // Callers looked at beyond one per sysadmin: some at the head may be closed, ringing or reserved.
@@ -62,8 +60,10 @@ export interface PagerDeps {
 export function createPager(deps: PagerDeps) {
   const { waiting, busy, oncall, hours, clock, policy, log, metrics } = deps;
   const ringMs = policy.oncall.ringSeconds * 1000;
+  // A caller not seen (no wait-URL fetch) for this long has gone: their call ended unseen.
+  const ghostMs = ghostAfterMs(policy.queue);
   /** How long a placed page keeps its sysadmin (and its chain) before the chain moves on without news. */
-  const pageWindowMs = ringMs + TWILIO_EXTRA_RING_MS + DETECTION_MS;
+  const pageWindowMs = ringMs + TWILIO_EXTRA_RING_MS + ANSWER_MARGIN_MS;
 
   const placement = createPagePlacement({ ...deps, pageWindowMs, requestTick });
 
@@ -84,13 +84,13 @@ export function createPager(deps: PagerDeps) {
     for (const entry of await waiting.entries(due)) {
       if (free.size === 0) break;
       const { caller } = entry;
-      if (entry.lastSeen < now - GHOST_MS) {
+      if (entry.lastSeen < now - ghostMs) {
         // Not heard of for a minute: the call most likely ended unseen (a lost callback). Not paged
         // for; forgotten after longer, in case it was only Redis that could not hear the caller.
         if (entry.lastSeen < now - GHOST_FORGOTTEN_MS) {
           log.warn({ callSid: caller.callSid }, 'a waiting caller stopped fetching the wait URL: their call is over');
           await waiting.remove(caller.callSid);
-        } else await waiting.dueAt(caller.callSid, now + GHOST_MS / 2);
+        } else await waiting.dueAt(caller.callSid, now + ghostMs / 2);
         continue;
       }
       if (!hours.isOpen(caller.tier, now)) {

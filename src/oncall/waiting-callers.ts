@@ -5,7 +5,7 @@ import type { RedisClient } from '../redis/connect-redis.js';
 import { isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
-import { ADD_WAITING_LUA, CLAIM_CHAIN_LUA, RELEASE_LUA, REMOVE_WAITING_LUA, RESERVE_LUA, SAVE_CHAIN_LUA } from './waiting-scripts.js';
+import { ADD_WAITING_LUA, CLAIM_CHAIN_LUA, PREPARE_BRIDGE_LUA, RELEASE_LUA, REMOVE_WAITING_LUA, RESERVE_LUA, SAVE_CHAIN_LUA, SETTLE_LUA } from './waiting-scripts.js';
 
 /**
  * Verified callers waiting for a sysadmin, each in a Twilio queue of their own.
@@ -49,6 +49,38 @@ export interface Reservation {
   until: number;
 }
 
+/** A caller settled once: who they were and, if Twilio was bridging them, with whom (src/oncall/bridge-books.ts). */
+export interface SettledCaller {
+  caller: WaitingCaller;
+  /** The sysadmin who took them, if anyone had (the bridge being prepared, or a reservation). */
+  sysadminId?: string;
+  agentCallSid?: string;
+  /** Set once the <Queue> url was fetched: the caller's number and when. */
+  bridging?: { from: string; at: number };
+}
+
+// Longer than any call lasts: the record only waits for Twilio's report of the bridge.
+const BRIDGING_TTL_MS = 6 * 3_600_000;
+
+function settledFrom(reply: unknown): SettledCaller | undefined {
+  if (!Array.isArray(reply)) return undefined;
+  const fields = new Map<string, string>();
+  for (let i = 0; i + 1 < reply.length; i += 2) fields.set(String(reply[i]), String(reply[i + 1]));
+  const json = fields.get('caller');
+  if (json === undefined) return undefined;
+  const caller = waitingCallerSchema.parse(JSON.parse(json));
+  const reservation = decodeReservation(fields.get('reservation') || null);
+  const sysadminId = fields.get('sysadminId') ?? reservation?.sysadminId;
+  const agentCallSid = fields.get('agentCallSid') ?? reservation?.agentCallSid;
+  const from = fields.get('from');
+  return {
+    caller,
+    ...(sysadminId === undefined ? {} : { sysadminId }),
+    ...(agentCallSid === undefined ? {} : { agentCallSid }),
+    ...(from === undefined ? {} : { bridging: { from, at: Number(fields.get('at') ?? 0) } }),
+  };
+}
+
 export interface WaitingEntry {
   caller: WaitingCaller;
   chain: Chain;
@@ -72,6 +104,8 @@ declare module 'ioredis' {
     savePagingChain(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
     addWaitingCaller(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
     removeWaitingCaller(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
+    prepareBridge(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
+    settleCaller(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
   }
 }
 
@@ -84,6 +118,25 @@ export const WAITING_KEYS = [
   keys.pagerDue,
   keys.waitingSeen,
 ] as const;
+
+/**
+ * The longest pause of one wait document: Twilio re-requests the wait URL only when its document
+ * ends (https://www.twilio.com/docs/voice/twiml/enqueue), so this bounds how late the maximum wait
+ * and a heartbeat can be noticed.
+ */
+export const WAIT_PAUSE_SECONDS = 15;
+// What a wait document says around its pause or music, at most (place in line, "still holding").
+const WAIT_SPEECH_SECONDS = 10;
+
+/**
+ * How long a waiting caller may go without a wait-URL fetch before they count as gone (their
+ * call ended unseen): two of the longest wait documents the policy allows, so a caller on a
+ * full-length hold track never looks gone, and never less than a minute.
+ */
+export function ghostAfterMs(queue: { holdMusicSeconds?: number | undefined }): number {
+  const longestDocument = Math.max(queue.holdMusicSeconds ?? 0, WAIT_PAUSE_SECONDS) + WAIT_SPEECH_SECONDS;
+  return Math.max(60, 2 * longestDocument) * 1000;
+}
 
 /** Whole seconds the caller has waited since they were held. */
 export const waitedSeconds = (caller: Pick<WaitingCaller, 'enqueuedAt'>, now: number): number =>
@@ -99,6 +152,8 @@ export function createWaitingCallers(redis: RedisClient) {
   redis.defineCommand('savePagingChain', { numberOfKeys: 6, lua: SAVE_CHAIN_LUA });
   redis.defineCommand('addWaitingCaller', { numberOfKeys: 6, lua: ADD_WAITING_LUA });
   redis.defineCommand('removeWaitingCaller', { numberOfKeys: 6, lua: REMOVE_WAITING_LUA });
+  redis.defineCommand('prepareBridge', { numberOfKeys: 7, lua: PREPARE_BRIDGE_LUA });
+  redis.defineCommand('settleCaller', { numberOfKeys: 7, lua: SETTLE_LUA });
   const { waitingOrder, waitingCallers, pagingChains, reservations, pagerDue, waitingSeen } = keys;
 
   async function entries(callSids: string[]): Promise<WaitingEntry[]> {
@@ -136,6 +191,22 @@ export function createWaitingCallers(redis: RedisClient) {
     async remove(callSid: string): Promise<WaitingCaller | undefined> {
       const json = await withRedis(() => redis.removeWaitingCaller(...WAITING_KEYS, callSid));
       return typeof json === 'string' ? waitingCallerSchema.parse(JSON.parse(json)) : undefined;
+    },
+
+    /** The <Queue> url: the caller leaves the line until Twilio reports whether the bridge happened. */
+    async prepareBridge(callSid: string, bridge: { sysadminId: string; agentCallSid: string; from: string }, now: number): Promise<void> {
+      await withRedis(() =>
+        redis.prepareBridge(...WAITING_KEYS, keys.bridging(callSid), callSid, bridge.sysadminId, bridge.agentCallSid, bridge.from, now, BRIDGING_TTL_MS),
+      );
+    },
+
+    /**
+     * What became of a caller, taken once: from the bridge being prepared, or (unless
+     * `onlyBridging`) from the line. Undefined when another report already settled them.
+     */
+    async settle(callSid: string, options: { onlyBridging?: boolean } = {}): Promise<SettledCaller | undefined> {
+      const reply = await withRedis(() => redis.settleCaller(...WAITING_KEYS, keys.bridging(callSid), callSid, options.onlyBridging === true ? '1' : '0'));
+      return settledFrom(reply);
     },
 
     async get(callSid: string): Promise<WaitingEntry | undefined> {

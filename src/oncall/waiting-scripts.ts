@@ -50,6 +50,44 @@ return caller
 `;
 
 /**
+ * The <Queue> url was fetched: Twilio is about to bridge the caller with the sysadmin who
+ * dequeued them. The caller leaves the line (no more pages, briefings or places in line) for
+ * a record of their own, kept until Twilio reports whether the bridge happened; its TTL
+ * outlives any call, in case both reports are lost. A repeated fetch changes nothing.
+ * KEYS: the six, bridging  ARGV: callSid, sysadminId, agentCallSid, from, now, ttlMs
+ * Returns 1 if the caller was waiting.
+ */
+export const PREPARE_BRIDGE_LUA = `${WAITING_ENTRY_LUA}
+local caller = redis.call('HGET', KEYS[2], ARGV[1])
+if not caller then return 0 end
+redis.call('HSET', KEYS[7], 'caller', caller, 'sysadminId', ARGV[2], 'agentCallSid', ARGV[3], 'from', ARGV[4], 'at', ARGV[5])
+redis.call('PEXPIRE', KEYS[7], ARGV[6])
+forgetCaller(KEYS, ARGV[1])
+return 1
+`;
+
+/**
+ * Settles a caller once, from wherever they are: still waiting, or being bridged. The first
+ * report of what became of them (connected, left) gets them; any later one gets nothing, so
+ * each outcome is booked once however Twilio's reports are ordered or repeated.
+ * KEYS: the six, bridging  ARGV: callSid, onlyBridging ('1': leave a waiting caller be)
+ * Returns false, or {caller JSON, reservation or '', bridging fields...} (HGETALL's flat list).
+ */
+export const SETTLE_LUA = `${WAITING_ENTRY_LUA}
+local bridging = redis.call('HGETALL', KEYS[7])
+if #bridging > 0 then
+  redis.call('DEL', KEYS[7])
+  return bridging
+end
+if ARGV[2] == '1' then return false end
+local caller = redis.call('HGET', KEYS[2], ARGV[1])
+if not caller then return false end
+local held = redis.call('HGET', KEYS[4], ARGV[1]) or ''
+forgetCaller(KEYS, ARGV[1])
+return {'caller', caller, 'reservation', held}
+`;
+
+/**
  * Reserves a waiting caller for the sysadmin who pressed 1 after hearing about them: only
  * if the caller still waits and nobody else holds a live reservation, so two sysadmins
  * never take one caller; the same sysadmin's call pressing again (a retried webhook) gets

@@ -52,6 +52,8 @@ export const keys = {
   waitingSeen: 'callgate:{line}:queue:seen',
   busySysadmins: 'callgate:{line}:queue:busy',
   agentCall: (callSid: string) => `callgate:{line}:queue:agent-call:${callSid}`,
+  // A caller between the <Queue> url and Twilio's report of the bridge (src/oncall/bridge-books.ts).
+  bridging: (callSid: string) => `callgate:{line}:queue:bridging:${callSid}`,
   queuesToDelete: 'callgate:{line}:queue:queues-to-delete',
   accountCalls: (accountId: string) => `${accountTag(accountId)}:calls`,
 } as const;

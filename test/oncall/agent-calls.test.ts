@@ -73,16 +73,6 @@ describe('a paged sysadmin', () => {
     });
   });
 
-  it.each(['machine_start', 'machine_end_beep', 'fax'])('when %s answers the page, then it is hung up on in silence and the next sysadmin is paged', async (answeredBy) => {
-    await givenWaitingCaller(t);
-    await t.pager.tick();
-    const answer = twimlOf(await pagedPhone(t, 'alice', pageTo(ALICE.phone)).answer(answeredBy));
-    expect(answer).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>');
-    await eventually(() => {
-      expect(rung()).toEqual([ALICE.phone, BOB.phone]);
-    });
-  });
-
   it.each([
     ['2', 'pressed_other_key'],
     ['', 'no_input'],

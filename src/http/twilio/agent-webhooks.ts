@@ -14,20 +14,27 @@ const aboutQuery = z.looseObject({ sysadmin: sid, about: sid });
 const missedQuery = z.looseObject({ sysadmin: sid, index: z.coerce.number().int().min(0).max(100).catch(0), about: sid });
 const callbackQuery = z.looseObject({ about: sid });
 const dialResult = z.looseObject({ CallSid: sid, DialCallStatus: z.string().max(32).default('failed'), DialCallSid: sid.optional().catch(undefined) });
+const sysadminQuery = z.looseObject({ sysadmin: sid });
 const pinQuery = z.looseObject({ sysadmin: sid, attempt: z.coerce.number().int().min(1).max(10).catch(1) });
 const agentCall = z.looseObject({
   CallSid: sid,
   Digits: z.string().max(32).default(''),
-  AnsweredBy: z.string().max(32).optional(),
   CallStatus: z.string().max(32).default('completed'),
 });
 // The customer's leg of a callback (https://www.twilio.com/docs/voice/twiml/number): ParentCallSid is the sysadmin's call.
 const calledLeg = z.looseObject({ ParentCallSid: sid, Digits: z.string().max(32).default('') });
 const bridgedCaller = z.looseObject({
   CallSid: sid,
+  From: z.string().max(64).default(''),
   DequeingCallSid: sid.optional(),
-  QueueTime: z.coerce.number().int().min(0).optional().catch(undefined),
 });
+/**
+ * The sysadmin's <Dial><Queue> ended (https://www.twilio.com/docs/voice/twiml/dial): DialBridged
+ * says whether the two were connected; without it, `completed` is only reported after a bridge.
+ */
+const dialedQueue = z
+  .looseObject({ CallSid: sid, DialCallStatus: z.string().max(32).default('failed'), DialBridged: z.enum(['true', 'false']).optional().catch(undefined) })
+  .transform((dial) => ({ callSid: dial.CallSid, bridged: dial.DialBridged === undefined ? dial.DialCallStatus === 'completed' : dial.DialBridged === 'true' }));
 
 // Status callbacks get an empty document: there is no call left to instruct.
 const NOTHING = new twilio.twiml.VoiceResponse().toString();
@@ -36,15 +43,31 @@ const NOTHING = new twilio.twiml.VoiceResponse().toString();
 export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRenderer }): Record<string, Webhook> {
   const { agent, render } = deps;
   return {
-    // A page was answered (by a person, a voicemail box, or a fax: AnsweredBy says which).
+    // A page was answered: by a person or a voicemail box alike (no machine detection: see twilio-dialer.ts).
     '/agent': async (req) => {
       const { sysadmin, caller } = pageQuery.parse(req.query);
       const call = agentCall.parse(req.body);
-      const decision = agent.pageAnswered({ sysadminId: sysadmin, callerSid: caller, agentCallSid: call.CallSid, answeredBy: call.AnsweredBy });
+      const decision = agent.pageAnswered({ sysadminId: sysadmin, callerSid: caller, agentCallSid: call.CallSid });
       return render(await within(ANSWER_WITHIN_MS, decision));
     },
 
-    // A sysadmin who phoned in typed their on-call PIN.
+    // The call back to a sysadmin who phoned in, answered on their registered phone (no machine
+    // detection: a person with a long greeting is not hung up on; a voicemail box types no PIN).
+    '/agent-phone-in': async (req) => {
+      const { sysadmin } = sysadminQuery.parse(req.query);
+      const call = agentCall.parse(req.body);
+      return render(await within(ANSWER_WITHIN_MS, agent.verificationAnswered(sysadmin, call.CallSid)));
+    },
+
+    // The call back ended, however it ended.
+    '/agent-phone-in-status': async (req) => {
+      const { sysadmin } = sysadminQuery.parse(req.query);
+      const call = agentCall.parse(req.body);
+      await within(ANSWER_WITHIN_MS, agent.verificationEnded(sysadmin, call.CallSid, call.CallStatus));
+      return NOTHING;
+    },
+
+    // A sysadmin on the call back typed their on-call PIN.
     '/agent-pin': async (req) => {
       const { sysadmin, attempt } = pinQuery.parse(req.query);
       const call = agentCall.parse(req.body);
@@ -59,18 +82,16 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
       return render(await within(ANSWER_WITHIN_MS, step === 'hear' ? agent.hear(pressed) : agent.take(pressed)));
     },
 
-    // The <Queue> url, fetched for the caller just before the bridge. It may only Play, Say,
-    // Pause or Redirect, and it always says the same thing: failing bookkeeping (Redis down)
-    // must never turn a connection into an apology and a hang-up.
+    // The <Queue> url, fetched for the caller just before the bridge: it only prepares (the bridge
+    // is booked from Twilio's report of it). It may only Play, Say, Pause or Redirect, and it
+    // always says the same thing: failing bookkeeping (Redis down) must never turn a connection
+    // into an apology and a hang-up.
     '/bridge': async (req) => {
       const { sysadmin, about } = aboutQuery.parse(req.query);
       const caller = bridgedCaller.parse(req.body);
-      const agentCallSid = caller.DequeingCallSid ?? '';
-      await within(
-        ANSWER_WITHIN_MS,
-        agent.bridged({ callerSid: about, sysadminId: sysadmin, agentCallSid, queueSeconds: caller.QueueTime }),
-      ).catch((error: unknown) => {
-        req.log.error({ err: error, callSid: about, sysadminId: sysadmin }, 'a bridge was not recorded; the call goes ahead');
+      const prepared = agent.prepareBridge({ callerSid: about, sysadminId: sysadmin, agentCallSid: caller.DequeingCallSid ?? '', from: caller.From });
+      await within(ANSWER_WITHIN_MS, prepared).catch((error: unknown) => {
+        req.log.error({ err: error, callSid: about, sysadminId: sysadmin }, 'a bridge was not prepared; the call goes ahead');
       });
       return render({ kind: 'caller_connected' });
     },
@@ -78,8 +99,8 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
     // The sysadmin's <Dial> ended: a finished conversation, or a caller who had left.
     '/agent-dialed': async (req) => {
       const { sysadmin, about } = aboutQuery.parse(req.query);
-      const call = agentCall.parse(req.body);
-      return render(await within(ANSWER_WITHIN_MS, agent.dialEnded({ sysadminId: sysadmin, agentCallSid: call.CallSid, about })));
+      const dial = dialedQueue.parse(req.body);
+      return render(await within(ANSWER_WITHIN_MS, agent.dialEnded({ sysadminId: sysadmin, agentCallSid: dial.callSid, about, bridged: dial.bridged })));
     },
 
     // A sysadmin who phoned in chose what to do about a missed caller.

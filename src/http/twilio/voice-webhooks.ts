@@ -34,7 +34,7 @@ export function twilioWebhooks(deps: {
     '/voice': async (req) => {
       const call = callParams.parse(req.body);
       const answer = async () => {
-        // A call from a rota phone is asked for the on-call PIN: caller ID alone proves nothing.
+        // A call from a rota phone is called back on the registered phone: caller ID alone proves nothing.
         const sysadminId = await agent.sysadminByPhone(call.From);
         if (sysadminId !== undefined) return deps.agentTwiml(await agent.phonedIn(sysadminId, call.CallSid, call.StirVerstat));
         return twiml.render(await flow.answer({ callSid: call.CallSid, from: call.From }));
@@ -53,9 +53,16 @@ export function twilioWebhooks(deps: {
       return twiml.render(decision);
     },
 
+    // A caller on hold is never dropped by callgate's own fault: whatever fails here, they hold again.
     '/wait': async (req) => {
-      const wait = waitParams.parse(req.body);
-      return twiml.render(await within(ANSWER_WITHIN_MS, queueFlow.waitInQueue({ callSid: wait.CallSid, queueTime: wait.QueueTime })));
+      const queueTime = Number(req.body.QueueTime);
+      try {
+        const wait = waitParams.parse(req.body);
+        return twiml.render(await within(ANSWER_WITHIN_MS, queueFlow.waitInQueue({ callSid: wait.CallSid, queueTime: wait.QueueTime })));
+      } catch (error) {
+        req.log.error({ err: error }, 'the wait URL failed: the caller holds again');
+        return twiml.render(queueFlow.waitFailed(Number.isFinite(queueTime) ? queueTime : 0));
+      }
     },
 
     '/queue-result': async (req) => {
