@@ -51,6 +51,14 @@ const pinLockedOut = z.object({
   lockedUntil: z.iso.datetime().describe('Calls from this number are turned away until then'),
 });
 
+const oncallPinFailures = z.object({
+  sysadminId: id,
+  failures: z.number().int().min(1).describe("Wrong on-call PINs in the sysadmin's window, this one included"),
+  since: z.iso.datetime().describe('When the first of them was typed'),
+  windowHours: z.number().int().min(1),
+  locked: z.boolean().describe('The window is full: PIN entry on their calls is refused until the oldest failure leaves it, or an operator sets a new on-call PIN'),
+});
+
 const callbackConnected = z.object({
   callSid: callSid.describe('The missed call that this callback closes'),
   callbackCallSid: callSid.describe('The call callgate placed to the customer'),
@@ -67,6 +75,11 @@ export const EVENT_TYPES = {
   'voicemail.recorded': { version: 1, data: voicemailRecorded, summary: 'A verified caller nobody answered left a message' },
   'pin.locked_out': { version: 1, data: pinLockedOut, summary: 'A caller number was locked out after failed PINs' },
   'callback.connected': { version: 1, data: callbackConnected, summary: 'A sysadmin called a missed customer back and they were connected' },
+  'oncall_pin.failures': {
+    version: 1,
+    data: oncallPinFailures,
+    summary: "Wrong on-call PINs on calls to a sysadmin's registered phone reached the alarm threshold (someone holding that phone is guessing)",
+  },
 } as const;
 
 export type EventType = keyof typeof EVENT_TYPES;
@@ -89,6 +102,7 @@ export const eventSchema = z.discriminatedUnion('type', [
   envelope('voicemail.recorded', voicemailRecorded),
   envelope('pin.locked_out', pinLockedOut),
   envelope('callback.connected', callbackConnected),
+  envelope('oncall_pin.failures', oncallPinFailures),
 ]);
 export type CallgateEvent = z.output<typeof eventSchema>;
 export type EventOf<T extends EventType> = Extract<CallgateEvent, { type: T }>;

@@ -41,6 +41,8 @@ const PLACEHOLDERS = {
     agentEnterPin: [],
     agentPinRetry: [],
     agentPinRefused: [],
+    agentCallingYouBack: [],
+    agentPinLocked: [],
     agentCaller: ['account', 'caller', 'contact', 'plan', 'wait', 'others'],
     agentPressOne: [],
     agentCallerTaken: [],

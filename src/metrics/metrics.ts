@@ -58,6 +58,18 @@ export function createMetrics() {
       help: '1 while failed PINs across the whole line exceed the alarm threshold',
       registers,
     }),
+    oncallPinFailures: new Counter({
+      name: 'callgate_oncall_pin_failures_total',
+      help: "Wrong on-call PINs typed on sysadmins' verification calls; burst=yes once a sysadmin's window holds the alarm threshold or more (alert on it)",
+      labelNames: ['burst'],
+      registers,
+    }),
+    phoneInCalls: new Counter({
+      name: 'callgate_phone_in_calls_total',
+      help: 'Calls from rota numbers, by what callgate did: placed a call back to the registered phone, one already rang, or placing failed',
+      labelNames: ['result'],
+      registers,
+    }),
   };
 }
 

@@ -10,6 +10,9 @@ export function agentUrls(baseUrl: string) {
     page: (sysadminId: string, caller: string) => at('agent', { sysadmin: sysadminId, caller }),
     pageStatus: (sysadminId: string, caller: string) => at('agent-status', { sysadmin: sysadminId, caller }),
     onCallPin: (sysadminId: string, attempt: number) => at('agent-pin', { sysadmin: sysadminId, attempt: String(attempt) }),
+    /** The call callgate places back to a sysadmin who phoned in, answered; and its status callback. */
+    phoneIn: (sysadminId: string) => at('agent-phone-in', { sysadmin: sysadminId }),
+    phoneInStatus: (sysadminId: string) => at('agent-phone-in-status', { sysadmin: sysadminId }),
     /** After the generic greeting: 1 to hear who is waiting. */
     hear: (sysadminId: string, caller: string) => at('agent-answer', { sysadmin: sysadminId, step: 'hear', about: caller }),
     /** After the briefing: 1 to take that caller. */

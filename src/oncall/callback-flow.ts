@@ -4,16 +4,19 @@ import type { Clock } from '../clock.js';
 import type { AgentDecision } from './agent-decisions.js';
 import type { CallEvents } from './call-events.js';
 import type { MissedCall, MissedCallers } from './missed-callers.js';
+import { missedMenu } from './missed-menu.js';
 
 // A callback claim older than this (the sysadmin's call died unseen) no longer holds the customer.
 const CALLBACK_CLAIM_MS = 120_000;
 
 /**
  * Calling missed customers back, for a sysadmin who phoned in and gave their on-call PIN
- * (nobody off the rota gets here): the missed callers first, newest first, one at a time;
- * 1 dials the customer from the support number (they hear who is calling and why before
- * being put through), 2 the next, 3 plays their message, 9 who is waiting now. A callback
- * that connects closes the missed call, and the control panel is told.
+ * (nobody off the rota gets here): the missed callers first, oldest first, a few per account
+ * (src/oncall/missed-menu.ts), one at a time, each with the number that would be dialled, or
+ * why it will not be (src/oncall/callback-numbers.ts); 1 dials an allowed number from the
+ * support number (the customer hears who is calling and why before being put through), 2 the
+ * next, 3 plays their message, 9 who is waiting now. A callback that connects closes the
+ * missed call, and the control panel is told.
  */
 export function createCallbackFlow(deps: {
   missed: MissedCallers;
@@ -27,28 +30,30 @@ export function createCallbackFlow(deps: {
 }) {
   const { missed, audit, events, clock, log, brief, isAuthenticated } = deps;
 
-  /** Missed calls this sysadmin may call back: not connected, nobody else ringing them. */
-  async function offered(agentCallSid: string, now: number): Promise<MissedCall[]> {
+  /** Missed calls this sysadmin may call back (not connected, nobody else ringing them), as the menu offers them. */
+  async function offered(agentCallSid: string, now: number): Promise<{ offered: MissedCall[]; heldBack: number }> {
     const open = await missed.open(now);
-    return open.filter((call) => call.callback === undefined || call.callback.agentCallSid === agentCallSid || call.callback.at < now - CALLBACK_CLAIM_MS);
+    return missedMenu(open.filter((call) => call.callback === undefined || call.callback.agentCallSid === agentCallSid || call.callback.at < now - CALLBACK_CLAIM_MS));
   }
 
   async function missedOrBrief(sysadminId: string, agentCallSid: string, index = 0, extra: { play?: boolean; notice?: 'no_answer' } = {}): Promise<AgentDecision> {
     const now = clock.now();
-    const calls = await offered(agentCallSid, now);
-    const call = calls[index];
+    const menu = await offered(agentCallSid, now);
+    const call = menu.offered[index];
     if (call === undefined) return brief(sysadminId, agentCallSid);
     return {
       kind: 'agent_missed',
       sysadminId,
       index,
-      count: calls.length,
+      count: menu.offered.length,
+      heldBack: menu.heldBack,
       missed: {
         callSid: call.callSid,
         accountName: call.accountName,
         userName: call.userName,
         agoSeconds: Math.max(0, Math.round((now - call.at) / 1000)),
         recordingUrl: call.voicemail?.url ?? null,
+        callBack: missed.callbackNumber(call),
       },
       play: extra.play === true,
       ...(extra.notice === undefined ? {} : { notice: extra.notice }),
@@ -66,10 +71,16 @@ export function createCallbackFlow(deps: {
       if (choice.digits === '3') return missedOrBrief(sysadminId, agentCallSid, index, { play: true });
       if (choice.digits !== '1') return brief(sysadminId, agentCallSid);
       const call = await missed.get(about);
-      const now = clock.now();
-      const claimed = call !== undefined && (await missed.claimCallback(about, { sysadminId, agentCallSid, at: now }, CALLBACK_CLAIM_MS));
-      if (call === undefined || !claimed) return missedOrBrief(sysadminId, agentCallSid, index);
-      return { kind: 'agent_call_back', sysadminId, about, userName: call.userName, number: call.from };
+      // Judged again here, not taken from the menu: a number the line may not dial is never dialled.
+      if (call === undefined) return missedOrBrief(sysadminId, agentCallSid, index);
+      const number = missed.callbackNumber(call);
+      if (number.kind === 'refused') {
+        log.warn({ sysadminId, callSid: about, reason: number.reason }, 'a call-back to a number the line may not dial was refused');
+        return missedOrBrief(sysadminId, agentCallSid, index);
+      }
+      const claimed = await missed.claimCallback(about, { sysadminId, agentCallSid, at: clock.now() }, CALLBACK_CLAIM_MS);
+      if (!claimed) return missedOrBrief(sysadminId, agentCallSid, index);
+      return { kind: 'agent_call_back', sysadminId, about, userName: call.userName, number: number.number };
     },
 
     /**

@@ -2,10 +2,11 @@ import type { Result } from 'ioredis';
 import { z } from 'zod';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { withRedis } from '../redis/redis-errors.js';
+import { callbackCountries, createCallbackNumbers } from './callback-numbers.js';
 
 /**
  * Verified callers nobody took (the maximum wait passed, nobody could be paged, or they
- * hung up while waiting): what a sysadmin phoning in hears first, newest first, to call
+ * hung up while waiting): what a sysadmin phoning in hears first, oldest first, to call
  * them back. Under their own `{missed}` hash tag: a sorted set by when they were missed,
  * and a hash of each missed call, both trimmed to the policy's window.
  */
@@ -24,7 +25,7 @@ export const missedCallSchema = z.object({
   accountName: z.string(),
   userId: z.string(),
   userName: z.string(),
-  /** The caller's number: where a callback rings. */
+  /** The caller's `From` as Twilio gave it: a call-back rings it only if callback-numbers.ts allows it. */
   from: z.string(),
   at: z.number(),
   waitSeconds: z.number(),
@@ -69,7 +70,18 @@ declare module 'ioredis' {
   }
 }
 
-export function createMissedCallers(redis: RedisClient, options: { windowMs: number }) {
+// Missed calls read per Redis round trip when listing the window.
+const READ_CHUNK = 500;
+
+export function createMissedCallers(
+  redis: RedisClient,
+  options: {
+    windowMs: number;
+    /** Where call-backs may ring (the policy's countries, else the support number's); without it none is dialled. */
+    callBack?: { allowedCountries: readonly string[] | undefined; supportNumber: string };
+  },
+) {
+  const callbackNumber = createCallbackNumbers(options.callBack === undefined ? [] : callbackCountries(options.callBack.allowedCountries, options.callBack.supportNumber));
   redis.defineCommand('recordMissedCall', { numberOfKeys: 2, lua: RECORD_LUA });
   redis.defineCommand('replaceMissedCall', { numberOfKeys: 1, lua: REPLACE_LUA });
 
@@ -113,15 +125,27 @@ export function createMissedCallers(redis: RedisClient, options: { windowMs: num
     attachVoicemail: (callSid: string, voicemail: { url: string; seconds: number }) =>
       update(callSid, (call) => (call.voicemail === undefined ? { ...call, voicemail } : undefined)),
 
-    /** Missed calls of the window not yet called back, newest first. */
-    async open(now: number, limit = 20): Promise<MissedCall[]> {
-      const sids = await withRedis(() => redis.zrevrangebyscore(KEYS.order, '+inf', now - options.windowMs, 'LIMIT', 0, limit));
-      if (sids.length === 0) return [];
-      const values = await withRedis(() => redis.hmget(KEYS.calls, ...sids));
-      return values
-        .flatMap((json) => (json === null ? [] : [missedCallSchema.parse(JSON.parse(json))]))
-        .filter((call) => call.callback?.state !== 'connected');
+    /**
+     * Every missed call of the window not yet called back, oldest first: they have waited longest,
+     * and many newer calls must not hide an older one (the menu caps each account, not the window).
+     */
+    async open(now: number): Promise<MissedCall[]> {
+      const sids = await withRedis(() => redis.zrangebyscore(KEYS.order, now - options.windowMs, '+inf'));
+      const open: MissedCall[] = [];
+      for (let start = 0; start < sids.length; start += READ_CHUNK) {
+        const chunk = sids.slice(start, start + READ_CHUNK);
+        const values = await withRedis(() => redis.hmget(KEYS.calls, ...chunk));
+        for (const json of values) {
+          if (json === null) continue;
+          const call = missedCallSchema.parse(JSON.parse(json));
+          if (call.callback?.state !== 'connected') open.push(call);
+        }
+      }
+      return open;
     },
+
+    /** Whether, and where, the line may dial this caller back. */
+    callbackNumber: (call: MissedCall) => callbackNumber(call.from),
 
     /** A sysadmin starts calling the customer back; false if someone else is, or it is done. */
     async claimCallback(callSid: string, callback: { sysadminId: string; agentCallSid: string; at: number }, staleAfterMs: number): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { Result } from 'ioredis';
 import { UnavailableError } from '../errors.js';
 import type { RedisClient } from '../redis/connect-redis.js';
@@ -7,38 +7,51 @@ import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 
 /**
- * Each sysadmin's personal on-call PIN, which they type when they phone the support line:
- * caller ID is trivially spoofed, so a call from a rota number hears nothing about a
- * customer until this PIN is right. Stored only as HMAC-SHA256(PIN_SECRET, id + PIN).
- * Wrong PINs count per sysadmin (not per call, not per number), and too many in an hour
- * lock that sysadmin's phone-in out for the lockout time: a spoofer cannot keep guessing.
+ * Each sysadmin's personal on-call PIN, which they type on the call callgate places to their
+ * registered phone when they phone in (src/oncall/phone-in.ts). Stored only as
+ * HMAC-SHA256(PIN_SECRET, id + PIN).
+ *
+ * Wrong PINs are counted per sysadmin in a sliding window (the times of the failures in a
+ * sorted set, trimmed by the window), and a right PIN does not clear them: whoever holds the
+ * phone gets at most `failuresPerWindow` wrong PINs per window, however they spread them.
+ * Past that, PIN entry is refused until the oldest failure leaves the window, or an operator
+ * sets a new PIN. Only a call callgate placed to the registered number reaches the PIN
+ * prompt, so this lockout can be set off only by someone holding the sysadmin's phone, never
+ * by a caller spoofing its number (README "Security: the on-call PIN").
  */
-export const ONCALL_PIN_FAILURES_PER_HOUR = 5;
-export const ONCALL_PIN_LOCKOUT_MS = 3_600_000;
-const HOUR_MS = 3_600_000;
+export interface OncallPinLimits {
+  /** Wrong PINs allowed per sysadmin within the window; the next entry is refused. */
+  failuresPerWindow: number;
+  windowMs: number;
+}
+
+export const DEFAULT_ONCALL_PIN_LIMITS: OncallPinLimits = { failuresPerWindow: 5, windowMs: 24 * 3_600_000 };
+
+// The failure times, a sorted set (the earlier counter and lockout keys are string keys: new names).
+const failureTimesKey = (sysadminId: string) => `callgate:{oncall}:pin-failure-times:${sysadminId}`;
 
 /**
- * Checks and counts one on-call PIN attempt in one step, so concurrent calls cannot guess
- * past the limit. KEYS: pins, failures, lockout
- * ARGV: deadline, sysadminId, hash, limit, windowMs, lockoutMs
- * Returns 'ok', 'wrong', 'locked' (now or already), 'unset', or {'late'}.
+ * Checks and counts one on-call PIN attempt in one step, so concurrent calls cannot guess past
+ * the limit. KEYS: pins, failure times
+ * ARGV: deadline, sysadminId, hash, limit, windowMs, now, member
+ * Returns {result, failures in the window, oldest failure's time or 0} with result 'ok',
+ * 'wrong', 'locked' (the window is full: nothing is compared) or 'unset'; or {'late'}.
  */
 const CHECK_ONCALL_PIN_LUA = `${DEADLINE_GUARD_LUA}
-if redis.call('EXISTS', KEYS[3]) == 1 then return 'locked' end
+local now = tonumber(ARGV[6])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[5]))
+local failures = redis.call('ZCARD', KEYS[2])
+local function oldest()
+  local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  return first[2] or '0'
+end
+if failures >= tonumber(ARGV[4]) then return {'locked', failures, oldest()} end
 local stored = redis.call('HGET', KEYS[1], ARGV[2])
-if not stored then return 'unset' end
-if stored == ARGV[3] then
-  redis.call('DEL', KEYS[2])
-  return 'ok'
-end
-local failures = redis.call('INCR', KEYS[2])
-if failures == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[5]) end
-if failures >= tonumber(ARGV[4]) then
-  redis.call('SET', KEYS[3], '1', 'PX', ARGV[6])
-  redis.call('DEL', KEYS[2])
-  return 'locked'
-end
-return 'wrong'
+if not stored then return {'unset', failures, oldest()} end
+if stored == ARGV[3] then return {'ok', failures, oldest()} end
+redis.call('ZADD', KEYS[2], now, ARGV[7])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+return {'wrong', failures + 1, oldest()}
 `;
 
 declare module 'ioredis' {
@@ -47,17 +60,29 @@ declare module 'ioredis' {
   }
 }
 
-export type OncallPinCheck = 'ok' | 'wrong' | 'locked' | 'unset';
+export interface OncallPinCheck {
+  result: 'ok' | 'wrong' | 'locked' | 'unset';
+  /** Wrong PINs in the window, this one included. */
+  failures: number;
+  /** When the oldest of them was typed (0 if none): the window's failures are a burst since then. */
+  since: number;
+}
 
-export function createOncallPins(redis: RedisClient, secret: string) {
-  redis.defineCommand('checkOncallPin', { numberOfKeys: 3, lua: CHECK_ONCALL_PIN_LUA });
+export function createOncallPins(redis: RedisClient, secret: string, limits: OncallPinLimits = DEFAULT_ONCALL_PIN_LIMITS) {
+  redis.defineCommand('checkOncallPin', { numberOfKeys: 2, lua: CHECK_ONCALL_PIN_LUA });
   const hashOf = (sysadminId: string, pin: string): string =>
     createHmac('sha256', secret).update(`oncall:${sysadminId}:${pin}`).digest('base64url');
 
   return {
+    limits,
+    /** A new PIN starts a new window: the guesses at the old one tell nothing about it. */
     async set(sysadminId: string, pin: string): Promise<void> {
       await withRedis(() =>
-        redis.multi().hset(keys.oncallPins, sysadminId, hashOf(sysadminId, pin)).del(keys.oncallPinLockout(sysadminId)).exec(),
+        redis
+          .multi()
+          .hset(keys.oncallPins, sysadminId, hashOf(sysadminId, pin))
+          .del(failureTimesKey(sysadminId), keys.oncallPinFailures(sysadminId), keys.oncallPinLockout(sysadminId))
+          .exec(),
       );
     },
     /** Whether each sysadmin has an on-call PIN set, in order, read with one command. */
@@ -65,22 +90,35 @@ export function createOncallPins(redis: RedisClient, secret: string) {
       if (sysadminIds.length === 0) return [];
       return (await withRedis(() => redis.hmget(keys.oncallPins, ...sysadminIds))).map((hash) => hash !== null);
     },
-    async check(sysadminId: string, pin: string): Promise<OncallPinCheck> {
+    /** Wrong PINs of each sysadmin within the window ending at `now`, read with one round. */
+    async failures(sysadminIds: string[], now: number): Promise<number[]> {
+      if (sysadminIds.length === 0) return [];
+      const from = now - limits.windowMs;
+      const counts = await Promise.all(sysadminIds.map((id) => withRedis(() => redis.zcount(failureTimesKey(id), `(${String(from)}`, '+inf'))));
+      return counts.map(Number);
+    },
+    /** `now` is the domain clock: instances agree on it to seconds, nothing against a window of hours. */
+    async check(sysadminId: string, pin: string, now: number): Promise<OncallPinCheck> {
       const reply = await withRedis(() =>
         redis.checkOncallPin(
           keys.oncallPins,
-          keys.oncallPinFailures(sysadminId),
-          keys.oncallPinLockout(sysadminId),
+          failureTimesKey(sysadminId),
           scriptDeadline(),
           sysadminId,
           hashOf(sysadminId, pin),
-          ONCALL_PIN_FAILURES_PER_HOUR,
-          HOUR_MS,
-          ONCALL_PIN_LOCKOUT_MS,
+          limits.failuresPerWindow,
+          limits.windowMs,
+          now,
+          `${String(now)}:${randomUUID()}`,
         ),
       );
-      if (isLate(reply)) throw new UnavailableError();
-      return reply === 'ok' || reply === 'locked' || reply === 'unset' ? reply : 'wrong';
+      if (isLate(reply) || !Array.isArray(reply)) throw new UnavailableError();
+      const [result, failures, since] = reply as unknown[];
+      return {
+        result: result === 'ok' || result === 'locked' || result === 'unset' ? result : 'wrong',
+        failures: Number(failures),
+        since: Number(since),
+      };
     },
   };
 }

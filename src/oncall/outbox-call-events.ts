@@ -1,3 +1,4 @@
+import { isWithheld } from '../calls/abuse-limits.js';
 import type { EventOutbox } from '../events/event-outbox.js';
 import type { CallEvents } from './call-events.js';
 import type { MissedReason } from './missed-callers.js';
@@ -11,8 +12,8 @@ const MISSED_REASON: Record<MissedReason, 'timed_out' | 'hung_up' | 'no_one_on_c
   line_error: 'paging_failed',
 };
 
-/** A withheld number is not a number: the event leaves it out. */
-const callerNumber = (from: string) => (/^\+\d{7,15}$/.test(from) ? { callerNumber: from } : {});
+/** A withheld number's placeholder (+266696687 is ANONYMOUS) is not a number: the event leaves it out. */
+const callerNumber = (from: string) => (!isWithheld(from) && /^\+\d{7,15}$/.test(from) ? { callerNumber: from } : {});
 
 /**
  * The call flows' events, into the outbox (src/events/). Each is emitted after the state

@@ -1,62 +1,227 @@
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { AgentDecision } from './agent-decisions.js';
 import type { AgentCalls } from './agent-calls.js';
+import type { AgentUrls } from './agent-urls.js';
 import { CONNECTED_MS } from './bridge-books.js';
-import type { BusySysadmins } from './busy-sysadmins.js';
-import type { OncallPins } from './oncall-pins.js';
+import type { Busy, BusySysadmins } from './busy-sysadmins.js';
+import type { OncallPinCheck, OncallPins } from './oncall-pins.js';
 import type { OncallStore } from './oncall-store.js';
+import type { PageOutcomes } from './page-outcomes.js';
+import type { PhoneInCalls } from './phone-in-calls.js';
+import { PageError, REST_TIMEOUT_MS, type Dialer } from './twilio-dialer.js';
 
-// Wrong on-call PINs allowed in one call before it ends (the per-sysadmin lockout is in oncall-pins).
+// Wrong on-call PINs allowed in one call before it ends (the per-sysadmin window is in oncall-pins).
 const ONCALL_PIN_ATTEMPTS_PER_CALL = 3;
+/** Wrong on-call PINs in one sysadmin's window from which each one raises the alarm (event, metric, console). */
+export const ONCALL_PIN_BURST = 2;
+// How long a call from a rota number is remembered while it is still up (its message lasts seconds).
+const PENDING_MS = 60_000;
+// Twilio may add about 5 s to a call's ring timeout (Calls.json Timeout).
+const TWILIO_EXTRA_RING_MS = 5_000;
+// Once answered: long enough for the PIN and the missed callers; the call's status callback ends it sooner.
+const SESSION_MS = 10 * 60_000;
+
+/** What a burst of wrong on-call PINs tells the control panel (`oncall_pin.failures`). */
+export interface OncallPinBurst {
+  sysadminId: string;
+  failures: number;
+  since: number;
+  windowMs: number;
+  locked: boolean;
+}
+
+/** What the phone-in needs beyond the agent flow's own stores (wired in src/app.ts). */
+export interface PhoneInWiring {
+  calls: PhoneInCalls;
+  dialer: Pick<Dialer, 'callSysadminBack'>;
+  urls: AgentUrls;
+  ringSeconds: number;
+  metrics?: Metrics;
+  /** Emits the event for a burst of wrong on-call PINs. */
+  onPinBurst?: (burst: OncallPinBurst) => Promise<void>;
+}
 
 /**
- * A sysadmin phoning in, SPEC section 5: a call from a rota number hears nothing about any
- * customer until the on-call PIN is right; then the missed callers, then who is waiting.
+ * A sysadmin phoning in, SPEC section 5. Caller ID is no credential: a call from a rota number
+ * hears only that callgate will call back, and is hung up. Once it has ended (its status
+ * callback: the phone is free again), callgate calls that sysadmin's *registered* number, and
+ * only on that call asks the on-call PIN, then the missed callers, then who is waiting. A
+ * spoofer of the number cannot answer the sysadmin's phone, so never reaches the PIN prompt:
+ * they can neither guess the PIN nor spend the sysadmin's PIN failures (README "Security: the
+ * on-call PIN").
  */
-export function createPhoneIn(deps: {
-  agentCalls: AgentCalls;
-  busy: BusySysadmins;
-  oncall: OncallStore;
-  oncallPins: OncallPins;
-  clock: Clock;
-  log: Logger;
-  /** What a proved sysadmin hears first: the missed callers, else the briefing. */
-  missedOrBrief: (sysadminId: string, agentCallSid: string) => Promise<AgentDecision>;
-}) {
-  const { agentCalls, busy, oncall, oncallPins, clock, log, missedOrBrief } = deps;
+export function createPhoneIn(
+  deps: PhoneInWiring & {
+    agentCalls: AgentCalls;
+    busy: BusySysadmins;
+    oncall: OncallStore;
+    oncallPins: OncallPins;
+    clock: Clock;
+    log: Logger;
+    /** What a proved sysadmin hears first: the missed callers, else the briefing. */
+    missedOrBrief: (sysadminId: string, agentCallSid: string) => Promise<AgentDecision>;
+    /** Frees the sysadmin (and a reservation never bridged) when a call of theirs ends. */
+    callEnded: PageOutcomes['callEnded'];
+  },
+) {
+  const { calls, dialer, urls, agentCalls, busy, oncall, oncallPins, clock, log, metrics, missedOrBrief } = deps;
+  const ringWindowMs = deps.ringSeconds * 1000 + TWILIO_EXTRA_RING_MS;
+  const { failuresPerWindow, windowMs } = oncallPins.limits;
+
+  /**
+   * Busy while the call back rings: taken if free; a page ringing them or a rest after a decline
+   * gives way (they chose to phone in). A sysadmin on a call (briefing, bridged, on the line)
+   * keeps that entry: a call from their number now is likely not theirs, and their call's own
+   * status callback must still free them.
+   */
+  async function markRinging(sysadminId: string, ringing: Busy, now: number): Promise<void> {
+    if (await busy.claim(sysadminId, ringing, now)) return;
+    const current = (await busy.all(now)).get(sysadminId);
+    if (current === undefined || current.kind === 'ringing' || current.kind === 'resting') await busy.set(sysadminId, ringing);
+  }
+
+  /** Places the call back to the registered number of the sysadmin whose call from it ended. */
+  async function callBack(inboundSid: string): Promise<void> {
+    const claim = `claim:${randomUUID()}`;
+    const sysadminId = await calls.hungUp(inboundSid, claim, REST_TIMEOUT_MS + ringWindowMs);
+    if (sysadminId === undefined) return;
+    const sysadmin = (await oncall.list()).find((entry) => entry.id === sysadminId);
+    if (sysadmin === undefined) {
+      // Left the rota since: nobody to call.
+      await calls.ended(sysadminId, claim);
+      return;
+    }
+    const now = clock.now();
+    await markRinging(sysadminId, { kind: 'ringing', callSid: claim, until: now + REST_TIMEOUT_MS + ringWindowMs }, now);
+    let callSid: string;
+    try {
+      callSid = await dialer.callSysadminBack({
+        to: sysadmin.phone,
+        url: urls.phoneIn(sysadminId),
+        statusCallback: urls.phoneInStatus(sysadminId),
+        ringSeconds: deps.ringSeconds,
+      });
+    } catch (error) {
+      const outcome = error instanceof PageError ? error.outcome : 'refused';
+      metrics?.phoneInCalls.inc({ result: 'failed' });
+      log.warn({ err: error, sysadminId, outcome }, 'calling a sysadmin back on their registered phone failed');
+      // Refused: no call exists, so they may phone in again at once. Unknown: it may ring, so the
+      // claim holds for a ring (no second call on top of it) and then runs out by itself.
+      if (outcome === 'refused') await Promise.all([calls.ended(sysadminId, claim), busy.replaceIf(sysadminId, claim)]);
+      return;
+    }
+    metrics?.phoneInCalls.inc({ result: 'placed' });
+    await agentCalls.start(callSid, { sysadminId, via: 'inbound' });
+    await Promise.all([
+      calls.placed(sysadminId, claim, callSid, ringWindowMs + SESSION_MS),
+      busy.replaceIf(sysadminId, claim, { kind: 'ringing', callSid, until: clock.now() + ringWindowMs }),
+    ]);
+    log.info({ sysadminId, callSid }, 'calling a sysadmin back on their registered phone');
+    // Its status callback may have come before it was recorded: settle it now.
+    if ((await agentCalls.get(callSid))?.ended === true) await verificationEnded(sysadminId, callSid, 'ended_early');
+  }
+
+  async function verificationEnded(sysadminId: string, callSid: string, callStatus: string): Promise<void> {
+    // A call callgate placed, like a page: its callback may beat its record ('page' notes it).
+    await Promise.all([deps.callEnded(callSid, callStatus, 'page'), calls.ended(sysadminId, callSid)]);
+  }
+
+  /** A wrong PIN: logged and counted always; from the burst threshold on, an alarm too. Never the digits. */
+  async function pinFailed(sysadminId: string, callSid: string, check: OncallPinCheck): Promise<void> {
+    const burst = check.failures >= ONCALL_PIN_BURST;
+    const locked = check.failures >= failuresPerWindow;
+    metrics?.oncallPinFailures.inc({ burst: burst ? 'yes' : 'no' });
+    const fields = { sysadminId, callSid, failures: check.failures, limit: failuresPerWindow, windowHours: windowMs / 3_600_000 };
+    if (!burst) {
+      log.warn(fields, 'wrong on-call PIN on a call to the registered phone');
+      return;
+    }
+    log.error({ ...fields, locked }, 'on-call PIN failure burst: someone holding this sysadmin’s phone is guessing their on-call PIN');
+    try {
+      await deps.onPinBurst?.({ sysadminId, failures: check.failures, since: check.since, windowMs, locked });
+    } catch (error) {
+      // The sysadmin's call goes on; the log line and the metric above still say it.
+      log.error({ err: error, sysadminId }, 'the on-call PIN failure event was not recorded');
+    }
+  }
 
   return {
-    /** Whether a caller's number is on the rota: such a call is asked for the on-call PIN, never a customer PIN. */
+    /** Whether a caller's number is on the rota: such a call is called back, never asked a customer PIN. */
     async sysadminByPhone(phone: string): Promise<string | undefined> {
       return (await oncall.list()).find((sysadmin) => sysadmin.phone === phone)?.id;
     },
 
-    /** A call from a rota number: nothing about any customer until the on-call PIN is right. */
-    async phonedIn(sysadminId: string, agentCallSid: string, stirVerstat?: string): Promise<AgentDecision> {
+    /**
+     * A call from a rota number: it hears that callgate will call back, and nothing else. A
+     * second one while the call back rings rings nobody twice (the sysadmin answers that one).
+     */
+    async phonedIn(sysadminId: string, inboundSid: string, stirVerstat?: string): Promise<AgentDecision> {
+      const asked = await calls.asked(sysadminId, inboundSid, PENDING_MS);
+      if (!asked) metrics?.phoneInCalls.inc({ result: 'already_ringing' });
       // A spoofed rota number shows here as a failed or missing attestation: worth a look, never a pass.
-      log.info({ sysadminId, callSid: agentCallSid, stirVerstat: stirVerstat ?? 'none' }, 'a call from a rota phone: asking for the on-call PIN');
-      await agentCalls.start(agentCallSid, { sysadminId, via: 'inbound' });
+      log.info(
+        { sysadminId, callSid: inboundSid, stirVerstat: stirVerstat ?? 'none', callBack: asked ? 'when this call ends' : 'already ringing' },
+        'a call from a rota phone: calling the registered phone back',
+      );
+      return { kind: 'agent_calling_you_back' };
+    },
+
+    /**
+     * The number's status callback for any inbound call: a call from a rota phone has ended, so
+     * its sysadmin's phone is free to be rung. The REST call may take seconds: it runs after the
+     * callback is answered, and its failures are logged.
+     */
+    rotaCallEnded(inboundSid: string): Promise<void> {
+      callBack(inboundSid).catch((error: unknown) => {
+        log.warn({ err: error, callSid: inboundSid }, 'a call from a rota phone was not called back');
+      });
+      return Promise.resolve();
+    },
+
+    /** The call back was answered on the registered phone: the on-call PIN, unless entry is closed. */
+    async verificationAnswered(sysadminId: string, callSid: string): Promise<AgentDecision> {
+      const now = clock.now();
+      await agentCalls.start(callSid, { sysadminId, via: 'inbound' });
+      const [[failures = 0]] = await Promise.all([
+        oncallPins.failures([sysadminId], now),
+        calls.placed(sysadminId, callSid, callSid, SESSION_MS),
+        busy.replaceIf(sysadminId, callSid, { kind: 'on_line', callSid, until: now + SESSION_MS }),
+      ]);
+      if (failures >= failuresPerWindow) return { kind: 'agent_pin_locked' };
       return { kind: 'agent_ask_pin', sysadminId, attempt: 1, retry: false };
     },
+
+    /** The call back's status callback, however it ended: the sysadmin is free, and may phone in again. */
+    verificationEnded,
 
     async checkOncallPin(call: { sysadminId: string; agentCallSid: string; digits: string; attempt: number }): Promise<AgentDecision> {
       const { sysadminId, agentCallSid } = call;
       const known = await agentCalls.get(agentCallSid);
       if (known?.sysadminId !== sysadminId || known.via !== 'inbound') return { kind: 'agent_pin_refused' };
-      const result = call.digits === '' ? 'wrong' : await oncallPins.check(sysadminId, call.digits);
-      if (result === 'ok') {
+      // Silence is no guess: it is not counted (a voicemail box answering the call back types nothing).
+      const check: OncallPinCheck =
+        call.digits === '' ? { result: 'wrong', failures: 0, since: 0 } : await oncallPins.check(sysadminId, call.digits, clock.now());
+      if (check.result === 'ok') {
         const now = clock.now();
         await Promise.all([
           agentCalls.mark(agentCallSid, 'authenticated'),
-          // Not paged while on the line; free again when this call ends (the number's status callback).
+          // Not paged while on the line; free again when this call ends (its status callback).
           busy.set(sysadminId, { kind: 'on_line', callSid: agentCallSid, until: now + CONNECTED_MS }),
         ]);
         // Missed callers first: they have waited longest.
         return missedOrBrief(sysadminId, agentCallSid);
       }
-      log.warn({ sysadminId, callSid: agentCallSid, result }, 'on-call PIN refused');
-      if (result === 'wrong' && call.attempt < ONCALL_PIN_ATTEMPTS_PER_CALL) {
+      if (check.result === 'locked') {
+        log.warn({ sysadminId, callSid: agentCallSid, failures: check.failures }, 'on-call PIN entry refused: too many wrong PINs in the window');
+        return { kind: 'agent_pin_locked' };
+      }
+      if (check.result === 'wrong' && call.digits !== '') await pinFailed(sysadminId, agentCallSid, check);
+      if (check.result === 'unset') log.warn({ sysadminId, callSid: agentCallSid }, 'on-call PIN refused: none is set');
+      if (check.result === 'wrong' && check.failures >= failuresPerWindow) return { kind: 'agent_pin_locked' };
+      if (check.result === 'wrong' && call.attempt < ONCALL_PIN_ATTEMPTS_PER_CALL) {
         return { kind: 'agent_ask_pin', sysadminId, attempt: call.attempt + 1, retry: true };
       }
       return { kind: 'agent_pin_refused' };

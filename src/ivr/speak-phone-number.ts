@@ -1,0 +1,28 @@
+import type { PromptCatalogue } from './prompt-catalogue.js';
+
+/**
+ * A phone number read out digit by digit, in its plan's groups with a pause between them
+ * ("plus 4 4, 2 0, 7 1 2 3, 4 5 6 7"), so a sysadmin can tell what would be dialled before
+ * pressing 1. A text-to-speech voice reads "4567" as a number; "4 5 6 7" it reads as digits.
+ * A long group (a number no plan range knows comes as one) is cut into threes, the last up to four.
+ */
+export function speakPhoneNumber(groups: readonly string[], catalogue: PromptCatalogue): string {
+  const spoken = groups.flatMap((group) => {
+    const plus = group.startsWith('+');
+    const digits = group.replace(/\D/g, '');
+    const pieces = chunks(digits).map((piece) => piece.split('').join(' '));
+    const [first = '', ...rest] = pieces;
+    return [plus ? `${catalogue.phrase('numberPlus')} ${first}` : first, ...rest];
+  });
+  return spoken.filter((piece) => piece.trim() !== '').join(', ');
+}
+
+function chunks(digits: string): string[] {
+  const pieces: string[] = [];
+  let rest = digits;
+  while (rest.length > 4) {
+    pieces.push(rest.slice(0, 3));
+    rest = rest.slice(3);
+  }
+  return [...pieces, rest];
+}

@@ -1,0 +1,64 @@
+import { parsePhoneNumberFromString, type CountryCode, type PhoneNumberType } from 'libphonenumber-js/max';
+import metadata from 'libphonenumber-js/metadata.max.json';
+import { isWithheld } from '../calls/abuse-limits.js';
+
+/**
+ * Which missed callers the line may dial back. A call-back dials the `From` Twilio gave, which a
+ * caller can spoof: a customer with a valid PIN could make every sysadmin who presses 1 pay for
+ * a premium-rate or far international call. So only an E.164 number that is not a withheld
+ * placeholder, in an allowed country, and in no special-rate range is dialled. The numbering
+ * plans are libphonenumber's (`max` metadata: the number's country and type), not our own tables.
+ */
+export type CallbackRefusal =
+  /** A withheld caller ID's placeholder (+266696687 is ANONYMOUS, not a number in Lesotho). */
+  | 'withheld'
+  /** Not an E.164 number. */
+  | 'not_a_number'
+  /** A country outside the policy's `callbacks.allowedCountries`. */
+  | 'country_not_allowed'
+  /** Premium-rate, shared-cost, personal-number, pager or voicemail-access ranges. */
+  | 'special_rate';
+
+export type CallbackNumber =
+  /** `number` is what is dialled; `groups` how it is read out ("+44", "20", "7123", "4567"). */
+  | { kind: 'callable'; number: string; groups: string[] }
+  | { kind: 'refused'; reason: CallbackRefusal };
+
+// Ranges where the caller, not the called, is charged extra, or that do not reach a person.
+const SPECIAL_RATE: ReadonlySet<PhoneNumberType> = new Set(['PREMIUM_RATE', 'SHARED_COST', 'PERSONAL_NUMBER', 'PAGER', 'VOICEMAIL']);
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * The country a number belongs to: libphonenumber's when the number is in a known range, else
+ * the main country of its calling code (+44 → GB), so a number no range knows (Ofcom's drama
+ * numbers, a range newer than the metadata) is judged by its code, and is in no known special range.
+ */
+function countryOf(countryCallingCode: string, country: CountryCode | undefined): string | undefined {
+  return country ?? metadata.country_calling_codes[countryCallingCode]?.[0];
+}
+
+/** The countries calls-backs may reach: the policy's list, else the support number's country. */
+export function callbackCountries(allowed: readonly string[] | undefined, supportNumber: string): string[] {
+  if (allowed !== undefined) return [...allowed];
+  const support = parsePhoneNumberFromString(supportNumber);
+  const country = support === undefined ? undefined : countryOf(support.countryCallingCode, support.country);
+  return country === undefined ? [] : [country];
+}
+
+/** Judges a missed caller's `From` against the allowed countries (ISO 3166 codes, e.g. "GB"). */
+export function createCallbackNumbers(allowedCountries: readonly string[]) {
+  const allowed = new Set(allowedCountries);
+  return function callbackNumber(from: string): CallbackNumber {
+    if (isWithheld(from)) return { kind: 'refused', reason: 'withheld' };
+    const parsed = E164.test(from) ? parsePhoneNumberFromString(from) : undefined;
+    if (parsed === undefined || parsed.number !== from) return { kind: 'refused', reason: 'not_a_number' };
+    const country = countryOf(parsed.countryCallingCode, parsed.country);
+    if (country === undefined || !allowed.has(country)) return { kind: 'refused', reason: 'country_not_allowed' };
+    const type = parsed.getType();
+    if (type !== undefined && SPECIAL_RATE.has(type)) return { kind: 'refused', reason: 'special_rate' };
+    // formatInternational groups a known range as its plan does ("+44 20 7123 4567"); an unknown one stays whole.
+    return { kind: 'callable', number: parsed.number, groups: parsed.formatInternational().split(/\s+/).filter((group) => group !== '') };
+  };
+}
+
+export type CallbackNumbers = ReturnType<typeof createCallbackNumbers>;
