@@ -34,6 +34,10 @@ const PLACEHOLDERS = {
     agentMissedCallers: ['count'],
     agentMissedCaller: ['account', 'caller', 'ago', 'message'],
     agentMissedChoices: [],
+    agentMissedHeldBack: ['count'],
+    agentMissedNumber: ['number'],
+    agentMissedCannotCallBack: ['reason'],
+    agentMissedChoicesNoCallBack: [],
     agentCallingBack: ['caller'],
     agentCallbackFailed: [],
     callbackWhisper: [],
@@ -73,6 +77,11 @@ const PLACEHOLDERS = {
     othersMany: ['count'],
     leftMessage: [],
     noMessage: [],
+    numberPlus: [],
+    refusedWithheld: [],
+    refusedNotANumber: [],
+    refusedCountry: [],
+    refusedSpecialRate: [],
   },
 } as const;
 

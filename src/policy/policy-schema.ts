@@ -1,3 +1,4 @@
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { isKnownHolidayRegion } from '../hours/closure-calendar.js';
@@ -151,6 +152,19 @@ export const policySchema = z
     // Delivery of events to EVENTS_URL (README "Events to the control panel").
     events: z
       .strictObject({
+    // Where a missed caller may be called back (README "Calling missed callers back").
+    callbacks: z
+      .strictObject({
+        /**
+         * ISO 3166 countries (not dialling codes: +1 is shared by the US and Caribbean islands) whose
+         * numbers may be dialled back; absent, the support number's country.
+         */
+        allowedCountries: z
+          .array(z.string().refine((code) => isSupportedCountry(code), 'expected an ISO 3166 country code such as GB'))
+          .min(1)
+          .optional(),
+      })
+      .prefault({}),
         sendTimeoutSeconds: z.number().int().min(1).max(60).default(10),
         firstRetrySeconds: z.number().int().min(1).max(3600).default(5),
         maxRetrySeconds: z.number().int().min(1).max(86_400).default(1800),
