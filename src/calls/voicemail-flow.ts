@@ -44,6 +44,8 @@ export function createVoicemailFlow(deps: { missed: MissedCallers; events: CallE
       }
       // Audited once; the event on every try (kept once by the outbox, by id).
       if (attached !== undefined) {
+        // Named by its RecordingSid: the URL may play the message to whoever reads the log.
+        log.info({ callSid: call.callSid, recordingSid: recording.recordingSid, recordingSeconds: recording.seconds }, 'voicemail recorded');
         await audit.record({
           type: 'voicemail',
           callSid: call.callSid,
