@@ -143,15 +143,6 @@ export const policySchema = z
       .prefault({}),
     // Pages ring at most 20 s: a mobile voicemail answers after about 25 s, and Twilio adds up to 5 s.
     oncall: z.strictObject({ ringSeconds: z.number().int().min(5).max(20).default(15) }).prefault({}),
-    voice: z
-      .strictObject({
-        language: z.string().regex(/^[a-z]{2}-[A-Z]{2}$/, 'expected a language tag such as en-GB').default('en-GB'),
-        voice: z.string().min(1).default('Polly.Amy'),
-      })
-      .prefault({}),
-    // Delivery of events to EVENTS_URL (README "Events to the control panel").
-    events: z
-      .strictObject({
     // Where a missed caller may be called back (README "Calling missed callers back").
     callbacks: z
       .strictObject({
@@ -165,6 +156,15 @@ export const policySchema = z
           .optional(),
       })
       .prefault({}),
+    voice: z
+      .strictObject({
+        language: z.string().regex(/^[a-z]{2}-[A-Z]{2}$/, 'expected a language tag such as en-GB').default('en-GB'),
+        voice: z.string().min(1).default('Polly.Amy'),
+      })
+      .prefault({}),
+    // Delivery of events to EVENTS_URL (README "Events to the control panel").
+    events: z
+      .strictObject({
         sendTimeoutSeconds: z.number().int().min(1).max(60).default(10),
         firstRetrySeconds: z.number().int().min(1).max(3600).default(5),
         maxRetrySeconds: z.number().int().min(1).max(86_400).default(1800),
