@@ -33,6 +33,9 @@ export async function loadAndRun(ctx: SimContext, party: Party, url: string, met
     // A wait document that fails takes the caller out of the queue, QueueResult 'error'
     // (https://www.twilio.com/docs/voice/twiml/enqueue); a <Queue url> one that fails is not modelled further.
     if (context === 'wait') return 'wait-error';
+    // A <Number url> document Twilio cannot run (a verb the Number page does not allow, a failed fetch) has
+    // no fallback: the simulator's choice is that the called leg is hung up, never bridged (the docs are silent).
+    if (context === 'screen') return 'hangup';
     if (context !== 'call') return 'ended';
     if (ctx.fallbackUrl === undefined) throw error;
     try {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadAndRun, resolveUrl, type Outcome } from './call-runner.js';
+import { converse } from './conversation.js';
 import { scriptedKeypad } from './keypad.js';
 import { howItAnswers, VOICEMAIL_RECORDS_SECONDS } from './outbound-pages.js';
 import { Party } from './party.js';
@@ -15,15 +16,17 @@ import type { DialNumberVerb } from './twiml-document.js';
  * registered with `answerPages` answers as its PhoneScript says; any other
  * number never answers. Once answered, the <Number url> document runs on the
  * called party (what they hear goes to their PhoneLog), then the two are
- * connected and talk until one hangs up; the action then gets
- * DialCallStatus=completed, DialCallSid and DialCallDuration, and, the call
- * being over, its TwiML is ignored. no-answer, busy and failed go to the
- * action too, and its TwiML continues the caller's call (without an action,
- * the next verb runs).
+ * connected and talk until one hangs up (see conversation.ts). The action gets
+ * DialCallStatus, DialCallSid, DialCallDuration and DialBridged ("whether the
+ * dial call has been connected to the dialed destination": true only after a
+ * bridge). Its TwiML continues the caller's call whenever the caller is still
+ * on the line: after no-answer, busy or failed, and after a bridge the called
+ * party left first (without an action, the next verb runs). The called leg is
+ * a child of the caller's call: a caller who hangs up first takes it along.
  * Choices where the docs are silent: a called party who hangs up during the
- * <Number url> document (declines) gives DialCallStatus=completed with
- * DialCallDuration of the screening, and the caller's call goes on with the
- * action's TwiML; a caller who hangs up while it rings gives canceled.
+ * <Number url> document (declines), or whose document Twilio cannot run,
+ * gives DialCallStatus=completed, DialBridged=false and DialCallDuration of
+ * the screening; a caller who hangs up while it rings gives canceled.
  * Not modelled: several nouns, sendDigits, the Number's statusCallback,
  * answerOnBridge, timeLimit, record, hangupOnStar, machineDetection.
  */
@@ -41,12 +44,12 @@ export async function dialNumber(ctx: SimContext, dialer: Party, verb: DialNumbe
   say(ctx, dialer, `(dials ${label} at ${verb.number})`);
   const answer = howItAnswers(script, verb.timeout + ctx.extraRingSeconds);
   const rang = await dialer.race(ctx.clock.sleep(answer.afterSeconds));
-  if (rang === 'gone' || rang === 'interrupted') return finish({ DialCallStatus: 'canceled', DialCallSid: sid, DialCallDuration: '0' });
+  if (rang === 'gone' || rang === 'interrupted') return finish({ DialCallStatus: 'canceled', DialCallSid: sid, DialCallDuration: '0', DialBridged: 'false' });
   if (answer.status !== 'answered') {
     // A 'canceled' script (a REST cancellation) has no meaning for a dialled leg: it fails.
     const status = answer.status === 'canceled' ? 'failed' : answer.status;
     say(ctx, dialer, `(${label}: ${status})`);
-    return finish({ DialCallStatus: status, DialCallSid: sid, DialCallDuration: '0' });
+    return finish({ DialCallStatus: status, DialCallSid: sid, DialCallDuration: '0', DialBridged: 'false' });
   }
 
   const log = ctx.phones.log(verb.number);
@@ -68,15 +71,15 @@ export async function dialNumber(ctx: SimContext, dialer: Party, verb: DialNumbe
     talkSeconds: answer.machine ? VOICEMAIL_RECORDS_SECONDS : (script?.talkSeconds ?? 30),
     hangUpWhenHearing: answer.machine ? undefined : script?.hangUpWhenHearing,
     hangUpAfterSeconds: answer.machine ? VOICEMAIL_RECORDS_SECONDS : script?.hangUpAfterSeconds,
-    recorder: answer.machine ? log.recorded : undefined,
+    recorder: answer.kind === 'voicemail' ? log.recorded : undefined,
     heard: log.heard,
   });
   const answeredAt = ctx.clock.now();
-  say(ctx, called, answer.machine ? '(voicemail answers and records)' : '(answers)');
+  say(ctx, called, answer.kind === 'voicemail' ? '(voicemail answers and records)' : answer.kind === 'fax' ? '(a fax machine answers)' : '(answers)');
   const duration = () => String(Math.round(ctx.clock.now() - answeredAt));
   const dropped = () => {
     called.hangUp();
-    return finish({ DialCallStatus: 'completed', DialCallSid: sid, DialCallDuration: duration() });
+    return finish({ DialCallStatus: 'completed', DialCallSid: sid, DialCallDuration: duration(), DialBridged: 'false' });
   };
   if (verb.url !== undefined) {
     const screened = await Promise.race([loadAndRun(ctx, called, resolveUrl(verb.url, docUrl), verb.urlMethod, {}, 'screen'), dialer.gone.then(() => 'caller-gone' as const)]);
@@ -91,9 +94,12 @@ export async function dialNumber(ctx: SimContext, dialer: Party, verb: DialNumbe
   say(ctx, dialer, `(connected with ${label})`);
   say(ctx, called, `(connected with ${dialer.init.label})`);
   dialer.bridged = true;
-  await Promise.race([ctx.clock.sleep(Math.min(dialer.init.talkSeconds, called.init.talkSeconds)), dialer.gone, called.gone]);
-  say(ctx, dialer, '(the conversation ends; both hang up)');
-  dialer.hangUp();
+  const bridgedAt = ctx.clock.now();
+  const end = await converse(ctx, dialer, called);
+  // The called leg is the caller's child: it ends with the caller's call (and has no TwiML left to run).
   called.hangUp();
-  return finish({ DialCallStatus: 'completed', DialCallSid: sid, DialCallDuration: duration() });
+  if (end.left === 'other' && verb.action !== undefined) {
+    say(ctx, dialer, `(the Dial's action runs on: DialCallStatus=completed, DialBridged=true, ${String(Math.round(ctx.clock.now() - bridgedAt))} s talked)`);
+  }
+  return finish({ DialCallStatus: 'completed', DialCallSid: sid, DialCallDuration: duration(), DialBridged: 'true' });
 }

@@ -4,6 +4,12 @@ import { deferred, type VirtualClock } from './virtual-clock.js';
 
 export type Held = 'done' | 'gone' | 'interrupted';
 
+/** A REST Call update that gives the call new TwiML (https://www.twilio.com/docs/voice/api/call-resource#update-a-call-resource). */
+export interface Redirect {
+  url: string;
+  method: string;
+}
+
 export interface PartyInit {
   sid: string;
   label: string;
@@ -22,6 +28,8 @@ export interface PartyInit {
   message?: { seconds: number; endsWith: 'finish-key' | 'silence' | 'hangup' } | undefined;
   /** How recording status callbacks for this call are delivered. */
   recordingCallback?: CallbackPlan | undefined;
+  /** A queue fault injected for this call (see CallOptions.queueFault). */
+  queueFault?: 'system-error' | 'bridging-in-process' | undefined;
 }
 
 /**
@@ -42,8 +50,11 @@ export class Party {
   bridged = false;
   /** What <Record> recorded on this call. */
   readonly recordings: Recording[] = [];
+  /** Set while a REST redirect is honoured for this call (waiting in a queue, or bridged from one). */
+  acceptsRedirect = false;
   private messageLeft = false;
   private readonly goneSignal = deferred();
+  private redirectSignal = deferred<Redirect>();
 
   constructor(
     readonly clock: VirtualClock,
@@ -79,6 +90,24 @@ export class Party {
 
   hangUp(): void {
     this.goneSignal.resolve();
+  }
+
+  /** A REST Call update asked for new TwiML; whoever runs this call's current verb takes it. */
+  requestRedirect(redirect: Redirect): void {
+    if (!this.redirectSignal.settled()) this.redirectSignal.resolve(redirect);
+  }
+
+  /** Resolves when a redirect is requested (the current request, until taken). */
+  get redirected(): Promise<Redirect> {
+    return this.redirectSignal.promise;
+  }
+
+  /** The requested redirect, if any, now handled (a later one can be requested). */
+  async takeRedirect(): Promise<Redirect | undefined> {
+    if (!this.redirectSignal.settled()) return undefined;
+    const redirect = await this.redirectSignal.promise;
+    this.redirectSignal = deferred();
+    return redirect;
   }
 
   hear(text: string): void {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { BridgeEnd } from './conversation.js';
 import type { Party } from './party.js';
 import { deferred, type Deferred } from './virtual-clock.js';
 
@@ -9,16 +10,18 @@ import { deferred, type Deferred } from './virtual-clock.js';
  * - <Dial><Queue> connects "the first enqueued call", so members are FIFO by
  *   the moment <Enqueue> ran (https://www.twilio.com/docs/voice/twiml/queue);
  * - queues persist until deleted, and only an empty queue can be deleted
- *   (https://www.twilio.com/docs/voice/api/queue-resource).
+ *   (https://www.twilio.com/docs/voice/api/queue-resource);
+ * - a queue holds at most maxSize calls, 1000 unless changed through the REST
+ *   API (the Enqueue page: "The default maximum length of the queue is 1000").
  */
 export interface Dequeue {
   dequeuingCallSid: string;
   url: string | undefined;
   urlMethod: string;
-  /** The dialer learns whether the caller was still there once the <Queue url> document has run. */
+  /** The dialer learns whether the bridge can start once the <Queue url> document has run (false: the caller left, or a fault). */
   connected: Deferred<boolean>;
-  /** Resolves when the conversation is over (both parties hung up). */
-  ended: Deferred<void>;
+  /** Resolves when the conversation is over, saying who left first (the dialer's side runs it). */
+  ended: Deferred<BridgeEnd>;
 }
 
 export interface QueueMember {

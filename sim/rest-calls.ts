@@ -6,6 +6,11 @@ import { formOf, sendError, sendJson } from './rest-json.js';
  * POST /2010-04-01/Accounts/{AC}/Calls.json
  * (https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource):
  * records every field the client sent and answers 201 with the call's JSON.
+ * Answering machine detection takes the page's parameters and defaults
+ * (https://www.twilio.com/docs/voice/answering-machine-detection):
+ * MachineDetectionTimeout 30 s, MachineDetectionSpeechThreshold 2400 ms,
+ * MachineDetectionSpeechEndThreshold 1200 ms, MachineDetectionSilenceTimeout
+ * 5000 ms, AsyncAmd false, AsyncAmdStatusCallbackMethod POST.
  */
 export interface PlacedCall {
   sid: string;
@@ -21,11 +26,24 @@ export interface PlacedCall {
   /** Ring time asked for; Twilio's default is 60. */
   timeout: number;
   machineDetection: string | undefined;
+  /** Seconds detection may take before AnsweredBy=unknown. */
+  machineDetectionTimeout: number;
+  machineDetectionSpeechThreshold: number;
+  machineDetectionSpeechEndThreshold: number;
+  machineDetectionSilenceTimeout: number;
+  asyncAmd: boolean;
+  asyncAmdStatusCallback: string | undefined;
+  asyncAmdStatusCallbackMethod: string;
   /** The Basic auth the client sent: `AccountSid:AuthToken`. */
   auth: string;
   /** Every form field, as sent (repeated fields keep every value). */
   form: Record<string, string[]>;
 }
+
+const numberOr = (value: string | null, fallback: number): number => {
+  const parsed = Number(value ?? fallback);
+  return Number.isFinite(parsed) && parsed > 0 ? parsed : fallback;
+};
 
 /** Creates the call; `answerAfterMs` delays the 201 (the call is placed at once, as Twilio under load may). */
 export async function createCall(
@@ -61,6 +79,13 @@ export async function createCall(
     statusCallbackEvent: form.getAll('StatusCallbackEvent').flatMap((event) => event.split(' ')).filter((event) => event !== ''),
     timeout: Number(form.get('Timeout') ?? 60),
     machineDetection: form.get('MachineDetection') ?? undefined,
+    machineDetectionTimeout: numberOr(form.get('MachineDetectionTimeout'), 30),
+    machineDetectionSpeechThreshold: numberOr(form.get('MachineDetectionSpeechThreshold'), 2400),
+    machineDetectionSpeechEndThreshold: numberOr(form.get('MachineDetectionSpeechEndThreshold'), 1200),
+    machineDetectionSilenceTimeout: numberOr(form.get('MachineDetectionSilenceTimeout'), 5000),
+    asyncAmd: form.get('AsyncAmd') === 'true',
+    asyncAmdStatusCallback: form.get('AsyncAmdStatusCallback') ?? undefined,
+    asyncAmdStatusCallbackMethod: form.get('AsyncAmdStatusCallbackMethod') ?? 'POST',
     auth,
     form: fields,
   };

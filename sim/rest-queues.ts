@@ -1,11 +1,13 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { QueueRegistry, SimQueue } from './queue-registry.js';
-import { sendError, sendJson } from './rest-json.js';
+import { formOf, sendError, sendJson } from './rest-json.js';
 
 /**
  * The Queue and Member resources (https://www.twilio.com/docs/voice/api/queue-resource,
  * https://www.twilio.com/docs/voice/api/member-resource): list, fetch and
- * delete queues; list a queue's members. Only an empty queue can be deleted:
+ * delete queues; list a queue's members; create a queue or change its
+ * MaxSize with POST (the limit behind <Enqueue>'s QueueResult=queue-full,
+ * https://www.twilio.com/docs/voice/twiml/enqueue). Only an empty queue can be deleted:
  * a queue with members is refused with a 400 (the error code is our choice,
  * the docs do not give one).
  */
@@ -63,5 +65,27 @@ export function handleQueues(method: string, path: string, res: ServerResponse, 
   if (method !== 'DELETE') return false;
   if (queues.delete(sid) === 'not-empty') sendError(res, 400, 20001, 'Queue is not empty: only an empty queue can be deleted');
   else sendJson(res, 204, null);
+  return true;
+}
+
+/** POST Queues.json (FriendlyName, MaxSize) or Queues/{QU}.json (MaxSize); false when the path is neither. */
+export async function postQueue(req: IncomingMessage, path: string, res: ServerResponse, queues: QueueRegistry): Promise<boolean> {
+  const match = QUEUE_PATH.exec(path);
+  if (match === null || match[3] !== undefined) return false;
+  const [, accountSid = '', sid] = match;
+  const form = await formOf(req);
+  const name = form.get('FriendlyName');
+  const queue = sid === undefined ? (name === null ? undefined : queues.open(name)) : queues.bySid(sid);
+  if (queue === undefined) {
+    sendError(res, sid === undefined ? 400 : 404, sid === undefined ? 20001 : 20404, sid === undefined ? 'FriendlyName is required' : `The requested resource ${path} was not found`);
+    return true;
+  }
+  const maxSize = Number(form.get('MaxSize') ?? queue.maxSize);
+  if (!Number.isInteger(maxSize) || maxSize < 1) {
+    sendError(res, 400, 20001, 'MaxSize must be a positive integer');
+    return true;
+  }
+  queue.maxSize = maxSize;
+  sendJson(res, sid === undefined ? 201 : 200, queueJson(accountSid, queues, queue));
   return true;
 }

@@ -1,4 +1,5 @@
 import type { Party } from './party.js';
+import type { LiveCalls } from './rest-call-update.js';
 import type { QueueRegistry } from './queue-registry.js';
 import type { FatalError, PhoneLog, PhoneScript, TranscriptLine } from './sim-types.js';
 import type { VirtualClock } from './virtual-clock.js';
@@ -9,6 +10,8 @@ export interface SimContext {
   clock: VirtualClock;
   webhooks: WebhookClient;
   queues: QueueRegistry;
+  /** Calls in progress by CallSid, for the REST stand-in's Call update. */
+  liveCalls: LiveCalls;
   print: (line: TranscriptLine) => void;
   errors: FatalError[];
   /** Background work (late callbacks, pages) that `settled()` waits for. */

@@ -73,6 +73,18 @@ export interface CallOptions {
   leavesMessage?: { seconds: number; endsWith: 'finish-key' | 'silence' | 'hangup' };
   /** How this call's recording status callbacks (<Record recordingStatusCallback>) are delivered. */
   recordingStatusCallback?: CallbackPlan;
+  /**
+   * A fault injected into Twilio's queue for this call: QueueResults the Enqueue page only names
+   * (https://www.twilio.com/docs/voice/twiml/enqueue), which no documented sequence of events produces.
+   * 'system-error': "the Twilio system malfunctioned during the enqueue process": the call is never
+   * enqueued and the action is requested at once (no QueueSid, no QueueTime).
+   * 'bridging-in-process': the call is dequeued by a <Dial><Queue> but the bridge never completes: the
+   * action is requested with it once the <Queue url> document has played, the caller's call goes on
+   * with the action's TwiML, and the dialer's Dial ends with DialBridged=false.
+   * (redirected-from-bridged needs no injection: redirect a call bridged out of a queue through the
+   * REST stand-in's Call update.)
+   */
+  queueFault?: 'system-error' | 'bridging-in-process';
 }
 
 /** A recording a <Record> made on a call. */
@@ -98,9 +110,19 @@ export interface CallResult {
 export type PhoneScript = {
   label: string;
   /** How it reacts when rung; default 'person'. */
-  answers?: 'person' | 'voicemail' | 'no-answer' | 'busy' | 'failed' | 'canceled';
-  /** A person answers after this much ringing; default 3 s. */
+  answers?: 'person' | 'voicemail' | 'fax' | 'no-answer' | 'busy' | 'failed' | 'canceled';
+  /** A person (or a fax machine) answers after this much ringing; default 3 s. */
   ringSeconds?: number;
+  /**
+   * Seconds of speech on answering, as answering machine detection hears it: a person's default is 1
+   * (a "Hello?"), a voicemail box's 8 (its greeting); 0 is a silent answer. A person who answers with
+   * their name and team (e.g. 3 s) is longer than Twilio's 2.4 s speech threshold.
+   */
+  greetingSeconds?: number;
+  /** What a person says on answering, for the transcript. */
+  greeting?: string;
+  /** How a voicemail box's greeting ends, for MachineDetection=DetectMessageEnd; default 'beep'. */
+  greetingEndsWith?: 'beep' | 'silence' | 'other';
   /** A voicemail box answers after this much ringing; default 25 s. */
   voicemailAfterSeconds?: number;
   keypad?: Keypad;

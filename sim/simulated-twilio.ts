@@ -34,6 +34,7 @@ export function createSimulatedTwilio(options: SimOptions) {
     clock: virtualClock(options.speed),
     webhooks: createWebhookClient({ serviceUrls: options.serviceUrls, publicBaseUrl, authToken: options.authToken, readTimeoutMs: options.readTimeoutMs ?? 15_000 }),
     queues: options.restApi?.queues ?? createQueueRegistry(),
+    liveCalls: options.restApi?.liveCalls ?? new Map<string, Party>(),
     print: options.print,
     errors: [],
     background: new Set(),
@@ -55,7 +56,7 @@ export function createSimulatedTwilio(options: SimOptions) {
   });
 
   const endingOf = (party: Party, outcome: Outcome): CallResult['ending'] => {
-    if (party.queueResult === 'bridged' || party.bridged) return 'bridged';
+    if (party.queueResult === 'bridged' || party.queueResult === 'redirected-from-bridged' || party.bridged) return 'bridged';
     if (party.queueResult === 'hangup') return 'abandoned';
     if (outcome === 'gone') return 'caller-hung-up';
     if (outcome === 'hangup') return 'hangup';
@@ -99,8 +100,10 @@ export function createSimulatedTwilio(options: SimOptions) {
         hangUpAfterQueueSeconds: caller.hangUpAfterQueueSeconds,
         message: caller.leavesMessage,
         recordingCallback: caller.recordingStatusCallback,
+        queueFault: caller.queueFault,
       });
-      const outcome = await loadAndRun(ctx, party, options.voiceUrl ?? `${publicBaseUrl}/twilio/voice`, 'POST', {}, 'call');
+      ctx.liveCalls.set(sid, party);
+      const outcome = await loadAndRun(ctx, party, options.voiceUrl ?? `${publicBaseUrl}/twilio/voice`, 'POST', {}, 'call').finally(() => ctx.liveCalls.delete(sid));
       party.hangUp();
       const status = { ...params, CallStatus: 'completed', CallDuration: String(Math.round(ctx.clock.now() - party.startedAt)) };
       await sendStatusCallback(ctx, caller.label, options.statusCallbackUrl ?? `${publicBaseUrl}/twilio/status`, 'POST', status, caller.statusCallback);

@@ -47,3 +47,13 @@ export async function requestIgnoringAnswer(ctx: SimContext, callSid: string, ur
     ctx.errors.push({ callSid, url: error.url, code: error.code, message: error.message });
   }
 }
+
+/** A one-way notification (e.g. AsyncAmdStatusCallback): any 2xx will do, and failures are logged. */
+export async function notify(ctx: SimContext, callSid: string, url: string, method: string, params: Record<string, string>): Promise<void> {
+  try {
+    await ctx.webhooks.send(url, method, params, 'any-2xx');
+  } catch (error) {
+    if (!(error instanceof FatalWebhookError)) throw error;
+    ctx.errors.push({ callSid, url: error.url, code: error.code, message: error.message });
+  }
+}

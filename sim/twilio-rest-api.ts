@@ -1,15 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { updateCall, type LiveCalls } from './rest-call-update.js';
 import { createCall, type PlacedCall } from './rest-calls.js';
 import { sendError } from './rest-json.js';
-import { handleQueues } from './rest-queues.js';
+import { handleQueues, postQueue } from './rest-queues.js';
 import { createQueueRegistry, type QueueRegistry } from './queue-registry.js';
 
 export type { PlacedCall } from './rest-calls.js';
+export type { LiveCalls } from './rest-call-update.js';
 
 /**
  * A stand-in for the part of Twilio's REST API that callgate uses: Calls.json
- * (placing pages) and the Queue resource. It checks Basic auth when given the
+ * (placing pages), a Call's update (see rest-call-update.ts) and the Queue resource. It checks Basic auth when given the
  * account's credentials (401, code 20003, as Twilio), records every placed
  * call, owns the account's queues (shared with the simulator, as one Twilio
  * account would), and can be told to fail or hang so failures can be tested.
@@ -23,6 +25,8 @@ export interface TwilioRestApi {
   calls: PlacedCall[];
   /** The account's call queues: what <Enqueue> creates and the Queue resource lists and deletes. */
   queues: QueueRegistry;
+  /** The account's calls in progress, by CallSid (the simulator keeps it), for a Call's update. */
+  liveCalls: LiveCalls;
   /** The next requests (of any kind) behave like this, in order; after that every request succeeds. */
   behave(...next: Behaviour[]): void;
   onCall(listener: (call: PlacedCall) => void): void;
@@ -30,6 +34,7 @@ export interface TwilioRestApi {
 }
 
 const CALLS_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Calls\.json$/;
+const CALL_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Calls\/(CA[0-9a-fA-F]{32})\.json$/;
 const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\//;
 
 export async function startTwilioRestApi(credentials?: { accountSid: string; authToken: string }): Promise<TwilioRestApi> {
@@ -38,6 +43,7 @@ export async function startTwilioRestApi(credentials?: { accountSid: string; aut
   const listeners: ((call: PlacedCall) => void)[] = [];
   const hanging: (() => void)[] = [];
   const queues = createQueueRegistry();
+  const liveCalls: LiveCalls = new Map();
 
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -67,6 +73,12 @@ export async function startTwilioRestApi(credentials?: { accountSid: string; aut
         for (const listener of listeners) listener(call);
         return;
       }
+      const callMatch = CALL_PATH.exec(path);
+      if (method === 'POST' && callMatch !== null) {
+        await updateCall(req, res, callMatch[1] ?? '', callMatch[2] ?? '', liveCalls);
+        return;
+      }
+      if (method === 'POST' && (await postQueue(req, path, res, queues))) return;
       if (handleQueues(method, path, res, queues)) return;
       sendError(res, 404, 20404, 'The requested resource was not found');
     })();
@@ -77,6 +89,7 @@ export async function startTwilioRestApi(credentials?: { accountSid: string; aut
     url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`,
     calls,
     queues,
+    liveCalls,
     behave: (...next) => plan.push(...next),
     onCall: (listener) => listeners.push(listener),
     close: async () => {

@@ -9,7 +9,8 @@
  *   they answer and before the two are connected
  *   (https://www.twilio.com/docs/voice/twiml/number#attributes-url: "privately
  *   <Play> or <Say> information to the called party … decline the phone call
- *   using <Gather> and <Hangup> … not allowed to contain the <Dial> verb").
+ *   using <Gather> and <Hangup>. The url attribute does not support any other
+ *   TwiML verbs"). The documents its <Gather> action returns run there too.
  */
 export type TwimlContext = 'call' | 'wait' | 'bridge' | 'screen';
 
@@ -93,8 +94,9 @@ export const ALLOWED: Record<TwimlContext, ReadonlySet<string>> = {
   call: new Set(['Say', 'Play', 'Pause', 'Gather', 'Redirect', 'Hangup', 'Reject', 'Enqueue', 'Dial', 'Leave', 'Record']),
   wait: new Set(['Play', 'Say', 'Pause', 'Gather', 'Redirect', 'Leave', 'Hangup']),
   bridge: new Set(['Play', 'Say', 'Pause', 'Redirect']),
-  // The Number page forbids only <Dial>; everything else a call may run is accepted.
-  screen: new Set(['Say', 'Play', 'Pause', 'Gather', 'Redirect', 'Hangup', 'Reject', 'Enqueue', 'Leave', 'Record']),
+  // The Number page names four verbs and "does not support any other": no <Pause>, <Redirect> or <Dial>
+  // (a <Gather> may still nest <Pause>, as the Gather page allows).
+  screen: new Set(['Play', 'Say', 'Gather', 'Hangup']),
 };
 
 /** What <Gather> may nest (https://www.twilio.com/docs/voice/twiml/gather#nest-other-verbs). */

@@ -26,12 +26,12 @@ const ROUTES = {
 };
 
 describe('<Dial><Number> rings a simulated phone', () => {
-  it('when the called person answers and accepts in the <Number url> document, then both are connected, talk, and the action gets completed with its TwiML ignored', async () => {
+  it('when the called person answers and accepts in the <Number url> document, then both are connected and talk, and once the caller hangs up the action gets completed with DialBridged=true and its TwiML ignored', async () => {
     // https://www.twilio.com/docs/voice/twiml/number#attributes-url and https://www.twilio.com/docs/voice/twiml/dial#attributes-action
     app = await serveTwiml(ROUTES);
     const { sim, transcript } = simFor(app, { speed: 20 });
-    const log = sim.answerPages(SAM, { label: 'Sam', ringSeconds: 4, keypad: scriptedKeypad(['1']), talkSeconds: 15 });
-    const call = await sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([]), talkSeconds: 60 });
+    const log = sim.answerPages(SAM, { label: 'Sam', ringSeconds: 4, keypad: scriptedKeypad(['1']), talkSeconds: 60 });
+    const call = await sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([]), talkSeconds: 15 });
     expect(log.heard).toEqual(['A customer is calling. Press 1 to accept.', 'Connecting.']);
     expect(call.said).not.toContain('A customer is calling. Press 1 to accept.');
     const whisper = app.to('/whisper')[0]?.params;
@@ -39,8 +39,10 @@ describe('<Dial><Number> rings a simulated phone', () => {
     expect(transcript).toContainEqual({ call: 'Ada', who: 'twilio', text: '(connected with Sam)' });
     expect(transcript.filter((l) => l.call === 'Sam').map((l) => l.text)).toContain('A customer is calling. Press 1 to accept.');
     const dialled = app.to('/dialled')[0]?.params;
-    expect(dialled).toMatchObject({ DialCallStatus: 'completed', DialCallSid: whisper?.CallSid, CallSid: call.callSid, CallStatus: 'completed' });
+    expect(dialled).toMatchObject({ DialCallStatus: 'completed', DialBridged: 'true', DialCallSid: whisper?.CallSid, CallSid: call.callSid, CallStatus: 'completed' });
     expect(Number(dialled?.DialCallDuration)).toBeGreaterThanOrEqual(15);
+    // Ada hung up first, and Sam's leg (a child of her call) ended with it.
+    expect(transcript).toContainEqual({ call: 'Ada', who: 'twilio', text: '(Ada hung up first; Sam is still on the line)' });
     expect(call.said).not.toContain('Dial completed.'); // the call is over: the action's TwiML is ignored
     expect(call.said).not.toContain('Never reached.');
     expect(call.ending).toBe('bridged');
