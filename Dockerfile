@@ -19,7 +19,9 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY twiml ./twiml
 USER node
-EXPOSE 3000
+# 3000: the public listener (Twilio, the API, /healthz). 3001: /readyz and /metrics, loopback unless
+# INTERNAL_HOST says otherwise; publish it only to the internal network (README, Deployment).
+EXPOSE 3000 3001
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 STOPSIGNAL SIGTERM
