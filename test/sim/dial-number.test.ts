@@ -121,4 +121,17 @@ describe('<Dial><Number> rings a simulated phone', () => {
     expect(() => parseTwiml(doc(`<Dial><Number>${SAM}</Number><Number>${SAM}</Number></Dial>`), 'text/xml', 'call')).toThrow(/single <Number>/);
     expect(parseTwiml(doc('<Say>Hi</Say><Gather numDigits="1"/><Hangup/>'), 'text/xml', 'screen')).toHaveLength(3);
   });
+
+  it('when the <Number url> document uses a verb the Number page does not allow, then Twilio cannot run it: the called leg is hung up, never bridged (simulator\'s choice), and the error is logged', async () => {
+    // https://www.twilio.com/docs/voice/twiml/number#attributes-url: "The url attribute does not support any other TwiML verbs".
+    app = await serveTwiml({ ...ROUTES, '/whisper': twiml('<Say>A customer is calling.</Say><Pause length="2"/><Gather numDigits="1" action="/accept"/>') });
+    const { sim, transcript } = simFor(app, { speed: 20 });
+    const log = sim.answerPages(SAM, { label: 'Sam', keypad: scriptedKeypad(['1']) });
+    const call = await sim.call({ from: '+1', label: 'Ada', keypad: scriptedKeypad([]) });
+    expect(log.heard).toEqual([]);
+    expect(transcript).not.toContainEqual({ call: 'Ada', who: 'twilio', text: '(connected with Sam)' });
+    expect(app.to('/dialled')[0]?.params).toMatchObject({ DialCallStatus: 'completed', DialBridged: 'false' });
+    expect(call.said.at(-1)).toBe('Dial completed.');
+    expect(sim.errors()).toEqual([expect.objectContaining({ code: 12100, url: `${app.url}/whisper` }) as unknown]);
+  });
 });

@@ -5,7 +5,8 @@ import { parseTwiml } from '../../sim/twiml-document.js';
 // https://www.twilio.com/docs/voice/twiml/enqueue (waitUrl verbs, queue name ≤ 64),
 // https://www.twilio.com/docs/voice/twiml/queue (<Queue url>: Play, Say, Pause, Redirect only),
 // https://www.twilio.com/docs/voice/twiml/dial (timeout default 30, action, method),
-// https://www.twilio.com/docs/voice/twiml/record (attributes and defaults).
+// https://www.twilio.com/docs/voice/twiml/record (attributes and defaults),
+// https://www.twilio.com/docs/voice/twiml/number#attributes-url (<Number url>: Play, Say, Gather, Hangup; "does not support any other TwiML verbs").
 
 const XML = 'text/xml; charset=utf-8';
 const doc = (body: string) => `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
@@ -42,6 +43,11 @@ describe('the simulator reads TwiML as strictly as Twilio', () => {
     ['a Gather in the Queue url (bridge)', doc('<Gather/>'), 'bridge', /not allowed in a bridge document/],
     ['a Leave in the Queue url (bridge)', doc('<Leave/>'), 'bridge', /not allowed in a bridge document/],
     ['a Hangup in the Queue url (bridge)', doc('<Hangup/>'), 'bridge', /not allowed in a bridge document/],
+    ['a Pause in the Number url (screen)', doc('<Say>Hi</Say><Pause length="2"/>'), 'screen', /<Pause> is not allowed in a screen document/],
+    ['a Redirect in the Number url (screen)', doc('<Redirect>https://x/more</Redirect>'), 'screen', /<Redirect> is not allowed in a screen document/],
+    ['a Record in the Number url (screen)', doc('<Record/>'), 'screen', /<Record> is not allowed in a screen document/],
+    ['an Enqueue in the Number url (screen)', doc('<Enqueue>q</Enqueue>'), 'screen', /<Enqueue> is not allowed in a screen document/],
+    ['a Reject in the Number url (screen)', doc('<Reject/>'), 'screen', /<Reject> is not allowed in a screen document/],
     ['a queue name over 64 characters', doc(`<Enqueue>${'q'.repeat(65)}</Enqueue>`), 'call', /1 to 64 characters/],
     ['a dialled queue name over 64 characters', doc(`<Dial><Queue>${'q'.repeat(65)}</Queue></Dial>`), 'call', /1 to 64 characters/],
     ['a Dial of two queues', doc('<Dial><Queue>a</Queue><Queue>b</Queue></Dial>'), 'call', /single <Queue>/],
@@ -51,7 +57,11 @@ describe('the simulator reads TwiML as strictly as Twilio', () => {
     ['a root that is not Response', '<?xml version="1.0"?><Reply/>', 'call', /root element must be <Response>/],
     ['broken XML', '<Response><Say>Hi</Response>', 'call', /not well-formed/],
   ])('when the TwiML has %s, then it is rejected', (_what, body, context, error) => {
-    expect(() => parseTwiml(body, XML, context as 'call' | 'wait' | 'bridge')).toThrow(error);
+    expect(() => parseTwiml(body, XML, context as 'call' | 'wait' | 'bridge' | 'screen')).toThrow(error);
+  });
+
+  it('when a <Number url> document uses only Play, Say, Gather (prompts may pause) and Hangup, then it is accepted', () => {
+    expect(parseTwiml(doc('<Play>https://x/a.mp3</Play><Say>Hi</Say><Gather numDigits="1"><Pause length="1"/><Say>Press 1</Say></Gather><Hangup/>'), XML, 'screen')).toHaveLength(4);
   });
 
   it('when the Content-Type is missing or not XML, then it is rejected (Twilio error 12300)', () => {
