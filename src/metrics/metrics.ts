@@ -47,6 +47,11 @@ export function createMetrics() {
       help: '1 while verified callers wait on an open line and nobody is on call (alert on it)',
       registers,
     }),
+    sysadminsBusyWithoutNews: new Gauge({
+      name: 'callgate_sysadmins_busy_without_news',
+      help: "Sysadmins held busy by a call that has sent no webhook for longer than policy oncall.busyWithoutNewsAlarmMinutes (a long conversation, or lost reports: alert on it)",
+      registers,
+    }),
     redisErrors: new Counter({
       name: 'callgate_redis_errors_total',
       help: 'Redis failures: connection errors, and requests answered unavailable',

@@ -4,19 +4,27 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { AgentDecision, Briefing, PreviousCaller } from './agent-decisions.js';
 import type { AgentCalls } from './agent-calls.js';
-import type { BridgeBooks } from './bridge-books.js';
-import type { BusySysadmins } from './busy-sysadmins.js';
+import { CONNECTED_MS, type BridgeBooks } from './bridge-books.js';
+import type { Busy, BusySysadmins } from './busy-sysadmins.js';
 import type { CallEvents } from './call-events.js';
 import { createCallbackFlow, type CallbackFlow } from './callback-flow.js';
 import type { MissedCallers } from './missed-callers.js';
 import type { OncallPins } from './oncall-pins.js';
 import type { OncallStore } from './oncall-store.js';
-import { BRIEFING_MS, type PageOutcomes } from './page-outcomes.js';
+import type { PageOutcomes } from './page-outcomes.js';
 import { createPhoneIn, type PhoneInWiring } from './phone-in.js';
 import { ghostAfterMs, waitedSeconds, type WaitingCallers, type WaitingEntry } from './waiting-callers.js';
 
-// How long a sysadmin whose conversation ended stays busy if their call's status callback is lost.
-const AFTER_CALL_MS = 60_000;
+/**
+ * How long a sysadmin's call keeps them busy after its last webhook, if nothing more is heard
+ * (its status callback lost: Twilio retries only a failed connection,
+ * https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides): the longest a
+ * prompt and its <Gather> timeout take before the next webhook, with margin.
+ */
+const NEXT_WEBHOOK_MS = 90_000;
+// After the last words of a call (a goodbye), only the status callback is still to come.
+const LAST_WORDS_MS = 60_000;
+const CALL_ENDS = new Set<AgentDecision['kind']>(['agent_goodbye', 'agent_call_over', 'agent_nobody_waiting', 'agent_pin_refused']);
 
 /** From pressing 1 to Twilio's report of the bridge; an unbridged reservation then goes back to paging. */
 export const RESERVATION_MS = 20_000;
@@ -137,11 +145,7 @@ export function createAgentFlow(deps: {
         await decline(sysadminId, agentCallSid, call.digits === '' ? 'no_input' : 'pressed_other_key');
         return { kind: 'agent_goodbye' };
       }
-      const now = clock.now();
-      await Promise.all([
-        agentCalls.mark(agentCallSid, 'authenticated'),
-        busy.replaceIf(sysadminId, agentCallSid, { kind: 'briefing', callSid: agentCallSid, until: now + BRIEFING_MS }),
-      ]);
+      await agentCalls.mark(agentCallSid, 'authenticated');
       return brief(sysadminId, agentCallSid, call.about);
     },
 
@@ -180,12 +184,31 @@ export function createAgentFlow(deps: {
       const { sysadminId, agentCallSid, about } = call;
       if (call.bridged) {
         await deps.books.connected(about, { sysadminId });
-        // The call ends after a goodbye; a lost status callback holds the sysadmin a minute, not CONNECTED_MS.
-        await busy.replaceIf(sysadminId, agentCallSid, { kind: 'on_line', callSid: agentCallSid, until: clock.now() + AFTER_CALL_MS });
         return { kind: 'agent_call_over' };
       }
       if (!(await deps.books.leftBeforeBridge(about))) await waiting.release(about, agentCallSid, clock.now());
       return brief(sysadminId, agentCallSid, undefined, 'left');
+    },
+
+    /**
+     * Every webhook of a sysadmin's call renews how long it keeps them busy, from what it answered:
+     * until the next webhook is due, or, for a conversation (which sends none until its <Dial>
+     * ends), CONNECTED_MS. So however the call ends, a lost status callback frees them soon after
+     * its last webhook. Only that call's own entry changes (a declined page rests under another).
+     */
+    async heardFrom(sysadminId: string, callSid: string, decision: AgentDecision): Promise<AgentDecision> {
+      const now = clock.now();
+      const busyFor = (): Busy => {
+        if (decision.kind === 'agent_call_back') return { kind: 'connected', callSid, until: now + CONNECTED_MS, heardAt: now };
+        if (CALL_ENDS.has(decision.kind)) return { kind: 'on_line', callSid, until: now + LAST_WORDS_MS, heardAt: now };
+        const listening = decision.kind === 'agent_missed' && decision.play ? deps.policy.voicemail.maxSeconds * 1000 : 0;
+        const kind = ['agent_page_greeting', 'agent_briefing', 'agent_connect'].includes(decision.kind) ? 'briefing' : 'on_line';
+        return { kind, callSid, until: now + NEXT_WEBHOOK_MS + listening, heardAt: now };
+      };
+      await busy.replaceIf(sysadminId, callSid, busyFor()).catch((error: unknown) => {
+        log.warn({ err: error, sysadminId, callSid }, 'could not renew a busy sysadmin: the entry runs out as it was');
+      });
+      return decision;
     },
 
     /** A page's status callback. */

@@ -37,7 +37,7 @@ export function createBridgeBooks(deps: {
       const now = clock.now();
       await Promise.all([
         waiting.prepareBridge(call.callerSid, call, now),
-        busy.set(call.sysadminId, { kind: 'connected', callSid: call.agentCallSid, until: now + CONNECTED_MS }),
+        busy.set(call.sysadminId, { kind: 'connected', callSid: call.agentCallSid, until: now + CONNECTED_MS, heardAt: now }),
       ]);
     },
 

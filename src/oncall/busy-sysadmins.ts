@@ -17,13 +17,19 @@ export interface Busy {
   /** The page call or the sysadmin's own inbound call. */
   callSid: string;
   until: number;
+  /** When callgate last heard from that call (its last webhook), if it has: see `silentSince`. */
+  heardAt?: number;
 }
 
-const encode = (busy: Busy): string => `${String(busy.until)}|${busy.kind}|${busy.callSid}`;
+// Written last, so an entry of an earlier version (three fields) still decodes.
+const encode = (busy: Busy): string => `${String(busy.until)}|${busy.kind}|${busy.callSid}|${String(busy.heardAt ?? '')}`;
 function decode(value: string): Busy {
-  const [until = '0', kind = 'ringing', callSid = ''] = value.split('|');
-  return { until: Number(until), kind: kind as BusyKind, callSid };
+  const [until = '0', kind = 'ringing', callSid = '', heardAt = ''] = value.split('|');
+  return { until: Number(until), kind: kind as BusyKind, callSid, ...(heardAt === '' ? {} : { heardAt: Number(heardAt) }) };
 }
+
+/** Since when a busy sysadmin's call has sent no webhook (a page still ringing counts from its placing). */
+export const silentSince = (busy: Busy): number | undefined => busy.heardAt;
 
 /**
  * Marks a sysadmin busy only if they are free: the pager calls it *before* placing a page,
@@ -44,7 +50,7 @@ return 1
  */
 const REPLACE_IF_LUA = `
 local current = redis.call('HGET', KEYS[1], ARGV[1])
-if not current or string.match(current, '^%d+|[^|]*|(.*)$') ~= ARGV[2] then return 0 end
+if not current or string.match(current, '^%d+|[^|]*|([^|]*)') ~= ARGV[2] then return 0 end
 if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
 return 1
 `;

@@ -6,7 +6,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { AgentCalls } from './agent-calls.js';
 import type { AgentUrls } from './agent-urls.js';
-import type { BusySysadmins } from './busy-sysadmins.js';
+import type { Busy, BusySysadmins } from './busy-sysadmins.js';
 import type { PageFailures } from './page-failures.js';
 import type { PageOutcomes } from './page-outcomes.js';
 import type { OncallStore } from './oncall-store.js';
@@ -71,6 +71,7 @@ export function createPager(deps: PagerDeps) {
     const now = clock.now();
     houseKeep(now);
     const [list, busyNow] = await Promise.all([oncall.list(), busy.all(now)]);
+    reportBusyWithoutNews(busyNow, now);
     if (list.length === 0) {
       await reportEmptyRota(now);
       return;
@@ -120,6 +121,23 @@ export function createPager(deps: PagerDeps) {
   async function rotaEmptyWhileWaiting(now: number): Promise<boolean> {
     if (!hours.isLineOpen(now) || (await oncall.list()).length > 0) return false;
     return (await waiting.count()) > 0;
+  }
+
+  /**
+   * A sysadmin kept off the rota by a call nobody has heard from in a long while: a conversation
+   * that long, or its reports lost. Loud once per call, and counted while it lasts.
+   */
+  const alarmedCalls = new Set<string>();
+  const newsLimitMs = policy.oncall.busyWithoutNewsAlarmMinutes * 60_000;
+  function reportBusyWithoutNews(busyNow: Map<string, Busy>, now: number): void {
+    const silent = [...busyNow].filter(([, entry]) => entry.heardAt !== undefined && entry.heardAt < now - newsLimitMs);
+    metrics?.sysadminsBusyWithoutNews.set(silent.length);
+    for (const [sysadminId, entry] of silent) {
+      if (alarmedCalls.has(entry.callSid)) continue;
+      alarmedCalls.add(entry.callSid);
+      log.error({ sysadminId, callSid: entry.callSid, busy: entry.kind }, 'a sysadmin is held busy by a call with no webhook for too long: check the call in Twilio');
+    }
+    if (silent.length === 0) alarmedCalls.clear();
   }
 
   /** Callers told "connecting you" while nobody is on call: loud, not silent (SPEC section 5). */

@@ -2,6 +2,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { isKnownHolidayRegion } from '../hours/closure-calendar.js';
+import { guessesToRetireAtCap, MIN_GUESSES_TO_RETIRE } from '../pins/guess-bound.js';
 
 /** The policy file: support hours, SLA tiers, PIN and queue limits, voice. */
 
@@ -93,6 +94,11 @@ export const policySchema = z
         ttlSeconds: z.number().int().min(30).max(86_400).default(600),
         attemptsPerCall: z.number().int().min(1).max(10).default(3),
         issuesPerUserPerHour: z.number().int().min(1).max(1000).default(5),
+        /**
+         * Live PINs one account may hold at once (one per user): a guess with the account's code risks
+         * them all, so the cap keeps its code's allowance worth some guesses (README "Security: guessing PINs").
+         */
+        livePerAccount: z.number().int().min(1).max(100_000).default(50),
       })
       .prefault({}),
     callers: z
@@ -111,7 +117,10 @@ export const policySchema = z
          */
         guessBound: z.number().gt(0).lt(1).default(0.0001),
         guessWindowHours: z.number().int().min(1).max(168).default(24),
-        /** The part of the bound kept for guesses made with an account code, once PIN-only guessing has spent the rest. */
+        /**
+         * Each account code's own allowance, as a part of the bound: the risk guesses with that code may
+         * spend in the window. PIN-only guesses get the rest, line-wide.
+         */
         accountCodeShare: z.number().gt(0).lt(1).default(0.5),
         /** Length of the account code asked for, with the PIN, once the PIN-only budget is spent. */
         accountCodeDigits: z.number().int().min(4).max(8).default(6),
@@ -142,7 +151,16 @@ export const policySchema = z
       })
       .prefault({}),
     // Pages ring at most 20 s: a mobile voicemail answers after about 25 s, and Twilio adds up to 5 s.
-    oncall: z.strictObject({ ringSeconds: z.number().int().min(5).max(20).default(15) }).prefault({}),
+    oncall: z
+      .strictObject({
+        ringSeconds: z.number().int().min(5).max(20).default(15),
+        /**
+         * A sysadmin held busy by a call that has sent no webhook for this long raises an alarm (a
+         * conversation sends none until it ends; past this, its reports were most likely lost).
+         */
+        busyWithoutNewsAlarmMinutes: z.number().int().min(5).max(240).default(60),
+      })
+      .prefault({}),
     // Where a missed caller may be called back (README "Calling missed callers back").
     callbacks: z
       .strictObject({
@@ -172,6 +190,16 @@ export const policySchema = z
         retryForHours: z.number().int().min(1).max(168).default(24),
       })
       .prefault({}),
+  })
+  .superRefine((policy, ctx) => {
+    // An account at the cap must outlast a few wrong guesses with its code before the code is retired.
+    if (guessesToRetireAtCap(policy) < MIN_GUESSES_TO_RETIRE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pin', 'livePerAccount'],
+        message: `at this many live PINs per account, fewer than ${String(MIN_GUESSES_TO_RETIRE)} wrong guesses with an account code would retire it: lower pin.livePerAccount, or raise line.guessBound or line.accountCodeShare`,
+      });
+    }
   });
 
 export type Policy = z.output<typeof policySchema>;

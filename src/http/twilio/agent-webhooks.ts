@@ -1,6 +1,7 @@
 import twilio from 'twilio';
 import { z } from 'zod';
 import type { AgentFlow } from '../../oncall/agent-flow.js';
+import type { AgentDecision } from '../../oncall/agent-decisions.js';
 import type { AgentTwimlRenderer } from '../../ivr/render-agent-twiml.js';
 import { within } from './webhook-answers.js';
 import { ANSWER_WITHIN_MS } from './webhook-budget.js';
@@ -42,13 +43,15 @@ const NOTHING = new twilio.twiml.VoiceResponse().toString();
 /** The sysadmin's webhooks, SPEC section 5 (signed, under /twilio like the caller's). */
 export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRenderer }): Record<string, Webhook> {
   const { agent, render } = deps;
+  /** A sysadmin's call answered; the answer also renews how long that call keeps them busy. */
+  const answer = async (sysadminId: string, callSid: string, decision: Promise<AgentDecision>): Promise<string> =>
+    render(await within(ANSWER_WITHIN_MS, decision.then((decided) => agent.heardFrom(sysadminId, callSid, decided))));
   return {
     // A page was answered: by a person or a voicemail box alike (no machine detection: see twilio-dialer.ts).
     '/agent': async (req) => {
       const { sysadmin, caller } = pageQuery.parse(req.query);
       const call = agentCall.parse(req.body);
-      const decision = agent.pageAnswered({ sysadminId: sysadmin, callerSid: caller, agentCallSid: call.CallSid });
-      return render(await within(ANSWER_WITHIN_MS, decision));
+      return answer(sysadmin, call.CallSid, agent.pageAnswered({ sysadminId: sysadmin, callerSid: caller, agentCallSid: call.CallSid }));
     },
 
     // The call back to a sysadmin who phoned in, answered on their registered phone (no machine
@@ -56,7 +59,7 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
     '/agent-phone-in': async (req) => {
       const { sysadmin } = sysadminQuery.parse(req.query);
       const call = agentCall.parse(req.body);
-      return render(await within(ANSWER_WITHIN_MS, agent.verificationAnswered(sysadmin, call.CallSid)));
+      return answer(sysadmin, call.CallSid, agent.verificationAnswered(sysadmin, call.CallSid));
     },
 
     // The call back ended, however it ended.
@@ -71,15 +74,14 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
     '/agent-pin': async (req) => {
       const { sysadmin, attempt } = pinQuery.parse(req.query);
       const call = agentCall.parse(req.body);
-      const decision = agent.checkOncallPin({ sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, attempt });
-      return render(await within(ANSWER_WITHIN_MS, decision));
+      return answer(sysadmin, call.CallSid, agent.checkOncallPin({ sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, attempt }));
     },
 
     '/agent-answer': async (req) => {
       const { sysadmin, step, about } = answerQuery.parse(req.query);
       const call = agentCall.parse(req.body);
       const pressed = { sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, about };
-      return render(await within(ANSWER_WITHIN_MS, step === 'hear' ? agent.hear(pressed) : agent.take(pressed)));
+      return answer(sysadmin, call.CallSid, step === 'hear' ? agent.hear(pressed) : agent.take(pressed));
     },
 
     // The <Queue> url, fetched for the caller just before the bridge: it only prepares (the bridge
@@ -100,7 +102,7 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
     '/agent-dialed': async (req) => {
       const { sysadmin, about } = aboutQuery.parse(req.query);
       const dial = dialedQueue.parse(req.body);
-      return render(await within(ANSWER_WITHIN_MS, agent.dialEnded({ sysadminId: sysadmin, agentCallSid: dial.callSid, about, bridged: dial.bridged })));
+      return answer(sysadmin, dial.callSid, agent.dialEnded({ sysadminId: sysadmin, agentCallSid: dial.callSid, about, bridged: dial.bridged }));
     },
 
     // A sysadmin who phoned in chose what to do about a missed caller.
@@ -108,7 +110,7 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
       const { sysadmin, index, about } = missedQuery.parse(req.query);
       const call = agentCall.parse(req.body);
       const choice = agent.missedChoice({ sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, index, about });
-      return render(await within(ANSWER_WITHIN_MS, choice));
+      return answer(sysadmin, call.CallSid, choice);
     },
 
     // The <Number url> of a callback: the customer's phone answered; they hear who calls and why,
@@ -136,7 +138,7 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
         dialCallStatus: dial.DialCallStatus,
         ...(dial.DialCallSid === undefined ? {} : { dialCallSid: dial.DialCallSid }),
       });
-      return render(await within(ANSWER_WITHIN_MS, ended));
+      return answer(sysadmin, dial.CallSid, ended);
     },
 
     // A page call ended, however it ended.
