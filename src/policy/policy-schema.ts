@@ -161,7 +161,7 @@ export const policySchema = z
         busyWithoutNewsAlarmMinutes: z.number().int().min(5).max(240).default(60),
       })
       .prefault({}),
-    // Where a missed caller may be called back (README "Calling missed callers back").
+    // Where a missed caller may be called back (README "Who may be called back").
     callbacks: z
       .strictObject({
         /**
