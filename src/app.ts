@@ -257,7 +257,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   v1.use(callHistoryRoutes({ directory, audit }));
   v1.use(oncallRoutes({ oncall, oncallPins }));
   v1.use(opsEventsRoutes({ deadLetters: eventOutbox.deadLetters }));
-  v1.use(opsConsoleRoutes(createConsoleFeed({ redis, clock, policy, hours, waiting, busy, oncall })));
+  v1.use(opsConsoleRoutes(createConsoleFeed({ redis, clock, policy, hours, waiting, busy, oncall, oncallPins })));
   app.use('/v1', v1);
   app.use('/console', consolePage());
 

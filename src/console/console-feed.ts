@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { SupportHours } from '../hours/support-hours.js';
 import type { BusySysadmins } from '../oncall/busy-sysadmins.js';
+import type { OncallPins } from '../oncall/oncall-pins.js';
 import type { OncallStore } from '../oncall/oncall-store.js';
 import type { WaitingCallers } from '../oncall/waiting-callers.js';
 import type { Policy } from '../policy/policy-schema.js';
@@ -35,6 +36,7 @@ export function createConsoleFeed(deps: {
   waiting: WaitingCallers;
   busy: BusySysadmins;
   oncall: OncallStore;
+  oncallPins?: Pick<OncallPins, 'failures' | 'limits'>;
 }): ConsoleFeed {
   const { redis, clock, policy } = deps;
   const history = createLineHistory({ redis, clock });

@@ -49,6 +49,14 @@ export const sysadminViewSchema = z.object({
     .object({ callSid: z.string(), accountId: z.string().nullable(), accountName: z.string().nullable(), userName: z.string().nullable() })
     .nullable()
     .meta({ description: 'The customer a ringing, briefing or connected sysadmin is busy with.' }),
+  oncallPin: z
+    .object({
+      failures: z.number().meta({ description: "Wrong on-call PINs in the sysadmin's window (typed on calls to their registered phone)." }),
+      windowHours: z.number(),
+      alarm: z.boolean().meta({ description: 'A burst: someone holding this sysadmin’s phone is guessing their on-call PIN.' }),
+      locked: z.boolean().meta({ description: 'PIN entry refused until the oldest failure leaves the window, or an operator sets a new on-call PIN.' }),
+    })
+    .optional(),
 });
 export type SysadminView = z.infer<typeof sysadminViewSchema>;
 

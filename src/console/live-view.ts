@@ -2,7 +2,9 @@ import type { Clock } from '../clock.js';
 import type { SupportHours } from '../hours/support-hours.js';
 import type { Busy, BusySysadmins } from '../oncall/busy-sysadmins.js';
 import type { Sysadmin } from '../oncall/oncall-schema.js';
+import type { OncallPins } from '../oncall/oncall-pins.js';
 import type { OncallStore } from '../oncall/oncall-store.js';
+import { ONCALL_PIN_BURST } from '../oncall/phone-in.js';
 import { waitedSeconds, type WaitingCallers, type WaitingEntry } from '../oncall/waiting-callers.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { LineAlarm } from './line-alarm.js';
@@ -18,6 +20,8 @@ export interface LiveViewDeps {
   waiting: WaitingCallers;
   busy: BusySysadmins;
   oncall: OncallStore;
+  /** Wrong on-call PINs per sysadmin: the console's alarm for a burst. */
+  oncallPins?: Pick<OncallPins, 'failures' | 'limits'>;
   hours: SupportHours;
   policy: Policy;
   clock: Clock;
@@ -92,9 +96,18 @@ export function createLiveViewBuilder(deps: LiveViewDeps) {
     remember(entries);
     const byId = new Map(rota.map((sysadmin) => [sysadmin.id, sysadmin]));
     const offRotaBusy = [...busyNow.keys()].filter((id) => !byId.has(id));
-    const sysadmins = [...rota.map((s) => s.id), ...offRotaBusy].map((id): SysadminView => {
+    const pins = deps.oncallPins;
+    const failures = pins === undefined ? [] : await pins.failures(rota.map((s) => s.id), now);
+    const oncallPinOf = (index: number): Pick<SysadminView, 'oncallPin'> => {
+      const count = failures[index];
+      if (pins === undefined || count === undefined) return {};
+      const { failuresPerWindow, windowMs } = pins.limits;
+      return { oncallPin: { failures: count, windowHours: windowMs / 3_600_000, alarm: count >= ONCALL_PIN_BURST, locked: count >= failuresPerWindow } };
+    };
+    const sysadmins = [...rota.map((s) => s.id), ...offRotaBusy].map((id, index): SysadminView => {
       const state = busyNow.get(id);
       return {
+        ...oncallPinOf(index),
         id,
         name: byId.get(id)?.name ?? null,
         onRota: byId.has(id),

@@ -229,62 +229,114 @@ describe('a sysadmin phoning the support line', () => {
     rememberSecret(pin);
     return request(t.app).put(`/v1/oncall/${sysadminId}/pin`).set('Authorization', `Bearer ${OPS_KEY}`).send({ pin });
   };
+  const callsBack = () => rest.calls.filter((c) => c.url.includes('/twilio/agent-phone-in?'));
+  /**
+   * A call from `from` to the support line, up to its end; then the call callgate places back to
+   * Bob's registered phone (https://www.twilio.com/docs/voice/api/call-resource: Url when answered,
+   * StatusCallback when it ends), as Twilio's webhooks for it.
+   */
   const phoneIn = (from: string) => {
     const post = signedWebhooks(t.app, t.config);
     const callSid = newCallSid();
+    let back = '';
+    const onCallBack = (path: string, body: Record<string, string>) => post(path, { CallSid: back, From: t.config.pageCallerId, To: BOB.phone, ...body });
     return {
       callSid,
       voice: () => post('/twilio/voice', { CallSid: callSid, From: from, CallStatus: 'ringing' }),
+      /** The call from the number ends (the number's status callback): callgate calls Bob back. */
+      async ended() {
+        const before = callsBack().length;
+        await post('/twilio/status', { CallSid: callSid, From: from, CallStatus: 'completed', CallDuration: '5' });
+        await eventually(() => {
+          expect(callsBack()).toHaveLength(before + 1);
+        });
+        back = callsBack().at(-1)?.sid ?? '';
+        return callsBack().at(-1);
+      },
+      answer: () => onCallBack('/twilio/agent-phone-in?sysadmin=bob', { CallStatus: 'in-progress' }),
       pin: (digits: string, attempt = 1) => {
         rememberSecret(digits);
-        return post(`/twilio/agent-pin?sysadmin=bob&attempt=${String(attempt)}`, { CallSid: callSid, From: from, Digits: digits });
+        return onCallBack(`/twilio/agent-pin?sysadmin=bob&attempt=${String(attempt)}`, { Digits: digits });
       },
-      ended: () => post('/twilio/status', { CallSid: callSid, From: from, CallStatus: 'completed', CallDuration: '60' }),
+      hungUp: () => onCallBack('/twilio/agent-phone-in-status?sysadmin=bob', { CallStatus: 'completed', CallDuration: '60' }),
+      get backSid() {
+        return back;
+      },
     };
   };
+  /** Bob phones in and answers the call back. */
+  const onCallBack = async () => {
+    const call = phoneIn(BOB.phone);
+    await call.voice();
+    await call.ended();
+    const asked = spoken(twimlOf(await call.answer()));
+    return { call, asked };
+  };
 
-  /** `count` calls from Bob's phone, each typing one wrong on-call PIN. */
+  /** `count` calls back to Bob's phone, each typing one wrong on-call PIN. */
   const wrongPinCalls = async (count: number) => {
     for (let i = 0; i < count; i += 1) {
-      const call = phoneIn(BOB.phone);
-      await call.voice();
+      const { call } = await onCallBack();
       await call.pin('99999999');
+      await call.hungUp();
     }
   };
 
-  it('when the call comes from a rota phone, then the on-call PIN is asked for before a word about any customer', async () => {
+  it('when the call comes from a rota phone, then it is only told it will be called back, and the on-call PIN is asked on the call to the registered phone', async () => {
     await givenWaitingCaller(t);
     const call = phoneIn(BOB.phone);
-    const xml = twimlOf(await call.voice());
+    expect(spoken(twimlOf(await call.voice()))).toEqual(['Emergency support line. We will call you back on your registered phone now. Goodbye.']);
+    expect(await call.ended()).toMatchObject({ to: BOB.phone, url: `${BASE}/twilio/agent-phone-in?sysadmin=bob` });
+    const xml = twimlOf(await call.answer());
     expect(spoken(xml)).toEqual(['Emergency support line. Please enter your on-call PIN, followed by the hash key.']);
     expect(xml).toContain('/twilio/agent-pin?sysadmin=bob&amp;attempt=1');
   });
 
-  it('when a spoofed rota number does not know the PIN, then it hears nothing about customers and is hung up on', async () => {
+  it('when the PIN is asked on a call from the rota number itself, then it is refused: only the call back may give it', async () => {
     expect((await setPin('bob', '24681357')).status).toBe(204);
     await givenWaitingCaller(t);
     const call = phoneIn(BOB.phone);
     await call.voice();
+    const post = signedWebhooks(t.app, t.config);
+    rememberSecret('24681357');
+    const res = await post('/twilio/agent-pin?sysadmin=bob&attempt=1', { CallSid: call.callSid, From: BOB.phone, Digits: '24681357' });
+    expect(spoken(twimlOf(res))).toEqual(['The on-call PIN was not accepted. Goodbye.']);
+  });
+
+  it('when whoever answers the call back does not know the PIN, then they hear nothing about customers and are hung up on', async () => {
+    expect((await setPin('bob', '24681357')).status).toBe(204);
+    await givenWaitingCaller(t);
+    const { call } = await onCallBack();
     const answers = [await call.pin('11111111', 1), await call.pin('22222222', 2), await call.pin('33333333', 3)].map((res) => spoken(twimlOf(res)));
     expect(answers.flat().join(' ')).not.toMatch(/Account|Ken|caller is/);
     expect(answers[2]).toEqual(['The on-call PIN was not accepted. Goodbye.']);
   });
 
-  /** What Bob hears for his right on-call PIN after `wrong` wrong ones across calls. */
+  /** What Bob hears for his right on-call PIN after `wrong` wrong ones across calls back. */
   async function rightPinAfterWrong(wrong: number): Promise<string[]> {
     await setPin('bob', '24681357');
     await wrongPinCalls(wrong);
-    const call = phoneIn(BOB.phone);
-    await call.voice();
-    return spoken(twimlOf(await call.pin('24681357')));
+    const { call, asked } = await onCallBack();
+    const heard = asked[0]?.startsWith('Too many') === true ? asked : spoken(twimlOf(await call.pin('24681357')));
+    await call.hungUp();
+    return heard;
   }
 
-  it('when five wrong on-call PINs were typed across calls, then even the right one is refused for an hour', async () => {
-    expect(await rightPinAfterWrong(5)).toEqual(['The on-call PIN was not accepted. Goodbye.']);
+  it('when five wrong on-call PINs were typed across calls back, then PIN entry is closed, even to the right one', async () => {
+    expect(await rightPinAfterWrong(5)).toEqual([
+      'Too many wrong on-call PINs were entered for you. PIN entry is closed for now; an operator can set you a new on-call PIN. Goodbye.',
+    ]);
   });
 
-  it('when four wrong on-call PINs were typed across calls, then the right one is still accepted (the fifth is the limit)', async () => {
+  it('when four wrong on-call PINs were typed across calls back, then the right one is still accepted (the fifth is the limit)', async () => {
     expect(await rightPinAfterWrong(4)).toEqual(['Nobody is waiting for support right now. Goodbye.']);
+  });
+
+  it('when an operator sets a new on-call PIN after PIN entry closed, then the new PIN is accepted', async () => {
+    await rightPinAfterWrong(5);
+    await setPin('bob', '86421357');
+    const { call } = await onCallBack();
+    expect(spoken(twimlOf(await call.pin('86421357')))).toEqual(['Nobody is waiting for support right now. Goodbye.']);
   });
 
   it('when the PIN is right, then the sysadmin is briefed, takes the call, and is paged for the next one only after hanging up', async () => {
@@ -294,24 +346,23 @@ describe('a sysadmin phoning the support line', () => {
     await t.pager.tick();
     const page = pagedPhone(t, 'bob', pageTo(BOB.phone));
     // Bob phones in while his page still rings.
-    const call = phoneIn(BOB.phone);
-    await call.voice();
+    const { call } = await onCallBack();
     const briefing = twimlOf(await call.pin('24681357'));
-    expect(spoken(briefing)[0]).toContain('The caller is Ken Thompson');
+    expect(spoken(briefing)[0]).toMatch(/Ken Thompson/);
     const post = signedWebhooks(t.app, t.config);
-    const take = await post(`/twilio/agent-answer?sysadmin=bob&step=take&about=${first.call.callSid}`, { CallSid: call.callSid, Digits: '1' });
+    const take = await post(`/twilio/agent-answer?sysadmin=bob&step=take&about=${first.call.callSid}`, { CallSid: call.backSid, Digits: '1' });
     expect(twimlOf(take)).toContain(`>cg-${first.call.callSid}</Queue>`);
-    await bridge(t, 'bob', first.call.callSid, call.callSid);
+    await bridge(t, 'bob', first.call.callSid, call.backSid);
 
     // While Bob is on the call he is not paged, even when his old page's callback comes late.
     await givenWaitingCaller(t, { name: 'Dennis Ritchie' });
     await page.ended('no-answer');
     await t.pager.tick();
-    expect(rung()).toEqual([BOB.phone]);
-    // His call ends (the number's status callback, not a page's): he is paged for Dennis.
-    await call.ended();
+    expect(rung()).toEqual([BOB.phone, BOB.phone]);
+    // The call back ends (its own status callback): he is paged for Dennis.
+    await call.hungUp();
     await eventually(() => {
-      expect(rung()).toEqual([BOB.phone, BOB.phone]);
+      expect(rung()).toEqual([BOB.phone, BOB.phone, BOB.phone]);
     });
   });
 

@@ -66,11 +66,22 @@ function sysadminCard(sysadmin: SysadminView): HTMLLIElement {
       ? null
       : `${sysadmin.state === 'connected' ? 'with' : 'for'} ${withCaller.userName ?? 'a caller'}${withCaller.accountName === null ? (withCaller.accountId === null ? '' : ` (${withCaller.accountId})`) : ` (${withCaller.accountName})`}`;
   const until = sysadmin.state === 'resting' && sysadmin.until !== null ? ` until ${timeOf(sysadmin.until)}` : '';
+  const pin = sysadmin.oncallPin;
+  // An alarm, announced: someone holding this sysadmin's phone is guessing their on-call PIN.
+  const pinAlarm =
+    pin?.alarm === true
+      ? el(
+          'p',
+          { class: 'alarm raised', attrs: { role: 'alert' } },
+          `${String(pin.failures)} wrong on-call PINs in ${String(pin.windowHours)} h on calls to this phone${pin.locked ? ': PIN entry closed until an operator sets a new on-call PIN' : ''}.`,
+        )
+      : null;
   return el(
     'li',
     { class: `card sysadmin ${sysadmin.state}`, attrs: { 'data-sysadmin': sysadmin.id } },
     el('p', { class: 'card-title' }, el('strong', {}, sysadmin.name ?? sysadmin.id), sysadmin.onRota ? null : el('span', { class: 'badge' }, 'not on the rota')),
     el('p', {}, el('span', { class: `badge state-${sysadmin.state}` }, STATE_TEXT[sysadmin.state]), customer === null ? '' : ` ${customer}`, until),
+    pinAlarm,
   );
 }
 
