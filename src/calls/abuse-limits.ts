@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { guessBudget, guessesLeft, hitProbability, riskOfGuess } from '../pins/guess-bound.js';
 import { GUESS_STATUS_LUA, RISK_UNIT } from '../pins/guess-scripts.js';
 import { hashPin } from '../pins/pin-code.js';
-import type { PinOwner } from '../pins/pin-store.js';
+import { ACCOUNT_CODES_KEY, type PinOwner } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { scriptDeadline } from '../redis/deadline.js';
@@ -17,10 +17,11 @@ import type { Decision } from './decisions.js';
 import { checkPinStepLua } from './pin-step-script.js';
 
 /**
- * The limits on guessing (README "The guessing bound"), enforced where the guess is
+ * The limits on guessing (README "Security: guessing PINs"), enforced where the guess is
  * checked, in one script: failed PINs per caller number (then the number is turned
- * away for a while), the line's budget of guessing risk (past which a guess needs the
- * account code too, and past that nothing is checked), and the line alarm, which
+ * away for a while), the line's allowance for PIN-only guesses (past which a guess needs
+ * the account code too), each account code's own allowance (past which the code is
+ * retired and the account's next PIN shows a new one), and the line alarm, which
  * tightens every call to one attempt while failures across all numbers run high.
  * Times come from the injected clock, so tests can move through an hour or a day.
  */
@@ -50,10 +51,10 @@ const callerOf = (from: string, callSid: string): string => (isWithheld(from) ? 
 
 export type GuessOutcome =
   | { kind: 'locked_out' }
-  /** The PIN-only budget is spent: the guess was not checked; ask for the account code. */
+  /** The PIN-only allowance is spent: the guess was not checked; ask for the account code. */
   | { kind: 'account_code' }
-  /** The whole budget is spent: the guess was not checked, and none will be for a while. */
-  | { kind: 'exhausted' }
+  /** The account code typed was retired (its allowance spent): the guess was not checked. */
+  | { kind: 'code_retired' }
   /** `pinHash`: the PIN's HMAC, computed once for the check and the admission. */
   | { kind: 'hit'; owner: PinOwner; expiresAt: number; pinHash: string }
   /** A hit the line's directory copy vouched for: the caller was admitted by the check itself. */
@@ -75,7 +76,7 @@ export type PinStep =
 export interface GuessStanding {
   livePins: number;
   guesses: number;
-  /** The chance that the guesses missed in the window found a live PIN, had they been random. */
+  /** The chance that the PIN-only guesses missed in the window found a live PIN, had they been random. */
   probability: number;
   /** PIN-only guesses left at today's live count before the line asks for the account code. */
   guessesLeft: number;
@@ -108,13 +109,13 @@ export function createAbuseLimits(deps: {
   };
   const threshold = policy.line.alarmFailuresPerMinute;
   redis.defineCommand('checkPinStep', {
-    numberOfKeys: 20,
+    numberOfKeys: 21,
     lua: checkPinStepLua({
       digits: policy.pin.digits,
-      // The scripts count risk in whole units; a budget is rounded down to them, as each guess's risk is rounded up.
+      // The scripts count risk in whole units; an allowance is rounded down to them, as each guess's risk is rounded up.
       pinOnly: Math.floor(budget.pinOnly / RISK_UNIT),
-      total: Math.floor(budget.total / RISK_UNIT),
       perCode: Math.floor(budget.perCode / RISK_UNIT),
+      atCap: Math.ceil(budget.atCap / RISK_UNIT),
       // The spend outlives its newest bucket by the window and two buckets more.
       spendTtlMs: budget.windowMs + 2 * bucketMs,
       callerWindowMs: HOUR_MS,
@@ -128,8 +129,6 @@ export function createAbuseLimits(deps: {
   });
   redis.defineCommand('guessStatus', { numberOfKeys: 6, lua: GUESS_STATUS_LUA });
   const indexKeys = [keys.pinsByHash, keys.pinsByOwner, keys.pinExpiry, keys.pinsLiveByCode, keys.guessSpend];
-  // Under attack the spent budget is met on every call: one error line a minute is enough.
-  let exhaustedLoggedAt = Number.NEGATIVE_INFINITY;
 
   async function readStatus(caller: string) {
     const now = clock.now();
@@ -141,7 +140,7 @@ export function createAbuseLimits(deps: {
 
   function outcomeOf(
     outcome: string | undefined,
-    [a, b, c, d]: (string | undefined)[],
+    [a, b, c, d, e]: (string | undefined)[],
     now: number,
     from: string,
     pinHash: string,
@@ -151,13 +150,8 @@ export function createAbuseLimits(deps: {
         return undefined;
       case 'locked_out':
       case 'account_code':
+      case 'code_retired':
         return { kind: outcome };
-      case 'exhausted':
-        if (now - exhaustedLoggedAt >= MINUTE_MS) {
-          exhaustedLoggedAt = now;
-          log.error({ bound: policy.line.guessBound }, 'guess budget spent: no PIN is checked until the window moves on');
-        }
-        return { kind: 'exhausted' };
       case 'hit': {
         const [accountId = '', userId = ''] = String(a).split('/');
         return { kind: 'hit', owner: { accountId, userId }, expiresAt: Number(b), pinHash };
@@ -172,6 +166,10 @@ export function createAbuseLimits(deps: {
         metrics?.lineAlarm.set(alarm ? 1 : 0);
         if (thisMinute === threshold) {
           log.error({ failuresThisMinute: thisMinute, threshold }, 'line alarm: PIN failures across the line exceed the threshold');
+        }
+        if (e !== undefined && e !== '') {
+          // Once per code: someone who knew it spent its allowance (the code itself is never logged).
+          log.warn({ accountId: e === '-' ? null : e }, "account code retired: its guesses' allowance is spent; the account's next PIN shows a new code");
         }
         const lockedOut = Number(b) === 1;
         if (lockedOut) {
@@ -254,6 +252,7 @@ export function createAbuseLimits(deps: {
             keys.lineAccounts,
             keys.lineUsers,
             ...WAITING_KEYS,
+            ACCOUNT_CODES_KEY,
             scriptDeadline(guess.notAfter),
             now,
             pinHash,
@@ -271,11 +270,11 @@ export function createAbuseLimits(deps: {
             guess.callSid,
             guess.admit.token,
           ),
-        5,
+        6,
       );
       if (claim.kind === 'decided') return claim;
-      const [outcome, a, b, c, d] = claim.extra;
-      return { kind: 'claimed', state: claim.state, guess: outcomeOf(outcome, [a, b, c, d], now, guess.from, pinHash) };
+      const [outcome, a, b, c, d, e] = claim.extra;
+      return { kind: 'claimed', state: claim.state, guess: outcomeOf(outcome, [a, b, c, d, e], now, guess.from, pinHash) };
     },
 
     /** Where the day's bound stands, for /metrics. */

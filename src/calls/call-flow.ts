@@ -132,8 +132,9 @@ export function createCallFlow(deps: CallFlowDeps) {
     if (guess === undefined) throw new Error('a PIN typed at a PIN prompt was not checked');
     switch (guess.kind) {
       case 'locked_out':
-      case 'exhausted': {
-        const decision: Decision = guess.kind === 'locked_out' ? { kind: 'locked_out' } : { kind: 'pins_unavailable' };
+      case 'code_retired': {
+        // A retired code's PIN is not checked: the caller needs a new PIN, shown with the new code.
+        const decision: Decision = guess.kind === 'locked_out' ? { kind: 'locked_out' } : { kind: 'account_code_changed' };
         await settle(callSid, step, decision, rejection(callSid, decision, { from }));
         return decision;
       }

@@ -9,8 +9,8 @@ export type Decision =
   | { kind: 'ask_pin'; attempt: number; retry: boolean; afterCode?: boolean }
   // Once the line's PIN-only guess budget is spent, the account code first (README "The guessing bound").
   | { kind: 'ask_account_code'; attempt: number; retry: boolean }
-  // The whole guess budget is spent: no PIN is checked until the window moves on.
-  | { kind: 'pins_unavailable' }
+  // The account code typed was retired after guessing spent its allowance: a new PIN shows the new code.
+  | { kind: 'account_code_changed' }
   | { kind: 'line_closed' }
   | { kind: 'locked_out' }
   | { kind: 'too_many_attempts' }
@@ -40,7 +40,7 @@ export type RejectReason =
   | 'permission_required'
   | 'sla_not_eligible'
   | 'plan_closed'
-  | 'guess_budget_spent';
+  | 'account_code_changed';
 
 export const REJECT_REASONS: Partial<Record<Decision['kind'], RejectReason>> = {
   locked_out: 'locked_out',
@@ -50,7 +50,7 @@ export const REJECT_REASONS: Partial<Record<Decision['kind'], RejectReason>> = {
   no_permission: 'permission_required',
   plan_without_phone: 'sla_not_eligible',
   plan_closed: 'plan_closed',
-  pins_unavailable: 'guess_budget_spent',
+  account_code_changed: 'account_code_changed',
 };
 
 /** The `rejected` audit event a decision implies, if it turns the call away. */

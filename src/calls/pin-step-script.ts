@@ -27,15 +27,15 @@ const TOO_MANY: Decision = { kind: 'too_many_attempts' };
  * the caller, who reads the directory itself.
  * The policy's limits and tier priorities are written into the script (guessLimitsLua, STEP, PRIORITY).
  * KEYS: the nine guess keys (CHECK_GUESS_FN_LUA), call, consumed, consumed-until, the line's
- *       accounts and users cards, the six waiting keys
+ *       accounts and users cards, the six waiting keys, the account codes
  * ARGV: deadline, now, hash, attemptId, bucket, oldest, callerWindowFrom, stepField, claimField,
  *       check, attempt, askPin JSON, askCode JSON, open tiers (",gold,silver,"), queue, callSid, token (the
  *       request's mark on an admission: ADMIT_FN_LUA)
  * Returns {'late'} | {'decided', decision} | {'busy'} |
- *   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's} (recorded: the step
- *   is not held) | {'claimed', 'admitted', decision, owner, tier, ''} (recorded: the step is not held) |
- *   {'claimed', outcome, a, b, '', '', field, value, ...} (the step held for the caller, with the
- *   call's state), outcome 'unchecked' or a guess outcome other than a miss
+ *   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's, retired account}
+ *   (recorded: the step is not held) | {'claimed', 'admitted', decision, owner, tier, '', ''} (recorded:
+ *   the step is not held) | {'claimed', outcome, a, b, '', '', '', field, value, ...} (the step held for
+ *   the caller, with the call's state), outcome 'unchecked' or a guess outcome other than a miss
  */
 export function checkPinStepLua(
   limits: GuessLimits & { attemptsPerCall: number; alarmThreshold: number; priorities: Record<string, number> },
@@ -52,9 +52,9 @@ local state, fields = readState(call)
 local taken = stepTaken(fields, ARGV[8], ARGV[9])
 if taken then return taken end
 -- Not decided here: the caller decides, holding the step meanwhile.
-local function reply(outcome, a, b, c, d)
+local function reply(outcome, a, b, c, d, e)
   holdStep(call, ARGV[9], STEP.claimMs, STEP.callTtlMs)
-  local out = {'claimed', outcome, a or '', b or '', c or '', d or ''}
+  local out = {'claimed', outcome, a or '', b or '', c or '', d or '', e or ''}
   for _, item in ipairs(state) do out[#out + 1] = item end
   return out
 end
@@ -90,12 +90,12 @@ local function admitVouched(owner)
     stepField = ARGV[8], decision = decision, order = -priority * 1e13 + tonumber(ARGV[2]), caller = caller,
     accountId = accountId, userId = userId, token = ARGV[17]}, {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
   if not admitted then return nil end
-  return {'claimed', 'admitted', decision, owner, account.sla, ''}
+  return {'claimed', 'admitted', decision, owner, account.sla, '', ''}
 end
 
 local code = fields['accountCode'] or ''
 local guess = checkGuess({now = ARGV[2], hash = ARGV[3], attemptId = ARGV[4], code = code, bucket = ARGV[5],
-  oldest = ARGV[6], callerWindowFrom = ARGV[7]})
+  oldest = ARGV[6], callerWindowFrom = ARGV[7], codes = KEYS[21]})
 if guess[1] == 'hit' then
   local admitted = admitVouched(guess[2])
   if admitted then return admitted end
@@ -103,7 +103,7 @@ end
 if guess[1] ~= 'miss' then return reply(guess[1], guess[2], guess[3]) end
 
 -- A miss is decided here and now, so the step is never held: its decision is recorded directly.
-local locked, thisMinute, busier = guess[2], guess[3], guess[4]
+local locked, thisMinute, busier, retired = guess[2], guess[3], guess[4], guess[5]
 local allowed = STEP.attemptsPerCall
 if busier >= STEP.alarmThreshold then allowed = 1 end
 local failures = tonumber(fields['failures'] or '0') + 1
@@ -114,6 +114,6 @@ elseif code == '' then decision = ARGV[12]
 else decision = ARGV[13] end
 redis.call('HSET', call, ARGV[8], decision, 'failures', failures)
 redis.call('PEXPIRE', call, STEP.callTtlMs)
-return {'claimed', 'miss', decision, locked, thisMinute, busier}
+return {'claimed', 'miss', decision, locked, thisMinute, busier, retired}
 `;
 }

@@ -14,7 +14,7 @@ const PLACEHOLDERS = {
     enterAccountCode: [],
     accountCodeRetry: [],
     enterPinAfterCode: [],
-    pinsUnavailable: [],
+    accountCodeChanged: [],
     tooManyAttempts: [],
     lockedOut: [],
     lineClosed: ['schedule'],

@@ -69,8 +69,8 @@ export function createTwimlRenderer(deps: {
         gather.say(voice, catalogue.prompt(decision.retry ? 'accountCodeRetry' : 'enterAccountCode'));
         break;
       }
-      case 'pins_unavailable':
-        sayAndHangUp(catalogue.prompt('pinsUnavailable'));
+      case 'account_code_changed':
+        sayAndHangUp(catalogue.prompt('accountCodeChanged'));
         break;
       case 'line_closed':
         sayAndHangUp(catalogue.prompt('lineClosed', { schedule: speech.lineSchedule() }));

@@ -3,9 +3,9 @@ import type { GuessStanding } from '../calls/abuse-limits.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 /**
- * The day's guessing bound as it stands (SPEC section 6, README "The guessing bound"):
- * the bound itself, the guesses missed in the window, the chance they found a live PIN,
- * and how many PIN-only guesses are left before the line asks for the account code.
+ * The day's guessing bound as it stands (SPEC section 6, README "Security: guessing PINs"):
+ * the bound itself, the guesses missed in the window, the chance the PIN-only ones found a
+ * live PIN, and how many PIN-only guesses are left before the line asks for the account code.
  * One read per scrape; while Redis is down the last known values stay.
  */
 export function addGuessBoundGauges(metrics: Metrics, standing: () => Promise<GuessStanding>, bound: number): void {
@@ -39,7 +39,7 @@ export function addGuessBoundGauges(metrics: Metrics, standing: () => Promise<Gu
   });
   new Gauge({
     name: 'callgate_guess_window_hit_probability',
-    help: 'The chance that the guesses made in the window found a live PIN, had they been random (held below callgate_guess_bound)',
+    help: 'The chance that the PIN-only guesses made in the window found a live PIN, had they been random (held below callgate_guess_bound)',
     registers,
     async collect() {
       this.set((await read()).probability);

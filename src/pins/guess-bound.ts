@@ -1,7 +1,6 @@
-import type { Policy } from '../policy/policy-schema.js';
 
 /**
- * The guessing bound, as numbers (README "The guessing bound").
+ * The guessing bound, as numbers (README "Security: guessing PINs").
  *
  * A random guess of a d-digit PIN while L PINs are live hits one with chance
  * p = L / 10^d. Guesses g1..gn miss them all with chance Π(1 − p_i) = exp(−Σ h_i)
@@ -9,9 +8,21 @@ import type { Policy } from '../policy/policy-schema.js';
  * window at most H = −ln(1 − bound) keeps the chance of any hit at most `bound`,
  * whatever L does meanwhile. With L constant that is the familiar
  *   G ≤ ln(1 − bound) / ln(1 − L/10^d)   guesses.
- * A guess made with an account code is checked only against that code's live
- * PINs, so its risk is −ln(1 − L_code/10^d): far smaller, the same accounting.
+ * Two kinds of allowance, and no pool shared between accounts:
+ * - PIN-only guesses spend the line's allowance, H·(1 − s) (s = line.accountCodeShare); once it
+ *   is spent the line asks every caller for their account code first.
+ * - A guess with account code c is checked only against c's live PINs (one account's, at most
+ *   pin.livePerAccount), risks −ln(1 − L_c/10^d) and spends only c's own allowance, H·s. The code
+ *   is retired before a guess at the cap could fail to fit, so a current code's guess always fits.
+ * A guess aimed at one account can spend its code's allowance and, through PIN-only guesses, at
+ * most the line's: H·s + H·(1 − s) = H, the bound.
  */
+
+/** The policy's settings the bound is made of (a shape of its own: the policy's schema checks it). */
+export interface GuessPolicy {
+  line: { guessBound: number; accountCodeShare: number; guessWindowHours: number };
+  pin: { digits: number; livePerAccount: number };
+}
 
 /** The risk of one random guess when `live` of the 10^digits PINs are live. */
 export function riskOfGuess(live: number, digits: number): number {
@@ -19,31 +30,32 @@ export function riskOfGuess(live: number, digits: number): number {
   return p >= 1 ? Number.POSITIVE_INFINITY : -Math.log1p(-p);
 }
 
-/**
- * Guesses made with one account code may spend at most this share of the risk the account codes'
- * guesses have: a code's guesses risk only its account's PINs, and an account with hundreds of
- * live PINs makes each guess with its own code costly, so without a cap one customer could spend
- * the whole line's budget in a few dozen guesses and stop PIN checks for every caller.
- */
-export const CODE_SHARE = 0.1;
-
-/** The limits the guess gate enforces, from the policy. */
-export function guessBudget(policy: Policy) {
-  const total = -Math.log1p(-policy.line.guessBound);
-  const pinOnly = total * (1 - policy.line.accountCodeShare);
+/** The allowances the guess gate enforces, from the policy. */
+export function guessBudget(policy: GuessPolicy) {
+  const bound = -Math.log1p(-policy.line.guessBound);
   return {
     /** Risk PIN-only guesses may spend in the window; past it the line asks for the account code. */
-    pinOnly,
-    /** Risk all guesses together may spend; past it no guess is checked until the window moves on. */
-    total,
-    /** Risk the guesses with any one account code may spend; past it that code's guesses are not checked. */
-    perCode: (total - pinOnly) * CODE_SHARE,
+    pinOnly: bound * (1 - policy.line.accountCodeShare),
+    /** Risk the guesses with any one account code may spend in the window; the code is retired before. */
+    perCode: bound * policy.line.accountCodeShare,
+    /** The risk of a guess with a code whose account holds as many live PINs as it may. */
+    atCap: riskOfGuess(policy.pin.livePerAccount, policy.pin.digits),
     windowMs: policy.line.guessWindowHours * 3_600_000,
   };
 }
 
+/**
+ * How many wrong guesses with its code retire the code of an account at the cap (the policy must
+ * allow at least MIN_GUESSES_TO_RETIRE: a code is not given up for a handful of wrong guesses).
+ */
+export function guessesToRetireAtCap(policy: GuessPolicy): number {
+  const { perCode, atCap } = guessBudget(policy);
+  return Math.floor(perCode / atCap);
+}
+export const MIN_GUESSES_TO_RETIRE = 10;
+
 /** How many more PIN-only guesses fit in the budget with `live` PINs live. */
-export function guessesLeft(spent: number, live: number, policy: Policy): number {
+export function guessesLeft(spent: number, live: number, policy: GuessPolicy): number {
   const room = guessBudget(policy).pinOnly - spent;
   const risk = riskOfGuess(live, policy.pin.digits);
   if (room <= 0) return 0;

@@ -1,12 +1,15 @@
 /*
  * The guess gate's keys live under `{line}` with the index they guard (see pin-scripts.ts):
  *   guess-spend               HASH  per bucket of the window (src/pins/guess-bound.ts):
- *                                   "u:<bucket>" -> risk spent, in whole RISK_UNITs, "g:<bucket>" -> guesses
- *                                   missed; and their sums over the window, "sum:u" and "sum:g", with
- *                                   "floor", the newest bucket the sums leave out. Spend kept by an
- *                                   earlier version as "r:<bucket>" (a float) is still counted, once.
- *                                   "c:<account code>:<bucket>" -> the risk spent by guesses with that
- *                                   code (its share of the budget, CODE_SHARE), also in the line's.
+ *                                   "u:<bucket>" -> risk spent by PIN-only guesses, in whole RISK_UNITs,
+ *                                   "g:<bucket>" -> guesses missed (all kinds); and their sums over the
+ *                                   window, "sum:u" and "sum:g", with "floor", the newest bucket the sums
+ *                                   leave out. Spend kept by an earlier version as "r:<bucket>" (a float)
+ *                                   is still counted, once. "c:<account code>:<bucket>" -> the risk spent
+ *                                   by guesses with that code: its own allowance, nobody else's.
+ *   account-codes             HASH  (src/pins/pin-scripts.ts) "a:<accountId>" -> the account's code,
+ *                                   "c:<code>" -> the account that holds or held it (never given to
+ *                                   another), "r:<code>" -> when the code was retired (its allowance spent).
  *   caller:<number>:failures  ZSET  attempt ids scored by time (the number's sliding window)
  *   caller:<number>:lockout   STRING locked until (ms)
  *   line-failures:<minute>    STRING failed guesses that minute (the line alarm)
@@ -71,11 +74,12 @@ end
 /** The policy's limits for CHECK_GUESS_FN_LUA, in the units it counts in. */
 export interface GuessLimits {
   digits: number;
-  /** Risk (RISK_UNITs) PIN-only guesses may spend in the window, and all guesses together. */
+  /** Risk (RISK_UNITs) PIN-only guesses may spend in the window. */
   pinOnly: number;
-  total: number;
   /** Risk (RISK_UNITs) the guesses with any one account code may spend in the window. */
   perCode: number;
+  /** Risk (RISK_UNITs, rounded up) of a guess with a code whose account holds as many live PINs as it may. */
+  atCap: number;
   spendTtlMs: number;
   callerWindowMs: number;
   callerLimit: number;
@@ -95,33 +99,52 @@ export function guessLimitsLua(limits: GuessLimits): string {
     return String(value);
   };
   return `
-local LIMITS = {digits = ${number(limits.digits)}, pinOnly = ${number(limits.pinOnly)}, total = ${number(limits.total)}, perCode = ${number(limits.perCode)},
+local LIMITS = {digits = ${number(limits.digits)}, pinOnly = ${number(limits.pinOnly)}, perCode = ${number(limits.perCode)}, atCap = ${number(limits.atCap)},
   spendTtlMs = '${number(limits.spendTtlMs)}', callerWindowMs = '${number(limits.callerWindowMs)}',
   callerLimit = ${number(limits.callerLimit)}, lockoutMs = ${number(limits.lockoutMs)}, minuteTtlMs = '${number(limits.minuteTtlMs)}'}
 `;
 }
 
 /**
- * Checks one guess and counts it, atomically, so concurrent calls cannot exceed a limit:
- * the caller number's lockout, then the line's risk budget, then the PIN index; a miss is
- * counted against the number (locking it out at the limit), the line's budget and the alarm.
- * A PIN-only guess is checked against every live PIN while the PIN-only budget lasts; a guess
- * with an account code only against that code's live PINs, while the whole budget lasts.
- * A guess with a code also spends that code's own share of the budget (CODE_SHARE): one account's
- * code cannot spend it all. Nothing is looked up or counted when a limit says no; a hit costs nothing.
+ * Checks one guess and counts it, atomically, so concurrent calls cannot exceed an allowance:
+ * the caller number's lockout, then the guess's allowance, then the PIN index; a miss is counted
+ * against the number (locking it out at the limit), its allowance and the alarm.
+ * A PIN-only guess is checked against every live PIN while the line's PIN-only allowance lasts.
+ * A guess with an account code is checked only against that code's live PINs and spends only
+ * that code's allowance (no pool other accounts depend on). The miss that leaves the code too
+ * little for one more guess at the cap retires the code (the account's next PIN shows a new
+ * one): a current code's guess therefore always fits, and a right PIN with it is always checked.
+ * A retired code is refused before anything is looked up; a code nobody holds risks nothing and
+ * is answered like a held one, so a code alone reveals nothing. A hit costs nothing.
  * A Lua function for a script that runs it with the step claim (src/calls/abuse-limits.ts): the
  * script must start with DEADLINE_GUARD_LUA, include FORGET_PIN_LUA and define LIMITS (guessLimitsLua).
  * KEYS: by-hash, by-owner, expiry, live-by-code, guess-spend, caller failures, caller lockout,
- *       line failures (this minute), line failures (last minute)
+ *       line failures (this minute), line failures (last minute); the account codes in g.codes
  * checkGuess(g) with g: now, hash ('' for digits of the wrong length: a miss without a look-up),
  *   attemptId, code ('' for PIN only), bucket, oldest (the spend's current bucket and the newest out
  *   of the window), callerWindowFrom (now - the number's window) (all strings, as ARGV gives them:
- *   passed on to Redis as they are, not formatted again)
- * Returns {'locked_out'} | {'account_code'} (PIN-only budget spent) |
- *   {'exhausted'} (whole budget spent) | {'hit', owner, expiresAt} |
- *   {'miss', lockedNow (0/1), failuresThisMinute, failuresInBusierMinute}
+ *   passed on to Redis as they are, not formatted again), codes (the account codes' key)
+ * Returns {'locked_out'} | {'account_code'} (PIN-only allowance spent) | {'code_retired'} |
+ *   {'hit', owner, expiresAt} |
+ *   {'miss', lockedNow (0/1), failuresThisMinute, failuresInBusierMinute, retired ('' or the account
+ *   whose code this miss retired, '-' when no account is known for it)}
  */
 export const CHECK_GUESS_FN_LUA = `${SPENT_LUA}
+-- The code's own spend in the window, from its buckets' fields.
+local function codeSpentSince(code, oldest, bucket)
+  local spent, fields = 0, {}
+  for b = tonumber(oldest) + 1, tonumber(bucket) do fields[#fields + 1] = 'c:' .. code .. ':' .. b end
+  for _, inBucket in ipairs(redis.call('HMGET', KEYS[5], unpack(fields))) do spent = spent + (tonumber(inBucket) or 0) end
+  return spent
+end
+-- Retired for good: no guess with it is checked again, and no account is given it again.
+local function retireCode(codes, code, now)
+  redis.call('HSET', codes, 'r:' .. code, now)
+  local holder = redis.call('HGET', codes, 'c:' .. code)
+  if not holder then return '-' end
+  if redis.call('HGET', codes, 'a:' .. holder) == code then redis.call('HDEL', codes, 'a:' .. holder) end
+  return holder
+end
 local function checkGuess(g)
   local now, hash, code = tonumber(g.now), g.hash, g.code
   local lockedUntil = redis.call('GET', KEYS[7])
@@ -129,19 +152,21 @@ local function checkGuess(g)
 
   prune(g.now, '16')
   local spent, guesses, bucketRisk, bucketGuesses = spentSince(g.oldest, true, g.bucket)
-  local live
-  if code == '' then live = redis.call('ZCOUNT', KEYS[3], '(' .. g.now, '+inf')
-  else live = tonumber(redis.call('HGET', KEYS[4], code) or '0') end
-  local risk = 0
-  if hash ~= '' then risk = riskOf(live, LIMITS.digits) end
-  if code == '' and spent + risk > LIMITS.pinOnly then return {'account_code'} end
-  if code ~= '' and spent + risk > LIMITS.total then return {'exhausted'} end
-  -- A code's guesses risk only its account's PINs, and may spend only their share of the budget.
-  if code ~= '' and risk > 0 then
-    local codeSpent, fields = 0, {}
-    for b = tonumber(g.oldest) + 1, tonumber(g.bucket) do fields[#fields + 1] = 'c:' .. code .. ':' .. b end
-    for _, spentInBucket in ipairs(redis.call('HMGET', KEYS[5], unpack(fields))) do codeSpent = codeSpent + (tonumber(spentInBucket) or 0) end
-    if codeSpent + risk > LIMITS.perCode then return {'exhausted'} end
+  local risk, codeSpent = 0, 0
+  if code == '' then
+    if hash ~= '' then risk = riskOf(redis.call('ZCOUNT', KEYS[3], '(' .. g.now, '+inf'), LIMITS.digits) end
+    if spent + risk > LIMITS.pinOnly then return {'account_code'} end
+  else
+    if redis.call('HEXISTS', g.codes, 'r:' .. code) == 1 then return {'code_retired'} end
+    if hash ~= '' then risk = riskOf(tonumber(redis.call('HGET', KEYS[4], code) or '0'), LIMITS.digits) end
+    if risk > 0 then
+      codeSpent = codeSpentSince(code, g.oldest, g.bucket)
+      -- Only past the cap (a PIN given back to a full account): the code goes rather than the bound.
+      if codeSpent + risk > LIMITS.perCode then
+        retireCode(g.codes, code, g.now)
+        return {'code_retired'}
+      end
+    end
   end
 
   if hash ~= '' then
@@ -154,9 +179,18 @@ local function checkGuess(g)
     end
   end
 
-  redis.call('HSET', KEYS[5], 'u:' .. g.bucket, bucketRisk + risk, 'g:' .. g.bucket, bucketGuesses + 1,
-    'sum:u', spent + risk, 'sum:g', guesses + 1)
-  if code ~= '' and risk > 0 then redis.call('HINCRBY', KEYS[5], 'c:' .. code .. ':' .. g.bucket, risk) end
+  -- A PIN-only miss spends the line's allowance; a miss with a code only that code's.
+  local retired = ''
+  if code == '' then
+    redis.call('HSET', KEYS[5], 'u:' .. g.bucket, bucketRisk + risk, 'g:' .. g.bucket, bucketGuesses + 1,
+      'sum:u', spent + risk, 'sum:g', guesses + 1)
+  else
+    redis.call('HSET', KEYS[5], 'g:' .. g.bucket, bucketGuesses + 1, 'sum:g', guesses + 1)
+    if risk > 0 then
+      redis.call('HINCRBY', KEYS[5], 'c:' .. code .. ':' .. g.bucket, risk)
+      if codeSpent + risk + LIMITS.atCap > LIMITS.perCode then retired = retireCode(g.codes, code, g.now) end
+    end
+  end
   -- The first miss of a bucket keeps the spend for the window and two buckets more.
   if bucketGuesses == 0 then redis.call('PEXPIRE', KEYS[5], LIMITS.spendTtlMs) end
   redis.call('ZADD', KEYS[6], g.now, g.attemptId)
@@ -172,7 +206,7 @@ local function checkGuess(g)
   local thisMinute = redis.call('INCR', KEYS[8])
   if thisMinute == 1 then redis.call('PEXPIRE', KEYS[8], LIMITS.minuteTtlMs) end
   local lastMinute = tonumber(redis.call('GET', KEYS[9]) or '0')
-  return {'miss', locked, thisMinute, math.max(thisMinute, lastMinute)}
+  return {'miss', locked, thisMinute, math.max(thisMinute, lastMinute), retired}
 end
 `;
 

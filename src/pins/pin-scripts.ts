@@ -5,7 +5,10 @@ import { DEADLINE_GUARD_LUA } from '../redis/deadline.js';
  *   by-hash       HASH  HMAC(pin)  -> "<owner>|<expiresAtMs>|<account code>"
  *   by-owner      HASH  <owner>    -> "<HMAC(pin)>|<expiresAtMs>"   (one live PIN per user)
  *   expiry        ZSET  HMAC(pin) scored by expiresAtMs              (pruning, live count)
- *   live-by-code  HASH  <account code> -> live PINs of accounts with that code (the guess bound)
+ *   live-by-code  HASH  <account code> -> live PINs issued with that code (the guess bound)
+ *   account-codes HASH  "a:<accountId>" -> the account's code; "c:<code>" -> the account that holds
+ *                 or held it; "r:<code>" -> when it was retired (src/pins/guess-scripts.ts). A code
+ *                 is drawn at random, held by one account only, and never given to another.
  *   consumed:<owner> STRING "<HMAC(pin)>|<expiresAtMs>|<code>|<CallSid>", briefly, so a
  *                 consumption whose answer came back too late can be undone.
  * An owner is "<accountId>/<userId>"; neither id may contain "/" or "|".
@@ -49,16 +52,33 @@ const FORGET_CONSUMED_LUA = forgetConsumedLua();
 
 /**
  * Issues a PIN atomically: limits issues per user (sliding hour), refuses a hash
- * that a live PIN already has (the caller draws again), replaces the user's
- * previous PIN (and forgets a consumption that could have been undone), and
- * prunes a few expired ones.
- * KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until, issued(owner)
- * ARGV: deadline, now, hash, owner, expiresAt, windowMs, limit, accountCode
- * Returns {'ok'} | {'collision'} | {'rate_limited', retryAfterMs} | {'late'}
+ * that a live PIN already has (the caller draws again), gives the account a code if
+ * it has none or its code was retired (the first candidate no account ever held), keeps
+ * the account's live PINs under its code at most `cap` (the guess bound's per-code
+ * allowance counts on it), replaces the user's previous PIN (and forgets a consumption
+ * that could have been undone), and prunes a few expired ones.
+ * KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until, issued(owner), account-codes
+ * ARGV: deadline, now, hash, owner, expiresAt, windowMs, limit, candidate codes ("c1,c2,..."), cap
+ * Returns {'ok', accountCode} | {'collision'} | {'no_code'} (every candidate taken: draw again) |
+ *   {'rate_limited', retryAfterMs} | {'too_many_live_pins'} | {'late'}
  */
 export const ISSUE_PIN_LUA = `${DEADLINE_GUARD_LUA}${FORGET_PIN_LUA}${FORGET_CONSUMED_LUA}
 local now, hash, owner, expiresAt = tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
-local window, limit, code = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
+local window, limit, cap = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[9])
+local CODES = KEYS[8]
+local function accountCode(account, candidates)
+  local code = redis.call('HGET', CODES, 'a:' .. account)
+  if code and redis.call('HEXISTS', CODES, 'r:' .. code) == 0 then return code end
+  for candidate in string.gmatch(candidates, '%d+') do
+    -- Never one another account holds or held, nor one live PINs of an earlier version carry.
+    if redis.call('HEXISTS', CODES, 'c:' .. candidate) == 0 and redis.call('HEXISTS', CODES, 'r:' .. candidate) == 0
+      and redis.call('HEXISTS', KEYS[4], candidate) == 0 then
+      redis.call('HSET', CODES, 'a:' .. account, candidate, 'c:' .. candidate, account)
+      return candidate
+    end
+  end
+  return nil
+end
 prune(ARGV[2], '64')
 redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now - window)
 if redis.call('ZCARD', KEYS[7]) >= limit then
@@ -66,8 +86,16 @@ if redis.call('ZCARD', KEYS[7]) >= limit then
   return {'rate_limited', tonumber(oldest[2]) + window - now}
 end
 if redis.call('HEXISTS', KEYS[1], hash) == 1 then return {'collision'} end
+local code = accountCode(string.match(owner, '^([^/]*)/'), ARGV[8])
+if not code then return {'no_code'} end
 local previous = redis.call('HGET', KEYS[2], owner)
-if previous then forget(string.match(previous, '^([^|]*)|')) end
+previous = previous and string.match(previous, '^([^|]*)|')
+-- The user's previous PIN makes way for this one: it does not count against the cap.
+local live = tonumber(redis.call('HGET', KEYS[4], code) or '0')
+local previousRecord = previous and redis.call('HGET', KEYS[1], previous)
+if previousRecord and select(3, string.match(previousRecord, '^([^|]*)|(%d+)|?(%d*)$')) == code then live = live - 1 end
+if live >= cap then return {'too_many_live_pins'} end
+if previous then forget(previous) end
 forgetConsumed(owner)
 redis.call('HSET', KEYS[1], hash, owner .. '|' .. expiresAt .. '|' .. code)
 redis.call('HSET', KEYS[2], owner, hash .. '|' .. expiresAt)
@@ -75,7 +103,7 @@ redis.call('ZADD', KEYS[3], expiresAt, hash)
 redis.call('HINCRBY', KEYS[4], code, 1)
 redis.call('ZADD', KEYS[7], now, hash)
 redis.call('PEXPIRE', KEYS[7], window)
-return {'ok'}
+return {'ok', code}
 `;
 
 /*

@@ -10,7 +10,7 @@ export const pinIssuedSchema = z.object({
   pin: z.string().regex(/^\d+$/).meta({ description: 'The PIN, shown to the user once; callgate keeps only its HMAC.' }),
   accountCode: z.string().regex(/^\d+$/).meta({
     description:
-      "The account's code, to show with the PIN: the same for every PIN of the account. The line asks for it before the PIN when random guessing has used up the day's PIN-only budget.",
+      "The account's code, to show with the PIN: the same for every PIN of the account until guessing with it spends its allowance; then the next PIN shows a new one and the old one is refused. The line asks for it before the PIN when random guessing has used up the day's PIN-only allowance.",
   }),
   expiresAt: z.iso.datetime(),
   ttlSeconds: z.number().int(),

@@ -6,7 +6,7 @@ import type { RedisClient } from '../redis/connect-redis.js';
 import { isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
-import { accountCodeOf, generatePin, hashPin } from './pin-code.js';
+import { generatePin, hashPin } from './pin-code.js';
 import { CONSUME_PIN_LUA, ISSUE_PIN_LUA, REVOKE_PINS_LUA } from './pin-scripts.js';
 
 type ScriptArg = string | number;
@@ -21,7 +21,7 @@ declare module 'ioredis' {
 
 /** Registers the PIN scripts on a connection (sent by EVALSHA, loaded on first use). */
 export function definePinScripts(redis: RedisClient): void {
-  redis.defineCommand('issuePin', { numberOfKeys: 7, lua: ISSUE_PIN_LUA });
+  redis.defineCommand('issuePin', { numberOfKeys: 8, lua: ISSUE_PIN_LUA });
   redis.defineCommand('consumePin', { numberOfKeys: 6, lua: CONSUME_PIN_LUA });
   redis.defineCommand('revokePins', { numberOfKeys: 6, lua: REVOKE_PINS_LUA });
 }
@@ -41,7 +41,10 @@ export interface PinOwner {
 export interface IssuedPin {
   pin: string;
   expiresAt: number;
-  /** The account's code, asked for with the PIN once the line's PIN-only guess budget is spent. */
+  /**
+   * The account's code, asked for with the PIN once the line's PIN-only guess allowance is spent;
+   * a new one once guesses with it spent its own allowance (README "Security: guessing PINs").
+   */
   accountCode: string;
 }
 
@@ -69,6 +72,14 @@ const UNDO_WINDOW_MS = 60_000;
 const DEFAULT_ACCOUNT_CODE_DIGITS = 6;
 // With 10^8 possible PINs and a few thousand live ones a collision is rare; ten in a row means a bug.
 const MAX_DRAWS = 10;
+// Codes offered to an account that needs one; the first no account ever held is taken.
+const CODE_CANDIDATES = 4;
+
+/**
+ * Each account's code, and the codes ever given (src/pins/pin-scripts.ts), under the call path's
+ * `{line}` tag: the PIN step reads it with the PIN index.
+ */
+export const ACCOUNT_CODES_KEY = 'callgate:{line}:pins:account-codes';
 
 export const ownerKey = (owner: PinOwner): string => `${owner.accountId}/${owner.userId}`;
 
@@ -97,9 +108,16 @@ function parseOwner(owner: string): PinOwner | undefined {
 export function createPinStore(
   redis: RedisClient,
   clock: Clock,
-  options: { secret: string; pin: Policy['pin']; accountCodeDigits?: number; drawPin?: (digits: number) => string },
+  options: {
+    secret: string;
+    /** The policy's PIN settings; without `livePerAccount` (a tool filling Redis) an account's live PINs are not capped. */
+    pin: Omit<Policy['pin'], 'livePerAccount'> & { livePerAccount?: number };
+    accountCodeDigits?: number;
+    drawPin?: (digits: number) => string;
+  },
 ): PinStore {
-  const { secret, pin: settings, drawPin = generatePin, accountCodeDigits = DEFAULT_ACCOUNT_CODE_DIGITS } = options;
+  const { secret, drawPin = generatePin, accountCodeDigits = DEFAULT_ACCOUNT_CODE_DIGITS } = options;
+  const settings = { ...options.pin, livePerAccount: options.pin.livePerAccount ?? Number.MAX_SAFE_INTEGER };
   definePinScripts(redis);
   const pinKeys = PIN_KEYS;
 
@@ -111,15 +129,17 @@ export function createPinStore(
   }
 
   async function issue(owner: PinOwner): Promise<IssuedPin> {
-    const accountCode = accountCodeOf(secret, owner.accountId, accountCodeDigits);
     for (let draw = 0; draw < MAX_DRAWS; draw += 1) {
       const pin = drawPin(settings.digits);
       const now = clock.now();
       const expiresAt = now + settings.ttlSeconds * 1000;
-      const [outcome, retryAfterMs] = await runScript(() =>
+      // Drawn from the CSPRNG like a PIN: a code says nothing about the account, nor the next code about the last.
+      const codes = Array.from({ length: CODE_CANDIDATES }, () => generatePin(accountCodeDigits));
+      const [outcome, detail] = await runScript(() =>
         redis.issuePin(
           ...pinKeys,
           keys.pinIssues(ownerKey(owner)),
+          ACCOUNT_CODES_KEY,
           scriptDeadline(),
           now,
           hashPin(secret, pin),
@@ -127,12 +147,20 @@ export function createPinStore(
           expiresAt,
           HOUR_MS,
           settings.issuesPerUserPerHour,
-          accountCode,
+          codes.join(','),
+          settings.livePerAccount,
         ),
       );
-      if (outcome === 'ok') return { pin, expiresAt, accountCode };
+      if (outcome === 'ok') return { pin, expiresAt, accountCode: String(detail) };
+      if (outcome === 'too_many_live_pins') {
+        throw new AppError(
+          409,
+          'too_many_live_pins',
+          `The account already has ${String(settings.livePerAccount)} live PINs, the most it may hold at once; one is freed when a PIN is used, revoked or expires (within ${String(settings.ttlSeconds)} seconds).`,
+        );
+      }
       if (outcome === 'rate_limited') {
-        const retryAfterSeconds = Math.max(1, Math.ceil(Number(retryAfterMs) / 1000));
+        const retryAfterSeconds = Math.max(1, Math.ceil(Number(detail) / 1000));
         throw new AppError(429, 'rate_limited', 'Too many PINs issued for this user; try again later.', {
           retryAfterSeconds,
         });

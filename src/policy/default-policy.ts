@@ -20,7 +20,7 @@ export const DEFAULT_POLICY: PolicyInput = {
       closedOnPublicHolidays: true,
     },
   },
-  pin: { digits: 8, ttlSeconds: 600, attemptsPerCall: 3, issuesPerUserPerHour: 5 },
+  pin: { digits: 8, ttlSeconds: 600, attemptsPerCall: 3, issuesPerUserPerHour: 5, livePerAccount: 50 },
   callers: { failedPinsPerHour: 10, lockoutSeconds: 3600 },
   queue: { maxWaitSeconds: 600 },
   oncall: { ringSeconds: 15 },

@@ -80,7 +80,7 @@ describe('the line-wide alarm', () => {
     expect(twimlOf(customerAnswer)).toContain('<Enqueue');
 
     expect(logLines.some((line) => line.includes('"level":50') && line.includes('line alarm'))).toBe(true);
-    expect((await request(t.app).get('/metrics')).text).toMatch(/^callgate_line_alarm 1$/m);
+    expect((await request(t.internal).get('/metrics')).text).toMatch(/^callgate_line_alarm 1$/m);
     const [onlyTry] = await failedCall(newCaller(), 1);
     expect(spoken(onlyTry ?? '')[0]).toMatch(/^Sorry, we could not verify your PIN/);
 

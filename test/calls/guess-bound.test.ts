@@ -1,70 +1,53 @@
-import request from 'supertest';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
-import { guessBudget, riskOfGuess } from '../../src/pins/guess-bound.js';
-import { api, givenAccount, givenUser, pinPath } from '../helpers/givens.js';
-import { rememberSecret } from '../helpers/leak-watch.js';
-import { buildTestApp, policyWith, type TestApp } from '../helpers/test-app.js';
+import { guessBudget, hitProbability, riskOfGuess } from '../../src/pins/guess-bound.js';
+import { RISK_UNIT } from '../../src/pins/guess-scripts.js';
+import type { TestApp } from '../helpers/test-app.js';
 import { newCaller, placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
+import {
+  ASKS_FOR_CODE,
+  CHECKED,
+  CODE_CHANGED,
+  NOT_RECOGNISED,
+  count,
+  givenCustomer,
+  givenLivePins,
+  guesses,
+  guessingCall,
+  lineWith,
+  sample,
+} from './guess-helpers.js';
 
 /*
- * The stated bound on guessing (README "The guessing bound"), held under concurrency.
- * A tiny bound makes the day's budget a handful of guesses, so a test can spend it.
+ * The guessing bound (README "Security: guessing PINs"), statements 1 and 2, held under
+ * concurrency and across the window. A tiny bound makes a day's allowance a handful of guesses,
+ * so a test can spend it; a cap of 10 live PINs per account is what such a bound allows.
+ * Statement 3 (availability) is test/calls/guess-availability.test.ts.
  */
-const NOT_RECOGNISED = /^Sorry, that PIN was not recognised/;
-const ASKS_FOR_CODE = /first enter the account code shown with your PIN/;
 const LOCKED_OUT = /^Too many incorrect PINs have been entered from this number/;
-const PINS_UNAVAILABLE = /^Sorry, the emergency line cannot check PINs right now/;
+const TINY = { line: { guessBound: 2.1e-6 }, pin: { livePerAccount: 10 } };
+const SMALL = { line: { guessBound: 4.1e-6 }, pin: { livePerAccount: 10 } };
+const budgetOf = (policy: typeof TINY) => guessBudget(parsePolicy({ ...DEFAULT_POLICY, line: policy.line, pin: { ...DEFAULT_POLICY.pin, ...policy.pin } }));
 
 const apps: TestApp[] = [];
 afterAll(async () => {
   await Promise.all(apps.map((app) => app.close()));
 });
-async function lineWith(line: Record<string, number>): Promise<TestApp> {
-  const t = await buildTestApp({ policy: policyWith({ line: { alarmFailuresPerMinute: 1000, ...line } }) });
-  apps.push(t);
-  return t;
-}
 
-async function givenPinWithCode(t: TestApp, accountId?: string): Promise<{ pin: string; accountCode: string }> {
-  const account = accountId ?? (await givenAccount(t.app));
-  const userId = await givenUser(t.app, account);
-  const res = await api(t.app).post(pinPath(account, userId));
-  expect(res.status).toBe(201);
-  const issued = res.body as { pin: string; accountCode: string };
-  rememberSecret(issued.pin);
-  return issued;
-}
-
-/** One call from `from` that types `digits` once; what the caller then hears first. */
-async function oneGuess(t: TestApp, digits: string, from = newCaller()): Promise<string> {
-  const call = placeCall(t.app, t.config, from);
-  await call.voice();
-  return spoken(twimlOf(await call.pin(digits, 1)))[0] ?? '';
-}
-
-async function sample(t: TestApp, name: string): Promise<number> {
-  const text = (await request(t.app).get('/metrics')).text;
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line === undefined ? Number.NaN : Number(line.split(' ').at(-1));
-}
-
-const count = (answers: string[], pattern: RegExp): number => answers.filter((a) => pattern.test(a)).length;
-
-describe('the line-wide budget of guesses', () => {
+describe('statement 1: PIN-only guessing, from any numbers, finds a live PIN with chance below the bound', () => {
   it('when 60 numbers guess at once, then no more guesses are checked than the bound allows, and a customer still gets through with the account code', async () => {
-    const t = await lineWith({ guessBound: 4.1e-6 });
-    const customer = await givenPinWithCode(t);
-    for (let i = 0; i < 9; i += 1) await givenPinWithCode(t);
+    const t = await lineWith(apps, SMALL);
+    const customer = await givenCustomer(t);
+    await givenLivePins(t, 9, 1);
     // Ten live PINs of 10^8: each random guess hits with 1e-7; the PIN-only half of the bound allows 20.
-    const policy = parsePolicy(policyWith({ line: { guessBound: 4.1e-6 } }));
-    const allowed = Math.floor(guessBudget(policy).pinOnly / riskOfGuess(10, 8));
+    const allowed = Math.floor(budgetOf(SMALL).pinOnly / riskOfGuess(10, 8));
     expect(allowed).toBe(20);
 
-    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => oneGuess(t, String(10_000_000 + i))));
-    expect(count(answers, NOT_RECOGNISED)).toBe(allowed);
-    expect(count(answers, ASKS_FOR_CODE)).toBe(60 - allowed);
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => guessingCall(t, [String(10_000_000 + i)], undefined, newCaller())));
+    expect(count(answers.flat(), NOT_RECOGNISED)).toBe(allowed);
+    expect(count(answers.flat(), ASKS_FOR_CODE)).toBe(60 - allowed);
     expect(await sample(t, 'callgate_guess_window_guesses')).toBe(allowed);
     expect(await sample(t, 'callgate_live_pins')).toBe(10);
     expect(await sample(t, 'callgate_guess_window_hit_probability')).toBeCloseTo(1 - (1 - 1e-7) ** allowed, 12);
@@ -78,128 +61,146 @@ describe('the line-wide budget of guesses', () => {
     expect(twimlOf(await call.pin(customer.pin, 2))).toContain('<Enqueue');
   });
 
-  it('when the PIN-only budget runs out in the middle of a call, then the PIN typed is not checked, costs no attempt, and works after the account code', async () => {
-    const t = await lineWith({ guessBound: 2.1e-6 });
-    const customer = await givenPinWithCode(t);
-    for (let i = 0; i < 9; i += 1) await givenPinWithCode(t);
+  it('when the PIN-only allowance runs out in the middle of a call, then the PIN typed is not checked, costs no attempt, and works after the account code', async () => {
+    const t = await lineWith(apps, TINY);
+    const customer = await givenCustomer(t);
+    await givenLivePins(t, 9, 1);
     const call = placeCall(t.app, t.config);
     expect(twimlOf(await call.voice())).toContain('support PIN from your control panel');
     // Ten guesses spend the PIN-only half while the customer is still typing.
-    await Promise.all(Array.from({ length: 10 }, (_, i) => oneGuess(t, String(20_000_000 + i))));
+    await guesses(t, 10, { perCall: 1 });
 
     expect(spoken(twimlOf(await call.pin(customer.pin, 1)))[0]).toMatch(ASKS_FOR_CODE);
     await call.pin(customer.accountCode, 2);
     expect(twimlOf(await call.pin(customer.pin, 3))).toContain('<Enqueue');
   });
 
-  /** A call that types `accountCode`, then a guess at the PIN; what it then hears first. */
-  const guessWithCode = async (t: TestApp, accountCode: string, digits: string): Promise<string> => {
-    const call = placeCall(t.app, t.config);
-    await call.voice();
-    await call.pin(accountCode, 1);
-    return spoken(twimlOf(await call.pin(digits, 2)))[0] ?? '';
-  };
+  it('whatever live PINs come and go between guesses, the risk of the PIN-only guesses checked stays within the allowance, and a guess is refused only when it would not fit (property)', async () => {
+    const budget = budgetOf(TINY);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ issued: fc.integer({ min: 0, max: 12 }), guesses: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 5 }),
+        async (plan) => {
+          const t = await lineWith(apps, TINY);
+          let live = 0;
+          let spent = 0;
+          for (const step of plan) {
+            await givenLivePins(t, step.issued, 1);
+            live += step.issued;
+            for (const heard of await guesses(t, step.guesses, { perCall: 1 })) {
+              const risk = riskOfGuess(live, 8);
+              if (CHECKED.test(heard)) spent += risk;
+              // Refused only when the guess would have taken the spend past the allowance (to within the units' rounding).
+              else expect(spent + risk).toBeGreaterThan(budget.pinOnly - 1e-12);
+            }
+          }
+          expect(spent).toBeLessThanOrEqual(budget.pinOnly);
+          expect(hitProbability(spent)).toBeLessThan(t.policy.line.guessBound);
+          // The line counts each guess's risk rounded up to 1e-14: a hair above the exact sum, never below.
+          const shown = await sample(t, 'callgate_guess_window_hit_probability');
+          expect(shown).toBeCloseTo(hitProbability(spent), 11);
+          expect(shown).toBeGreaterThanOrEqual(hitProbability(spent) - 1e-16);
+        },
+      ),
+      { numRuns: 8 },
+    );
+  });
+});
 
-  it("when guesses with one account code spend that code's share of the bound, then its guesses are not checked, and a customer of another account still gets through", async () => {
-    const t = await lineWith({ guessBound: 2.1e-6 });
-    const target = await givenPinWithCode(t);
-    const customer = await givenPinWithCode(t);
-    for (let i = 0; i < 8; i += 1) await givenPinWithCode(t);
-    await Promise.all(Array.from({ length: 10 }, (_, i) => oneGuess(t, String(30_000_000 + i))));
-
-    // One live PIN behind the code: each guess with it risks 1e-8; its share (a tenth of what the
-    // codes may spend, half the bound) allows 10 of the 110 the rest of the bound would.
-    const budget = guessBudget(parsePolicy(policyWith({ line: { guessBound: 2.1e-6 } })));
-    expect(Math.floor(budget.perCode / riskOfGuess(1, 8))).toBe(10);
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => guessWithCode(t, target.accountCode, String(40_000_000 + i))));
-    expect(count(answers, /^Sorry, that was not recognised/)).toBe(10);
-    expect(count(answers, PINS_UNAVAILABLE)).toBe(30);
-
-    // Another account's customer, with their code and PIN, is put through.
-    const call = placeCall(t.app, t.config);
-    await call.voice();
-    await call.pin(customer.accountCode, 1);
-    expect(twimlOf(await call.pin(customer.pin, 2))).toContain('<Enqueue');
+describe("statement 2: guessing aimed at one account spends only that account code's own allowance", () => {
+  it("when guesses with three accounts' codes interleave, then each code's guesses are checked exactly as far as its own allowance goes, whatever the others do, and then the code is retired (property)", async () => {
+    const budget = budgetOf(TINY);
+    const units = (risk: number): number => Math.ceil(risk / RISK_UNIT);
+    const allowance = Math.floor(budget.perCode / RISK_UNIT);
+    // The miss that leaves less than one guess at the cap retires the code (README): the misses it takes.
+    const toRetire = (live: number): number => {
+      let misses = 1;
+      while (misses * units(riskOfGuess(live, 8)) + units(budget.atCap) <= allowance) misses += 1;
+      return misses;
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.tuple(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 5, max: 10 })),
+        fc.array(fc.record({ who: fc.integer({ min: 0, max: 2 }), guesses: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 10 }),
+        async (livePins, plan) => {
+          const t = await lineWith(apps, TINY);
+          // A busy line (110 live PINs): every call is asked for the account code.
+          await givenLivePins(t, 11, 10);
+          const codes = await Promise.all(livePins.map(async (live) => (await givenLivePins(t, 1, live))[0] ?? ''));
+          // The third account's code is guessed out first, the others' guesses interleave after.
+          const steps = [{ who: 2, guesses: toRetire(livePins[2]) }, ...plan];
+          const made = [0, 0, 0];
+          const checked = [0, 0, 0];
+          for (const step of steps) {
+            const heard = await guesses(t, step.guesses, { code: codes[step.who] ?? '', perCall: 3 });
+            made[step.who] = (made[step.who] ?? 0) + step.guesses;
+            checked[step.who] = (checked[step.who] ?? 0) + count(heard, CHECKED);
+            expect(count(heard, CHECKED) + count(heard, CODE_CHANGED)).toBe(step.guesses);
+          }
+          livePins.forEach((live, who) => {
+            expect(checked[who]).toBe(Math.min(made[who] ?? 0, toRetire(live)));
+            // The chance those guesses found one of the account's PINs, with all PIN-only guesses too: below the bound.
+            const spent = (checked[who] ?? 0) * riskOfGuess(live, 8);
+            expect(spent).toBeLessThanOrEqual(budget.perCode);
+            expect(hitProbability(spent + budget.pinOnly)).toBeLessThanOrEqual(t.policy.line.guessBound);
+          });
+        },
+      ),
+      { numRuns: 5 },
+    );
   });
 
-  it('when guesses with many account codes spend the rest of the bound, then nothing more is checked and callers are told to open a ticket', async () => {
-    const t = await lineWith({ guessBound: 2.1e-6 });
-    const codes: string[] = [];
-    for (let i = 0; i < 10; i += 1) codes.push((await givenPinWithCode(t)).accountCode);
-    await Promise.all(Array.from({ length: 10 }, (_, i) => oneGuess(t, String(30_000_000 + i))));
+  it("when guesses with an account code are made, then they spend none of the line's PIN-only allowance: a day later PIN-only guessing gets all of it back", async () => {
+    const HOUR_MS = 3_600_000;
+    const t = await lineWith(apps, SMALL);
+    await givenLivePins(t, 10, 1);
+    expect(count(await guesses(t, 25, { perCall: 1 }), NOT_RECOGNISED)).toBe(20);
 
-    // Ten codes, one live PIN each: 10 guesses per code fit its share; what the ten PIN-only guesses
-    // left of the bound allows 110 in all, so the last code's guesses meet the whole bound first.
-    const more = async (code: string, from: number) =>
-      Promise.all(Array.from({ length: 12 }, (_, i) => guessWithCode(t, code, String(from + i))));
-    const answers = (await Promise.all(codes.map((code, i) => more(code, 40_000_000 + i * 100)))).flat();
-    expect(count(answers, /^Sorry, that was not recognised/)).toBe(100);
-    expect(await sample(t, 'callgate_guess_window_hit_probability')).toBeLessThanOrEqual(2.1e-6);
-    // One more code: ten guesses fit its share, the whole bound has room for ten.
-    const eleventh = await givenPinWithCode(t);
-    const last = await Promise.all(Array.from({ length: 12 }, (_, i) => guessWithCode(t, eleventh.accountCode, String(50_000_000 + i))));
-    expect(count(last, /^Sorry, that was not recognised/)).toBe(10);
-    // A code with all its share left is now refused too: the whole bound is spent.
-    expect(await guessWithCode(t, (await givenPinWithCode(t)).accountCode, '60000000')).toMatch(PINS_UNAVAILABLE);
-    expect(await sample(t, 'callgate_guess_window_hit_probability')).toBeLessThanOrEqual(2.1e-6);
+    // Twelve hours on, with the PIN-only allowance still spent: 30 wrong guesses with one account's code.
+    t.clock.advance(12 * HOUR_MS);
+    const [code = ''] = await givenLivePins(t, 10, 1);
+    expect(count(await guesses(t, 30, { code }), CHECKED)).toBe(30);
 
-    // A day later the window has moved on: PINs are checked again, without the account code.
-    t.clock.advance(25 * 3_600_000);
-    expect(await oneGuess(t, '55555555')).toMatch(NOT_RECOGNISED);
-    // And the codes' own spend of that day is forgotten with it.
-    const spendFields = await t.redis.hkeys('callgate:{line}:pins:guess-spend');
-    expect(spendFields.length).toBeGreaterThan(0);
-    expect(spendFields.filter((field) => field.startsWith('c:'))).toEqual([]);
-  });
-
-  it('when guesses use account codes nobody has, then they risk nothing and spend none of the bound', async () => {
-    const t = await lineWith({ guessBound: 2.1e-6 });
-    for (let i = 0; i < 10; i += 1) await givenPinWithCode(t);
-    await Promise.all(Array.from({ length: 10 }, (_, i) => oneGuess(t, String(60_000_000 + i))));
-    const before = await sample(t, 'callgate_guess_window_hit_probability');
-    const call = placeCall(t.app, t.config);
-    await call.voice();
-    await call.pin('000000', 1);
-    expect(spoken(twimlOf(await call.pin('12345678', 2)))[0]).toMatch(/^Sorry, that was not recognised/);
-    // Either the code is unused (no risk) or, rarely, it is a real account's: the bound still holds.
-    expect(await sample(t, 'callgate_guess_window_hit_probability')).toBeLessThanOrEqual(Math.max(before, 2.1e-6));
+    // 25 hours after the first guesses they are out of the window; the ones with the code are not, and do not count.
+    t.clock.advance(13 * HOUR_MS);
+    await givenLivePins(t, 10, 1);
+    const answers = await guesses(t, 25, { perCall: 1 });
+    expect(count(answers, NOT_RECOGNISED)).toBe(20);
+    expect(count(answers, ASKS_FOR_CODE)).toBe(5);
   });
 });
 
 describe('the spend kept across the window', () => {
   const HOUR_MS = 3_600_000;
-  const tenLivePins = async (t: TestApp) => {
-    for (let i = 0; i < 10; i += 1) await givenPinWithCode(t);
-  };
-  const guesses = (t: TestApp, count: number, first: number) => Promise.all(Array.from({ length: count }, (_, i) => oneGuess(t, String(first + i))));
+  const tenLivePins = (t: TestApp) => givenLivePins(t, 10, 1);
 
   it('when guesses fall out of the window bucket by bucket, then only the ones still inside count', async () => {
-    // 20 PIN-only guesses fit the budget at ten live PINs (the first test above); PINs live an hour, so ten are issued each time.
-    const t = await lineWith({ guessBound: 4.1e-6 });
+    // 20 PIN-only guesses fit the allowance at ten live PINs (the first test above); PINs live ten minutes, so ten are issued each time.
+    const t = await lineWith(apps, SMALL);
     await tenLivePins(t);
-    expect(count(await guesses(t, 15, 80_000_000), NOT_RECOGNISED)).toBe(15);
+    expect(count(await guesses(t, 15, { perCall: 1 }), NOT_RECOGNISED)).toBe(15);
     t.clock.advance(12 * HOUR_MS);
     await tenLivePins(t);
-    expect(count(await guesses(t, 3, 81_000_000), NOT_RECOGNISED)).toBe(3);
+    expect(count(await guesses(t, 3, { perCall: 1 }), NOT_RECOGNISED)).toBe(3);
     // 18 of 20 spent: two more are checked, then the line asks for the account code.
-    expect(count(await guesses(t, 4, 82_000_000), NOT_RECOGNISED)).toBe(2);
+    expect(count(await guesses(t, 4, { perCall: 1 }), NOT_RECOGNISED)).toBe(2);
 
     // 25 hours after the first 15 they are out of the 24-hour window (and its bucket's hour); the 5 since are not.
     t.clock.advance(13 * HOUR_MS);
     await tenLivePins(t);
-    const answers = await guesses(t, 20, 83_000_000);
+    const answers = await guesses(t, 20, { perCall: 1 });
     expect(count(answers, NOT_RECOGNISED)).toBe(15);
     expect(count(answers, ASKS_FOR_CODE)).toBe(5);
   });
 
   it('when the spend was written by the version that kept risk as a float per bucket, then it still counts, and is kept in whole units from then on', async () => {
-    const t = await lineWith({ guessBound: 4.1e-6 });
+    const t = await lineWith(apps, SMALL);
     await tenLivePins(t);
     const windowMs = 24 * HOUR_MS;
     const bucket = Math.floor(t.clock.now() / Math.ceil(windowMs / 24));
     await t.redis.hset('callgate:{line}:pins:guess-spend', `r:${String(bucket)}`, String(15 * riskOfGuess(10, 8)), `g:${String(bucket)}`, '15');
 
-    const answers = await guesses(t, 10, 84_000_000);
+    const answers = await guesses(t, 10, { perCall: 1 });
     expect(count(answers, NOT_RECOGNISED)).toBe(5);
     expect(count(answers, ASKS_FOR_CODE)).toBe(5);
     expect(await sample(t, 'callgate_guess_window_guesses')).toBe(20);
@@ -211,9 +212,9 @@ describe('the spend kept across the window', () => {
 
 describe('failed PINs per caller number, under concurrency', () => {
   it('when one number makes 40 calls at once, then exactly 10 guesses are checked and every other call is turned away', async () => {
-    const t = await lineWith({});
+    const t = await lineWith(apps);
     const from = newCaller();
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => oneGuess(t, String(70_000_000 + i), from)));
+    const answers = (await Promise.all(Array.from({ length: 40 }, (_, i) => guessingCall(t, [String(70_000_000 + i)], undefined, from)))).flat();
     expect(count(answers, NOT_RECOGNISED)).toBe(9);
     expect(count(answers, LOCKED_OUT)).toBe(31);
     expect(await sample(t, 'callgate_guess_window_guesses')).toBe(10);
@@ -223,13 +224,11 @@ describe('failed PINs per caller number, under concurrency', () => {
 
 describe('a long call at the most attempts the policy allows', () => {
   it('when a call has answered more than 20 prompts (10 attempts, each after the account code), then the next prompt is still its own, and the right PIN puts the caller through', async () => {
-    const t = await buildTestApp({ policy: policyWith({ pin: { ...DEFAULT_POLICY.pin, attemptsPerCall: 10 }, line: { ...DEFAULT_POLICY.line, guessBound: 2.1e-6, alarmFailuresPerMinute: 1000 } }) });
-    apps.push(t);
-    const accountId = await givenAccount(t.app);
-    const { pin, accountCode } = await givenPinWithCode(t, accountId);
-    for (let i = 0; i < 9; i += 1) await givenPinWithCode(t);
+    const t = await lineWith(apps, { line: TINY.line, pin: { attemptsPerCall: 10, livePerAccount: 10 } });
+    const { pin, accountCode } = await givenCustomer(t);
+    await givenLivePins(t, 9, 1);
     // The PIN-only part of the bound spent (ten live PINs, 1e-7 a guess): the line asks for the code.
-    for (let i = 0; i < 12; i += 1) await oneGuess(t, String(30_000_000 + i));
+    await guesses(t, 12, { perCall: 1 });
 
     const call = placeCall(t.app, t.config);
     let xml = twimlOf(await call.voice());
@@ -247,4 +246,3 @@ describe('a long call at the most attempts the policy allows', () => {
     expect(xml).toContain('<Enqueue');
   });
 });
-
