@@ -164,7 +164,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
       await cleanup.sweep(now);
     },
   });
-  const books = createBridgeBooks({ waiting, busy, events, audit, clock, log, callerMissed: voicemail.callerMissed });
+  const books = createBridgeBooks({ waiting, busy, events, audit, clock, log, callerMissed: (caller, facts) => voicemail.callerMissed(caller, facts) });
   const agent = createAgentFlow({
     waiting,
     busy,

@@ -141,6 +141,11 @@ export const policySchema = z
         message: 'holdMusicSeconds (the track length, at most 60) is required with holdMusicUrl',
         path: ['holdMusicSeconds'],
       })
+      // Music is played only when it ends before the maximum wait: a track as long would never play.
+      .refine((queue) => queue.holdMusicSeconds === undefined || queue.holdMusicSeconds < queue.maxWaitSeconds, {
+        message: 'holdMusicSeconds must be shorter than maxWaitSeconds, or the music would never play',
+        path: ['holdMusicSeconds'],
+      })
       .prefault({}),
     voicemail: z
       .strictObject({

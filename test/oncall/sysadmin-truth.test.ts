@@ -1,0 +1,109 @@
+import request from 'supertest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startTwilioRestApi } from '../../sim/twilio-rest-api.js';
+import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
+import { parsePolicy } from '../../src/policy/load-policy.js';
+import { api } from '../helpers/givens.js';
+import { buildTestApp, OPS_KEY, policyWith, type TestApp } from '../helpers/test-app.js';
+import { testClock } from '../helpers/test-clock.js';
+import { signedWebhooks, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
+import { ALICE, bridge, givenWaitingCaller, pagedPhone } from './oncall-helpers.js';
+
+/**
+ * What the sysadmin side decides from Twilio's own reports, webhook by webhook, at chosen
+ * instants (whole calls through the simulator are in test/e2e/twilio-truth.test.ts).
+ */
+const rest = await startTwilioRestApi();
+const apps: TestApp[] = [];
+afterAll(async () => {
+  await Promise.all(apps.map((app) => app.close()));
+  await rest.close();
+});
+
+async function lineWithAlice(options: Parameters<typeof buildTestApp>[0] = {}): Promise<TestApp> {
+  rest.calls.length = 0;
+  const t = await buildTestApp({ env: { TWILIO_API_URL: rest.url }, clock: testClock('2027-03-02T10:00:00Z'), ...options });
+  apps.push(t);
+  expect((await request(t.app).put('/v1/oncall').set('Authorization', `Bearer ${OPS_KEY}`).send([ALICE])).status).toBe(200);
+  return t;
+}
+
+/** Alice is paged, presses 1 to hear who waits and 1 to take them. */
+async function aliceTakes(t: TestApp, callerSid: string) {
+  await t.pager.tick();
+  const alice = pagedPhone(t, 'alice', rest.calls.find((c) => c.to === ALICE.phone));
+  await alice.answer();
+  await alice.hear('1');
+  await alice.take('1', callerSid);
+  return alice;
+}
+
+describe('the sysadmin side books what Twilio reports', () => {
+  // https://www.twilio.com/docs/voice/twiml/dial: the action gets DialBridged once the <Dial> ends.
+  it('when Redis failed as the <Queue> url was fetched and Twilio then reports DialBridged=true, then the sysadmin hears the call is over (not that the caller left) and it is booked connected', async () => {
+    const t = await lineWithAlice();
+    const { call, accountId } = await givenWaitingCaller(t);
+    const alice = await aliceTakes(t, call.callSid);
+    t.redis.disconnect();
+    await bridge(t, 'alice', call.callSid, alice.pageSid);
+    await t.redis.connect();
+    const post = signedWebhooks(t.app, t.config);
+    const answer = twimlOf(
+      await post(`/twilio/agent-dialed?sysadmin=alice&about=${call.callSid}`, { CallSid: alice.pageSid, DialCallStatus: 'completed', DialBridged: 'true', DialCallDuration: '300' }),
+    );
+    expect(spoken(answer)).toEqual(['The call has ended. Goodbye.']);
+    const history = await api(t.app).get(`/v1/accounts/${accountId}/calls`);
+    expect(history.body).toEqual({ calls: [expect.objectContaining({ callSid: call.callSid, outcome: 'connected', sysadminId: 'alice' })] });
+  });
+
+  it('when the <Queue> url was fetched but Twilio reports DialBridged=false, then the caller is not booked connected and the sysadmin hears they left', async () => {
+    const t = await lineWithAlice();
+    const { call, accountId } = await givenWaitingCaller(t);
+    const alice = await aliceTakes(t, call.callSid);
+    await bridge(t, 'alice', call.callSid, alice.pageSid);
+    const post = signedWebhooks(t.app, t.config);
+    const answer = twimlOf(await post(`/twilio/agent-dialed?sysadmin=alice&about=${call.callSid}`, { CallSid: alice.pageSid, DialCallStatus: 'no-answer', DialBridged: 'false' }));
+    expect(spoken(answer)[0]).toBe('The caller you heard about is no longer waiting.');
+    const history = await api(t.app).get(`/v1/accounts/${accountId}/calls`);
+    expect(history.body.calls[0]?.outcome).not.toBe('connected');
+  });
+});
+
+describe('a held caller is never dropped by callgate', () => {
+  // https://www.twilio.com/docs/voice/twiml/enqueue: the waitUrl document is fetched again each time it ends.
+  it('when the wait URL fails inside (a request it cannot read), then the caller holds again instead of hearing the apology and a hang-up', async () => {
+    const t = await lineWithAlice();
+    const post = signedWebhooks(t.app, t.config);
+    const answer = twimlOf(await post('/twilio/wait', { CallSid: 'not a call sid', QueuePosition: '1', QueueTime: '30' }));
+    expect(answer).toContain('<Pause length="15"/>');
+    expect(answer).not.toContain('<Hangup/>');
+  });
+
+  it('when the maximum wait passes while a sysadmin who pressed 1 is being connected, then the caller holds until the reservation resolves', async () => {
+    const t = await lineWithAlice({ policy: policyWith({ queue: { maxWaitSeconds: 600 } }) });
+    const { call } = await givenWaitingCaller(t);
+    await aliceTakes(t, call.callSid);
+    expect(twimlOf(await call.wait(1, 600))).not.toContain('<Leave/>');
+    // The reservation lapses unbridged (20 s): the maximum wait resumes.
+    t.clock.advance(21_000);
+    expect(twimlOf(await call.wait(1, 621))).toContain('<Leave/>');
+  });
+
+  it('when hold music lasts 60 s, then a caller last heard of 65 s ago still counts as waiting and is briefed', async () => {
+    const t = await lineWithAlice({ policy: policyWith({ queue: { maxWaitSeconds: 600, holdMusicUrl: 'https://example.com/hold.mp3', holdMusicSeconds: 60 } }) });
+    const { call } = await givenWaitingCaller(t);
+    await t.pager.tick();
+    const alice = pagedPhone(t, 'alice', rest.calls.find((c) => c.to === ALICE.phone));
+    await alice.answer();
+    t.clock.advance(65_000);
+    const briefing = spoken(twimlOf(await alice.hear('1')));
+    expect(briefing[0]).toMatch(/^Emergency support call/);
+    expect(await createWaitingCallers(t.redis).get(call.callSid)).toBeDefined();
+  });
+
+  it('when a policy plays hold music as long as the maximum wait, then it is refused', () => {
+    expect(() => parsePolicy(policyWith({ queue: { maxWaitSeconds: 60, holdMusicUrl: 'https://example.com/hold.mp3', holdMusicSeconds: 60 } }))).toThrow(
+      /holdMusicSeconds must be shorter than maxWaitSeconds/,
+    );
+  });
+});
