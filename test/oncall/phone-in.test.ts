@@ -13,11 +13,13 @@ import { testClock } from '../helpers/test-clock.js';
 import { BASE, givenWaitingCaller } from './oncall-helpers.js';
 
 /**
- * A sysadmin phoning in, whole calls through the simulator. Caller ID is no credential
- * (https://www.twilio.com/docs/voice/trust/stir-shaken: the From of an inbound call is the
- * caller's say-so), so a call from a rota number is only ever called back: callgate places a
- * call to the registered number through Calls.json (https://www.twilio.com/docs/voice/api/call-resource,
- * Url answered, StatusCallback at the end) and asks the on-call PIN on that call alone.
+ * A sysadmin phoning in, whole calls through the simulator. Caller ID is no credential (the
+ * From Twilio passes on, https://www.twilio.com/docs/usage/webhooks/voice-webhooks, is what the
+ * caller's network says), so a call from a rota number is only ever called back: once its status
+ * callback comes, callgate places a call to the registered number through Calls.json
+ * (https://www.twilio.com/docs/voice/api/call-resource: Url requested when answered, no
+ * AnsweredBy without MachineDetection, StatusCallback when it ends) and asks the on-call PIN on
+ * that call alone.
  */
 const SAM = { id: 'sam', name: 'Sam', phone: '+447700900999' };
 const SAM_PIN = '24681357';
