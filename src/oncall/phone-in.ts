@@ -116,7 +116,9 @@ export function createPhoneIn(
     metrics?.phoneInCalls.inc({ result: 'placed' });
     await agentCalls.start(callSid, { sysadminId, via: 'inbound' });
     await Promise.all([
-      calls.placed(sysadminId, claim, callSid, ringWindowMs + SESSION_MS),
+      // Only for the ring: a lost status callback of an unanswered call must not hold the slot long.
+      // Answering extends it for the session.
+      calls.placed(sysadminId, claim, callSid, REST_TIMEOUT_MS + ringWindowMs),
       busy.replaceIf(sysadminId, claim, { kind: 'ringing', callSid, until: clock.now() + ringWindowMs }),
     ]);
     log.info({ sysadminId, callSid }, 'calling a sysadmin back on their registered phone');
