@@ -155,10 +155,10 @@ export function buildOpenApiDocument(accountBody: ReturnType<typeof accountBodyS
       },
       [`${user}/pin`]: {
         post: operation({
-          summary: "Issue a PIN (replaces the user's live PIN)",
+          summary: "Issue a PIN (replaces the user's live PIN); 409 too_many_live_pins when the account holds pin.livePerAccount live PINs",
           params: userParams,
           ok: { '201': json(pinIssuedSchema, 'Issued: show the PIN to the user once') },
-          errors: [404, 429],
+          errors: [404, 409, 429],
         }),
         get: operation({
           summary: 'Whether the user has a live PIN (never the PIN)',
