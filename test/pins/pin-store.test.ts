@@ -125,4 +125,19 @@ describe('PIN store', () => {
     expect(await t.redis.hkeys('callgate:{line}:pins:consumed')).toEqual([`${last.accountId}/${last.userId}`]);
     expect(await t.redis.zcard('callgate:{line}:pins:consumed-until')).toBe(1);
   });
+
+  it('when an account holds as many live PINs as the policy allows, then a new user is refused one, a user who holds one may replace it, and the account keeps its one code', async () => {
+    const store = createPinStore(t.redis, t.clock, { secret: t.config.pinSecret, pin: { ...t.policy.pin, livePerAccount: 3 } });
+    const accountId = newId('acct');
+    const users = [newId('user'), newId('user'), newId('user')];
+    const codes = new Set<string>();
+    for (const userId of users) codes.add((await store.issue({ accountId, userId })).accountCode);
+    expect(codes.size).toBe(1);
+
+    await expect(store.issue({ accountId, userId: newId('user') })).rejects.toMatchObject({ status: 409, code: 'too_many_live_pins' });
+    const replaced = await store.issue({ accountId, userId: users[0] ?? '' });
+    expect(codes.has(replaced.accountCode)).toBe(true);
+    // Another account never gets the same code.
+    expect(codes.has((await store.issue(owner())).accountCode)).toBe(false);
+  });
 });
