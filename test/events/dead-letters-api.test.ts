@@ -43,7 +43,7 @@ describe('dead letters, for operators', () => {
     const body = res.body as { total: number; deadLetters: { event: { id: string }; attempts: number; lastResult: string }[] };
     expect(body.total).toBeGreaterThanOrEqual(1);
     expect(body.deadLetters[0]).toMatchObject({ event, lastResult: 'http_5xx' });
-    const metrics = await request(t.app).get('/metrics');
+    const metrics = await request(t.internal).get('/metrics');
     expect(metrics.text).toMatch(/^callgate_events_dead_letters [1-9]/m);
     expect(metrics.text).toMatch(/^callgate_events_outbox_size \d+/m);
     expect(metrics.text).toMatch(/^callgate_events_delivery_lag_seconds \d/m);
@@ -78,7 +78,7 @@ describe('dead letters, for operators', () => {
       webhooks: Record<string, { post: { requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } } } }>;
       paths: Record<string, unknown>;
     };
-    expect(Object.keys(doc.webhooks).sort()).toEqual(['call.connected', 'call.missed', 'callback.connected', 'pin.locked_out', 'voicemail.recorded']);
+    expect(Object.keys(doc.webhooks).sort()).toEqual(['call.connected', 'call.missed', 'callback.connected', 'oncall_pin.failures', 'pin.locked_out', 'voicemail.recorded']);
     const voicemail = doc.webhooks['voicemail.recorded']?.post.requestBody.content['application/json'].schema;
     expect(Object.keys(voicemail?.properties ?? {})).toEqual(['id', 'type', 'occurredAt', 'version', 'data']);
     expect(JSON.stringify(voicemail)).toContain('recordingUrl');

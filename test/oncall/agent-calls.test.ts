@@ -51,7 +51,7 @@ describe('a paged sysadmin', () => {
 
     const briefing = twimlOf(await alice.hear('1'));
     expect(spoken(briefing)).toEqual([
-      `Emergency support call for Account ${accountId}. The caller is Ken Thompson, not the admin contact; the admin contact is Margaret Hamilton. ` +
+      `Emergency support call. The caller is not the admin contact of the account. The admin contact is named in the control panel as Margaret Hamilton. The account is named in the control panel as Account ${accountId}. The caller is named in the control panel as Ken Thompson. ` +
         'Their plan is Standard. They have waited less than a minute. Nobody else is waiting.',
       'Press 1 to take the call.',
     ]);
@@ -126,7 +126,7 @@ describe('a paged sysadmin', () => {
     expect(twimlOf(await bob.take('1', first.call.callSid))).toContain(`>cg-${first.call.callSid}</Queue>`);
     const answer = twimlOf(await alice.take('1', first.call.callSid));
     expect(spoken(answer)[0]).toBe('The caller you heard about has been taken by another engineer.');
-    expect(spoken(answer)[1]).toContain('The caller is Dennis Ritchie');
+    expect(spoken(answer)[1]).toContain('The caller is named in the control panel as Dennis Ritchie');
     expect(answer).toContain(`about=${second.call.callSid}`);
     expect(answer).not.toContain('<Dial');
   });

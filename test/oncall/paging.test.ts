@@ -157,12 +157,12 @@ describe('paging the on-call list', () => {
     await putRota(t, []);
     await givenWaitingCaller(t);
     await t.pager.tick();
-    const metrics = await request(t.app).get('/metrics');
+    const metrics = await request(t.internal).get('/metrics');
     expect(metrics.text).toMatch(/^callgate_rota_empty 1$/m);
-    expect((await request(t.app).get('/readyz')).body).toEqual({ status: 'ready', attention: ['rota_empty_while_callers_wait'] });
+    expect((await request(t.internal).get('/readyz')).body).toEqual({ status: 'ready', attention: ['rota_empty_while_callers_wait'] });
     await putRota(t, [ALICE]);
     await t.pager.tick();
-    expect((await request(t.app).get('/metrics')).text).toMatch(/^callgate_rota_empty 0$/m);
-    expect((await request(t.app).get('/readyz')).body).toEqual({ status: 'ready', attention: [] });
+    expect((await request(t.internal).get('/metrics')).text).toMatch(/^callgate_rota_empty 0$/m);
+    expect((await request(t.internal).get('/readyz')).body).toEqual({ status: 'ready', attention: [] });
   });
 });

@@ -157,6 +157,28 @@ describe('a call from a rota number', () => {
   });
 });
 
+describe('a sysadmin who phoned in is free again however the call ends', () => {
+  // The call back's status callback is one request, not retried
+  // (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides): lost, it must not keep
+  // a one-person rota off the line for hours.
+  it('when Sam hears "Nobody is waiting. Goodbye" and the call back\'s status callback is lost, then he is paged for the next caller within a minute', async () => {
+    const line = await givenLine();
+    line.samsPhone({ label: 'Sam', keypad: scriptedKeypad([`${SAM_PIN}#`]), statusCallback: { drop: true } });
+    await line.callFromSamsNumber('Sam calling in');
+    expect(line.heardOnSamsPhone().at(-1)).toBe('Nobody is waiting for support right now. Goodbye.');
+
+    line.samsPhone({ label: 'Sam', answers: 'no-answer' });
+    const pages = () => line.rest.calls.filter((call) => call.to === SAM.phone && call.url.includes('/twilio/agent?'));
+    const { call } = await givenWaitingCaller(line.t, { name: 'Ken Thompson' });
+    await line.t.pager.tick();
+    expect(pages()).toEqual([]);
+    line.t.clock.advance(61_000);
+    await call.wait(1, 61);
+    await line.t.pager.tick();
+    expect(pages()).toHaveLength(1);
+  });
+});
+
 describe('the on-call PIN on the call back', () => {
   it('when the sysadmin gets it right after two wrong, then the two still count: three more wrong close PIN entry, and the right PIN is refused', async () => {
     const line = await givenLine();

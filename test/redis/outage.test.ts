@@ -24,7 +24,7 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number
 
 async function untilReady(): Promise<void> {
   for (let i = 0; i < 100; i += 1) {
-    if ((await request(t.app).get('/readyz')).status === 200) return;
+    if ((await request(t.internal).get('/readyz')).status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('the service did not recover');
@@ -41,9 +41,9 @@ describe('when Redis goes away', () => {
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ error: { code: 'unavailable', message: expect.any(String) as unknown } });
     expect(ms).toBeLessThan(2000);
-    expect((await request(t.app).get('/readyz')).status).toBe(503);
+    expect((await request(t.internal).get('/readyz')).status).toBe(503);
     expect((await request(t.app).get('/healthz')).status).toBe(200);
-    const metrics = await request(t.app).get('/metrics');
+    const metrics = await request(t.internal).get('/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.text).toMatch(/^callgate_redis_errors_total\{kind="unavailable"\} [1-9]/m);
 
@@ -62,7 +62,7 @@ describe('when Redis goes away', () => {
       const { result: res, ms } = await timed(() => api(t.app).post(pinPath(accountId, userId)));
       expect(res.status).toBe(503);
       expect(ms).toBeLessThan(2000);
-      const ready = await timed(() => request(t.app).get('/readyz'));
+      const ready = await timed(() => request(t.internal).get('/readyz'));
       expect(ready.result.status).toBe(503);
       expect(ready.ms).toBeLessThan(2000);
     } finally {
