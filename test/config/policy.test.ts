@@ -18,7 +18,7 @@ describe('the policy file', () => {
     expect(Object.keys(policy.tiers)).toEqual(['none', 'standard', 'managed_platform']);
     expect(policy.tiers.none?.phoneSupport).toBe(false);
     expect(policy.tiers.managed_platform?.priority).toBeGreaterThan(policy.tiers.standard?.priority ?? Infinity);
-    expect(policy.pin).toEqual({ digits: 8, ttlSeconds: 600, attemptsPerCall: 3, issuesPerUserPerHour: 5 });
+    expect(policy.pin).toEqual({ digits: 8, ttlSeconds: 600, attemptsPerCall: 3, issuesPerUserPerHour: 5, livePerAccount: 50 });
   });
 
   it('when a file gives only tiers, then everything else takes its default', () => {
