@@ -113,7 +113,7 @@ export const policySchema = z
         alarmFailuresPerMinute: z.number().int().min(1).default(30),
         /**
          * The stated bound: the chance that random guessing anywhere on the line finds any live PIN
-         * within `guessWindowHours` stays below this (README "The guessing bound").
+         * within `guessWindowHours` stays below this (README "Security: guessing PINs").
          */
         guessBound: z.number().gt(0).lt(1).default(0.0001),
         guessWindowHours: z.number().int().min(1).max(168).default(24),
