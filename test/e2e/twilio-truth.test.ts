@@ -4,7 +4,7 @@ import { scriptedKeypad } from '../../sim/simulated-twilio.js';
 import { startEventReceiver } from '../../sim/event-receiver.js';
 import { eventually } from '../helpers/eventually.js';
 import { rememberSecret } from '../helpers/leak-watch.js';
-import { givenLine, KIM, OPEN_POLICY, receivers, SAM, TAKES_CALLS } from './given-line.js';
+import { givenLine, KIM, receivers, SAM, TAKES_CALLS } from './given-line.js';
 
 /**
  * The sysadmin side books what Twilio reports, through the simulator (test/sim/ checks it
