@@ -12,7 +12,7 @@ import { formOf, sendError, sendJson } from './rest-json.js';
  * and a call bridged out of a queue leaves the conversation
  * (redirected-from-bridged). Any other redirect is refused with a 400 that
  * says so, rather than accepted and ignored. An unknown or finished call is a
- * 404 (code 20404).
+ * 404 (code 20404), and so is a <Dial> leg (the simulator does not list them).
  */
 export type LiveCalls = Map<string, Party>;
 

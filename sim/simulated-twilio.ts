@@ -64,7 +64,7 @@ export function createSimulatedTwilio(options: SimOptions) {
   };
 
   return {
-    /** A phone the service may page or a <Dial><Number> may ring: a person (default), a voicemail box, or one that never answers, is busy, fails or is canceled. */
+    /** A phone the service may page or a <Dial><Number> may ring: a person (default), a voicemail box, a fax machine, or one that never answers, is busy, fails or is canceled. */
     answerPages(phone: string, script: PhoneScript): PhoneLog {
       phones.set(phone, script);
       return logOf(phone);
