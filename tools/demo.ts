@@ -90,7 +90,13 @@ async function main(): Promise<void> {
   await expectOk(ops('PUT', `/v1/oncall/${SAM.id}/pin`, { pin: DEMO_ONCALL_PIN }));
   say(`  (an operator has given Sam the on-call PIN ${DEMO_ONCALL_PIN}; Ada's phone will ring for the callback)`);
   sim.answerPages('+447700900111', { label: 'Ada (called back)', ringSeconds: 4, keypad: scriptedKeypad(['1']) });
-  await sim.call({ from: SAM.phone, label: SAM.name, keypad: scriptedKeypad([`${DEMO_ONCALL_PIN}#`, '1']) });
+  // Caller ID is no credential: the call from Sam's number only hears that callgate calls back;
+  // his registered phone then rings, and he types the on-call PIN on that call.
+  sim.answerPages(SAM.phone, { label: SAM.name, keypad: scriptedKeypad([`${DEMO_ONCALL_PIN}#`, '1']) });
+  const callsBack = () => stack.restApi.calls.filter((placed) => placed.to === SAM.phone && placed.url.includes('/agent-phone-in?')).length;
+  const before = callsBack();
+  await sim.call({ from: SAM.phone, label: `${SAM.name} (phoning in)`, keypad: scriptedKeypad([]) });
+  await waitForEvent(() => callsBack() > before);
   await sim.settled();
 
   say('\n── Call 6: Sunday 03:00 in London, with the shipped support hours ──');

@@ -69,7 +69,29 @@ async function givenLine(options: { instances?: number; rota?: (typeof SAM)[]; p
   };
   const history = async () => ((await panel('GET', '/v1/accounts/acme/calls')).body as { calls: Record<string, unknown>[] }).calls;
   const heardBy = (label: string) => transcript.filter((l) => l.call === label).map((l) => l.text);
-  return { stack, panel, ops, sim, transcript, pinFor, history, heardBy };
+  const saidTo = (label: string) => transcript.filter((l) => l.call === label && l.who === 'callgate').map((l) => l.text);
+  /**
+   * Sam phones in from his rota number. Caller ID is no credential (SPEC section 5): that call
+   * only hears that callgate will call back. Once its status callback has come, callgate rings
+   * his registered phone through Calls.json (https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource),
+   * with `label` here, and asks the on-call PIN on that call; he types it, then `keys`.
+   * His phone keeps its old script while he is on the phone-in call (a page then finds it busy):
+   * its status callback comes once the call has ended (https://www.twilio.com/docs/voice/api/call-resource,
+   * StatusCallback), here a moment late, so the call back is the first ring to meet the new script.
+   */
+  const samPhonesIn = async (label: string, keys: string[]) => {
+    const callsBack = () => stack.restApi.calls.filter((placed) => placed.to === SAM.phone && placed.url.includes('/agent-phone-in?')).length;
+    const before = callsBack();
+    const call = await sim.call({ from: SAM.phone, label: `${label} (phoning in)`, keypad: scriptedKeypad([]), statusCallback: { delaySeconds: 1 } });
+    sim.answerPages(SAM.phone, { label, keypad: scriptedKeypad([`${SAM_PIN}#`, ...keys]) });
+    // Told only that callgate will call back: no PIN prompt on a call whose caller ID anyone can set.
+    expect(call.said).toEqual([expect.stringMatching(/We will call you back on your registered phone now\. Goodbye\.$/)]);
+    await eventually(() => {
+      expect(callsBack()).toBe(before + 1);
+    });
+    return call;
+  };
+  return { stack, panel, ops, sim, transcript, pinFor, history, heardBy, saidTo, samPhonesIn };
 }
 
 describe('whole calls through the simulator', () => {
@@ -83,7 +105,7 @@ describe('whole calls through the simulator', () => {
     expect(call.said.at(-1)).toBe('An engineer is taking your call now.');
     const sam = line.heardBy('Sam');
     expect(sam).toContain(
-      'Emergency support call for Acme Hosting. The caller is Ada Lovelace, the admin contact of the account. Their plan is Standard. They have waited less than a minute. Nobody else is waiting.',
+      'Emergency support call. The caller is the admin contact of the account. The account is named in the control panel as Acme Hosting. The caller is named in the control panel as Ada Lovelace. Their plan is Standard. They have waited less than a minute. Nobody else is waiting.',
     );
     expect(sam).toContain('(connected with Ada)');
     expect(await line.history()).toEqual([expect.objectContaining({ callSid: call.callSid, userId: 'ada', outcome: 'connected', sysadminId: 'sam' })]);
@@ -104,7 +126,7 @@ describe('whole calls through the simulator', () => {
       const heard = line.heardBy(sysadmin);
       const briefings = heard.filter((text) => text.startsWith('Emergency support call'));
       expect(briefings).toHaveLength(1);
-      const about = /The caller is (Ada|Bob) /.exec(briefings[0] ?? '')?.[1] ?? '';
+      const about = /The caller is named in the control panel as (Ada|Bob) /.exec(briefings[0] ?? '')?.[1] ?? '';
       // Connected to exactly the caller they heard about, and to no one else.
       expect(heard.filter((text) => text.startsWith('(connected with'))).toEqual([`(connected with ${about})`]);
       return about;
@@ -145,9 +167,10 @@ describe('whole calls through the simulator', () => {
     await eventually(() => {
       expect(line.transcript.some((l) => l.call === 'Ada' && /waits in queue|Please hold/.test(l.text))).toBe(true);
     }, 5000);
-    const sam = await line.sim.call({ from: SAM.phone, label: 'Sam', keypad: scriptedKeypad([`${SAM_PIN}#`, '1']) });
+    await line.samPhonesIn('Sam', ['1']);
     expect((await ada).ending).toBe('bridged');
-    expect(sam.said[0]).toBe('Emergency support line. Please enter your on-call PIN, followed by the hash key.');
+    // Asked the PIN on the call back to his registered phone, never on the call from his number.
+    expect(line.saidTo('Sam')[0]).toBe('Emergency support line. Please enter your on-call PIN, followed by the hash key.');
     expect(line.heardBy('Sam')).toContain('(connected with Ada)');
 
     line.sim.answerPages(SAM.phone, { label: 'Sam (paged)', keypad: TAKES_CALLS() });
@@ -243,17 +266,19 @@ describe('whole calls through the simulator', () => {
     await line.sim.settled();
     // Ada's own phone rings for the callback (https://www.twilio.com/docs/voice/twiml/number: the url runs on the called party).
     const adaPhone = line.sim.answerPages('+447700900666', { label: 'Ada (called back)', ringSeconds: 4, keypad: scriptedKeypad(['1']) });
-    const sam = await line.sim.call({ from: SAM.phone, label: 'Sam', keypad: scriptedKeypad([`${SAM_PIN}#`, '1']) });
+    await line.samPhonesIn('Sam', ['1']);
     await line.sim.settled();
-    expect(sam.said.slice(1, 3)).toEqual(['Missed callers to call back: 1.', 'Acme Hosting, Ada Lovelace, less than a minute ago; they left a message.']);
-    expect(sam.said).toContain('Calling Ada Lovelace back now.');
+    const sam = line.saidTo('Sam');
+    expect(sam.slice(1, 3)).toEqual(['Missed callers to call back: 1.', 'Acme Hosting, Ada Lovelace, less than a minute ago; they left a message.']);
+    expect(sam).toContain('Calling Ada Lovelace back now.');
     expect(adaPhone.heard).toContain('This is the emergency support line, returning your call. Press 1 to speak to the engineer now.');
     expect(line.heardBy('Sam')).toContain('(connected with Ada (called back))');
     expect(await line.history()).toEqual([expect.objectContaining({ userId: 'ada', outcome: 'timed_out', callback: { sysadminId: 'sam', at: expect.any(String) as unknown } })]);
 
     // Called back: the next sysadmin phoning in is not offered Ada again.
-    const again = await line.sim.call({ from: SAM.phone, label: 'Sam again', keypad: scriptedKeypad([`${SAM_PIN}#`]) });
-    expect(again.said[1]).toBe('Nobody is waiting for support right now. Goodbye.');
+    await line.samPhonesIn('Sam again', []);
+    await line.sim.settled();
+    expect(line.saidTo('Sam again')[1]).toBe('Nobody is waiting for support right now. Goodbye.');
   });
 
   // https://www.twilio.com/docs/voice/twiml/dial: DialCallStatus is 'completed' for any answer, a voicemail box's too;
@@ -266,11 +291,11 @@ describe('whole calls through the simulator', () => {
     await line.sim.call({ from: '+447700900666', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]) });
     await line.sim.settled();
     const adaPhone = line.sim.answerPages('+447700900666', { label: 'Ada (voicemail)', answers: 'voicemail', voicemailAfterSeconds: 5 });
-    const sam = await line.sim.call({ from: SAM.phone, label: 'Sam', keypad: scriptedKeypad([`${SAM_PIN}#`, '1']) });
+    await line.samPhonesIn('Sam', ['1']);
     await line.sim.settled();
     expect(adaPhone.recorded.join(' ')).toContain('Press 1 to speak to the engineer now.');
     expect(line.heardBy('Sam')).not.toContain('(connected with Ada (voicemail))');
-    expect(sam.said).toContain('The customer did not answer.');
+    expect(line.saidTo('Sam')).toContain('The customer did not answer.');
     expect(await line.history()).toEqual([expect.objectContaining({ userId: 'ada', callback: null })]);
   });
 

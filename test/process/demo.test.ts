@@ -26,6 +26,8 @@ describe('npm run demo', () => {
     // Nobody answered: a message, then Sam phoned in and called Ada back.
     expect(stdout).toMatch(/ada: timed_out, left a \d+ s message, called back by sam/);
     expect(stdout).toContain('Calling Ada Lovelace back now.');
+    // Caller ID is no credential: Sam's own call is only told he will be called back on his registered phone.
+    expect(stdout).toContain('Sam Sysadmin (phoning in): “Emergency support line. We will call you back on your registered phone now. Goodbye.”');
     expect(stdout).toMatch(/^ {2}voicemail\.recorded \(\d+ s message\)$/m);
     expect(stdout).toMatch(/^ {2}callback\.connected \(sam\)$/m);
   }, 90_000);
