@@ -134,14 +134,15 @@ describe('whole calls through the simulator', () => {
     expect(briefed.sort()).toEqual(['Ada', 'Bob']);
   });
 
-  it('when a page meets a voicemail box, then nothing is said to it and the next sysadmin takes the call', async () => {
+  // No machine detection (it hangs up on people with long greetings): the box hears only the generic greeting.
+  it('when a page meets a voicemail box, then nothing about the customer is said to it and the next sysadmin takes the call', async () => {
     const line = await givenLine({ rota: [SAM, KIM] });
     const samPhone = line.sim.answerPages(SAM.phone, { label: 'Sam', answers: 'voicemail', voicemailAfterSeconds: 4 });
     line.sim.answerPages(KIM.phone, { label: 'Kim', keypad: TAKES_CALLS() });
     const call = await line.sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]) });
     await line.sim.settled();
     expect(call.ending).toBe('bridged');
-    expect(samPhone.recorded).toEqual([]);
+    expect(samPhone.recorded.join(' ')).not.toMatch(/Ada|Acme/);
     expect(line.heardBy('Kim')).toContain('(connected with Ada)');
   });
 
