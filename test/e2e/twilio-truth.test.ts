@@ -4,7 +4,7 @@ import { scriptedKeypad } from '../../sim/simulated-twilio.js';
 import { startEventReceiver } from '../../sim/event-receiver.js';
 import { eventually } from '../helpers/eventually.js';
 import { rememberSecret } from '../helpers/leak-watch.js';
-import { givenLine, KIM, receivers, SAM, TAKES_CALLS } from './given-line.js';
+import { givenLine, receivers, SAM, TAKES_CALLS } from './given-line.js';
 
 /**
  * The sysadmin side books what Twilio reports, through the simulator (test/sim/ checks it
@@ -76,16 +76,5 @@ describe('a person who answers a page always reaches its greeting', () => {
     expect(call.ending).toBe('bridged');
     expect(line.heardBy('Sam')).toContain('(connected with Ada)');
     expect(line.stack.restApi.calls.every((page) => page.machineDetection === undefined)).toBe(true);
-  });
-
-  it('when a voicemail box answers a page, then it records only the greeting, no customer detail, and the next sysadmin takes the call', async () => {
-    const line = await givenLine({ rota: [SAM, KIM] });
-    const samPhone = line.sim.answerPages(SAM.phone, { label: 'Sam', answers: 'voicemail', voicemailAfterSeconds: 4 });
-    line.sim.answerPages(KIM.phone, { label: 'Kim', keypad: TAKES_CALLS(), ringSeconds: 5 });
-    const call = await line.sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([`${await line.pinFor('ada')}#`]) });
-    await line.sim.settled();
-    expect(call.ending).toBe('bridged');
-    expect(line.heardBy('Kim')).toContain('(connected with Ada)');
-    expect(samPhone.recorded.join(' ')).not.toMatch(/Ada|Acme/);
   });
 });
