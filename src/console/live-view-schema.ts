@@ -49,6 +49,12 @@ export const sysadminViewSchema = z.object({
     .object({ callSid: z.string(), accountId: z.string().nullable(), accountName: z.string().nullable(), userName: z.string().nullable() })
     .nullable()
     .meta({ description: 'The customer a ringing, briefing or connected sysadmin is busy with.' }),
+  lastHeard: z
+    .object({
+      at: instant.meta({ description: "The last webhook of the call that keeps this sysadmin busy." }),
+      alarm: z.boolean().meta({ description: 'Longer ago than policy oncall.busyWithoutNewsAlarmMinutes: a long conversation, or its end never reported.' }),
+    })
+    .optional(),
   oncallPin: z
     .object({
       failures: z.number().meta({ description: "Wrong on-call PINs in the sysadmin's window (typed on calls to their registered phone)." }),

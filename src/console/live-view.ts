@@ -36,6 +36,7 @@ export interface LiveViewDeps {
  */
 export function createLiveViewBuilder(deps: LiveViewDeps) {
   const { waiting, busy, oncall, hours, policy, clock, history } = deps;
+  const newsLimitMs = policy.oncall.busyWithoutNewsAlarmMinutes * 60_000;
   // Callers' names, seen while they waited: the bridged call's audit events carry only ids.
   const names = new Map<string, { accountName: string; userName: string }>();
 
@@ -114,6 +115,7 @@ export function createLiveViewBuilder(deps: LiveViewDeps) {
         state: state?.kind ?? 'free',
         until: state === undefined ? null : iso(state.until),
         withCaller: withCaller(id, state, entries),
+        ...(state?.heardAt === undefined ? {} : { lastHeard: { at: iso(state.heardAt), alarm: state.heardAt < now - newsLimitMs } }),
       };
     });
     const plans = Object.entries(policy.tiers)

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -8,6 +10,7 @@ import { DEMO_POLICY, KIM, pinOf, SAM, seedDemoLine, type Api } from '../../tool
 import { apiClient, simulatorFor, startLocalStack, type LocalStack } from '../../tools/local-stack.js';
 import { eventually } from '../helpers/eventually.js';
 import { logSink, rememberSecret } from '../helpers/leak-watch.js';
+import { createBusySysadmins } from '../../src/oncall/busy-sysadmins.js';
 import { launchChromium } from './chromium.js';
 
 /**
@@ -18,6 +21,7 @@ import { launchChromium } from './chromium.js';
 const ARTIFACTS = new URL('./artifacts/', import.meta.url);
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 900 };
+const KEY_PREFIX = `console-browser-${randomBytes(4).toString('hex')}:`;
 
 let stack: LocalStack;
 let base: string;
@@ -29,7 +33,7 @@ const cspViolations: string[] = [];
 const foreignRequests: string[] = [];
 
 beforeAll(async () => {
-  stack = await startLocalStack({ policy: DEMO_POLICY, redisUrl: inject('redisUrl'), log: createLogger({ level: 'info', destination: logSink }) });
+  stack = await startLocalStack({ policy: DEMO_POLICY, redisUrl: inject('redisUrl'), keyPrefix: KEY_PREFIX, log: createLogger({ level: 'info', destination: logSink }) });
   rememberSecret(stack.opsKey);
   rememberSecret(stack.controlPanelKey);
   base = stack.instances[0]?.url ?? '';
@@ -168,4 +172,20 @@ describe('the on-call console in chromium', () => {
     expect(await rota()).toEqual([second, { ...first, phone: newPhone }]);
     await page.close();
   }, 60_000);
+
+  it('when a sysadmin is held busy by a call that has sent nothing for longer than the policy allows, then the card raises an alarm', async () => {
+    // Kim's call last sent a webhook 2 h ago and still keeps her busy (its end was never reported).
+    const redis = new Redis(inject('redisUrl'), { keyPrefix: KEY_PREFIX });
+    const now = Date.now();
+    await createBusySysadmins(redis).set(KIM.id, { kind: 'connected', callSid: 'CA-silent-call', until: now + 3_600_000, heardAt: now - 2 * 3_600_000 });
+    redis.disconnect();
+    const page = await openConsole();
+    await signIn(page, stack.opsKey);
+    const card = page.locator('#sysadmins li', { hasText: /No news from this call since/ });
+    await card.waitFor({ timeout: 10_000 });
+    expect(await card.getAttribute('data-sysadmin')).toBe(KIM.id);
+    expect(await card.getByRole('alert').textContent()).toMatch(/a long conversation, or its end was never reported/);
+    await page.screenshot({ path: new URL('console-busy-without-news.png', ARTIFACTS).pathname, fullPage: true });
+    await page.close();
+  }, 30_000);
 });

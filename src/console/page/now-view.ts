@@ -76,12 +76,22 @@ function sysadminCard(sysadmin: SysadminView): HTMLLIElement {
           `${String(pin.failures)} wrong on-call PINs in ${String(pin.windowHours)} h on calls to this phone${pin.locked ? ': PIN entry closed until an operator sets a new on-call PIN' : ''}.`,
         )
       : null;
+  // An alarm, announced: the call keeping this sysadmin busy has sent nothing for too long.
+  const quietAlarm =
+    sysadmin.lastHeard?.alarm === true
+      ? el(
+          'p',
+          { class: 'alarm raised', attrs: { role: 'alert' } },
+          `No news from this call since ${timeOf(sysadmin.lastHeard.at)}: a long conversation, or its end was never reported. Check the call in Twilio.`,
+        )
+      : null;
   return el(
     'li',
     { class: `card sysadmin ${sysadmin.state}`, attrs: { 'data-sysadmin': sysadmin.id } },
     el('p', { class: 'card-title' }, el('strong', {}, sysadmin.name ?? sysadmin.id), sysadmin.onRota ? null : el('span', { class: 'badge' }, 'not on the rota')),
     el('p', {}, el('span', { class: `badge state-${sysadmin.state}` }, STATE_TEXT[sysadmin.state]), customer === null ? '' : ` ${customer}`, until),
     pinAlarm,
+    quietAlarm,
   );
 }
 
