@@ -10,8 +10,7 @@ import type { Metrics } from '../../metrics/metrics.js';
 import type { Logger } from '../../logger.js';
 import type { AgentFlow } from '../../oncall/agent-flow.js';
 import { agentWebhooks } from './agent-webhooks.js';
-import { within } from './webhook-answers.js';
-import { ANSWER_WITHIN_MS, PIN_USE_BUDGET_MS } from './webhook-budget.js';
+import { PIN_USE_BUDGET_MS } from './webhook-budget.js';
 import { webhookHandler, type Webhook } from './webhook-handler.js';
 import { callParams, pinParams, pinQuery, queueResultParams, recordingParams, statusParams, waitParams } from './webhook-params.js';
 
@@ -31,79 +30,65 @@ export function twilioWebhooks(deps: {
   const { flow, queueFlow, agent, twiml } = deps;
 
   const callerWebhooks: Record<string, Webhook> = {
-    '/voice': async (req) => {
-      const call = callParams.parse(req.body);
-      const answer = async () => {
+    '/voice': {
+      answer: async (req) => {
+        const call = callParams.parse(req.body);
         // A call from a rota phone is called back on the registered phone: caller ID alone proves nothing.
         const sysadminId = await agent.sysadminByPhone(call.From);
         if (sysadminId !== undefined) return deps.agentTwiml(await agent.phonedIn(sysadminId, call.CallSid, call.StirVerstat));
         return twiml.render(await flow.answer({ callSid: call.CallSid, from: call.From }));
-      };
-      return within(ANSWER_WITHIN_MS, answer());
+      },
     },
 
-    '/pin': async (req) => {
-      const started = Date.now();
-      const entry = pinParams.parse(req.body);
-      const { attempt } = pinQuery.parse(req.query);
-      const decision = await within(
-        ANSWER_WITHIN_MS,
-        flow.checkPin({ callSid: entry.CallSid, from: entry.From, digits: entry.Digits, attempt, notAfter: started + PIN_USE_BUDGET_MS }),
-      );
-      return twiml.render(decision);
+    '/pin': {
+      answer: async (req) => {
+        const started = Date.now();
+        const entry = pinParams.parse(req.body);
+        const { attempt } = pinQuery.parse(req.query);
+        const notAfter = started + PIN_USE_BUDGET_MS;
+        return twiml.render(await flow.checkPin({ callSid: entry.CallSid, from: entry.From, digits: entry.Digits, attempt, notAfter }));
+      },
     },
 
     // A caller on hold is never dropped by callgate's own fault: whatever fails here, they hold again.
-    '/wait': async (req) => {
-      const queueTime = Number(req.body.QueueTime);
-      try {
+    '/wait': {
+      answer: async (req) => {
         const wait = waitParams.parse(req.body);
-        return twiml.render(await within(ANSWER_WITHIN_MS, queueFlow.waitInQueue({ callSid: wait.CallSid, queueTime: wait.QueueTime })));
-      } catch (error) {
-        req.log.error({ err: error }, 'the wait URL failed: the caller holds again');
-        return twiml.render(queueFlow.waitFailed(Number.isFinite(queueTime) ? queueTime : 0));
-      }
+        return twiml.render(await queueFlow.waitInQueue({ callSid: wait.CallSid, queueTime: wait.QueueTime }));
+      },
+      onFailure: (req) => twiml.render(queueFlow.waitFailed(waitParams.shape.QueueTime.parse(req.body.QueueTime))),
     },
 
-    '/queue-result': async (req) => {
-      const left = queueResultParams.parse(req.body);
-      const decision = await within(
-        ANSWER_WITHIN_MS,
-        queueFlow.leftQueue({ callSid: left.CallSid, from: left.From, result: left.QueueResult, queueTime: left.QueueTime, queueSid: left.QueueSid }),
-      );
-      return twiml.render(decision);
+    '/queue-result': {
+      answer: async (req) => {
+        const { CallSid: callSid, From: from, QueueResult: result, QueueTime: queueTime, QueueSid: queueSid } = queueResultParams.parse(req.body);
+        return twiml.render(await queueFlow.leftQueue({ callSid, from, result, queueTime, queueSid }));
+      },
     },
 
-    '/status': async (req) => {
-      const status = statusParams.parse(req.body);
-      // Every inbound call ends here, customers' and sysadmins' who phoned in alike.
-      await within(
-        ANSWER_WITHIN_MS,
-        Promise.all([
+    // Every inbound call ends here, customers' and sysadmins' who phoned in alike.
+    '/status': {
+      answer: async (req) => {
+        const status = statusParams.parse(req.body);
+        await Promise.all([
           queueFlow.ended({ callSid: status.CallSid, from: status.From, callStatus: status.CallStatus, durationSeconds: status.CallDuration }),
           agent.inboundEnded(status.CallSid, status.CallStatus),
-        ]),
-      );
-      return twiml.render({ kind: 'nothing' });
+        ]);
+        return twiml.render({ kind: 'nothing' });
+      },
     },
 
     // The <Record> action: the caller finished their message.
-    '/voicemail': () => twiml.render(queueFlow.messageLeft()),
+    '/voicemail': { answer: () => twiml.render(queueFlow.messageLeft()) },
 
     // The recording status callback: the message's URL and length, signed like every webhook.
-    '/recording': async (req) => {
-      const recording = recordingParams.parse(req.body);
-      await within(
-        ANSWER_WITHIN_MS,
-        deps.voicemail.recordingReady({
-          callSid: recording.CallSid,
-          recordingSid: recording.RecordingSid,
-          url: recording.RecordingUrl,
-          seconds: recording.RecordingDuration,
-          status: recording.RecordingStatus,
-        }),
-      );
-      return twiml.render({ kind: 'nothing' });
+    '/recording': {
+      answer: async (req) => {
+        const { CallSid: callSid, RecordingSid: recordingSid, RecordingUrl: url, RecordingDuration: seconds, RecordingStatus: status } =
+          recordingParams.parse(req.body);
+        await deps.voicemail.recordingReady({ callSid, recordingSid, url, seconds, status });
+        return twiml.render({ kind: 'nothing' });
+      },
     },
   };
 

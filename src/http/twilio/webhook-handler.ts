@@ -6,7 +6,8 @@ import { countRedisFailure } from '../metrics-middleware.js';
 import { RequestLog } from '../request-logging.js';
 import { readForm } from './twilio-form.js';
 import { twilioSignatureCheck } from './twilio-signature.js';
-import { sendTwiml } from './webhook-answers.js';
+import { sendTwiml, within } from './webhook-answers.js';
+import { ANSWER_WITHIN_MS } from './webhook-budget.js';
 
 /** What a webhook reads of Twilio's request, once the signature has been checked. */
 export interface WebhookRequest {
@@ -18,8 +19,15 @@ export interface WebhookRequest {
   log: Logger;
 }
 
-/** One Twilio webhook: answers TwiML. */
-export type Webhook = (req: WebhookRequest) => Promise<string> | string;
+/** One Twilio webhook: answers TwiML, given ANSWER_WITHIN_MS to do so. */
+export interface Webhook {
+  answer: (req: WebhookRequest) => Promise<string> | string;
+  /**
+   * What a step whose answer must not depend on the books says when `answer` fails or runs out
+   * of time; without it, the caller hears the apology.
+   */
+  onFailure?: (req: WebhookRequest) => string;
+}
 
 export const WEBHOOK_PREFIX = '/twilio';
 
@@ -33,8 +41,8 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 /**
  * Every Twilio webhook, on node's own request and response, in front of the express app:
- * the form read, the signature checked, the webhook looked up by path, its answer timed and
- * sent. The PIN webhook is the busiest path callgate has, and express's routing, body
+ * the form read, the signature checked, the webhook looked up by path, its answer given its
+ * deadline, timed and sent. The PIN webhook is the busiest path callgate has, and express's routing, body
  * parsing and response helpers were a third of its CPU (README, Performance); the API keeps
  * express, where what it does is worth its cost.
  *
@@ -70,7 +78,19 @@ export function webhookHandler(deps: {
       sendTwiml(res, apology);
       return;
     }
-    sendTwiml(res, await webhook(call));
+    sendTwiml(res, await answered(webhook, call));
+  }
+
+  /** The webhook's answer within the deadline, whatever Redis does (the work left behind runs on, unheard). */
+  async function answered(webhook: Webhook, call: WebhookRequest): Promise<string> {
+    try {
+      return await within(ANSWER_WITHIN_MS, Promise.resolve(call).then(webhook.answer));
+    } catch (error) {
+      if (webhook.onFailure === undefined) throw error;
+      countRedisFailure(metrics, error);
+      call.log.error({ err: error }, 'webhook failed: answered with its own fallback');
+      return webhook.onFailure(call);
+    }
   }
 
   return (req, res) => {
