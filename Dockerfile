@@ -7,7 +7,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # The on-call console's page is bundled in this stage too (esbuild is a dev dependency).
-COPY tools/build-console.ts ./tools/
+COPY tools/build-console.ts tools/copy-lua.ts ./tools/
 RUN npm run build
 
 # Runtime stage: production dependencies only, unprivileged user.

@@ -1,20 +1,5 @@
-import type { Result } from 'ioredis';
 import type { RedisClient } from '../redis/connect-redis.js';
-import { withRedis } from '../redis/redis-errors.js';
-
-// KEYS[1]: a stream; ARGV[1]: its approximate cap (MAXLEN ~ keeps trimming cheap); ARGV[2..]: events, oldest first.
-const APPEND_AUDIT_LUA = `
-for i = 2, #ARGV do
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'event', ARGV[i])
-end
-return #ARGV - 1
-`;
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    appendAudit(stream: string, cap: number, ...events: string[]): Result<number, Context>;
-  }
-}
+import { asNumber, defineScript } from '../redis/scripts.js';
 
 interface Batch {
   cap: number;
@@ -36,7 +21,7 @@ const SOON_AT_MOST = 256;
  * promise settles only when its events are in Redis (or failed to be).
  */
 export function createAuditWriter(redis: RedisClient) {
-  redis.defineCommand('appendAudit', { numberOfKeys: 1, lua: APPEND_AUDIT_LUA });
+  const appendAudit = defineScript(redis, new URL('./lua/append-audit-1.lua', import.meta.url), asNumber);
   let batches = new Map<string, Batch>();
   let waiting = 0;
   let scheduled: 'no' | 'next turn' | 'soon' = 'no';
@@ -49,7 +34,7 @@ export function createAuditWriter(redis: RedisClient) {
     scheduled = 'no';
     clearTimeout(timer);
     for (const [stream, batch] of flushing) {
-      withRedis(() => redis.appendAudit(stream, batch.cap, ...batch.events)).then(
+      appendAudit([stream], [batch.cap, ...batch.events]).then(
         () => {
           for (const waiter of batch.settled) waiter.resolve();
         },

@@ -1,7 +1,7 @@
-import type { Result } from 'ioredis';
 import { z } from 'zod';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { withRedis } from '../redis/redis-errors.js';
+import { asFlag, asUnknown, defineScript } from '../redis/scripts.js';
 import { callbackCountries, createCallbackNumbers } from './callback-numbers.js';
 
 /**
@@ -40,36 +40,6 @@ export const missedCallSchema = z.object({
 });
 export type MissedCall = z.infer<typeof missedCallSchema>;
 
-/**
- * Records a missed call once (a retried callback keeps the first) and forgets calls older
- * than the window. KEYS: order, calls  ARGV: callSid, at, json, forgetBefore.
- * Returns the record as stored (the first one).
- */
-const RECORD_LUA = `
-for _, old in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])) do redis.call('HDEL', KEYS[2], old) end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])
-if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[3]) == 1 then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
-return redis.call('HGET', KEYS[2], ARGV[1])
-`;
-
-/**
- * Changes a missed call only if it is in the state the writer saw (compare-and-set on the
- * whole record), so two sysadmins never call one customer back at once.
- * KEYS: calls  ARGV: callSid, expected json, new json.  Returns 1 if changed.
- */
-const REPLACE_LUA = `
-if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-return 1
-`;
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    recordMissedCall(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
-    replaceMissedCall(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
-  }
-}
-
 // Missed calls read per Redis round trip when listing the window.
 const READ_CHUNK = 500;
 
@@ -82,8 +52,8 @@ export function createMissedCallers(
   },
 ) {
   const callbackNumber = createCallbackNumbers(options.callBack === undefined ? [] : callbackCountries(options.callBack.allowedCountries, options.callBack.supportNumber));
-  redis.defineCommand('recordMissedCall', { numberOfKeys: 2, lua: RECORD_LUA });
-  redis.defineCommand('replaceMissedCall', { numberOfKeys: 1, lua: REPLACE_LUA });
+  const recordMissedCall = defineScript(redis, new URL('./lua/record-missed-call-2.lua', import.meta.url), asUnknown);
+  const replaceMissedCall = defineScript(redis, new URL('./lua/replace-missed-call-1.lua', import.meta.url), asFlag);
 
   async function read(callSid: string): Promise<{ json: string; call: MissedCall } | undefined> {
     const json = await withRedis(() => redis.hget(KEYS.calls, callSid));
@@ -97,16 +67,13 @@ export function createMissedCallers(
     if (current === undefined) return undefined;
     const next = change(current.call);
     if (next === undefined) return undefined;
-    const replaced = await withRedis(() => redis.replaceMissedCall(KEYS.calls, callSid, current.json, JSON.stringify(next)));
-    return Number(replaced) === 1 ? next : undefined;
+    return (await replaceMissedCall([KEYS.calls], [callSid, current.json, JSON.stringify(next)])) ? next : undefined;
   }
 
   return {
     /** Records the call as missed (once: a retry changes nothing) and returns the record as stored. */
     async record(call: MissedCall): Promise<MissedCall> {
-      const stored = await withRedis(() =>
-        redis.recordMissedCall(KEYS.order, KEYS.calls, call.callSid, call.at, JSON.stringify(call), call.at - options.windowMs),
-      );
+      const stored = await recordMissedCall([KEYS.order, KEYS.calls], [call.callSid, call.at, JSON.stringify(call), call.at - options.windowMs]);
       return typeof stored === 'string' ? missedCallSchema.parse(JSON.parse(stored)) : call;
     },
 

@@ -1,10 +1,10 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { Result } from 'ioredis';
 import { UnavailableError } from '../errors.js';
 import type { RedisClient } from '../redis/connect-redis.js';
-import { DEADLINE_GUARD_LUA, isLate, scriptDeadline } from '../redis/deadline.js';
+import { isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
+import { defineScript, type Decoder } from '../redis/scripts.js';
 
 /**
  * Each sysadmin's personal on-call PIN, which they type on the call callgate places to their
@@ -30,36 +30,6 @@ export const DEFAULT_ONCALL_PIN_LIMITS: OncallPinLimits = { failuresPerWindow: 5
 // The failure times, a sorted set (the earlier counter and lockout keys are string keys: new names).
 const failureTimesKey = (sysadminId: string) => `callgate:{oncall}:pin-failure-times:${sysadminId}`;
 
-/**
- * Checks and counts one on-call PIN attempt in one step, so concurrent calls cannot guess past
- * the limit. KEYS: pins, failure times
- * ARGV: deadline, sysadminId, hash, limit, windowMs, now, member
- * Returns {result, failures in the window, oldest failure's time or 0} with result 'ok',
- * 'wrong', 'locked' (the window is full: nothing is compared) or 'unset'; or {'late'}.
- */
-const CHECK_ONCALL_PIN_LUA = `${DEADLINE_GUARD_LUA}
-local now = tonumber(ARGV[6])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[5]))
-local failures = redis.call('ZCARD', KEYS[2])
-local function oldest()
-  local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-  return first[2] or '0'
-end
-if failures >= tonumber(ARGV[4]) then return {'locked', failures, oldest()} end
-local stored = redis.call('HGET', KEYS[1], ARGV[2])
-if not stored then return {'unset', failures, oldest()} end
-if stored == ARGV[3] then return {'ok', failures, oldest()} end
-redis.call('ZADD', KEYS[2], now, ARGV[7])
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-return {'wrong', failures + 1, oldest()}
-`;
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    checkOncallPin(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
-  }
-}
-
 export interface OncallPinCheck {
   result: 'ok' | 'wrong' | 'locked' | 'unset';
   /** Wrong PINs in the window, this one included. */
@@ -68,8 +38,19 @@ export interface OncallPinCheck {
   since: number;
 }
 
+// The check's reply: {result, failures, oldest} or {'late'} (the request already gave up).
+const decodeCheck: Decoder<OncallPinCheck> = (reply) => {
+  if (isLate(reply) || !Array.isArray(reply)) throw new UnavailableError();
+  const [result, failures, since] = reply as unknown[];
+  return {
+    result: result === 'ok' || result === 'locked' || result === 'unset' ? result : 'wrong',
+    failures: Number(failures),
+    since: Number(since),
+  };
+};
+
 export function createOncallPins(redis: RedisClient, secret: string, limits: OncallPinLimits = DEFAULT_ONCALL_PIN_LIMITS) {
-  redis.defineCommand('checkOncallPin', { numberOfKeys: 2, lua: CHECK_ONCALL_PIN_LUA });
+  const checkOncallPin = defineScript(redis, new URL('./lua/check-oncall-pin-2.lua', import.meta.url), decodeCheck);
   const hashOf = (sysadminId: string, pin: string): string =>
     createHmac('sha256', secret).update(`oncall:${sysadminId}:${pin}`).digest('base64url');
 
@@ -99,26 +80,10 @@ export function createOncallPins(redis: RedisClient, secret: string, limits: Onc
     },
     /** `now` is the domain clock: instances agree on it to seconds, nothing against a window of hours. */
     async check(sysadminId: string, pin: string, now: number): Promise<OncallPinCheck> {
-      const reply = await withRedis(() =>
-        redis.checkOncallPin(
-          keys.oncallPins,
-          failureTimesKey(sysadminId),
-          scriptDeadline(),
-          sysadminId,
-          hashOf(sysadminId, pin),
-          limits.failuresPerWindow,
-          limits.windowMs,
-          now,
-          `${String(now)}:${randomUUID()}`,
-        ),
+      return checkOncallPin(
+        [keys.oncallPins, failureTimesKey(sysadminId)],
+        [scriptDeadline(), sysadminId, hashOf(sysadminId, pin), limits.failuresPerWindow, limits.windowMs, now, `${String(now)}:${randomUUID()}`],
       );
-      if (isLate(reply) || !Array.isArray(reply)) throw new UnavailableError();
-      const [result, failures, since] = reply as unknown[];
-      return {
-        result: result === 'ok' || result === 'locked' || result === 'unset' ? result : 'wrong',
-        failures: Number(failures),
-        since: Number(since),
-      };
     },
   };
 }

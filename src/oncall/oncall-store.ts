@@ -1,27 +1,9 @@
-import type { Result } from 'ioredis';
-import { IF_MATCH_FN_LUA, ifMatchArg, preconditionFailed, type IfMatch } from '../directory/revisions.js';
+import { ifMatchArg, preconditionFailed, type IfMatch } from '../directory/revisions.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
+import { asNumber, defineScript } from '../redis/scripts.js';
 import { oncallListSchema, type Sysadmin } from './oncall-schema.js';
-
-/**
- * Replaces the list if If-Match allows it, and moves its revision, in one step.
- * KEYS: list, revision  ARGV: list JSON, If-Match condition (ifMatchArg)
- * Returns the new revision, or 0 when If-Match does not match.
- */
-const REPLACE_ONCALL_LUA = `${IF_MATCH_FN_LUA}
-local rev = tonumber(redis.call('GET', KEYS[2]) or '0')
-if not ifMatch(ARGV[2], true, rev) then return 0 end
-redis.call('SET', KEYS[1], ARGV[1])
-return redis.call('INCR', KEYS[2])
-`;
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    replaceOncall(list: string, revision: string, json: string, condition: string): Result<number, Context>;
-  }
-}
 
 /**
  * The escalation list, one JSON value (it is small and always read whole), and its revision,
@@ -29,7 +11,7 @@ declare module 'ioredis' {
  * when their changes carry the ETag they read (If-Match).
  */
 export function createOncallStore(redis: RedisClient) {
-  redis.defineCommand('replaceOncall', { numberOfKeys: 2, lua: REPLACE_ONCALL_LUA });
+  const replaceOncall = defineScript(redis, new URL('./lua/replace-oncall-2.lua', import.meta.url), asNumber);
   // The pager reads the list at every tick and it rarely changes: the same JSON is parsed once.
   let parsed: { json: string; list: readonly Sysadmin[] } | undefined;
   function parseList(json: string | null): readonly Sysadmin[] {
@@ -51,7 +33,7 @@ export function createOncallStore(redis: RedisClient) {
 
     /** Replaces the list (412 when If-Match names another revision); returns the new revision. */
     async replace(list: Sysadmin[], ifMatch?: IfMatch): Promise<number> {
-      const revision = await withRedis(() => redis.replaceOncall(keys.oncall, keys.oncallRevision, JSON.stringify(list), ifMatchArg(ifMatch)));
+      const revision = await replaceOncall([keys.oncall, keys.oncallRevision], [JSON.stringify(list), ifMatchArg(ifMatch)]);
       if (revision === 0) throw preconditionFailed();
       return revision;
     },
