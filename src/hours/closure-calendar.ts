@@ -1,5 +1,4 @@
 import Holidays from 'date-holidays';
-import type { Policy } from '../policy/policy-schema.js';
 
 /** Days on which the line is closed: public/bank holidays of the policy's region, plus extra closures. */
 export interface ClosureCalendar {
@@ -9,7 +8,14 @@ export interface ClosureCalendar {
 
 const CLOSING_HOLIDAY_TYPES = new Set(['public', 'bank']);
 
-export function createClosureCalendar(holidays: Policy['holidays']): ClosureCalendar {
+/** The policy's `holidays` (src/policy/policy-schema.ts checks the region with isKnownHolidayRegion below). */
+export interface HolidayRule {
+  country: string;
+  region?: string | undefined;
+  extraClosures: string[];
+}
+
+export function createClosureCalendar(holidays: HolidayRule | undefined): ClosureCalendar {
   if (holidays === undefined) return { isClosedOn: () => false };
   const extra = new Set(holidays.extraClosures);
   const calendar =
