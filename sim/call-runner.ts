@@ -3,7 +3,8 @@ import { dialQueue } from './dial-queue-verb.js';
 import { enqueue } from './enqueue-verb.js';
 import { gather } from './gather-verb.js';
 import { record } from './record-verb.js';
-import type { Held, Party } from './party.js';
+import type { Party } from './party.js';
+import { playAudio, resolveUrl, type Outcome } from './twiml-run.js';
 import { say, type SimContext } from './sim-context.js';
 import type { TwimlContext, Verb } from './twiml-document.js';
 import { FatalWebhookError } from './webhook-client.js';
@@ -13,12 +14,6 @@ import { FatalWebhookError } from './webhook-client.js';
  * takes (a <Say> ~0.06 s a character, a <Play> its media's length, a <Pause>
  * its length), so a person can hang up in the middle of a prompt.
  */
-// 'wait-error': a wait document that failed (the <Enqueue> ends with QueueResult 'error').
-export type Outcome = 'ended' | 'hangup' | 'gone' | 'leave' | 'interrupted' | 'wait-error';
-
-export const resolveUrl = (url: string, base: string): string => new URL(url, base).toString();
-
-const unlessDone = (held: Held): Outcome | undefined => (held === 'done' ? undefined : held);
 
 /** Fetches a document and runs it; a fatal error sends the call to the Voice Fallback URL. */
 export async function loadAndRun(ctx: SimContext, party: Party, url: string, method: string, extra: Record<string, string>, context: TwimlContext): Promise<Outcome> {
@@ -51,31 +46,6 @@ export async function loadAndRun(ctx: SimContext, party: Party, url: string, met
   }
   party.params.CallStatus = 'in-progress';
   return runDocument(ctx, party, verbs, context, docUrl);
-}
-
-/** What a party hears of one <Say>; a party waiting for a phrase hangs up halfway through it. */
-export async function hearSay(ctx: SimContext, party: Party, text: string): Promise<Outcome | undefined> {
-  party.hear(text);
-  ctx.print({ call: party.init.label, who: 'callgate', text });
-  const seconds = text.length * ctx.saySecondsPerCharacter;
-  if (party.init.hangUpWhenHearing?.test(text) === true) {
-    await party.hold(seconds / 2);
-    ctx.print({ call: party.init.label, who: party.init.role, text: '(hangs up)' });
-    party.hangUp();
-    return 'gone';
-  }
-  return unlessDone(await party.hold(seconds));
-}
-
-/** Say, Play and Pause: the verbs that only take time. */
-export async function playAudio(ctx: SimContext, party: Party, verb: Verb): Promise<Outcome | undefined> {
-  if (verb.verb === 'Say') return hearSay(ctx, party, verb.text);
-  if (verb.verb === 'Pause') return unlessDone(await party.hold(verb.length));
-  if (verb.verb !== 'Play') return undefined;
-  ctx.print({ call: party.init.label, who: 'twilio', text: `(plays ${verb.url})` });
-  const seconds = ctx.mediaSeconds[verb.url] ?? ctx.defaultMediaSeconds;
-  // loop="0" repeats until something else happens (Twilio's <Play> reference).
-  return unlessDone(await party.hold(verb.loop === 0 ? Infinity : seconds * verb.loop));
 }
 
 export async function runDocument(ctx: SimContext, party: Party, verbs: Verb[], context: TwimlContext, docUrl: string): Promise<Outcome> {

@@ -1,4 +1,5 @@
 import type { Party } from './party.js';
+import type { BridgeEnd } from './queue-registry.js';
 import { say, type SimContext } from './sim-context.js';
 
 /**
@@ -18,11 +19,6 @@ import { say, type SimContext } from './sim-context.js';
  * With `transferable`, the other party's call may also be redirected out of
  * the conversation by a REST Call update.
  */
-export type BridgeEnd = {
-  /** Who left first: the dialer, the other party, both at once, or the other party's call redirected away. */
-  left: 'dialer' | 'other' | 'both' | 'other-redirected';
-  seconds: number;
-};
 
 type First = 'talked' | 'dialer' | 'other' | 'redirected';
 

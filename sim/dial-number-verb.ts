@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { loadAndRun, resolveUrl, type Outcome } from './call-runner.js';
+import { resolveUrl, type Outcome } from './twiml-run.js';
 import { converse } from './conversation.js';
 import { scriptedKeypad } from './keypad.js';
 import { howItAnswers, VOICEMAIL_RECORDS_SECONDS } from './outbound-pages.js';
@@ -34,7 +34,7 @@ export async function dialNumber(ctx: SimContext, dialer: Party, verb: DialNumbe
   const finish = async (params: Record<string, string>): Promise<Outcome | 'next-verb'> => {
     if (verb.action === undefined) return dialer.isGone ? 'gone' : 'next-verb';
     const action = resolveUrl(verb.action, docUrl);
-    if (!dialer.isGone) return loadAndRun(ctx, dialer, action, verb.method, params, 'call');
+    if (!dialer.isGone) return ctx.run(dialer, action, verb.method, params, 'call');
     await requestIgnoringAnswer(ctx, dialer.sid, action, verb.method, { ...dialer.params, CallStatus: 'completed', ...params });
     return 'gone';
   };
@@ -82,7 +82,7 @@ export async function dialNumber(ctx: SimContext, dialer: Party, verb: DialNumbe
     return finish({ DialCallStatus: 'completed', DialCallSid: sid, DialCallDuration: duration(), DialBridged: 'false' });
   };
   if (verb.url !== undefined) {
-    const screened = await Promise.race([loadAndRun(ctx, called, resolveUrl(verb.url, docUrl), verb.urlMethod, {}, 'screen'), dialer.gone.then(() => 'caller-gone' as const)]);
+    const screened = await Promise.race([ctx.run(called, resolveUrl(verb.url, docUrl), verb.urlMethod, {}, 'screen'), dialer.gone.then(() => 'caller-gone' as const)]);
     if (screened === 'caller-gone') return dropped();
     if (screened !== 'ended' || called.isGone) {
       say(ctx, dialer, `(${label} declines the call)`);

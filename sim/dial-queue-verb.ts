@@ -1,4 +1,4 @@
-import { loadAndRun, resolveUrl, type Outcome } from './call-runner.js';
+import { resolveUrl, type Outcome } from './twiml-run.js';
 import { converse } from './conversation.js';
 import type { Party } from './party.js';
 import type { Dequeue, QueueMember } from './queue-registry.js';
@@ -42,7 +42,7 @@ export async function dialQueue(ctx: SimContext, dialer: Party, verb: DialQueueV
   const finish = async (params: Record<string, string>): Promise<Outcome | 'next-verb'> => {
     if (verb.action === undefined) return dialer.isGone ? 'gone' : 'next-verb';
     const action = resolveUrl(verb.action, docUrl);
-    if (!dialer.isGone) return loadAndRun(ctx, dialer, action, verb.method, params, 'call');
+    if (!dialer.isGone) return ctx.run(dialer, action, verb.method, params, 'call');
     await requestIgnoringAnswer(ctx, dialer.sid, action, verb.method, { ...dialer.params, CallStatus: 'completed', ...params });
     return 'gone';
   };

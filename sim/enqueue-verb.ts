@@ -1,4 +1,4 @@
-import { loadAndRun, resolveUrl, type Outcome } from './call-runner.js';
+import { resolveUrl, type Outcome } from './twiml-run.js';
 import type { Party, Redirect } from './party.js';
 import type { QueueMember, SimQueue } from './queue-registry.js';
 import { say, type SimContext } from './sim-context.js';
@@ -38,7 +38,7 @@ async function waitInQueue(ctx: SimContext, party: Party, verb: EnqueueVerb, que
     const outcome =
       verb.waitUrl === undefined
         ? await party.hold(Infinity) // Twilio's default classical playlist, for ever
-        : await loadAndRun(ctx, party, resolveUrl(verb.waitUrl, docUrl), verb.waitUrlMethod, {
+        : await ctx.run(party, resolveUrl(verb.waitUrl, docUrl), verb.waitUrlMethod, {
             QueuePosition: String(position()),
             QueueSid: queue.sid,
             QueueTime: String(Math.floor(ctx.clock.now() - member.enqueuedAt)),
@@ -57,7 +57,7 @@ async function bridge(ctx: SimContext, party: Party, member: QueueMember, queueS
   const dequeue = await member.dequeued.promise;
   if (dequeue.url !== undefined && !party.isGone) {
     // The <Queue url> document plays to this (dequeued) caller just before the bridge.
-    await loadAndRun(ctx, party, dequeue.url, dequeue.urlMethod, {
+    await ctx.run(party, dequeue.url, dequeue.urlMethod, {
       QueueSid: queueSid,
       QueueTime: String(Math.floor(ctx.clock.now() - member.enqueuedAt)),
       DequeingCallSid: dequeue.dequeuingCallSid,
@@ -125,12 +125,12 @@ export async function enqueue(ctx: SimContext, party: Party, verb: EnqueueVerb, 
   if (redirect !== undefined) {
     if (action !== undefined) await requestIgnoringAnswer(ctx, party.sid, action, verb.method, { ...party.params, ...params });
     say(ctx, party, `(redirected to ${redirect.url})`);
-    return loadAndRun(ctx, party, redirect.url, redirect.method, {}, 'call');
+    return ctx.run(party, redirect.url, redirect.method, {}, 'call');
   }
   if (party.isGone) {
     if (action !== undefined) await requestIgnoringAnswer(ctx, party.sid, action, verb.method, { ...party.params, CallStatus: 'completed', ...params });
     return 'gone';
   }
   if (action === undefined) return 'next-verb';
-  return loadAndRun(ctx, party, action, verb.method, params, 'call');
+  return ctx.run(party, action, verb.method, params, 'call');
 }

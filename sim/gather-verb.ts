@@ -1,4 +1,4 @@
-import { loadAndRun, playAudio, resolveUrl, type Outcome } from './call-runner.js';
+import { playAudio, resolveUrl, type Outcome } from './twiml-run.js';
 import { HANG_UP, readKeys } from './keypad.js';
 import type { Party } from './party.js';
 import type { SimContext } from './sim-context.js';
@@ -46,5 +46,5 @@ export async function gather(ctx: SimContext, party: Party, verb: GatherVerb, co
   if (keys.digits === '' && !verb.actionOnEmptyResult) return 'fall-through';
   // Without an action Twilio posts to the current document's URL.
   const action = verb.action === undefined ? docUrl : resolveUrl(verb.action, docUrl);
-  return loadAndRun(ctx, party, action, verb.method, { Digits: keys.digits }, context);
+  return ctx.run(party, action, verb.method, { Digits: keys.digits }, context);
 }

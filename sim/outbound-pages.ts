@@ -1,4 +1,4 @@
-import { loadAndRun, resolveUrl } from './call-runner.js';
+import { resolveUrl } from './twiml-run.js';
 import { scriptedKeypad } from './keypad.js';
 import { detect, detectionOf, type Answerer, type MachineDetection, type Verdict } from './machine-detection.js';
 import { Party } from './party.js';
@@ -120,7 +120,7 @@ export async function ringPhone(ctx: SimContext, placed: PlacedCall, script: Pho
       await notify(ctx, placed.sid, report, amd.asyncCallbackMethod, verdictParams);
     }));
   }
-  if (!party.isGone) await loadAndRun(ctx, party, placed.url, placed.method, {}, 'call');
+  if (!party.isGone) await ctx.run(party, placed.url, placed.method, {}, 'call');
   party.hangUp();
   ctx.liveCalls.delete(party.sid);
   await callback('completed', { CallDuration: String(Math.round(ctx.clock.now() - party.startedAt)), ...(answeredBy === undefined ? {} : { AnsweredBy: answeredBy }) });

@@ -1,6 +1,21 @@
 import type { Keypad } from './keypad.js';
-import type { CallbackPlan, Recording } from './sim-types.js';
 import { deferred, type VirtualClock } from './virtual-clock.js';
+
+/** How a status callback is delivered: late (after later events), or never (lost). */
+export interface CallbackPlan {
+  delaySeconds?: number;
+  drop?: boolean;
+}
+
+/** A recording a <Record> made on a call. */
+export interface Recording {
+  /** RE… */
+  sid: string;
+  /** https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Recordings/{sid} */
+  url: string;
+  /** RecordingDuration: what was kept (trailing silence is trimmed unless trim="do-not-trim"). */
+  seconds: number;
+}
 
 export type Held = 'done' | 'gone' | 'interrupted';
 

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { BridgeEnd } from './conversation.js';
 import type { Party } from './party.js';
 import { deferred, type Deferred } from './virtual-clock.js';
 
@@ -14,6 +13,13 @@ import { deferred, type Deferred } from './virtual-clock.js';
  * - a queue holds at most maxSize calls, 1000 unless changed through the REST
  *   API (the Enqueue page: "The default maximum length of the queue is 1000").
  */
+/** How a conversation ended (sim/conversation.ts): who left first, and after how long. */
+export type BridgeEnd = {
+  /** Who left first: the dialer, the other party, both at once, or the other party's call redirected away. */
+  left: 'dialer' | 'other' | 'both' | 'other-redirected';
+  seconds: number;
+};
+
 export interface Dequeue {
   dequeuingCallSid: string;
   url: string | undefined;

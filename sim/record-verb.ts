@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { loadAndRun, resolveUrl, type Outcome } from './call-runner.js';
+import { resolveUrl, type Outcome } from './twiml-run.js';
 import type { Party } from './party.js';
 import { inBackground, say, type SimContext } from './sim-context.js';
 import type { Recording } from './sim-types.js';
@@ -99,5 +99,5 @@ export async function record(ctx: SimContext, party: Party, verb: RecordVerb, co
     await requestIgnoringAnswer(ctx, party.sid, action, verb.method, { ...party.params, CallStatus: 'completed', ...params });
     return 'gone';
   }
-  return loadAndRun(ctx, party, action, verb.method, params, context);
+  return ctx.run(party, action, verb.method, params, context);
 }

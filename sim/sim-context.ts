@@ -1,12 +1,15 @@
 import type { Party } from './party.js';
+import type { TwimlContext } from './twiml-document.js';
 import type { LiveCalls } from './rest-call-update.js';
 import type { QueueRegistry } from './queue-registry.js';
-import type { FatalError, PhoneLog, PhoneScript, TranscriptLine } from './sim-types.js';
+import type { FatalError, Outcome, PhoneLog, PhoneScript, TranscriptLine } from './sim-types.js';
 import type { VirtualClock } from './virtual-clock.js';
 import type { WebhookClient } from './webhook-client.js';
 
 /** What every part of the simulator shares: settings with defaults applied, the clock, the queues, the error log. */
 export interface SimContext {
+  /** Fetches a TwiML document for a party and runs it (call-runner.ts's loadAndRun, passed in so verbs need not import it). */
+  run: (party: Party, url: string, method: string, extra: Record<string, string>, context: TwimlContext) => Promise<Outcome>;
   clock: VirtualClock;
   webhooks: WebhookClient;
   queues: QueueRegistry;

@@ -1,4 +1,5 @@
 import type { Keypad } from './keypad.js';
+import type { CallbackPlan, Recording } from './party.js';
 import type { QueueRegistry } from './queue-registry.js';
 import type { TwilioRestApi } from './twilio-rest-api.js';
 
@@ -8,11 +9,6 @@ export interface TranscriptLine {
   text: string;
 }
 
-/** How a status callback is delivered: late (after later events), or never (lost). */
-export interface CallbackPlan {
-  delaySeconds?: number;
-  drop?: boolean;
-}
 
 export interface SimOptions {
   /** Where the service listens; several instances are used in turn, one request each. */
@@ -87,15 +83,6 @@ export interface CallOptions {
   queueFault?: 'system-error' | 'bridging-in-process';
 }
 
-/** A recording a <Record> made on a call. */
-export interface Recording {
-  /** RE… */
-  sid: string;
-  /** https://api.twilio.com/2010-04-01/Accounts/{AccountSid}/Recordings/{sid} */
-  url: string;
-  /** RecordingDuration: what was kept (trailing silence is trimmed unless trim="do-not-trim"). */
-  seconds: number;
-}
 
 export interface CallResult {
   callSid: string;
@@ -149,3 +136,8 @@ export interface FatalError {
 }
 
 export type { QueueRegistry };
+
+export type { CallbackPlan, Recording };
+
+// 'wait-error': a wait document that failed (the <Enqueue> ends with QueueResult 'error').
+export type Outcome = 'ended' | 'hangup' | 'gone' | 'leave' | 'interrupted' | 'wait-error';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { loadAndRun, type Outcome } from './call-runner.js';
+import { loadAndRun } from './call-runner.js';
+import type { Outcome } from './twiml-run.js';
 import { ringPhone } from './outbound-pages.js';
 import { Party } from './party.js';
 import { createQueueRegistry } from './queue-registry.js';
@@ -31,6 +32,7 @@ export function createSimulatedTwilio(options: SimOptions) {
     return log;
   };
   const ctx: SimContext = {
+    run: (party, url, method, extra, context) => loadAndRun(ctx, party, url, method, extra, context),
     clock: virtualClock(options.speed),
     webhooks: createWebhookClient({ serviceUrls: options.serviceUrls, publicBaseUrl, authToken: options.authToken, readTimeoutMs: options.readTimeoutMs ?? 15_000 }),
     queues: options.restApi?.queues ?? createQueueRegistry(),
