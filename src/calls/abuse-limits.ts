@@ -1,20 +1,19 @@
-import type { Result } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { guessBudget, guessesLeft, hitProbability, riskOfGuess } from '../pins/guess-bound.js';
-import { GUESS_STATUS_LUA, RISK_UNIT } from '../pins/guess-scripts.js';
+import { guessLimitsTable, RISK_UNIT } from '../pins/guess-scripts.js';
 import { hashPin } from '../pins/pin-code.js';
 import { ACCOUNT_CODES_KEY, type PinOwner } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
-import { withRedis } from '../redis/redis-errors.js';
+import { asTagged, asUnknown, defineScript } from '../redis/scripts.js';
 import { WAITING_KEYS } from '../oncall/waiting-callers.js';
-import { claimStepWith, type CallState } from './call-state.js';
+import { ADMIT_CONSTANTS } from './admission.js';
+import { CALL_STATE_TTL_MS, CLAIM_MS, claimStepWith, type CallState } from './call-state.js';
 import type { Decision } from './decisions.js';
-import { checkPinStepLua } from './pin-step-script.js';
 
 /**
  * The limits on guessing (README "Security: guessing PINs"), enforced where the guess is
@@ -25,14 +24,6 @@ import { checkPinStepLua } from './pin-step-script.js';
  * tightens every call to one attempt while failures across all numbers run high.
  * Times come from the injected clock, so tests can move through an hour or a day.
  */
-
-type ScriptArg = string | number;
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    checkPinStep(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    guessStatus(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-  }
-}
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
@@ -62,7 +53,7 @@ export type GuessOutcome =
   /** Counted, and the step's decision (`decision`) recorded with it. */
   | { kind: 'miss'; lockedOut: boolean; alarm: boolean; decision: Decision };
 
-/** What a miss at this step decides when the call may try again (checkPinStepLua picks one). */
+/** What a miss at this step decides when the call may try again (lua/check-pin-step-21.lua picks one). */
 export interface MissDecisions {
   askPin: Decision;
   askAccountCode: Decision;
@@ -108,9 +99,8 @@ export function createAbuseLimits(deps: {
     return [String(bucket), String(bucket - Math.ceil(budget.windowMs / bucketMs) - 1)];
   };
   const threshold = policy.line.alarmFailuresPerMinute;
-  redis.defineCommand('checkPinStep', {
-    numberOfKeys: 21,
-    lua: checkPinStepLua({
+  const checkPinStep = defineScript(redis, new URL('./lua/check-pin-step-21.lua', import.meta.url), asUnknown, {
+    LIMITS: guessLimitsTable({
       digits: policy.pin.digits,
       // The scripts count risk in whole units; an allowance is rounded down to them, as each guess's risk is rounded up.
       pinOnly: Math.floor(budget.pinOnly / RISK_UNIT),
@@ -122,19 +112,26 @@ export function createAbuseLimits(deps: {
       callerLimit: policy.callers.failedPinsPerHour,
       lockoutMs: policy.callers.lockoutSeconds * 1000,
       minuteTtlMs: 3 * MINUTE_MS,
+    }),
+    PRIORITY: Object.fromEntries(Object.entries(policy.tiers).map(([name, tier]) => [name, tier.priority])),
+    // A miss that locks the number out, or spends the call's last attempt, decides the same at any step.
+    STEP: {
+      claimMs: CLAIM_MS,
+      callTtlMs: String(CALL_STATE_TTL_MS),
       attemptsPerCall: policy.pin.attemptsPerCall,
       alarmThreshold: threshold,
-      priorities: Object.fromEntries(Object.entries(policy.tiers).map(([name, tier]) => [name, tier.priority])),
-    }),
+      lockedOut: JSON.stringify({ kind: 'locked_out' } satisfies Decision),
+      tooMany: JSON.stringify({ kind: 'too_many_attempts' } satisfies Decision),
+    },
+    ...ADMIT_CONSTANTS,
   });
-  redis.defineCommand('guessStatus', { numberOfKeys: 6, lua: GUESS_STATUS_LUA });
+  const guessStatus = defineScript(redis, new URL('../pins/lua/guess-status-6.lua', import.meta.url), asTagged);
   const indexKeys = [keys.pinsByHash, keys.pinsByOwner, keys.pinExpiry, keys.pinsLiveByCode, keys.guessSpend];
 
   async function readStatus(caller: string) {
     const now = clock.now();
     const [bucket, oldest] = spendBuckets(now);
-    const reply = await withRedis(() => redis.guessStatus(...indexKeys, keys.callerLockout(caller), now, oldest, bucket));
-    const [lockedUntil, live, spent, guesses] = Array.isArray(reply) ? (reply as unknown[]) : [];
+    const [lockedUntil, live, spent, guesses] = await guessStatus([...indexKeys, keys.callerLockout(caller)], [now, oldest, bucket]);
     return { lockedOut: Number(lockedUntil || 0) > now, live: Number(live), spent: Number(spent) * RISK_UNIT, guesses: Number(guesses) };
   }
 
@@ -214,7 +211,7 @@ export function createAbuseLimits(deps: {
     },
 
     /**
-     * A PIN prompt's answer (checkPinStepLua): the step claimed, the guess checked within the
+     * A PIN prompt's answer (lua/check-pin-step-21.lua): the step claimed, the guess checked within the
      * limits and counted, and a miss's decision recorded, in one script; a hit the line's
      * directory copy vouches for is admitted by it too (`admit`: the tiers open now, the
      * caller's own queue and the request's mark on the admission). `pin` is undefined for
@@ -240,35 +237,39 @@ export function createAbuseLimits(deps: {
       const { decisions } = guess;
       const claim = await claimStepWith(
         () =>
-          redis.checkPinStep(
-            ...indexKeys,
-            keys.callerFailures(caller),
-            keys.callerLockout(caller),
-            keys.lineFailures(minute),
-            keys.lineFailures(minute - 1),
-            keys.call(guess.callSid),
-            keys.pinsConsumed,
-            keys.pinsConsumedUntil,
-            keys.lineAccounts,
-            keys.lineUsers,
-            ...WAITING_KEYS,
-            ACCOUNT_CODES_KEY,
-            scriptDeadline(guess.notAfter),
-            now,
-            pinHash,
-            `${guess.callSid}:${guess.step}`,
-            ...spendBuckets(now),
-            now - HOUR_MS,
-            `step:${guess.step}`,
-            `claim:${guess.step}`,
-            guess.typed ? '1' : '0',
-            guess.attempt,
-            JSON.stringify(decisions.askPin),
-            JSON.stringify(decisions.askAccountCode),
-            `,${guess.admit.openTiers.join(',')},`,
-            guess.admit.queue,
-            guess.callSid,
-            guess.admit.token,
+          checkPinStep(
+            [
+              ...indexKeys,
+              keys.callerFailures(caller),
+              keys.callerLockout(caller),
+              keys.lineFailures(minute),
+              keys.lineFailures(minute - 1),
+              keys.call(guess.callSid),
+              keys.pinsConsumed,
+              keys.pinsConsumedUntil,
+              keys.lineAccounts,
+              keys.lineUsers,
+              ...WAITING_KEYS,
+              ACCOUNT_CODES_KEY,
+            ],
+            [
+              scriptDeadline(guess.notAfter),
+              now,
+              pinHash,
+              `${guess.callSid}:${guess.step}`,
+              ...spendBuckets(now),
+              now - HOUR_MS,
+              `step:${guess.step}`,
+              `claim:${guess.step}`,
+              guess.typed ? '1' : '0',
+              guess.attempt,
+              JSON.stringify(decisions.askPin),
+              JSON.stringify(decisions.askAccountCode),
+              `,${guess.admit.openTiers.join(',')},`,
+              guess.admit.queue,
+              guess.callSid,
+              guess.admit.token,
+            ],
           ),
         6,
       );

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Result } from 'ioredis';
 import type { RedisClient } from '../redis/connect-redis.js';
-import { DEADLINE_GUARD_LUA, isLate, scriptDeadline } from '../redis/deadline.js';
+import { isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
+import { asFlag, asUnknown, defineScript } from '../redis/scripts.js';
 import { UnavailableError } from '../errors.js';
 import type { Decision } from './decisions.js';
 
@@ -29,85 +29,6 @@ export interface CallFacts {
   /** The account code the caller typed, when the line asked for it. */
   accountCode?: string;
 }
-
-type ScriptArg = string | number;
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    claimCallStep(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    recordCallStep(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-  }
-}
-
-/**
- * Claims a step for deciding, so two identical webhooks at the same moment get one decision:
- * the first claims it; the other is told the step is being decided (and waits for the
- * decision); a step decided before returns its decision. A claim lapses after claimMs (by
- * Redis' clock), so a retry can decide a step whose first instance died.
- * Lua functions for scripts that start with DEADLINE_GUARD_LUA (they read its `clockMs`):
- * readState(callKey) returns the call's state as Redis replies it and as a table field -> value;
- * stepTaken(fields, stepField, claimField) returns {'decided', decision} or {'busy'}, or nil when
- * the step is free; holdStep(callKey, claimField, claimMs, ttlMs) then claims it.
- */
-export const CLAIM_STEP_FN_LUA = `
--- Redis' own time, read by DEADLINE_GUARD_LUA (which every script using this starts with).
-local nowMs = clockMs
-local function readState(call)
-  local state = redis.call('HGETALL', call)
-  local fields = {}
-  for i = 1, #state, 2 do fields[state[i]] = state[i + 1] end
-  return state, fields
-end
--- Why this request may not take the step: it was decided ({'decided', decision}), or an identical
--- request holds it ({'busy'}); nil when it is free. \`fields\`: the call's state, field -> value.
-local function stepTaken(fields, stepField, claimField)
-  local decided = fields[stepField]
-  if decided then return {'decided', decided} end
-  local claim = fields[claimField]
-  if claim and tonumber(claim) > nowMs then return {'busy'} end
-  return nil
-end
--- Holds the step for this request until it records a decision (or claimMs pass).
-local function holdStep(call, claimField, claimMs, ttlMs)
-  redis.call('HSET', call, claimField, nowMs + tonumber(claimMs))
-  redis.call('PEXPIRE', call, ttlMs)
-end
-`;
-
-/**
- * Claims a step (CLAIM_STEP_FN_LUA) and returns the call's whole state with it (read before the
- * claim was written: the state never carries claims).
- * KEYS: call  ARGV: deadline, stepField, claimField, claimMs, ttlMs
- * Returns {'decided', decision} | {'busy'} | {'claimed', field, value, ...} (the whole state) | {'late'}
- */
-export const CLAIM_CALL_STEP_LUA = `${DEADLINE_GUARD_LUA}${CLAIM_STEP_FN_LUA}
-local state, fields = readState(KEYS[1])
-local taken = stepTaken(fields, ARGV[2], ARGV[3])
-if taken then return taken end
-holdStep(KEYS[1], ARGV[3], ARGV[4], ARGV[5])
-local reply = {'claimed'}
-for _, item in ipairs(state) do reply[#reply + 1] = item end
-return reply
-`;
-
-/**
- * KEYS: call  ARGV: ttlMs, stepField ('' for none), decision, counter to add 1 to ('' for none), field, value, ...
- * Records a step's decision once (a retried step keeps the first) and releases its claim,
- * counts a failed or empty entry, sets facts.
- * Returns 0 when the step had been recorded before (a retry), else 1.
- */
-export const RECORD_CALL_STEP_LUA = `
-if ARGV[2] ~= '' then
-  redis.call('HDEL', KEYS[1], (string.gsub(ARGV[2], '^step:', 'claim:')))
-  if redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) == 0 then
-    redis.call('PEXPIRE', KEYS[1], ARGV[1])
-    return 0
-  end
-end
-if ARGV[4] ~= '' then redis.call('HINCRBY', KEYS[1], ARGV[4], 1) end
-for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return 1
-`;
 
 // Longer than any call can last; the history lives in the audit stream, not here.
 export const CALL_STATE_TTL_MS = 6 * 3_600_000;
@@ -139,7 +60,7 @@ function stateOf(hash: Record<string, string>): CallState {
 export type StepClaim = { kind: 'decided'; decision: Decision } | { kind: 'claimed'; state: CallState };
 
 /**
- * Sends a script that claims a step (CLAIM_STEP_FN_LUA) until it has an answer: the step's
+ * Sends a script that claims a step (lua/includes/claim-step.lua) until it has an answer: the step's
  * decision if it was taken (a retried webhook), else the claim, with the `extra` items the script
  * put after 'claimed' and the call's state (field, value, ...) after them. An identical request
  * already deciding the step is waited for, briefly, and its decision returned.
@@ -165,8 +86,8 @@ export async function claimStepWith(
 }
 
 export function createCallStates(redis: RedisClient) {
-  redis.defineCommand('claimCallStep', { numberOfKeys: 1, lua: CLAIM_CALL_STEP_LUA });
-  redis.defineCommand('recordCallStep', { numberOfKeys: 1, lua: RECORD_CALL_STEP_LUA });
+  const claimCallStep = defineScript(redis, new URL('./lua/claim-call-step-1.lua', import.meta.url), asUnknown);
+  const recordCallStep = defineScript(redis, new URL('./lua/record-call-step-1.lua', import.meta.url), asFlag);
 
   async function get(callSid: string): Promise<CallState> {
     return stateOf(await withRedis(() => redis.hgetall(keys.call(callSid))));
@@ -182,7 +103,7 @@ export function createCallStates(redis: RedisClient) {
      */
     async claim(callSid: string, step: string): Promise<StepClaim> {
       const claim = await claimStepWith(() =>
-        redis.claimCallStep(keys.call(callSid), scriptDeadline(), `step:${step}`, `claim:${step}`, CLAIM_MS, CALL_STATE_TTL_MS),
+        claimCallStep([keys.call(callSid)], [scriptDeadline(), `step:${step}`, `claim:${step}`, CLAIM_MS, CALL_STATE_TTL_MS]),
       );
       return claim.kind === 'decided' ? claim : { kind: 'claimed', state: claim.state };
     },
@@ -201,17 +122,10 @@ export function createCallStates(redis: RedisClient) {
       );
       const recordsStep = change.step !== undefined && change.decision !== undefined;
       const counter = change.failed === true ? 'failures' : change.empty === true ? 'empties' : '';
-      const first = await withRedis(() =>
-        redis.recordCallStep(
-          keys.call(callSid),
-          CALL_STATE_TTL_MS,
-          recordsStep ? `step:${change.step ?? ''}` : '',
-          recordsStep ? JSON.stringify(change.decision) : '',
-          counter,
-          ...facts,
-        ),
+      return recordCallStep(
+        [keys.call(callSid)],
+        [CALL_STATE_TTL_MS, recordsStep ? `step:${change.step ?? ''}` : '', recordsStep ? JSON.stringify(change.decision) : '', counter, ...facts],
       );
-      return Number(first) === 1;
     },
   };
 }

@@ -1,28 +1,13 @@
-import type { Result } from 'ioredis';
-import { notFound, UnavailableError } from '../errors.js';
+import { notFound } from '../errors.js';
 import type { RedisClient } from '../redis/connect-redis.js';
-import { isLate, scriptDeadline } from '../redis/deadline.js';
+import { scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
+import { asTagged, asUnknown, defineScript, type Decoder } from '../redis/scripts.js';
 import { contactCannotBeDeleted, isContactRole, roleCannotBeRemoved, roleRequiresPermissions, rolesAllowedFor } from './contact-rules.js';
 import { ACCOUNT_FIELDS, contactsOf, parseAccount, parseUser, type MemberFacts } from './directory-records.js';
-import { DELETE_ACCOUNT_LUA, DELETE_USER_LUA, LIST_USERS_LUA, PUT_ACCOUNT_LUA, PUT_USER_LUA, READ_CALLER_LUA } from './directory-scripts.js';
 import { type Account, type AccountBody, type User, type UserBody } from './directory-schema.js';
 import { ifMatchArg, preconditionFailed, type IfMatch } from './revisions.js';
-
-type ScriptArg = string | number;
-
-// ioredis' documented way to type commands added with defineCommand.
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    putDirectoryAccount(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    deleteDirectoryAccount(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    putDirectoryUser(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    deleteDirectoryUser(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    listDirectoryUsers(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    readDirectoryCaller(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-  }
-}
 
 /**
  * A change's last moment to land (epoch ms, Redis' clock): the line's copy stops waiting for a
@@ -58,22 +43,22 @@ export interface DirectoryStore {
 
 const strings = (values: unknown[]): string[] => values.map(String);
 
-export function createDirectoryStore(redis: RedisClient): DirectoryStore {
-  redis.defineCommand('putDirectoryAccount', { numberOfKeys: 3, lua: PUT_ACCOUNT_LUA });
-  redis.defineCommand('deleteDirectoryAccount', { numberOfKeys: 3, lua: DELETE_ACCOUNT_LUA });
-  redis.defineCommand('putDirectoryUser', { numberOfKeys: 3, lua: PUT_USER_LUA });
-  redis.defineCommand('deleteDirectoryUser', { numberOfKeys: 3, lua: DELETE_USER_LUA });
-  redis.defineCommand('listDirectoryUsers', { numberOfKeys: 3, lua: LIST_USERS_LUA });
-  redis.defineCommand('readDirectoryCaller', { numberOfKeys: 2, lua: READ_CALLER_LUA });
-  const accountKeys = (accountId: string) => [keys.account(accountId), keys.users(accountId), keys.userIndex(accountId)];
+// A change's reply: its outcome first. A script Redis ran too late did nothing (asTagged throws).
+const outcomeFirst: Decoder<[string, ...unknown[]]> = (reply) => {
+  const tagged = asTagged(reply);
+  if (typeof tagged[0] !== 'string') throw new Error('unexpected reply from a directory script');
+  return tagged as [string, ...unknown[]];
+};
 
-  /** Runs a script; the outcome is its first element. A script Redis ran too late did nothing. */
-  async function run(call: () => Promise<unknown>): Promise<[string, ...unknown[]]> {
-    const reply = await withRedis(call);
-    if (isLate(reply)) throw new UnavailableError('directory write ran after its deadline');
-    if (!Array.isArray(reply) || typeof reply[0] !== 'string') throw new Error('unexpected reply from a directory script');
-    return reply as [string, ...unknown[]];
-  }
+export function createDirectoryStore(redis: RedisClient): DirectoryStore {
+  const script = <T>(file: string, decode: Decoder<T>) => defineScript(redis, new URL(`./lua/${file}`, import.meta.url), decode);
+  const putDirectoryAccount = script('put-account-3.lua', outcomeFirst);
+  const deleteDirectoryAccount = script('delete-account-3.lua', outcomeFirst);
+  const putDirectoryUser = script('put-user-3.lua', outcomeFirst);
+  const deleteDirectoryUser = script('delete-user-3.lua', outcomeFirst);
+  const listDirectoryUsers = script('list-users-3.lua', asUnknown);
+  const readDirectoryCaller = script('read-caller-2.lua', asUnknown);
+  const accountKeys = (accountId: string) => [keys.account(accountId), keys.users(accountId), keys.userIndex(accountId)];
 
   function refuse(accountId: string, outcome: string, userId?: string): never {
     if (outcome === 'account_not_found') throw notFound('account_not_found', `No account ${accountId}.`);
@@ -101,7 +86,7 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
 
     async getCaller(accountId, userId) {
       const fields = [...ACCOUNT_FIELDS, 'seq'];
-      const reply = await withRedis(() => redis.readDirectoryCaller(keys.account(accountId), keys.users(accountId), userId, ...fields));
+      const reply = await readDirectoryCaller([keys.account(accountId), keys.users(accountId)], [userId, ...fields]);
       const [readAt, ...values] = (Array.isArray(reply) ? (reply as unknown[]) : []).map((value) => (typeof value === 'string' ? value : null));
       const read = { seq: Number(values[ACCOUNT_FIELDS.length] ?? 0), readAt: Number(readAt) };
       const account = parseAccount(accountId, values.slice(0, ACCOUNT_FIELDS.length));
@@ -113,7 +98,7 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
     },
 
     async listUsers(accountId, { after, limit }) {
-      const reply = await withRedis(() => redis.listDirectoryUsers(...accountKeys(accountId), after ?? '', limit));
+      const reply = await listDirectoryUsers(accountKeys(accountId), [after ?? '', limit]);
       const [outcome = '', admin, billing, ...pairs] = strings(Array.isArray(reply) ? reply : []);
       if (outcome !== 'ok') refuse(accountId, outcome);
       const contacts = contactsOf([admin, billing]);
@@ -126,23 +111,20 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
     },
 
     async putAccount(accountId, body, options = {}) {
-      const [outcome, created, rev, admin, billing, ...userIds] = await run(() =>
-        redis.putDirectoryAccount(
-          ...accountKeys(accountId),
-          scriptDeadline(options.notAfter),
-          body.name,
-          body.sla,
-          ifMatchArg(options.ifMatch),
-          options.listUsers === true ? '1' : '0',
-        ),
-      );
+      const [outcome, created, rev, admin, billing, ...userIds] = await putDirectoryAccount(accountKeys(accountId), [
+        scriptDeadline(options.notAfter),
+        body.name,
+        body.sla,
+        ifMatchArg(options.ifMatch),
+        options.listUsers === true ? '1' : '0',
+      ]);
       if (outcome !== 'ok') refuse(accountId, outcome);
       const contacts = contactsOf(strings([admin, billing]));
       return { created: created === 1, account: { id: accountId, ...body, contacts, rev: Number(rev) }, userIds: strings(userIds) };
     },
 
     async deleteAccount(accountId, options = {}) {
-      const [outcome, ...userIds] = await run(() => redis.deleteDirectoryAccount(...accountKeys(accountId), scriptDeadline(options.notAfter)));
+      const [outcome, ...userIds] = await deleteDirectoryAccount(accountKeys(accountId), [scriptDeadline(options.notAfter)]);
       if (outcome !== 'ok') refuse(accountId, outcome);
       return strings(userIds);
     },
@@ -150,19 +132,16 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
     async putUser(accountId, userId, body, options = {}) {
       const data = JSON.stringify({ name: body.name, permissions: body.permissions });
       const [allowAdmin, allowBilling] = rolesAllowedFor(body.permissions);
-      const [outcome, ...rest] = await run(() =>
-        redis.putDirectoryUser(
-          ...accountKeys(accountId),
-          scriptDeadline(options.notAfter),
-          userId,
-          data,
-          body.roles === undefined ? '0' : '1',
-          (body.roles ?? []).join(','),
-          allowAdmin === true ? '1' : '0',
-          allowBilling === true ? '1' : '0',
-          ifMatchArg(options.ifMatch),
-        ),
-      );
+      const [outcome, ...rest] = await putDirectoryUser(accountKeys(accountId), [
+        scriptDeadline(options.notAfter),
+        userId,
+        data,
+        body.roles === undefined ? '0' : '1',
+        (body.roles ?? []).join(','),
+        allowAdmin === true ? '1' : '0',
+        allowBilling === true ? '1' : '0',
+        ifMatchArg(options.ifMatch),
+      ]);
       if (outcome === 'role_removed') throw roleCannotBeRemoved(rest.filter(isContactRole));
       if (outcome === 'requires') throw roleRequiresPermissions(rest.filter(isContactRole), body.permissions);
       if (outcome !== 'ok') refuse(accountId, outcome);
@@ -179,7 +158,7 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
     },
 
     async deleteUser(accountId, userId, options = {}) {
-      const [outcome, ...held] = await run(() => redis.deleteDirectoryUser(...accountKeys(accountId), scriptDeadline(options.notAfter), userId));
+      const [outcome, ...held] = await deleteDirectoryUser(accountKeys(accountId), [scriptDeadline(options.notAfter), userId]);
       if (outcome === 'contact') throw contactCannotBeDeleted(held.filter(isContactRole));
       if (outcome !== 'ok') refuse(accountId, outcome, userId);
     },

@@ -1,34 +1,9 @@
-import type { Result } from 'ioredis';
 import { z } from 'zod';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { withRedis } from '../redis/redis-errors.js';
+import { defineScript } from '../redis/scripts.js';
 import { eventSchema } from './event-catalogue.js';
-import { eventKeys, REDIS_NOW_LUA } from './event-keys.js';
-
-/**
- * Puts a dead letter back in the outbox as a new entry, due now, with a fresh
- * retry window; the event (and its id) is unchanged, so a receiver that did get
- * it before drops the repeat. Guarantee: the letter is either still dead or
- * back in the outbox, never both, never neither.
- * KEYS: outbox, due, dead, deadOrder   ARGV: event id
- * Returns the new entry id, or false when there is no such dead letter.
- */
-const REDELIVER_LUA = `${REDIS_NOW_LUA}
-local record = redis.call('HGET', KEYS[3], ARGV[1])
-if not record then return false end
-local letter = cjson.decode(record)
-local entry = redis.call('XADD', KEYS[1], '*', 'id', ARGV[1], 'type', letter.type, 'event', letter.event)
-redis.call('ZADD', KEYS[2], now, entry)
-redis.call('HDEL', KEYS[3], ARGV[1])
-redis.call('ZREM', KEYS[4], ARGV[1])
-return entry
-`;
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    redeliverDeadLetter(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
-  }
-}
+import { eventKeys } from './event-keys.js';
 
 const storedLetter = z.object({
   event: z.string(),
@@ -50,7 +25,8 @@ export type DeadLetter = z.infer<typeof deadLetterSchema>;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function createDeadLetters(redis: RedisClient) {
-  redis.defineCommand('redeliverDeadLetter', { numberOfKeys: 4, lua: REDELIVER_LUA });
+  // The new entry id, or false when there is no such dead letter.
+  const redeliverDeadLetter = defineScript(redis, new URL('./lua/redeliver-dead-letter-4.lua', import.meta.url), (reply) => typeof reply === 'string');
 
   return {
     count: (): Promise<number> => withRedis(() => redis.zcard(eventKeys.deadOrder)),
@@ -74,10 +50,7 @@ export function createDeadLetters(redis: RedisClient) {
 
     /** Back to the outbox; false when no dead letter has that event id. */
     async redeliver(eventId: string): Promise<boolean> {
-      const reply = await withRedis(() =>
-        redis.redeliverDeadLetter(eventKeys.outbox, eventKeys.due, eventKeys.dead, eventKeys.deadOrder, eventId),
-      );
-      return typeof reply === 'string';
+      return redeliverDeadLetter([eventKeys.outbox, eventKeys.due, eventKeys.dead, eventKeys.deadOrder], [eventId]);
     },
   };
 }

@@ -22,11 +22,7 @@ export const eventKeys = {
   dropped: `${tag}:dropped`,
 } as const;
 
-/** Redis' own clock in ms, in Lua; every outbox time is on it, so instances' clocks never disagree. */
-export const REDIS_NOW_LUA = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-`;
+// Every outbox time is Redis' own (lua/*.lua read it with includes/redis-clock), so instances' clocks never disagree.
 
 /** The ms part of a stream entry id ("1712345678901-0"): when Redis appended it. */
 export const entryTime = (entryId: string): number => Number(entryId.split('-')[0]);

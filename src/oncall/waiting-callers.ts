@@ -1,15 +1,14 @@
-import type { Result } from 'ioredis';
 import { UnavailableError } from '../errors.js';
 import { z } from 'zod';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
-import { ADD_WAITING_LUA, CLAIM_CHAIN_LUA, PREPARE_BRIDGE_LUA, RELEASE_LUA, REMOVE_WAITING_LUA, RESERVE_LUA, SAVE_CHAIN_LUA, SETTLE_LUA } from './waiting-scripts.js';
+import { asFlag, asUnknown, defineScript, type Decoder } from '../redis/scripts.js';
 
 /**
  * Verified callers waiting for a sysadmin, each in a Twilio queue of their own.
- * Under the call path's `{line}` hash tag (scripts in waiting-scripts.ts), so the step that
+ * Under the call path's `{line}` hash tag (scripts in lua/, the entry in lua/includes/waiting-entry.lua), so the step that
  * uses a PIN up also holds its caller (src/calls/admission.ts):
  * - `waiting` (sorted set): every caller still to be connected, by tier priority, then
  *   arrival; its rank is the caller's real place in line, across plans.
@@ -62,7 +61,7 @@ export interface SettledCaller {
 // Longer than any call lasts: the record only waits for Twilio's report of the bridge.
 const BRIDGING_TTL_MS = 6 * 3_600_000;
 
-function settledFrom(reply: unknown): SettledCaller | undefined {
+const settledFrom: Decoder<SettledCaller | undefined> = (reply) => {
   if (!Array.isArray(reply)) return undefined;
   const fields = new Map<string, string>();
   for (let i = 0; i + 1 < reply.length; i += 2) fields.set(String(reply[i]), String(reply[i + 1]));
@@ -79,7 +78,7 @@ function settledFrom(reply: unknown): SettledCaller | undefined {
     ...(agentCallSid === undefined ? {} : { agentCallSid }),
     ...(from === undefined ? {} : { bridging: { from, at: Number(fields.get('at') ?? 0) } }),
   };
-}
+};
 
 export interface WaitingEntry {
   caller: WaitingCaller;
@@ -96,20 +95,7 @@ function decodeReservation(value: string | null): Reservation | null {
   return { until: Number(until), sysadminId, agentCallSid };
 }
 
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    reserveWaitingCaller(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
-    releaseReservation(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
-    claimPagingChain(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
-    savePagingChain(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
-    addWaitingCaller(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
-    removeWaitingCaller(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
-    prepareBridge(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
-    settleCaller(...keysAndArgs: (string | number)[]): Result<unknown, Context>;
-  }
-}
-
-/** The six keys every waiting-caller script takes, in their order (waiting-scripts.ts). */
+/** The six keys every waiting-caller script takes, in their order (lua/includes/waiting-entry.lua). */
 export const WAITING_KEYS = [
   keys.waitingOrder,
   keys.waitingCallers,
@@ -145,15 +131,22 @@ export const waitedSeconds = (caller: Pick<WaitingCaller, 'enqueuedAt'>, now: nu
 /** The caller's place-in-line score: higher priority first, then earlier arrival (it only has to order). */
 export const orderOf = (caller: WaitingCaller): number => -caller.priority * 1e13 + caller.enqueuedAt;
 
+// 'reserved', 'taken' or 'gone'; {'late'}: the request gave up before Redis ran it.
+const decodeReserve: Decoder<'reserved' | 'taken' | 'gone'> = (reply) => {
+  if (isLate(reply)) throw new UnavailableError();
+  return reply === 'reserved' ? 'reserved' : reply === 'taken' ? 'taken' : 'gone';
+};
+
 export function createWaitingCallers(redis: RedisClient) {
-  redis.defineCommand('reserveWaitingCaller', { numberOfKeys: 6, lua: RESERVE_LUA });
-  redis.defineCommand('releaseReservation', { numberOfKeys: 6, lua: RELEASE_LUA });
-  redis.defineCommand('claimPagingChain', { numberOfKeys: 1, lua: CLAIM_CHAIN_LUA });
-  redis.defineCommand('savePagingChain', { numberOfKeys: 6, lua: SAVE_CHAIN_LUA });
-  redis.defineCommand('addWaitingCaller', { numberOfKeys: 6, lua: ADD_WAITING_LUA });
-  redis.defineCommand('removeWaitingCaller', { numberOfKeys: 6, lua: REMOVE_WAITING_LUA });
-  redis.defineCommand('prepareBridge', { numberOfKeys: 7, lua: PREPARE_BRIDGE_LUA });
-  redis.defineCommand('settleCaller', { numberOfKeys: 7, lua: SETTLE_LUA });
+  const script = <T>(file: string, decode: Decoder<T>) => defineScript(redis, new URL(`./lua/${file}`, import.meta.url), decode);
+  const reserveWaitingCaller = script('reserve-waiting-caller-6.lua', decodeReserve);
+  const releaseReservation = script('release-reservation-6.lua', asFlag);
+  const claimPagingChain = script('claim-paging-chain-1.lua', asFlag);
+  const savePagingChain = script('save-paging-chain-6.lua', asFlag);
+  const addWaitingCaller = script('add-waiting-caller-6.lua', asUnknown);
+  const removeWaitingCaller = script('remove-waiting-caller-6.lua', (json) => (typeof json === 'string' ? waitingCallerSchema.parse(JSON.parse(json)) : undefined));
+  const prepareBridge = script('prepare-bridge-7.lua', asUnknown);
+  const settleCaller = script('settle-caller-7.lua', settledFrom);
   const { waitingOrder, waitingCallers, pagingChains, reservations, pagerDue, waitingSeen } = keys;
 
   async function entries(callSids: string[]): Promise<WaitingEntry[]> {
@@ -184,20 +177,17 @@ export function createWaitingCallers(redis: RedisClient) {
   return {
     /** A verified caller joins, due for paging at once (the call path does this in src/calls/admission.ts). */
     async add(caller: WaitingCaller, now: number): Promise<void> {
-      await withRedis(() => redis.addWaitingCaller(...WAITING_KEYS, caller.callSid, orderOf(caller), JSON.stringify(caller), now));
+      await addWaitingCaller(WAITING_KEYS, [caller.callSid, orderOf(caller), JSON.stringify(caller), now]);
     },
 
     /** The caller is no longer waiting (connected, left, hung up, or a ghost): returns who they were, if they were. */
     async remove(callSid: string): Promise<WaitingCaller | undefined> {
-      const json = await withRedis(() => redis.removeWaitingCaller(...WAITING_KEYS, callSid));
-      return typeof json === 'string' ? waitingCallerSchema.parse(JSON.parse(json)) : undefined;
+      return removeWaitingCaller(WAITING_KEYS, [callSid]);
     },
 
     /** The <Queue> url: the caller leaves the line until Twilio reports whether the bridge happened. */
     async prepareBridge(callSid: string, bridge: { sysadminId: string; agentCallSid: string; from: string }, now: number): Promise<void> {
-      await withRedis(() =>
-        redis.prepareBridge(...WAITING_KEYS, keys.bridging(callSid), callSid, bridge.sysadminId, bridge.agentCallSid, bridge.from, now, BRIDGING_TTL_MS),
-      );
+      await prepareBridge([...WAITING_KEYS, keys.bridging(callSid)], [callSid, bridge.sysadminId, bridge.agentCallSid, bridge.from, now, BRIDGING_TTL_MS]);
     },
 
     /**
@@ -205,8 +195,7 @@ export function createWaitingCallers(redis: RedisClient) {
      * `onlyBridging`) from the line. Undefined when another report already settled them.
      */
     async settle(callSid: string, options: { onlyBridging?: boolean } = {}): Promise<SettledCaller | undefined> {
-      const reply = await withRedis(() => redis.settleCaller(...WAITING_KEYS, keys.bridging(callSid), callSid, options.onlyBridging === true ? '1' : '0'));
-      return settledFrom(reply);
+      return settleCaller([...WAITING_KEYS, keys.bridging(callSid)], [callSid, options.onlyBridging === true ? '1' : '0']);
     },
 
     async get(callSid: string): Promise<WaitingEntry | undefined> {
@@ -239,14 +228,11 @@ export function createWaitingCallers(redis: RedisClient) {
     },
 
     async claimChain(callSid: string, now: number, leaseUntil: number): Promise<boolean> {
-      return Number(await withRedis(() => redis.claimPagingChain(pagerDue, callSid, now, leaseUntil))) === 1;
+      return claimPagingChain([pagerDue], [callSid, now, leaseUntil]);
     },
 
     async saveChain(callSid: string, chain: Chain, expectedPageSid: string, dueAt: number): Promise<boolean> {
-      const saved = await withRedis(() =>
-        redis.savePagingChain(...WAITING_KEYS, callSid, expectedPageSid, JSON.stringify(chain), dueAt),
-      );
-      return Number(saved) === 1;
+      return savePagingChain(WAITING_KEYS, [callSid, expectedPageSid, JSON.stringify(chain), dueAt]);
     },
 
     /** Makes a waiting caller's chain due at `at` (no effect once they left). */
@@ -255,23 +241,11 @@ export function createWaitingCallers(redis: RedisClient) {
     },
 
     async reserve(callSid: string, reservation: Reservation, now: number): Promise<'reserved' | 'taken' | 'gone'> {
-      const reply = await withRedis(() =>
-        redis.reserveWaitingCaller(
-          ...WAITING_KEYS,
-          scriptDeadline(),
-          callSid,
-          now,
-          encodeReservation(reservation),
-          reservation.until,
-          reservation.agentCallSid,
-        ),
-      );
-      if (isLate(reply)) throw new UnavailableError();
-      return reply === 'reserved' ? 'reserved' : reply === 'taken' ? 'taken' : 'gone';
+      return reserveWaitingCaller(WAITING_KEYS, [scriptDeadline(), callSid, now, encodeReservation(reservation), reservation.until, reservation.agentCallSid]);
     },
 
     async release(callSid: string, agentCallSid: string, now: number): Promise<boolean> {
-      return Number(await withRedis(() => redis.releaseReservation(...WAITING_KEYS, callSid, agentCallSid, now))) === 1;
+      return releaseReservation(WAITING_KEYS, [callSid, agentCallSid, now]);
     },
   };
 }

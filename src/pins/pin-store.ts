@@ -1,30 +1,12 @@
-import type { Result } from 'ioredis';
 import type { Clock } from '../clock.js';
-import { AppError, UnavailableError } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
-import { isLate, scriptDeadline } from '../redis/deadline.js';
+import { scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
+import { asTagged, defineScript } from '../redis/scripts.js';
 import { generatePin, hashPin } from './pin-code.js';
-import { CONSUME_PIN_LUA, ISSUE_PIN_LUA, REVOKE_PINS_LUA } from './pin-scripts.js';
-
-type ScriptArg = string | number;
-// ioredis' documented way to type commands added with defineCommand.
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    issuePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    consumePin(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-    revokePins(...keysAndArgs: ScriptArg[]): Result<unknown, Context>;
-  }
-}
-
-/** Registers the PIN scripts on a connection (sent by EVALSHA, loaded on first use). */
-export function definePinScripts(redis: RedisClient): void {
-  redis.defineCommand('issuePin', { numberOfKeys: 8, lua: ISSUE_PIN_LUA });
-  redis.defineCommand('consumePin', { numberOfKeys: 6, lua: CONSUME_PIN_LUA });
-  redis.defineCommand('revokePins', { numberOfKeys: 6, lua: REVOKE_PINS_LUA });
-}
 
 /** Whether an owner has a live PIN, and until when. */
 export interface PinStatus {
@@ -68,7 +50,7 @@ export interface PinStore {
 
 const HOUR_MS = 3_600_000;
 // How long a consumption can be undone: far longer than any reply can be late.
-const UNDO_WINDOW_MS = 60_000;
+export const UNDO_WINDOW_MS = 60_000;
 const DEFAULT_ACCOUNT_CODE_DIGITS = 6;
 // With 10^8 possible PINs and a few thousand live ones a collision is rare; ten in a row means a bug.
 const MAX_DRAWS = 10;
@@ -76,14 +58,28 @@ const MAX_DRAWS = 10;
 const CODE_CANDIDATES = 4;
 
 /**
- * Each account's code, and the codes ever given (src/pins/pin-scripts.ts), under the call path's
+ * Each account's code, and the codes ever given (lua/issue-pin-8.lua), under the call path's
  * `{line}` tag: the PIN step reads it with the PIN index.
  */
 export const ACCOUNT_CODES_KEY = 'callgate:{line}:pins:account-codes';
 
 export const ownerKey = (owner: PinOwner): string => `${owner.accountId}/${owner.userId}`;
 
-/** The keys every PIN script starts with, in their order (pin-scripts.ts). */
+/*
+ * The PIN index, all under the call path's `{line}` hash tag (src/redis/keys.ts):
+ *   by-hash       HASH  HMAC(pin)  -> "<owner>|<expiresAtMs>|<account code>"
+ *   by-owner      HASH  <owner>    -> "<HMAC(pin)>|<expiresAtMs>"   (one live PIN per user)
+ *   expiry        ZSET  HMAC(pin) scored by expiresAtMs              (pruning, live count)
+ *   live-by-code  HASH  <account code> -> live PINs issued with that code (the guess bound)
+ *   consumed      HASH  <owner> -> "<HMAC(pin)>|<expiresAtMs>|<code>|<CallSid>|<keepUntil>", briefly,
+ *                 so a consumption whose answer came back too late can be undone (consumed-until: when)
+ *   account-codes HASH  "a:<accountId>" -> the account's code; "c:<code>" -> the account that holds
+ *                 or held it; "r:<code>" -> when it was retired. A code is drawn at random, held by
+ *                 one account only, and never given to another.
+ * An owner is "<accountId>/<userId>"; neither id may contain "/" or "|". Expiry is decided by the
+ * caller's clock (ARGV now), so TTLs follow the injected clock.
+ */
+/** The keys every PIN script starts with, in their order (lua/*.lua). */
 export const PIN_KEYS = [
   keys.pinsByHash,
   keys.pinsByOwner,
@@ -118,15 +114,10 @@ export function createPinStore(
 ): PinStore {
   const { secret, drawPin = generatePin, accountCodeDigits = DEFAULT_ACCOUNT_CODE_DIGITS } = options;
   const settings = { ...options.pin, livePerAccount: options.pin.livePerAccount ?? Number.MAX_SAFE_INTEGER };
-  definePinScripts(redis);
+  const issuePin = defineScript(redis, new URL('./lua/issue-pin-8.lua', import.meta.url), asTagged);
+  const consumePin = defineScript(redis, new URL('./lua/consume-pin-6.lua', import.meta.url), asTagged);
+  const revokePins = defineScript(redis, new URL('./lua/revoke-pins-6.lua', import.meta.url), asTagged);
   const pinKeys = PIN_KEYS;
-
-  async function runScript(call: () => Promise<unknown>): Promise<unknown[]> {
-    const reply = await withRedis(call);
-    if (isLate(reply)) throw new UnavailableError('script ran after its deadline');
-    if (!Array.isArray(reply)) throw new Error('unexpected reply from a PIN script');
-    return reply as unknown[];
-  }
 
   async function issue(owner: PinOwner): Promise<IssuedPin> {
     for (let draw = 0; draw < MAX_DRAWS; draw += 1) {
@@ -135,21 +126,9 @@ export function createPinStore(
       const expiresAt = now + settings.ttlSeconds * 1000;
       // Drawn from the CSPRNG like a PIN: a code says nothing about the account, nor the next code about the last.
       const codes = Array.from({ length: CODE_CANDIDATES }, () => generatePin(accountCodeDigits));
-      const [outcome, detail] = await runScript(() =>
-        redis.issuePin(
-          ...pinKeys,
-          keys.pinIssues(ownerKey(owner)),
-          ACCOUNT_CODES_KEY,
-          scriptDeadline(),
-          now,
-          hashPin(secret, pin),
-          ownerKey(owner),
-          expiresAt,
-          HOUR_MS,
-          settings.issuesPerUserPerHour,
-          codes.join(','),
-          settings.livePerAccount,
-        ),
+      const [outcome, detail] = await issuePin(
+        [...pinKeys, keys.pinIssues(ownerKey(owner)), ACCOUNT_CODES_KEY],
+        [scriptDeadline(), now, hashPin(secret, pin), ownerKey(owner), expiresAt, HOUR_MS, settings.issuesPerUserPerHour, codes.join(','), settings.livePerAccount],
       );
       if (outcome === 'ok') return { pin, expiresAt, accountCode: String(detail) };
       if (outcome === 'too_many_live_pins') {
@@ -188,7 +167,7 @@ export function createPinStore(
 
   async function revoke(owners: PinOwner[]): Promise<number> {
     if (owners.length === 0) return 0;
-    const [, revoked] = await runScript(() => redis.revokePins(...pinKeys, scriptDeadline(), ...owners.map(ownerKey)));
+    const [, revoked] = await revokePins(pinKeys, [scriptDeadline(), ...owners.map(ownerKey)]);
     return Number(revoked);
   }
 
@@ -201,17 +180,7 @@ export function createPinStore(
   }
 
   async function consume(pin: string, owner: PinOwner, notAfter?: number, callSid = ''): Promise<boolean> {
-    const [outcome] = await runScript(() =>
-      redis.consumePin(
-        ...pinKeys,
-        scriptDeadline(notAfter),
-        clock.now(),
-        hashPin(secret, pin),
-        ownerKey(owner),
-        callSid,
-        UNDO_WINDOW_MS,
-      ),
-    );
+    const [outcome] = await consumePin(pinKeys, [scriptDeadline(notAfter), clock.now(), hashPin(secret, pin), ownerKey(owner), callSid, UNDO_WINDOW_MS]);
     return outcome === 'ok';
   }
 

@@ -4,24 +4,13 @@
  */
 export const COMMAND_TIMEOUT_MS = 800;
 
-/**
- * Every script that changes state starts with this guard. A request gives up on
- * a command after COMMAND_TIMEOUT_MS; if Redis was hung and only gets round to
- * the script later, the script must do nothing — the caller has already been
- * told the line is down. Redis' own clock decides, so the hosts' clocks must
+/*
+ * Every script that changes state starts with the deadline guard (lua/includes/deadline-guard.lua),
+ * ARGV[1] being `scriptDeadline()`. A request gives up on a command after COMMAND_TIMEOUT_MS; if
+ * Redis was hung and only gets round to the script later, the script must do nothing — the caller
+ * has already been told the line is down. Redis' own clock decides, so the hosts' clocks must
  * agree to well within the margin (NTP does); `checkClockSkew` warns otherwise.
  */
-/** Redis' own clock as `clockMs` (epoch ms), for a script that needs the time. */
-export const REDIS_CLOCK_LUA = `
-local clock = redis.call('TIME')
-local clockMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-`;
-
-export const DEADLINE_GUARD_LUA = `${REDIS_CLOCK_LUA}
-if clockMs > tonumber(ARGV[1]) then
-  return {'late'}
-end
-`;
 
 // Leaves room for the reply to travel back before the client's own timeout fires.
 const REPLY_MARGIN_MS = 250;

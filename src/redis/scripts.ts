@@ -1,16 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
+import type { ChainableCommander } from 'ioredis';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UnavailableError } from '../errors.js';
 import type { RedisClient } from './connect-redis.js';
+import { isLate } from './deadline.js';
 import { withRedis } from './redis-errors.js';
 
 /**
  * The one way callgate runs Lua. Each atomic command is a file beside the feature that owns
  * it, `<feature>/lua/<name>-<numKeys>.lua` (BullMQ's shape), its header saying KEYS, ARGV and
- * the reply. A line `--- @include "includes/<name>"` pulls in shared code: looked up first in
- * the including file's own folder (a feature's own includes), then in this folder's `lua/`
- * (code every feature shares, such as the deadline guard). Each include enters a script once,
- * however many files ask for it. The .lua files ship beside the compiled code (tools/copy-lua.ts),
+ * the reply. A line `--- @include "includes/<name>"` pulls in shared code: the path is taken from
+ * the including file's `lua/` folder (so `includes/x` is the feature's own, and
+ * `../../pins/lua/includes/x` another feature's), else from src/redis/lua/ (code every feature
+ * shares, such as the deadline guard). Each include enters a script once, where it is first
+ * asked for, however many files ask for it; a file is read once per process. The .lua files ship beside the compiled code (tools/copy-lua.ts),
  * so the same relative URL finds them under src/ (tsx) and dist/ (node).
  */
 const SHARED = fileURLToPath(new URL('./lua/', import.meta.url));
@@ -20,16 +24,23 @@ const INCLUDE = /^--- @include "([^"]+)"\s*$/gm;
 export type Decoder<T> = (reply: unknown) => T;
 
 /** Runs one script: its keys (one hash tag) and its arguments. */
-export type Script<T> = (keys: readonly string[], args: readonly (string | number)[]) => Promise<T>;
+export interface Script<T> {
+  (keys: readonly string[], args: readonly (string | number)[]): Promise<T>;
+  /** Queues it in a MULTI made after it was defined; its raw reply comes with EXEC's. */
+  queueIn(multi: ChainableCommander, keys: readonly string[], args: readonly (string | number)[]): ChainableCommander;
+}
 
-type Invoke = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
+type Invoke<R> = (...keysAndArgs: (string | number)[]) => R;
 
 const sources = new Map<string, string>();
 
+// The `lua/` folder a file belongs to: its own, or its parent for a file in `lua/includes/`.
+const luaFolder = (path: string): string => (basename(dirname(path)) === 'includes' ? dirname(dirname(path)) : dirname(path));
+
 function resolveIncludes(path: string, seen: Set<string>): string {
   return readFileSync(path, 'utf8').replace(INCLUDE, (_line, name: string) => {
-    const local = join(dirname(path), `${name}.lua`);
-    const file = existsSync(local) ? local : join(SHARED, `${name}.lua`);
+    const file = [join(luaFolder(path), `${name}.lua`), join(SHARED, `${name}.lua`)].find((candidate) => existsSync(candidate));
+    if (file === undefined) throw new Error(`${path} includes "${name}", found neither beside it nor in src/redis/lua/`);
     if (seen.has(file)) return '';
     seen.add(file);
     return resolveIncludes(file, seen);
@@ -37,7 +48,7 @@ function resolveIncludes(path: string, seen: Set<string>): string {
 }
 
 /** A script's text with its includes resolved, read once per process. */
-export function scriptSource(file: URL): string {
+function scriptSource(file: URL): string {
   const path = fileURLToPath(file);
   let source = sources.get(path);
   if (source === undefined) {
@@ -47,23 +58,60 @@ export function scriptSource(file: URL): string {
   return source;
 }
 
+/** Values fixed while the process runs (the policy's limits), written into a script as Lua tables. */
+export type ScriptConstants = Record<string, Record<string, string | number>>;
+
+// Strings as Lua literals: printable ASCII as is, anything else as a decimal byte escape.
+const luaString = (value: string): string =>
+  `'${[...Buffer.from(value, 'utf8')].map((byte) => (byte >= 32 && byte < 127 && byte !== 39 && byte !== 92 ? String.fromCharCode(byte) : `\\${String(byte).padStart(3, '0')}`)).join('')}'`;
+
+function luaTable(table: Record<string, string | number>): string {
+  const fields = Object.entries(table).map(([name, value]) => {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`script constant ${name} must be finite`);
+    return `[${luaString(name)}] = ${typeof value === 'number' ? String(value) : luaString(value)}`;
+  });
+  return `{${fields.join(', ')}}`;
+}
+
+/** The text Redis runs for `file`: its constants, then the script with its includes. */
+export function scriptText(file: URL, constants: ScriptConstants = {}): string {
+  const preamble = Object.entries(constants).map(([name, table]) => `local ${name} = ${luaTable(table)}\n`);
+  return preamble.join('') + scriptSource(file);
+}
+
 /**
  * Registers `file` on `redis` (ioredis `defineCommand`: EVALSHA, falling back to EVAL once)
  * and returns it as a typed function. The number of keys comes from the file's name.
+ * `constants` become `local NAME = {...}` lines before the script: a policy's limits written
+ * in once rather than sent, and converted, with every call (the header names the tables it expects).
  */
-export function defineScript<T>(redis: RedisClient, file: URL, decode: Decoder<T>): Script<T> {
+export function defineScript<T>(redis: RedisClient, file: URL, decode: Decoder<T>, constants: ScriptConstants = {}): Script<T> {
   const path = fileURLToPath(file);
   const match = /^(.+)-(\d+)\.lua$/.exec(basename(path));
   if (match === null) throw new Error(`script file must be named <name>-<numKeys>.lua: ${path}`);
   const [, name = '', numberOfKeys = '0'] = match;
   const command = `${basename(dirname(dirname(path)))}:${name}`;
-  redis.defineCommand(command, { numberOfKeys: Number(numberOfKeys), lua: scriptSource(file) });
-  const invoke = (redis as unknown as Record<string, Invoke>)[command];
-  if (invoke === undefined) throw new Error(`ioredis did not define ${command}`);
-  return async (keys, args) => decode(await withRedis(() => invoke.call(redis, ...keys, ...args)));
+  redis.defineCommand(command, { numberOfKeys: Number(numberOfKeys), lua: scriptText(file, constants) });
+  // ioredis adds the command as a method of that name (and copies it onto each MULTI); no typings.
+  const method = <R>(on: object): Invoke<R> => {
+    const invoke = (on as Record<string, Invoke<R> | undefined>)[command];
+    if (invoke === undefined) throw new Error(`ioredis did not define ${command}`);
+    return invoke.bind(on);
+  };
+  const run = method<Promise<unknown>>(redis);
+  const script = async (keys: readonly string[], args: readonly (string | number)[]) => decode(await withRedis(() => run(...keys, ...args)));
+  return Object.assign(script, {
+    queueIn: (multi: ChainableCommander, keys: readonly string[], args: readonly (string | number)[]) => method<ChainableCommander>(multi)(...keys, ...args),
+  });
 }
 
 /** Decoders for the replies most scripts give. */
 export const asFlag: Decoder<boolean> = (reply) => Number(reply) === 1;
 export const asNumber: Decoder<number> = (reply) => Number(reply);
 export const asUnknown: Decoder<unknown> = (reply) => reply;
+/** A tagged reply {tag, values...}; {'late'} (the deadline guard did nothing) is the line being down. */
+export const asTagged: Decoder<unknown[]> = (reply) => {
+  if (isLate(reply)) throw new UnavailableError('script ran after its deadline');
+  if (!Array.isArray(reply)) throw new Error('a script gave an untagged reply');
+  return reply as unknown[];
+};

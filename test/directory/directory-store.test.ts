@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../src/directory/directory-schema.js';
 import { createDirectoryStore } from '../../src/directory/directory-store.js';
 import { keys } from '../../src/redis/keys.js';
+import { asUnknown, defineScript } from '../../src/redis/scripts.js';
 import { newId } from '../helpers/givens.js';
 import { buildTestApp } from '../helpers/test-app.js';
 
@@ -58,11 +59,12 @@ describe('directory writes delivered late', () => {
     const accountKeys = [keys.account(accountId), keys.users(accountId), keys.userIndex(accountId)];
     const past = Date.now() - 1000;
 
-    expect(await t.redis.putDirectoryAccount(...accountKeys, past, 'Late', 'none', '', '0')).toEqual(['late']);
-    expect(await t.redis.putDirectoryUser(...accountKeys, past, 'u1', '{"name":"U","permissions":[]}', '0', '', '0', '0', '')).toEqual([
-      'late',
-    ]);
-    expect(await t.redis.deleteDirectoryAccount(...accountKeys, past)).toEqual(['late']);
+    // The store's own scripts, sent raw as a write delayed past its deadline reaches Redis.
+    const script = (file: string) => defineScript(t.redis, new URL(`../../src/directory/lua/${file}`, import.meta.url), asUnknown);
+
+    expect(await script('put-account-3.lua')(accountKeys, [past, 'Late', 'none', '', '0'])).toEqual(['late']);
+    expect(await script('put-user-3.lua')(accountKeys, [past, 'u1', '{"name":"U","permissions":[]}', '0', '', '0', '0', ''])).toEqual(['late']);
+    expect(await script('delete-account-3.lua')(accountKeys, [past])).toEqual(['late']);
 
     expect(await store.getAccount(accountId)).toMatchObject({ name: 'Kept', sla: 'standard' });
     expect(await userIds(accountId)).toEqual([]);

@@ -1,0 +1,98 @@
+-- A PIN prompt's answer in one round trip: the step claimed (or its recorded decision, or
+-- 'busy', exactly as claim-call-step-1.lua), the guess checked and counted (checkGuess),
+-- and for a miss the step's decision taken and recorded, all atomically: a guess is never
+-- counted twice for one step, and a retried or identical webhook hears the first decision.
+-- The guess is not checked when nothing was typed (check = '0') or when this step asked for the
+-- account code; the caller then decides and records as after a plain claim.
+-- A miss decides: locked out when this miss locked the number; too many attempts when the
+-- call's failures reach the attempts allowed (one while the line alarm is on); else the prompt
+-- again (the account code's, when the call typed one), whose JSON comes with the call.
+-- A hit whose owner the line's copy of the directory vouches for (src/directory/line-copy.ts:
+-- cards for the account and the user, no change of the account in flight, the user's card no
+-- older than the account's floor, the user may call, the account's tier is among those open
+-- now) is admitted here too (admitCaller): the PIN used up, the caller held for a sysadmin, the
+-- step's decision recorded. Any other hit is left to the caller, who reads the directory itself.
+-- Given LIMITS (the guess limits), PRIORITY (tier -> priority), STEP and ADMIT (src/calls/abuse-limits.ts).
+-- KEYS: the nine guess keys (checkGuess), call, consumed, consumed-until, the line's
+--       accounts and users cards, the six waiting keys, the account codes
+-- ARGV: deadline, now, hash, attemptId, bucket, oldest, callerWindowFrom, stepField, claimField,
+--       check, attempt, askPin JSON, askCode JSON, open tiers (",gold,silver,"), queue, callSid, token (the
+--       request's mark on an admission: admitCaller)
+-- Returns {'late'} | {'decided', decision} | {'busy'} |
+--   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's, retired account}
+--   (recorded: the step is not held) | {'claimed', 'admitted', decision, owner, tier, '', ''} (recorded:
+--   the step is not held) | {'claimed', outcome, a, b, '', '', '', field, value, ...} (the step held for
+--   the caller, with the call's state), outcome 'unchecked' or a guess outcome other than a miss
+--- @include "includes/deadline-guard"
+--- @include "includes/claim-step"
+local CONSUMED, CONSUMED_UNTIL = KEYS[11], KEYS[12]
+--- @include "../../pins/lua/includes/check-guess"
+--- @include "includes/admit-caller"
+local call, attempt = KEYS[10], tonumber(ARGV[11])
+local state, fields = readState(call)
+local taken = stepTaken(fields, ARGV[8], ARGV[9])
+if taken then return taken end
+-- Not decided here: the caller decides, holding the step meanwhile.
+local function reply(outcome, a, b, c, d, e)
+  holdStep(call, ARGV[9], STEP.claimMs, STEP.callTtlMs)
+  local out = {'claimed', outcome, a or '', b or '', c or '', d or '', e or ''}
+  for _, item in ipairs(state) do out[#out + 1] = item end
+  return out
+end
+if ARGV[10] ~= '1' then return reply('unchecked') end
+for field, value in pairs(fields) do
+  -- Only a step that asked for the account code is decoded.
+  if string.sub(field, 1, 5) == 'step:' and string.find(value, 'ask_account_code', 1, true) then
+    local d = cjson.decode(value)
+    if d.kind == 'ask_account_code' and d.attempt == attempt then return reply('unchecked') end
+  end
+end
+
+-- The caller's waiting entry and the step's answer, from the cards (the JSON callgate's own code writes).
+local function str(value) return cjson.encode(value) end
+local function admitVouched(owner)
+  local accountId, userId = string.match(owner, '^([^/]*)/(.*)$')
+  -- Marks: this version's changes in flight, and an earlier version's (line-copy.ts).
+  local cards = redis.call('HMGET', KEYS[13], accountId, accountId .. ':changes', accountId .. ':floor', accountId .. ':changing')
+  if not cards[1] or cards[2] or cards[4] then return nil end
+  local userCard = redis.call('HGET', KEYS[14], owner)
+  if not userCard then return nil end
+  local account, user = cjson.decode(cards[1]), cjson.decode(userCard)
+  if account.gone or user.gone or user.mayCall ~= true then return nil end
+  if cards[3] and user.seq < tonumber(cards[3]) then return nil end
+  if not string.find(ARGV[14], ',' .. account.sla .. ',', 1, true) then return nil end
+  local priority = PRIORITY[account.sla] or 0
+  local decision = '{"kind":"enqueue","name":' .. str(user.name) .. ',"queue":' .. str(ARGV[15]) .. '}'
+  local caller = '{"callSid":' .. str(ARGV[16]) .. ',"accountId":' .. str(accountId) .. ',"accountName":' .. str(account.name)
+    .. ',"userId":' .. str(userId) .. ',"userName":' .. str(user.name) .. ',"isAdminContact":' .. tostring(account.adminId == userId)
+    .. ',"adminContactName":' .. str(account.adminName) .. ',"tier":' .. str(account.sla) .. ',"priority":' .. priority
+    .. ',"enqueuedAt":' .. ARGV[2] .. '}'
+  local admitted = admitCaller({now = ARGV[2], hash = ARGV[3], owner = owner, callSid = ARGV[16], call = call,
+    stepField = ARGV[8], decision = decision, order = -priority * 1e13 + tonumber(ARGV[2]), caller = caller,
+    accountId = accountId, userId = userId, token = ARGV[17]}, {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
+  if not admitted then return nil end
+  return {'claimed', 'admitted', decision, owner, account.sla, '', ''}
+end
+
+local code = fields['accountCode'] or ''
+local guess = checkGuess({now = ARGV[2], hash = ARGV[3], attemptId = ARGV[4], code = code, bucket = ARGV[5],
+  oldest = ARGV[6], callerWindowFrom = ARGV[7], codes = KEYS[21]})
+if guess[1] == 'hit' then
+  local admitted = admitVouched(guess[2])
+  if admitted then return admitted end
+end
+if guess[1] ~= 'miss' then return reply(guess[1], guess[2], guess[3]) end
+
+-- A miss is decided here and now, so the step is never held: its decision is recorded directly.
+local locked, thisMinute, busier, retired = guess[2], guess[3], guess[4], guess[5]
+local allowed = STEP.attemptsPerCall
+if busier >= STEP.alarmThreshold then allowed = 1 end
+local failures = tonumber(fields['failures'] or '0') + 1
+local decision
+if locked == 1 then decision = STEP.lockedOut
+elseif failures >= allowed then decision = STEP.tooMany
+elseif code == '' then decision = ARGV[12]
+else decision = ARGV[13] end
+redis.call('HSET', call, ARGV[8], decision, 'failures', failures)
+redis.call('PEXPIRE', call, STEP.callTtlMs)
+return {'claimed', 'miss', decision, locked, thisMinute, busier, retired}

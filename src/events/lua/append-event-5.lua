@@ -1,0 +1,21 @@
+-- Appends one event to the outbox, once per event id, and makes it due now.
+-- Guarantee: an event id is appended at most once (for SEEN_TTL_MS), and an
+-- appended event is due for delivery in the same atomic step; with a deadline
+-- (appendIn, inside an emitter's MULTI) nothing happens if it runs late, like
+-- the emitter's own guarded script beside it. The outbox is capped: past
+-- ARGV[5] entries the oldest is dropped and counted.
+-- KEYS: outbox, due, tries, seen:<id>, dropped
+-- ARGV: deadline ms, event id, type, event JSON, max entries, seen TTL ms
+-- Returns {'late'} | {'duplicate'} | {'appended', entry id}.
+--- @include "includes/deadline-guard"
+if not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[6]) then return {'duplicate'} end
+local entry = redis.call('XADD', KEYS[1], '*', 'id', ARGV[2], 'type', ARGV[3], 'event', ARGV[4])
+redis.call('ZADD', KEYS[2], tonumber(string.match(entry, '^(%d+)')), entry)
+if redis.call('XLEN', KEYS[1]) > tonumber(ARGV[5]) then
+  local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1][1]
+  redis.call('XDEL', KEYS[1], oldest)
+  redis.call('ZREM', KEYS[2], oldest)
+  redis.call('HDEL', KEYS[3], oldest)
+  redis.call('INCR', KEYS[5])
+end
+return {'appended', entry}

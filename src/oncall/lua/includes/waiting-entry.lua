@@ -1,0 +1,24 @@
+-- A waiting caller's entry across the six waiting keys, written in one place so the PIN's
+-- admission (src/calls/lua/) holds a caller with the very code that `add` uses: a caller joins
+-- due for paging at once. `k`: a table of the six keys (src/oncall/waiting-callers.ts):
+--   k[1] waiting       ZSET  callSid by tier priority, then arrival (the place in line)
+--   k[2] callers       HASH  callSid -> the caller, for the briefing (JSON)
+--   k[3] chains        HASH  callSid -> the paging chain (JSON)
+--   k[4] reservations  HASH  callSid -> "<until>|<sysadminId>|<agentCallSid>"
+--   k[5] due           ZSET  callSid by when its chain next needs the pager
+--   k[6] seen          ZSET  callSid by its last wait-URL fetch (a heartbeat)
+local function holdCaller(k, callSid, order, callerJson, now)
+  redis.call('ZADD', k[1], order, callSid)
+  redis.call('HSET', k[2], callSid, callerJson)
+  redis.call('HSET', k[3], callSid, '{"nextIndex":0,"page":null}')
+  redis.call('ZADD', k[5], now, callSid)
+  redis.call('ZADD', k[6], now, callSid)
+end
+local function forgetCaller(k, callSid)
+  redis.call('ZREM', k[1], callSid)
+  redis.call('HDEL', k[2], callSid)
+  redis.call('HDEL', k[3], callSid)
+  redis.call('HDEL', k[4], callSid)
+  redis.call('ZREM', k[5], callSid)
+  redis.call('ZREM', k[6], callSid)
+end

@@ -1,0 +1,13 @@
+-- The <Queue> url was fetched: Twilio is about to bridge the caller with the sysadmin who
+-- dequeued them. The caller leaves the line (no more pages, briefings or places in line) for
+-- a record of their own, kept until Twilio reports whether the bridge happened; its TTL
+-- outlives any call, in case both reports are lost. A repeated fetch changes nothing.
+-- KEYS: the six, bridging  ARGV: callSid, sysadminId, agentCallSid, from, now, ttlMs
+-- Returns 1 if the caller was waiting.
+--- @include "includes/waiting-entry"
+local caller = redis.call('HGET', KEYS[2], ARGV[1])
+if not caller then return 0 end
+redis.call('HSET', KEYS[7], 'caller', caller, 'sysadminId', ARGV[2], 'agentCallSid', ARGV[3], 'from', ARGV[4], 'at', ARGV[5])
+redis.call('PEXPIRE', KEYS[7], ARGV[6])
+forgetCaller(KEYS, ARGV[1])
+return 1

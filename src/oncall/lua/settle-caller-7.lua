@@ -1,0 +1,17 @@
+-- Settles a caller once, from wherever they are: still waiting, or being bridged. The first
+-- report of what became of them (connected, left) gets them; any later one gets nothing, so
+-- each outcome is booked once however Twilio's reports are ordered or repeated.
+-- KEYS: the six, bridging  ARGV: callSid, onlyBridging ('1': leave a waiting caller be)
+-- Returns false, or {caller JSON, reservation or '', bridging fields...} (HGETALL's flat list).
+--- @include "includes/waiting-entry"
+local bridging = redis.call('HGETALL', KEYS[7])
+if #bridging > 0 then
+  redis.call('DEL', KEYS[7])
+  return bridging
+end
+if ARGV[2] == '1' then return false end
+local caller = redis.call('HGET', KEYS[2], ARGV[1])
+if not caller then return false end
+local held = redis.call('HGET', KEYS[4], ARGV[1]) or ''
+forgetCaller(KEYS, ARGV[1])
+return {'caller', caller, 'reservation', held}

@@ -1,0 +1,55 @@
+-- Issues a PIN atomically: limits issues per user (sliding hour), refuses a hash that a live
+-- PIN already has (the caller draws again), gives the account a code if it has none or its
+-- code was retired (the first candidate no account ever held), keeps the account's live PINs
+-- under its code at most `cap` (the guess bound's per-code allowance counts on it), replaces
+-- the user's previous PIN (and forgets a consumption that could have been undone), and prunes
+-- a few expired ones.
+-- KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until, issued(owner), account-codes
+-- ARGV: deadline, now, hash, owner, expiresAt, windowMs, limit, candidate codes ("c1,c2,..."), cap
+-- Reply: {'ok', accountCode} | {'collision'} | {'no_code'} (every candidate taken: draw again) |
+--   {'rate_limited', retryAfterMs} | {'too_many_live_pins'} | {'late'}
+--- @include "includes/deadline-guard"
+--- @include "includes/forget-pin"
+local CONSUMED, CONSUMED_UNTIL = KEYS[5], KEYS[6]
+--- @include "includes/forget-consumed"
+local now, hash, owner, expiresAt = tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+local window, limit, cap = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[9])
+local CODES = KEYS[8]
+local function accountCode(account, candidates)
+  local code = redis.call('HGET', CODES, 'a:' .. account)
+  if code and redis.call('HEXISTS', CODES, 'r:' .. code) == 0 then return code end
+  for candidate in string.gmatch(candidates, '%d+') do
+    -- Never one another account holds or held, nor one live PINs of an earlier version carry.
+    if redis.call('HEXISTS', CODES, 'c:' .. candidate) == 0 and redis.call('HEXISTS', CODES, 'r:' .. candidate) == 0
+      and redis.call('HEXISTS', KEYS[4], candidate) == 0 then
+      redis.call('HSET', CODES, 'a:' .. account, candidate, 'c:' .. candidate, account)
+      return candidate
+    end
+  end
+  return nil
+end
+prune(ARGV[2], '64')
+redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now - window)
+if redis.call('ZCARD', KEYS[7]) >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[7], 0, 0, 'WITHSCORES')
+  return {'rate_limited', tonumber(oldest[2]) + window - now}
+end
+if redis.call('HEXISTS', KEYS[1], hash) == 1 then return {'collision'} end
+local code = accountCode(string.match(owner, '^([^/]*)/'), ARGV[8])
+if not code then return {'no_code'} end
+local previous = redis.call('HGET', KEYS[2], owner)
+previous = previous and string.match(previous, '^([^|]*)|')
+-- The user's previous PIN makes way for this one: it does not count against the cap.
+local live = tonumber(redis.call('HGET', KEYS[4], code) or '0')
+local previousRecord = previous and redis.call('HGET', KEYS[1], previous)
+if previousRecord and select(3, string.match(previousRecord, '^([^|]*)|(%d+)|?(%d*)$')) == code then live = live - 1 end
+if live >= cap then return {'too_many_live_pins'} end
+if previous then forget(previous) end
+forgetConsumed(owner)
+redis.call('HSET', KEYS[1], hash, owner .. '|' .. expiresAt .. '|' .. code)
+redis.call('HSET', KEYS[2], owner, hash .. '|' .. expiresAt)
+redis.call('ZADD', KEYS[3], expiresAt, hash)
+redis.call('HINCRBY', KEYS[4], code, 1)
+redis.call('ZADD', KEYS[7], now, hash)
+redis.call('PEXPIRE', KEYS[7], window)
+return {'ok', code}

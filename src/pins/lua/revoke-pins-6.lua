@@ -1,0 +1,18 @@
+-- Revokes the live PIN of each owner given (and any consumption it could undo).
+-- KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until
+-- ARGV: deadline, owner 1, owner 2, ...
+-- Reply: {'ok', revokedCount} | {'late'}
+--- @include "includes/deadline-guard"
+--- @include "includes/forget-pin"
+local CONSUMED, CONSUMED_UNTIL = KEYS[5], KEYS[6]
+--- @include "includes/forget-consumed"
+local revoked = 0
+for i = 2, #ARGV do
+  forgetConsumed(ARGV[i])
+  local current = redis.call('HGET', KEYS[2], ARGV[i])
+  if current then
+    forget(string.match(current, '^([^|]*)|'))
+    revoked = revoked + 1
+  end
+end
+return {'ok', revoked}
