@@ -11,7 +11,7 @@ import type { Logger } from '../../logger.js';
 import type { AgentFlow } from '../../oncall/agent-flow.js';
 import { agentWebhooks } from './agent-webhooks.js';
 import { PIN_USE_BUDGET_MS } from './webhook-budget.js';
-import { webhookHandler, type Webhook } from './webhook-handler.js';
+import { webhookHandler, withFallback, type Webhook } from './webhook-handler.js';
 import { callParams, pinParams, pinQuery, queueResultParams, recordingParams, statusParams, waitParams } from './webhook-params.js';
 
 /** Twilio's voice webhooks, SPEC sections 4 and 5: each parses, asks the call flow, renders TwiML. */
@@ -30,65 +30,55 @@ export function twilioWebhooks(deps: {
   const { flow, queueFlow, agent, twiml } = deps;
 
   const callerWebhooks: Record<string, Webhook> = {
-    '/voice': {
-      answer: async (req) => {
-        const call = callParams.parse(req.body);
-        // A call from a rota phone is called back on the registered phone: caller ID alone proves nothing.
-        const sysadminId = await agent.sysadminByPhone(call.From);
-        if (sysadminId !== undefined) return deps.agentTwiml(await agent.phonedIn(sysadminId, call.CallSid, call.StirVerstat));
-        return twiml.render(await flow.answer({ callSid: call.CallSid, from: call.From }));
-      },
+    '/voice': async (req) => {
+      const call = callParams.parse(req.body);
+      // A call from a rota phone is called back on the registered phone: caller ID alone proves nothing.
+      const sysadminId = await agent.sysadminByPhone(call.From);
+      if (sysadminId !== undefined) return deps.agentTwiml(await agent.phonedIn(sysadminId, call.CallSid, call.StirVerstat));
+      return twiml.render(await flow.answer({ callSid: call.CallSid, from: call.From }));
     },
 
-    '/pin': {
-      answer: async (req) => {
-        const started = Date.now();
-        const entry = pinParams.parse(req.body);
-        const { attempt } = pinQuery.parse(req.query);
-        const notAfter = started + PIN_USE_BUDGET_MS;
-        return twiml.render(await flow.checkPin({ callSid: entry.CallSid, from: entry.From, digits: entry.Digits, attempt, notAfter }));
-      },
+    '/pin': async (req) => {
+      const started = Date.now();
+      const entry = pinParams.parse(req.body);
+      const { attempt } = pinQuery.parse(req.query);
+      const notAfter = started + PIN_USE_BUDGET_MS;
+      return twiml.render(await flow.checkPin({ callSid: entry.CallSid, from: entry.From, digits: entry.Digits, attempt, notAfter }));
     },
 
     // A caller on hold is never dropped by callgate's own fault: whatever fails here, they hold again.
-    '/wait': {
-      answer: async (req) => {
+    '/wait': withFallback(
+      async (req) => {
         const wait = waitParams.parse(req.body);
         return twiml.render(await queueFlow.waitInQueue({ callSid: wait.CallSid, queueTime: wait.QueueTime }));
       },
-      onFailure: (req) => twiml.render(queueFlow.waitFailed(waitParams.shape.QueueTime.parse(req.body.QueueTime))),
-    },
+      (req) => twiml.render(queueFlow.waitFailed(waitParams.shape.QueueTime.parse(req.body.QueueTime))),
+    ),
 
-    '/queue-result': {
-      answer: async (req) => {
-        const { CallSid: callSid, From: from, QueueResult: result, QueueTime: queueTime, QueueSid: queueSid } = queueResultParams.parse(req.body);
-        return twiml.render(await queueFlow.leftQueue({ callSid, from, result, queueTime, queueSid }));
-      },
+    '/queue-result': async (req) => {
+      const { CallSid: callSid, From: from, QueueResult: result, QueueTime: queueTime, QueueSid: queueSid } = queueResultParams.parse(req.body);
+      return twiml.render(await queueFlow.leftQueue({ callSid, from, result, queueTime, queueSid }));
     },
 
     // Every inbound call ends here, customers' and sysadmins' who phoned in alike.
-    '/status': {
-      answer: async (req) => {
-        const status = statusParams.parse(req.body);
-        await Promise.all([
-          queueFlow.ended({ callSid: status.CallSid, from: status.From, callStatus: status.CallStatus, durationSeconds: status.CallDuration }),
-          agent.inboundEnded(status.CallSid, status.CallStatus),
-        ]);
-        return twiml.render({ kind: 'nothing' });
-      },
+    '/status': async (req) => {
+      const status = statusParams.parse(req.body);
+      await Promise.all([
+        queueFlow.ended({ callSid: status.CallSid, from: status.From, callStatus: status.CallStatus, durationSeconds: status.CallDuration }),
+        agent.inboundEnded(status.CallSid, status.CallStatus),
+      ]);
+      return twiml.render({ kind: 'nothing' });
     },
 
     // The <Record> action: the caller finished their message.
-    '/voicemail': { answer: () => twiml.render(queueFlow.messageLeft()) },
+    '/voicemail': () => twiml.render(queueFlow.messageLeft()),
 
     // The recording status callback: the message's URL and length, signed like every webhook.
-    '/recording': {
-      answer: async (req) => {
-        const { CallSid: callSid, RecordingSid: recordingSid, RecordingUrl: url, RecordingDuration: seconds, RecordingStatus: status } =
-          recordingParams.parse(req.body);
-        await deps.voicemail.recordingReady({ callSid, recordingSid, url, seconds, status });
-        return twiml.render({ kind: 'nothing' });
-      },
+    '/recording': async (req) => {
+      const { CallSid: callSid, RecordingSid: recordingSid, RecordingUrl: url, RecordingDuration: seconds, RecordingStatus: status } =
+        recordingParams.parse(req.body);
+      await deps.voicemail.recordingReady({ callSid, recordingSid, url, seconds, status });
+      return twiml.render({ kind: 'nothing' });
     },
   };
 

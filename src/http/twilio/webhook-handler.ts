@@ -21,13 +21,13 @@ export interface WebhookRequest {
 
 /** One Twilio webhook: answers TwiML, given ANSWER_WITHIN_MS to do so. */
 export interface Webhook {
-  answer: (req: WebhookRequest) => Promise<string> | string;
-  /**
-   * What a step whose answer must not depend on the books says when `answer` fails or runs out
-   * of time; without it, the caller hears the apology.
-   */
+  (req: WebhookRequest): Promise<string> | string;
+  /** What it says instead of the apology when it fails or runs out of time: see `withFallback`. */
   onFailure?: (req: WebhookRequest) => string;
 }
+
+/** A webhook whose answer must not depend on the books: when `answer` fails or runs out of time, `onFailure` is said. */
+export const withFallback = (answer: Webhook, onFailure: (req: WebhookRequest) => string): Webhook => Object.assign(answer, { onFailure });
 
 export const WEBHOOK_PREFIX = '/twilio';
 
@@ -42,9 +42,9 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 /**
  * Every Twilio webhook, on node's own request and response, in front of the express app:
  * the form read, the signature checked, the webhook looked up by path, its answer given its
- * deadline, timed and sent. The PIN webhook is the busiest path callgate has, and express's routing, body
- * parsing and response helpers were a third of its CPU (README, Performance); the API keeps
- * express, where what it does is worth its cost.
+ * deadline, timed and sent. The PIN webhook is the busiest path callgate has, and express's
+ * routing, body parsing and response helpers were a third of its CPU (README, Performance);
+ * the API keeps express, where what it does is worth its cost.
  *
  * Whatever goes wrong (Redis down or slow, a bug, an unreadable body, an unknown path), the
  * caller hears the apology and how to reach support another way: always 200 with TwiML, never
@@ -84,7 +84,7 @@ export function webhookHandler(deps: {
   /** The webhook's answer within the deadline, whatever Redis does (the work left behind runs on, unheard). */
   async function answered(webhook: Webhook, call: WebhookRequest): Promise<string> {
     try {
-      return await within(ANSWER_WITHIN_MS, Promise.resolve(call).then(webhook.answer));
+      return await within(ANSWER_WITHIN_MS, Promise.resolve(call).then(webhook));
     } catch (error) {
       if (webhook.onFailure === undefined) throw error;
       countRedisFailure(metrics, error);
