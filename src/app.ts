@@ -18,6 +18,7 @@ import { createSupportHours } from './hours/support-hours.js';
 import { createSupportLine } from './hours/support-line.js';
 import { createKeyCheck } from './http/bearer-auth.js';
 import { jsonErrors, unknownRoute } from './http/json-errors.js';
+import { routerOf } from './http/api-route.js';
 import { buildOpenApiDocument } from './http/openapi.js';
 import { createInternalApp } from './http/internal-app.js';
 import { addRequestLogging } from './http/request-logging.js';
@@ -91,8 +92,6 @@ export interface Callgate {
   /** Events to the control panel: the outbox emitters append to, dead letters, and the delivery main.ts runs (with EVENTS_URL). */
   eventOutbox: Events;
 }
-
-const MAX_BODY = '16kb';
 
 /** Builds callgate from its dependencies; it never listens (main.ts does). */
 export function createApp({ config, policy, log, redis, clock, dialer, ...deps }: AppDeps): Callgate {
@@ -216,7 +215,17 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
 
   const tierNames = Object.keys(policy.tiers) as [string, ...string[]];
   const accountBody = accountBodySchema(tierNames);
-  const openApi = buildOpenApiDocument(accountBody);
+  const v1Routes = [
+    ...directoryReadRoutes({ directory }),
+    ...accountRoutes({ directory, accountBody }),
+    ...pinRoutes({ pinService }),
+    ...callHistoryRoutes({ directory, audit }),
+    ...oncallRoutes({ oncall, oncallPins }),
+    ...opsConsoleRoutes(createConsoleFeed({ redis, clock, policy, hours, waiting, busy, oncall, oncallPins })),
+    ...opsEventsRoutes({ deadLetters: eventOutbox.deadLetters }),
+    ...supportLineRoutes({ directory, supportLine }),
+  ];
+  const openApi = buildOpenApiDocument(v1Routes);
   const requireKey = createKeyCheck({
     controlPanel: { keys: config.apiKeys.controlPanel, allowedCidrs: config.allowedCidrs.controlPanel },
     ops: { keys: config.apiKeys.ops, allowedCidrs: config.allowedCidrs.ops },
@@ -245,20 +254,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     res.json(openApi);
   });
 
-  const v1 = express.Router();
-  v1.use('/accounts', requireKey('controlPanel'));
-  v1.use('/oncall', requireKey('ops'));
-  v1.use('/ops', requireKey('ops'));
-  v1.use(express.json({ limit: MAX_BODY }));
-  v1.use(accountRoutes({ directory, accountBody }));
-  v1.use(directoryReadRoutes({ directory }));
-  v1.use(pinRoutes({ pinService }));
-  v1.use(supportLineRoutes({ directory, supportLine }));
-  v1.use(callHistoryRoutes({ directory, audit }));
-  v1.use(oncallRoutes({ oncall, oncallPins }));
-  v1.use(opsEventsRoutes({ deadLetters: eventOutbox.deadLetters }));
-  v1.use(opsConsoleRoutes(createConsoleFeed({ redis, clock, policy, hours, waiting, busy, oncall, oncallPins })));
-  app.use('/v1', v1);
+  app.use('/v1', routerOf(v1Routes, requireKey));
   app.use('/console', consolePage());
 
   app.use(unknownRoute);

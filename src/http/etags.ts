@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { IfMatch } from '../directory/revisions.js';
-import { parseInput } from './parse-input.js';
 
 /**
  * Strong ETags naming a revision: `"a<rev>"` for an account, `"u<rev>"` for a user,
@@ -30,12 +29,11 @@ export const etagHeader = {
 };
 
 /**
- * The If-Match header as a condition (RFC 9110 §13.1.1): `*`, or the revisions of
- * the strong tags of this kind it lists. A weak or foreign tag matches nothing,
- * so a header that lists only those always fails, as the RFC says it must.
+ * The If-Match header (parsed with `ifMatchHeader`) as a condition (RFC 9110 §13.1.1): `*`,
+ * or the revisions of the strong tags of this kind it lists. A weak or foreign tag matches
+ * nothing, so a header that lists only those always fails, as the RFC says it must.
  */
-export function ifMatchOf(kind: Versioned, header: unknown): IfMatch {
-  const value = parseInput(ifMatchHeader, { 'If-Match': header }, 'headers')['If-Match'];
+export function ifMatchOf(kind: Versioned, value: string | undefined): IfMatch {
   if (value === undefined) return undefined;
   if (value.trim() === '*') return '*';
   const pattern = new RegExp(`^"${PREFIX[kind]}(\\d{1,15})"$`);

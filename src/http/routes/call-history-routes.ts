@@ -1,29 +1,32 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { callSummarySchema, summariseCalls } from '../../audit/call-history.js';
 import type { DirectoryService } from '../../directory/directory-service.js';
-import { notFound } from '../../errors.js';
-import { parseInput } from '../parse-input.js';
+import { defineRoute, type ApiRoute } from '../api-route.js';
+import { json } from '../openapi.js';
 import { accountParams } from './route-params.js';
 
-export const callsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
-export const callHistorySchema = z.object({ calls: z.array(callSummarySchema) });
+const callsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+const callHistorySchema = z.object({ calls: z.array(callSummarySchema) });
 
 // Enough events for `limit` calls of a dozen steps each.
 const EVENTS_PER_CALL = 12;
 
 /** The account's recent calls, newest first, folded from its audit stream. */
-export function callHistoryRoutes(deps: { directory: DirectoryService; audit: AuditLog }): Router {
-  const router = Router();
-  router.get('/accounts/:accountId/calls', async (req, res) => {
-    const { accountId } = parseInput(accountParams, req.params, 'params');
-    const { limit } = parseInput(callsQuery, req.query, 'query');
-    if ((await deps.directory.getAccount(accountId)) === undefined) {
-      throw notFound('account_not_found', `No account ${accountId}.`);
-    }
-    const events = await deps.audit.accountEvents(accountId, limit * EVENTS_PER_CALL);
-    res.json({ calls: summariseCalls(events).slice(0, limit) });
-  });
-  return router;
+export function callHistoryRoutes(deps: { directory: DirectoryService; audit: AuditLog }): ApiRoute[] {
+  return [
+    defineRoute('get', '/accounts/{accountId}/calls', {
+      auth: 'controlPanel',
+      summary: "The account's recent calls, newest first: time, user, outcome, wait, duration, sysadmin",
+      params: accountParams,
+      query: callsQuery,
+      responses: { '200': json(callHistorySchema, 'Call history') },
+      errors: [404],
+      handle: async ({ params: { accountId }, query: { limit } }, res) => {
+        await deps.directory.requireAccount(accountId);
+        const events = await deps.audit.accountEvents(accountId, limit * EVENTS_PER_CALL);
+        res.json({ calls: summariseCalls(events).slice(0, limit) });
+      },
+    }),
+  ];
 }

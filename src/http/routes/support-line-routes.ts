@@ -1,21 +1,21 @@
-import { Router } from 'express';
 import type { DirectoryService } from '../../directory/directory-service.js';
-import { notFound } from '../../errors.js';
-import type { SupportLine } from '../../hours/support-line.js';
-import { parseInput } from '../parse-input.js';
+import { supportLineSchema, type SupportLine } from '../../hours/support-line.js';
+import { defineRoute, type ApiRoute } from '../api-route.js';
+import { json } from '../openapi.js';
 import { accountParams } from './route-params.js';
 
 /** Whether an account may phone support, whether the line is open now, and when that changes. */
-export function supportLineRoutes(deps: { directory: DirectoryService; supportLine: (sla: string) => SupportLine }) {
-  const { directory, supportLine } = deps;
-  const router = Router();
-
-  router.get('/accounts/:accountId/support-line', async (req, res) => {
-    const { accountId } = parseInput(accountParams, req.params, 'params');
-    const account = await directory.getAccount(accountId);
-    if (account === undefined) throw notFound('account_not_found', `No account ${accountId}.`);
-    res.json(supportLine(account.sla));
-  });
-
-  return router;
+export function supportLineRoutes(deps: { directory: DirectoryService; supportLine: (sla: string) => SupportLine }): ApiRoute[] {
+  return [
+    defineRoute('get', '/accounts/{accountId}/support-line', {
+      auth: 'controlPanel',
+      summary: "The account's phone line: eligibility, hours, open now, next change",
+      params: accountParams,
+      responses: { '200': json(supportLineSchema, 'Support line') },
+      errors: [404],
+      handle: async ({ params: { accountId } }, res) => {
+        res.json(deps.supportLine((await deps.directory.requireAccount(accountId)).sla));
+      },
+    }),
+  ];
 }
