@@ -31,12 +31,23 @@ afterAll(async () => {
 });
 
 /** A stack of callgates on the test Redis, an account with Ada (admin) and Bob, a rota, and a simulator. */
-export async function givenLine(options: { instances?: number; rota?: (typeof SAM)[]; policy?: PolicyInput; events?: { url: string; secret: string } } = {}) {
+export async function givenLine(
+  options: {
+    instances?: number;
+    rota?: (typeof SAM)[];
+    policy?: PolicyInput;
+    events?: { url: string; secret: string };
+    /** Another way to the test Redis (a proxy that delays replies). */
+    redisUrl?: string;
+    /** How long each <Play> URL lasts in the simulator. */
+    mediaSeconds?: Record<string, number>;
+  } = {},
+) {
   const stack = await startLocalStack({
     policy: options.policy ?? OPEN_POLICY,
     instances: options.instances ?? 1,
     ...(options.events === undefined ? {} : { events: options.events }),
-    redisUrl: inject('redisUrl'),
+    redisUrl: options.redisUrl ?? inject('redisUrl'),
     log: createLogger({ level: 'info', destination: logSink }),
   });
   stacks.push(stack);
@@ -50,7 +61,7 @@ export async function givenLine(options: { instances?: number; rota?: (typeof SA
   await panel('PUT', '/v1/accounts/acme/users/bob', { name: 'Bob Builder', permissions: ['manage_support'] });
   await ops('PUT', '/v1/oncall', options.rota ?? [SAM]);
   const transcript: TranscriptLine[] = [];
-  const sim = simulatorFor(stack, { speed: 50, print: (line) => transcript.push(line) });
+  const sim = simulatorFor(stack, { speed: 50, print: (line) => transcript.push(line), ...(options.mediaSeconds === undefined ? {} : { mediaSeconds: options.mediaSeconds }) });
   sims.push(sim);
   const pinFor = async (userId: string) => {
     const { body } = await panel('POST', `/v1/accounts/acme/users/${userId}/pin`);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { scriptedKeypad } from '../../sim/simulated-twilio.js';
 import { startEventReceiver } from '../../sim/event-receiver.js';
 import { eventually } from '../helpers/eventually.js';
+import { slowRepliesProxy } from '../helpers/slow-replies-proxy.js';
 import { rememberSecret } from '../helpers/leak-watch.js';
 import { givenLine, receivers, SAM, TAKES_CALLS } from './given-line.js';
 
@@ -76,5 +77,31 @@ describe('a person who answers a page always reaches its greeting', () => {
     expect(call.ending).toBe('bridged');
     expect(line.heardBy('Sam')).toContain('(connected with Ada)');
     expect(line.stack.restApi.calls.every((page) => page.machineDetection === undefined)).toBe(true);
+  });
+});
+
+describe('a held caller is never dropped by callgate', () => {
+  // https://www.twilio.com/docs/voice/twiml/enqueue: the waitUrl document is fetched again each time it ends.
+  it('when Redis answers too late as the caller holds and the page is answered, then the caller holds again, the sysadmin hears the greeting, and they are put through', async () => {
+    const proxy = await slowRepliesProxy(inject('redisUrl'));
+    try {
+      const line = await givenLine({ redisUrl: proxy.url });
+      // Sam answers while Redis is slow, and presses 1 once it answers again (the keypad waits in real time).
+      const redisBack = new Promise((resolve) => setTimeout(resolve, 3500));
+      const takes = TAKES_CALLS();
+      line.sim.answerPages(SAM.phone, { label: 'Sam', ringSeconds: 5, keypad: { press: async (gather) => (await redisBack, takes.press(gather)) } });
+      const pin = await line.pinFor('ada');
+      // The wait URL's place-in-line read (ZRANK, nothing else sends it) is answered 3 s late: past the answer budget.
+      proxy.armOn(['zrank', 'ZRANK'], 2500);
+      const ada = await line.sim.call({ from: '+447700900111', label: 'Ada', keypad: scriptedKeypad([`${pin}#`]) });
+      await line.sim.settled();
+      expect(ada.said.join(' ')).not.toMatch(/has a problem right now/);
+      expect(ada.ending).toBe('bridged');
+      // Sam answered while Redis was slow too: he heard the page's greeting, not the customers' apology.
+      expect(line.heardBy('Sam').join(' ')).not.toMatch(/has a problem right now/);
+      expect(line.heardBy('Sam')).toContain('(connected with Ada)');
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { connect, createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -10,8 +10,13 @@ export async function slowRepliesProxy(redisUrl: string): Promise<{ url: string;
   const target = new URL(redisUrl);
   let armed: { markers: string[]; ms: number } | undefined;
   let holdUntil = 0;
+  const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    }
     let replies = Promise.resolve();
     client.on('data', (chunk) => {
       if (armed !== undefined && armed.markers.some((marker) => chunk.includes(marker))) {
@@ -39,8 +44,10 @@ export async function slowRepliesProxy(redisUrl: string): Promise<{ url: string;
     armOn: (markers, ms) => {
       armed = { markers, ms };
     },
+    // Connections still open (a client that outlives the test) are cut, or close would wait for them.
     close: () =>
       new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
         server.close(() => {
           resolve();
         });
