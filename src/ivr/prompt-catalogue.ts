@@ -53,6 +53,7 @@ const PLACEHOLDERS = {
     agentCallerLeft: [],
     agentNobodyWaiting: [],
     agentGoodbye: [],
+    agentLineTrouble: [],
     agentConnecting: ['caller'],
     agentCallOver: [],
     callerConnected: [],

@@ -95,6 +95,9 @@ export function createAgentTwimlRenderer(deps: { policy: Policy; catalogue: Prom
       case 'agent_goodbye':
         sayAndHangUp(catalogue.prompt('agentGoodbye'));
         break;
+      case 'agent_line_trouble':
+        sayAndHangUp(catalogue.prompt('agentLineTrouble'));
+        break;
       case 'agent_call_over':
         sayAndHangUp(catalogue.prompt('agentCallOver'));
         break;

@@ -21,6 +21,8 @@ export type AgentDecision =
   | { kind: 'agent_connect'; sysadminId: string; about: string; userName: string }
   | { kind: 'agent_nobody_waiting'; previous?: PreviousCaller }
   | { kind: 'agent_goodbye' }
+  /** A sysadmin's step failed (Redis slow or down): said to them, not the customers' apology. */
+  | { kind: 'agent_line_trouble' }
   /** The Dial after a bridge: the conversation is over. */
   | { kind: 'agent_call_over' }
   /** The <Queue> url: played to the caller just before the bridge. */

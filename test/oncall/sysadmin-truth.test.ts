@@ -70,6 +70,29 @@ describe('the sysadmin side books what Twilio reports', () => {
   });
 });
 
+describe('a sysadmin is never given the customers\' apology', () => {
+  it('when Redis is down as a page is answered, then the sysadmin still hears the greeting', async () => {
+    const t = await lineWithAlice();
+    await givenWaitingCaller(t);
+    await t.pager.tick();
+    const alice = pagedPhone(t, 'alice', rest.calls.find((c) => c.to === ALICE.phone));
+    t.redis.disconnect();
+    expect(spoken(twimlOf(await alice.answer()))).toEqual(['This is the emergency support line. A customer is waiting for an on-call engineer. Press 1 to hear who is calling.']);
+  });
+
+  it('when Redis is down as the sysadmin presses 1, then they hear that the line cannot reach its records, in their own words', async () => {
+    const t = await lineWithAlice();
+    await givenWaitingCaller(t);
+    await t.pager.tick();
+    const alice = pagedPhone(t, 'alice', rest.calls.find((c) => c.to === ALICE.phone));
+    await alice.answer();
+    t.redis.disconnect();
+    expect(spoken(twimlOf(await alice.hear('1')))).toEqual([
+      'Sorry, the emergency line cannot reach its records right now. Callers are still held, and you will be paged again. Goodbye.',
+    ]);
+  });
+});
+
 describe('a held caller is never dropped by callgate', () => {
   // https://www.twilio.com/docs/voice/twiml/enqueue: the waitUrl document is fetched again each time it ends.
   it('when the wait URL fails inside (a request it cannot read), then the caller holds again instead of hearing the apology and a hang-up', async () => {

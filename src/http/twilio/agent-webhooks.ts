@@ -44,7 +44,9 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
   /** A sysadmin's call answered; the answer also renews how long that call keeps them busy. */
   const answer = async (sysadminId: string, callSid: string, decision: Promise<AgentDecision>): Promise<string> =>
     render(await agent.heardFrom(sysadminId, callSid, await decision));
-  return {
+  // A sysadmin whose step fails hears why in their own words (not the customers' apology): paging goes on.
+  const forSysadmin = (webhook: Webhook): Webhook => withFallback(webhook, () => render({ kind: 'agent_line_trouble' }));
+  const routes: Record<string, Webhook> = {
     // A page was answered: by a person or a voicemail box alike (no machine detection: see twilio-dialer.ts).
     // The greeting says nothing about a customer and needs no books, so a person who answers always
     // reaches it, even when Redis is slow (never the customers' apology and a hang-up).
@@ -155,4 +157,9 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
       return NOTHING;
     },
   };
+  for (const path of ['/agent-phone-in', '/agent-pin', '/agent-answer', '/agent-dialed', '/agent-missed', '/callback-dialed']) {
+    const webhook = routes[path];
+    if (webhook !== undefined) routes[path] = forSysadmin(webhook);
+  }
+  return routes;
 }
