@@ -35,7 +35,7 @@ export async function seedWaitingCallers(redisUrl: string, count: number, from: 
   client.disconnect();
 }
 
-/** The keys that hold the waiting callers (waiting-scripts.ts). */
+/** The keys that hold the waiting callers (src/oncall/lua/includes/waiting-entry.lua). */
 export const QUEUE_KEYS = [keys.waitingOrder, keys.waitingCallers, keys.pagingChains, keys.pagerDue, keys.waitingSeen];
 const parked = (key: string): string => `bench:parked:${key}`;
 

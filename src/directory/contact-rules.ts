@@ -6,7 +6,7 @@ import { CONTACT_ROLES, ROLE_REQUIREMENTS, type ContactRole, type Permission } f
  * - the admin contact holds all five permissions, the billing contact `manage_billing`;
  * - a role moves by being assigned to another user, and is never just removed;
  * - a user holding a role cannot be deleted.
- * Which roles a user holds is only known inside the atomic write (directory-scripts.ts),
+ * Which roles a user holds is only known inside the atomic write (lua/put-user-3.lua),
  * so the script decides; this file says what each role needs and words the refusals.
  */
 

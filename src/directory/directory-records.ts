@@ -1,6 +1,6 @@
 import { CONTACT_ROLES, storedUserSchema, type Account, type ContactRole, type User } from './directory-schema.js';
 
-/** Reading the directory's Redis values (layout in directory-scripts.ts) into domain values. */
+/** Reading the directory's Redis values (layout in lua/includes/account.lua) into domain values. */
 
 /** The account hash's fields, in the order `ACCOUNT_FIELDS` reads them. */
 export const ACCOUNT_FIELDS = ['name', 'sla', 'rev', ...CONTACT_ROLES] as const;

@@ -14,8 +14,9 @@ import { withRedis } from './redis-errors.js';
  * the including file's `lua/` folder (so `includes/x` is the feature's own, and
  * `../../pins/lua/includes/x` another feature's), else from src/redis/lua/ (code every feature
  * shares, such as the deadline guard). Each include enters a script once, where it is first
- * asked for, however many files ask for it; a file is read once per process. The .lua files ship beside the compiled code (tools/copy-lua.ts),
- * so the same relative URL finds them under src/ (tsx) and dist/ (node).
+ * asked for, however many files ask for it; a script is read and resolved once per process. The
+ * .lua files ship beside the compiled code (tools/copy-lua.ts), so the same relative URL finds
+ * them under src/ (tsx) and dist/ (node).
  */
 const SHARED = fileURLToPath(new URL('./lua/', import.meta.url));
 const INCLUDE = /^--- @include "([^"]+)"\s*$/gm;
@@ -89,19 +90,28 @@ export function defineScript<T>(redis: RedisClient, file: URL, decode: Decoder<T
   const path = fileURLToPath(file);
   const match = /^(.+)-(\d+)\.lua$/.exec(basename(path));
   if (match === null) throw new Error(`script file must be named <name>-<numKeys>.lua: ${path}`);
-  const [, name = '', numberOfKeys = '0'] = match;
+  const [, name = '', keyCount = '0'] = match;
+  const numberOfKeys = Number(keyCount);
   const command = `${basename(dirname(dirname(path)))}:${name}`;
-  redis.defineCommand(command, { numberOfKeys: Number(numberOfKeys), lua: scriptText(file, constants) });
+  redis.defineCommand(command, { numberOfKeys, lua: scriptText(file, constants) });
   // ioredis adds the command as a method of that name (and copies it onto each MULTI); no typings.
   const method = <R>(on: object): Invoke<R> => {
     const invoke = (on as Record<string, Invoke<R> | undefined>)[command];
     if (invoke === undefined) throw new Error(`ioredis did not define ${command}`);
     return invoke.bind(on);
   };
+  const checked = (keys: readonly string[]): readonly string[] => {
+    if (keys.length !== numberOfKeys) throw new Error(`${command} takes ${keyCount} keys, not ${String(keys.length)}`);
+    return keys;
+  };
   const run = method<Promise<unknown>>(redis);
-  const script = async (keys: readonly string[], args: readonly (string | number)[]) => decode(await withRedis(() => run(...keys, ...args)));
+  const script = async (keys: readonly string[], args: readonly (string | number)[]) => {
+    const keysChecked = checked(keys);
+    return decode(await withRedis(() => run(...keysChecked, ...args)));
+  };
   return Object.assign(script, {
-    queueIn: (multi: ChainableCommander, keys: readonly string[], args: readonly (string | number)[]) => method<ChainableCommander>(multi)(...keys, ...args),
+    queueIn: (multi: ChainableCommander, keys: readonly string[], args: readonly (string | number)[]) =>
+      method<ChainableCommander>(multi)(...checked(keys), ...args),
   });
 }
 
