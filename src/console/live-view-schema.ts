@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { waitingCallerSchema } from '../oncall/waiting-caller-schema.js';
 
 /**
  * What the on-call console reads from `/v1/ops/...`. The server builds its answers to these
@@ -16,13 +17,7 @@ export const planHoursSchema = z.object({
   nextChange: instant.nullable().meta({ description: 'When openNow next changes; null when it will not within a year.' }),
 });
 
-export const waitingCallerViewSchema = z.object({
-  callSid: z.string(),
-  accountId: z.string(),
-  accountName: z.string(),
-  userId: z.string(),
-  userName: z.string(),
-  isAdminContact: z.boolean(),
+export const waitingCallerViewSchema = waitingCallerSchema.pick({ callSid: true, accountId: true, accountName: true, userId: true, userName: true, isAdminContact: true }).extend({
   plan: z.string(),
   waitingSince: instant,
   waitSeconds: z.number(),

@@ -36,7 +36,7 @@ export interface OncallPinBurst {
 /** What the phone-in needs beyond the agent flow's own stores (wired in src/app.ts). */
 export interface PhoneInWiring {
   calls: PhoneInCalls;
-  dialer: Pick<Dialer, 'callSysadminBack'>;
+  dialer: Pick<Dialer, 'placeCall'>;
   urls: AgentUrls;
   ringSeconds: number;
   metrics?: Metrics;
@@ -98,7 +98,7 @@ export function createPhoneIn(
     await markRinging(sysadminId, { kind: 'ringing', callSid: claim, until: now + REST_TIMEOUT_MS + ringWindowMs }, now);
     let callSid: string;
     try {
-      callSid = await dialer.callSysadminBack({
+      callSid = await dialer.placeCall({
         to: sysadmin.phone,
         url: urls.phoneIn(sysadminId),
         statusCallback: urls.phoneInStatus(sysadminId),

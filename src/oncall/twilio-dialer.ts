@@ -4,14 +4,11 @@ import type { Config } from '../config.js';
 
 /** What callgate asks of Twilio's REST API: place a page, delete a caller's emptied queue. */
 export interface Dialer {
-  /** Places the call that pages a sysadmin; returns Twilio's CallSid, or throws a PageError. */
-  placeCall(call: { to: string; url: string; statusCallback: string; ringSeconds: number }): Promise<string>;
   /**
-   * Rings a sysadmin who phoned in back on their registered number (src/oncall/phone-in.ts): a
-   * call they expect, so no answering machine detection (it hangs up on long greetings). Returns
-   * Twilio's CallSid, or throws a PageError.
+   * Places a call to a sysadmin's registered phone: a page, or the call back to one who phoned in
+   * (src/oncall/phone-in.ts). Returns Twilio's CallSid, or throws a PageError.
    */
-  callSysadminBack(call: { to: string; url: string; statusCallback: string; ringSeconds: number }): Promise<string>;
+  placeCall(call: { to: string; url: string; statusCallback: string; ringSeconds: number }): Promise<string>;
   /** Deletes a queue once it is empty ("Queues persist": https://www.twilio.com/docs/voice/api/queue-resource). */
   deleteQueue(queueSid: string): Promise<void>;
   /** The account's queues (first page of up to 1,000), for sweeping those left behind. */
@@ -71,23 +68,6 @@ export function createTwilioDialer(config: Pick<Config, 'twilio' | 'supportPhone
           // call while it listens (https://www.twilio.com/docs/voice/answering-machine-detection),
           // so a sysadmin who answers with their name would be hung up on. The page's greeting says
           // nothing about a customer and waits for 1, which no voicemail box presses.
-        });
-        return call.sid;
-      } catch (error) {
-        throw new PageError(error instanceof twilio.RestException ? 'refused' : 'unknown', error);
-      }
-    },
-    async callSysadminBack({ to, url, statusCallback, ringSeconds }) {
-      try {
-        const call = await client.calls.create({
-          to,
-          from: config.pageCallerId,
-          url,
-          method: 'POST',
-          statusCallback,
-          statusCallbackMethod: 'POST',
-          statusCallbackEvent: ['completed'],
-          timeout: ringSeconds,
         });
         return call.sid;
       } catch (error) {

@@ -1,5 +1,6 @@
 import { UnavailableError } from '../errors.js';
 import { z } from 'zod';
+import { waitingCallerSchema, type WaitingCaller } from './waiting-caller-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
@@ -18,19 +19,7 @@ import { asFlag, asUnknown, defineScript, type Decoder } from '../redis/scripts.
  * - `due` (sorted set): when each chain next needs the pager, so a tick reads only
  *   what is due; `seen` (sorted set): the caller's last wait-URL fetch (a heartbeat).
  */
-export const waitingCallerSchema = z.object({
-  callSid: z.string(),
-  accountId: z.string(),
-  accountName: z.string(),
-  userId: z.string(),
-  userName: z.string(),
-  isAdminContact: z.boolean(),
-  adminContactName: z.string().nullable(),
-  tier: z.string(),
-  priority: z.number(),
-  enqueuedAt: z.number(),
-});
-export type WaitingCaller = z.infer<typeof waitingCallerSchema>;
+export { waitingCallerSchema, type WaitingCaller };
 
 const pageSchema = z.object({
   sysadminId: z.string(),

@@ -46,7 +46,11 @@ describe('the sysadmin side books what Twilio reports', () => {
     const alice = await aliceTakes(t, call.callSid);
     t.redis.disconnect();
     await bridge(t, 'alice', call.callSid, alice.pageSid);
-    await t.redis.connect();
+    // Back for the Dial's action (ioredis may already be reconnecting by itself).
+    await t.redis.connect().catch(() => undefined);
+    if (t.redis.status !== 'ready') await new Promise((resolve) => t.redis.once('ready', resolve));
+    // The <Queue> url prepared nothing: the caller is still on the line.
+    expect(await createWaitingCallers(t.redis).get(call.callSid)).toBeDefined();
     const post = signedWebhooks(t.app, t.config);
     const answer = twimlOf(
       await post(`/twilio/agent-dialed?sysadmin=alice&about=${call.callSid}`, { CallSid: alice.pageSid, DialCallStatus: 'completed', DialBridged: 'true', DialCallDuration: '300' }),
