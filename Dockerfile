@@ -20,7 +20,7 @@ COPY --from=build /app/dist ./dist
 COPY twiml ./twiml
 USER node
 # 3000: the public listener (Twilio, the API, /healthz). 3001: /readyz and /metrics, loopback unless
-# INTERNAL_HOST says otherwise; publish it only to the internal network (README, Deployment).
+# INTERNAL_HOST says otherwise; publish it only to the internal network (README "The two listeners").
 EXPOSE 3000 3001
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

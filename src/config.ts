@@ -89,7 +89,7 @@ const publicBaseUrl = httpsUnlessLoopback()
   })
   .transform((value) => value.replace(/\/+$/, ''));
 
-// Where events go (README "Events to the control panel"): https, or http only to this machine.
+// Where events go (docs/events.md): https, or http only to this machine.
 const eventsUrl = httpsUnlessLoopback();
 
 // Where /metrics and /readyz listen: an address (or localhost), loopback unless an operator opens it.

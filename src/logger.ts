@@ -26,7 +26,7 @@ export const REDACTED_PATHS = [
   'apiKey',
   '*.apiKey',
   // Whoever has a recording's URL may be able to play it (unless Twilio's HTTP auth on media
-  // URLs is on, README "Deployment"): lines name the recording by its RecordingSid instead.
+  // URLs is on, README "Twilio console settings"): lines name the recording by its RecordingSid instead.
   'recordingUrl',
   '*.recordingUrl',
 ];

@@ -52,7 +52,7 @@ function start(): void {
   const server = createServer(app).listen(config.port, () => {
     log.info({ port: config.port, publicBaseUrl: config.publicBaseUrl }, 'callgate listening');
   });
-  // Probes and Prometheus only: never on the port Twilio reaches (README, Deployment).
+  // Probes and Prometheus only: never on the port Twilio reaches (README "The two listeners").
   const internalServer = createServer(internal).listen(config.internal.port, config.internal.host, () => {
     log.info({ internal: internalServer.address() }, 'callgate listening for /readyz and /metrics');
   });

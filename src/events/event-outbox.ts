@@ -14,8 +14,8 @@ export const DEFAULT_MAX_EVENTS = 50_000;
 export type EmitResult = 'appended' | 'duplicate';
 
 /**
- * The emitters' side of the outbox. See the README ("Events to the control
- * panel") for which of appendIn and emit to use where.
+ * The emitters' side of the outbox. See docs/events.md ("For emitters
+ * (code)") for which of appendIn and emit to use where.
  */
 export function createEventOutbox(redis: RedisClient, clock: Clock, options: { maxEvents?: number } = {}) {
   const appendEvent = defineScript(redis, new URL('./lua/append-event-5.lua', import.meta.url), asTagged);

@@ -18,7 +18,7 @@ export function signatureHeader(secret: string, body: string, timestamp: number)
 }
 
 /**
- * The receiver's check (the README's snippet does the same): the header parses,
+ * The receiver's check (docs/events.md "The signature" shows the same): the header parses,
  * the timestamp is within the window of `nowSeconds`, and one v1 matches.
  */
 export function verifySignature(secret: string, body: string, header: string | undefined, nowSeconds: number): boolean {

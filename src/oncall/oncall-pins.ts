@@ -17,7 +17,7 @@ import { defineScript, type Decoder } from '../redis/scripts.js';
  * Past that, PIN entry is refused until the oldest failure leaves the window, or an operator
  * sets a new PIN. Only a call callgate placed to the registered number reaches the PIN
  * prompt, so this lockout can be set off only by someone holding the sysadmin's phone, never
- * by a caller spoofing its number (README "Security: the on-call PIN").
+ * by a caller spoofing its number (docs/security.md "The on-call PIN").
  */
 export interface OncallPinLimits {
   /** Wrong PINs allowed per sysadmin within the window; the next entry is refused. */

@@ -50,7 +50,7 @@ export interface PhoneInWiring {
  * callback: the phone is free again), callgate calls that sysadmin's *registered* number, and
  * only on that call asks the on-call PIN, then the missed callers, then who is waiting. A
  * spoofer of the number cannot answer the sysadmin's phone, so never reaches the PIN prompt:
- * they can neither guess the PIN nor spend the sysadmin's PIN failures (README "Security: the
+ * they can neither guess the PIN nor spend the sysadmin's PIN failures (docs/security.md "The
  * on-call PIN").
  */
 export function createPhoneIn(

@@ -96,7 +96,7 @@ export const policySchema = z
         issuesPerUserPerHour: z.number().int().min(1).max(1000).default(5),
         /**
          * Live PINs one account may hold at once (one per user): a guess with the account's code risks
-         * them all, so the cap keeps its code's allowance worth some guesses (README "Security: guessing PINs").
+         * them all, so the cap keeps its code's allowance worth some guesses (docs/security.md "The guessing bound").
          */
         livePerAccount: z.number().int().min(1).max(100_000).default(50),
       })
@@ -113,7 +113,7 @@ export const policySchema = z
         alarmFailuresPerMinute: z.number().int().min(1).default(30),
         /**
          * The stated bound: the chance that random guessing anywhere on the line finds any live PIN
-         * within `guessWindowHours` stays below this (README "Security: guessing PINs").
+         * within `guessWindowHours` stays below this (docs/security.md "The guessing bound").
          */
         guessBound: z.number().gt(0).lt(1).default(0.0001),
         guessWindowHours: z.number().int().min(1).max(168).default(24),
@@ -166,7 +166,7 @@ export const policySchema = z
         busyWithoutNewsAlarmMinutes: z.number().int().min(5).max(240).default(60),
       })
       .prefault({}),
-    // Where a missed caller may be called back (README "Who may be called back").
+    // Where a missed caller may be called back (docs/security.md "Who may be called back").
     callbacks: z
       .strictObject({
         /**
@@ -185,7 +185,7 @@ export const policySchema = z
         voice: z.string().min(1).default('Polly.Amy'),
       })
       .prefault({}),
-    // Delivery of events to EVENTS_URL (README "Events to the control panel").
+    // Delivery of events to EVENTS_URL (docs/events.md).
     events: z
       .strictObject({
         sendTimeoutSeconds: z.number().int().min(1).max(60).default(10),

@@ -3,7 +3,7 @@
  * `{hash tag}` so each operation runs unchanged on Redis Cluster:
  * - `{a:<accountId>}`: an account, its users and its call history;
  * - `{line}`: the call path, in one slot so that the step that uses a PIN up
- *   also holds the caller for a sysadmin (README "Call path atomicity"): the
+ *   also holds the caller for a sysadmin (docs/architecture.md "Call path atomicity"): the
  *   PIN index (PINs are looked up by value alone, so it cannot be split by
  *   account), the guess gate's counts, each call's state, the waiting callers,
  *   their paging chains, reservations and busy sysadmins. It is small (a live

@@ -33,7 +33,7 @@ describe('failed PINs per caller number', () => {
     expect(spoken(xml)).toEqual([LOCKED_OUT]);
     expect(xml).not.toContain('<Gather');
 
-    // The security team is told, through the events outbox (README: Events to the control panel).
+    // The security team is told, through the events outbox (docs/events.md).
     const lockedUntil = new Date(t.clock.now() + t.policy.callers.lockoutSeconds * 1000).toISOString();
     await eventually(async () => {
       const events = (await t.redis.xrange('callgate:{events}:outbox', '-', '+')).map(([, fields]) => JSON.parse(fields[5] ?? '{}') as { type: string; data: Record<string, unknown> });

@@ -66,7 +66,7 @@ describe('an instance dying right after putting a caller through', () => {
       expect.objectContaining({ to: '+447700900999', url: `${other.config.publicBaseUrl}/twilio/agent?sysadmin=sam&caller=${call.CallSid}` }),
     ]);
     expect(await createWaitingCallers(other.redis).get(call.CallSid)).toMatchObject({ caller: { userName: 'Grace Hopper', accountId } });
-    // The audit of the admission was due just after the answer: that much a crash loses (README "Call path atomicity").
+    // The audit of the admission was due just after the answer: that much a crash loses (docs/architecture.md "Call path atomicity").
     expect((await auditEvents(other)).filter((event) => event.callSid === call.CallSid).map((event) => event.type)).not.toContain('enqueued');
   }, 30_000);
 

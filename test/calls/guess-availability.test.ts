@@ -20,7 +20,7 @@ import {
 } from './guess-helpers.js';
 
 /*
- * Statement 3 of the guessing bound (README "Security: guessing PINs", SPEC section 6): no
+ * Statement 3 of the guessing bound (docs/security.md "The guessing bound", SPEC section 6): no
  * attacker, with any number of accounts, codes, numbers and live PINs of their own, can make a
  * legitimate caller of another account fail who types the right PIN (and the right code when
  * asked). The default policy throughout: bound 1 in 10,000, 8-digit PINs, 50 live PINs an account.

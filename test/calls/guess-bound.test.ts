@@ -21,7 +21,7 @@ import {
 } from './guess-helpers.js';
 
 /*
- * The guessing bound (README "Security: guessing PINs"), statements 1 and 2, held under
+ * The guessing bound (docs/security.md "The guessing bound"), statements 1 and 2, held under
  * concurrency and across the window. A tiny bound makes a day's allowance a handful of guesses,
  * so a test can spend it; a cap of 10 live PINs per account is what such a bound allows.
  * Statement 3 (availability) is test/calls/guess-availability.test.ts.
@@ -112,7 +112,7 @@ describe("statement 2: guessing aimed at one account spends only that account co
     const budget = budgetOf(TINY);
     const units = (risk: number): number => Math.ceil(risk / RISK_UNIT);
     const allowance = Math.floor(budget.perCode / RISK_UNIT);
-    // The miss that leaves less than one guess at the cap retires the code (README): the misses it takes.
+    // The miss that leaves less than one guess at the cap retires the code (docs/security.md "The guessing bound"): the misses it takes.
     const toRetire = (live: number): number => {
       let misses = 1;
       while (misses * units(riskOfGuess(live, 8)) + units(budget.atCap) <= allowance) misses += 1;

@@ -9,7 +9,7 @@ import { rememberSecret } from '../helpers/leak-watch.js';
 import { buildTestApp, policyWith, type TestApp } from '../helpers/test-app.js';
 import { placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
 
-/** What the guessing tests hear, and how they guess (README "Security: guessing PINs"). */
+/** What the guessing tests hear, and how they guess (docs/security.md "The guessing bound"). */
 export const NOT_RECOGNISED = /^Sorry, that PIN was not recognised/;
 export const CODE_MISS = /^Sorry, that was not recognised/;
 export const ASKS_FOR_CODE = /first enter the account code shown with your PIN/;

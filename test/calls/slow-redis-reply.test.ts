@@ -84,7 +84,7 @@ describe('a slow answer from Redis while the PIN is used up', () => {
 describe('a copy of an answered PIN webhook', () => {
   // Twilio itself sends a webhook again only when the connection failed (page above), so the
   // first copy was never answered; a copy of one that was comes from something in between (a
-  // proxy or load balancer that repeats a request) or from a retry policy the README rules out.
+  // proxy or load balancer that repeats a request) or from a retry policy the README rules out ("Twilio console settings").
   it('when the copy meets a slow Redis after the first was answered "connecting you", then the caller stays held and the PIN stays used', async () => {
     // Put through ("connecting you") by the instance whose Redis answers in time.
     const { accountId, userId, pin, call } = await givenWaitingCaller(prompt);

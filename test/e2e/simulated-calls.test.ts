@@ -357,7 +357,7 @@ describe('whole calls through the simulator', () => {
 
   it('when callgate goes down mid-call, then Twilio plays the hosted fallback: an apology that fits any point of a call', async () => {
     const line = await givenLine();
-    // twiml/fallback.xml on a static host that answers POST, as the README asks.
+    // twiml/fallback.xml on a static host that answers POST, as the README asks ("Hosting the fallback").
     const fallbackXml = readFileSync(new URL('../../twiml/fallback.xml', import.meta.url), 'utf8');
     const host = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/xml' }).end(fallbackXml));
     await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));

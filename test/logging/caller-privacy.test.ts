@@ -11,7 +11,7 @@ import { logLines, logSink, rememberSecret } from '../helpers/leak-watch.js';
 /**
  * A whole call, through the simulator, ending in a voicemail, read back from the log. The
  * recording's URL and the caller's number are kept out of every line: the URL may play the
- * message to whoever holds it (README, Deployment: Twilio's HTTP auth on media URLs,
+ * message to whoever holds it (README "Twilio console settings": Twilio's HTTP auth on media URLs,
  * https://support.twilio.com/hc/en-us/articles/15827821586843), and the number is the caller's.
  */
 const CALLER = '+447700900668';

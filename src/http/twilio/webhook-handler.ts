@@ -43,8 +43,9 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
  * Every Twilio webhook, on node's own request and response, in front of the express app:
  * the form read, the signature checked, the webhook looked up by path, its answer given its
  * deadline, timed and sent. The PIN webhook is the busiest path callgate has, and express's
- * routing, body parsing and response helpers were a third of its CPU (README, Performance);
- * the API keeps express, where what it does is worth its cost.
+ * routing, body parsing and response helpers were a third of its CPU (docs/architecture.md
+ * "Home-made mechanisms, and why nothing simpler does"); the API keeps express, where what it
+ * does is worth its cost.
  *
  * Whatever goes wrong (Redis down or slow, a bug, an unreadable body, an unknown path), the
  * caller hears the apology and how to reach support another way: always 200 with TwiML, never
