@@ -204,7 +204,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     log,
   });
   const flow = createCallFlow({ clock, policy, hours, verified, calls, limits, audit });
-  const queueFlow = createQueueFlow({ policy, clock, calls, waiting, pager, failures: pageFailures, missed, books, voicemail, cleanup, audit, log });
+  const queueFlow = createQueueFlow({ policy, clock, calls, waiting, pager, oncall, failures: pageFailures, missed, books, voicemail, cleanup, audit, log });
   const catalogue = deps.catalogue ?? loadPromptCatalogue(policy.voice.language);
   const twiml = createTwimlRenderer({
     policy,

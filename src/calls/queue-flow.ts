@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { BridgeBooks } from '../oncall/bridge-books.js';
 import type { MissedCallers } from '../oncall/missed-callers.js';
 import type { PageFailures } from '../oncall/page-failures.js';
+import type { OncallStore } from '../oncall/oncall-store.js';
 import type { Pager } from '../oncall/pager.js';
 import type { QueueCleanup } from '../oncall/queue-cleanup.js';
 import { WAIT_PAUSE_SECONDS, waitedSeconds, type WaitingCallers } from '../oncall/waiting-callers.js';
@@ -46,6 +47,7 @@ export function createQueueFlow(deps: {
   calls: CallStates;
   waiting: WaitingCallers;
   pager: Pick<Pager, 'whyNobodyCanBePaged'>;
+  oncall: Pick<OncallStore, 'list'>;
   failures: PageFailures;
   missed: MissedCallers;
   books: BridgeBooks;
@@ -68,15 +70,20 @@ export function createQueueFlow(deps: {
   async function waitInQueue(wait: { callSid: string; queueTime: number }): Promise<Decision> {
     const left = policy.queue.maxWaitSeconds - wait.queueTime;
     const now = clock.now();
-    const [position, entry] = await Promise.all([waiting.seen(wait.callSid, now), waiting.get(wait.callSid)]).catch((error: unknown) => {
+    // One round trip: the heartbeat with the place in line, and what says whether anyone can be paged.
+    const [at, onCall, failedInARow] = await Promise.all([
+      waiting.atWaitFetch(wait.callSid, now),
+      deps.oncall.list().then((list) => list.length),
+      deps.failures.inARow(wait.callSid),
+    ]).catch((error: unknown) => {
       log.warn({ err: error, callSid: wait.callSid }, 'could not read the place in line');
-      return [null, undefined] as const;
+      return [undefined, 0, 0] as const;
     });
-    const reserved = entry?.reservation != null && entry.reservation.until > now;
-    if (reserved) return { kind: 'hold', position, pauseSeconds: RESERVED_PAUSE_SECONDS, music: false };
+    const position = at?.position ?? null;
+    if (at !== undefined && at.reservedUntil > now) return { kind: 'hold', position, pauseSeconds: RESERVED_PAUSE_SECONDS, music: false };
     if (left <= 0) return { kind: 'leave_queue' };
     // Nobody can be paged at all (no one on call, every page failed, the plan closed): a message now, not a long wait.
-    const nobody = entry === undefined ? undefined : await pager.whyNobodyCanBePaged(entry.caller, now).catch(() => undefined);
+    const nobody = at === undefined ? undefined : pager.whyNobodyCanBePaged(at.tier, onCall, failedInARow, now);
     if (nobody !== undefined) {
       await missed.noteLeaving(wait.callSid, nobody);
       return { kind: 'leave_queue' };

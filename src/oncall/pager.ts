@@ -12,7 +12,7 @@ import type { PageOutcomes } from './page-outcomes.js';
 import type { OncallStore } from './oncall-store.js';
 import { createPagePlacement } from './page-placement.js';
 import { REST_TIMEOUT_MS, type Dialer } from './twilio-dialer.js';
-import { ghostAfterMs, type WaitingCaller, type WaitingCallers } from './waiting-callers.js';
+import { ghostAfterMs, type WaitingCallers } from './waiting-callers.js';
 
 /**
  * Pages the on-call list for waiting callers, SPEC section 5. A tick reads who is on call
@@ -110,11 +110,13 @@ export function createPager(deps: PagerDeps) {
     await Promise.all(pages);
   }
 
-  /** Why nobody at all can be paged for this caller, if so: they are offered voicemail at once. */
-  async function whyNobodyCanBePaged(caller: WaitingCaller, now: number): Promise<'plan_closed' | 'no_one_on_call' | undefined> {
-    if (!hours.isOpen(caller.tier, now)) return 'plan_closed';
-    const [list, failedInARow] = await Promise.all([oncall.list(), deps.failures.inARow(caller.callSid)]);
-    return list.length === 0 || failedInARow >= list.length ? 'no_one_on_call' : undefined;
+  /**
+   * Why nobody at all can be paged for a caller of `tier`, if so: they are offered voicemail at
+   * once. The reads are the caller's (the wait URL makes them with its own, in one round trip).
+   */
+  function whyNobodyCanBePaged(tier: string, onCall: number, failedInARow: number, now: number): 'plan_closed' | 'no_one_on_call' | undefined {
+    if (!hours.isOpen(tier, now)) return 'plan_closed';
+    return onCall === 0 || failedInARow >= onCall ? 'no_one_on_call' : undefined;
   }
 
   /** Whether verified callers wait on an open line with nobody on call. */

@@ -126,6 +126,21 @@ const decodeReserve: Decoder<'reserved' | 'taken' | 'gone'> = (reply) => {
   return reply === 'reserved' ? 'reserved' : reply === 'taken' ? 'taken' : 'gone';
 };
 
+/** What a wait-URL fetch learns in its one command (lua/wait-fetch-4.lua). */
+export interface AtWaitFetch {
+  /** 1-based, across plans. */
+  position: number;
+  tier: string;
+  /** Until when a sysadmin who pressed 1 holds the caller; 0 for nobody. */
+  reservedUntil: number;
+}
+
+const decodeWaitFetch: Decoder<AtWaitFetch | undefined> = (reply) => {
+  if (!Array.isArray(reply)) return undefined;
+  const [rank, tier, reservedUntil] = reply as unknown[];
+  return { position: Number(rank) + 1, tier: String(tier), reservedUntil: Number(reservedUntil) };
+};
+
 export function createWaitingCallers(redis: RedisClient) {
   const script = <T>(file: string, decode: Decoder<T>) => defineScript(redis, new URL(`./lua/${file}`, import.meta.url), decode);
   const reserveWaitingCaller = script('reserve-waiting-caller-6.lua', decodeReserve);
@@ -136,6 +151,7 @@ export function createWaitingCallers(redis: RedisClient) {
   const removeWaitingCaller = script('remove-waiting-caller-6.lua', (json) => (typeof json === 'string' ? waitingCallerSchema.parse(JSON.parse(json)) : undefined));
   const prepareBridge = script('prepare-bridge-7.lua', asUnknown);
   const settleCaller = script('settle-caller-7.lua', settledFrom);
+  const waitFetch = script('wait-fetch-4.lua', decodeWaitFetch);
   const { waitingOrder, waitingCallers, pagingChains, reservations, pagerDue, waitingSeen } = keys;
 
   async function entries(callSids: string[]): Promise<WaitingEntry[]> {
@@ -210,11 +226,8 @@ export function createWaitingCallers(redis: RedisClient) {
     entries,
     count: () => withRedis(() => redis.zcard(waitingOrder)),
 
-    /** A wait-URL fetch: the caller is still there. Returns their place in line (1-based), or null. */
-    async seen(callSid: string, now: number): Promise<number | null> {
-      const [rank] = await withRedis(() => Promise.all([redis.zrank(waitingOrder, callSid), redis.zadd(waitingSeen, 'XX', now, callSid)]));
-      return rank === null ? null : rank + 1;
-    },
+    /** A wait-URL fetch: the caller is still there (the heartbeat); their place, plan and reservation, or undefined if not waiting. */
+    atWaitFetch: (callSid: string, now: number): Promise<AtWaitFetch | undefined> => waitFetch([waitingOrder, waitingCallers, reservations, waitingSeen], [callSid, now]),
 
     async claimChain(callSid: string, now: number, leaseUntil: number): Promise<boolean> {
       return claimPagingChain([pagerDue], [callSid, now, leaseUntil]);
