@@ -4,7 +4,7 @@ import type { Policy } from '../policy/policy-schema.js';
 import type { PromptCatalogue } from './prompt-catalogue.js';
 import type { HoursSpeech } from './speak-hours.js';
 import { speakable } from './speakable.js';
-import { twimlTemplate } from './twiml-template.js';
+import { twimlTemplate, type FillTemplate } from './twiml-template.js';
 
 const { VoiceResponse } = twilio.twiml;
 
@@ -36,6 +36,19 @@ export function createTwimlRenderer(deps: {
   const voice = { voice: policy.voice.voice, language: policy.voice.language } as Parameters<
     InstanceType<typeof VoiceResponse>['say']
   >[0];
+
+  /** The hold document; its place in line may be a mark (a word) for a template to fill in. */
+  function buildHold(hold: { position: number | string | null; pauseSeconds: number; music: boolean }): string {
+    const response = new VoiceResponse();
+    if (hold.position !== null) response.say(voice, catalogue.prompt('queuePosition', { position: hold.position }));
+    if (hold.music && policy.queue.holdMusicUrl !== undefined) {
+      response.play(policy.queue.holdMusicUrl);
+    } else {
+      response.pause({ length: hold.pauseSeconds });
+      response.say(voice, catalogue.prompt('stillHolding'));
+    }
+    return response.toString();
+  }
 
   function render(decision: Decision): string {
     const response = new VoiceResponse();
@@ -104,14 +117,7 @@ export function createTwimlRenderer(deps: {
         );
         break;
       case 'hold':
-        if (decision.position !== null) say(catalogue.prompt('queuePosition', { position: decision.position }));
-        if (decision.music && policy.queue.holdMusicUrl !== undefined) {
-          response.play(policy.queue.holdMusicUrl);
-        } else {
-          response.pause({ length: decision.pauseSeconds });
-          say(catalogue.prompt('stillHolding'));
-        }
-        break;
+        return buildHold(decision);
       case 'leave_queue':
         response.leave();
         break;
@@ -157,11 +163,42 @@ export function createTwimlRenderer(deps: {
   const count = (text: string, mark: string) => text.split(mark).length - 1;
   const namesInPrompt = count(catalogue.prompt('connecting', { name: marks.name }), marks.name) - count(catalogue.prompt('connecting', { name: '' }), marks.name);
   const fillEnqueue = twimlTemplate(render({ kind: 'enqueue', ...marks }), marks, { name: namesInPrompt, queue: 1 });
+
+  // Every caller on hold is told their own place in line and Twilio fetches the hold document
+  // again each time it ends (about 420 fetches a second with 10,000 waiting): keyed by the place,
+  // the cache above would be pushed out by it and rebuilt nearly every time. One template per
+  // pause, music and whether the place is known (a handful: the pause is the queue's, or what is
+  // left of the wait), the place filled in. A number prints as the prompt prints it (digits, sign, point, exponent,
+  // NaN or Infinity: nothing speakable() or the escaping changes).
+  const positionMark = { position: 'CallgatePositionMark' };
+  const positionsInPrompt =
+    count(catalogue.prompt('queuePosition', { position: positionMark.position }), positionMark.position) -
+    count(catalogue.prompt('queuePosition', { position: '' }), positionMark.position);
+  const holdTemplates = new Map<string, FillTemplate<'position'> | undefined>();
+  const HOLD_TEMPLATES = 64;
+  // The key prints each number as the document does (a JSON key would print NaN and Infinity alike).
+  function holdTemplate(told: boolean, pauseSeconds: number, music: boolean): FillTemplate<'position'> | undefined {
+    const key = `${String(told)} ${String(music)} ${String(pauseSeconds)}`;
+    const known = holdTemplates.get(key);
+    if (known !== undefined || holdTemplates.has(key)) return known;
+    if (holdTemplates.size >= HOLD_TEMPLATES) holdTemplates.clear();
+    // Undefined when the mark occurs elsewhere too (in the hold music's URL): such holds are built.
+    const fill = twimlTemplate(buildHold({ position: told ? positionMark.position : null, pauseSeconds, music }), positionMark, {
+      position: told ? positionsInPrompt : 0,
+    });
+    holdTemplates.set(key, fill);
+    return fill;
+  }
+
   function renderCached(decision: Decision): string {
     // The name is spoken as the prompt would speak it; the queue is written as given (an empty
     // one, which never happens, would be an empty element: built, not filled in).
     if (decision.kind === 'enqueue' && fillEnqueue !== undefined && decision.queue !== '') {
       return fillEnqueue({ name: speakable(decision.name), queue: decision.queue });
+    }
+    if (decision.kind === 'hold') {
+      const fill = holdTemplate(decision.position !== null, decision.pauseSeconds, decision.music);
+      return fill === undefined ? buildHold(decision) : fill({ position: String(decision.position ?? '') });
     }
     // Answers carrying the call's own data (its queue, the moment decided) never repeat: caching
     // them would only push out the answers that do.
