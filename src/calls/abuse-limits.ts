@@ -16,7 +16,7 @@ import { CALL_STATE_TTL_MS, CLAIM_MS, claimStepWith, type CallState } from './ca
 import type { Decision } from './decisions.js';
 
 /**
- * The limits on guessing (README "Security: guessing PINs"), enforced where the guess is
+ * The limits on guessing (docs/security.md "The guessing bound"), enforced where the guess is
  * checked, in one script: failed PINs per caller number (then the number is turned
  * away for a while), the line's allowance for PIN-only guesses (past which a guess needs
  * the account code too), each account code's own allowance (past which the code is

@@ -7,7 +7,7 @@ import type { AuditInput } from '../audit/audit-log.js';
  */
 export type Decision =
   | { kind: 'ask_pin'; attempt: number; retry: boolean; afterCode?: boolean }
-  // Once the line's PIN-only guess budget is spent, the account code first (README "Security: guessing PINs").
+  // Once the line's PIN-only guess budget is spent, the account code first (docs/security.md "The guessing bound").
   | { kind: 'ask_account_code'; attempt: number; retry: boolean }
   // The account code typed was retired after guessing spent its allowance: a new PIN shows the new code.
   | { kind: 'account_code_changed' }

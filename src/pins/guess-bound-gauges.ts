@@ -3,7 +3,7 @@ import type { GuessStanding } from '../calls/abuse-limits.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 /**
- * The day's guessing bound as it stands (SPEC section 6, README "Security: guessing PINs"):
+ * The day's guessing bound as it stands (SPEC section 6, docs/security.md "The guessing bound"):
  * the bound itself, the guesses missed in the window, the chance the PIN-only ones found a
  * live PIN, and how many PIN-only guesses are left before the line asks for the account code.
  * One read per scrape; while Redis is down the last known values stay.

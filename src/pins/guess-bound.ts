@@ -1,6 +1,6 @@
 
 /**
- * The guessing bound, as numbers (README "Security: guessing PINs").
+ * The guessing bound, as numbers (docs/security.md "The guessing bound").
  *
  * A random guess of a d-digit PIN while L PINs are live hits one with chance
  * p = L / 10^d. Guesses g1..gn miss them all with chance Π(1 − p_i) = exp(−Σ h_i)

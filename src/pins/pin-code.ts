@@ -12,13 +12,3 @@ export function hashPin(secret: string, pin: string): string {
   return createHmac('sha256', secret).update(pin).digest('base64url');
 }
 
-/**
- * The account code a caller types with the PIN once the line asks for it (README "The
- * guessing bound"): `digits` decimal digits derived from the account id under PIN_SECRET,
- * so it is the same for every PIN of the account, needs no storage, and cannot be worked
- * out from the account id alone. Two accounts may share a code; that only merges their partitions.
- */
-export function accountCodeOf(secret: string, accountId: string, digits: number): string {
-  const mac = createHmac('sha256', secret).update(`account-code\u0000${accountId}`).digest();
-  return (mac.readBigUInt64BE(0) % 10n ** BigInt(digits)).toString().padStart(digits, '0');
-}

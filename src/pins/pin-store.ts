@@ -25,7 +25,7 @@ export interface IssuedPin {
   expiresAt: number;
   /**
    * The account's code, asked for with the PIN once the line's PIN-only guess allowance is spent;
-   * a new one once guesses with it spent its own allowance (README "Security: guessing PINs").
+   * a new one once guesses with it spent its own allowance (docs/security.md "The guessing bound").
    */
   accountCode: string;
 }
