@@ -168,8 +168,8 @@ export function createTwimlRenderer(deps: {
   // again each time it ends (about 420 fetches a second with 10,000 waiting): keyed by the place,
   // the cache above would be pushed out by it and rebuilt nearly every time. One template per
   // pause, music and whether the place is known (a handful: the pause is the queue's, or what is
-  // left of the wait), the place filled in. A number prints as the prompt prints it (digits, sign, point, exponent,
-  // NaN or Infinity: nothing speakable() or the escaping changes).
+  // left of the wait), the place filled in. A number prints as the prompt prints it (digits, sign,
+  // point, exponent, NaN or Infinity: nothing speakable() or the escaping changes).
   const positionMark = { position: 'CallgatePositionMark' };
   const positionsInPrompt =
     count(catalogue.prompt('queuePosition', { position: positionMark.position }), positionMark.position) -
