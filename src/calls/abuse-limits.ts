@@ -4,7 +4,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import { guessBudget, guessesLeft, hitProbability, riskOfGuess } from '../pins/guess-bound.js';
 import { guessLimitsTable, RISK_UNIT } from '../pins/guess-scripts.js';
 import { hashPin } from '../pins/pin-code.js';
-import { ACCOUNT_CODES_KEY, type PinOwner } from '../pins/pin-store.js';
+import type { PinOwner } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { scriptDeadline } from '../redis/deadline.js';
@@ -250,7 +250,7 @@ export function createAbuseLimits(deps: {
               keys.lineAccounts,
               keys.lineUsers,
               ...WAITING_KEYS,
-              ACCOUNT_CODES_KEY,
+              keys.accountCodes,
             ],
             [
               scriptDeadline(guess.notAfter),

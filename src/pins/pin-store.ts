@@ -61,7 +61,6 @@ const CODE_CANDIDATES = 4;
  * Each account's code, and the codes ever given (lua/issue-pin-8.lua), under the call path's
  * `{line}` tag: the PIN step reads it with the PIN index.
  */
-export const ACCOUNT_CODES_KEY = 'callgate:{line}:pins:account-codes';
 
 export const ownerKey = (owner: PinOwner): string => `${owner.accountId}/${owner.userId}`;
 
@@ -127,7 +126,7 @@ export function createPinStore(
       // Drawn from the CSPRNG like a PIN: a code says nothing about the account, nor the next code about the last.
       const codes = Array.from({ length: CODE_CANDIDATES }, () => generatePin(accountCodeDigits));
       const [outcome, detail] = await issuePin(
-        [...pinKeys, keys.pinIssues(ownerKey(owner)), ACCOUNT_CODES_KEY],
+        [...pinKeys, keys.pinIssues(ownerKey(owner)), keys.accountCodes],
         [scriptDeadline(), now, hashPin(secret, pin), ownerKey(owner), expiresAt, HOUR_MS, settings.issuesPerUserPerHour, codes.join(','), settings.livePerAccount],
       );
       if (outcome === 'ok') return { pin, expiresAt, accountCode: String(detail) };

@@ -30,6 +30,8 @@ export const keys = {
   pinsConsumed: 'callgate:{line}:pins:consumed',
   pinsConsumedUntil: 'callgate:{line}:pins:consumed-until',
   guessSpend: 'callgate:{line}:pins:guess-spend',
+  // Each account's current code and every code ever drawn (never reused): src/pins/pin-store.ts.
+  accountCodes: 'callgate:{line}:pins:account-codes',
   callerFailures: (number: string) => `callgate:{line}:pins:caller:${number}:failures`,
   callerLockout: (number: string) => `callgate:{line}:pins:caller:${number}:lockout`,
   lineFailures: (minute: number) => `callgate:{line}:pins:line-failures:${String(minute)}`,
