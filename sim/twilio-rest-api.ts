@@ -4,6 +4,7 @@ import { updateCall, type LiveCalls } from './rest-call-update.js';
 import { createCall, type PlacedCall } from './rest-calls.js';
 import { sendError } from './rest-json.js';
 import { handleQueues, postQueue } from './rest-queues.js';
+import { createPhoneNumberRegistry, handlePhoneNumbers, type PhoneNumberRegistry } from './rest-phone-numbers.js';
 import { createQueueRegistry, type QueueRegistry } from './queue-registry.js';
 
 export type { PlacedCall } from './rest-calls.js';
@@ -11,7 +12,8 @@ export type { LiveCalls } from './rest-call-update.js';
 
 /**
  * A stand-in for the part of Twilio's REST API that callgate uses: Calls.json
- * (placing pages), a Call's update (see rest-call-update.ts) and the Queue resource. It checks Basic auth when given the
+ * (placing pages), a Call's update (see rest-call-update.ts), the Queue resource and the
+ * IncomingPhoneNumber resource (rest-phone-numbers.ts, for `npm run twilio:setup`). It checks Basic auth when given the
  * account's credentials (401, code 20003, as Twilio), records every placed
  * call, owns the account's queues (shared with the simulator, as one Twilio
  * account would), and can be told to fail or hang so failures can be tested.
@@ -27,6 +29,8 @@ export interface TwilioRestApi {
   queues: QueueRegistry;
   /** The account's calls in progress, by CallSid (the simulator keeps it), for a Call's update. */
   liveCalls: LiveCalls;
+  /** The account's phone numbers and their voice webhooks (IncomingPhoneNumbers). */
+  phoneNumbers: PhoneNumberRegistry;
   /** The next requests (of any kind) behave like this, in order; after that every request succeeds. */
   behave(...next: Behaviour[]): void;
   onCall(listener: (call: PlacedCall) => void): void;
@@ -44,6 +48,7 @@ export async function startTwilioRestApi(credentials?: { accountSid: string; aut
   const hanging: (() => void)[] = [];
   const queues = createQueueRegistry();
   const liveCalls: LiveCalls = new Map();
+  const phoneNumbers = createPhoneNumberRegistry();
 
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -80,6 +85,7 @@ export async function startTwilioRestApi(credentials?: { accountSid: string; aut
       }
       if (method === 'POST' && (await postQueue(req, path, res, queues))) return;
       if (handleQueues(method, path, res, queues)) return;
+      if (await handlePhoneNumbers(req, new URL(req.url ?? '/', 'http://stand-in'), res, phoneNumbers)) return;
       sendError(res, 404, 20404, 'The requested resource was not found');
     })();
   });
@@ -90,6 +96,7 @@ export async function startTwilioRestApi(credentials?: { accountSid: string; aut
     calls,
     queues,
     liveCalls,
+    phoneNumbers,
     behave: (...next) => plan.push(...next),
     onCall: (listener) => listeners.push(listener),
     close: async () => {
