@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formOf, sendError, sendJson } from './rest-json.js';
 
@@ -31,6 +31,8 @@ export interface PhoneNumberRegistry {
   list(): SimPhoneNumber[];
   /** Every update request received, in order: what a dry run must never send. */
   updates: { sid: string; fields: Record<string, string> }[];
+  /** The account's verified caller IDs (OutgoingCallerIds): numbers it may call from without owning them. */
+  verifiedCallerIds: string[];
 }
 
 export function createPhoneNumberRegistry(): PhoneNumberRegistry {
@@ -58,6 +60,7 @@ export function createPhoneNumberRegistry(): PhoneNumberRegistry {
     },
     list: () => numbers,
     updates: [],
+    verifiedCallerIds: [],
   };
 }
 
@@ -117,9 +120,38 @@ function matchesFilter(phoneNumber: string, filter: string | null): boolean {
   return new RegExp(pattern).test(phoneNumber);
 }
 
-/** Answers an IncomingPhoneNumbers request; false when `url` is not that resource. */
+const CALLER_IDS_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/OutgoingCallerIds\.json$/;
+
+/** The OutgoingCallerId list (https://www.twilio.com/docs/voice/api/outgoing-caller-ids), with the PhoneNumber filter. */
+function listCallerIds(accountSid: string, url: URL, res: ServerResponse, registry: PhoneNumberRegistry): void {
+  const listUri = `/2010-04-01/Accounts/${accountSid}/OutgoingCallerIds.json`;
+  const found = registry.verifiedCallerIds.filter((phoneNumber) => matchesFilter(phoneNumber, url.searchParams.get('PhoneNumber')));
+  sendJson(res, 200, {
+    outgoing_caller_ids: found.map((phoneNumber) => {
+      // A stable sid per number: the stand-in keeps no more than the numbers.
+      const sid = `PN${createHash('md5').update(phoneNumber).digest('hex')}`;
+      const date = new Date(0).toUTCString();
+      return { account_sid: accountSid, date_created: date, date_updated: date, friendly_name: phoneNumber, phone_number: phoneNumber, sid, uri: `${listUri.replace(/\.json$/, '')}/${sid}.json` };
+    }),
+    first_page_uri: `${listUri}${url.search}`,
+    next_page_uri: null,
+    page: 0,
+    page_size: 50,
+    previous_page_uri: null,
+    start: 0,
+    end: Math.max(0, found.length - 1),
+    uri: `${listUri}${url.search}`,
+  });
+}
+
+/** Answers an IncomingPhoneNumbers (or OutgoingCallerIds list) request; false when `url` is neither. */
 export async function handlePhoneNumbers(req: IncomingMessage, url: URL, res: ServerResponse, registry: PhoneNumberRegistry): Promise<boolean> {
   const method = req.method ?? 'GET';
+  const callerIds = CALLER_IDS_PATH.exec(url.pathname);
+  if (callerIds !== null && method === 'GET') {
+    listCallerIds(callerIds[1] ?? '', url, res, registry);
+    return true;
+  }
   const list = LIST_PATH.exec(url.pathname);
   if (list !== null && method === 'GET') {
     const accountSid = list[1] ?? '';

@@ -2,9 +2,15 @@ import twilio from 'twilio';
 import type { IncomingNumber, SettingChange } from './number-settings.js';
 import type { TwilioClient } from './twilio-rest-client.js';
 
+/** Why Twilio could not tell: the credentials were refused, the number is not the account's, any other refusal, or no answer. */
+export type SetupProblem = 'credentials' | 'not-on-account' | 'refused' | 'unreachable';
+
 /** Why a command cannot go on, in words for the operator (never a secret). */
 export class SetupError extends Error {
-  constructor(message: string) {
+  constructor(
+    readonly problem: SetupProblem,
+    message: string,
+  ) {
     super(message);
     this.name = 'SetupError';
   }
@@ -12,15 +18,13 @@ export class SetupError extends Error {
 
 /**
  * The account's number `phoneNumber`, read through IncomingPhoneNumbers with the PhoneNumber filter
- * (https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource). The filter also
- * matches partial numbers, so only an exact match counts.
+ * (https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource); undefined when the
+ * account has no such number. The filter also matches partial numbers, so only an exact match counts.
  */
-export async function findIncomingNumber(client: TwilioClient, phoneNumber: string): Promise<IncomingNumber> {
+export async function lookUpIncomingNumber(client: TwilioClient, phoneNumber: string): Promise<IncomingNumber | undefined> {
   const found = await explained(client.incomingPhoneNumbers.list({ phoneNumber, limit: 20 }));
   const number = found.find((candidate) => candidate.phoneNumber === phoneNumber);
-  if (number === undefined) {
-    throw new SetupError(`${phoneNumber} is not a number of Twilio account ${client.accountSid}: buy or port it there, or correct SUPPORT_PHONE_NUMBER`);
-  }
+  if (number === undefined) return undefined;
   // Twilio answers null for some settings never set (voice_fallback_url, trunk_sid).
   const text = (value: string | null | undefined) => value ?? '';
   return {
@@ -37,7 +41,22 @@ export async function findIncomingNumber(client: TwilioClient, phoneNumber: stri
   };
 }
 
-/** Sends only the changed settings (the client names them as SettingName does; it sends VoiceUrl, ...). */
+/** Like lookUpIncomingNumber, but a number the account does not have is a SetupError. */
+export async function findIncomingNumber(client: TwilioClient, phoneNumber: string): Promise<IncomingNumber> {
+  const number = await lookUpIncomingNumber(client, phoneNumber);
+  if (number === undefined) {
+    throw new SetupError('not-on-account', `${phoneNumber} is not a number of Twilio account ${client.accountSid}: buy or port it there, or correct SUPPORT_PHONE_NUMBER`);
+  }
+  return number;
+}
+
+/** Whether `phoneNumber` is one of the account's verified caller IDs (https://www.twilio.com/docs/voice/api/outgoing-caller-ids). */
+export async function isVerifiedCallerId(client: TwilioClient, phoneNumber: string): Promise<boolean> {
+  const found = await explained(client.outgoingCallerIds.list({ phoneNumber, limit: 20 }));
+  return found.some((callerId) => callerId.phoneNumber === phoneNumber);
+}
+
+/** Sends only the changed settings (the client names them as SettingName does and sends VoiceUrl, ...). */
 export async function applyChanges(client: TwilioClient, sid: string, changes: SettingChange[]): Promise<void> {
   const update = Object.fromEntries(changes.map(({ setting, after }) => [setting, after]));
   await explained(client.incomingPhoneNumbers(sid).update(update));
@@ -49,9 +68,9 @@ async function explained<T>(request: Promise<T>): Promise<T> {
     return await request;
   } catch (error) {
     if (error instanceof twilio.RestException) {
-      if (error.status === 401) throw new SetupError('Twilio refused the credentials: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
-      throw new SetupError(`Twilio refused the request: ${String(error.code)} ${error.message}`);
+      if (error.status === 401) throw new SetupError('credentials', 'Twilio refused the credentials: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
+      throw new SetupError('refused', `Twilio refused the request: ${String(error.code)} ${error.message}`);
     }
-    throw new SetupError(`Twilio's REST API did not answer: ${error instanceof Error ? error.message : String(error)}`);
+    throw new SetupError('unreachable', `Twilio's REST API did not answer: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
