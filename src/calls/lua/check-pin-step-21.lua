@@ -16,8 +16,7 @@
 -- KEYS: the nine guess keys (checkGuess), call, consumed, consumed-until, the line's
 --       accounts and users cards, the six waiting keys, the account codes
 -- ARGV: deadline, now, hash, attemptId, bucket, oldest, callerWindowFrom, stepField, claimField,
---       check, attempt, askPin JSON, askCode JSON, open tiers (",gold,silver,"), queue, callSid, token (the
---       request's mark on an admission: admitCaller)
+--       check, attempt, askPin JSON, askCode JSON, open tiers (",gold,silver,"), queue, callSid
 -- Returns {'late'} | {'decided', decision} | {'busy'} |
 --   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's, retired account}
 --   (recorded: the step is not held) | {'claimed', 'admitted', decision, owner, tier, '', ''} (recorded:
@@ -69,11 +68,13 @@ local function admitVouched(owner)
     .. ',"enqueuedAt":' .. ARGV[2] .. '}'
   local admitted = admitCaller({now = ARGV[2], hash = ARGV[3], owner = owner, callSid = ARGV[16], call = call,
     stepField = ARGV[8], decision = decision, order = -priority * 1e13 + tonumber(ARGV[2]), caller = caller,
-    accountId = accountId, userId = userId, token = ARGV[17]}, {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
+    accountId = accountId, userId = userId}, {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
   if not admitted then return nil end
   return {'claimed', 'admitted', decision, owner, account.sla, '', ''}
 end
 
+-- Leases nobody confirmed in time lapse first, so a PIN whose caller never heard "connecting you" works again.
+lapseLeases(ARGV[2], {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
 local code = fields['accountCode'] or ''
 local guess = checkGuess({now = ARGV[2], hash = ARGV[3], attemptId = ARGV[4], code = code, bucket = ARGV[5],
   oldest = ARGV[6], callerWindowFrom = ARGV[7], codes = KEYS[21]})

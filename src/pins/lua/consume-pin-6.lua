@@ -1,6 +1,6 @@
 -- Uses a PIN up (includes/consume-pin).
 -- KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until
--- ARGV: deadline, now, hash, owner, callSid, keepMs
+-- ARGV: deadline, now, hash, owner, callSid, leaseMs (0: for good)
 -- Reply: {'ok'} | {'gone'} | {'late'}
 --- @include "includes/deadline-guard"
 --- @include "includes/forget-pin"

@@ -2,7 +2,7 @@
 -- PIN already has (the caller draws again), gives the account a code if it has none or its
 -- code was retired (the first candidate no account ever held), keeps the account's live PINs
 -- under its code at most `cap` (the guess bound's per-code allowance counts on it), replaces
--- the user's previous PIN (and forgets a consumption that could have been undone), and prunes
+-- the user's previous PIN (and forgets a lease that could have made it live again), and prunes
 -- a few expired ones.
 -- KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until, issued(owner), account-codes
 -- ARGV: deadline, now, hash, owner, expiresAt, windowMs, limit, candidate codes ("c1,c2,..."), cap

@@ -1,4 +1,4 @@
--- Revokes the live PIN of each owner given (and any consumption it could undo).
+-- Revokes the live PIN of each owner given (and any lease it has, which would make it live again).
 -- KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until
 -- ARGV: deadline, owner 1, owner 2, ...
 -- Reply: {'ok', revokedCount} | {'late'}

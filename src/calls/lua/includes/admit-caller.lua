@@ -1,17 +1,21 @@
--- admitCaller(a, waiting): the PIN used up (false when it is gone: used up or replaced; of
--- racing calls exactly one gets true), the step's decision recorded with who is calling and
--- which request admitted them (`admittedBy`: only that request may give the admission back),
--- and the caller held (holdCaller: `waiting` is a table of the six waiting keys). Shared by the
--- admission (admit-caller-13.lua) and the PIN step that admits a caller the line's directory
--- copy vouches for (check-pin-step-21.lua). Needs CONSUMED, CONSUMED_UNTIL, and ADMIT
--- (src/calls/admission.ts: keepMs, how long the use can be undone; callTtlMs).
--- a: {now, hash, owner, callSid, call (key), stepField, decision, order, caller (JSON), accountId, userId, token}
+-- admitCaller(a, waiting): the PIN leased to this call (false when it is gone: used up, leased or
+-- replaced; of racing calls exactly one gets true), the step's decision recorded with who is
+-- calling and the lease to confirm (`leased`: the owner; the caller's first wait-URL fetch
+-- confirms it, src/oncall/lua/wait-fetch-7.lua), and the caller held (holdCaller: `waiting` is a
+-- table of the six waiting keys). Leases nobody confirmed in time lapse first: those PINs are
+-- live again and their callers, who never heard "connecting you", no longer held. Shared by the
+-- admission (admit-caller-13.lua) and the PIN step (check-pin-step-21.lua). Needs CONSUMED,
+-- CONSUMED_UNTIL, and ADMIT (src/calls/admission.ts: leaseMs; callTtlMs).
+-- a: {now, hash, owner, callSid, call (key), stepField, decision, order, caller (JSON), accountId, userId}
 --- @include "../../pins/lua/includes/consume-pin"
 --- @include "../../oncall/lua/includes/waiting-entry"
+local function lapseLeases(now, waiting)
+  lapseDue(now, function(callSid) forgetCaller(waiting, callSid) end)
+end
 local function admitCaller(a, waiting)
-  if not consume(a.now, a.hash, a.owner, a.callSid, ADMIT.keepMs) then return false end
+  if not consume(a.now, a.hash, a.owner, a.callSid, ADMIT.leaseMs) then return false end
   redis.call('HDEL', a.call, (string.gsub(a.stepField, '^step:', 'claim:')))
-  redis.call('HSET', a.call, a.stepField, a.decision, 'accountId', a.accountId, 'userId', a.userId, 'admittedBy', a.token)
+  redis.call('HSET', a.call, a.stepField, a.decision, 'accountId', a.accountId, 'userId', a.userId, 'leased', a.owner)
   redis.call('PEXPIRE', a.call, ADMIT.callTtlMs)
   holdCaller(waiting, a.callSid, a.order, a.caller, a.now)
   return true

@@ -52,7 +52,7 @@ local function checkGuess(g)
     if hash ~= '' then risk = riskOf(tonumber(redis.call('HGET', KEYS[4], code) or '0'), LIMITS.digits) end
     if risk > 0 then
       codeSpent = codeSpentSince(code, g.oldest, g.bucket)
-      -- Only past the cap (a PIN given back to a full account): the code goes rather than the bound.
+      -- Only past the cap (a PIN live again, its lease lapsed, in a full account): the code goes rather than the bound.
       if codeSpent + risk > LIMITS.perCode then
         retireCode(g.codes, code, g.now)
         return {'code_retired'}
