@@ -201,7 +201,6 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     admissions: createAdmissions(redis),
     queue: createCallQueue({ policy, nudgePager }),
     audit,
-    log,
   });
   const flow = createCallFlow({ clock, policy, hours, verified, calls, limits, audit });
   const queueFlow = createQueueFlow({ policy, clock, calls, waiting, pager, oncall, failures: pageFailures, missed, books, voicemail, cleanup, audit, log });

@@ -227,7 +227,7 @@ export function createAbuseLimits(deps: {
       pin: string | undefined;
       typed: boolean;
       decisions: MissDecisions;
-      admit: { openTiers: readonly string[]; queue: string; token: string };
+      admit: { openTiers: readonly string[]; queue: string };
       notAfter: number;
     }): Promise<PinStep> {
       const now = clock.now();
@@ -268,7 +268,6 @@ export function createAbuseLimits(deps: {
               `,${guess.admit.openTiers.join(',')},`,
               guess.admit.queue,
               guess.callSid,
-              guess.admit.token,
             ],
           ),
         6,

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { AuditInput, AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { SupportHours } from '../hours/support-hours.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { ownQueueName } from '../oncall/own-queue.js';
-import type { AbuseLimits, MissDecisions, PinStep } from './abuse-limits.js';
+import type { AbuseLimits, MissDecisions } from './abuse-limits.js';
 import type { CallState, CallStates } from './call-state.js';
 import { rejection, type Decision } from './decisions.js';
 import type { VerifiedCallers } from './verified-callers.js';
@@ -32,8 +31,8 @@ export interface PinEntry {
   digits: string;
   attempt: number;
   /**
-   * Epoch ms (real time) after which Redis must not use the PIN up, and after which a PIN
-   * used up is given back: the caller will have heard, or is about to hear, the apology.
+   * Epoch ms (real time) after which Redis must not use the PIN up, and after which the caller
+   * hears the apology (a PIN leased meanwhile lapses: no wait-URL fetch comes to confirm it).
    */
   notAfter: number;
 }
@@ -94,32 +93,23 @@ export function createCallFlow(deps: CallFlowDeps) {
     const step = `pin:${String(attempt)}`;
     const candidate = pinShape.test(digits) ? digits : undefined;
     const now = clock.now();
-    // This request's mark on an admission it makes: it gives back only its own (a copy of this
-    // webhook that met a slow Redis must not undo the first copy's "connecting you").
-    const verifiedStep = { callSid, from, step, notAfter: entry.notAfter, token: randomUUID() };
-    let checked: PinStep;
-    try {
-      checked = await limits.checkPinStep({
-        from,
-        callSid,
-        step,
-        attempt,
-        pin: candidate,
-        typed: digits !== '',
-        decisions: missDecisions(attempt),
-        // Only a PIN can be admitted: the tiers' hours are worked out for nothing else.
-        admit: {
-          openTiers: candidate === undefined ? [] : tierNames.filter((tier) => hours.isOpen(tier, now)),
-          queue: ownQueueName(callSid),
-          token: verifiedStep.token,
-        },
-        notAfter: entry.notAfter,
-      });
-    } catch (error) {
-      // The step's reply was lost: the caller hears the apology, so an admission it may have made is undone.
-      if (candidate !== undefined) verified.giveBack(verifiedStep);
-      throw error;
-    }
+    const verifiedStep = { callSid, from, step, notAfter: entry.notAfter };
+    // A reply that never comes: the caller hears the apology, and an admission the step may have made lapses unconfirmed.
+    const checked = await limits.checkPinStep({
+      from,
+      callSid,
+      step,
+      attempt,
+      pin: candidate,
+      typed: digits !== '',
+      decisions: missDecisions(attempt),
+      // Only a PIN can be admitted: the tiers' hours are worked out for nothing else.
+      admit: {
+        openTiers: candidate === undefined ? [] : tierNames.filter((tier) => hours.isOpen(tier, now)),
+        queue: ownQueueName(callSid),
+      },
+      notAfter: entry.notAfter,
+    });
     if (checked.kind === 'decided') return checked.decision;
     const at: Attempt = { callSid, from, step, attempt, state: checked.state };
 

@@ -49,8 +49,11 @@ export interface PinStore {
 }
 
 const HOUR_MS = 3_600_000;
-// How long a consumption can be undone: far longer than any reply can be late.
-export const UNDO_WINDOW_MS = 60_000;
+/**
+ * How long a PIN admission's lease waits for the caller's first wait-URL fetch (Twilio fetches it
+ * as soon as "connecting you" is said): past it, the PIN is live again and the caller not held.
+ */
+export const LEASE_MS = 30_000;
 const DEFAULT_ACCOUNT_CODE_DIGITS = 6;
 // With 10^8 possible PINs and a few thousand live ones a collision is rare; ten in a row means a bug.
 const MAX_DRAWS = 10;
@@ -70,8 +73,8 @@ export const ownerKey = (owner: PinOwner): string => `${owner.accountId}/${owner
  *   by-owner      HASH  <owner>    -> "<HMAC(pin)>|<expiresAtMs>"   (one live PIN per user)
  *   expiry        ZSET  HMAC(pin) scored by expiresAtMs              (pruning, live count)
  *   live-by-code  HASH  <account code> -> live PINs issued with that code (the guess bound)
- *   consumed      HASH  <owner> -> "<HMAC(pin)>|<expiresAtMs>|<code>|<CallSid>|<keepUntil>", briefly,
- *                 so a consumption whose answer came back too late can be undone (consumed-until: when)
+ *   consumed      HASH  <owner> -> "<HMAC(pin)>|<expiresAtMs>|<code>|<CallSid>|<leaseUntil>": a PIN
+ *                 leased to a call until its caller's first wait-URL fetch (consumed-until: when it lapses)
  *   account-codes HASH  "a:<accountId>" -> the account's code; "c:<code>" -> the account that holds
  *                 or held it; "r:<code>" -> when it was retired. A code is drawn at random, held by
  *                 one account only, and never given to another.
@@ -179,7 +182,7 @@ export function createPinStore(
   }
 
   async function consume(pin: string, owner: PinOwner, notAfter?: number, callSid = ''): Promise<boolean> {
-    const [outcome] = await consumePin(pinKeys, [scriptDeadline(notAfter), clock.now(), hashPin(secret, pin), ownerKey(owner), callSid, UNDO_WINDOW_MS]);
+    const [outcome] = await consumePin(pinKeys, [scriptDeadline(notAfter), clock.now(), hashPin(secret, pin), ownerKey(owner), callSid, 0]);
     return outcome === 'ok';
   }
 

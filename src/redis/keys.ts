@@ -26,7 +26,7 @@ export const keys = {
   call: (callSid: string) => `callgate:{line}:call:${callSid}`,
   // The guess gate checks and counts a guess in one script with the PIN index.
   pinsLiveByCode: 'callgate:{line}:pins:live-by-code',
-  // Which call used each owner's PIN, for a minute, so a use answered too late can be undone.
+  // Each owner's PIN leased to a call until its caller's first wait-URL fetch confirms it (src/pins/lua/includes/consume-pin.lua).
   pinsConsumed: 'callgate:{line}:pins:consumed',
   pinsConsumedUntil: 'callgate:{line}:pins:consumed-until',
   guessSpend: 'callgate:{line}:pins:guess-spend',

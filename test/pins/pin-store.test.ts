@@ -109,23 +109,6 @@ describe('PIN store', () => {
     expect(await t.redis.hlen('callgate:{line}:pins:by-owner')).toBe(1);
   });
 
-  it('when used PINs can no longer be given back, then the next use forgets them so the record does not grow without bound', async () => {
-    const store = storeDrawing('40000001', '40000002', '40000003', '40000004');
-    const used = [owner(), owner(), owner()];
-    for (const [i, who] of used.entries()) {
-      await store.issue(who);
-      expect(await store.consume(`4000000${String(i + 1)}`, who, undefined, `CA${String(i)}`)).toBe(true);
-    }
-    expect(await t.redis.hlen('callgate:{line}:pins:consumed')).toBe(3);
-
-    t.clock.advance(60_001);
-    const last = owner();
-    await store.issue(last);
-    expect(await store.consume('40000004', last, undefined, 'CA4')).toBe(true);
-    expect(await t.redis.hkeys('callgate:{line}:pins:consumed')).toEqual([`${last.accountId}/${last.userId}`]);
-    expect(await t.redis.zcard('callgate:{line}:pins:consumed-until')).toBe(1);
-  });
-
   it('when an account holds as many live PINs as the policy allows, then a new user is refused one, a user who holds one may replace it, and the account keeps its one code', async () => {
     const store = createPinStore(t.redis, t.clock, { secret: t.config.pinSecret, pin: { ...t.policy.pin, livePerAccount: 3 } });
     const accountId = newId('acct');
