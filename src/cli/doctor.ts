@@ -6,7 +6,10 @@ import { measureClockSkew } from '../redis/clock-skew.js';
 import { connectRedis, type RedisClient } from '../redis/connect-redis.js';
 import { callerIdFinding, redisFindings, rotaFindings, webhooksFinding, type Finding } from './doctor-findings.js';
 import { isVerifiedCallerId, lookUpIncomingNumber, SetupError } from './incoming-numbers.js';
-import { twilioClientFor, type TwilioClient } from './twilio-rest-client.js';
+import { twilioClientFor, type TwilioClient } from '../twilio-client.js';
+
+// A command run by a person: long enough for a slow link, short enough to say so.
+const COMMAND_TIMEOUT_MS = 10_000;
 
 const REDIS_READY_MS = 3000;
 const EVENTS_TIMEOUT_MS = 3000;
@@ -21,7 +24,7 @@ export async function runDoctor(env: Record<string, string | undefined>): Promis
     return [{ check: 'environment', status: 'fail', detail: error.problems.join('; ') }];
   }
   // Independent, so at the same time: an unreachable Redis and Twilio each cost their timeout once.
-  const [redis, twilio, events] = await Promise.all([redisChecks(config), twilioChecks(config, twilioClientFor(config)), eventsCheck(config)]);
+  const [redis, twilio, events] = await Promise.all([redisChecks(config), twilioChecks(config, twilioClientFor(config, COMMAND_TIMEOUT_MS)), eventsCheck(config)]);
   return [{ check: 'environment', status: 'ok', detail: 'valid' }, ...redis, ...twilio, events];
 }
 

@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import type { IncomingNumber, SettingChange } from './number-settings.js';
-import type { TwilioClient } from './twilio-rest-client.js';
+import type { TwilioClient } from '../twilio-client.js';
 
 /** Why Twilio could not tell: the credentials were refused, the number is not the account's, any other refusal, or no answer. */
 export type SetupProblem = 'credentials' | 'not-on-account' | 'refused' | 'unreachable';

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { ConfigError, loadConfig } from '../config.js';
 import { SetupError } from './incoming-numbers.js';
 import { runTwilioSetup } from './twilio-setup.js';
-import { twilioClientFor } from './twilio-rest-client.js';
+import { twilioClientFor } from '../twilio-client.js';
+
+// A command run by a person: long enough for a slow link, short enough to say so.
+const COMMAND_TIMEOUT_MS = 10_000;
 
 /**
  * `npm run twilio:setup [-- --dry-run] [-- --fallback-url https://…]`: points the support number
@@ -27,7 +30,7 @@ async function main(): Promise<number> {
   try {
     const config = loadConfig(process.env);
     const print = (line: string) => process.stdout.write(`${line}\n`);
-    return await runTwilioSetup(config, twilioClientFor(config), { dryRun: args['dry-run'], fallbackUrl: fallbackUrl.data }, print);
+    return await runTwilioSetup(config, twilioClientFor(config, COMMAND_TIMEOUT_MS), { dryRun: args['dry-run'], fallbackUrl: fallbackUrl.data }, print);
   } catch (error) {
     if (!(error instanceof ConfigError || error instanceof SetupError)) throw error;
     process.stderr.write(`twilio:setup: ${error.message}\n`);

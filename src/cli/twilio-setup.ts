@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { applyChanges, findIncomingNumber } from './incoming-numbers.js';
 import { describeChanges, routingOverrides, settingChanges, wantedSettings } from './number-settings.js';
-import type { TwilioClient } from './twilio-rest-client.js';
+import type { TwilioClient } from '../twilio-client.js';
 
 export interface SetupOptions {
   /** Print what would change and change nothing. */

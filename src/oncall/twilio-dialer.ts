@@ -1,6 +1,6 @@
 import twilio from 'twilio';
-import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../config.js';
+import { twilioClientFor } from '../twilio-client.js';
 
 /** What callgate asks of Twilio's REST API: place a page, delete a caller's emptied queue. */
 export interface Dialer {
@@ -31,26 +31,11 @@ export class PageError extends Error {
   }
 }
 
-const TWILIO_API = 'https://api.twilio.com';
 // A page that Twilio does not accept within this is treated as failed: the next sysadmin is paged.
 export const REST_TIMEOUT_MS = 4000;
 
-/** The official client, sending to TWILIO_API_URL (a local stand-in in tests and the simulator). */
-class RedirectingRequestClient extends twilio.RequestClient {
-  constructor(private readonly apiUrl: string) {
-    super({ timeout: REST_TIMEOUT_MS });
-  }
-
-  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    return super.request<TData>({ ...opts, uri: opts.uri.replace(TWILIO_API, this.apiUrl.replace(/\/+$/, '')) });
-  }
-}
-
 export function createTwilioDialer(config: Pick<Config, 'twilio' | 'supportPhoneNumber' | 'pageCallerId'>): Dialer {
-  const client = twilio(config.twilio.accountSid, config.twilio.authToken, {
-    httpClient: new RedirectingRequestClient(config.twilio.apiUrl),
-    timeout: REST_TIMEOUT_MS,
-  });
+  const client = twilioClientFor(config, REST_TIMEOUT_MS);
   return {
     async placeCall({ to, url, statusCallback, ringSeconds }) {
       try {
