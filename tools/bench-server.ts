@@ -15,24 +15,30 @@ import { DEMO_POLICY } from './demo-line.js';
 
 /**
  * The service as `npm run bench` runs it, in its own process: the real app,
- * plus a count of Redis round trips per webhook. A round trip starts when a
+ * plus a count of Redis round trips and commands sent per webhook (the PIN
+ * webhook and the wait URL, each on its own). A round trip starts when a
  * request sends a command while none of its commands is in flight; commands
  * sent together (in parallel) share one.
  */
 interface Trips {
   inFlight: number;
   trips: number;
+  /** The name of each command the request sent before its answer (a script is one: evalsha). */
+  commands: string[];
 }
 const perRequest = new AsyncLocalStorage<Trips>();
-const counted: number[] = [];
+// The webhooks counted, by path: each one's round trips and the commands it sent.
+const COUNTED_PATHS = ['/twilio/pin', '/twilio/wait'];
+const counted = new Map<string, Trips[]>();
 let counting = false;
 
 /** Counts a command issued from a request's own code, and when its reply settles. */
-function track<T>(promise: Promise<T>): Promise<T> {
+function track<T>(name: string, promise: Promise<T>): Promise<T> {
   const trips = perRequest.getStore();
   if (trips === undefined) return promise;
   if (trips.inFlight === 0) trips.trips += 1;
   trips.inFlight += 1;
+  trips.commands.push(name);
   const settled = () => {
     trips.inFlight -= 1;
   };
@@ -40,15 +46,30 @@ function track<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
+/** What the counted webhooks of one path cost: round trips (mean, max) and commands sent, by name, per webhook. */
+function countedOn(path: string) {
+  const all = counted.get(path) ?? [];
+  const webhooks = Math.max(1, all.length);
+  const byName: Record<string, number> = {};
+  for (const trips of all) for (const name of trips.commands) byName[name] = (byName[name] ?? 0) + 1 / webhooks;
+  return {
+    webhooks: all.length,
+    mean: all.reduce((sum, trips) => sum + trips.trips, 0) / webhooks,
+    max: Math.max(0, ...all.map((trips) => trips.trips)),
+    commands: all.reduce((sum, trips) => sum + trips.commands.length, 0) / webhooks,
+    byName,
+  };
+}
+
 // Every command, script and pipelined command passes through Redis#sendCommand, in the caller's
 // context; a pipeline's commands are sent together, so they share the round trip its first one starts.
 const require = createRequire(import.meta.url);
 const redisModule = require('ioredis/built/Redis.js') as {
-  default: { prototype: { sendCommand: (command: { promise: Promise<unknown> }, ...rest: unknown[]) => unknown } };
+  default: { prototype: { sendCommand: (command: { name: string; promise: Promise<unknown> }, ...rest: unknown[]) => unknown } };
 };
 const sendCommand = redisModule.default.prototype.sendCommand;
-redisModule.default.prototype.sendCommand = function (this: unknown, command: { promise: Promise<unknown> }, ...rest: unknown[]) {
-  void track(command.promise);
+redisModule.default.prototype.sendCommand = function (this: unknown, command: { name: string; promise: Promise<unknown> }, ...rest: unknown[]) {
+  void track(command.name, command.promise);
   return sendCommand.call(this, command, ...rest);
 };
 
@@ -59,7 +80,8 @@ const policy = parsePolicy({
   callers: { failedPinsPerHour: 1_000_000, lockoutSeconds: 60 },
   // The guess bound's budget would soon ask every caller for the account code: out of reach too.
   line: { alarmFailuresPerMinute: 1_000_000, guessBound: 0.999 },
-  pin: { digits: 8, ttlSeconds: 3600, attemptsPerCall: 3, issuesPerUserPerHour: 1000 },
+  // All the bench's PINs are issued in one account: its cap on live PINs (50 by default) is out of reach too.
+  pin: { digits: 8, ttlSeconds: 3600, attemptsPerCall: 3, issuesPerUserPerHour: 1000, livePerAccount: 100_000 },
 });
 const log = createLogger({ level: 'error' });
 const redis = connectRedis(config.redis, log);
@@ -94,21 +116,32 @@ const server = createServer((req, res) => {
     res.end();
     return;
   }
-  if (req.url === '/bench/round-trips') {
-    const mean = counted.reduce((sum, trips) => sum + trips, 0) / Math.max(1, counted.length);
-    res.setHeader('Content-Type', 'application/json');
-    res.end(JSON.stringify({ webhooks: counted.length, mean, max: Math.max(0, ...counted) }));
+  if (req.url === '/bench/stop-counting') {
+    // Off again, hooks and all, so that the load measured after a count runs as it would in production.
+    counting = false;
+    perRequest.disable();
+    res.end();
     return;
   }
-  if (!counting || req.url?.startsWith('/twilio/pin') !== true) {
+  if (req.url?.startsWith('/bench/round-trips') === true) {
+    // ?path=/twilio/wait; the PIN webhook's by default.
+    const path = new URL(req.url, 'http://bench').searchParams.get('path') ?? '/twilio/pin';
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify(countedOn(path)));
+    return;
+  }
+  const path = COUNTED_PATHS.find((counted) => req.url?.startsWith(counted) === true);
+  if (!counting || path === undefined) {
     app(req, res);
     return;
   }
   // Counted until the answer is written: bookkeeping after it does not keep the caller waiting.
-  const trips: Trips = { inFlight: 0, trips: 0 };
+  const trips: Trips = { inFlight: 0, trips: 0, commands: [] };
   const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
   res.end = ((...args: unknown[]) => {
-    counted.push(trips.trips);
+    const onPath = counted.get(path) ?? [];
+    onPath.push({ ...trips, commands: [...trips.commands] });
+    counted.set(path, onPath);
     return end(...args);
   }) as typeof res.end;
   perRequest.run(trips, () => {

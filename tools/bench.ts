@@ -1,20 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { Redis } from 'ioredis';
 import twilio from 'twilio';
 import { systemClock } from '../src/clock.js';
 import { createPinStore } from '../src/pins/pin-store.js';
 import { connectRedis } from '../src/redis/connect-redis.js';
 import { createLogger } from '../src/logger.js';
-import { commandCount, cpuSeconds, everySysadminBusy, idleCost, parkQueue, QUEUE_KEYS, redisPid, seedWaitingCallers, unparkQueue, usedMemory } from './bench-queue.js';
+import { answers, load, loadSide, percentile, sender, underLoad, type Req } from './bench-load.js';
+import { measureOutage, outageTables } from './bench-outage.js';
+import { cpuSeconds, everySysadminBusy, idleCost, parkQueue, QUEUE_KEYS, redisPid, seedWaitingCallers, unparkQueue } from './bench-queue.js';
 import { freePort, startPrivateRedis } from './private-redis.js';
 
 /**
  * `npm run bench`, SPEC section 10: the full PIN webhook (signed request,
  * validation, Redis, TwiML) against a baseline (a minimal express handler
- * doing one Redis GET), same machine, same Redis, same load. Prints what it
- * measured; the targets are printed beside, not asserted.
+ * doing one Redis GET), same machine, same Redis, same load; then the mass
+ * outage of issue 24 (tools/bench-outage.ts: the wait URL with 1,000 and 10,000
+ * on hold, and what a waiting caller costs in Redis). Prints what it measured;
+ * the targets are printed beside, not asserted.
  */
 
 const CONCURRENCY = 64;
@@ -43,12 +47,6 @@ const secrets = {
   opsKey: `ops-${randomBytes(12).toString('hex')}`,
 };
 
-interface Req {
-  path: string;
-  body: string;
-  headers: Record<string, string>;
-}
-
 function start(script: string, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', script], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
 }
@@ -59,64 +57,6 @@ async function until(url: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${url} did not come up`);
-}
-
-/** Sends every request with `concurrency` in flight; returns each latency (ms) and the wall time. */
-const answers = new Map<string, number>();
-/** What kind of answer a webhook gave, so the run shows it measured real work, not apologies. */
-function classify(body: string): string {
-  if (body.includes('<Enqueue')) return 'enqueued';
-  if (body.includes('not recognised')) return 'not recognised';
-  if (body.includes('We are sorry')) return 'APOLOGY';
-  return body.startsWith('<?xml') ? 'other TwiML' : 'baseline';
-}
-
-/** One side of the load taking turns: its requests' latencies, and its blocks' time, CPU and Redis commands summed. */
-interface LoadSide {
-  latencies: number[];
-  seconds: number;
-  cpuSeconds: number;
-  redisSeconds: number;
-  commands: number;
-}
-const loadSide = (): LoadSide => ({ latencies: [], seconds: 0, cpuSeconds: 0, redisSeconds: 0, commands: 0 });
-
-/** Sends one request on `agent` and resolves with its latency (ms), counting the kind of answer. */
-function sender(port: number, agent: Agent): (req: Req) => Promise<number> {
-  return (req) =>
-    new Promise<number>((resolve, reject) => {
-      const started = performance.now();
-      const r = request({ host: '127.0.0.1', port, method: 'POST', path: req.path, headers: req.headers, agent }, (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => {
-          const kind = classify(body);
-          answers.set(kind, (answers.get(kind) ?? 0) + 1);
-          if (res.statusCode !== 200) reject(new Error(`${req.path} answered ${String(res.statusCode)}`));
-          resolve(performance.now() - started);
-        });
-      });
-      r.on('error', reject);
-      r.end(req.body);
-    });
-}
-
-async function load(port: number, requests: Req[], concurrency: number): Promise<{ latencies: number[]; seconds: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const send = sender(port, agent);
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < requests.length) {
-        const req = requests[next++];
-        if (req !== undefined) latencies.push(await send(req));
-      }
-    }),
-  );
-  agent.destroy();
-  return { latencies, seconds: (performance.now() - started) / 1000 };
 }
 
 /**
@@ -137,11 +77,6 @@ async function takingTurns(service: { port: number; requests: Req[] }, baseline:
   for (const agent of agents) agent.destroy();
   return latencies;
 }
-
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-};
 
 async function main(): Promise<void> {
   const privateRedis = process.env.REDIS_URL ? undefined : await startPrivateRedis();
@@ -185,13 +120,22 @@ async function main(): Promise<void> {
       });
     await api('PUT', '/v1/accounts/bench', { name: 'Bench Ltd', sla: 'managed_platform' });
     let users = 0;
+    // Eight at a time: the outage admits 10,000 callers, each with a PIN of their own.
     const issuePins = async (count: number): Promise<string[]> => {
       const pins: string[] = [];
-      for (let i = 0; i < count; i += 1) {
-        const user = `u${String((users += 1))}`;
-        await api('PUT', `/v1/accounts/bench/users/${user}`, { name: `User ${user}`, permissions: ['manage_support'] });
-        pins.push(((await (await api('POST', `/v1/accounts/bench/users/${user}/pin`)).json()) as { pin: string }).pin);
-      }
+      let claimed = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (claimed < count) {
+            claimed += 1;
+            const user = `u${String((users += 1))}`;
+            await api('PUT', `/v1/accounts/bench/users/${user}`, { name: `User ${user}`, permissions: ['manage_support'] });
+            const issued = await api('POST', `/v1/accounts/bench/users/${user}/pin`);
+            if (!issued.ok) throw new Error(`issuing a PIN answered ${String(issued.status)}: ${await issued.text()}`);
+            pins.push(((await issued.json()) as { pin: string }).pin);
+          }
+        }),
+      );
       return pins;
     };
     const validPins = await issuePins(Math.floor(REQUESTS * VALID_SHARE));
@@ -228,24 +172,15 @@ async function main(): Promise<void> {
     // BENCH_PROFILE=dir: CPU profiles of the service under load and one at a time, to see where the time goes.
     if (process.env.BENCH_PROFILE !== undefined) await fetch(`${publicBaseUrl}/bench/profile/start`);
     const redisProcess = await redisPid(redis);
+    const measure = { redis, redisPid: redisProcess, concurrency: CONCURRENCY };
     // Under load, in LOAD_BLOCKS blocks taking turns with the baseline's, so that the throughput and
     // p99 ratios compare the same seconds. CPU per request, the server's and Redis', and Redis
     // commands are summed over each side's own blocks: what a change costs or saves.
-    const underLoad = async (side: LoadSide, port: number, pid: number | undefined, requests: Req[]) => {
-      const [cpuBefore, redisBefore, commandsBefore] = [cpuSeconds(pid ?? 0), cpuSeconds(redisProcess), await commandCount(redis)];
-      const run = await load(port, requests, CONCURRENCY);
-      side.latencies.push(...run.latencies);
-      side.seconds += run.seconds;
-      side.cpuSeconds += cpuSeconds(pid ?? 0) - cpuBefore;
-      side.redisSeconds += cpuSeconds(redisProcess) - redisBefore;
-      // The INFO that reads the count is one of the commands counted.
-      side.commands += (await commandCount(redis)) - commandsBefore - 1;
-    };
     const [pin, base] = [loadSide(), loadSide()];
     const blockSize = Math.ceil(REQUESTS / LOAD_BLOCKS);
     for (let from = 0; from < REQUESTS; from += blockSize) {
-      await underLoad(pin, servicePort, service.pid, pinLoad.slice(from, from + blockSize));
-      await underLoad(base, baselinePort, baseline.pid, baselineLoad.slice(from, from + blockSize));
+      await underLoad(measure, pin, { port: servicePort, pid: service.pid }, pinLoad.slice(from, from + blockSize));
+      await underLoad(measure, base, { port: baselinePort, pid: baseline.pid }, baselineLoad.slice(from, from + blockSize));
     }
     if (process.env.BENCH_PROFILE !== undefined) await fetch(`${publicBaseUrl}/bench/profile/stop?phase=concurrent`);
     const perRequest = (seconds: number) => (seconds * 1000) / REQUESTS;
@@ -277,6 +212,8 @@ async function main(): Promise<void> {
     const validForCount = await issuePins(200);
     await load(servicePort, Array.from({ length: 1000 }, (_, i) => pinRequest(i % 5 === 0 ? (validForCount.pop() ?? wrong()) : wrong())), 1);
     const trips = (await (await fetch(`${publicBaseUrl}/bench/round-trips`)).json()) as { mean: number; max: number };
+    // Counting off again: what follows is measured as production runs.
+    await fetch(`${publicBaseUrl}/bench/stop-counting`);
 
     // Callers already waiting, nobody free to page: the webhook's throughput and the idle pager at each size.
     const atSize: { size: number; rps: number; cpuMs: number; redisMs: number; cpu: number; commandsPerSecond: number }[] = [];
@@ -310,9 +247,19 @@ async function main(): Promise<void> {
         if (side === 'none') await unparkQueue(redis);
       }
     }
-    const waitingBefore = await usedMemory(redis);
-    if (!QUICK) await seedWaitingCallers(redisUrl, 10_000, seeded);
-    const memoryPerWaiting = ((await usedMemory(redis)) - waitingBefore) / 10_000;
+    // The mass outage (issue 24): the wait URL against the baseline with 1,000 and 10,000 on hold, and a waiting caller's memory.
+    const outage = QUICK
+      ? []
+      : await measureOutage({
+          redis,
+          redisPid: redisProcess,
+          concurrency: CONCURRENCY,
+          service: { port: servicePort, pid: service.pid, baseUrl: publicBaseUrl },
+          baseline: { port: baselinePort, pid: baseline.pid, request: baselineRequest },
+          twilio: { authToken: secrets.authToken, accountSid: secrets.accountSid },
+          issuePins,
+        });
+    const memoryPerWaiting = outage.at(-1)?.memory.reduce((sum, part) => sum + part.bytes, 0) ?? 0;
 
     const memory = QUICK ? 0 : await memoryPerLivePin(redisUrl);
 
@@ -363,7 +310,7 @@ async function main(): Promise<void> {
         `| ≤ 3 Redis round trips per webhook | mean ${trips.mean.toFixed(2)}, max ${String(trips.max)} | ${verdict(trips.max <= 3)} |`,
         `| Redis commands per webhook | ${commandsPerWebhook.toFixed(2)} | |`,
         `| Redis memory per live PIN (${String(MEMORY_PINS)} live) | ${memory.toFixed(0)} bytes | |`,
-        `| Redis memory per waiting caller (10,000 more) | ${memoryPerWaiting.toFixed(0)} bytes | |`,
+        `| Redis memory per waiting caller (10,000 on hold, every key: breakdown below) | ${memoryPerWaiting.toFixed(0)} bytes | ${verdict(memoryPerWaiting <= 1000)} (≤ 1,000) |`,
         '',
         ...(QUICK ? [] : [...turnsTable(turns, cpu), '']),
         `| callers waiting (nobody free to page) | PIN webhook req/s (${String(QUEUE_REQUESTS)} at ${String(CONCURRENCY)}) | vs 0 waiting | server / Redis CPU ms per request | idle CPU, share of a core | idle Redis commands/s |`,
@@ -373,6 +320,7 @@ async function main(): Promise<void> {
             `| ${m.size.toLocaleString('en-GB')} | ${m.rps.toFixed(0)} | ${(m.rps / (atSize[0]?.rps ?? m.rps)).toFixed(2)} × | ${m.cpuMs.toFixed(3)} / ${m.redisMs.toFixed(3)} | ${(m.cpu * 100).toFixed(1)} % ${verdict(m.cpu < 0.05)} | ${m.commandsPerSecond.toFixed(1)} ${verdict(m.commandsPerSecond < 100)} |`,
         ),
         '',
+        ...(QUICK ? [] : outageTables(outage)),
       ].join('\n'),
     );
   } finally {
