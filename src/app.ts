@@ -192,18 +192,19 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     },
   });
   const calls = createCallStates(redis);
+  const admissions = createAdmissions(redis);
   const verified = createVerifiedCallers({
     clock,
     policy,
     hours,
     directory: store,
     copy: lineCopy,
-    admissions: createAdmissions(redis),
+    admissions,
     queue: createCallQueue({ policy, nudgePager }),
     audit,
   });
   const flow = createCallFlow({ clock, policy, hours, verified, calls, limits, audit });
-  const queueFlow = createQueueFlow({ policy, clock, calls, waiting, pager, oncall, failures: pageFailures, missed, books, voicemail, cleanup, audit, log });
+  const queueFlow = createQueueFlow({ policy, clock, calls, waiting, pager, oncall, failures: pageFailures, missed, books, leases: admissions, voicemail, cleanup, audit, log });
   const catalogue = deps.catalogue ?? loadPromptCatalogue(policy.voice.language);
   const twiml = createTwimlRenderer({
     policy,

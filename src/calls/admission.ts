@@ -1,9 +1,9 @@
 import { orderOf, WAITING_KEYS, type WaitingCaller } from '../oncall/waiting-callers.js';
-import { LEASE_MS, ownerKey, PIN_KEYS, type PinOwner } from '../pins/pin-store.js';
+import { ownerKey, PIN_KEYS, type PinOwner } from '../pins/pin-store.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
-import { asTagged, defineScript, scriptText } from '../redis/scripts.js';
+import { asFlag, asTagged, defineScript, scriptText } from '../redis/scripts.js';
 import { CALL_STATE_TTL_MS } from './call-state.js';
 import type { Decision } from './decisions.js';
 
@@ -16,7 +16,7 @@ import type { Decision } from './decisions.js';
  */
 
 /** The ADMIT table every script that admits a caller is given (lua/includes/admit-caller.lua). */
-export const ADMIT_CONSTANTS = { ADMIT: { leaseMs: String(LEASE_MS), callTtlMs: String(CALL_STATE_TTL_MS) } };
+export const ADMIT_CONSTANTS = { ADMIT: { callTtlMs: String(CALL_STATE_TTL_MS) } };
 
 const ADMIT_CALLER_FILE = new URL('./lua/admit-caller-13.lua', import.meta.url);
 /** The admission as Redis receives it (a test watches the wire for it). */
@@ -38,6 +38,7 @@ export interface Admission {
 // The PIN arrives as its HMAC (computed once, by the guess check), so no secret is needed here.
 export function createAdmissions(redis: RedisClient) {
   const admitCaller = defineScript(redis, ADMIT_CALLER_FILE, asTagged, ADMIT_CONSTANTS);
+  const releaseLease = defineScript(redis, new URL('./lua/release-lease-7.lua', import.meta.url), asFlag);
   const keysFor = (callSid: string) => [...PIN_KEYS, keys.call(callSid), ...WAITING_KEYS];
 
   return {
@@ -58,6 +59,12 @@ export function createAdmissions(redis: RedisClient) {
       ]);
       return outcome === 'ok';
     },
+
+    /**
+     * The call ended: if its caller never fetched the wait URL (they heard the apology instead, or
+     * hung up during "connecting you"), the PIN their admission leased is live again.
+     */
+    release: (callSid: string, now: number): Promise<boolean> => releaseLease([...PIN_KEYS, keys.call(callSid)], [callSid, now]),
   };
 }
 

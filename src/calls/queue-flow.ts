@@ -9,6 +9,7 @@ import type { Pager } from '../oncall/pager.js';
 import type { QueueCleanup } from '../oncall/queue-cleanup.js';
 import { WAIT_PAUSE_SECONDS, waitedSeconds, type WaitingCallers } from '../oncall/waiting-callers.js';
 import type { Policy } from '../policy/policy-schema.js';
+import type { Admissions } from './admission.js';
 import type { CallStates } from './call-state.js';
 import type { Decision } from './decisions.js';
 import type { VoicemailFlow } from './voicemail-flow.js';
@@ -51,6 +52,7 @@ export function createQueueFlow(deps: {
   failures: PageFailures;
   missed: MissedCallers;
   books: BridgeBooks;
+  leases: Pick<Admissions, 'release'>;
   voicemail: VoicemailFlow;
   cleanup: QueueCleanup;
   audit: AuditLog;
@@ -63,7 +65,7 @@ export function createQueueFlow(deps: {
    * The wait URL: the caller's place in line (callgate's, across plans: Twilio's
    * QueuePosition only counts the caller's own queue), then hold, until the maximum wait.
    * Each fetch also tells the pager the caller is still there. If Redis cannot say, the
-   * caller still holds, just without a position. A caller a sysadmin has pressed 1 for
+   * route's fallback holds the caller again (`waitFailed`). A caller a sysadmin has pressed 1 for
    * stays past the maximum wait while that reservation lives: the <Dial> that takes them is
    * on its way, and the maximum wait resumes only if the reservation lapses unbridged.
    */
@@ -71,14 +73,12 @@ export function createQueueFlow(deps: {
     const left = policy.queue.maxWaitSeconds - wait.queueTime;
     const now = clock.now();
     // One round trip: the heartbeat with the place in line, and what says whether anyone can be paged.
+    // If it fails, the route's fallback holds the caller again (waitFailed): never a decision on no facts.
     const [at, onCall, failedInARow] = await Promise.all([
       waiting.atWaitFetch(wait.callSid, now),
       deps.oncall.list().then((list) => list.length),
       deps.failures.inARow(wait.callSid),
-    ]).catch((error: unknown) => {
-      log.warn({ err: error, callSid: wait.callSid }, 'could not read the place in line');
-      return [undefined, 0, 0] as const;
-    });
+    ]);
     const position = at?.position ?? null;
     if (at !== undefined && at.reservedUntil > now) return { kind: 'hold', position, pauseSeconds: RESERVED_PAUSE_SECONDS, music: false };
     if (left <= 0) return { kind: 'leave_queue' };
@@ -148,6 +148,8 @@ export function createQueueFlow(deps: {
       calls.get(end.callSid),
       calls.record(end.callSid, { step: 'status', decision: { kind: 'nothing' } }),
       waiting.remove(end.callSid),
+      // A PIN leased to a caller who never fetched the wait URL is live again (admission.ts).
+      deps.leases.release(end.callSid, clock.now()),
     ]);
     if (!first) return;
     // Still on the books at the end: verified, but gone before their queue's action came (e.g. hung up during "connecting you").

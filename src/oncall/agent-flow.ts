@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { AgentDecision, Briefing, PreviousCaller } from './agent-decisions.js';
 import type { AgentCalls } from './agent-calls.js';
 import { CONNECTED_MS, type BridgeBooks } from './bridge-books.js';
-import type { Busy, BusySysadmins } from './busy-sysadmins.js';
+import { NEXT_WEBHOOK_MS, type Busy, type BusySysadmins } from './busy-sysadmins.js';
 import type { CallEvents } from './call-events.js';
 import { createCallbackFlow, type CallbackFlow } from './callback-flow.js';
 import type { MissedCallers } from './missed-callers.js';
@@ -15,13 +15,6 @@ import type { PageOutcomes } from './page-outcomes.js';
 import { createPhoneIn, type PhoneInWiring } from './phone-in.js';
 import { ghostAfterMs, waitedSeconds, type WaitingCallers, type WaitingEntry } from './waiting-callers.js';
 
-/**
- * How long a sysadmin's call keeps them busy after its last webhook, if nothing more is heard
- * (its status callback lost: Twilio retries only a failed connection,
- * https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides): the longest a
- * prompt and its <Gather> timeout take before the next webhook, with margin.
- */
-const NEXT_WEBHOOK_MS = 90_000;
 // After the last words of a call (a goodbye), only the status callback is still to come.
 const LAST_WORDS_MS = 60_000;
 const CALL_ENDS = new Set<AgentDecision['kind']>(['agent_goodbye', 'agent_call_over', 'agent_nobody_waiting', 'agent_pin_refused']);

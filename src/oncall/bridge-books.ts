@@ -37,7 +37,8 @@ export function createBridgeBooks(deps: {
       const now = clock.now();
       await Promise.all([
         waiting.prepareBridge(call.callerSid, call, now),
-        busy.set(call.sysadminId, { kind: 'connected', callSid: call.agentCallSid, until: now + CONNECTED_MS, heardAt: now }),
+        // Without the dequeuing call's sid nothing could ever free the entry: the Dial's action renews it instead.
+        call.agentCallSid === '' ? undefined : busy.set(call.sysadminId, { kind: 'connected', callSid: call.agentCallSid, until: now + CONNECTED_MS, heardAt: now }),
       ]);
     },
 
@@ -50,7 +51,8 @@ export function createBridgeBooks(deps: {
       const settled = await waiting.settle(callerSid);
       if (settled === undefined) return;
       const { caller } = settled;
-      const sysadminId = settled.sysadminId ?? report.sysadminId;
+      // The reporter knows best: a reservation may have been taken over meanwhile.
+      const sysadminId = report.sysadminId ?? settled.sysadminId;
       const waitSeconds = report.waitSeconds ?? waitedSeconds(caller, settled.bridging?.at ?? clock.now());
       const who = { accountId: caller.accountId, userId: caller.userId, waitSeconds };
       if (sysadminId === undefined) log.warn({ callSid: callerSid }, 'a bridge was reported for a caller no sysadmin was known to take');

@@ -21,6 +21,14 @@ export interface Busy {
   heardAt?: number;
 }
 
+/**
+ * How long a sysadmin's call keeps them busy after its last webhook, if nothing more is heard
+ * (its status callback lost: Twilio retries only a failed connection,
+ * https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides): the longest a
+ * prompt and its <Gather> timeout take before the next webhook, with margin.
+ */
+export const NEXT_WEBHOOK_MS = 90_000;
+
 // Written last, so an entry of an earlier version (three fields) still decodes.
 const encode = (busy: Busy): string => `${String(busy.until)}|${busy.kind}|${busy.callSid}|${String(busy.heardAt ?? '')}`;
 function decode(value: string): Busy {

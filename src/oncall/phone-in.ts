@@ -5,8 +5,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { AgentDecision } from './agent-decisions.js';
 import type { AgentCalls } from './agent-calls.js';
 import type { AgentUrls } from './agent-urls.js';
-import { CONNECTED_MS } from './bridge-books.js';
-import type { Busy, BusySysadmins } from './busy-sysadmins.js';
+import { NEXT_WEBHOOK_MS, type Busy, type BusySysadmins } from './busy-sysadmins.js';
 import type { OncallPinCheck, OncallPins } from './oncall-pins.js';
 import type { OncallStore } from './oncall-store.js';
 import type { PageOutcomes } from './page-outcomes.js';
@@ -72,15 +71,17 @@ export function createPhoneIn(
   const { failuresPerWindow, windowMs } = oncallPins.limits;
 
   /**
-   * Busy while the call back rings: taken if free; a page ringing them or a rest after a decline
-   * gives way (they chose to phone in). A sysadmin on a call (briefing, bridged, on the line)
-   * keeps that entry: a call from their number now is likely not theirs, and their call's own
-   * status callback must still free them.
+   * Busy while the call back rings: taken if free, or over a rest after a decline (they chose to
+   * phone in). A sysadmin whose phone a page rings, or who is on a call, is not rung: a call from
+   * their number now is likely not theirs (a spoofer must not ring them mid-conversation), and
+   * that call's own books (its busy entry, freed by its status callback) must stay as they are.
    */
-  async function markRinging(sysadminId: string, ringing: Busy, now: number): Promise<void> {
-    if (await busy.claim(sysadminId, ringing, now)) return;
+  async function markRinging(sysadminId: string, ringing: Busy, now: number): Promise<boolean> {
+    if (await busy.claim(sysadminId, ringing, now)) return true;
     const current = (await busy.all(now)).get(sysadminId);
-    if (current === undefined || current.kind === 'ringing' || current.kind === 'resting') await busy.set(sysadminId, ringing);
+    if (current !== undefined && current.kind !== 'resting') return false;
+    await busy.set(sysadminId, ringing);
+    return true;
   }
 
   /** Places the call back to the registered number of the sysadmin whose call from it ended. */
@@ -95,7 +96,11 @@ export function createPhoneIn(
       return;
     }
     const now = clock.now();
-    await markRinging(sysadminId, { kind: 'ringing', callSid: claim, until: now + REST_TIMEOUT_MS + ringWindowMs }, now);
+    if (!(await markRinging(sysadminId, { kind: 'ringing', callSid: claim, until: now + REST_TIMEOUT_MS + ringWindowMs }, now))) {
+      log.warn({ sysadminId }, "a call from a sysadmin's number while their phone is busy with callgate: not called back");
+      await calls.ended(sysadminId, claim);
+      return;
+    }
     let callSid: string;
     try {
       callSid = await dialer.placeCall({
@@ -210,8 +215,9 @@ export function createPhoneIn(
         const now = clock.now();
         await Promise.all([
           agentCalls.mark(agentCallSid, 'authenticated'),
-          // Not paged while on the line; free again when this call ends (its status callback).
-          busy.set(sysadminId, { kind: 'on_line', callSid: agentCallSid, until: now + CONNECTED_MS }),
+          // Not paged while on the line; free again when this call ends (its status callback), or
+          // soon after its last webhook if that is lost (each webhook renews this: agent-flow heardFrom).
+          busy.set(sysadminId, { kind: 'on_line', callSid: agentCallSid, until: now + NEXT_WEBHOOK_MS, heardAt: now }),
         ]);
         // Missed callers first: they have waited longest.
         return missedOrBrief(sysadminId, agentCallSid);

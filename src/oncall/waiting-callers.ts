@@ -126,7 +126,7 @@ const decodeReserve: Decoder<'reserved' | 'taken' | 'gone'> = (reply) => {
   return reply === 'reserved' ? 'reserved' : reply === 'taken' ? 'taken' : 'gone';
 };
 
-/** What a wait-URL fetch learns in its one command (lua/wait-fetch-7.lua). */
+/** What a wait-URL fetch learns in its one command (lua/wait-fetch-8.lua). */
 export interface AtWaitFetch {
   /** 1-based, across plans. */
   position: number;
@@ -151,7 +151,7 @@ export function createWaitingCallers(redis: RedisClient) {
   const removeWaitingCaller = script('remove-waiting-caller-6.lua', (json) => (typeof json === 'string' ? waitingCallerSchema.parse(JSON.parse(json)) : undefined));
   const prepareBridge = script('prepare-bridge-7.lua', asUnknown);
   const settleCaller = script('settle-caller-7.lua', settledFrom);
-  const waitFetch = script('wait-fetch-7.lua', decodeWaitFetch);
+  const waitFetch = script('wait-fetch-8.lua', decodeWaitFetch);
   const { waitingOrder, waitingCallers, pagingChains, reservations, pagerDue, waitingSeen } = keys;
 
   async function entries(callSids: string[]): Promise<WaitingEntry[]> {
@@ -231,7 +231,7 @@ export function createWaitingCallers(redis: RedisClient) {
      * there (the heartbeat); their place, plan and reservation, or undefined if not waiting.
      */
     atWaitFetch: (callSid: string, now: number): Promise<AtWaitFetch | undefined> =>
-      waitFetch([waitingOrder, waitingCallers, reservations, waitingSeen, keys.call(callSid), keys.pinsConsumed, keys.pinsConsumedUntil], [callSid, now]),
+      waitFetch([waitingOrder, waitingCallers, reservations, waitingSeen, keys.call(callSid), keys.pinsConsumed, keys.pinsConsumedUntil, keys.pinsLiveByCode], [callSid, now]),
 
     async claimChain(callSid: string, now: number, leaseUntil: number): Promise<boolean> {
       return claimPagingChain([pagerDue], [callSid, now, leaseUntil]);

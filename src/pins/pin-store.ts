@@ -49,11 +49,6 @@ export interface PinStore {
 }
 
 const HOUR_MS = 3_600_000;
-/**
- * How long a PIN admission's lease waits for the caller's first wait-URL fetch (Twilio fetches it
- * as soon as "connecting you" is said): past it, the PIN is live again and the caller not held.
- */
-export const LEASE_MS = 30_000;
 const DEFAULT_ACCOUNT_CODE_DIGITS = 6;
 // With 10^8 possible PINs and a few thousand live ones a collision is rare; ten in a row means a bug.
 const MAX_DRAWS = 10;
@@ -73,8 +68,9 @@ export const ownerKey = (owner: PinOwner): string => `${owner.accountId}/${owner
  *   by-owner      HASH  <owner>    -> "<HMAC(pin)>|<expiresAtMs>"   (one live PIN per user)
  *   expiry        ZSET  HMAC(pin) scored by expiresAtMs              (pruning, live count)
  *   live-by-code  HASH  <account code> -> live PINs issued with that code (the guess bound)
- *   consumed      HASH  <owner> -> "<HMAC(pin)>|<expiresAtMs>|<code>|<CallSid>|<leaseUntil>": a PIN
- *                 leased to a call until its caller's first wait-URL fetch (consumed-until: when it lapses)
+ *   consumed      HASH  <owner> -> "<HMAC(pin)>|<expiresAtMs>|<code>|<CallSid>": a PIN leased to a call
+ *                 until Twilio reports what became of it (lua/includes/consume-pin.lua); consumed-until:
+ *                 when its PIN would have expired (a lease is forgotten then)
  *   account-codes HASH  "a:<accountId>" -> the account's code; "c:<code>" -> the account that holds
  *                 or held it; "r:<code>" -> when it was retired. A code is drawn at random, held by
  *                 one account only, and never given to another.

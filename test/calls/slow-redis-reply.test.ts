@@ -5,7 +5,6 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createPinStore } from '../../src/pins/pin-store.js';
 import { createWebhookClient } from '../../sim/webhook-client.js';
 import { ADMIT_CALLER_LUA } from '../../src/calls/admission.js';
-import { LEASE_MS } from '../../src/pins/pin-store.js';
 import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
 import { givenAccount, givenPin, givenUser } from '../helpers/givens.js';
 import { slowRepliesProxy } from '../helpers/slow-replies-proxy.js';
@@ -49,7 +48,7 @@ describe('a slow answer from Redis while the PIN is used up', () => {
     // it is the one command that names the copy's key.
     ['by the PIN check itself', false, ['directory:accounts']],
     ["by the admission after a directory read (the line had no copy of the account)", true, ADMISSION],
-  ])('when Redis admits the caller %s in time but its answer arrives after the caller heard the apology, then the PIN works again once the lease lapses and that call is no longer held', async (_how, withoutCopy, markers) => {
+  ])('when Redis admits the caller %s in time but its answer arrives after the caller heard the apology, then the PIN works again once that call ends, and it is no longer held', async (_how, withoutCopy, markers) => {
     const accountId = await givenAccount(t.app);
     const userId = await givenUser(t.app, accountId);
     const pin = await givenPin(t.app, accountId, userId);
@@ -69,14 +68,16 @@ describe('a slow answer from Redis while the PIN is used up', () => {
     // Answered within Twilio's read timeout, so Twilio sent it once: no retry hears another answer.
     expect(pinWebhooks - before).toBe(1);
 
-    // The late reply admitted the caller on a lease; the apology brings no wait-URL fetch to confirm it.
+    // The late reply admitted the caller on a lease; the apology brings no wait-URL fetch to confirm it,
+    // and the call's end (its status callback, https://www.twilio.com/docs/voice/api/call-resource) releases it.
     await sleep(3_000);
     expect(await pins.find(pin)).toBeUndefined();
-    t.clock.advance(LEASE_MS + 1);
+    await call.status('completed', 10);
+    expect(await pins.find(pin)).toMatchObject({ accountId, userId });
     const again = placeCall(t.app, t.config);
     await again.voice();
     expect(twimlOf(await again.pin(pin))).toContain('<Enqueue');
-    // The lapse let go of the call that heard the apology: nobody is paged for it any more.
+    // Its end let go of the call that heard the apology: nobody is paged for it any more.
     expect(await createWaitingCallers(t.redis).get(call.callSid)).toBeUndefined();
     expect(await createWaitingCallers(t.redis).get(again.callSid)).toBeDefined();
   }, 20_000);
@@ -107,12 +108,12 @@ describe('a copy of an answered PIN webhook', () => {
     expect((await createWaitingCallers(t.redis).get(call.callSid))?.caller).toMatchObject({ accountId, userId });
     expect(await pins.find(pin)).toBeUndefined();
     expect(twimlOf(await call.wait(1, 5))).not.toMatch(APOLOGY);
-    // That wait-URL fetch confirmed the PIN's lease: past the lease time it stays used, the caller held.
-    t.clock.advance(LEASE_MS + 1);
+    // That wait-URL fetch confirmed the PIN's lease: when the call ends, the PIN stays used.
+    await call.status('completed', 300);
+    expect(await pins.find(pin)).toBeUndefined();
     const again = placeCall(prompt.app, prompt.config);
     await again.voice();
     expect(twimlOf(await again.pin(pin))).not.toContain('<Enqueue');
-    expect((await createWaitingCallers(t.redis).get(call.callSid))?.caller).toMatchObject({ accountId, userId });
   }, 20_000);
 });
 

@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startTwilioRestApi } from '../../sim/twilio-rest-api.js';
+import { createBusySysadmins } from '../../src/oncall/busy-sysadmins.js';
 import { api } from '../helpers/givens.js';
 import { eventually } from '../helpers/eventually.js';
 import { rememberSecret } from '../helpers/leak-watch.js';
@@ -339,13 +341,24 @@ describe('a sysadmin phoning the support line', () => {
     expect(spoken(twimlOf(await call.pin('86421357')))).toEqual(['Nobody is waiting for support right now. Goodbye.']);
   });
 
+  it('when a call from Bob\'s number ends while Bob is on a call with a customer, then his phone is not rung (a spoofer cannot interrupt him)', async () => {
+    await createBusySysadmins(t.redis).set('bob', { kind: 'connected', callSid: newCallSid(), until: t.clock.now() + 3_600_000, heardAt: t.clock.now() });
+    const spoofer = phoneIn(BOB.phone);
+    await spoofer.voice();
+    const post = signedWebhooks(t.app, t.config);
+    await post('/twilio/status', { CallSid: spoofer.callSid, From: BOB.phone, CallStatus: 'completed', CallDuration: '5' });
+    await sleep(200);
+    expect(callsBack()).toEqual([]);
+  });
+
   it('when the PIN is right, then the sysadmin is briefed, takes the call, and is paged for the next one only after hanging up', async () => {
     expect((await request(t.app).put('/v1/oncall').set('Authorization', `Bearer ${OPS_KEY}`).send([BOB])).status).toBe(200);
     await setPin('bob', '24681357');
     const first = await givenWaitingCaller(t, { name: 'Ken Thompson' });
     await t.pager.tick();
     const page = pagedPhone(t, 'bob', pageTo(BOB.phone));
-    // Bob phones in while his page still rings.
+    // His page found his phone busy: he was phoning in (a page still ringing is never rung over).
+    await page.ended('busy');
     const { call } = await onCallBack();
     const briefing = twimlOf(await call.pin('24681357'));
     expect(spoken(briefing)[0]).toMatch(/Ken Thompson/);
@@ -354,9 +367,9 @@ describe('a sysadmin phoning the support line', () => {
     expect(twimlOf(take)).toContain(`>cg-${first.call.callSid}</Queue>`);
     await bridge(t, 'bob', first.call.callSid, call.backSid);
 
-    // While Bob is on the call he is not paged, even when his old page's callback comes late.
+    // While Bob is on the call he is not paged, even when his old page's callback comes again late.
     await givenWaitingCaller(t, { name: 'Dennis Ritchie' });
-    await page.ended('no-answer');
+    await page.ended('busy');
     await t.pager.tick();
     expect(rung()).toEqual([BOB.phone, BOB.phone]);
     // The call back ends (its own status callback): he is paged for Dennis.

@@ -73,8 +73,6 @@ local function admitVouched(owner)
   return {'claimed', 'admitted', decision, owner, account.sla, '', ''}
 end
 
--- Leases nobody confirmed in time lapse first, so a PIN whose caller never heard "connecting you" works again.
-lapseLeases(ARGV[2], {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
 local code = fields['accountCode'] or ''
 local guess = checkGuess({now = ARGV[2], hash = ARGV[3], attemptId = ARGV[4], code = code, bucket = ARGV[5],
   oldest = ARGV[6], callerWindowFrom = ARGV[7], codes = KEYS[21]})

@@ -11,7 +11,7 @@
 --- @include "includes/deadline-guard"
 --- @include "includes/forget-pin"
 local CONSUMED, CONSUMED_UNTIL = KEYS[5], KEYS[6]
---- @include "includes/forget-consumed"
+--- @include "includes/settle-lease"
 local now, hash, owner, expiresAt = tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local window, limit, cap = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[9])
 local CODES = KEYS[8]
@@ -45,7 +45,7 @@ local previousRecord = previous and redis.call('HGET', KEYS[1], previous)
 if previousRecord and select(3, string.match(previousRecord, '^([^|]*)|(%d+)|?(%d*)$')) == code then live = live - 1 end
 if live >= cap then return {'too_many_live_pins'} end
 if previous then forget(previous) end
-forgetConsumed(owner)
+settleLease(owner, KEYS[4])
 redis.call('HSET', KEYS[1], hash, owner .. '|' .. expiresAt .. '|' .. code)
 redis.call('HSET', KEYS[2], owner, hash .. '|' .. expiresAt)
 redis.call('ZADD', KEYS[3], expiresAt, hash)

@@ -5,10 +5,10 @@
 --- @include "includes/deadline-guard"
 --- @include "includes/forget-pin"
 local CONSUMED, CONSUMED_UNTIL = KEYS[5], KEYS[6]
---- @include "includes/forget-consumed"
+--- @include "includes/settle-lease"
 local revoked = 0
 for i = 2, #ARGV do
-  forgetConsumed(ARGV[i])
+  settleLease(ARGV[i], KEYS[4])
   local current = redis.call('HGET', KEYS[2], ARGV[i])
   if current then
     forget(string.match(current, '^([^|]*)|'))

@@ -1,19 +1,16 @@
 -- admitCaller(a, waiting): the PIN leased to this call (false when it is gone: used up, leased or
 -- replaced; of racing calls exactly one gets true), the step's decision recorded with who is
--- calling and the lease to confirm (`leased`: the owner; the caller's first wait-URL fetch
--- confirms it, src/oncall/lua/wait-fetch-7.lua), and the caller held (holdCaller: `waiting` is a
--- table of the six waiting keys). Leases nobody confirmed in time lapse first: those PINs are
--- live again and their callers, who never heard "connecting you", no longer held. Shared by the
--- admission (admit-caller-13.lua) and the PIN step (check-pin-step-21.lua). Needs CONSUMED,
--- CONSUMED_UNTIL, and ADMIT (src/calls/admission.ts: leaseMs; callTtlMs).
+-- calling and the lease Twilio's reports settle (`leased`: the owner; the caller's first wait-URL
+-- fetch confirms it, src/oncall/lua/wait-fetch-8.lua; their call ending before that releases it,
+-- release-lease-7.lua), and the caller held (holdCaller: `waiting` is a table of the six waiting
+-- keys). Shared by the admission (admit-caller-13.lua) and the PIN step (check-pin-step-21.lua).
+-- Needs CONSUMED, CONSUMED_UNTIL, and ADMIT (src/calls/admission.ts: callTtlMs).
 -- a: {now, hash, owner, callSid, call (key), stepField, decision, order, caller (JSON), accountId, userId}
 --- @include "../../pins/lua/includes/consume-pin"
 --- @include "../../oncall/lua/includes/waiting-entry"
-local function lapseLeases(now, waiting)
-  lapseDue(now, function(callSid) forgetCaller(waiting, callSid) end)
-end
 local function admitCaller(a, waiting)
-  if not consume(a.now, a.hash, a.owner, a.callSid, ADMIT.leaseMs) then return false end
+  pruneLeases(a.now)
+  if not consume(a.now, a.hash, a.owner, a.callSid, true) then return false end
   redis.call('HDEL', a.call, (string.gsub(a.stepField, '^step:', 'claim:')))
   redis.call('HSET', a.call, a.stepField, a.decision, 'accountId', a.accountId, 'userId', a.userId, 'leased', a.owner)
   redis.call('PEXPIRE', a.call, ADMIT.callTtlMs)

@@ -3,14 +3,14 @@
 -- heartbeat (the caller is still there), their place in line, their plan, and whether a sysadmin
 -- holds them (a live reservation, which keeps them past the maximum wait).
 -- KEYS: waiting, callers, reservations, seen (the waiting line: src/oncall/waiting-callers.ts),
---       the call's state, consumed, consumed-until (src/pins/pin-store.ts)
+--       the call's state, consumed, consumed-until, live-by-code (src/pins/pin-store.ts)
 -- ARGV: callSid, now
 -- Reply: false (not waiting) | {rank (0-based), tier, reservation until (0 for none)}
 local CONSUMED, CONSUMED_UNTIL = KEYS[6], KEYS[7]
 --- @include "../../pins/lua/includes/confirm-lease"
 local leased = redis.call('HGET', KEYS[5], 'leased')
 if leased then
-  confirmLease(leased, ARGV[1])
+  confirmLease(leased, ARGV[1], KEYS[8])
   redis.call('HDEL', KEYS[5], 'leased')
 end
 local rank = redis.call('ZRANK', KEYS[1], ARGV[1])

@@ -1,0 +1,11 @@
+-- settleLease(owner, liveByCode): a PIN lease ends without the PIN coming back (its use confirmed,
+-- or it expired): forgotten, and no longer counted among its code's live PINs. Needs CONSUMED,
+-- CONSUMED_UNTIL (includes/consume-pin).
+--- @include "includes/forget-consumed"
+local function settleLease(owner, liveByCode)
+  local lease = redis.call('HGET', CONSUMED, owner)
+  forgetConsumed(owner)
+  if not lease then return end
+  local code = string.match(lease, '^[^|]*|%d+|(%d*)|')
+  if code and code ~= '' and redis.call('HINCRBY', liveByCode, code, -1) <= 0 then redis.call('HDEL', liveByCode, code) end
+end
