@@ -29,7 +29,7 @@ export type AgentDecision =
   | { kind: 'caller_connected' }
   /**
    * A sysadmin who phoned in hears the missed callers first, oldest first, to call one back;
-   * `heldBack`: later missed calls of accounts already listed, not offered yet (src/oncall/missed-menu.ts).
+   * `heldBack`: later missed calls of accounts already listed, offered after everyone's first few (src/oncall/missed-menu.ts).
    */
   | { kind: 'agent_missed'; sysadminId: string; index: number; count: number; heldBack: number; missed: MissedSummary; play: boolean; notice?: 'no_answer' }
   | { kind: 'agent_call_back'; sysadminId: string; about: string; userName: string; number: string }

@@ -67,8 +67,13 @@ export function createCallbackFlow(deps: {
     async choose(choice: { sysadminId: string; agentCallSid: string; digits: string; index: number; about: string }): Promise<AgentDecision> {
       const { sysadminId, agentCallSid, index, about } = choice;
       if (!(await isAuthenticated(sysadminId, agentCallSid))) return { kind: 'agent_goodbye' };
-      if (choice.digits === '2') return missedOrBrief(sysadminId, agentCallSid, index + 1);
-      if (choice.digits === '3') return missedOrBrief(sysadminId, agentCallSid, index, { play: true });
+      // The list is read afresh at every key: move from where `about` is now (another sysadmin may
+      // have closed an earlier call meanwhile), not from the position it had.
+      const now = clock.now();
+      const at = (await offered(agentCallSid, now)).offered.findIndex((call) => call.callSid === about);
+      const here = at === -1 ? index : at;
+      if (choice.digits === '2') return missedOrBrief(sysadminId, agentCallSid, at === -1 ? index : at + 1);
+      if (choice.digits === '3') return missedOrBrief(sysadminId, agentCallSid, here, { play: true });
       if (choice.digits !== '1') return brief(sysadminId, agentCallSid);
       const call = await missed.get(about);
       // Judged again here, not taken from the menu: a number the line may not dial is never dialled.

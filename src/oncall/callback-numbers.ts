@@ -51,7 +51,8 @@ export function createCallbackNumbers(allowedCountries: readonly string[]) {
   return function callbackNumber(from: string): CallbackNumber {
     if (isWithheld(from)) return { kind: 'refused', reason: 'withheld' };
     const parsed = E164.test(from) ? parsePhoneNumberFromString(from) : undefined;
-    if (parsed === undefined || parsed.number !== from) return { kind: 'refused', reason: 'not_a_number' };
+    // Not a possible length for its country either: extra digits could be dialled on as overdial into another range.
+    if (parsed === undefined || parsed.number !== from || !parsed.isPossible()) return { kind: 'refused', reason: 'not_a_number' };
     const country = countryOf(parsed.countryCallingCode, parsed.country);
     if (country === undefined || !allowed.has(country)) return { kind: 'refused', reason: 'country_not_allowed' };
     const type = parsed.getType();

@@ -148,9 +148,9 @@ describe('the missed-callers menu', () => {
 
     const heard = await line.samPhonesIn([]);
 
-    // Oldest first: Grace's emergency, then Acme's three oldest; Acme's other seventeen are counted, not read.
-    expect(heard).toContain('Missed callers to call back: 4.');
-    expect(heard).toContain('17 later missed calls from these accounts will be offered once the ones listed are called back.');
+    // Oldest first: Grace's emergency, then Acme's three oldest; Acme's other seventeen come after them.
+    expect(heard).toContain('Missed callers to call back: 21.');
+    expect(heard).toContain('17 later missed calls from the same accounts come after these.');
     const firstCaller = heard.find((text) => text.includes(' ago; '));
     expect(firstCaller).toMatch(/^Globex, Grace Hopper, /);
   }, 60_000);

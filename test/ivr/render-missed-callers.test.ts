@@ -42,7 +42,7 @@ describe('the missed-callers menu, as TwiML', () => {
     expect(missedCaller({ kind: 'refused', reason: 'withheld' }, 17)).toBe(
       `<?xml version="1.0" encoding="UTF-8"?><Response>${GATHER}` +
         `${SAY}Missed callers to call back: 2.</Say>` +
-        `${SAY}17 later missed calls from these accounts will be offered once the ones listed are called back.</Say>` +
+        `${SAY}17 later missed calls from the same accounts come after these.</Say>` +
         `${SAY}Acme Hosting, Ada Lovelace, less than a minute ago; no message.</Say>` +
         `${SAY}Number withheld; cannot be called back.</Say>` +
         `${SAY}Press 2 for the next missed caller, 3 to hear their message, or 9 to hear who is waiting.</Say>` +

@@ -47,6 +47,10 @@ describe('which missed callers the line may dial back', () => {
     }
   });
 
+  it('when a number has a length its country never uses, then it is not dialled (extra digits could reach a premium range as overdial)', () => {
+    for (const from of ['+4491234567890', '+44900000']) expect(inBritain(from)).toEqual({ kind: 'refused', reason: 'not_a_number' });
+  });
+
   it('when a number is in no range the plan knows (a drama number), then it is judged by its code: British, callable', () => {
     expect(inBritain('+447700900666')).toEqual({ kind: 'callable', number: '+447700900666', groups: ['+44', '7700', '900666'] });
   });
@@ -83,7 +87,7 @@ describe('which missed callers the line may dial back', () => {
 });
 
 describe('the missed-callers menu', () => {
-  it('when one account missed many calls, then only its oldest three are offered and the rest are counted', () => {
+  it('when one account missed many calls, then its oldest three come with everyone else\'s first, and its later ones after, counted', () => {
     const calls = [
       { accountId: 'a', n: 1 },
       { accountId: 'b', n: 2 },
@@ -91,7 +95,8 @@ describe('the missed-callers menu', () => {
       { accountId: 'c', n: 23 },
     ];
     const menu = missedMenu(calls);
-    expect(menu.offered.map((call) => call.n)).toEqual([1, 2, 3, 4, 23]);
+    // Every open call can be reached (an account's first calls may be ones the line can never close).
+    expect(menu.offered.map((call) => call.n)).toEqual([1, 2, 3, 4, 23, ...Array.from({ length: 18 }, (_, i) => 5 + i)]);
     expect(menu.heldBack).toBe(18);
   });
 });

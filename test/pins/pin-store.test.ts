@@ -45,6 +45,14 @@ describe('PIN store', () => {
     expect(await store.find('0012345')).toBeUndefined();
   });
 
+  it('when the policy\'s account code length changes, then the next PIN shows a new code of the new length (the old one could never be typed)', async () => {
+    const who = owner();
+    const six = await storeDrawing().issue(who);
+    expect(six.accountCode).toMatch(/^\d{6}$/);
+    const eight = await createPinStore(t.redis, t.clock, { secret: t.config.pinSecret, pin: t.policy.pin, accountCodeDigits: 8 }).issue(who);
+    expect(eight.accountCode).toMatch(/^\d{8}$/);
+  });
+
   it('when PINs are live, then Redis holds only their HMACs, never the digits', async () => {
     const pins = ['31415926', '27182818', '16180339'];
     const store = storeDrawing(...pins);

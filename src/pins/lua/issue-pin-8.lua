@@ -17,7 +17,9 @@ local window, limit, cap = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[9
 local CODES = KEYS[8]
 local function accountCode(account, candidates)
   local code = redis.call('HGET', CODES, 'a:' .. account)
-  if code and redis.call('HEXISTS', CODES, 'r:' .. code) == 0 then return code end
+  -- A code of another length (the policy's accountCodeDigits changed) could never be typed: a new one.
+  local digits = #(string.match(candidates, '%d+') or '')
+  if code and #code == digits and redis.call('HEXISTS', CODES, 'r:' .. code) == 0 then return code end
   for candidate in string.gmatch(candidates, '%d+') do
     -- Never one another account holds or held, nor one live PINs of an earlier version carry.
     if redis.call('HEXISTS', CODES, 'c:' .. candidate) == 0 and redis.call('HEXISTS', CODES, 'r:' .. candidate) == 0
