@@ -100,7 +100,12 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     metrics.redisErrors.inc({ kind: 'connection' });
   });
   const store = createDirectoryStore(redis);
-  const pins = createPinStore(redis, clock, { secret: config.pinSecret, pin: policy.pin, accountCodeDigits: policy.line.accountCodeDigits });
+  const pins = createPinStore(redis, clock, {
+    secret: config.pinSecret,
+    pin: policy.pin,
+    accountCodeDigits: policy.line.accountCodeDigits,
+    guessWindowMs: policy.line.guessWindowHours * 3_600_000,
+  });
   addPinRiskGauges(metrics, pins.liveCount, policy.pin.digits);
   const eventOutbox = createEvents({ redis, clock, config, policy, log, registry: metrics.registry });
   const limits = createAbuseLimits({

@@ -12,10 +12,12 @@
  * - PIN-only guesses spend the line's allowance, H·(1 − s) (s = line.accountCodeShare); once it
  *   is spent the line asks every caller for their account code first.
  * - A guess with account code c is checked only against c's live PINs (one account's, at most
- *   pin.livePerAccount), risks −ln(1 − L_c/10^d) and spends only c's own allowance, H·s. The code
- *   is retired before a guess at the cap could fail to fit, so a current code's guess always fits.
- * A guess aimed at one account can spend its code's allowance and, through PIN-only guesses, at
- * most the line's: H·s + H·(1 − s) = H, the bound.
+ *   pin.livePerAccount), risks −ln(1 − L_c/10^d) and spends only c's own allowance, H·s/k. The
+ *   code is retired before a guess at the cap could fail to fit, so a current code's guess always
+ *   fits; the account's next PIN shows a new code, but an account is given at most k codes whose
+ *   spend counts in one window (CODES_PER_WINDOW: its code and one replacement).
+ * A guess aimed at one account, even by someone who learns each new code, can spend k codes'
+ * allowances and, through PIN-only guesses, at most the line's: k·H·s/k + H·(1 − s) = H, the bound.
  */
 
 /** The policy's settings the bound is made of (a shape of its own: the policy's schema checks it). */
@@ -30,6 +32,12 @@ export function riskOfGuess(live: number, digits: number): number {
   return p >= 1 ? Number.POSITIVE_INFINITY : -Math.log1p(-p);
 }
 
+/**
+ * Codes an account may hold in one guess window: its code, and one replacement once that is
+ * guessed out. A third would let someone who learns every new code go past the bound.
+ */
+export const CODES_PER_WINDOW = 2;
+
 /** The allowances the guess gate enforces, from the policy. */
 export function guessBudget(policy: GuessPolicy) {
   const bound = -Math.log1p(-policy.line.guessBound);
@@ -37,7 +45,7 @@ export function guessBudget(policy: GuessPolicy) {
     /** Risk PIN-only guesses may spend in the window; past it the line asks for the account code. */
     pinOnly: bound * (1 - policy.line.accountCodeShare),
     /** Risk the guesses with any one account code may spend in the window; the code is retired before. */
-    perCode: bound * policy.line.accountCodeShare,
+    perCode: (bound * policy.line.accountCodeShare) / CODES_PER_WINDOW,
     /** The risk of a guess with a code whose account holds as many live PINs as it may. */
     atCap: riskOfGuess(policy.pin.livePerAccount, policy.pin.digits),
     windowMs: policy.line.guessWindowHours * 3_600_000,

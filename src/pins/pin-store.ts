@@ -107,6 +107,8 @@ export function createPinStore(
     /** The policy's PIN settings; without `livePerAccount` (a tool filling Redis) an account's live PINs are not capped. */
     pin: Omit<Policy['pin'], 'livePerAccount'> & { livePerAccount?: number };
     accountCodeDigits?: number;
+    /** The guessing bound's window: an account's code is replaced at most once in it. */
+    guessWindowMs?: number;
     drawPin?: (digits: number) => string;
   },
 ): PinStore {
@@ -126,7 +128,18 @@ export function createPinStore(
       const codes = Array.from({ length: CODE_CANDIDATES }, () => generatePin(accountCodeDigits));
       const [outcome, detail] = await issuePin(
         [...pinKeys, keys.pinIssues(ownerKey(owner)), keys.accountCodes],
-        [scriptDeadline(), now, hashPin(secret, pin), ownerKey(owner), expiresAt, HOUR_MS, settings.issuesPerUserPerHour, codes.join(','), settings.livePerAccount],
+        [
+          scriptDeadline(),
+          now,
+          hashPin(secret, pin),
+          ownerKey(owner),
+          expiresAt,
+          HOUR_MS,
+          settings.issuesPerUserPerHour,
+          codes.join(','),
+          settings.livePerAccount,
+          options.guessWindowMs ?? 24 * HOUR_MS,
+        ],
       );
       if (outcome === 'ok') return { pin, expiresAt, accountCode: String(detail) };
       if (outcome === 'too_many_live_pins') {

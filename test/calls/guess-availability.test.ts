@@ -83,9 +83,9 @@ describe('a busy line: over 5,000 live PINs, so every caller is asked for the ac
   it("when someone who knows an account's code guesses its allowance away, then the code is retired, its callers hear that it changed, and the account's next PIN shows a new code that gets through", async () => {
     const customer = await customerOfFullAccount();
     const other = await givenCustomer(t);
-    // At the cap each guess risks 50 in 10^8; the code's half of the bound allows 100 of them.
+    // At the cap each guess risks 50 in 10^8; each of the account's two codes a window gets half of the codes' half of the bound: 50 of them.
     const toRetire = guessesToRetireAtCap(t.policy);
-    expect(toRetire).toBe(100);
+    expect(toRetire).toBe(50);
     const heard = await guesses(t, toRetire + 3, { code: customer.accountCode });
     expect(count(heard, CHECKED)).toBe(toRetire);
     expect(count(heard, CODE_CHANGED)).toBe(3);
@@ -115,5 +115,24 @@ describe('a busy line: over 5,000 live PINs, so every caller is asked for the ac
     const [withHeld, withUnheld] = [await answersTo(customer.accountCode), await answersTo(unheld)];
     expect(withUnheld).toEqual(withHeld);
     expect(withHeld.at(-1)).toMatch(CODE_MISS);
+  });
+
+  // Last in this line's tests: it moves the line's clock past the guess window.
+  it('when someone learns the new code too and guesses it away in the same window, then no third code is given until the window has passed (the bound counts two codes an account a window)', async () => {
+    const customer = await customerOfFullAccount();
+    const toRetire = guessesToRetireAtCap(t.policy);
+    await guesses(t, toRetire, { code: customer.accountCode });
+    const second = await newPinFor(t, customer.accountId, customer.userId);
+    expect(second.accountCode).toMatch(/^\d{6}$/);
+    expect(second.accountCode).not.toBe(customer.accountCode);
+    // The account's other users take new PINs too: the new code's account is full again.
+    await givenLivePins(t, 1, t.policy.pin.livePerAccount - 1, () => customer.accountId);
+    await guesses(t, toRetire, { code: second.accountCode });
+    // Two codes' allowances make the codes' share of the bound: a third would go past it. PINs carry no code meanwhile.
+    expect((await newPinFor(t, customer.accountId, customer.userId)).accountCode).toBe('');
+    t.clock.advance(t.policy.line.guessWindowHours * 3_600_000 + 1);
+    const next = await newPinFor(t, customer.accountId, customer.userId);
+    expect(next.accountCode).toMatch(/^\d{6}$/);
+    expect(await customerCalls(t, next)).toContain('<Enqueue');
   });
 });

@@ -23,12 +23,12 @@ import {
 /*
  * The guessing bound (docs/security.md "The guessing bound"), statements 1 and 2, held under
  * concurrency and across the window. A tiny bound makes a day's allowance a handful of guesses,
- * so a test can spend it; a cap of 10 live PINs per account is what such a bound allows.
+ * so a test can spend it; a cap of 5 live PINs per account is what such a bound allows.
  * Statement 3 (availability) is test/calls/guess-availability.test.ts.
  */
 const LOCKED_OUT = /^Too many incorrect PINs have been entered from this number/;
-const TINY = { line: { guessBound: 2.1e-6 }, pin: { livePerAccount: 10 } };
-const SMALL = { line: { guessBound: 4.1e-6 }, pin: { livePerAccount: 10 } };
+const TINY = { line: { guessBound: 2.1e-6 }, pin: { livePerAccount: 5 } };
+const SMALL = { line: { guessBound: 4.1e-6 }, pin: { livePerAccount: 5 } };
 const budgetOf = (policy: typeof TINY) => guessBudget(parsePolicy({ ...DEFAULT_POLICY, line: policy.line, pin: { ...DEFAULT_POLICY.pin, ...policy.pin } }));
 
 const apps: TestApp[] = [];
@@ -120,12 +120,12 @@ describe("statement 2: guessing aimed at one account spends only that account co
     };
     await fc.assert(
       fc.asyncProperty(
-        fc.tuple(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 5, max: 10 })),
+        fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 3, max: 5 })),
         fc.array(fc.record({ who: fc.integer({ min: 0, max: 2 }), guesses: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 10 }),
         async (livePins, plan) => {
           const t = await lineWith(apps, TINY);
           // A busy line (110 live PINs): every call is asked for the account code.
-          await givenLivePins(t, 11, 10);
+          await givenLivePins(t, 22, 5);
           const codes = await Promise.all(livePins.map(async (live) => (await givenLivePins(t, 1, live))[0] ?? ''));
           // The third account's code is guessed out first, the others' guesses interleave after.
           const steps = [{ who: 2, guesses: toRetire(livePins[2]) }, ...plan];
@@ -224,7 +224,7 @@ describe('failed PINs per caller number, under concurrency', () => {
 
 describe('a long call at the most attempts the policy allows', () => {
   it('when a call has answered more than 20 prompts (10 attempts, each after the account code), then the next prompt is still its own, and the right PIN puts the caller through', async () => {
-    const t = await lineWith(apps, { line: TINY.line, pin: { attemptsPerCall: 10, livePerAccount: 10 } });
+    const t = await lineWith(apps, { line: TINY.line, pin: { attemptsPerCall: 10, livePerAccount: 5 } });
     const { pin, accountCode } = await givenCustomer(t);
     await givenLivePins(t, 9, 1);
     // The PIN-only part of the bound spent (ten live PINs, 1e-7 a guess): the line asks for the code.

@@ -5,7 +5,8 @@
 -- the user's previous PIN (and forgets a lease that could have made it live again), and prunes
 -- a few expired ones.
 -- KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until, issued(owner), account-codes
--- ARGV: deadline, now, hash, owner, expiresAt, windowMs, limit, candidate codes ("c1,c2,..."), cap
+-- ARGV: deadline, now, hash, owner, expiresAt, windowMs, limit, candidate codes ("c1,c2,..."), cap,
+--       guessWindowMs (a code is replaced at most once per guess window: src/pins/guess-bound.ts CODES_PER_WINDOW)
 -- Reply: {'ok', accountCode} | {'collision'} | {'no_code'} (every candidate taken: draw again) |
 --   {'rate_limited', retryAfterMs} | {'too_many_live_pins'} | {'late'}
 --- @include "includes/deadline-guard"
@@ -20,11 +21,18 @@ local function accountCode(account, candidates)
   -- A code of another length (the policy's accountCodeDigits changed) could never be typed: a new one.
   local digits = #(string.match(candidates, '%d+') or '')
   if code and #code == digits and redis.call('HEXISTS', CODES, 'r:' .. code) == 0 then return code end
+  -- The account's code was itself a replacement drawn within this guess window: the bound counts
+  -- on no third code with spend in one window, so until the window has passed its PINs carry no
+  -- code ('': nobody can be let in with a code; PIN-only calls are unaffected).
+  local hadOne = redis.call('HEXISTS', CODES, 'h:' .. account) == 1
+  local replaced = tonumber(redis.call('HGET', CODES, 'n:' .. account) or '0')
+  if hadOne and replaced > now - tonumber(ARGV[10]) then return '' end
   for candidate in string.gmatch(candidates, '%d+') do
     -- Never one another account holds or held, nor one live PINs of an earlier version carry.
     if redis.call('HEXISTS', CODES, 'c:' .. candidate) == 0 and redis.call('HEXISTS', CODES, 'r:' .. candidate) == 0
       and redis.call('HEXISTS', KEYS[4], candidate) == 0 then
       redis.call('HSET', CODES, 'a:' .. account, candidate, 'c:' .. candidate, account)
+      if hadOne then redis.call('HSET', CODES, 'n:' .. account, now) else redis.call('HSET', CODES, 'h:' .. account, 1) end
       return candidate
     end
   end
@@ -42,7 +50,8 @@ if not code then return {'no_code'} end
 local previous = redis.call('HGET', KEYS[2], owner)
 previous = previous and string.match(previous, '^([^|]*)|')
 -- The user's previous PIN makes way for this one: it does not count against the cap.
-local live = tonumber(redis.call('HGET', KEYS[4], code) or '0')
+-- A PIN without a code (the account's codes are used up for this window) cannot be guessed with one: no cap to keep.
+local live = code == '' and 0 or tonumber(redis.call('HGET', KEYS[4], code) or '0')
 local previousRecord = previous and redis.call('HGET', KEYS[1], previous)
 if previousRecord and select(3, string.match(previousRecord, '^([^|]*)|(%d+)|?(%d*)$')) == code then live = live - 1 end
 if live >= cap then return {'too_many_live_pins'} end
@@ -51,7 +60,7 @@ settleLease(owner, KEYS[4])
 redis.call('HSET', KEYS[1], hash, owner .. '|' .. expiresAt .. '|' .. code)
 redis.call('HSET', KEYS[2], owner, hash .. '|' .. expiresAt)
 redis.call('ZADD', KEYS[3], expiresAt, hash)
-redis.call('HINCRBY', KEYS[4], code, 1)
+if code ~= '' then redis.call('HINCRBY', KEYS[4], code, 1) end
 redis.call('ZADD', KEYS[7], now, hash)
 redis.call('PEXPIRE', KEYS[7], window)
 return {'ok', code}
