@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
-import { startEventReceiver, type EventReceiver } from '../../sim/event-receiver.js';
-import { scriptedKeypad, WITHHELD_FROM, type SimulatedTwilio, type TranscriptLine } from '../../sim/simulated-twilio.js';
-import { createLogger } from '../../src/logger.js';
+import { describe, expect, it } from 'vitest';
+import { startEventReceiver } from '../../sim/event-receiver.js';
+import { scriptedKeypad, WITHHELD_FROM } from '../../sim/simulated-twilio.js';
 import type { PolicyInput } from '../../src/policy/policy-schema.js';
 import { DEMO_POLICY } from '../../tools/demo-line.js';
-import { apiClient, simulatorFor, startLocalStack, type LocalStack } from '../../tools/local-stack.js';
 import { eventually } from '../helpers/eventually.js';
-import { logSink, rememberSecret } from '../helpers/leak-watch.js';
+import { rememberSecret } from '../helpers/leak-watch.js';
+import { ALL_PERMISSIONS, givenLine as givenSimLine, receivers, SAM, SAM_PIN } from './given-line.js';
 
 /**
  * Who the line calls back, through the simulator. A call-back is a <Dial><Number> from the
@@ -18,44 +17,15 @@ import { logSink, rememberSecret } from '../helpers/leak-watch.js';
  * The local stack's support number is +442070000000: British numbers only, by default.
  */
 const POLICY: PolicyInput = { ...DEMO_POLICY, queue: { maxWaitSeconds: 60 }, pin: { issuesPerUserPerHour: 100 } };
-const SAM = { id: 'sam', name: 'Sam', phone: '+447700900999' };
-const SAM_PIN = '24681357';
-const ALL_PERMISSIONS = ['manage_users', 'manage_billing', 'manage_services', 'manage_support', 'purchase_services'];
 
-const stacks: LocalStack[] = [];
-const receivers: EventReceiver[] = [];
-const sims: SimulatedTwilio[] = [];
-afterEach(() => {
-  for (const sim of sims.splice(0)) expect(sim.errors()).toEqual([]);
-});
-afterAll(async () => {
-  for (const stack of stacks) await stack.stop();
-  for (const receiver of receivers) await receiver.close();
-});
-
+/** The line of test/e2e/given-line.ts, with Globex (Grace) too, Sam's on-call PIN, and pages nobody answers. */
 async function givenLine(options: { events?: { url: string; secret: string } } = {}) {
-  const stack = await startLocalStack({
-    policy: POLICY,
-    ...(options.events === undefined ? {} : { events: options.events }),
-    redisUrl: inject('redisUrl'),
-    log: createLogger({ level: 'info', destination: logSink }),
-  });
-  stacks.push(stack);
-  rememberSecret(stack.controlPanelKey);
-  rememberSecret(stack.opsKey);
-  const base = stack.instances[0]?.url ?? '';
-  const panel = apiClient(base, stack.controlPanelKey);
-  const ops = apiClient(base, stack.opsKey);
-  await panel('PUT', '/v1/accounts/acme', { name: 'Acme Hosting', sla: 'standard' });
-  await panel('PUT', '/v1/accounts/acme/users/ada', { name: 'Ada Lovelace', permissions: ALL_PERMISSIONS, roles: ['admin_contact'] });
+  const line = await givenSimLine({ policy: POLICY, ...options });
+  const { stack, panel, ops, sim, transcript } = line;
   await panel('PUT', '/v1/accounts/globex', { name: 'Globex', sla: 'standard' });
   await panel('PUT', '/v1/accounts/globex/users/grace', { name: 'Grace Hopper', permissions: ALL_PERMISSIONS, roles: ['admin_contact'] });
-  await ops('PUT', '/v1/oncall', [SAM]);
   await ops('PUT', '/v1/oncall/sam/pin', { pin: SAM_PIN });
   rememberSecret(SAM_PIN);
-  const transcript: TranscriptLine[] = [];
-  const sim = simulatorFor(stack, { speed: 50, print: (line) => transcript.push(line) });
-  sims.push(sim);
   // Pages while customers wait go unanswered: every verified caller ends up missed.
   sim.answerPages(SAM.phone, { label: 'Sam (paged)', answers: 'no-answer' });
 
