@@ -3,6 +3,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTwilioRestApi } from '../../sim/twilio-rest-api.js';
 import { createBusySysadmins } from '../../src/oncall/busy-sysadmins.js';
+import { createMissedCallers } from '../../src/oncall/missed-callers.js';
 import { api } from '../helpers/givens.js';
 import { eventually } from '../helpers/eventually.js';
 import { rememberSecret } from '../helpers/leak-watch.js';
@@ -349,6 +350,24 @@ describe('a sysadmin phoning the support line', () => {
     await post('/twilio/status', { CallSid: spoofer.callSid, From: BOB.phone, CallStatus: 'completed', CallDuration: '5' });
     await sleep(200);
     expect(callsBack()).toEqual([]);
+  });
+
+  it('when another sysadmin starts calling back the missed caller Bob hears about, then 2 takes him to the next one, not past it', async () => {
+    await setPin('bob', '24681357');
+    const missed = createMissedCallers(t.redis, { windowMs: t.policy.voicemail.missedForHours * 3_600_000 });
+    const now = t.clock.now();
+    const missedCall = (callSid: string, userName: string, at: number) =>
+      missed.record({ callSid, accountId: 'acme', accountName: 'Acme Hosting', userId: userName.toLowerCase(), userName, from: '+447700900111', at, waitSeconds: 60, reason: 'timed_out' });
+    const [ada, grace] = [newCallSid(), newCallSid()];
+    await missedCall(ada, 'Ada', now - 120_000);
+    await missedCall(grace, 'Grace', now - 60_000);
+    const { call } = await onCallBack();
+    expect(spoken(twimlOf(await call.pin('24681357'))).join(' ')).toMatch(/Ada/);
+    // Alice begins calling Ada back meanwhile: Ada leaves Bob's list, and the list shifts under him.
+    expect(await missed.claimCallback(ada, { sysadminId: 'alice', agentCallSid: newCallSid(), at: now }, 120_000)).toBe(true);
+    const post = signedWebhooks(t.app, t.config);
+    const next = await post(`/twilio/agent-missed?sysadmin=bob&index=0&about=${ada}`, { CallSid: call.backSid, Digits: '2' });
+    expect(spoken(twimlOf(next)).join(' ')).toMatch(/Grace/);
   });
 
   it('when the PIN is right, then the sysadmin is briefed, takes the call, and is paged for the next one only after hanging up', async () => {
