@@ -1,4 +1,4 @@
-import { orderOf, WAITING_KEYS, type WaitingCaller } from '../oncall/waiting-callers.js';
+import { orderOf, storedCaller, WAITING_KEYS, type WaitingCaller } from '../oncall/waiting-callers.js';
 import { ownerKey, PIN_KEYS, type PinOwner } from '../pins/pin-store.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { scriptDeadline } from '../redis/deadline.js';
@@ -53,7 +53,7 @@ export function createAdmissions(redis: RedisClient) {
         `step:${a.step}`,
         JSON.stringify(a.decision),
         orderOf(a.caller),
-        JSON.stringify(a.caller),
+        storedCaller(a.caller),
         a.owner.accountId,
         a.owner.userId,
       ]);

@@ -62,7 +62,8 @@ local function admitVouched(owner)
   if not string.find(ARGV[14], ',' .. account.sla .. ',', 1, true) then return nil end
   local priority = PRIORITY[account.sla] or 0
   local decision = '{"kind":"enqueue","name":' .. str(user.name) .. ',"queue":' .. str(ARGV[15]) .. '}'
-  local caller = '{"callSid":' .. str(ARGV[16]) .. ',"accountId":' .. str(accountId) .. ',"accountName":' .. str(account.name)
+  -- Without the CallSid: it is the field the caller is stored under (src/oncall/waiting-callers.ts storedCaller).
+  local caller = '{"accountId":' .. str(accountId) .. ',"accountName":' .. str(account.name)
     .. ',"userId":' .. str(userId) .. ',"userName":' .. str(user.name) .. ',"isAdminContact":' .. tostring(account.adminId == userId)
     .. ',"adminContactName":' .. str(account.adminName) .. ',"tier":' .. str(account.sla) .. ',"priority":' .. priority
     .. ',"enqueuedAt":' .. ARGV[2] .. '}'
