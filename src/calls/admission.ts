@@ -5,7 +5,7 @@ import { scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { asFlag, asTagged, defineScript, scriptText } from '../redis/scripts.js';
 import { CALL_STATE_TTL_MS } from './call-state.js';
-import type { Decision } from './decisions.js';
+import { storedDecision, type Decision } from './decisions.js';
 
 /**
  * A verified caller's admission: the PIN is leased to the call (the caller's first wait-URL fetch
@@ -51,7 +51,7 @@ export function createAdmissions(redis: RedisClient) {
         ownerKey(a.owner),
         a.callSid,
         `step:${a.step}`,
-        JSON.stringify(a.decision),
+        storedDecision(a.decision),
         orderOf(a.caller),
         storedCaller(a.caller),
         a.owner.accountId,

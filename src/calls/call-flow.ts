@@ -2,10 +2,9 @@ import type { AuditInput, AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { SupportHours } from '../hours/support-hours.js';
 import type { Policy } from '../policy/policy-schema.js';
-import { ownQueueName } from '../oncall/own-queue.js';
 import type { AbuseLimits, MissDecisions } from './abuse-limits.js';
 import type { CallState, CallStates } from './call-state.js';
-import { rejection, type Decision } from './decisions.js';
+import { rejection, withOwnQueue, type Decision } from './decisions.js';
 import type { VerifiedCallers } from './verified-callers.js';
 
 /**
@@ -88,7 +87,7 @@ export function createCallFlow(deps: CallFlowDeps) {
    * a wrong PIN's decision and, when the line's copy of the directory vouches for the PIN's
    * owner, the admission are one script: a wrong PIN and a right one take one round trip.
    */
-  async function checkPin(entry: PinEntry): Promise<Decision> {
+  async function decidePin(entry: PinEntry): Promise<Decision> {
     const { callSid, from, digits, attempt } = entry;
     const step = `pin:${String(attempt)}`;
     const candidate = pinShape.test(digits) ? digits : undefined;
@@ -106,7 +105,7 @@ export function createCallFlow(deps: CallFlowDeps) {
       // Only a PIN can be admitted: the tiers' hours are worked out for nothing else.
       admit: {
         openTiers: candidate === undefined ? [] : tierNames.filter((tier) => hours.isOpen(tier, now)),
-        queue: ownQueueName(callSid),
+        queue: '',
       },
       notAfter: entry.notAfter,
     });
@@ -218,6 +217,9 @@ export function createCallFlow(deps: CallFlowDeps) {
       audit.record(...events),
     ]);
   }
+
+  /** The PIN step's decision, an enqueue with the call's own queue (it is stored without: storedDecision). */
+  const checkPin = async (entry: PinEntry): Promise<Decision> => withOwnQueue(await decidePin(entry), entry.callSid);
 
   return { answer, checkPin };
 }

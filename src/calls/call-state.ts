@@ -5,7 +5,7 @@ import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { asFlag, asUnknown, defineScript } from '../redis/scripts.js';
 import { UnavailableError } from '../errors.js';
-import type { Decision } from './decisions.js';
+import { storedDecision, type Decision } from './decisions.js';
 
 /**
  * One call's state, a Redis hash under the call's own hash tag, so any
@@ -120,11 +120,11 @@ export function createCallStates(redis: RedisClient) {
       const facts = Object.entries(change.facts ?? {}).flatMap(([field, value]) =>
         value === undefined ? [] : [field, String(value)],
       );
-      const recordsStep = change.step !== undefined && change.decision !== undefined;
+      const stored = change.step === undefined || change.decision === undefined ? undefined : storedDecision(change.decision);
       const counter = change.failed === true ? 'failures' : change.empty === true ? 'empties' : '';
       return recordCallStep(
         [keys.call(callSid)],
-        [CALL_STATE_TTL_MS, recordsStep ? `step:${change.step ?? ''}` : '', recordsStep ? JSON.stringify(change.decision) : '', counter, ...facts],
+        [CALL_STATE_TTL_MS, stored === undefined ? '' : `step:${change.step ?? ''}`, stored ?? '', counter, ...facts],
       );
     },
   };
