@@ -62,11 +62,10 @@ local function admitVouched(owner)
   if not string.find(ARGV[14], ',' .. account.sla .. ',', 1, true) then return nil end
   local priority = PRIORITY[account.sla] or 0
   local decision = '{"kind":"enqueue","name":' .. str(user.name) .. ',"queue":' .. str(ARGV[15]) .. '}'
-  -- Without the CallSid: it is the field the caller is stored under (src/oncall/waiting-callers.ts storedCaller).
-  local caller = '{"accountId":' .. str(accountId) .. ',"accountName":' .. str(account.name)
-    .. ',"userId":' .. str(userId) .. ',"userName":' .. str(user.name) .. ',"isAdminContact":' .. tostring(account.adminId == userId)
-    .. ',"adminContactName":' .. str(account.adminName) .. ',"tier":' .. str(account.sla) .. ',"priority":' .. priority
-    .. ',"enqueuedAt":' .. ARGV[2] .. '}'
+  -- The line's stored form (src/oncall/waiting-callers.ts storedCaller): an array, without the CallSid.
+  local caller = '[' .. str(accountId) .. ',' .. str(account.name) .. ',' .. str(userId) .. ',' .. str(user.name)
+    .. ',' .. tostring(account.adminId == userId) .. ',' .. str(account.adminName) .. ',' .. str(account.sla)
+    .. ',' .. priority .. ',' .. ARGV[2] .. ']'
   local admitted = admitCaller({now = ARGV[2], hash = ARGV[3], owner = owner, callSid = ARGV[16], call = call,
     stepField = ARGV[8], decision = decision, order = -priority * 1e13 + tonumber(ARGV[2]), caller = caller,
     accountId = accountId, userId = userId}, {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})

@@ -17,7 +17,8 @@ local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
 if not rank then return false end
 redis.call('ZADD', KEYS[4], 'XX', ARGV[2], ARGV[1])
 local caller = redis.call('HGET', KEYS[2], ARGV[1])
-local tier = caller and cjson.decode(caller).tier or ''
+-- The stored caller is an array whose 7th item is the tier (src/oncall/waiting-callers.ts storedCaller).
+local tier = caller and cjson.decode(caller)[7] or ''
 local held = redis.call('HGET', KEYS[3], ARGV[1])
 local reservedUntil = held and tonumber(string.match(held, '^(%d+)|')) or 0
 return {rank, tier, reservedUntil}
