@@ -126,7 +126,7 @@ export function createAgentFlow(deps: {
     async pageAnswered(call: { sysadminId: string; callerSid: string; agentCallSid: string }): Promise<AgentDecision> {
       const { sysadminId, callerSid, agentCallSid } = call;
       await agentCalls.start(agentCallSid, { sysadminId, via: 'page', forCaller: callerSid });
-      await outcomes.answered(sysadminId, callerSid, agentCallSid);
+      await outcomes.answered(callerSid, agentCallSid);
       return { kind: 'agent_page_greeting', sysadminId, caller: callerSid };
     },
 

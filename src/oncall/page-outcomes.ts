@@ -25,15 +25,17 @@ export function createPageOutcomes(deps: {
 }) {
   const { waiting, busy, agentCalls, audit, clock, restMs, nudge } = deps;
 
-  /** A person answered the page: the chain waits while they listen. */
-  async function answered(sysadminId: string, callerSid: string, pageCallSid: string): Promise<void> {
+  /**
+   * A person answered the page: the chain waits while they listen. (Their busy entry follows their
+   * call's webhooks: agent-flow heardFrom.)
+   */
+  async function answered(callerSid: string, pageCallSid: string): Promise<void> {
     const now = clock.now();
     const entry = await waiting.get(callerSid);
     const page = entry?.chain.page;
     if (entry !== undefined && page?.pageCallSid === pageCallSid && page.state === 'ringing') {
       await waiting.saveChain(callerSid, { ...entry.chain, page: { ...page, state: 'answered' } }, pageCallSid, now + BRIEFING_MS);
     }
-    await busy.replaceIf(sysadminId, pageCallSid, { kind: 'briefing', callSid: pageCallSid, until: now + BRIEFING_MS });
   }
 
   /** A page not taken (a machine, silence, another key, busy, no answer): next sysadmin; this one rests. */

@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { AgentDecision } from './agent-decisions.js';
 import type { AgentCalls } from './agent-calls.js';
 import type { AgentUrls } from './agent-urls.js';
-import { NEXT_WEBHOOK_MS, type Busy, type BusySysadmins } from './busy-sysadmins.js';
+import type { Busy, BusySysadmins } from './busy-sysadmins.js';
 import type { OncallPinCheck, OncallPins } from './oncall-pins.js';
 import type { OncallStore } from './oncall-store.js';
 import type { PageOutcomes } from './page-outcomes.js';
@@ -192,11 +192,8 @@ export function createPhoneIn(
     async verificationAnswered(sysadminId: string, callSid: string): Promise<AgentDecision> {
       const now = clock.now();
       await agentCalls.start(callSid, { sysadminId, via: 'inbound' });
-      const [[failures = 0]] = await Promise.all([
-        oncallPins.failures([sysadminId], now),
-        calls.placed(sysadminId, callSid, callSid, SESSION_MS),
-        busy.replaceIf(sysadminId, callSid, { kind: 'on_line', callSid, until: now + SESSION_MS }),
-      ]);
+      // The call's busy entry is renewed by its webhooks from here on (agent-flow heardFrom).
+      const [[failures = 0]] = await Promise.all([oncallPins.failures([sysadminId], now), calls.placed(sysadminId, callSid, callSid, SESSION_MS)]);
       if (failures >= failuresPerWindow) return { kind: 'agent_pin_locked' };
       return { kind: 'agent_ask_pin', sysadminId, attempt: 1, retry: false };
     },
@@ -212,13 +209,8 @@ export function createPhoneIn(
       const check: OncallPinCheck =
         call.digits === '' ? { result: 'wrong', failures: 0, since: 0 } : await oncallPins.check(sysadminId, call.digits, clock.now());
       if (check.result === 'ok') {
-        const now = clock.now();
-        await Promise.all([
-          agentCalls.mark(agentCallSid, 'authenticated'),
-          // Not paged while on the line; free again when this call ends (its status callback), or
-          // soon after its last webhook if that is lost (each webhook renews this: agent-flow heardFrom).
-          busy.set(sysadminId, { kind: 'on_line', callSid: agentCallSid, until: now + NEXT_WEBHOOK_MS, heardAt: now }),
-        ]);
+        // On the line now: the busy entry follows this call's webhooks (agent-flow heardFrom).
+        await agentCalls.mark(agentCallSid, 'authenticated');
         // Missed callers first: they have waited longest.
         return missedOrBrief(sysadminId, agentCallSid);
       }
