@@ -17,7 +17,7 @@ export interface Busy {
   /** The page call or the sysadmin's own inbound call. */
   callSid: string;
   until: number;
-  /** When callgate last heard from that call (its last webhook), if it has: see `silentSince`. */
+  /** When callgate last heard from that call (its last webhook): the pager alarms on one silent too long. */
   heardAt?: number;
 }
 
@@ -36,8 +36,6 @@ function decode(value: string): Busy {
   return { until: Number(until), kind: kind as BusyKind, callSid, ...(heardAt === '' ? {} : { heardAt: Number(heardAt) }) };
 }
 
-/** Since when a busy sysadmin's call has sent no webhook (a page still ringing counts from its placing). */
-export const silentSince = (busy: Busy): number | undefined => busy.heardAt;
 
 export function createBusySysadmins(redis: RedisClient) {
   const claimSysadmin = defineScript(redis, new URL('./lua/claim-sysadmin-1.lua', import.meta.url), asFlag);

@@ -42,7 +42,6 @@ export interface SettledCaller {
   caller: WaitingCaller;
   /** The sysadmin who took them, if anyone had (the bridge being prepared, or a reservation). */
   sysadminId?: string;
-  agentCallSid?: string;
   /** Set once the <Queue> url was fetched: the caller's number and when. */
   bridging?: { from: string; at: number };
 }
@@ -75,12 +74,10 @@ const settledFrom = (callSid: string, reply: unknown): SettledCaller | undefined
   const caller = callerFrom(callSid, json);
   const reservation = decodeReservation(fields.get('reservation') || null);
   const sysadminId = fields.get('sysadminId') ?? reservation?.sysadminId;
-  const agentCallSid = fields.get('agentCallSid') ?? reservation?.agentCallSid;
   const from = fields.get('from');
   return {
     caller,
     ...(sysadminId === undefined ? {} : { sysadminId }),
-    ...(agentCallSid === undefined ? {} : { agentCallSid }),
     ...(from === undefined ? {} : { bridging: { from, at: Number(fields.get('at') ?? 0) } }),
   };
 };
