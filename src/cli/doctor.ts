@@ -5,14 +5,16 @@ import { createOncallStore } from '../oncall/oncall-store.js';
 import { measureClockSkew } from '../redis/clock-skew.js';
 import { connectRedis, type RedisClient } from '../redis/connect-redis.js';
 import { callerIdFinding, redisFindings, rotaFindings, webhooksFinding, type Finding } from './doctor-findings.js';
+import { fetchFallback, pingEventsReceiver } from './doctor-probes.js';
 import { isVerifiedCallerId, lookUpIncomingNumber, SetupError } from './incoming-numbers.js';
+import { isCallgateFallback, type IncomingNumber } from './number-settings.js';
+import { eventsReceiverFinding, fallbackFinding } from './probe-findings.js';
 import { twilioClientFor, type TwilioClient } from '../twilio-client.js';
 
 // A command run by a person: long enough for a slow link, short enough to say so.
 const COMMAND_TIMEOUT_MS = 10_000;
 
 const REDIS_READY_MS = 3000;
-const EVENTS_TIMEOUT_MS = 3000;
 
 /** Everything `npm run doctor` checks, in order; later checks are skipped when what they need failed. */
 export async function runDoctor(env: Record<string, string | undefined>): Promise<Finding[]> {
@@ -78,6 +80,7 @@ async function twilioChecks(config: Config, client: TwilioClient): Promise<Findi
         credentials,
         { check: 'support number', status: 'fail', detail: `${config.supportPhoneNumber} is not a number of the account` },
         { check: 'number webhooks', status: 'skip', detail: 'no such number' },
+        { check: 'voice fallback', status: 'skip', detail: 'no such number' },
         callerIdFinding(config.pageCallerId, await callerIdStanding(config, client)),
       ];
     }
@@ -85,11 +88,12 @@ async function twilioChecks(config: Config, client: TwilioClient): Promise<Findi
       credentials,
       { check: 'support number', status: 'ok', detail: `${number.phoneNumber} (${number.sid})` },
       webhooksFinding(number, config.publicBaseUrl),
+      await fallbackCheck(config, number),
       callerIdFinding(config.pageCallerId, await callerIdStanding(config, client)),
     ];
   } catch (error) {
     if (!(error instanceof SetupError)) throw error;
-    const skipped = ['support number', 'number webhooks', 'page caller ID'].map((check): Finding => ({ check, status: 'skip', detail: 'Twilio not reached' }));
+    const skipped = ['support number', 'number webhooks', 'voice fallback', 'page caller ID'].map((check): Finding => ({ check, status: 'skip', detail: 'Twilio not reached' }));
     return [{ check: 'twilio credentials', status: 'fail', detail: error.message }, ...skipped];
   }
 }
@@ -100,14 +104,15 @@ async function callerIdStanding(config: Config, client: TwilioClient) {
   return (await isVerifiedCallerId(client, config.pageCallerId)) ? 'verified' : 'unknown';
 }
 
-/** Any HTTP answer means the receiver is reachable; whether it accepts events is its delivery's business. */
+/** The fallback the number has now, which is what Twilio would fetch (twilio:setup may not have run). */
+async function fallbackCheck(config: Config, number: IncomingNumber): Promise<Finding> {
+  const fallback = { url: number.voiceFallbackUrl, method: number.voiceFallbackMethod === '' ? 'POST' : number.voiceFallbackMethod.toUpperCase(), own: isCallgateFallback(number.voiceFallbackUrl) };
+  return fallbackFinding(fallback, fallback.url === '' ? undefined : await fetchFallback(fallback.url, fallback.method, config));
+}
+
+/** A signed test event, and the receiver's answer to it (a 2xx or a refused unknown type: the signature is accepted). */
 async function eventsCheck(config: Config): Promise<Finding> {
   if (config.events === undefined) return { check: 'events receiver', status: 'ok', detail: 'EVENTS_URL not set: events stay in the capped outbox' };
-  try {
-    const response = await fetch(config.events.url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(EVENTS_TIMEOUT_MS) });
-    return { check: 'events receiver', status: 'ok', detail: `reachable (HTTP ${String(response.status)} to HEAD)` };
-  } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
-    return { check: 'events receiver', status: 'warn', detail: `not reachable: ${cause}; events wait in the outbox` };
-  }
+  const { signed, forged } = await pingEventsReceiver(config.events);
+  return eventsReceiverFinding(signed, forged);
 }

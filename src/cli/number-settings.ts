@@ -41,24 +41,25 @@ export const SETTINGS: Record<SettingName, { label: string; field: string }> = {
 
 /**
  * What the number should say for the deployment at `publicBaseUrl`. The fallback is fetched when
- * callgate does not answer, so one hosted elsewhere (a TwiML Bin, as the README advises) is kept;
+ * callgate does not answer, so one hosted elsewhere (a TwiML Bin, as the README advises) is kept, with its method;
  * only an empty one, or callgate's own `/twilio/fallback` (here or on a host it moved from), is set to this deployment's.
  */
 export function wantedSettings(publicBaseUrl: string, current: NumberSettings, fallbackUrl?: string): NumberSettings {
   const base = publicBaseUrl.replace(/\/+$/, '');
-  const hostedElsewhere = current.voiceFallbackUrl !== '' && !isCallgateFallback(current.voiceFallbackUrl);
+  const kept = fallbackUrl === undefined && current.voiceFallbackUrl !== '' && !isCallgateFallback(current.voiceFallbackUrl);
   return {
     voiceUrl: `${base}/twilio/voice`,
     voiceMethod: 'POST',
-    voiceFallbackUrl: fallbackUrl ?? (hostedElsewhere ? current.voiceFallbackUrl : `${base}/twilio/fallback`),
-    voiceFallbackMethod: 'POST',
+    voiceFallbackUrl: kept ? current.voiceFallbackUrl : (fallbackUrl ?? `${base}/twilio/fallback`),
+    // A kept fallback keeps its method: a static host that refuses POST is fetched by GET (README "Hosting the fallback").
+    voiceFallbackMethod: kept && current.voiceFallbackMethod !== '' ? current.voiceFallbackMethod : 'POST',
     statusCallback: `${base}/twilio/status`,
     statusCallbackMethod: 'POST',
   };
 }
 
 /** callgate's own fallback, on this deployment or one it moved from. */
-function isCallgateFallback(url: string): boolean {
+export function isCallgateFallback(url: string): boolean {
   return URL.canParse(url) && new URL(url).pathname === '/twilio/fallback';
 }
 

@@ -8,11 +8,13 @@ import { createOncallStore } from '../../src/oncall/oncall-store.js';
 import { freePort, startPrivateRedis, type PrivateRedis } from '../../tools/private-redis.js';
 import { testEnv } from '../helpers/test-app.js';
 import { runCommand } from './run-command.js';
+import { startTwimlHost, type TwimlHost } from './twiml-host.js';
 
 // `npm run doctor` against the REST stand-in (IncomingPhoneNumbers:
 // https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource, OutgoingCallerIds:
 // https://www.twilio.com/docs/voice/api/outgoing-caller-ids) and a private Redis of its own:
 // the doctor reads the rota at callgate's real keys, which the shared test Redis leaves to prefixed apps.
+// The voice fallback is hosted on a stand-in TwiML Bin (twiml-host.ts), apart from callgate as the README asks.
 
 const BASE = 'https://callgate.example.com';
 const env = testEnv();
@@ -24,6 +26,7 @@ const PIN_SECRET = env.PIN_SECRET ?? '';
 let privateRedis: PrivateRedis;
 let redis: Redis;
 let rest: TwilioRestApi;
+let twimlHost: TwimlHost;
 beforeAll(async () => {
   privateRedis = await startPrivateRedis({ persistent: true });
   redis = new Redis(privateRedis.url);
@@ -36,9 +39,11 @@ beforeEach(async () => {
   await redis.flushall();
   await redis.config('SET', 'appendonly', 'yes');
   rest = await startTwilioRestApi({ accountSid: ACCOUNT, authToken: TOKEN });
+  twimlHost = await startTwimlHost({ accountSid: ACCOUNT, authToken: TOKEN });
 });
 afterEach(async () => {
   await rest.close();
+  await twimlHost.close();
 });
 
 const doctor = async (overrides: Record<string, string | undefined> = {}) => {
@@ -54,7 +59,7 @@ const doctor = async (overrides: Record<string, string | undefined> = {}) => {
 const givenNumberPointedHere = (): SimPhoneNumber =>
   rest.phoneNumbers.add(SUPPORT, {
     voiceUrl: `${BASE}/twilio/voice`,
-    voiceFallbackUrl: `${BASE}/twilio/fallback`,
+    voiceFallbackUrl: `${twimlHost.url}/EH0123/fallback`,
     statusCallback: `${BASE}/twilio/status`,
   });
 
@@ -74,11 +79,55 @@ describe('npm run doctor', () => {
     await givenRota(true);
     const run = await doctor();
     expect(run.stdout.split('\n')[0]).toMatch(/^check +status +detail$/);
-    for (const check of ['environment', 'redis', 'redis persistence', 'clock skew', 'twilio credentials', 'support number', 'number webhooks', 'page caller ID', 'rota', 'on-call PINs', 'events receiver']) {
+    for (const check of ['environment', 'redis', 'redis persistence', 'clock skew', 'twilio credentials', 'support number', 'number webhooks', 'voice fallback', 'page caller ID', 'rota', 'on-call PINs', 'events receiver']) {
       expect(run.row(check).status, check).toBe('ok');
     }
     expect(run.row('redis').detail).toMatch(/^reachable, Redis \d+\.\d+/);
     expect(run.row('rota').detail).toBe('2 sysadmins');
+    expect(run.row('voice fallback').detail).toBe(`${twimlHost.url}/EH0123/fallback answers TwiML`);
+    // Fetched as Twilio fetches it: POST, signed, with the AccountSid (a TwiML Bin answers nothing else).
+    expect(twimlHost.requests).toEqual([{ method: 'POST', path: '/EH0123/fallback', signed: true }]);
+    expect(run.code).toBe(0);
+  });
+
+  it('when the fallback refuses POST, then voice fallback FAILs saying so and it exits 1; with the fallback method GET it is ok', async () => {
+    const number = givenNumberPointedHere();
+    await givenRota(true);
+    twimlHost.mode('refuses-post');
+    const refused = await doctor();
+    expect(refused.row('voice fallback')).toEqual({ status: 'FAIL', detail: expect.stringContaining('refuses POST (HTTP 405)') as unknown });
+    expect(refused.code).toBe(1);
+    number.voiceFallbackMethod = 'GET';
+    const viaGet = await doctor();
+    expect(viaGet.row('voice fallback').status).toBe('ok');
+    expect(twimlHost.requests.at(-1)).toEqual({ method: 'GET', path: '/EH0123/fallback', signed: true });
+  });
+
+  it('when the fallback answers an error page, then voice fallback FAILs: callers would hear Twilio\'s application error', async () => {
+    givenNumberPointedHere();
+    await givenRota(true);
+    twimlHost.mode('error-page');
+    const run = await doctor();
+    expect(run.row('voice fallback')).toEqual({ status: 'FAIL', detail: expect.stringContaining('answers no TwiML: its root element is <html>, not <Response>') as unknown });
+    expect(run.code).toBe(1);
+  });
+
+  it('when the fallback is not reachable, then voice fallback FAILs and it exits 1', async () => {
+    rest.phoneNumbers.add(SUPPORT, { voiceUrl: `${BASE}/twilio/voice`, voiceFallbackUrl: `http://127.0.0.1:${String(await freePort())}/fallback.xml`, statusCallback: `${BASE}/twilio/status` });
+    await givenRota(true);
+    const run = await doctor();
+    expect(run.row('voice fallback')).toEqual({ status: 'FAIL', detail: expect.stringMatching(/is not reachable \(.*ECONNREFUSED.*\)/) as unknown });
+    expect(run.code).toBe(1);
+  });
+
+  it("when the fallback is callgate's own /twilio/fallback, then it WARNs that it is down whenever callgate is, though it answers", async () => {
+    // callgate at the stand-in's address, so its own fallback answers.
+    const base = twimlHost.url;
+    rest.phoneNumbers.add(SUPPORT, { voiceUrl: `${base}/twilio/voice`, voiceFallbackUrl: `${base}/twilio/fallback`, statusCallback: `${base}/twilio/status` });
+    await givenRota(true);
+    const run = await doctor({ PUBLIC_BASE_URL: base });
+    expect(run.row('number webhooks').status).toBe('ok');
+    expect(run.row('voice fallback')).toEqual({ status: 'WARN', detail: expect.stringContaining("answers TwiML, but it is callgate's own") as unknown });
     expect(run.code).toBe(0);
   });
 
@@ -131,16 +180,23 @@ describe('npm run doctor', () => {
     expect(run.code).toBe(1);
   });
 
-  it('when EVENTS_URL is set, then the receiver is reachable while it is up and a WARN when it is down', async () => {
+  it('when EVENTS_URL is set, then a signed test event is sent: ok while the receiver accepts the signature, WARN when it refuses it or is down', async () => {
     givenNumberPointedHere();
     await givenRota(true);
-    const receiver = await startEventReceiver({ secret: 'events-secret-0123456789abcdef0123456789' });
-    const events = { EVENTS_URL: receiver.url, EVENTS_SECRET: 'events-secret-0123456789abcdef0123456789' };
+    const secret = 'events-secret-0123456789abcdef0123456789';
+    const receiver = await startEventReceiver({ secret });
+    const events = { EVENTS_URL: receiver.url, EVENTS_SECRET: secret };
     try {
-      expect((await doctor(events)).row('events receiver').detail).toMatch(/^reachable \(HTTP \d+ to HEAD\)$/);
+      const accepted = await doctor(events);
+      // The stand-in checks the signature first (401), then refuses the type it does not know (400).
+      expect(accepted.row('events receiver')).toEqual({ status: 'ok', detail: 'signature accepted: HTTP 400 to the signed test event (its type, callgate.ping, it need not know), HTTP 401 to a wrongly signed one' });
+      expect(receiver.requests.map((request) => request.verified)).toEqual([true, false]);
+      const wrongSecret = await doctor({ ...events, EVENTS_SECRET: 'another-secret-0123456789abcdef012345678' });
+      expect(wrongSecret.row('events receiver')).toEqual({ status: 'WARN', detail: expect.stringContaining('refused the signature (HTTP 401): EVENTS_SECRET is not the receiver') as unknown });
+      expect(wrongSecret.stdout).not.toContain('another-secret');
       await receiver.down();
       const down = await doctor(events);
-      expect(down.row('events receiver').status).toBe('WARN');
+      expect(down.row('events receiver')).toEqual({ status: 'WARN', detail: expect.stringMatching(/^not reachable: .*ECONNREFUSED/) as unknown });
       expect(down.code).toBe(0);
     } finally {
       await receiver.close();

@@ -44,6 +44,13 @@ describe('the support number settings', () => {
     expect(wantedSettings(BASE, pointed, bin).voiceFallbackUrl).toBe(bin);
   });
 
+  it('when a fallback hosted apart is fetched by GET, then its method is kept too; callgate\'s own and a given one are fetched by POST', () => {
+    const staticHost = 'https://static.example.net/fallback.xml';
+    expect(settingChanges({ ...pointed, voiceFallbackUrl: staticHost, voiceFallbackMethod: 'GET' }, wantedSettings(BASE, { ...pointed, voiceFallbackUrl: staticHost, voiceFallbackMethod: 'GET' }))).toEqual([]);
+    expect(wantedSettings(BASE, { ...pointed, voiceFallbackMethod: 'GET' }).voiceFallbackMethod).toBe('POST');
+    expect(wantedSettings(BASE, { ...pointed, voiceFallbackUrl: staticHost, voiceFallbackMethod: 'GET' }, 'https://handler.twilio.com/twiml/EH0123').voiceFallbackMethod).toBe('POST');
+  });
+
   it('when a TwiML app or a trunk is set, then each is named as overriding the voice URL', () => {
     expect(routingOverrides(pointed)).toEqual([]);
     expect(routingOverrides({ ...pointed, voiceApplicationSid: 'AP1', trunkSid: 'TK1' })).toEqual([
