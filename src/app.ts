@@ -38,6 +38,7 @@ import { createTwimlRenderer } from './ivr/render-twiml.js';
 import { createHoursSpeech } from './ivr/speak-hours.js';
 import type { Logger } from './logger.js';
 import { addPinRiskGauges, createMetrics, type Metrics } from './metrics/metrics.js';
+import { addLineGauges } from './metrics/line-gauges.js';
 import { countRedisFailures } from './http/metrics-middleware.js';
 import { createAgentCalls } from './oncall/agent-calls.js';
 import { createAgentFlow } from './oncall/agent-flow.js';
@@ -133,6 +134,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const oncallPins = createOncallPins(redis, config.pinSecret);
   const waiting = createWaitingCallers(redis);
   const busy = createBusySysadmins(redis);
+  addLineGauges(metrics, { waiting, oncall, busy, now: () => clock.now() });
   const agentCalls = createAgentCalls(redis);
   const twilioRest = dialer ?? createTwilioDialer(config);
   const cleanup = createQueueCleanup({ redis, dialer: twilioRest, log });

@@ -1,0 +1,49 @@
+import { Gauge } from 'prom-client';
+import type { Metrics } from './metrics.js';
+
+/** What the line stands at: read from Redis, so every instance reports the same line-wide values. */
+export interface LineStores {
+  waiting: { count(): Promise<number> };
+  oncall: { list(): Promise<readonly { id: string }[]> };
+  busy: { all(now: number): Promise<ReadonlyMap<string, unknown>> };
+  now: () => number;
+}
+
+interface Standing {
+  waiting: number;
+  onRota: number;
+  free: number;
+}
+
+/**
+ * Callers waiting, sysadmins on the rota, and those of them free (not held by a page or a
+ * call), as the pager counts them: alerting on "callers wait and nobody is free" needs both
+ * sides at one moment, which the counters of what already happened cannot give.
+ * One read per scrape, shared by the three; while Redis is down the last known values stay.
+ */
+export function addLineGauges(metrics: Metrics, stores: LineStores): void {
+  const registers = [metrics.registry];
+  let known: Standing = { waiting: 0, onRota: 0, free: 0 };
+  let reading: Promise<Standing> | undefined;
+  const read = (): Promise<Standing> => {
+    reading ??= Promise.all([stores.waiting.count(), stores.oncall.list(), stores.busy.all(stores.now())])
+      .then(([waiting, rota, busy]) => (known = { waiting, onRota: rota.length, free: rota.filter((sysadmin) => !busy.has(sysadmin.id)).length }))
+      .catch(() => known)
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
+  };
+  const gauge = (name: string, help: string, value: (standing: Standing) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      async collect() {
+        this.set(value(await read()));
+      },
+    });
+  gauge('callgate_callers_waiting', 'Verified callers waiting in the queue for a sysadmin, line-wide', (s) => s.waiting);
+  gauge('callgate_oncall_sysadmins', 'Sysadmins on the on-call rota', (s) => s.onRota);
+  gauge('callgate_sysadmins_free', 'Sysadmins on the rota not held by a page or a call (alert when callers wait and this stays 0)', (s) => s.free);
+}
