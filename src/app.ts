@@ -59,6 +59,9 @@ import { createConsoleFeed } from './console/console-feed.js';
 import { consolePage } from './console/console-page.js';
 import { opsConsoleRoutes } from './http/routes/ops-console-routes.js';
 import { createOncallStore } from './oncall/oncall-store.js';
+import { rotaReaderOf } from './oncall/rota-source/rota-reader.js';
+import { createRotaSync, type RotaSync } from './oncall/rota-source/rota-sync.js';
+import { rotaSyncRoutes } from './http/routes/rota-sync-routes.js';
 import { createPager, type Pager } from './oncall/pager.js';
 import { createTwilioDialer, type Dialer } from './oncall/twilio-dialer.js';
 import { createWaitingCallers } from './oncall/waiting-callers.js';
@@ -92,6 +95,8 @@ export interface Callgate {
   pager: Pager;
   /** Events to the control panel: the outbox emitters append to, dead letters, and the delivery main.ts runs (with EVENTS_URL). */
   eventOutbox: Events;
+  /** Reads the rota from PagerDuty or Opsgenie (ROTA_SOURCE); main.ts runs it on a timer. Undefined for the built-in rota. */
+  rotaSync: RotaSync | undefined;
 }
 
 /** Builds callgate from its dependencies; it never listens (main.ts does). */
@@ -131,6 +136,8 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const audit = createAuditLog({ redis, clock, log, metrics });
 
   const oncall = createOncallStore(redis);
+  const rotaReader = rotaReaderOf(config.rotaSource);
+  const rotaSync = rotaReader === undefined ? undefined : createRotaSync({ reader: rotaReader, oncall, log, metrics });
   const oncallPins = createOncallPins(redis, config.pinSecret);
   const waiting = createWaitingCallers(redis);
   const busy = createBusySysadmins(redis);
@@ -228,6 +235,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     ...pinRoutes({ pinService }),
     ...callHistoryRoutes({ directory, audit }),
     ...oncallRoutes({ oncall, oncallPins }),
+    ...(rotaSync === undefined ? [] : rotaSyncRoutes({ rotaSync })),
     ...opsConsoleRoutes(createConsoleFeed({ redis, clock, policy, hours, waiting, busy, oncall, oncallPins })),
     ...opsEventsRoutes({ deadLetters: eventOutbox.deadLetters }),
     ...supportLineRoutes({ directory, supportLine }),
@@ -275,7 +283,10 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     redis,
     metrics,
     log,
-    attention: async () => ((await pager.rotaEmptyWhileWaiting(clock.now())) ? ['rota_empty_while_callers_wait'] : []),
+    attention: async () => [
+      ...((await pager.rotaEmptyWhileWaiting(clock.now())) ? ['rota_empty_while_callers_wait'] : []),
+      ...(rotaSync?.status().failing === undefined ? [] : ['rota_source_unreadable']),
+    ],
   });
-  return { app: listener, internal, pager, metrics, eventOutbox };
+  return { app: listener, internal, pager, metrics, eventOutbox, rotaSync };
 }

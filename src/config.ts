@@ -92,6 +92,9 @@ const publicBaseUrl = httpsUnlessLoopback()
 // Where events go (docs/events.md): https, or http only to this machine.
 const eventsUrl = httpsUnlessLoopback();
 
+// An escalation policy's or schedule's id at PagerDuty ("PT20YPA") or Opsgenie (a UUID).
+const sourceId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected the id of the escalation policy or schedule');
+
 // Where /metrics and /readyz listen: an address (or localhost), loopback unless an operator opens it.
 const bindHost = z.string().refine((value) => value === 'localhost' || isIP(value) !== 0, 'expected an IP address or localhost');
 
@@ -122,6 +125,17 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     EVENTS_URL: eventsUrl.optional(),
     EVENTS_SECRET: z.string().refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes').optional(),
+    // Where the rota comes from (docs/rota-sources.md): callgate's own list by default.
+    ROTA_SOURCE: z.enum(['builtin', 'pagerduty', 'opsgenie']).default('builtin'),
+    ROTA_SYNC_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
+    PAGERDUTY_API_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+    PAGERDUTY_ESCALATION_POLICY_ID: sourceId.optional(),
+    PAGERDUTY_SCHEDULE_ID: sourceId.optional(),
+    // Every request carries the token or key: https, or http only to a local stand-in.
+    PAGERDUTY_API_URL: httpsUnlessLoopback().default('https://api.pagerduty.com'),
+    OPSGENIE_API_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
+    OPSGENIE_SCHEDULE_ID: sourceId.optional(),
+    OPSGENIE_API_URL: httpsUnlessLoopback().default('https://api.opsgenie.com'),
   })
   .superRefine((env, ctx) => {
     if (env.EVENTS_URL !== undefined && env.EVENTS_SECRET === undefined) {
@@ -130,10 +144,33 @@ const envSchema = z
     for (const clash of secretClashes(env)) {
       ctx.addIssue({ code: 'custom', path: [clash.variable], message: `must differ from ${clash.sameAs}: each secret serves one purpose` });
     }
+    for (const problem of rotaSourceProblems(env)) ctx.addIssue({ code: 'custom', ...problem });
     if (env.INTERNAL_PORT !== 0 && env.INTERNAL_PORT === env.PORT) {
       ctx.addIssue({ code: 'custom', path: ['INTERNAL_PORT'], message: 'must differ from PORT: /metrics and /readyz are not served to the public' });
     }
   });
+
+/** What the chosen rota source needs: its credential and exactly one thing to read. */
+function rotaSourceProblems(env: {
+  ROTA_SOURCE: string;
+  PAGERDUTY_API_TOKEN?: string | undefined;
+  PAGERDUTY_ESCALATION_POLICY_ID?: string | undefined;
+  PAGERDUTY_SCHEDULE_ID?: string | undefined;
+  OPSGENIE_API_KEY?: string | undefined;
+  OPSGENIE_SCHEDULE_ID?: string | undefined;
+}): { path: string[]; message: string }[] {
+  const required = (variable: keyof typeof env): { path: string[]; message: string }[] =>
+    env[variable] === undefined ? [{ path: [variable], message: `is required when ROTA_SOURCE is ${env.ROTA_SOURCE}` }] : [];
+  if (env.ROTA_SOURCE === 'pagerduty') {
+    const targets = [env.PAGERDUTY_ESCALATION_POLICY_ID, env.PAGERDUTY_SCHEDULE_ID].filter((id) => id !== undefined).length;
+    return [
+      ...required('PAGERDUTY_API_TOKEN'),
+      ...(targets === 1 ? [] : [{ path: ['PAGERDUTY_ESCALATION_POLICY_ID'], message: 'set exactly one of PAGERDUTY_ESCALATION_POLICY_ID or PAGERDUTY_SCHEDULE_ID' }]),
+    ];
+  }
+  if (env.ROTA_SOURCE === 'opsgenie') return [...required('OPSGENIE_API_KEY'), ...required('OPSGENIE_SCHEDULE_ID')];
+  return [];
+}
 
 /**
  * Every secret the process holds, by the variable it came from. One value serving two purposes
@@ -144,6 +181,8 @@ function secretsOf(env: {
   TWILIO_AUTH_TOKEN: string;
   PIN_SECRET: string;
   EVENTS_SECRET?: string | undefined;
+  PAGERDUTY_API_TOKEN?: string | undefined;
+  OPSGENIE_API_KEY?: string | undefined;
   REDIS_URL?: string | undefined;
   CONTROL_PANEL_API_KEYS: string[];
   OPS_API_KEYS: string[];
@@ -156,6 +195,8 @@ function secretsOf(env: {
     ...(redisPassword === '' ? [] : [{ variable: 'REDIS_URL', value: redisPassword }]),
     ...env.CONTROL_PANEL_API_KEYS.map((value) => ({ variable: 'CONTROL_PANEL_API_KEYS', value })),
     ...env.OPS_API_KEYS.map((value) => ({ variable: 'OPS_API_KEYS', value })),
+    ...(env.PAGERDUTY_API_TOKEN === undefined ? [] : [{ variable: 'PAGERDUTY_API_TOKEN', value: env.PAGERDUTY_API_TOKEN }]),
+    ...(env.OPSGENIE_API_KEY === undefined ? [] : [{ variable: 'OPSGENIE_API_KEY', value: env.OPSGENIE_API_KEY }]),
   ];
 }
 
@@ -177,6 +218,12 @@ export type RedisTarget =
   | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; name: string }
   | { kind: 'cluster'; nodes: { host: string; port: number }[] };
 
+/** Where the rota comes from: callgate's own list (PUT /v1/oncall), or read from the team's tool every `syncMs`. */
+export type RotaSourceConfig =
+  | { kind: 'builtin' }
+  | { kind: 'pagerduty'; apiUrl: string; token: string; target: { escalationPolicyId: string } | { scheduleId: string }; syncMs: number }
+  | { kind: 'opsgenie'; apiUrl: string; apiKey: string; scheduleId: string; syncMs: number };
+
 export interface Config {
   port: number;
   /** Where /metrics and /readyz are served: never the listener Twilio reaches. */
@@ -195,6 +242,7 @@ export interface Config {
   logLevel: string;
   /** Where events are delivered, signed with `secret`; undefined: they stay in the capped outbox. */
   events: { url: string; secret: string } | undefined;
+  rotaSource: RotaSourceConfig;
 }
 
 export class ConfigError extends Error {
@@ -251,7 +299,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     events: e.EVENTS_URL === undefined || e.EVENTS_SECRET === undefined ? undefined : { url: e.EVENTS_URL, secret: e.EVENTS_SECRET },
+    rotaSource: rotaSourceOf(e),
   };
+}
+
+function rotaSourceOf(e: z.infer<typeof envSchema>): RotaSourceConfig {
+  // The schema's checks (rotaSourceProblems) made sure the chosen source has what it needs.
+  const syncMs = e.ROTA_SYNC_SECONDS * 1000;
+  const { PAGERDUTY_ESCALATION_POLICY_ID: policyId, PAGERDUTY_SCHEDULE_ID: scheduleId } = e;
+  const target = policyId !== undefined ? { escalationPolicyId: policyId } : scheduleId !== undefined ? { scheduleId } : undefined;
+  if (e.ROTA_SOURCE === 'pagerduty' && e.PAGERDUTY_API_TOKEN !== undefined && target !== undefined) {
+    return { kind: 'pagerduty', apiUrl: e.PAGERDUTY_API_URL, token: e.PAGERDUTY_API_TOKEN, target, syncMs };
+  }
+  if (e.ROTA_SOURCE === 'opsgenie' && e.OPSGENIE_API_KEY !== undefined && e.OPSGENIE_SCHEDULE_ID !== undefined) {
+    return { kind: 'opsgenie', apiUrl: e.OPSGENIE_API_URL, apiKey: e.OPSGENIE_API_KEY, scheduleId: e.OPSGENIE_SCHEDULE_ID, syncMs };
+  }
+  return { kind: 'builtin' };
 }
 
 function redisTarget(e: z.infer<typeof envSchema>): RedisTarget {

@@ -6,6 +6,7 @@ import { runEventDeliveryEvery } from './events/delivery-timer.js';
 import { loadPromptCatalogue, PromptCatalogueError, type PromptCatalogue } from './ivr/prompt-catalogue.js';
 import { createLogger } from './logger.js';
 import { runPagerEvery } from './oncall/pager-timer.js';
+import { runRotaSyncEvery } from './oncall/rota-source/rota-sync-timer.js';
 import { loadPolicy, PolicyError } from './policy/load-policy.js';
 import type { Policy } from './policy/policy-schema.js';
 import { checkClockSkew } from './redis/clock-skew.js';
@@ -44,8 +45,11 @@ function start(): void {
     });
   });
 
-  const { app, internal, pager, eventOutbox } = createApp({ config, policy, log, redis, clock: systemClock, catalogue });
+  const { app, internal, pager, eventOutbox, rotaSync } = createApp({ config, policy, log, redis, clock: systemClock, catalogue });
   const stopPager = runPagerEvery(pager, PAGER_TICK_MS, log);
+  // Every instance reads the source; a rota unchanged there is never written again (rota-sync.ts).
+  const { rotaSource } = config;
+  const stopRotaSync = rotaSync === undefined || rotaSource.kind === 'builtin' ? () => undefined : runRotaSyncEvery(rotaSync, rotaSource.syncMs, log);
   const { delivery } = eventOutbox;
   const stopEvents = delivery === undefined ? () => Promise.resolve() : runEventDeliveryEvery(delivery, EVENTS_TICK_MS, log);
   if (delivery === undefined) log.warn('EVENTS_URL is not set: events stay in the capped outbox and the control panel is not told of missed calls');
@@ -63,6 +67,7 @@ function start(): void {
     stopping = true;
     log.info({ signal }, 'shutting down: finishing requests in flight');
     stopPager();
+    stopRotaSync();
     // Attempts in flight end within the send timeout and are recorded, rather than sent again later.
     void Promise.all([shutDown(server), shutDown(internalServer), stopEvents()]).then(async () => {
       await redis.quit().catch(() => undefined);

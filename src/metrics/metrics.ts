@@ -69,6 +69,17 @@ export function createMetrics() {
       labelNames: ['burst'],
       registers,
     }),
+    rotaSourceFailing: new Gauge({
+      name: 'callgate_rota_source_failing',
+      help: 'Rota from PagerDuty or Opsgenie (ROTA_SOURCE): 1 while its last read failed and the last good rota stays (alert on it)',
+      registers,
+    }),
+    rotaSyncs: new Counter({
+      name: 'callgate_rota_syncs_total',
+      help: 'Reads of the rota from its source, by source and result: changed (the rota was written), unchanged, unreadable',
+      labelNames: ['source', 'result'],
+      registers,
+    }),
     phoneInCalls: new Counter({
       name: 'callgate_phone_in_calls_total',
       help: 'Calls from rota numbers, by what callgate did: placed a call back to the registered phone, one already rang, or placing failed',

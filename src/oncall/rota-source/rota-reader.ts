@@ -1,0 +1,16 @@
+import type { RotaSourceConfig } from '../../config.js';
+import { createOpsgenieReader } from './opsgenie-reader.js';
+import { createPagerDutyReader } from './pagerduty-reader.js';
+import type { RotaReader } from './rota-source.js';
+
+/** The reader of the configured source; undefined for the built-in rota (PUT /v1/oncall). */
+export function rotaReaderOf(config: RotaSourceConfig): RotaReader | undefined {
+  switch (config.kind) {
+    case 'builtin':
+      return undefined;
+    case 'pagerduty':
+      return createPagerDutyReader(config);
+    case 'opsgenie':
+      return createOpsgenieReader(config);
+  }
+}
