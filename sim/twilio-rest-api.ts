@@ -4,6 +4,7 @@ import { updateCall, type LiveCalls } from './rest-call-update.js';
 import { createCall, type PlacedCall } from './rest-calls.js';
 import { sendError } from './rest-json.js';
 import { handleQueues, postQueue } from './rest-queues.js';
+import { handleRecordingMedia } from './rest-recordings.js';
 import { createPhoneNumberRegistry, handlePhoneNumbers, type PhoneNumberRegistry } from './rest-phone-numbers.js';
 import { createQueueRegistry, type QueueRegistry } from './queue-registry.js';
 
@@ -85,6 +86,7 @@ export async function startTwilioRestApi(credentials?: { accountSid: string; aut
       }
       if (method === 'POST' && (await postQueue(req, path, res, queues))) return;
       if (handleQueues(method, path, res, queues)) return;
+      if (handleRecordingMedia(method, path, res)) return;
       if (await handlePhoneNumbers(req, new URL(req.url ?? '/', 'http://stand-in'), res, phoneNumbers)) return;
       sendError(res, 404, 20404, 'The requested resource was not found');
     })();

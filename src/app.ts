@@ -58,6 +58,10 @@ import { createCallQueue } from './oncall/call-queue.js';
 import { createConsoleFeed } from './console/console-feed.js';
 import { consolePage } from './console/console-page.js';
 import { opsConsoleRoutes } from './http/routes/ops-console-routes.js';
+import { opsAttentionRoutes } from './http/routes/ops-attention-routes.js';
+import { opsStreamRoutes } from './http/routes/ops-stream-routes.js';
+import { createLiveStream } from './console/live-stream.js';
+import { createVoicemailAudio } from './console/voicemail-audio.js';
 import { createOncallStore } from './oncall/oncall-store.js';
 import { rotaReaderOf } from './oncall/rota-source/rota-reader.js';
 import { createRotaSync, type RotaSync } from './oncall/rota-source/rota-sync.js';
@@ -227,6 +231,10 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     baseUrl: config.publicBaseUrl,
   });
 
+  const consoleFeed = createConsoleFeed({
+    ...{ redis, clock, policy, hours, waiting, busy, oncall, oncallPins, directory: store },
+    needs: { missed, deadLetters: eventOutbox.deadLetters, standing: () => limits.standing() },
+  });
   const tierNames = Object.keys(policy.tiers) as [string, ...string[]];
   const accountBody = accountBodySchema(tierNames);
   const v1Routes = [
@@ -236,7 +244,9 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     ...callHistoryRoutes({ directory, audit }),
     ...oncallRoutes({ oncall, oncallPins }),
     ...(rotaSync === undefined ? [] : rotaSyncRoutes({ rotaSync })),
-    ...opsConsoleRoutes(createConsoleFeed({ redis, clock, policy, hours, waiting, busy, oncall, oncallPins })),
+    ...opsConsoleRoutes(consoleFeed),
+    ...opsAttentionRoutes({ feed: consoleFeed, missed, audio: createVoicemailAudio(config.twilio) }),
+    ...opsStreamRoutes(createLiveStream(consoleFeed, { onError: (err: unknown) => log.debug({ err }, 'console stream: a read failed') })),
     ...opsEventsRoutes({ deadLetters: eventOutbox.deadLetters }),
     ...supportLineRoutes({ directory, supportLine }),
   ];

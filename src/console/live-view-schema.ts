@@ -69,6 +69,8 @@ export const liveViewSchema = z
       failuresPerMinute: z.number(),
       alarmThreshold: z.number(),
       plans: z.array(planHoursSchema),
+      timeZone: z.string().meta({ description: "The line's time zone (policy timezone): the console shows every time in it." }),
+      locale: z.string().meta({ description: "The line's language (policy voice.language): the console writes times as it does (24-hour clock in en-GB)." }),
     }),
     waiting: z.object({ total: z.number(), callers: z.array(waitingCallerViewSchema) }),
     sysadmins: z.array(sysadminViewSchema),
@@ -80,12 +82,15 @@ export const lineCallSchema = z.object({
   callSid: z.string(),
   startedAt: instant,
   accountId: z.string().nullable(),
+  accountName: z.string().nullable().optional().meta({ description: "The account's name in the directory; null when it is gone." }),
   userId: z.string().nullable(),
+  userName: z.string().nullable().optional(),
   outcome: z.enum(CALL_OUTCOMES),
   reason: z.string().nullable(),
   waitSeconds: z.number().nullable(),
   durationSeconds: z.number().nullable(),
   sysadminId: z.string().nullable(),
+  sysadminName: z.string().nullable().optional().meta({ description: 'Null when they are no longer on the rota.' }),
 });
 export type LineCall = z.infer<typeof lineCallSchema>;
 

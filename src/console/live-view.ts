@@ -126,7 +126,7 @@ export function createLiveViewBuilder(deps: LiveViewDeps) {
       });
     return {
       at: iso(now),
-      line: { ...alarm, plans },
+      line: { ...alarm, plans, timeZone: policy.timezone, locale: policy.voice.language },
       waiting: { total, callers: entries.map((entry) => callerView(entry, byId, now)) },
       sysadmins,
     };

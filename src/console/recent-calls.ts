@@ -1,4 +1,5 @@
 import type { LineCall, RecentCalls } from './live-view-schema.js';
+import type { Names } from './name-book.js';
 
 const HOUR_MS = 3_600_000;
 const HOURS = 24;
@@ -25,4 +26,15 @@ export function recentCallsOf(calls: LineCall[], now: number): RecentCalls {
     if (bar !== undefined) bar.count += 1;
   }
   return { at: new Date(now).toISOString(), calls: calls.slice(0, SHOWN_CALLS), perHour, waits };
+}
+
+/** The recent calls with the names of their accounts, callers and sysadmins (null: no longer in the directory or on the rota). */
+export function withNames(recent: RecentCalls, names: Names, rota: Map<string, string | null>): RecentCalls {
+  const calls = recent.calls.map((call) => ({
+    ...call,
+    accountName: call.accountId === null ? null : (names.account(call.accountId) ?? null),
+    userName: call.accountId === null || call.userId === null ? null : (names.user(call.accountId, call.userId) ?? null),
+    sysadminName: call.sysadminId === null ? null : (rota.get(call.sysadminId) ?? null),
+  }));
+  return { ...recent, calls };
 }

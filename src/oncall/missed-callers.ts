@@ -95,8 +95,9 @@ export function createMissedCallers(
     /**
      * Every missed call of the window not yet called back, oldest first: they have waited longest,
      * and many newer calls must not hide an older one (the menu caps each account, not the window).
+     * `calledBackToo`: those called back as well (the console shows that a call-back is done).
      */
-    async open(now: number): Promise<MissedCall[]> {
+    async open(now: number, which: { calledBackToo?: boolean } = {}): Promise<MissedCall[]> {
       const sids = await withRedis(() => redis.zrangebyscore(KEYS.order, now - options.windowMs, '+inf'));
       const open: MissedCall[] = [];
       for (let start = 0; start < sids.length; start += READ_CHUNK) {
@@ -105,7 +106,7 @@ export function createMissedCallers(
         for (const json of values) {
           if (json === null) continue;
           const call = missedCallSchema.parse(JSON.parse(json));
-          if (call.callback?.state !== 'connected') open.push(call);
+          if (which.calledBackToo === true || call.callback?.state !== 'connected') open.push(call);
         }
       }
       return open;

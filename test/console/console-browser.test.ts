@@ -106,7 +106,7 @@ describe('the on-call console in chromium', () => {
     const card = page.locator('#waiting li', { hasText: 'Ada Lovelace' });
     await card.waitFor({ timeout: 5000 });
     expect(Date.now() - held).toBeLessThan(5000);
-    expect(await card.textContent()).toMatch(/admin contact.*Demo Hosting Ltd \(demo-hosting\) · plan managed platform.*Waiting/);
+    expect(await card.textContent()).toMatch(/admin contact.*Demo Hosting Ltd · plan managed platform.*Waiting/);
 
     await page.locator('#waiting .paging', { hasText: /Pager ringing (Sam|Kim) Sysadmin since/ }).waitFor({ timeout: 10_000 });
     await page.locator('#sysadmins li', { hasText: /Pager ringing for Ada Lovelace \(Demo Hosting Ltd\)/ }).waitFor({ timeout: 10_000 });

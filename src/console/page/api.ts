@@ -9,7 +9,7 @@ export interface ApiOptions {
   etag?: (tag: string | null) => void;
 }
 
-export type Api = <S extends z.ZodType>(method: 'GET' | 'PUT', path: string, schema: S, body?: unknown, options?: ApiOptions) => Promise<z.output<S>>;
+export type Api = <S extends z.ZodType>(method: 'GET' | 'PUT' | 'POST', path: string, schema: S, body?: unknown, options?: ApiOptions) => Promise<z.output<S>>;
 
 /**
  * Calls callgate's API with the operator's key as a bearer header: no cookie is ever set, so
@@ -42,4 +42,21 @@ export function createApi(key: string): Api {
     options.etag?.(res.headers.get('ETag'));
     return parsed.data;
   };
+}
+
+/** A fetch of this origin's API with the operator's key as the bearer header (for what is not JSON: audio, the live stream). */
+export async function authorisedFetch(key: string, path: string, init: { accept: string; signal?: AbortSignal }): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      headers: { Authorization: `Bearer ${key}`, Accept: init.accept },
+      cache: 'no-store',
+      credentials: 'omit',
+      ...(init.signal === undefined ? {} : { signal: init.signal }),
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'callgate did not answer: check the connection.');
+  }
+  if (!res.ok) throw apiErrorOf(res.status, await res.json().catch(() => null));
+  return res;
 }

@@ -11,12 +11,13 @@ function row(call: LineCall, names: Map<string, string>): HTMLTableRowElement {
     'tr',
     {},
     cell(dayAndTimeOf(call.startedAt)),
-    cell(call.accountId ?? '—'),
-    cell(call.userId ?? '—'),
+    // Names from the directory; an id only for someone no longer in it.
+    cell(call.accountName ?? call.accountId ?? '—'),
+    cell(call.userName ?? call.userId ?? '—'),
     el('td', {}, el('span', { class: `badge outcome-${call.outcome}-text` }, words(call.outcome))),
     cell(call.reason === null ? '' : words(call.reason)),
     cell(call.waitSeconds === null ? '' : durationOf(call.waitSeconds)),
-    cell(call.sysadminId === null ? '' : (names.get(call.sysadminId) ?? call.sysadminId)),
+    cell(call.sysadminId === null ? '' : (call.sysadminName ?? names.get(call.sysadminId) ?? call.sysadminId)),
   );
 }
 

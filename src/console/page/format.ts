@@ -1,12 +1,57 @@
-/** How the console writes times and durations: the viewer's own time zone and language. */
+/**
+ * How the console writes times and durations: in the line's time zone and language (the
+ * policy's `timezone` and `voice.language`, sent with the live view), so every operator reads
+ * the times the callers and the hours mean, wherever they sit; the language's own clock
+ * (24-hour in en-GB), and the day with every time, since a missed call may be yesterday's.
+ * Until the first live view arrives the browser's own zone and language are used.
+ */
 
-const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const dayAndTime = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
-const hourOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+interface LineClock {
+  timeZone: string | undefined;
+  locale: string | undefined;
+  time: Intl.DateTimeFormat;
+  clock: Intl.DateTimeFormat;
+  dayAndTime: Intl.DateTimeFormat;
+  hourOnly: Intl.DateTimeFormat;
+}
 
-export const timeOf = (iso: string): string => clock.format(new Date(iso));
-export const dayAndTimeOf = (iso: string): string => dayAndTime.format(new Date(iso));
-export const hourOf = (iso: string): string => hourOnly.format(new Date(iso));
+function lineClock(timeZone: string | undefined, locale: string | undefined): LineClock {
+  const zone = timeZone === undefined ? {} : { timeZone };
+  return {
+    timeZone,
+    locale,
+    time: new Intl.DateTimeFormat(locale, { ...zone, weekday: 'short', hour: '2-digit', minute: '2-digit' }),
+    clock: new Intl.DateTimeFormat(locale, { ...zone, weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+    dayAndTime: new Intl.DateTimeFormat(locale, { ...zone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }),
+    hourOnly: new Intl.DateTimeFormat(locale, { ...zone, hour: '2-digit', minute: '2-digit' }),
+  };
+}
+
+let current = lineClock(undefined, undefined);
+
+/** Uses the line's zone and language from now on; true when they changed (what is shown should be redrawn). */
+export function useLineClock(timeZone: string, locale: string): boolean {
+  if (current.timeZone === timeZone && current.locale === locale) return false;
+  try {
+    current = lineClock(timeZone, locale);
+  } catch {
+    // A zone this browser does not know: its own zone, in the line's language if it knows that.
+    current = lineClock(undefined, locale);
+  }
+  return true;
+}
+
+/** The zone the times are shown in, for the page to say so. */
+export const lineZone = (): string | undefined => current.timeZone;
+
+/** "Mon 14:05": a time with its day. */
+export const timeOf = (iso: string): string => current.time.format(new Date(iso));
+/** "Mon 14:05:09": when the page was last updated. */
+export const clockOf = (iso: string): string => current.clock.format(new Date(iso));
+/** "Mon 7 Dec, 14:05". */
+export const dayAndTimeOf = (iso: string): string => current.dayAndTime.format(new Date(iso));
+/** "14:00": the charts' hours. */
+export const hourOf = (iso: string): string => current.hourOnly.format(new Date(iso));
 
 /** "45 s", "3 min 05 s", "1 h 02 min". */
 export function durationOf(seconds: number): string {

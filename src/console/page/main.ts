@@ -1,19 +1,25 @@
-import { liveViewSchema, recentCallsSchema, type LiveView } from '../live-view-schema.js';
+import { attentionSchema, type Attention } from '../attention-schema.js';
+import { liveViewSchema, recentCallsSchema, type LiveView, type RecentCalls } from '../live-view-schema.js';
 import { ApiError, createApi, type Api } from './api.js';
 import { renderCalls } from './calls-view.js';
+import { createDeadLettersView } from './dead-letters-view.js';
 import { byId } from './dom.js';
-import { timeOf } from './format.js';
+import { clockOf, lineZone, useLineClock } from './format.js';
+import { renderGuessing } from './guessing-view.js';
+import { readStream, type StreamMessage } from './live-stream.js';
+import { createMissedView } from './missed-view.js';
 import { renderNow } from './now-view.js';
 import { createRotaView } from './rota-view.js';
 import { forgetKey, refusalOf, signIn, storedKey } from './sign-in.js';
 
 /**
- * The on-call console. It polls two JSON routes with the operator's key: the live view every
- * two seconds (the server rebuilds it at most once a second for all viewers) and the recent
- * calls every fifteen. A hidden tab does not poll.
+ * The on-call console. Its data is pushed by callgate as server-sent events, read with the
+ * operator's key: the line now every second, the recent calls and what needs a human when they
+ * change. callgate builds each once per instance for every viewer. A lost stream is opened
+ * again after a pause; one silent for too long is dropped and opened again.
  */
-const LIVE_EVERY_MS = 2000;
-const CALLS_EVERY_MS = 15_000;
+const RECONNECT_AFTER_MS = 2000;
+const SILENT_TOO_LONG_MS = 10_000;
 
 const status = byId('status', HTMLParagraphElement);
 const announcer = byId('announcer', HTMLParagraphElement);
@@ -28,34 +34,27 @@ function announce(text: string): void {
 
 const refused = (error: unknown): error is ApiError => error instanceof ApiError && (error.status === 401 || error.status === 403);
 
-function every(ms: number, tick: () => Promise<void>, isStopped: () => boolean): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const run = (): void => {
-    clearTimeout(timer);
-    if (isStopped()) return;
-    const work = document.hidden ? Promise.resolve() : tick();
-    void work.finally(() => {
-      if (!isStopped()) timer = setTimeout(run, ms);
-    });
-  };
-  run();
-  return run;
-}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function showConsole(api: Api): void {
   let stopped = false;
+  const isStopped = (): boolean => stopped;
+  const key = storedKey() ?? '';
   const consoleEl = byId('console', HTMLDivElement);
   const signOut = byId('sign-out', HTMLButtonElement);
   consoleEl.hidden = false;
   signOut.hidden = false;
   const names = new Map<string, string>();
-  // The recent calls are redrawn at once when someone joins or leaves the line, not only every 15 s.
-  let waitingTotal = -1;
-  let refreshCalls = (): void => undefined;
+  let connection = new AbortController();
+  let lastNowAt = 0;
+  let latestCalls: RecentCalls | undefined;
+  let latestAttention: Attention | undefined;
+  let attentionShown = '';
 
   const stop = (error: ApiError): void => {
     if (stopped) return;
     stopped = true;
+    connection.abort();
     forgetKey();
     consoleEl.hidden = true;
     signOut.hidden = true;
@@ -63,47 +62,85 @@ function showConsole(api: Api): void {
     void signIn(refusalOf(error)).then(showConsole);
   };
   const rota = createRotaView(api, stop);
+  const missed = createMissedView(() => key, stop);
+  const deadLetters = createDeadLettersView(api, stop);
 
-  const live = every(
-    LIVE_EVERY_MS,
-    async () => {
+  function showCalls(recent: RecentCalls): void {
+    latestCalls = recent;
+    renderCalls(recent, names);
+  }
+
+  function showAttention(attention: Attention, force = false): void {
+    latestAttention = attention;
+    // Rebuilt every few seconds with a new time only: redrawn when something shown changed.
+    const shown = JSON.stringify({ ...attention, at: null });
+    if (!force && shown === attentionShown) return;
+    attentionShown = shown;
+    missed.render(attention.missed);
+    deadLetters.render(attention.deadLetters);
+    renderGuessing(attention.guessing);
+  }
+
+  function showNow(view: LiveView): void {
+    lastNowAt = Date.now();
+    if (useLineClock(view.line.timeZone, view.line.locale)) {
+      // Every time on the page is written again in the line's zone.
+      if (latestCalls !== undefined) showCalls(latestCalls);
+      if (latestAttention !== undefined) showAttention(latestAttention, true);
+    }
+    for (const s of view.sysadmins) names.set(s.id, s.name ?? s.id);
+    renderNow(view);
+    rota.syncWith(view.sysadmins.filter((s) => s.onRota).map((s) => s.id));
+    status.textContent = `Live · updated ${clockOf(view.at)} · times in ${lineZone() ?? 'this browser’s time zone'}`;
+    announce(byId('waiting-summary', HTMLParagraphElement).textContent);
+  }
+
+  function onMessage(message: StreamMessage): void {
+    const json: unknown = JSON.parse(message.data);
+    // Parsed with the server's own schemas; an unknown event is left alone.
+    const shown =
+      message.event === 'now'
+        ? liveViewSchema.safeParse(json).data
+        : message.event === 'calls'
+          ? recentCallsSchema.safeParse(json).data
+          : message.event === 'attention'
+            ? attentionSchema.safeParse(json).data
+            : null;
+    if (shown === undefined) status.textContent = 'callgate sent something this page does not understand; reload it.';
+    else if (shown === null) return;
+    else if ('waiting' in shown) showNow(shown);
+    else if ('perHour' in shown) showCalls(shown);
+    else showAttention(shown);
+  }
+
+  async function follow(): Promise<void> {
+    while (!stopped) {
+      connection = new AbortController();
       try {
-        const view: LiveView = await api('GET', '/v1/ops/now', liveViewSchema);
-        for (const s of view.sysadmins) names.set(s.id, s.name ?? s.id);
-        renderNow(view);
-        rota.syncWith(view.sysadmins.filter((s) => s.onRota).map((s) => s.id));
-        status.textContent = `Live · updated ${timeOf(view.at)}`;
-        if (waitingTotal !== -1 && view.waiting.total !== waitingTotal) refreshCalls();
-        waitingTotal = view.waiting.total;
-        announce(byId('waiting-summary', HTMLParagraphElement).textContent);
+        await readStream(key, onMessage, connection.signal);
       } catch (error) {
         if (refused(error)) {
           stop(error);
           return;
         }
-        status.textContent = `Live data unavailable: ${error instanceof Error ? error.message : 'unknown error'} Retrying…`;
-        announce('Live data unavailable; retrying.');
       }
-    },
-    () => stopped,
-  );
-  const calls = every(
-    CALLS_EVERY_MS,
-    async () => {
-      try {
-        renderCalls(await api('GET', '/v1/ops/calls', recentCallsSchema), names);
-      } catch (error) {
-        if (refused(error)) stop(error);
-      }
-    },
-    () => stopped,
-  );
-  refreshCalls = calls;
-  document.onvisibilitychange = () => {
-    if (document.hidden) return;
-    live();
-    calls();
-  };
+      // Signing out or a refused key ends the loop while the stream was read.
+      if (isStopped()) return;
+      status.textContent = 'Live updates interrupted; reconnecting…';
+      announce('Live data unavailable; retrying.');
+      await sleep(RECONNECT_AFTER_MS);
+    }
+  }
+  void follow();
+  // A stream that went silent (a proxy holding it, a sleeping laptop) is opened again.
+  const watchdog = setInterval(() => {
+    if (stopped) clearInterval(watchdog);
+    else if (lastNowAt !== 0 && Date.now() - lastNowAt > SILENT_TOO_LONG_MS) {
+      lastNowAt = Date.now();
+      connection.abort();
+    }
+  }, SILENT_TOO_LONG_MS / 2);
+
   rota.load().catch((error: unknown) => {
     if (refused(error)) stop(error);
   });

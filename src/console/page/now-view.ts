@@ -44,7 +44,7 @@ function callerCard(caller: WaitingCallerView, names: Map<string, string>): HTML
     'li',
     { class: 'card', attrs: { 'data-call': caller.callSid } },
     el('p', { class: 'card-title' }, el('strong', {}, caller.userName), caller.isAdminContact ? el('span', { class: 'badge admin' }, 'admin contact') : null),
-    el('p', {}, `${caller.accountName} (${caller.accountId}) · plan ${words(caller.plan)}`),
+    el('p', {}, `${caller.accountName} · plan ${words(caller.plan)}`),
     el('p', {}, `Waiting ${durationOf(caller.waitSeconds)}, since ${timeOf(caller.waitingSince)}`),
     el('p', { class: 'paging' }, pagingOf(caller, names)),
   );

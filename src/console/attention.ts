@@ -1,0 +1,123 @@
+import type { GuessStanding } from '../calls/abuse-limits.js';
+import type { Clock } from '../clock.js';
+import type { DeadLetter, DeadLetters } from '../events/dead-letters.js';
+import type { MissedCall, MissedCallers } from '../oncall/missed-callers.js';
+import type { OncallStore } from '../oncall/oncall-store.js';
+import type { Policy } from '../policy/policy-schema.js';
+import type { Attention, DeadLetterView, GuessingView, MissedCallView } from './attention-schema.js';
+import type { NameBook, NameRef, Names } from './name-book.js';
+
+// A screenful and more of each; the dead letters' total says how many more are kept.
+const SHOWN_MISSED = 100;
+const SHOWN_DEAD_LETTERS = 50;
+const iso = (at: number): string => new Date(at).toISOString();
+
+export interface AttentionDeps {
+  missed: Pick<MissedCallers, 'open'>;
+  deadLetters: Pick<DeadLetters, 'list'>;
+  /** Where the guessing bound stands (src/calls/abuse-limits.ts). */
+  standing: () => Promise<GuessStanding>;
+  oncall: Pick<OncallStore, 'list'>;
+  names: NameBook;
+  policy: Policy;
+  clock: Clock;
+}
+
+/** The page plays a message through this route, with the operator's key: Twilio's URL needs the account's credentials. */
+export const voicemailAudioPath = (callSid: string): string => `/v1/ops/missed-calls/${encodeURIComponent(callSid)}/voicemail`;
+
+const field = (data: object, name: string): string | null => {
+  const value: unknown = (data as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : null;
+};
+
+function missedView(call: MissedCall, names: Names, rota: Map<string, string>): MissedCallView {
+  const { callback, voicemail } = call;
+  return {
+    callSid: call.callSid,
+    accountId: call.accountId,
+    accountName: names.account(call.accountId) ?? call.accountName,
+    userId: call.userId,
+    userName: names.user(call.accountId, call.userId) ?? call.userName,
+    at: iso(call.at),
+    waitSeconds: call.waitSeconds,
+    reason: call.reason,
+    voicemail: voicemail === undefined ? null : { seconds: voicemail.seconds, audio: voicemailAudioPath(call.callSid) },
+    callback:
+      callback === undefined
+        ? null
+        : { sysadminId: callback.sysadminId, sysadminName: rota.get(callback.sysadminId) ?? null, since: iso(callback.at), state: callback.state },
+  };
+}
+
+function deadLetterView(letter: DeadLetter, names: Names, rota: Map<string, string>): DeadLetterView {
+  const { event } = letter;
+  const accountId = field(event.data, 'accountId');
+  const userId = field(event.data, 'userId');
+  const sysadminId = field(event.data, 'sysadminId');
+  return {
+    id: event.id,
+    type: event.type,
+    occurredAt: event.occurredAt,
+    deadAt: letter.deadAt,
+    attempts: letter.attempts,
+    lastResult: letter.lastResult,
+    about: {
+      accountId,
+      accountName: accountId === null ? null : (names.account(accountId) ?? null),
+      userId,
+      userName: accountId === null || userId === null ? null : (names.user(accountId, userId) ?? null),
+      sysadminId,
+      sysadminName: sysadminId === null ? null : (rota.get(sysadminId) ?? null),
+      callerNumber: field(event.data, 'callerNumber'),
+    },
+  };
+}
+
+function guessingView(standing: GuessStanding, policy: Policy): GuessingView {
+  const unlimited = !Number.isFinite(standing.guessesLeft);
+  return {
+    bound: policy.line.guessBound,
+    windowHours: policy.line.guessWindowHours,
+    livePins: standing.livePins,
+    guesses: standing.guesses,
+    probability: standing.probability,
+    guessesLeft: unlimited ? null : standing.guessesLeft,
+    accountCodesAsked: !unlimited && standing.guessesLeft <= 0,
+  };
+}
+
+/**
+ * Builds what needs a human: missed callers (called back or not) with their messages, dead
+ * letters, and the guessing bound's standing, named from the directory and the rota. One
+ * round of reads (issued together) plus the names not read in the last minute.
+ */
+export function createAttentionBuilder(deps: AttentionDeps) {
+  const { missed, deadLetters, oncall, names, policy, clock } = deps;
+  const windowMs = policy.voicemail.missedForHours * 3_600_000;
+
+  return async (): Promise<Attention> => {
+    const now = clock.now();
+    const [missedCalls, letters, standing, rotaList] = await Promise.all([
+      missed.open(now, { calledBackToo: true }),
+      deadLetters.list(SHOWN_DEAD_LETTERS),
+      // The panel shows the rest when the standing cannot be read (it is for /metrics first).
+      deps.standing().catch(() => null),
+      oncall.list(),
+    ]);
+    const newest = missedCalls.filter((call) => call.at >= now - windowMs).slice(-SHOWN_MISSED).reverse();
+    const refs: NameRef[] = newest.map(({ accountId, userId }) => ({ accountId, userId }));
+    for (const { event } of letters.deadLetters) {
+      const accountId = field(event.data, 'accountId');
+      if (accountId !== null) refs.push({ accountId, userId: field(event.data, 'userId') ?? undefined });
+    }
+    const known = await names.lookUp(refs);
+    const rota = new Map(rotaList.map((s) => [s.id, s.name]));
+    return {
+      at: iso(now),
+      missed: { windowHours: policy.voicemail.missedForHours, calls: newest.map((call) => missedView(call, known, rota)) },
+      deadLetters: { total: letters.total, letters: letters.deadLetters.map((letter) => deadLetterView(letter, known, rota)) },
+      guessing: standing === null ? null : guessingView(standing, policy),
+    };
+  };
+}

@@ -1,0 +1,84 @@
+import type { ConsoleFeed } from './console-feed.js';
+
+/** One push a second: the live view is rebuilt at most that often (LIVE_MAX_AGE_MS). */
+export const PUSH_EVERY_MS = 1000;
+
+/** What a viewer is sent: the event's name and its data, one JSON line. */
+export type StreamEvent = { name: 'now' | 'calls' | 'attention'; data: string };
+export type Viewer = (event: StreamEvent) => void;
+
+/**
+ * The console's server-sent events: one loop per instance, running only while someone watches,
+ * reads the shared feed once a second and sends the same serialised text to every viewer, so
+ * Redis is read as often for a hundred screens as for one. The recent calls and what needs a
+ * human are sent only when their snapshot was rebuilt; a new viewer gets the latest of each at once.
+ */
+export function createLiveStream(feed: ConsoleFeed, options: { everyMs?: number; onError?: (error: unknown) => void } = {}) {
+  const everyMs = options.everyMs ?? PUSH_EVERY_MS;
+  const viewers = new Set<Viewer>();
+  // The last value of each sent (by identity: a snapshot not rebuilt is the same object) and its text.
+  const latest = new Map<StreamEvent['name'], { value: unknown; event: StreamEvent }>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running = false;
+
+  function publish(name: StreamEvent['name'], value: unknown): void {
+    if (latest.get(name)?.value === value) return;
+    const event: StreamEvent = { name, data: JSON.stringify(value) };
+    latest.set(name, { value, event });
+    for (const viewer of viewers) viewer(event);
+  }
+
+  async function tick(): Promise<void> {
+    // Each read on its own: a failed one (Redis away) must not hold back the others.
+    const reads = [
+      ['now', feed.live()],
+      ['calls', feed.recentCalls()],
+      ['attention', feed.attention()],
+    ] as const;
+    await Promise.all(
+      reads.map(([name, read]) =>
+        read.then(
+          (value) => {
+            publish(name, value);
+          },
+          (error: unknown) => options.onError?.(error),
+        ),
+      ),
+    );
+  }
+
+  // Each start begins a new loop; a loop whose generation has passed stops (a tick may still be in flight when the last viewer leaves).
+  let generation = 0;
+  function start(): void {
+    running = true;
+    generation += 1;
+    const mine = generation;
+    const step = (): void => {
+      void tick().finally(() => {
+        if (mine === generation) timer = setTimeout(step, everyMs);
+      });
+    };
+    step();
+  }
+  function stop(): void {
+    running = false;
+    generation += 1;
+    clearTimeout(timer);
+  }
+
+  return {
+    /** Adds a viewer; they get the latest of each event now. Returns how to remove them. */
+    watch(viewer: Viewer): () => void {
+      viewers.add(viewer);
+      for (const { event } of latest.values()) viewer(event);
+      if (!running) start();
+      return () => {
+        viewers.delete(viewer);
+        if (viewers.size === 0) stop();
+      };
+    },
+    viewerCount: (): number => viewers.size,
+  };
+}
+
+export type LiveStream = ReturnType<typeof createLiveStream>;
