@@ -50,6 +50,7 @@ function start(): void {
   // Every instance reads the source; a rota unchanged there is never written again (rota-sync.ts).
   const { rotaSource } = config;
   const stopRotaSync = rotaSync === undefined || rotaSource.kind === 'builtin' ? () => undefined : runRotaSyncEvery(rotaSync, rotaSource.syncMs, log);
+  if (rotaSource.kind !== 'builtin') log.info({ source: rotaSource.kind, syncSeconds: rotaSource.syncMs / 1000 }, 'the rota is read from its source (docs/rota-sources.md)');
   const { delivery } = eventOutbox;
   const stopEvents = delivery === undefined ? () => Promise.resolve() : runEventDeliveryEvery(delivery, EVENTS_TICK_MS, log);
   if (delivery === undefined) log.warn('EVENTS_URL is not set: events stay in the capped outbox and the control panel is not told of missed calls');

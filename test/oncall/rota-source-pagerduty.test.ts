@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startPagerDutyApi, type PagerDutyContactMethod } from '../../sim/pagerduty-api.js';
@@ -39,6 +40,15 @@ function givenUser(id: string, name: string, ...contactMethods: PagerDutyContact
 }
 function givenOnCall(userId: string, escalationLevel: number, scheduleId: string | null = 'PI7DH85'): void {
   pd.oncalls.push({ userId, escalationLevel, scheduleId });
+}
+
+/** A port nothing listens on: one the system just handed out and took back. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 const syncOf = (app: TestApp) => request(app.app).post('/v1/oncall/sync').set('Authorization', `Bearer ${OPS_KEY}`);
@@ -109,6 +119,29 @@ describe('the rota from a PagerDuty escalation policy', () => {
     expect((await rota()).headers.etag).toBe(first.headers.etag);
   });
 
+  it('when two instances sync a change at once, then the rota is written once (one new revision)', async () => {
+    const second = await buildTestApp({ env: { ...env, PAGERDUTY_ESCALATION_POLICY_ID: POLICY }, prefix: t.prefix });
+    others.push(second);
+    givenUser('PALICE', 'Alice Hopper', phone(44, '7700900301'));
+    givenOnCall('PALICE', 1);
+    const before = (await sync()).body as { revision: number };
+    givenUser('PBOB', 'Bob Kahn', phone(44, '7700900302'));
+    givenOnCall('PBOB', 2);
+    const answers = (await Promise.all([sync(), syncOf(second), sync(), syncOf(second)])).map((res) => res.body as { outcome: string; revision: number });
+    expect(answers.map((a) => a.outcome).sort()).toEqual(['changed', 'unchanged', 'unchanged', 'unchanged']);
+    expect(answers.map((a) => a.revision)).toEqual(Array(4).fill(before.revision + 1));
+    expect(phonesOf((await rota()).body)).toEqual([['PALICE', '+447700900301'], ['PBOB', '+447700900302']]);
+  });
+
+  it('when more than 50 are on call, then the first 50 by level are the rota and the rest are named as left out', async () => {
+    for (let i = 0; i < 51; i += 1) {
+      const id = `PU${String(i).padStart(2, '0')}`;
+      givenUser(id, `Sysadmin ${id}`, phone(44, `7700900${String(500 + i)}`));
+      givenOnCall(id, i + 1);
+    }
+    expect((await sync()).body).toMatchObject({ sysadmins: 50, leftOut: [{ id: 'PU50', reason: 'rota_full' }] });
+  });
+
   it('when the on-calls come in several pages, then every page is read, in order', async () => {
     pd.pageSize = 2;
     for (const [i, id] of ['P1', 'P2', 'P3', 'P4', 'P5'].entries()) {
@@ -166,6 +199,18 @@ describe('when PagerDuty cannot be read', () => {
     givenOnCall('PALICE', 1);
     expect((await sync()).body).toMatchObject({ outcome: 'unchanged' });
     expect(await attention()).not.toContain('rota_source_unreadable');
+  });
+
+  it('when PagerDuty does not answer at all (connection refused), then the sync says so and the rota stays', async () => {
+    givenUser('PALICE', 'Alice Hopper', phone(44, '7700900301'));
+    givenOnCall('PALICE', 1);
+    await sync();
+    const app = await buildTestApp({ env: { ...env, PAGERDUTY_ESCALATION_POLICY_ID: POLICY, PAGERDUTY_API_URL: `http://127.0.0.1:${String(await closedPort())}` }, prefix: t.prefix });
+    others.push(app);
+    const res = await syncOf(app);
+    expect(res.status).toBe(502);
+    expect(res.text).toContain('ECONNREFUSED');
+    expect(phonesOf((await rota()).body)).toEqual([['PALICE', '+447700900301']]);
   });
 
   it('when the token is refused (401), then the sync says so without the token, in its answer or any log line', async () => {
