@@ -74,20 +74,30 @@ redisModule.default.prototype.sendCommand = function (this: unknown, command: { 
 };
 
 const config = loadConfig(process.env);
+/**
+ * BENCH_LINE=account-code: the same service with the policy's own guess bound (and the account
+ * cap it requires), which finds the line's PIN-only allowance spent by the bench's wrong PINs and
+ * asks every caller for the account code first: the mode a flood of wrong PINs switches the line to.
+ * The bench runs it beside the PIN-only one, on the same Redis, for the outage's account-code mode.
+ */
+const accountCodeMode = process.env.BENCH_LINE === 'account-code';
 // The bench measures the PIN step itself: limits that would turn the load away are set out of reach.
 const policy = parsePolicy({
   ...DEMO_POLICY,
   callers: { failedPinsPerHour: 1_000_000, lockoutSeconds: 60 },
-  // The guess bound's budget would soon ask every caller for the account code: out of reach too.
-  line: { alarmFailuresPerMinute: 1_000_000, guessBound: 0.999 },
-  // All the bench's PINs are issued in one account: its cap on live PINs (50 by default) is out of reach too.
-  pin: { digits: 8, ttlSeconds: 3600, attemptsPerCall: 3, issuesPerUserPerHour: 1000, livePerAccount: 100_000 },
+  // The guess bound's budget would soon ask every caller for the account code: out of reach too
+  // (PIN-only), or the policy's own (account-code mode).
+  line: accountCodeMode ? { alarmFailuresPerMinute: 1_000_000 } : { alarmFailuresPerMinute: 1_000_000, guessBound: 0.999 },
+  // All the bench's PINs are issued in one account: its cap on live PINs (50 by default) is out of reach too,
+  // except where the policy's own guess bound needs it (the account-code mode issues no PINs).
+  pin: { digits: 8, ttlSeconds: 3600, attemptsPerCall: 3, issuesPerUserPerHour: 1000, livePerAccount: accountCodeMode ? 50 : 100_000 },
 });
 const log = createLogger({ level: 'error' });
 const redis = connectRedis(config.redis, log);
 const { app, pager } = createApp({ config, policy, log, redis, clock: systemClock });
-// The pager ticks each second, as in main.ts, so its idle cost is part of what is measured.
-runPagerEvery(pager, 1000, log);
+// The pager ticks each second, as in main.ts, so its idle cost is part of what is measured (one
+// pager for the line: the account-code service beside it runs none).
+if (!accountCodeMode) runPagerEvery(pager, 1000, log);
 
 // BENCH_PROFILE=dir: the bench brackets its measured load with these, so the profile shows only the webhooks.
 const profiler = new Session();
@@ -111,8 +121,9 @@ const server = createServer((req, res) => {
   }
   if (req.url === '/bench/count-round-trips') {
     // Counting uses AsyncLocalStorage, which slows every promise: it is switched on only for the
-    // one-at-a-time run, after throughput and latency were measured without it.
+    // one-at-a-time run, after throughput and latency were measured without it. Each count starts afresh.
     counting = true;
+    counted.clear();
     res.end();
     return;
   }

@@ -7,8 +7,11 @@ import { systemClock } from '../src/clock.js';
 import { createPinStore } from '../src/pins/pin-store.js';
 import { connectRedis } from '../src/redis/connect-redis.js';
 import { createLogger } from '../src/logger.js';
+import { parsePolicy } from '../src/policy/load-policy.js';
+import { DEMO_POLICY } from './demo-line.js';
 import { answers, load, loadSide, percentile, sender, underLoad, type Req } from './bench-load.js';
-import { measureOutage, outageTables } from './bench-outage.js';
+import { measureOutage } from './bench-outage.js';
+import { outageTables } from './bench-outage-table.js';
 import { cpuSeconds, everySysadminBusy, idleCost, parkQueue, QUEUE_KEYS, redisPid, seedWaitingCallers, unparkQueue } from './bench-queue.js';
 import { freePort, startPrivateRedis } from './private-redis.js';
 
@@ -16,7 +19,7 @@ import { freePort, startPrivateRedis } from './private-redis.js';
  * `npm run bench`, SPEC section 10: the full PIN webhook (signed request,
  * validation, Redis, TwiML) against a baseline (a minimal express handler
  * doing one Redis GET), same machine, same Redis, same load; then the mass
- * outage of issue 24 (tools/bench-outage.ts: the wait URL with 1,000 and 10,000
+ * outage of issue 24 (tools/bench-outage.ts: the wait URL with 0, 1,000 and 10,000
  * on hold, and what a waiting caller costs in Redis). Prints what it measured;
  * the targets are printed beside, not asserted.
  */
@@ -35,6 +38,8 @@ const QUICK = process.env.BENCH_QUICK !== undefined;
 const QUEUE_SIZES = QUICK ? [] : [0, 1_000, 10_000];
 const QUEUE_REQUESTS = Number(process.env.BENCH_QUEUE_REQUESTS ?? 5_000);
 const IDLE_SECONDS = 10;
+// The outage's legitimate caller rings from an account of this many users (one live PIN each, under the account cap of 50).
+const LEGIT_USERS = 40;
 // Blocks of requests taking turns between 10,000 callers waiting and none.
 const QUEUE_ROUNDS = 20;
 const QUEUE_BLOCK = 500;
@@ -82,11 +87,11 @@ async function main(): Promise<void> {
   const privateRedis = process.env.REDIS_URL ? undefined : await startPrivateRedis();
   const redisUrl = process.env.REDIS_URL ?? privateRedis?.url ?? '';
   const redis = new Redis(redisUrl);
-  const [servicePort, baselinePort] = [await freePort(), await freePort()];
+  const [servicePort, baselinePort, accountCodePort] = [await freePort(), await freePort(), await freePort()];
   const publicBaseUrl = `http://127.0.0.1:${String(servicePort)}`;
-  const service = start('tools/bench-server.ts', {
-    PORT: String(servicePort),
-    PUBLIC_BASE_URL: publicBaseUrl,
+  const serviceEnv = (port: number) => ({
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${String(port)}`,
     REDIS_URL: redisUrl,
     TWILIO_ACCOUNT_SID: secrets.accountSid,
     TWILIO_AUTH_TOKEN: secrets.authToken,
@@ -96,11 +101,18 @@ async function main(): Promise<void> {
     OPS_API_KEYS: secrets.opsKey,
     PIN_SECRET: secrets.pinSecret,
     LOG_LEVEL: 'error',
+  });
+  const service = start('tools/bench-server.ts', {
+    ...serviceEnv(servicePort),
     ...(process.env.BENCH_PROFILE === undefined ? {} : { BENCH_PROFILE: process.env.BENCH_PROFILE }),
   });
+  // The outage's account-code mode: the same service, the policy's own guess bound, beside it on the same Redis.
+  const accountCodeService = QUICK ? undefined : start('tools/bench-server.ts', { ...serviceEnv(accountCodePort), BENCH_LINE: 'account-code' });
+  const accountCodeBaseUrl = `http://127.0.0.1:${String(accountCodePort)}`;
   const baseline = start('tools/bench-baseline.ts', { PORT: String(baselinePort), REDIS_URL: redisUrl });
   try {
     await until(`${publicBaseUrl}/healthz`);
+    if (accountCodeService !== undefined) await until(`${accountCodeBaseUrl}/healthz`);
     await until(`http://127.0.0.1:${String(baselinePort)}/`);
     await redis.set('bench:baseline', 'x'.repeat(32));
     // Someone on call, but busy: held callers wait, and the pager (ticking as in main.ts) has nobody to page.
@@ -247,19 +259,38 @@ async function main(): Promise<void> {
         if (side === 'none') await unparkQueue(redis);
       }
     }
-    // The mass outage (issue 24): the wait URL against the baseline with 1,000 and 10,000 on hold, and a waiting caller's memory.
-    const outage = QUICK
-      ? []
-      : await measureOutage({
-          redis,
-          redisPid: redisProcess,
-          concurrency: CONCURRENCY,
-          service: { port: servicePort, pid: service.pid, baseUrl: publicBaseUrl },
-          baseline: { port: baselinePort, pid: baseline.pid, request: baselineRequest },
-          twilio: { authToken: secrets.authToken, accountSid: secrets.accountSid },
-          issuePins,
-        });
-    const memoryPerWaiting = outage.at(-1)?.memory.reduce((sum, part) => sum + part.bytes, 0) ?? 0;
+    // The mass outage (issue 24): 0, 1,000 and 10,000 on hold; the wait URL against the baseline, holding at
+    // Twilio's cadence, a legitimate caller under a flood of wrong PINs in both modes, a waiting caller's memory.
+    // The legitimate caller's account: a few users, each PIN issued just before its call (one live PIN a user).
+    await api('PUT', '/v1/accounts/legit', { name: 'Legit Ltd', sla: 'managed_platform' });
+    const legitUsers = Array.from({ length: LEGIT_USERS }, (_, i) => `l${String(i)}`);
+    for (const user of legitUsers) await api('PUT', `/v1/accounts/legit/users/${user}`, { name: `Legit ${user}`, permissions: ['manage_support'] });
+    let legitCalls = 0;
+    const issueLegit = async () => {
+      const user = legitUsers[(legitCalls += 1) % LEGIT_USERS] ?? '';
+      const issued = await api('POST', `/v1/accounts/legit/users/${user}/pin`);
+      if (!issued.ok) throw new Error(`issuing a PIN answered ${String(issued.status)}: ${await issued.text()}`);
+      return (await issued.json()) as { pin: string; accountCode: string };
+    };
+    // The policy bench-server.ts builds on: the account code's length, the hold music's.
+    const outagePolicy = parsePolicy(DEMO_POLICY);
+    const outage =
+      QUICK || accountCodeService === undefined
+        ? []
+        : await measureOutage({
+            redis,
+            redisPid: redisProcess,
+            concurrency: CONCURRENCY,
+            service: { port: servicePort, pid: service.pid ?? 0, baseUrl: publicBaseUrl },
+            accountCodeService: { port: accountCodePort, pid: accountCodeService.pid ?? 0, baseUrl: accountCodeBaseUrl },
+            baseline: { port: baselinePort, pid: baseline.pid ?? 0, request: baselineRequest },
+            twilio: { authToken: secrets.authToken, accountSid: secrets.accountSid },
+            issuePins,
+            issueLegit,
+            codeDigits: outagePolicy.line.accountCodeDigits,
+            musicSeconds: outagePolicy.queue.holdMusicSeconds,
+          });
+    const memoryPerWaiting = outage.at(-1)?.memory?.parts.reduce((sum, part) => sum + part.bytes, 0) ?? 0;
 
     const memory = QUICK ? 0 : await memoryPerLivePin(redisUrl);
 
@@ -325,6 +356,7 @@ async function main(): Promise<void> {
     );
   } finally {
     service.kill('SIGTERM');
+    accountCodeService?.kill('SIGTERM');
     baseline.kill('SIGTERM');
     redis.disconnect();
     await privateRedis?.stop();
