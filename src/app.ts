@@ -11,7 +11,6 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { accountBodySchema } from './directory/directory-schema.js';
 import { createDirectoryService } from './directory/directory-service.js';
-import { createLineCopy } from './directory/line-copy.js';
 import { createDirectoryStore } from './directory/directory-store.js';
 import { createEvents, type Events } from './events/events.js';
 import { createSupportHours } from './hours/support-hours.js';
@@ -54,7 +53,6 @@ import { createOutboxCallEvents } from './oncall/outbox-call-events.js';
 import { createMissedCallers } from './oncall/missed-callers.js';
 import { createPageFailures } from './oncall/page-failures.js';
 import { createVoicemailFlow } from './calls/voicemail-flow.js';
-import { createCallQueue } from './oncall/call-queue.js';
 import { createConsoleFeed } from './console/console-feed.js';
 import { consolePage } from './console/console-page.js';
 import { opsConsoleRoutes } from './http/routes/ops-console-routes.js';
@@ -134,8 +132,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   addGuessBoundGauges(metrics, () => limits.standing(), policy.line.guessBound);
   const hours = createSupportHours(policy);
   const supportLine = createSupportLine({ policy, hours, clock, phoneNumber: config.supportPhoneNumber });
-  const lineCopy = createLineCopy({ redis, log });
-  const directory = createDirectoryService({ store, pins, policy, copy: lineCopy, log });
+  const directory = createDirectoryService({ store, pins, policy });
   const pinService = createPinService({ store, pins, policy, supportLine });
   const audit = createAuditLog({ redis, clock, log, metrics });
 
@@ -211,16 +208,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   });
   const calls = createCallStates(redis);
   const admissions = createAdmissions(redis);
-  const verified = createVerifiedCallers({
-    clock,
-    policy,
-    hours,
-    directory: store,
-    copy: lineCopy,
-    admissions,
-    queue: createCallQueue({ policy, nudgePager }),
-    audit,
-  });
+  const verified = createVerifiedCallers({ policy, hours, nudgePager, audit });
   const flow = createCallFlow({ clock, policy, hours, verified, calls, limits, audit });
   const queueFlow = createQueueFlow({ policy, clock, calls, waiting, pager, oncall, failures: pageFailures, missed, books, leases: admissions, voicemail, cleanup, audit, log });
   const catalogue = deps.catalogue ?? loadPromptCatalogue(policy.voice.language);

@@ -5,6 +5,8 @@ import { guessBudget, guessesLeft, hitProbability, riskOfGuess } from '../pins/g
 import { guessLimitsTable, RISK_UNIT } from '../pins/guess-scripts.js';
 import { hashPin } from '../pins/pin-code.js';
 import type { PinOwner } from '../pins/pin-store.js';
+import { parseAccount, parseUser } from '../directory/directory-records.js';
+import type { Account, User } from '../directory/directory-schema.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { scriptDeadline } from '../redis/deadline.js';
@@ -46,9 +48,9 @@ export type GuessOutcome =
   | { kind: 'account_code' }
   /** The account code typed was retired (its allowance spent): the guess was not checked. */
   | { kind: 'code_retired' }
-  /** `pinHash`: the PIN's HMAC, computed once for the check and the admission. */
-  | { kind: 'hit'; owner: PinOwner; expiresAt: number; pinHash: string }
-  /** A hit the line's directory copy vouched for: the caller was admitted by the check itself. */
+  /** A right PIN whose owner cannot be put through now: who they are, as the directory says in the same step. */
+  | { kind: 'hit'; owner: PinOwner; account: Account | undefined; user: User | undefined }
+  /** A right PIN whose owner may be put through: the caller was admitted by the check itself. */
   | { kind: 'admitted'; owner: PinOwner; tier: string; decision: Decision }
   /** Counted, and the step's decision (`decision`) recorded with it. */
   | { kind: 'miss'; lockedOut: boolean; alarm: boolean; decision: Decision };
@@ -140,7 +142,6 @@ export function createAbuseLimits(deps: {
     [a, b, c, d, e]: (string | undefined)[],
     now: number,
     from: string,
-    pinHash: string,
   ): GuessOutcome | undefined {
     switch (outcome) {
       case 'unchecked':
@@ -151,7 +152,9 @@ export function createAbuseLimits(deps: {
         return { kind: outcome };
       case 'hit': {
         const [accountId = '', userId = ''] = String(a).split('/');
-        return { kind: 'hit', owner: { accountId, userId }, expiresAt: Number(b), pinHash };
+        const account = b === undefined || b === '' ? undefined : parseAccount(accountId, b);
+        const user = account === undefined ? undefined : parseUser(accountId, userId, account.contacts, c ?? null);
+        return { kind: 'hit', owner: { accountId, userId }, account, user };
       }
       case 'admitted': {
         const [accountId = '', userId = ''] = String(b).split('/');
@@ -212,9 +215,9 @@ export function createAbuseLimits(deps: {
 
     /**
      * A PIN prompt's answer (lua/check-pin-step-21.lua): the step claimed, the guess checked within the
-     * limits and counted, and a miss's decision recorded, in one script; a hit the line's
-     * directory copy vouches for is admitted by it too (`admit`: the tiers open now, the
-     * caller's own queue and the request's mark on the admission). `pin` is undefined for
+     * limits and counted, and a miss's decision recorded, in one script; a hit's owner is read in
+     * the directory in the same script, and admitted when they may be put through (`admit`: the
+     * tiers open now, and the caller's own queue). `pin` is undefined for
      * digits that cannot be a PIN (a miss that risks nothing); `typed` false for nothing typed
      * (not checked). Redis does nothing after `notAfter` (epoch ms, real time). Never logs
      * the digits.
@@ -247,8 +250,8 @@ export function createAbuseLimits(deps: {
               keys.call(guess.callSid),
               keys.pinsConsumed,
               keys.pinsConsumedUntil,
-              keys.lineAccounts,
-              keys.lineUsers,
+              keys.directoryAccounts,
+              keys.directoryUsers,
               ...WAITING_KEYS,
               keys.accountCodes,
             ],
@@ -274,7 +277,7 @@ export function createAbuseLimits(deps: {
       );
       if (claim.kind === 'decided') return claim;
       const [outcome, a, b, c, d, e] = claim.extra;
-      return { kind: 'claimed', state: claim.state, guess: outcomeOf(outcome, [a, b, c, d, e], now, guess.from, pinHash) };
+      return { kind: 'claimed', state: claim.state, guess: outcomeOf(outcome, [a, b, c, d, e], now, guess.from) };
     },
 
     /** Where the day's bound stands, for /metrics. */

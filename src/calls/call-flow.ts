@@ -37,7 +37,7 @@ export interface PinEntry {
 }
 
 /** Failures decided here rather than by the guess check (which decides 'not_recognised'). */
-type FailReason = 'already_used' | 'bad_account_code';
+type FailReason = 'bad_account_code';
 
 interface Attempt {
   callSid: string;
@@ -49,7 +49,6 @@ interface Attempt {
 
 export function createCallFlow(deps: CallFlowDeps) {
   const { clock, policy, hours, verified, calls, limits, audit } = deps;
-  const tierNames = Object.keys(policy.tiers);
   // Only a string of exactly the PIN's length can be a PIN; anything else is not looked up.
   const pinShape = new RegExp(`^\\d{${String(policy.pin.digits)}}$`);
   const codeShape = new RegExp(`^\\d{${String(policy.line.accountCodeDigits)}}$`);
@@ -84,15 +83,15 @@ export function createCallFlow(deps: CallFlowDeps) {
 
   /**
    * What the caller typed at a PIN (or account code) prompt. The step's claim, the guess check,
-   * a wrong PIN's decision and, when the line's copy of the directory vouches for the PIN's
-   * owner, the admission are one script: a wrong PIN and a right one take one round trip.
+   * a wrong PIN's decision, and a right PIN's owner read in the directory and admitted, are one
+   * script: a wrong PIN and a right one take one round trip.
    */
   async function decidePin(entry: PinEntry): Promise<Decision> {
     const { callSid, from, digits, attempt } = entry;
     const step = `pin:${String(attempt)}`;
     const candidate = pinShape.test(digits) ? digits : undefined;
     const now = clock.now();
-    const verifiedStep = { callSid, from, step, notAfter: entry.notAfter };
+    const verifiedStep = { callSid, from, notAfter: entry.notAfter };
     // A reply that never comes: the caller hears the apology, and an admission the step may have made lapses unconfirmed.
     const checked = await limits.checkPinStep({
       from,
@@ -104,7 +103,7 @@ export function createCallFlow(deps: CallFlowDeps) {
       decisions: missDecisions(attempt),
       // Only a PIN can be admitted: the tiers' hours are worked out for nothing else.
       admit: {
-        openTiers: candidate === undefined ? [] : tierNames.filter((tier) => hours.isOpen(tier, now)),
+        openTiers: candidate === undefined ? [] : verified.openTiers(now),
         queue: '',
       },
       notAfter: entry.notAfter,
@@ -142,14 +141,12 @@ export function createCallFlow(deps: CallFlowDeps) {
       }
       case 'admitted':
         return verified.held(verifiedStep, guess.owner, guess.tier, guess.decision);
-      case 'hit':
-        break;
+      case 'hit': {
+        const { decision, events } = verified.refused(verifiedStep, guess.owner, guess.account, guess.user, now);
+        await settle(callSid, step, decision, events);
+        return decision;
+      }
     }
-    // A hit only comes for digits of a PIN's shape: others are counted as misses without a look-up.
-    const outcome = await verified.putThrough(verifiedStep, guess.pinHash, guess.owner);
-    if (outcome.kind === 'already_used') return failAttempt(at, 'already_used');
-    if (outcome.kind === 'refused') await settle(callSid, step, outcome.decision, outcome.events);
-    return outcome.decision;
   }
 
   async function nothingTyped(at: Attempt, askedForCode: boolean): Promise<Decision> {
@@ -174,10 +171,9 @@ export function createCallFlow(deps: CallFlowDeps) {
   }
 
   /**
-   * A failure the guess check did not decide (a code of the wrong shape, a PIN another call used
-   * up a moment before): counted against the call's attempts. Neither is a guess at a PIN: neither
-   * counts toward the number's lockout or the line alarm, and the alarm's one attempt per call,
-   * which bounds guessing, does not shorten them.
+   * A failure the guess check did not decide (an account code of the wrong shape): counted against
+   * the call's attempts. It is no guess at a PIN: it counts toward neither the number's lockout nor
+   * the line alarm, and the alarm's one attempt per call, which bounds guessing, does not shorten it.
    */
   async function failAttempt(at: Attempt, reason: FailReason): Promise<Decision> {
     const { callSid, from, step, attempt, state } = at;

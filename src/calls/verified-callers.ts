@@ -1,31 +1,20 @@
 import type { AuditInput, AuditLog } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { Account, User } from '../directory/directory-schema.js';
-import type { DirectoryStore } from '../directory/directory-store.js';
-import type { LineCopy } from '../directory/line-copy.js';
 import type { SupportHours } from '../hours/support-hours.js';
-import type { CallQueue } from '../oncall/call-queue.js';
-import { ownQueueName } from '../oncall/own-queue.js';
 import type { PinOwner } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
-import type { Admissions } from './admission.js';
 import { rejection, type Decision } from './decisions.js';
 
 /**
- * The owner of a valid PIN, put through to a sysadmin or refused. Usually the PIN step's
- * script has already admitted them on the line's copy of the directory (`held` then only
- * follows up); otherwise (`putThrough`) the directory is read as it is, the copy filled from
- * it, and the caller refused or admitted by a script of its own.
+ * The owner of a right PIN, put through to a sysadmin or refused. The PIN step's script reads
+ * the owner in the directory and admits them when they may be put through; here the admission
+ * is followed up (`held`), or a refusal worded from what the script read (`refused`).
  */
 export interface VerifiedCallersDeps {
-  clock: Clock;
   policy: Policy;
   hours: SupportHours;
-  directory: DirectoryStore;
-  /** The line's copy of the directory: filled from what a call had to read itself. */
-  copy: LineCopy;
-  admissions: Admissions;
-  queue: CallQueue;
+  /** A caller was just held: the pager looks now rather than at its next tick. */
+  nudgePager: () => void;
   audit: AuditLog;
 }
 
@@ -33,25 +22,14 @@ export interface VerifiedCallersDeps {
 export interface VerifiedStep {
   callSid: string;
   from: string;
-  step: string;
   /** Epoch ms (real time) after which the caller hears the apology (what was admitted lapses on its own). */
   notAfter: number;
 }
 
-/**
- * What putting a verified caller through came to: held (the answer), refused (the answer, and
- * the events the call flow records with it; the PIN is kept), or the PIN used up by another
- * call a moment before.
- */
-export type PutThrough =
-  | { kind: 'held'; decision: Decision }
-  | { kind: 'refused'; decision: Decision; events: AuditInput[] }
-  | { kind: 'already_used' };
-
 export function createVerifiedCallers(deps: VerifiedCallersDeps) {
-  const { clock, policy, hours, directory, copy, admissions, queue, audit } = deps;
+  const { policy, hours, nudgePager, audit } = deps;
 
-  /** Why the owner of a valid PIN cannot be put through now, checked against the directory as it is. */
+  /** Why the owner of a right PIN cannot be put through now (undefined: they can). */
   function refusalFor(account: Account, user: User, now: number): Decision | undefined {
     if (!user.permissions.includes('manage_support')) return { kind: 'no_permission', name: user.name };
     if (policy.tiers[account.sla]?.phoneSupport !== true) return { kind: 'plan_without_phone', name: user.name };
@@ -62,37 +40,24 @@ export function createVerifiedCallers(deps: VerifiedCallersDeps) {
   }
 
   /**
-   * A hit the line's copy could not vouch for (no copy yet, a directory change in flight, or a
-   * caller to refuse): the directory is read as it is, and the copy filled from it.
+   * A right PIN the step did not admit, with its owner as the directory said in the same step:
+   * the refusal, and the events to record with it. The caller keeps the PIN: they may call again
+   * when the plan's line is open.
    */
-  async function putThrough(at: VerifiedStep, pinHash: string, found: PinOwner): Promise<PutThrough> {
-    const { callSid, from, step } = at;
-    // One round trip: the account, the caller and the admin contact's name (for the briefing).
-    const facts = await directory.getCaller(found.accountId, found.userId);
-    void copy.fill(found.accountId, found.userId, facts);
-    const { account, user, adminContactName } = facts;
-    const who = { from, accountId: found.accountId, userId: found.userId };
-    const now = clock.now();
-    // A refused caller keeps the PIN: they may call again when the plan's line is open.
-    const refuse = (decision: Decision, tier?: string): PutThrough => ({
-      kind: 'refused',
+  function refused(at: VerifiedStep, owner: PinOwner, account: Account | undefined, user: User | undefined, now: number) {
+    const who = { from: at.from, ...owner };
+    const refuse = (decision: Decision, tier?: string): { decision: Decision; events: AuditInput[] } => ({
       decision,
       events: [
-        ...(user === undefined ? [] : [{ type: 'pin_verified', callSid, ...who } as const]),
-        ...rejection(callSid, decision, { ...who, ...(tier === undefined ? {} : { tier }) }),
+        ...(user === undefined ? [] : [{ type: 'pin_verified', callSid: at.callSid, ...who } as const]),
+        ...rejection(at.callSid, decision, { ...who, ...(tier === undefined ? {} : { tier }) }),
       ],
     });
     if (account === undefined || user === undefined) return refuse({ kind: 'user_gone' });
     const refusal = refusalFor(account, user, now);
-    if (refusal !== undefined) return refuse(refusal, account.sla);
-
-    const decision: Decision = { kind: 'enqueue', name: user.name, queue: ownQueueName(callSid) };
-    const caller = queue.waitingCaller({ callSid, account, user, adminContactName, at: now });
-    // One script: the PIN leased, the caller held for the pager, the step's decision recorded. If its
-    // answer comes too late, the caller hears the apology and fetches no wait URL: the lease lapses.
-    const admitted = await admissions.admit({ callSid, step, pinHash, owner: found, caller, decision, now, notAfter: at.notAfter });
-    if (!admitted) return { kind: 'already_used' };
-    return { kind: 'held', decision: held(at, found, account.sla, decision) };
+    // The step admits whoever has no refusal, with the same tiers open at the same `now`.
+    if (refusal === undefined) throw new Error('the PIN step refused a caller who may be put through');
+    return refuse(refusal, account.sla);
   }
 
   /**
@@ -103,15 +68,17 @@ export function createVerifiedCallers(deps: VerifiedCallersDeps) {
   function held(at: VerifiedStep, owner: PinOwner, tier: string, decision: Decision): Decision {
     const { callSid, from } = at;
     if (Date.now() > at.notAfter) return { kind: 'apology' };
-    setImmediate(() => {
-      queue.held();
-    });
+    setImmediate(nudgePager);
     const who = { from, accountId: owner.accountId, userId: owner.userId };
     audit.recordSoon({ type: 'pin_verified', callSid, ...who }, { type: 'enqueued', callSid, ...who, tier });
     return decision;
   }
 
-  return { putThrough, held };
+  /** The tiers a caller may be put through on at `now`: with phone support, and open. */
+  const openTiers = (now: number): string[] =>
+    Object.keys(policy.tiers).filter((tier) => policy.tiers[tier]?.phoneSupport === true && hours.isOpen(tier, now));
+
+  return { refused, held, openTiers };
 }
 
 export type VerifiedCallers = ReturnType<typeof createVerifiedCallers>;

@@ -1,21 +1,19 @@
+import { z } from 'zod';
 import { CONTACT_ROLES, storedUserSchema, type Account, type ContactRole, type User } from './directory-schema.js';
 
-/** Reading the directory's Redis values (layout in lua/includes/account.lua) into domain values. */
-
-/** The account hash's fields, in the order `ACCOUNT_FIELDS` reads them. */
-export const ACCOUNT_FIELDS = ['name', 'sla', 'rev', ...CONTACT_ROLES] as const;
+/** Reading the directory's Redis values (layout in lua/includes/directory.lua) into domain values. */
 
 export type Contacts = Account['contacts'];
 
-/** What a call needs of one account member, as read from the directory at the account's revision `seq`. */
-export interface MemberFacts {
-  seq: number;
-  /** When the directory was read, by Redis' clock (epoch ms): the line's copy judges its marks by it. */
-  readAt: number;
-  account: Account | undefined;
-  user: User | undefined;
-  adminContactName: string | null;
-}
+/** An account's stored JSON; a deleted account keeps its revision counter (`seq`) alone. */
+const storedAccountSchema = z.object({
+  seq: z.number(),
+  name: z.string().optional(),
+  sla: z.string().optional(),
+  rev: z.number().optional(),
+  admin_contact: z.string().optional(),
+  billing_contact: z.string().optional(),
+});
 
 /** Contacts from the role holders in CONTACT_ROLES order ('' or null: nobody). */
 export function contactsOf(holders: readonly (string | null | undefined)[]): Contacts {
@@ -30,11 +28,12 @@ export function contactsOf(holders: readonly (string | null | undefined)[]): Con
 export const rolesOf = (contacts: Contacts, userId: string): ContactRole[] =>
   CONTACT_ROLES.filter((role) => contacts[role] === userId);
 
-/** An account from `HMGET account ...ACCOUNT_FIELDS`; undefined when it does not exist. */
-export function parseAccount(accountId: string, fields: readonly (string | null)[]): Account | undefined {
-  const [name, sla, rev, ...holders] = fields;
-  if (name === null || name === undefined || sla === null || sla === undefined) return undefined;
-  return { id: accountId, name, sla, rev: Number(rev ?? 0), contacts: contactsOf(holders) };
+/** An account from its stored JSON; undefined when it does not exist (or was deleted). */
+export function parseAccount(accountId: string, stored: string | null): Account | undefined {
+  if (stored === null) return undefined;
+  const { name, sla, rev, ...holders } = storedAccountSchema.parse(JSON.parse(stored));
+  if (name === undefined || sla === undefined) return undefined;
+  return { id: accountId, name, sla, rev: rev ?? 0, contacts: contactsOf(CONTACT_ROLES.map((role) => holders[role])) };
 }
 
 /** A user from their stored value "<rev>:<JSON>"; undefined when there is none. */

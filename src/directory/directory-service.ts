@@ -1,53 +1,21 @@
 import { notFound } from '../errors.js';
-import type { Logger } from '../logger.js';
 import type { PinStore } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { cursorAfter, type UserCursor } from './user-cursor.js';
 import type { AccountBody, User, UserBody } from './directory-schema.js';
-import type { DirectoryStore, WriteBy } from './directory-store.js';
-import type { LineCopy } from './line-copy.js';
+import type { DirectoryStore } from './directory-store.js';
 import type { IfMatch } from './revisions.js';
 
 export type DirectoryService = ReturnType<typeof createDirectoryService>;
 
 /**
- * Directory changes, with their effect on PINs: a user who may no longer phone
- * support loses their live PIN at once. PINs live on the call path's hash tag
- * (`{line}`, looked up by value alone), so on Redis Cluster the revocation
- * cannot share the directory's script: the directory is changed first and is
- * what the call flow checks, so a PIN left behind by a crash in between is
- * still refused on the phone (and expires with its TTL).
- * For the same reason every change also goes through the line's copy of the directory
- * (line-copy.ts): marked before, copied after, so a call never trusts a copy older than a change.
+ * Directory changes, with their effect on PINs: a user who may no longer phone support loses
+ * their live PIN in the same script that changes the directory (both live in the call path's
+ * slot, lua/includes/directory.lua), so no call is admitted on it after the change's answer.
  */
-export function createDirectoryService(deps: { store: DirectoryStore; pins: PinStore; policy: Policy; copy: LineCopy; log: Logger }) {
-  const { store, pins, policy, copy, log } = deps;
+export function createDirectoryService(deps: { store: DirectoryStore; pins: PinStore; policy: Policy }) {
+  const { store, pins, policy } = deps;
   const hasPhoneSupport = (sla: string): boolean => policy.tiers[sla]?.phoneSupport === true;
-
-  /**
-   * Runs a change of the account (and of `userId`) between the line copy's mark and its
-   * settling; the change's write must land by the mark's `writeBy` (after that a call may have
-   * stopped waiting for it). Settled whether or not the change succeeded, since a change whose
-   * answer was lost may still have landed. A copy that cannot be settled keeps its mark: calls
-   * then read the directory themselves until one of them lifts it (line-copy.ts).
-   */
-  async function changing<T>(
-    accountId: string,
-    userId: string | undefined,
-    change: (writeBy: WriteBy) => Promise<T>,
-    accountDeleted = false,
-  ): Promise<T> {
-    const mark = await copy.markChange(accountId);
-    try {
-      return await change({ notAfter: mark.writeBy });
-    } finally {
-      try {
-        await copy.settle(accountId, userId, await store.getCaller(accountId, userId ?? ''), mark, accountDeleted);
-      } catch (error) {
-        log.warn({ err: error, accountId }, "could not copy a directory change for the call path; calls read the directory until it is");
-      }
-    }
-  }
   const withPinStatus = async (user: User) => ({
     user,
     pinActive: (await pins.status({ accountId: user.accountId, userId: user.id })).active,
@@ -82,27 +50,14 @@ export function createDirectoryService(deps: { store: DirectoryStore; pins: PinS
       };
     },
 
-    async putAccount(accountId: string, body: AccountBody, ifMatch?: IfMatch) {
-      const losesPhone = !hasPhoneSupport(body.sla);
-      const result = await changing(accountId, undefined, (by) => store.putAccount(accountId, body, { ...by, ifMatch, listUsers: losesPhone }));
-      if (losesPhone) await pins.revoke(result.userIds.map((userId) => ({ accountId, userId })));
-      return result;
-    },
+    putAccount: (accountId: string, body: AccountBody, ifMatch?: IfMatch) =>
+      store.putAccount(accountId, body, { ifMatch, revokePins: !hasPhoneSupport(body.sla) }),
 
-    async deleteAccount(accountId: string): Promise<void> {
-      const userIds = await changing(accountId, undefined, (by) => store.deleteAccount(accountId, by), true);
-      await pins.revoke(userIds.map((userId) => ({ accountId, userId })));
-    },
+    deleteAccount: (accountId: string): Promise<void> => store.deleteAccount(accountId),
 
-    async putUser(accountId: string, userId: string, body: UserBody, ifMatch?: IfMatch) {
-      const result = await changing(accountId, userId, (by) => store.putUser(accountId, userId, body, { ...by, ifMatch }));
-      if (!body.permissions.includes('manage_support')) await pins.revoke([{ accountId, userId }]);
-      return result;
-    },
+    putUser: (accountId: string, userId: string, body: UserBody, ifMatch?: IfMatch) =>
+      store.putUser(accountId, userId, body, { ifMatch, revokePin: !body.permissions.includes('manage_support') }),
 
-    async deleteUser(accountId: string, userId: string): Promise<void> {
-      await changing(accountId, userId, (by) => store.deleteUser(accountId, userId, by));
-      await pins.revoke([{ accountId, userId }]);
-    },
+    deleteUser: (accountId: string, userId: string): Promise<void> => store.deleteUser(accountId, userId),
   };
 }

@@ -1,44 +1,35 @@
 import { notFound } from '../errors.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { scriptDeadline } from '../redis/deadline.js';
-import { keys } from '../redis/keys.js';
+import { keys, PIN_KEYS } from '../redis/keys.js';
+import { ownerKey } from '../pins/pin-store.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { asTagged, asUnknown, defineScript, type Decoder } from '../redis/scripts.js';
 import { contactCannotBeDeleted, isContactRole, roleCannotBeRemoved, roleRequiresPermissions, rolesAllowedFor } from './contact-rules.js';
-import { ACCOUNT_FIELDS, contactsOf, parseAccount, parseUser, type MemberFacts } from './directory-records.js';
+import { contactsOf, parseAccount, parseUser } from './directory-records.js';
 import { type Account, type AccountBody, type User, type UserBody } from './directory-schema.js';
 import { ifMatchArg, preconditionFailed, type IfMatch } from './revisions.js';
 
-/**
- * A change's last moment to land (epoch ms, Redis' clock): the line's copy stops waiting for a
- * change after a while (line-copy.ts), so a change sent later must do nothing.
- */
-export interface WriteBy {
-  notAfter?: number;
-}
-
-/** Accounts and users in Redis; every change is one atomic script under the account's hash tag. */
+/** Accounts and users in Redis (lua/includes/directory.lua); every change is one atomic script. */
 export interface DirectoryStore {
   getAccount: (accountId: string) => Promise<Account | undefined>;
-  /** The account and one of its users, in one round trip. */
+  /** The account and one of its users. */
   getMember: (accountId: string, userId: string) => Promise<{ account: Account | undefined; user: User | undefined }>;
-  /**
-   * The same, the name of the account's admin contact (null when there is none) and the
-   * account's revision counter (`seq`, which every change moves on), in one round trip.
-   */
-  getCaller: (accountId: string, userId: string) => Promise<MemberFacts>;
   /** Up to `limit` users after the id `after`, in id order; throws 404 when the account does not exist. */
   listUsers: (accountId: string, page: { after?: string | undefined; limit: number }) => Promise<User[]>;
-  /** `listUsers` also returns the account's user ids (to revoke their PINs). */
-  putAccount: (
+  /** `revokePins`: the plan has no phone support, so the users' live PINs go in the same step. */
+  putAccount: (accountId: string, body: AccountBody, options?: { ifMatch?: IfMatch; revokePins?: boolean }) => Promise<{ created: boolean; account: Account }>;
+  /** Deletes the account and its users, and revokes their PINs. */
+  deleteAccount: (accountId: string) => Promise<void>;
+  /** `revokePin`: the user may not phone support, so their live PIN goes in the same step. */
+  putUser: (
     accountId: string,
-    body: AccountBody,
-    options?: WriteBy & { ifMatch?: IfMatch; listUsers?: boolean },
-  ) => Promise<{ created: boolean; account: Account; userIds: string[] }>;
-  /** Deletes the account and its users; returns the ids of the users it had. */
-  deleteAccount: (accountId: string, options?: WriteBy) => Promise<string[]>;
-  putUser: (accountId: string, userId: string, body: UserBody, options?: WriteBy & { ifMatch?: IfMatch }) => Promise<{ created: boolean; user: User }>;
-  deleteUser: (accountId: string, userId: string, options?: WriteBy) => Promise<void>;
+    userId: string,
+    body: UserBody,
+    options?: { ifMatch?: IfMatch; revokePin?: boolean },
+  ) => Promise<{ created: boolean; user: User }>;
+  /** Deletes the user and revokes their PIN. */
+  deleteUser: (accountId: string, userId: string) => Promise<void>;
 }
 
 const strings = (values: unknown[]): string[] => values.map(String);
@@ -52,13 +43,15 @@ const outcomeFirst: Decoder<[string, ...unknown[]]> = (reply) => {
 
 export function createDirectoryStore(redis: RedisClient): DirectoryStore {
   const script = <T>(file: string, decode: Decoder<T>) => defineScript(redis, new URL(`./lua/${file}`, import.meta.url), decode);
-  const putDirectoryAccount = script('put-account-3.lua', outcomeFirst);
-  const deleteDirectoryAccount = script('delete-account-3.lua', outcomeFirst);
-  const putDirectoryUser = script('put-user-3.lua', outcomeFirst);
-  const deleteDirectoryUser = script('delete-user-3.lua', outcomeFirst);
+  const putDirectoryAccount = script('put-account-9.lua', outcomeFirst);
+  const deleteDirectoryAccount = script('delete-account-9.lua', outcomeFirst);
+  const putDirectoryUser = script('put-user-9.lua', outcomeFirst);
+  const deleteDirectoryUser = script('delete-user-9.lua', outcomeFirst);
   const listDirectoryUsers = script('list-users-3.lua', asUnknown);
-  const readDirectoryCaller = script('read-caller-2.lua', asUnknown);
-  const accountKeys = (accountId: string) => [keys.account(accountId), keys.users(accountId), keys.userIndex(accountId)];
+  const directoryKeys = [keys.directoryAccounts, keys.directoryUsers, keys.directoryUserIndex];
+  // A change may revoke PINs in the same step: the PIN keys first (their scripts' includes expect them there).
+  const changeKeys = [...PIN_KEYS, ...directoryKeys];
+  const flag = (on: boolean | undefined): string => (on === true ? '1' : '0');
 
   function refuse(accountId: string, outcome: string, userId?: string): never {
     if (outcome === 'account_not_found') throw notFound('account_not_found', `No account ${accountId}.`);
@@ -68,8 +61,7 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
   }
 
   async function getAccount(accountId: string): Promise<Account | undefined> {
-    const fields = await withRedis(() => redis.hmget(keys.account(accountId), ...ACCOUNT_FIELDS));
-    return parseAccount(accountId, fields);
+    return parseAccount(accountId, await withRedis(() => redis.hget(keys.directoryAccounts, accountId)));
   }
 
   return {
@@ -78,27 +70,14 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
     async getMember(accountId, userId) {
       const [account, stored] = await Promise.all([
         getAccount(accountId),
-        withRedis(() => redis.hget(keys.users(accountId), userId)),
+        withRedis(() => redis.hget(keys.directoryUsers, ownerKey({ accountId, userId }))),
       ]);
       if (account === undefined) return { account: undefined, user: undefined };
       return { account, user: parseUser(accountId, userId, account.contacts, stored) };
     },
 
-    async getCaller(accountId, userId) {
-      const fields = [...ACCOUNT_FIELDS, 'seq'];
-      const reply = await readDirectoryCaller([keys.account(accountId), keys.users(accountId)], [userId, ...fields]);
-      const [readAt, ...values] = (Array.isArray(reply) ? (reply as unknown[]) : []).map((value) => (typeof value === 'string' ? value : null));
-      const read = { seq: Number(values[ACCOUNT_FIELDS.length] ?? 0), readAt: Number(readAt) };
-      const account = parseAccount(accountId, values.slice(0, ACCOUNT_FIELDS.length));
-      if (account === undefined) return { ...read, account: undefined, user: undefined, adminContactName: null };
-      const user = parseUser(accountId, userId, account.contacts, values[fields.length] ?? null);
-      const adminId = account.contacts.admin_contact;
-      const admin = adminId === undefined || adminId === userId ? user : parseUser(accountId, adminId, account.contacts, values[fields.length + 1] ?? null);
-      return { ...read, account, user, adminContactName: adminId === undefined ? null : (admin?.name ?? null) };
-    },
-
     async listUsers(accountId, { after, limit }) {
-      const reply = await listDirectoryUsers(accountKeys(accountId), [after ?? '', limit]);
+      const reply = await listDirectoryUsers(directoryKeys, [accountId, after ?? '', limit]);
       const [outcome = '', admin, billing, ...pairs] = strings(Array.isArray(reply) ? reply : []);
       if (outcome !== 'ok') refuse(accountId, outcome);
       const contacts = contactsOf([admin, billing]);
@@ -111,36 +90,38 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
     },
 
     async putAccount(accountId, body, options = {}) {
-      const [outcome, created, rev, admin, billing, ...userIds] = await putDirectoryAccount(accountKeys(accountId), [
-        scriptDeadline(options.notAfter),
+      const [outcome, created, rev, admin, billing] = await putDirectoryAccount(changeKeys, [
+        scriptDeadline(),
+        accountId,
         body.name,
         body.sla,
         ifMatchArg(options.ifMatch),
-        options.listUsers === true ? '1' : '0',
+        flag(options.revokePins),
       ]);
       if (outcome !== 'ok') refuse(accountId, outcome);
       const contacts = contactsOf(strings([admin, billing]));
-      return { created: created === 1, account: { id: accountId, ...body, contacts, rev: Number(rev) }, userIds: strings(userIds) };
+      return { created: created === 1, account: { id: accountId, ...body, contacts, rev: Number(rev) } };
     },
 
-    async deleteAccount(accountId, options = {}) {
-      const [outcome, ...userIds] = await deleteDirectoryAccount(accountKeys(accountId), [scriptDeadline(options.notAfter)]);
+    async deleteAccount(accountId) {
+      const [outcome] = await deleteDirectoryAccount(changeKeys, [scriptDeadline(), accountId]);
       if (outcome !== 'ok') refuse(accountId, outcome);
-      return strings(userIds);
     },
 
     async putUser(accountId, userId, body, options = {}) {
       const data = JSON.stringify({ name: body.name, permissions: body.permissions });
       const [allowAdmin, allowBilling] = rolesAllowedFor(body.permissions);
-      const [outcome, ...rest] = await putDirectoryUser(accountKeys(accountId), [
-        scriptDeadline(options.notAfter),
+      const [outcome, ...rest] = await putDirectoryUser(changeKeys, [
+        scriptDeadline(),
+        accountId,
         userId,
         data,
-        body.roles === undefined ? '0' : '1',
+        flag(body.roles !== undefined),
         (body.roles ?? []).join(','),
-        allowAdmin === true ? '1' : '0',
-        allowBilling === true ? '1' : '0',
+        flag(allowAdmin),
+        flag(allowBilling),
         ifMatchArg(options.ifMatch),
+        flag(options.revokePin),
       ]);
       if (outcome === 'role_removed') throw roleCannotBeRemoved(rest.filter(isContactRole));
       if (outcome === 'requires') throw roleRequiresPermissions(rest.filter(isContactRole), body.permissions);
@@ -157,8 +138,8 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
       return { created: created === 1, user };
     },
 
-    async deleteUser(accountId, userId, options = {}) {
-      const [outcome, ...held] = await deleteDirectoryUser(accountKeys(accountId), [scriptDeadline(options.notAfter), userId]);
+    async deleteUser(accountId, userId) {
+      const [outcome, ...held] = await deleteDirectoryUser(changeKeys, [scriptDeadline(), accountId, userId]);
       if (outcome === 'contact') throw contactCannotBeDeleted(held.filter(isContactRole));
       if (outcome !== 'ok') refuse(accountId, outcome, userId);
     },

@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { scriptDeadline } from '../redis/deadline.js';
-import { keys } from '../redis/keys.js';
+import { keys, PIN_KEYS } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { asTagged, defineScript } from '../redis/scripts.js';
 import { generatePin, hashPin } from './pin-code.js';
@@ -77,15 +77,6 @@ export const ownerKey = (owner: PinOwner): string => `${owner.accountId}/${owner
  * An owner is "<accountId>/<userId>"; neither id may contain "/" or "|". Expiry is decided by the
  * caller's clock (ARGV now), so TTLs follow the injected clock.
  */
-/** The keys every PIN script starts with, in their order (lua/*.lua). */
-export const PIN_KEYS = [
-  keys.pinsByHash,
-  keys.pinsByOwner,
-  keys.pinExpiry,
-  keys.pinsLiveByCode,
-  keys.pinsConsumed,
-  keys.pinsConsumedUntil,
-] as const;
 
 // "<head>|<expiresAtMs>" or, in by-hash, "<head>|<expiresAtMs>|<account code>".
 function parseRecord(record: string): { head: string; expiresAt: number } | undefined {

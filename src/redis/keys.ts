@@ -1,24 +1,27 @@
 /**
  * Every key callgate writes. Keys used together in one operation share one
  * `{hash tag}` so each operation runs unchanged on Redis Cluster:
- * - `{a:<accountId>}`: an account, its users and its call history;
+ * - `{a:<accountId>}`: an account's call history;
  * - `{line}`: the call path, in one slot so that the step that uses a PIN up
- *   also holds the caller for a sysadmin (docs/architecture.md "Call path atomicity"): the
- *   PIN index (PINs are looked up by value alone, so it cannot be split by
- *   account), the guess gate's counts, each call's state, the waiting callers,
- *   their paging chains, reservations and busy sysadmins. It is small (a live
- *   PIN is ~600 B, a waiting caller ~550 B, a call's state a few hundred bytes
+ *   also reads its owner in the directory and holds the caller for a sysadmin
+ *   (docs/architecture.md "Call path atomicity"): the directory, the PIN index
+ *   (PINs are looked up by value alone, so it cannot be split by account), the
+ *   guess gate's counts, each call's state, the waiting callers, their paging
+ *   chains, reservations and busy sysadmins. It is small (a user ~200 B, a live
+ *   PIN ~600 B, a waiting caller under 1 KB, a call's state a few hundred bytes
  *   for 6 h) and a phone line's rate is far below what one Redis shard serves,
- *   so one slot costs Cluster little; the directory, the audit stream and the
- *   on-call list stay spread over their own slots.
+ *   so one slot costs Cluster little (docs/performance.md); the audit stream,
+ *   the call histories and the on-call list stay spread over their own slots.
  * - `{audit}`: the audit stream; `{oncall}`: the on-call list and on-call PINs.
  */
 const accountTag = (accountId: string): string => `callgate:{a:${accountId}}`;
 
 export const keys = {
-  account: (accountId: string) => `${accountTag(accountId)}:account`,
-  users: (accountId: string) => `${accountTag(accountId)}:users`,
-  userIndex: (accountId: string) => `${accountTag(accountId)}:user-index`,
+  // The directory (src/directory/lua/includes/directory.lua): in the call path's slot, so the PIN
+  // step reads the caller's facts, and a directory change revokes PINs, in the same script.
+  directoryAccounts: 'callgate:{line}:dir:accounts',
+  directoryUsers: 'callgate:{line}:dir:users',
+  directoryUserIndex: 'callgate:{line}:dir:user-index',
   pinsByHash: 'callgate:{line}:pins:by-hash',
   pinsByOwner: 'callgate:{line}:pins:by-owner',
   pinExpiry: 'callgate:{line}:pins:expiry',
@@ -35,9 +38,6 @@ export const keys = {
   callerFailures: (number: string) => `callgate:{line}:pins:caller:${number}:failures`,
   callerLockout: (number: string) => `callgate:{line}:pins:caller:${number}:lockout`,
   lineFailures: (minute: number) => `callgate:{line}:pins:line-failures:${String(minute)}`,
-  // The line's copy of the directory's facts a call decides on (src/directory/line-copy.ts).
-  lineAccounts: 'callgate:{line}:directory:accounts',
-  lineUsers: 'callgate:{line}:directory:users',
   auditEvents: 'callgate:{audit}:events',
   oncall: 'callgate:{oncall}:list',
   // Goes up with every change of the list, for its ETag; never reset.
@@ -59,3 +59,13 @@ export const keys = {
   queuesToDelete: 'callgate:{line}:queue:queues-to-delete',
   accountCalls: (accountId: string) => `${accountTag(accountId)}:calls`,
 } as const;
+
+/** The keys every PIN script starts with, in their order (src/pins/pin-store.ts, src/pins/lua/). */
+export const PIN_KEYS = [
+  keys.pinsByHash,
+  keys.pinsByOwner,
+  keys.pinExpiry,
+  keys.pinsLiveByCode,
+  keys.pinsConsumed,
+  keys.pinsConsumedUntil,
+] as const;

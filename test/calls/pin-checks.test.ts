@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createPinStore } from '../../src/pins/pin-store.js';
-import { api, changedByDyingInstance, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
+import { api, changedBehindTheApi, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
 import { buildTestApp } from '../helpers/test-app.js';
 import { TUESDAY_MORNING } from '../helpers/test-clock.js';
 import { placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
@@ -29,9 +29,7 @@ describe('a valid PIN is checked against the directory as it is now', () => {
   it('when manage_support was taken away after the PIN was issued, then refused by name, and hung up', async () => {
     const { accountId, userId, pin } = await givenCaller();
     // Re-grant the PIN's owner nothing but billing, bypassing the API's revocation to test the call-time check.
-    await changedByDyingInstance(t, accountId, () =>
-      t.redis.hset(`callgate:{a:${accountId}}:users`, userId, `1:${JSON.stringify({ name: 'Grace Hopper', permissions: ['manage_billing'] })}`),
-    );
+    await changedBehindTheApi(t, accountId, { userId, user: { name: 'Grace Hopper', permissions: ['manage_billing'] } });
     const xml = await callWith(pin);
     expect(spoken(xml)).toEqual([
       'Sorry, Grace Hopper. Your user does not have the Manage Support permission, so it cannot use phone support. Please ask an administrator of your account. Goodbye.',
@@ -42,13 +40,13 @@ describe('a valid PIN is checked against the directory as it is now', () => {
 
   it('when the user no longer exists, then "could not find the user"', async () => {
     const { accountId, userId, pin } = await givenCaller();
-    await changedByDyingInstance(t, accountId, () => t.redis.hdel(`callgate:{a:${accountId}}:users`, userId));
+    await changedBehindTheApi(t, accountId, { userId, user: undefined });
     expect(spoken(await callWith(pin))[0]).toMatch(/^Sorry, we could not find the user this PIN belongs to/);
   });
 
   it('when the plan no longer includes phone support, then told so, and the PIN is kept', async () => {
     const { accountId, pin } = await givenCaller();
-    await changedByDyingInstance(t, accountId, () => t.redis.hset(`callgate:{a:${accountId}}:account`, 'sla', 'none'));
+    await changedBehindTheApi(t, accountId, { sla: 'none' });
     expect(spoken(await callWith(pin))[0]).toBe(
       'Sorry, Grace Hopper. Your plan does not include phone support. Please open a ticket in the control panel. Goodbye.',
     );

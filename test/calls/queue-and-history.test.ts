@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMissedCallers } from '../../src/oncall/missed-callers.js';
-import { api, changedByDyingInstance, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
+import { api, changedBehindTheApi, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
 import { logLines } from '../helpers/leak-watch.js';
 import { buildTestApp } from '../helpers/test-app.js';
 import { placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
@@ -77,9 +77,7 @@ describe('call history and audit', () => {
 
     const pin = await givenPin(t.app, accountId, outsider);
     await api(t.app).put(`/v1/accounts/${accountId}`, { name: 'A', sla: 'standard' });
-    await changedByDyingInstance(t, accountId, () =>
-      t.redis.hset(`callgate:{a:${accountId}}:users`, outsider, `1:${JSON.stringify({ name: 'O', permissions: [] })}`),
-    );
+    await changedBehindTheApi(t, accountId, { userId: outsider, user: { name: 'O', permissions: [] } });
     const second = placeCall(t.app, t.config);
     await second.voice();
     await second.pin(pin);

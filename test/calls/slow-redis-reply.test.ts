@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createPinStore } from '../../src/pins/pin-store.js';
 import { createWebhookClient } from '../../sim/webhook-client.js';
-import { ADMIT_CALLER_LUA } from '../../src/calls/admission.js';
 import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
 import { givenAccount, givenPin, givenUser } from '../helpers/givens.js';
 import { slowRepliesProxy } from '../helpers/slow-replies-proxy.js';
@@ -39,24 +37,16 @@ afterAll(async () => {
 const pins = createPinStore(t.redis, t.clock, { secret: t.config.pinSecret, pin: t.policy.pin });
 const APOLOGY = /^We are sorry, the emergency support line has a problem right now/;
 
-// ioredis sends a script's text the first time on a connection (EVAL), its SHA1 after (EVALSHA).
-const ADMISSION = [ADMIT_CALLER_LUA, createHash('sha1').update(ADMIT_CALLER_LUA).digest('hex')];
-
 describe('a slow answer from Redis while the PIN is used up', () => {
-  it.each([
-    // The PIN step admits the caller itself when the line's copy of the directory vouches for them;
-    // it is the one command that names the copy's key.
-    ['by the PIN check itself', false, ['directory:accounts']],
-    ["by the admission after a directory read (the line had no copy of the account)", true, ADMISSION],
-  ])('when Redis admits the caller %s in time but its answer arrives after the caller heard the apology, then the PIN works again once that call ends, and it is no longer held', async (_how, withoutCopy, markers) => {
+  it('when Redis admits the caller in time but its answer arrives after the caller heard the apology, then the PIN works again once that call ends, and it is no longer held', async () => {
     const accountId = await givenAccount(t.app);
     const userId = await givenUser(t.app, accountId);
     const pin = await givenPin(t.app, accountId, userId);
-    if (withoutCopy) await t.redis.hdel('callgate:{line}:directory:accounts', accountId);
     const call = placeCall(t.app, t.config);
     await call.voice();
 
-    proxy.armOn(markers, 2500);
+    // The PIN step, which reads the caller's owner in the directory, is the one command that names its key.
+    proxy.armOn([':dir:accounts'], 2500);
     const before = pinWebhooks;
     const { body } = await twilioSide.send(
       `${t.config.publicBaseUrl}/twilio/pin?attempt=1`,
@@ -93,7 +83,7 @@ describe('a copy of an answered PIN webhook', () => {
 
     // The same request reaches the instance whose Redis answers late: the PIN step's reply
     // (the step's recorded decision) comes after that instance gave up and spoke the apology.
-    proxy.armOn(['directory:accounts'], 2500);
+    proxy.armOn([':dir:accounts'], 2500);
     const copy = await signedWebhooks(t.app, t.config)('/twilio/pin?attempt=1', {
       CallSid: call.callSid,
       From: call.from,

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { PERMISSIONS } from '../../src/directory/directory-schema.js';
 import { createDirectoryStore } from '../../src/directory/directory-store.js';
-import { keys } from '../../src/redis/keys.js';
+import { keys, PIN_KEYS } from '../../src/redis/keys.js';
 import { asUnknown, defineScript } from '../../src/redis/scripts.js';
 import { newId } from '../helpers/givens.js';
 import { buildTestApp } from '../helpers/test-app.js';
@@ -56,15 +56,15 @@ describe('directory writes delivered late', () => {
   it('when Redis runs a write only after its deadline, then it changes nothing', async () => {
     const accountId = newId('acct');
     await store.putAccount(accountId, { name: 'Kept', sla: 'standard' });
-    const accountKeys = [keys.account(accountId), keys.users(accountId), keys.userIndex(accountId)];
+    const changeKeys = [...PIN_KEYS, keys.directoryAccounts, keys.directoryUsers, keys.directoryUserIndex];
     const past = Date.now() - 1000;
 
     // The store's own scripts, sent raw as a write delayed past its deadline reaches Redis.
     const script = (file: string) => defineScript(t.redis, new URL(`../../src/directory/lua/${file}`, import.meta.url), asUnknown);
 
-    expect(await script('put-account-3.lua')(accountKeys, [past, 'Late', 'none', '', '0'])).toEqual(['late']);
-    expect(await script('put-user-3.lua')(accountKeys, [past, 'u1', '{"name":"U","permissions":[]}', '0', '', '0', '0', ''])).toEqual(['late']);
-    expect(await script('delete-account-3.lua')(accountKeys, [past])).toEqual(['late']);
+    expect(await script('put-account-9.lua')(changeKeys, [past, accountId, 'Late', 'none', '', '1'])).toEqual(['late']);
+    expect(await script('put-user-9.lua')(changeKeys, [past, accountId, 'u1', '{"name":"U","permissions":[]}', '0', '', '0', '0', '', '1'])).toEqual(['late']);
+    expect(await script('delete-account-9.lua')(changeKeys, [past, accountId])).toEqual(['late']);
 
     expect(await store.getAccount(accountId)).toMatchObject({ name: 'Kept', sla: 'standard' });
     expect(await userIds(accountId)).toEqual([]);

@@ -3,8 +3,7 @@ import type { RequestListener } from 'node:http';
 import request from 'supertest';
 import { expect } from 'vitest';
 import { PERMISSIONS, type ContactRole, type Permission } from '../../src/directory/directory-schema.js';
-import { createLineCopy } from '../../src/directory/line-copy.js';
-import { createLogger } from '../../src/logger.js';
+import { keys } from '../../src/redis/keys.js';
 import { rememberSecret } from './leak-watch.js';
 import { CONTROL_PANEL_KEY, type TestApp } from './test-app.js';
 
@@ -57,27 +56,22 @@ export async function givenPin(app: RequestListener, accountId: string, userId: 
 export const pinPath = (accountId: string, userId: string): string => `/v1/accounts/${accountId}/users/${userId}/pin`;
 
 /**
- * Changes the directory behind the API as an instance that died half-way through a change
- * leaves it: the line's copy marked as changing (as every change starts), the directory
- * written (`write`, and the account's revision moved on, as the directory's scripts do), and
- * neither the PIN revoked nor the copy settled. Calls must then read the directory itself.
- * (A write with no mark at all is not something callgate does.)
+ * Changes the directory behind the API's back, leaving the PIN live (every change through the API
+ * revokes the PINs it takes away in the same step): the call-time checks must still refuse.
+ * `user` undefined deletes the user; `sla` sets the account's plan.
  */
-export async function changedByDyingInstance(t: TestApp, accountId: string, write: () => Promise<unknown>): Promise<void> {
-  await createLineCopy({ redis: t.redis, log: createLogger({ level: 'silent' }) }).markChange(accountId);
-  await write();
-  await t.redis.hincrby(`callgate:{a:${accountId}}:account`, 'seq', 1);
+export async function changedBehindTheApi(
+  t: TestApp,
+  accountId: string,
+  change: { userId: string; user: { name: string; permissions: string[] } | undefined } | { sla: string },
+): Promise<void> {
+  if ('sla' in change) {
+    const stored = await t.redis.hget(keys.directoryAccounts, accountId);
+    expect(stored).not.toBeNull();
+    await t.redis.hset(keys.directoryAccounts, accountId, JSON.stringify({ ...(JSON.parse(stored ?? '{}') as object), sla: change.sla }));
+    return;
+  }
+  const field = `${accountId}/${change.userId}`;
+  if (change.user === undefined) await t.redis.hdel(keys.directoryUsers, field);
+  else await t.redis.hset(keys.directoryUsers, field, `1:${JSON.stringify(change.user)}`);
 }
-
-/**
- * As if `ms` had passed since the changes in flight on the account marked it: each mark on the
- * line's copy set back by `ms`. Marks are timed by Redis' clock, which a test cannot move.
- */
-export async function ageChangeMarks(t: TestApp, accountId: string, ms: number): Promise<void> {
-  const field = `${accountId}:changes`;
-  const marks = (await t.redis.hget('callgate:{line}:directory:accounts', field)) ?? '';
-  const aged = marks.replace(/@(\d+)/g, (_match, at: string) => `@${String(Number(at) - ms)}`);
-  expect(aged).not.toBe('');
-  await t.redis.hset('callgate:{line}:directory:accounts', field, aged);
-}
-

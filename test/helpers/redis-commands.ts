@@ -18,8 +18,3 @@ export async function commandsDuring(redis: RedisClient, tag: string, during: ()
   return sent;
 }
 
-/** The directory's commands for `accountId` while `during` runs (its audit stream shares the tag and is left out). */
-export async function directoryCommandsDuring(redis: RedisClient, accountId: string, during: () => Promise<unknown>): Promise<string[][]> {
-  const sent = await commandsDuring(redis, `{a:${accountId}}`, during);
-  return sent.filter((args) => !args.some((arg) => arg.endsWith(':calls')));
-}

@@ -7,21 +7,22 @@
 -- A miss decides: locked out when this miss locked the number; too many attempts when the
 -- call's failures reach the attempts allowed (one while the line alarm is on); else the prompt
 -- again (the account code's, when the call typed one), whose JSON comes with the call.
--- A hit whose owner the line's copy of the directory vouches for (src/directory/line-copy.ts:
--- cards for the account and the user, no change of the account in flight, the user's card no
--- older than the account's floor, the user may call, the account's tier is among those open
--- now) is admitted here too (admitCaller): the PIN used up, the caller held for a sysadmin, the
--- step's decision recorded. Any other hit is left to the caller, who reads the directory itself.
+-- A hit's owner is read in the directory here (src/directory/lua/includes/directory.lua), so the
+-- call decides on the directory as it is: an owner who may call, of an account whose tier is among
+-- those open now, is admitted here too (admitCaller): the PIN leased, the caller held for a
+-- sysadmin, the step's decision recorded. Any other hit comes back with what was read (the
+-- account's JSON and the user's record, '' for none) for the caller to word the refusal.
 -- Given LIMITS (the guess limits), PRIORITY (tier -> priority), STEP and ADMIT (src/calls/abuse-limits.ts).
--- KEYS: the nine guess keys (checkGuess), call, consumed, consumed-until, the line's
---       accounts and users cards, the six waiting keys, the account codes
+-- KEYS: the nine guess keys (checkGuess), call, consumed, consumed-until, the directory's
+--       accounts and users, the six waiting keys, the account codes
 -- ARGV: deadline, now, hash, attemptId, bucket, oldest, callerWindowFrom, stepField, claimField,
 --       check, attempt, askPin JSON, askCode JSON, open tiers (",gold,silver,"), queue, callSid
 -- Returns {'late'} | {'decided', decision} | {'busy'} |
 --   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's, retired account}
 --   (recorded: the step is not held) | {'claimed', 'admitted', decision, owner, tier, '', ''} (recorded:
---   the step is not held) | {'claimed', outcome, a, b, '', '', '', field, value, ...} (the step held for
---   the caller, with the call's state), outcome 'unchecked' or a guess outcome other than a miss
+--   the step is not held) | {'claimed', outcome, a, b, c, '', '', field, value, ...} (the step held for
+--   the caller, with the call's state), outcome 'unchecked', 'hit' (a: owner, b: account JSON,
+--   c: user record) or a guess outcome other than a miss
 --- @include "includes/deadline-guard"
 --- @include "includes/claim-step"
 local CONSUMED, CONSUMED_UNTIL = KEYS[11], KEYS[12]
@@ -47,39 +48,43 @@ for field, value in pairs(fields) do
   end
 end
 
--- The caller's waiting entry and the step's answer, from the cards (the JSON callgate's own code writes).
+-- The owner in the directory, and their admission when they may be put through now.
 local function str(value) return cjson.encode(value) end
-local function admitVouched(owner)
+local function mayCall(user)
+  for _, permission in ipairs(user.permissions) do if permission == 'manage_support' then return true end end
+  return false
+end
+local function nameOf(accountId, userId)
+  local stored = redis.call('HGET', KEYS[14], accountId .. '/' .. userId)
+  return stored and cjson.decode(string.match(stored, '^%d+:(.*)$')).name
+end
+local function admitOwner(owner)
   local accountId, userId = string.match(owner, '^([^/]*)/(.*)$')
-  -- Marks: this version's changes in flight, and an earlier version's (line-copy.ts).
-  local cards = redis.call('HMGET', KEYS[13], accountId, accountId .. ':changes', accountId .. ':floor', accountId .. ':changing')
-  if not cards[1] or cards[2] or cards[4] then return nil end
-  local userCard = redis.call('HGET', KEYS[14], owner)
-  if not userCard then return nil end
-  local account, user = cjson.decode(cards[1]), cjson.decode(userCard)
-  if account.gone or user.gone or user.mayCall ~= true then return nil end
-  if cards[3] and user.seq < tonumber(cards[3]) then return nil end
-  if not string.find(ARGV[14], ',' .. account.sla .. ',', 1, true) then return nil end
+  local accountJson, userStored = redis.call('HGET', KEYS[13], accountId), redis.call('HGET', KEYS[14], owner)
+  local function refused() return reply('hit', owner, accountJson or '', userStored or '') end
+  if not accountJson or not userStored then return refused() end
+  local account, user = cjson.decode(accountJson), cjson.decode(string.match(userStored, '^%d+:(.*)$'))
+  if not account.name or not mayCall(user) or not string.find(ARGV[14], ',' .. account.sla .. ',', 1, true) then return refused() end
   local priority = PRIORITY[account.sla] or 0
   local decision = '{"kind":"enqueue","name":' .. str(user.name) .. ',"queue":' .. str(ARGV[15]) .. '}'
+  local adminId = account.admin_contact
+  local adminName = adminId and (adminId == userId and user.name or nameOf(accountId, adminId))
   -- The line's stored form (src/oncall/waiting-callers.ts storedCaller): an array, without the CallSid.
   local caller = '[' .. str(accountId) .. ',' .. str(account.name) .. ',' .. str(userId) .. ',' .. str(user.name)
-    .. ',' .. tostring(account.adminId == userId) .. ',' .. str(account.adminName) .. ',' .. str(account.sla)
+    .. ',' .. tostring(adminId == userId) .. ',' .. str(adminName) .. ',' .. str(account.sla)
     .. ',' .. priority .. ',' .. ARGV[2] .. ']'
+  -- The PIN was found live just now, in this script: its lease cannot fail.
   local admitted = admitCaller({now = ARGV[2], hash = ARGV[3], owner = owner, callSid = ARGV[16], call = call,
     stepField = ARGV[8], decision = decision, order = -priority * 1e13 + tonumber(ARGV[2]), caller = caller,
     accountId = accountId, userId = userId}, {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
-  if not admitted then return nil end
+  if not admitted then error('a PIN found live could not be leased in the same script') end
   return {'claimed', 'admitted', decision, owner, account.sla, '', ''}
 end
 
 local code = fields['accountCode'] or ''
 local guess = checkGuess({now = ARGV[2], hash = ARGV[3], attemptId = ARGV[4], code = code, bucket = ARGV[5],
   oldest = ARGV[6], callerWindowFrom = ARGV[7], codes = KEYS[21]})
-if guess[1] == 'hit' then
-  local admitted = admitVouched(guess[2])
-  if admitted then return admitted end
-end
+if guess[1] == 'hit' then return admitOwner(guess[2]) end
 if guess[1] ~= 'miss' then return reply(guess[1], guess[2], guess[3]) end
 
 -- A miss is decided here and now, so the step is never held: its decision is recorded directly.

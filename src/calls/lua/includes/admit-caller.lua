@@ -3,7 +3,7 @@
 -- calling and the lease Twilio's reports settle (`leased`: the owner; the caller's first wait-URL
 -- fetch confirms it, src/oncall/lua/wait-fetch-8.lua; their call ending before that releases it,
 -- release-lease-7.lua), and the caller held (holdCaller: `waiting` is a table of the six waiting
--- keys). Shared by the admission (admit-caller-13.lua) and the PIN step (check-pin-step-21.lua).
+-- keys). Used by the PIN step (check-pin-step-21.lua).
 -- Needs CONSUMED, CONSUMED_UNTIL, and ADMIT (src/calls/admission.ts: callTtlMs).
 -- a: {now, hash, owner, callSid, call (key), stepField, decision, order, caller (JSON), accountId, userId}
 --- @include "../../pins/lua/includes/consume-pin"

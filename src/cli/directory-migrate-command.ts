@@ -1,0 +1,20 @@
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { connectRedis } from '../redis/connect-redis.js';
+import { migrateDirectory } from './directory-migrate.js';
+
+/**
+ * `npm run directory:migrate` (in the Docker image: `node dist/cli/directory-migrate-command.js`):
+ * the directory moved into the call path's slot (docs/architecture.md "Upgrading"). Run with the
+ * service's environment, after stopping the old instances and before starting the new ones.
+ */
+const config = loadConfig(process.env);
+const redis = connectRedis(config.redis, createLogger({ level: 'warn' }));
+try {
+  const report = await migrateDirectory(redis);
+  process.stdout.write(
+    `directory migrated: ${String(report.imported)} accounts (${String(report.users)} users) imported, ${String(report.alreadyThere)} already there\n`,
+  );
+} finally {
+  redis.disconnect();
+}
