@@ -25,10 +25,13 @@ describe('GET /openapi.json', () => {
       '/v1/accounts/{accountId}/users/{userId}/pin',
       '/v1/oncall',
       '/v1/oncall/{sysadminId}/pin',
+      '/v1/ops/attention',
       '/v1/ops/calls',
       '/v1/ops/events/dead-letters',
       '/v1/ops/events/dead-letters/{eventId}/redeliver',
+      '/v1/ops/missed-calls/{callSid}/voicemail',
       '/v1/ops/now',
+      '/v1/ops/stream',
     ]);
     expect(Object.keys(doc.paths['/v1/accounts/{accountId}/users/{userId}/pin'] ?? {}).sort()).toEqual(['delete', 'get', 'post']);
   });

@@ -174,7 +174,7 @@ describe('GET /v1/ops/attention: dead letters and the guessing bound', () => {
       version: 1,
       data: { callSid: callSid(), accountId, userId, reason: 'timed_out', waitSeconds: 120 },
     };
-    const letter = { event: JSON.stringify(event), attempts: 12, lastResult: 'http_5xx', appendedAt: t.clock.now() - 3_600_000, deadAt: t.clock.now() - 60_000 };
+    const letter = { event: JSON.stringify(event), type: event.type, attempts: 12, lastResult: 'http_5xx', appendedAt: t.clock.now() - 3_600_000, deadAt: t.clock.now() - 60_000 };
     await t.redis.hset(eventKeys.dead, id, JSON.stringify(letter));
     await t.redis.zadd(eventKeys.deadOrder, letter.deadAt, id);
     const seen = await attention(t);

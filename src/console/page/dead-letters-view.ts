@@ -2,13 +2,15 @@ import { z } from 'zod';
 import type { Attention, DeadLetterView } from '../attention-schema.js';
 import { ApiError, type Api } from './api.js';
 import { byId, el } from './dom.js';
-import { timeOf, words } from './format.js';
+import { timeOf } from './format.js';
 
 /**
  * Events the control panel never got (dead letters): what, about whom, why delivery was given
  * up, and a button that puts one back in the outbox. A redelivered letter leaves the list at once.
  */
 const redelivered = z.object({ id: z.uuid(), redelivered: z.literal(true) });
+/** "call.missed" → "call missed". */
+const words = (type: string): string => type.replaceAll(/[._]/g, ' ');
 
 function whoOf(about: DeadLetterView['about']): string {
   const parts = [
