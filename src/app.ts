@@ -132,7 +132,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   addGuessBoundGauges(metrics, () => limits.standing(), policy.line.guessBound);
   const hours = createSupportHours(policy);
   const supportLine = createSupportLine({ policy, hours, clock, phoneNumber: config.supportPhoneNumber });
-  const directory = createDirectoryService({ store, pins, policy });
+  const directory = createDirectoryService({ store, policy });
   const pinService = createPinService({ store, pins, policy, supportLine });
   const audit = createAuditLog({ redis, clock, log, metrics });
 
@@ -226,7 +226,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const tierNames = Object.keys(policy.tiers) as [string, ...string[]];
   const accountBody = accountBodySchema(tierNames);
   const v1Routes = [
-    ...directoryReadRoutes({ directory }),
+    ...directoryReadRoutes({ directory, pinService }),
     ...accountRoutes({ directory, accountBody }),
     ...pinRoutes({ pinService }),
     ...callHistoryRoutes({ directory, audit }),

@@ -1,7 +1,8 @@
+import { isWithheld } from '../caller-id.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { guessBudget, guessesLeft, hitProbability, riskOfGuess } from '../pins/guess-bound.js';
+import { guessBudget, guessesLeft, hitProbability, riskOfGuess, type GuessStanding } from '../policy/guess-bound.js';
 import { guessLimitsTable, RISK_UNIT } from '../pins/guess-scripts.js';
 import { hashPin } from '../pins/pin-code.js';
 import type { PinOwner } from '../pins/pin-store.js';
@@ -32,14 +33,10 @@ const MINUTE_MS = 60_000;
 const BUCKETS_PER_WINDOW = 24;
 
 /**
- * Twilio reports a withheld caller ID as the keypad spelling of the carrier's word
- * (ANONYMOUS → +266696687, RESTRICTED, UNKNOWN, BLOCKED, UNAVAILABLE, PRIVATE) or, on some
- * legs, as the word itself. One shared lockout for all of them would let one guesser lock
- * out everyone who withholds their number, so each such call is limited on its own (its
- * attempts per call) and, with every other call, by the line's budget.
+ * One shared lockout for every withheld caller ID would let one guesser lock out everyone who
+ * withholds their number, so each such call is limited on its own (its attempts per call) and,
+ * with every other call, by the line's budget.
  */
-const WITHHELD_FROM = new Set(['+266696687', '+7378742833', '+8656696', '+2562533', '+86282452253', '+7748283']);
-export const isWithheld = (from: string): boolean => WITHHELD_FROM.has(from) || !/^\+?\d{3,20}$/.test(from);
 const callerOf = (from: string, callSid: string): string => (isWithheld(from) ? `withheld:${callSid}` : from);
 
 export type GuessOutcome =
@@ -61,19 +58,13 @@ export interface MissDecisions {
   askAccountCode: Decision;
 }
 
+/** Where the day's bound stands (defined with the bound; the console and /metrics read it from here too). */
+export type { GuessStanding };
+
 export type PinStep =
   | { kind: 'decided'; decision: Decision }
   /** `guess` is undefined when it was not checked (nothing typed, or an account code asked for). */
   | { kind: 'claimed'; state: CallState; guess: GuessOutcome | undefined };
-
-export interface GuessStanding {
-  livePins: number;
-  guesses: number;
-  /** The chance that the PIN-only guesses missed in the window found a live PIN, had they been random. */
-  probability: number;
-  /** PIN-only guesses left at today's live count before the line asks for the account code. */
-  guessesLeft: number;
-}
 
 /** A caller number just locked out for failed PINs: the security team hears of it (pin.locked_out). */
 export interface Lockout {

@@ -1,5 +1,4 @@
 import { notFound } from '../errors.js';
-import type { PinStore } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { cursorAfter, type UserCursor } from './user-cursor.js';
 import type { AccountBody, User, UserBody } from './directory-schema.js';
@@ -13,13 +12,9 @@ export type DirectoryService = ReturnType<typeof createDirectoryService>;
  * their live PIN in the same script that changes the directory (both live in the call path's
  * slot, lua/includes/directory.lua), so no call is admitted on it after the change's answer.
  */
-export function createDirectoryService(deps: { store: DirectoryStore; pins: PinStore; policy: Policy }) {
-  const { store, pins, policy } = deps;
+export function createDirectoryService(deps: { store: DirectoryStore; policy: Policy }) {
+  const { store, policy } = deps;
   const hasPhoneSupport = (sla: string): boolean => policy.tiers[sla]?.phoneSupport === true;
-  const withPinStatus = async (user: User) => ({
-    user,
-    pinActive: (await pins.status({ accountId: user.accountId, userId: user.id })).active,
-  });
 
   return {
     getAccount: store.getAccount,
@@ -30,12 +25,11 @@ export function createDirectoryService(deps: { store: DirectoryStore; pins: PinS
       return account;
     },
 
-    /** A user and whether they have a live PIN. */
-    async requireUser(accountId: string, userId: string) {
+    async requireUser(accountId: string, userId: string): Promise<User> {
       const { account, user } = await store.getMember(accountId, userId);
       if (account === undefined) throw notFound('account_not_found', `No account ${accountId}.`);
       if (user === undefined) throw notFound('user_not_found', `No user ${userId} in account ${accountId}.`);
-      return withPinStatus(user);
+      return user;
     },
 
     /** One page of users in id order; `next` is where the following page starts (undefined: last page). */
@@ -43,11 +37,7 @@ export function createDirectoryService(deps: { store: DirectoryStore; pins: PinS
       const users = await store.listUsers(accountId, { after: page.after?.after, limit: page.limit + 1 });
       const shown = users.slice(0, page.limit);
       const last = shown.at(-1);
-      const pinStatuses = await pins.statuses(shown.map((user) => ({ accountId: user.accountId, userId: user.id })));
-      return {
-        users: shown.map((user, i) => ({ user, pinActive: pinStatuses[i]?.active === true })),
-        next: users.length > page.limit && last !== undefined ? cursorAfter(last.id) : undefined,
-      };
+      return { users: shown, next: users.length > page.limit && last !== undefined ? cursorAfter(last.id) : undefined };
     },
 
     putAccount: (accountId: string, body: AccountBody, ifMatch?: IfMatch) =>

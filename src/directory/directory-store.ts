@@ -1,8 +1,7 @@
 import { notFound } from '../errors.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { scriptDeadline } from '../redis/deadline.js';
-import { keys, PIN_KEYS } from '../redis/keys.js';
-import { ownerKey } from '../pins/pin-store.js';
+import { keys, ownerKey, PIN_KEYS } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { asTagged, asUnknown, defineScript, type Decoder } from '../redis/scripts.js';
 import { contactCannotBeDeleted, isContactRole, roleCannotBeRemoved, roleRequiresPermissions, rolesAllowedFor } from './contact-rules.js';

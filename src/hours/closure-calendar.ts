@@ -8,7 +8,7 @@ export interface ClosureCalendar {
 
 const CLOSING_HOLIDAY_TYPES = new Set(['public', 'bank']);
 
-/** The policy's `holidays` (src/policy/policy-schema.ts checks the region with isKnownHolidayRegion below). */
+/** The policy's `holidays` (src/policy/policy-schema.ts checks the region: holiday-regions.ts). */
 export interface HolidayRule {
   country: string;
   region?: string | undefined;
@@ -40,13 +40,4 @@ export function createClosureCalendar(holidays: HolidayRule | undefined): Closur
   return {
     isClosedOn: (date) => extra.has(date) || holidaysOf(Number(date.slice(0, 4))).has(date),
   };
-}
-
-/** True when the country (and region) is known to the holiday library. */
-export function isKnownHolidayRegion(country: string, region: string | undefined): boolean {
-  const countries = new Holidays().getCountries();
-  if (!(country in countries)) return false;
-  if (region === undefined) return true;
-  const regions = new Holidays().getStates(country);
-  return region in regions;
 }

@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode, type PhoneNumberType } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/metadata.max.json';
-import { isWithheld } from '../calls/abuse-limits.js';
+import { isWithheld } from '../caller-id.js';
 
 /**
  * Which missed callers the line may dial back. A call-back dials the `From` Twilio gave, which a

@@ -1,4 +1,4 @@
-import { isWithheld } from '../calls/abuse-limits.js';
+import { isWithheld } from '../caller-id.js';
 import type { EventOutbox } from '../events/event-outbox.js';
 import type { CallEvents } from './call-events.js';
 import type { MissedReason } from './missed-callers.js';

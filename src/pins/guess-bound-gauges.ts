@@ -1,5 +1,5 @@
 import { Gauge } from 'prom-client';
-import type { GuessStanding } from '../calls/abuse-limits.js';
+import type { GuessStanding } from '../policy/guess-bound.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 /**

@@ -1,7 +1,7 @@
 /*
  * The guess gate (lua/includes/check-guess.lua) keeps its keys under `{line}` with the index
  * they guard (pin-store.ts):
- *   guess-spend               HASH  per bucket of the window (src/pins/guess-bound.ts):
+ *   guess-spend               HASH  per bucket of the window (src/policy/guess-bound.ts):
  *                                   "u:<bucket>" -> risk spent by PIN-only guesses, in whole RISK_UNITs,
  *                                   "g:<bucket>" -> guesses missed (all kinds); and their sums over the
  *                                   window, "sum:u" and "sum:g", with "floor", the newest bucket the sums
@@ -15,7 +15,7 @@
 
 /**
  * Risk is counted in whole units of 1e-14, each guess's rounded up and the budgets rounded down
- * (guess-bound.ts), so that the counts are integers (HINCRBY-exact up to 2^53 units, far above
+ * (src/policy/guess-bound.ts), so that the counts are integers (HINCRBY-exact up to 2^53 units, far above
  * any budget) instead of floats whose formatting was the dearest step of a wrong PIN.
  */
 export const RISK_UNIT = 1e-14;

@@ -67,6 +67,12 @@ export function createPinService(deps: {
       return { active, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
     },
 
+    /** Whether each user has a live PIN (never the PIN). */
+    async pinsActive(users: readonly User[]): Promise<boolean[]> {
+      const statuses = await pins.statuses(users.map((user) => ({ accountId: user.accountId, userId: user.id })));
+      return statuses.map((status) => status.active);
+    },
+
     async revokePin(accountId: string, userId: string): Promise<void> {
       await requireMember(accountId, userId);
       await pins.revoke([{ accountId, userId }]);

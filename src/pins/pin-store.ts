@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { scriptDeadline } from '../redis/deadline.js';
-import { keys, PIN_KEYS } from '../redis/keys.js';
+import { keys, ownerKey, PIN_KEYS } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { asTagged, defineScript } from '../redis/scripts.js';
 import { generatePin, hashPin } from './pin-code.js';
@@ -59,8 +59,6 @@ const CODE_CANDIDATES = 4;
  * Each account's code, and the codes ever given (lua/issue-pin-8.lua), under the call path's
  * `{line}` tag: the PIN step reads it with the PIN index.
  */
-
-export const ownerKey = (owner: PinOwner): string => `${owner.accountId}/${owner.userId}`;
 
 /*
  * The PIN index, all under the call path's `{line}` hash tag (src/redis/keys.ts):

@@ -1,8 +1,8 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { isKnownHolidayRegion } from '../hours/closure-calendar.js';
-import { guessesToRetireAtCap, MIN_GUESSES_TO_RETIRE } from '../pins/guess-bound.js';
+import { isKnownHolidayRegion } from './holiday-regions.js';
+import { guessesToRetireAtCap, MIN_GUESSES_TO_RETIRE } from './guess-bound.js';
 
 /** The policy file: support hours, SLA tiers, PIN and queue limits, voice. */
 

@@ -60,6 +60,9 @@ export const keys = {
   accountCalls: (accountId: string) => `${accountTag(accountId)}:calls`,
 } as const;
 
+/** A user as the PIN index and the directory's users hash name them: "<accountId>/<userId>" (ids never hold "/"). */
+export const ownerKey = (owner: { accountId: string; userId: string }): string => `${owner.accountId}/${owner.userId}`;
+
 /** The keys every PIN script starts with, in their order (src/pins/pin-store.ts, src/pins/lua/). */
 export const PIN_KEYS = [
   keys.pinsByHash,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guessesToRetireAtCap } from '../../src/pins/guess-bound.js';
+import { guessesToRetireAtCap } from '../../src/policy/guess-bound.js';
 import { api, givenAccount, givenUser, pinPath } from '../helpers/givens.js';
 import { logLines } from '../helpers/leak-watch.js';
 import type { TestApp } from '../helpers/test-app.js';

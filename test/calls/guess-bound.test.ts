@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
-import { guessBudget, hitProbability, riskOfGuess } from '../../src/pins/guess-bound.js';
+import { guessBudget, hitProbability, riskOfGuess } from '../../src/policy/guess-bound.js';
 import { RISK_UNIT } from '../../src/pins/guess-scripts.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { newCaller, placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';

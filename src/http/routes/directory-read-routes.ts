@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DirectoryService } from '../../directory/directory-service.js';
+import type { PinService } from '../../pins/pin-service.js';
 import { accountViewSchema, toAccountView, toUserView, userDetailSchema, userPageSchema, type UserPage } from '../../directory/directory-views.js';
 import { userCursorSchema } from '../../directory/user-cursor.js';
 import { defineRoute, type ApiRoute } from '../api-route.js';
@@ -13,8 +14,8 @@ const usersQuery = z.object({
 });
 
 /** What callgate holds of the directory, so a control panel can check its sync; never a PIN. */
-export function directoryReadRoutes(deps: { directory: DirectoryService }): ApiRoute[] {
-  const { directory } = deps;
+export function directoryReadRoutes(deps: { directory: DirectoryService; pinService: PinService }): ApiRoute[] {
+  const { directory, pinService } = deps;
   return [
     defineRoute('get', '/accounts/{accountId}', {
       auth: 'controlPanel',
@@ -36,8 +37,9 @@ export function directoryReadRoutes(deps: { directory: DirectoryService }): ApiR
       errors: [404],
       handle: async ({ params, query }, res) => {
         const page = await directory.listUsers(params.accountId, { after: query.cursor, limit: query.limit });
+        const active = await pinService.pinsActive(page.users);
         const body: UserPage = {
-          users: page.users.map(({ user, pinActive }) => ({ ...toUserView(user), pinActive })),
+          users: page.users.map((user, i) => ({ ...toUserView(user), pinActive: active[i] === true })),
           nextCursor: page.next ?? null,
         };
         res.json(body);
@@ -50,7 +52,8 @@ export function directoryReadRoutes(deps: { directory: DirectoryService }): ApiR
       responses: { '200': versioned(userDetailSchema, 'The user') },
       errors: [404],
       handle: async ({ params }, res) => {
-        const { user, pinActive } = await directory.requireUser(params.accountId, params.userId);
+        const user = await directory.requireUser(params.accountId, params.userId);
+        const [pinActive = false] = await pinService.pinsActive([user]);
         res.set('ETag', etagOf('user', user.rev)).json({ ...toUserView(user), pinActive });
       },
     }),

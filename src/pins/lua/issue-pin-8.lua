@@ -6,7 +6,7 @@
 -- a few expired ones.
 -- KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until, issued(owner), account-codes
 -- ARGV: deadline, now, hash, owner, expiresAt, windowMs, limit, candidate codes ("c1,c2,..."), cap,
---       guessWindowMs (a code is replaced at most once per guess window: src/pins/guess-bound.ts CODES_PER_WINDOW)
+--       guessWindowMs (a code is replaced at most once per guess window: src/policy/guess-bound.ts CODES_PER_WINDOW)
 -- Reply: {'ok', accountCode} | {'collision'} | {'no_code'} (every candidate taken: draw again) |
 --   {'rate_limited', retryAfterMs} | {'too_many_live_pins'} | {'late'}
 --- @include "includes/deadline-guard"

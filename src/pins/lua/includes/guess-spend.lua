@@ -1,4 +1,4 @@
--- The guess gate's spend (KEYS[5], guess-spend; src/pins/guess-bound.ts), counted in whole
+-- The guess gate's spend (KEYS[5], guess-spend; src/policy/guess-bound.ts), counted in whole
 -- RISK_UNITs (1e-14, src/pins/guess-scripts.ts) so the counts are integers.
 -- spentSince(oldest, tidy, bucket): the window's spend from the sums (one read, with the current
 -- bucket's counts), or, once the window has moved past the bucket the sums were made for (about

@@ -72,3 +72,13 @@ export function guessesLeft(spent: number, live: number, policy: GuessPolicy): n
 
 /** The chance that the guesses whose risk was `spent` found a live PIN. */
 export const hitProbability = (spent: number): number => -Math.expm1(-spent);
+
+/** Where the day's bound stands: for /metrics and the console. */
+export interface GuessStanding {
+  livePins: number;
+  guesses: number;
+  /** The chance that the PIN-only guesses missed in the window found a live PIN, had they been random. */
+  probability: number;
+  /** PIN-only guesses left at today's live count before the line asks for the account code. */
+  guessesLeft: number;
+}

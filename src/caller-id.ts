@@ -1,0 +1,8 @@
+/**
+ * Twilio reports a withheld caller ID as the keypad spelling of the carrier's word
+ * (ANONYMOUS → +266696687, RESTRICTED, UNKNOWN, BLOCKED, UNAVAILABLE, PRIVATE) or, on some
+ * legs, as the word itself. Such a caller can be neither told apart from another nor called back.
+ */
+const WITHHELD_FROM = new Set(['+266696687', '+7378742833', '+8656696', '+2562533', '+86282452253', '+7748283']);
+
+export const isWithheld = (from: string): boolean => WITHHELD_FROM.has(from) || !/^\+?\d{3,20}$/.test(from);
