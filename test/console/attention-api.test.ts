@@ -136,6 +136,30 @@ describe('GET /v1/ops/missed-calls/{callSid}/voicemail', () => {
     expect(JSON.stringify(res.headers)).not.toContain(AUTH_TOKEN);
   });
 
+  it("when Twilio answers with a redirect to the file's storage, then it is followed without the account's credentials", async () => {
+    const storageSaw: (string | undefined)[] = [];
+    const storage = createServer((req, res) => {
+      storageSaw.push(req.headers.authorization);
+      res.writeHead(200, { 'Content-Type': 'audio/x-wav' }).end(Buffer.from('RIFF....WAVE'));
+    }).listen(0, '127.0.0.1');
+    servers.push(storage);
+    await new Promise((resolve) => storage.once('listening', resolve));
+    const twilioSaw: (string | undefined)[] = [];
+    const twilio = createServer((req, res) => {
+      twilioSaw.push(req.headers.authorization);
+      res.writeHead(302, { Location: `http://127.0.0.1:${String((storage.address() as AddressInfo).port)}/media/file.wav` }).end();
+    }).listen(0, '127.0.0.1');
+    servers.push(twilio);
+    await new Promise((resolve) => twilio.once('listening', resolve));
+    const t = await buildTestApp({ env: { TWILIO_API_URL: `http://127.0.0.1:${String((twilio.address() as AddressInfo).port)}` } });
+    apps.push(t);
+    const call = await givenMissed(t, { accountId: 'acct-vm', userId: 'user-vm', voicemail: { url: recordingUrl(), seconds: 1 } });
+    const res = await asOperator(t, `/v1/ops/missed-calls/${call.callSid}/voicemail`).buffer(true);
+    expect(res.status).toBe(200);
+    expect(twilioSaw).toEqual([`Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`]);
+    expect(storageSaw).toEqual([undefined]);
+  });
+
   it('when it is asked without a key or with a control panel key, then 401 and 403', async () => {
     const t = await newApp();
     const call = await givenMissed(t, { accountId: 'acct-vm', userId: 'user-vm', voicemail: { url: recordingUrl(), seconds: 1 } });

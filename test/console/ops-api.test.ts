@@ -86,6 +86,12 @@ describe('GET /v1/ops/now', () => {
     expect(view.sysadmins[0]).toMatchObject({ id: 'alice', state: 'ringing', withCaller: { callSid: call.callSid, userName: 'Margaret Hamilton' } });
   });
 
+  it("when the policy names the line's time zone and language, then the view carries them for the page's times", async () => {
+    const t = await newApp();
+    const view = await liveView(t);
+    expect(view.line).toMatchObject({ timeZone: t.policy.timezone, locale: t.policy.voice.language });
+  });
+
   it('when PIN failures across the line pass the threshold this minute, then the alarm shows', async () => {
     const t = await newApp();
     await t.redis.set(keys.lineFailures(Math.floor(t.clock.now() / 60_000)), String(t.policy.line.alarmFailuresPerMinute));
@@ -117,7 +123,7 @@ describe('GET /v1/ops/calls', () => {
     const recent = await eventually(async () => {
       const body = recentCallsSchema.parse((await asOperator(t, '/v1/ops/calls').expect(200)).body);
       // The enqueued event is written just after the caller's answer.
-      expect(body.calls.find((c) => c.callSid === call.callSid)).toMatchObject({ accountId, userId, outcome: 'queued' });
+      expect(body.calls.find((c) => c.callSid === call.callSid)).toMatchObject({ accountId, accountName: `Account ${accountId}`, userId, userName: 'Ken Thompson', outcome: 'queued' });
       return body;
     }, 7000);
     expect(recent.perHour).toHaveLength(24);
