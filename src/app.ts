@@ -230,7 +230,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     ...accountRoutes({ directory, accountBody }),
     ...pinRoutes({ pinService }),
     ...callHistoryRoutes({ directory, audit }),
-    ...oncallRoutes({ oncall, oncallPins }),
+    ...oncallRoutes({ oncall, oncallPins, rotaFromSource: config.rotaSource.kind !== 'builtin' }),
     ...(rotaSync === undefined ? [] : rotaSyncRoutes({ rotaSync })),
     ...opsConsoleRoutes(consoleFeed),
     ...opsAttentionRoutes({ feed: consoleFeed, missed, audio: createVoicemailAudio(config.twilio) }),

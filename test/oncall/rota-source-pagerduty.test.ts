@@ -242,6 +242,22 @@ describe('the rota from a PagerDuty schedule', () => {
     expect(phonesOf(list.body)).toEqual([['PALICE', '+447700900301']]);
     expect(pd.requests.some((url) => url.includes('schedule_ids%5B%5D=PI7DH85'))).toBe(true);
   });
+
+  it('when an operator sets the on-call PIN of someone the source has not put on call yet, then it is kept for their turn', async () => {
+    const setPin = (app: TestApp, id: string) =>
+      request(app.app).put(`/v1/oncall/${id}/pin`).set('Authorization', `Bearer ${OPS_KEY}`).send({ pin: '48151623' });
+    expect((await setPin(t, 'PNOTYET')).status).toBe(204);
+    // With the built-in rota, only someone on it.
+    const builtin = await buildTestApp();
+    others.push(builtin);
+    expect((await setPin(builtin, 'PNOTYET')).status).toBe(404);
+
+    givenUser('PNOTYET', 'Nora Later', phone(44, '7700900399'));
+    givenOnCall('PNOTYET', 1);
+    await sync();
+    const list = (await rota()).body as { id: string; hasPin: boolean }[];
+    expect(list.find((sysadmin) => sysadmin.id === 'PNOTYET')).toMatchObject({ hasPin: true });
+  });
 });
 
 describe('the built-in rota (the default)', () => {

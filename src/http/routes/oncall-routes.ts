@@ -6,8 +6,12 @@ import { defineRoute, type ApiRoute } from '../api-route.js';
 import { etagOf, ifMatchHeader, ifMatchOf } from '../etags.js';
 import { versioned } from '../openapi.js';
 
-/** Operators set the ordered escalation list, and each sysadmin's on-call PIN (never read back). */
-export function oncallRoutes(deps: { oncall: OncallStore; oncallPins: OncallPins }): ApiRoute[] {
+/**
+ * Operators set the ordered escalation list, and each sysadmin's on-call PIN (never read back).
+ * `rotaFromSource`: PagerDuty or Opsgenie says who is on call, so a PIN may be set for someone
+ * who is not on call right now (it waits for their turn); otherwise only for someone on the rota.
+ */
+export function oncallRoutes(deps: { oncall: OncallStore; oncallPins: OncallPins; rotaFromSource: boolean }): ApiRoute[] {
   return [
     defineRoute('get', '/oncall', {
       auth: 'ops',
@@ -36,13 +40,14 @@ export function oncallRoutes(deps: { oncall: OncallStore; oncallPins: OncallPins
     }),
     defineRoute('put', '/oncall/{sysadminId}/pin', {
       auth: 'ops',
-      summary: "Set a sysadmin's on-call PIN, asked for when they phone the support line (operators only; never read back)",
+      summary:
+        "Set a sysadmin's on-call PIN, asked for when they phone the support line (operators only; never read back). With a rota source, for any of its user ids; else for someone on the rota",
       params: sysadminParams,
       body: oncallPinBodySchema,
       responses: { '204': { description: 'Set' } },
       errors: [404],
       handle: async ({ params: { sysadminId }, body: { pin } }, res) => {
-        if (!(await deps.oncall.list()).some((sysadmin) => sysadmin.id === sysadminId)) {
+        if (!deps.rotaFromSource && !(await deps.oncall.list()).some((sysadmin) => sysadmin.id === sysadminId)) {
           throw notFound('not_found', `No sysadmin ${sysadminId} on the rota.`);
         }
         await deps.oncallPins.set(sysadminId, pin);
