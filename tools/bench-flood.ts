@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Agent } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Req } from './bench-load.js';
 import { openLoopAgent, paced, post, type Answer } from './bench-pace.js';
 
@@ -26,8 +27,14 @@ export interface LegitRun {
   /** The PIN step's latency (ms); in account-code mode also the code step's. */
   pinMs: number[];
   codeMs: number[];
+  /**
+   * The longest event-loop stall (ms) over these blocks, of the service and of the bench's own process
+   * (which measures the latencies): a tail no longer than these is the machine's, not the webhook's.
+   */
+  serviceStallMs: number;
+  benchStallMs: number;
 }
-const legitRun = (): LegitRun => ({ calls: 0, admitted: 0, wrongPrompt: 0, pinMs: [], codeMs: [] });
+const legitRun = (): LegitRun => ({ calls: 0, admitted: 0, wrongPrompt: 0, pinMs: [], codeMs: [], serviceStallMs: 0, benchStallMs: 0 });
 
 export interface FloodRun {
   mode: LineMode;
@@ -48,8 +55,8 @@ const admitted = (answer: Answer) => answer.status === 200 && answer.body.includ
 
 export interface FloodBench {
   mode: LineMode;
-  /** The service the mode's calls go to: its port and signer. */
-  service: { port: number; sign: Signer };
+  /** The service the mode's calls go to: its port, public URL and signer. */
+  service: { port: number; baseUrl: string; sign: Signer };
   accountSid: string;
   /** A fresh PIN (and the account code shown with it) for the legitimate caller, issued through the API. */
   issueLegit: () => Promise<{ pin: string; accountCode: string }>;
@@ -132,15 +139,29 @@ export async function legitUnderFlood(bench: FloodBench): Promise<FloodRun> {
   });
 
   const result: FloodRun = { mode, quiet: legitRun(), flooded: legitRun(), flood, holding };
+  const benchDelay = monitorEventLoopDelay({ resolution: 5 });
+  const serviceStall = async () => ((await (await fetch(`${service.baseUrl}/bench/loop-delay`)).json()) as { maxMs: number }).maxMs;
+  /** Runs one block into `run`, with the stalls seen meanwhile. */
+  const block = async (run: LegitRun, load: () => Promise<unknown>) => {
+    await serviceStall();
+    benchDelay.reset();
+    benchDelay.enable();
+    await load();
+    benchDelay.disable();
+    run.benchStallMs = Math.max(run.benchStallMs, benchDelay.max / 1e6);
+    run.serviceStallMs = Math.max(run.serviceStallMs, await serviceStall());
+  };
   try {
     // A block unmeasured first: the mode's path warmed up, the holding load under way.
     await paced(bench.legitPerSecond, { seconds: 1 }, () => legitCall(legitRun()));
-    for (let block = 0; block < bench.blocks; block += 1) {
-      await paced(bench.legitPerSecond, { seconds: bench.blockSeconds }, () => legitCall(result.quiet));
-      await Promise.all([
-        paced(bench.legitPerSecond, { seconds: bench.blockSeconds }, () => legitCall(result.flooded)),
-        paced(bench.floodPerSecond, { seconds: bench.blockSeconds }, floodCall),
-      ]);
+    for (let turn = 0; turn < bench.blocks; turn += 1) {
+      await block(result.quiet, () => paced(bench.legitPerSecond, { seconds: bench.blockSeconds }, () => legitCall(result.quiet)));
+      await block(result.flooded, () =>
+        Promise.all([
+          paced(bench.legitPerSecond, { seconds: bench.blockSeconds }, () => legitCall(result.flooded)),
+          paced(bench.floodPerSecond, { seconds: bench.blockSeconds }, floodCall),
+        ]),
+      );
     }
   } finally {
     over = true;

@@ -27,6 +27,7 @@ function legitRows(results: OutageAtSize[], mode: FloodRun['mode'], name: string
     ...(mode === 'account-code'
       ? [`| ${name}: the account code's step, p99 ms no flood / flood | ${cell((run) => `${p(run.quiet.codeMs, 99)} / ${p(run.flooded.codeMs, 99)}`)} | |`]
       : []),
+    `| ${name}: longest event-loop stall in those blocks, ms, no flood / flood: the service; the bench's own process (a p99 no longer than these is the machine's) | ${cell((run) => `${run.quiet.serviceStallMs.toFixed(0)} / ${run.flooded.serviceStallMs.toFixed(0)}; ${run.quiet.benchStallMs.toFixed(0)} / ${run.flooded.benchStallMs.toFixed(0)}`)} | |`,
     `| ${name}: calls admitted ("connecting you", enqueued), no flood; flood | ${cell((run) => `${admittedOf(run.quiet)}; ${admittedOf(run.flooded)}`)} | all |`,
     `| ${name}: answers not the mode's prompt (legitimate; flood); flood's wrong PINs answered "not recognised"; holding fetches not held | ${cell((run) => `${String(run.quiet.wrongPrompt + run.flooded.wrongPrompt)}; ${String(run.flood.unexpected)}; ${count(run.flood.notRecognised)}/${count(run.flood.pins)}; ${String(run.holding.unexpected)}/${count(run.holding.fired)}`)} | 0; 0; all; 0 |`,
   ];

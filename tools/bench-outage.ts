@@ -226,7 +226,7 @@ export async function measureOutage(bench: OutageBench): Promise<OutageAtSize[]>
       floods.push(
         await legitUnderFlood({
           mode,
-          service: { port: target.port, sign },
+          service: { port: target.port, baseUrl: target.baseUrl, sign },
           accountSid: bench.twilio.accountSid,
           issueLegit: bench.issueLegit,
           legitFrom: '+447911123456',

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { Session } from 'node:inspector';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp } from '../src/app.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
@@ -104,6 +105,9 @@ const profiler = new Session();
 profiler.connect();
 const profileDir = process.env.BENCH_PROFILE;
 
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+
 const server = createServer((req, res) => {
   if (req.url === '/bench/profile/start' && profileDir !== undefined) {
     profiler.post('Profiler.enable', () => {
@@ -117,6 +121,14 @@ const server = createServer((req, res) => {
       if (error === null) writeFileSync(join(profileDir, `service-${phase}.cpuprofile`), JSON.stringify(result.profile));
       res.end();
     });
+    return;
+  }
+  if (req.url === '/bench/loop-delay') {
+    // The longest the event loop was held up since the last ask (ms): a stall (GC, or the process
+    // kept off the CPU by others) shows here as well as in the latencies the bench measures.
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ maxMs: loopDelay.max / 1e6 }));
+    loopDelay.reset();
     return;
   }
   if (req.url === '/bench/count-round-trips') {
