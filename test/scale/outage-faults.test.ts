@@ -13,10 +13,10 @@ import { DEMO_POLICY } from '../../tools/demo-line.js';
 import { apiClient } from '../../tools/local-stack.js';
 import { startLocalSentinel, type LocalSentinel } from '../../tools/redis-topologies.js';
 import { eventually } from '../helpers/eventually.js';
-import { admitCallers, fetchWait, flood, hangUp, inParallel, keepHolding, WAIT_EVERY_MS } from './outage-callers.js';
-import { startServiceFleet, type ServiceFleet } from './outage-instances.js';
+import { admitCallers, callEnds, callWithPin, every, fetchWait, flood, givenAccounts, hangUp, inParallel, keepHolding, pinsIn, WAIT_EVERY_MS } from './outage-callers.js';
+import { serviceLogLines, startServiceFleet, type ServiceFleet } from './outage-instances.js';
 import { overlapping, ringPhones } from './outage-phones.js';
-import { twilioWebhooks, type Webhooks } from './outage-webhooks.js';
+import { twilioWebhooks, type AnswerKind, type Webhooks } from './outage-webhooks.js';
 
 /**
  * Faults during the outage (issue 24): thousands on hold and a flood of wrong PINs on two
@@ -32,6 +32,9 @@ const FLOOD_PINS_PER_SECOND = 50;
 const SYSADMINS = Array.from({ length: 10 }, (_, i) => ({ id: `sys${String(i)}`, name: `Sysadmin ${String(i)}`, phone: `+4477009001${String(i).padStart(2, '0')}` }));
 // Hung up while holding, before the faults and after the line came back: each must end on the call-back list.
 const HANG_UPS = 40;
+// One verified caller arriving every ARRIVALS_EVERY_MS through the faults, ARRIVALS in all at most.
+const ARRIVALS = 100;
+const ARRIVALS_EVERY_MS = 400;
 
 const policy = {
   ...DEMO_POLICY,
@@ -72,6 +75,8 @@ afterAll(async () => {
   webhooks.close();
   redis.disconnect();
   await fleet.stop();
+  // No PIN in any line the instances logged, through the faults and the shutdown.
+  expect(pinsIn(serviceLogLines)).toEqual([]);
   await restApi.close();
   await receiver.close();
   topology.stop();
@@ -82,8 +87,8 @@ function apologies(since: number) {
   const heard = webhooks.answers.filter((answer) => answer.kind === 'apology' && answer.at >= since);
   const byPath = new Map<string, number>();
   for (const answer of heard) byPath.set(answer.path, (byPath.get(answer.path) ?? 0) + 1);
-  const first = heard[0]?.at ?? since;
-  return { count: heard.length, seconds: ((heard.at(-1)?.at ?? first) - first) / 1000, byPath };
+  const [first, last] = [heard[0]?.at ?? since, heard.at(-1)?.at ?? since];
+  return { count: heard.length, first: (first - since) / 1000, last: (last - since) / 1000, byPath };
 }
 
 describe('faults during the outage, on Redis Sentinel with two instances', () => {
@@ -92,19 +97,29 @@ describe('faults during the outage, on Redis Sentinel with two instances', () =>
     const ops = apiClient(fleet.publicBaseUrl, fleet.opsKey);
     expect((await ops('PUT', '/v1/oncall', SYSADMINS)).status).toBe(200);
     const phones = ringPhones(restApi, webhooks, { ringMs: [500, 3000] });
-    const held = await admitCallers({
-      webhooks,
-      baseUrl: fleet.publicBaseUrl,
-      controlPanelKey: fleet.controlPanelKey,
-      accountSid: fleet.accountSid,
-      accounts: ACCOUNTS,
-      usersPerAccount: HELD / ACCOUNTS,
-      perBatch: 500,
-    });
+    const line = await givenAccounts({ baseUrl: fleet.publicBaseUrl, controlPanelKey: fleet.controlPanelKey, accounts: ACCOUNTS, usersPerAccount: HELD / ACCOUNTS + ARRIVALS / ACCOUNTS });
+    const { held, refused } = await admitCallers(webhooks, fleet.accountSid, { ...line, users: line.users.slice(0, HELD) }, 500);
     expect(held).toHaveLength(HELD);
+    // Verified callers keep arriving through the faults, with PINs issued before them.
+    const arriving = await line.issuePins(line.users.slice(HELD));
 
     const holding = keepHolding(webhooks, fleet.accountSid, held);
-    const flooding = flood(webhooks, fleet.accountSid, { numbers: 300, perSecond: FLOOD_PINS_PER_SECOND });
+    const flooding = flood(webhooks, fleet.accountSid, { numbers: 60, perSecond: FLOOD_PINS_PER_SECOND });
+    const arrived: { heard: AnswerKind; callSid: string; from: string }[] = [];
+    const arrivals = every(ARRIVALS_EVERY_MS, async () => {
+      const credentials = arriving.shift();
+      if (credentials === undefined) return;
+      const caller = await callWithPin(webhooks, fleet.accountSid, credentials);
+      if ('waits' in caller) {
+        held.push(caller);
+        holding.join(caller);
+        arrived.push({ ...caller, heard: 'enqueued' });
+        return;
+      }
+      arrived.push(caller);
+      // Told the line has a problem, the caller hangs up: the call's status callback.
+      await callEnds(webhooks, fleet.accountSid, caller, 30);
+    });
     const [before, after] = [held.slice(0, HANG_UPS / 2), held.slice(HANG_UPS / 2, HANG_UPS)];
     // The line under load for a while, pages ringing, and some callers hanging up just before the faults.
     await eventually(() => {
@@ -119,26 +134,32 @@ describe('faults during the outage, on Redis Sentinel with two instances', () =>
     victim.kill();
     topology.killMaster();
 
-    // The line is back when the flood's wrong PINs are answered as such again, after the apology.
+    // The line is back when calls are answered and digits checked again, after the apology.
     await eventually(() => {
-      const lately = webhooks.answers.filter((answer) => answer.path === '/twilio/pin' && answer.at > faultsAt);
+      const lately = webhooks.answers.filter((answer) => (answer.path === '/twilio/voice' || answer.path === '/twilio/pin') && answer.at > faultsAt);
       expect(lately.some((answer) => answer.kind === 'apology')).toBe(true);
-      expect(lately.slice(-20).every((answer) => answer.kind === 'not recognised' || answer.kind === 'other')).toBe(true);
+      expect(lately.slice(-20).every((answer) => answer.kind !== 'apology' && answer.kind !== 'no answer')).toBe(true);
     }, 60_000);
     await inParallel(after, 8, (caller) => hangUp(webhooks, fleet.accountSid, caller));
     // Every caller's wait URL fetched at least once more on the new master, pages still going out.
     const pagesAfter = phones.pages.length;
     await new Promise((resolve) => setTimeout(resolve, WAIT_EVERY_MS + 1000));
-    const floodHeard = await flooding.stop();
+    await arrivals.stop();
+    const floodRun = await flooding.stop();
+    const floodHeard = floodRun.ended;
     await holding.stop();
     await phones.stop();
 
-    const { count, seconds, byPath } = apologies(faultsAt);
+    const { count, first, last, byPath } = apologies(faultsAt);
+    const heardOnArrival = new Map<AnswerKind, number>();
+    for (const { heard } of arrived) heardOnArrival.set(heard, (heardOnArrival.get(heard) ?? 0) + 1);
     console.log(
-      `outage faults: the line answered with the apology for ${seconds.toFixed(1)} s after an instance and Redis' master were killed: ` +
-        `${String(count)} webhooks (${[...byPath].map(([path, n]) => `${path} ${String(n)}`).join(', ')}); ` +
-        `${String(webhooks.unanswered())} reached no instance; the flood heard ${JSON.stringify(Object.fromEntries(floodHeard))}; ` +
-        `${String(phones.pages.length)} pages, ${String(phones.pages.length - pagesAfter)} after the faults`,
+      `outage faults: the line answered with the apology from ${first.toFixed(1)} s to ${last.toFixed(1)} s after an instance and Redis' master were killed ` +
+        `(${(last - first).toFixed(1)} s): ${String(count)} webhooks (${[...byPath].map(([path, n]) => `${path} ${String(n)}`).join(', ')}); ` +
+        `${String(webhooks.unanswered())} reached no instance; the flood typed ${floodRun.perSecond.toFixed(0)} wrong PINs or codes a second, its calls ended with ${JSON.stringify(Object.fromEntries(floodHeard))}; ` +
+        `${String(refused.length)} of the ${String(HELD)} callers admitted before the faults heard the apology and called again; ` +
+        `callers arriving meanwhile heard ${JSON.stringify(Object.fromEntries(heardOnArrival))}; ` +
+        `${String(phones.pages.length)} pages, ${String(phones.pages.length - pagesAfter)} after the line was back`,
     );
 
     // Nobody verified lost: each holding caller still holds, and each who hung up is on the call-back list.
@@ -157,8 +178,19 @@ describe('faults during the outage, on Redis Sentinel with two instances', () =>
     await inParallel(holdingNow, 32, (caller) => fetchWait(webhooks, fleet.accountSid, caller));
     expect(holdingNow.filter((caller) => caller.waits.some((kind) => kind !== 'held')).map((caller) => caller.waits)).toEqual([]);
 
-    // None held twice: the line holds exactly the callers still holding, and nobody both holds and is missed.
+    // A caller arriving meanwhile was enqueued or told the line has a problem; one told so and gone is not held.
+    expect(arrived.filter(({ heard }) => heard !== 'enqueued' && heard !== 'apology')).toEqual([]);
+    const apologised = [...refused, ...arrived.filter(({ heard }) => heard === 'apology')];
+    const stillHeld: string[] = [];
+    await inParallel(apologised, 8, async ({ callSid }) => {
+      if ((await waiting.get(callSid)) !== undefined) stillHeld.push(callSid);
+    });
+    expect(stillHeld).toEqual([]);
+
+    // None held twice: the line holds exactly the callers still holding, each user once, and nobody both holds and is missed.
     expect(await waiting.count()).toBe(holdingNow.length);
+    const users = (await waiting.head(holdingNow.length + 100)).map(({ caller }) => `${caller.accountId}/${caller.userId}`);
+    expect(users.filter((user, i) => users.indexOf(user) !== i)).toEqual([]);
     expect(holdingNow.filter((caller) => missedNow.has(caller.callSid))).toEqual([]);
     // No wrong PIN let anyone in.
     expect(floodHeard.get('enqueued') ?? 0).toBe(0);

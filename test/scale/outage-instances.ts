@@ -7,11 +7,15 @@ import type { PolicyInput } from '../../src/policy/policy-schema.js';
 import { freePort } from '../../tools/private-redis.js';
 import { logSink, rememberSecret } from '../helpers/leak-watch.js';
 
+/** Every line the instances logged, for the PIN check (outage-callers.ts pinsIn). */
+export const serviceLogLines: string[] = [];
+
 /**
  * Service instances as production runs them: `src/main.ts` in processes of their own, so one
  * can be killed outright (SIGKILL: no shutdown, requests and leases in flight simply stop).
  * Every instance has the same PUBLIC_BASE_URL, as behind one load balancer: Twilio signs
- * that URL whichever instance answers. Their log lines go to the leak watch.
+ * that URL whichever instance answers. Their log lines go to the leak watch (for the keys) and
+ * to serviceLogLines (for the PINs, see outage-callers.ts).
  */
 export interface ServiceInstance {
   url: string;
@@ -79,8 +83,11 @@ export async function startServiceFleet(options: {
         env: { ...shared, PORT: String(port), INTERNAL_PORT: String(internal) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
-      child.stdout.pipe(logSink, { end: false });
-      child.stderr.pipe(logSink, { end: false });
+      for (const stream of [child.stdout, child.stderr]) {
+        stream.pipe(logSink, { end: false });
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => serviceLogLines.push(...chunk.split('\n')));
+      }
       const internalUrl = `http://127.0.0.1:${String(internal)}`;
       await until(`${internalUrl}/readyz`, child);
       const exited = new Promise((resolve) => child.once('exit', resolve));
