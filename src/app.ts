@@ -58,7 +58,7 @@ import { consolePage } from './console/console-page.js';
 import { opsConsoleRoutes } from './http/routes/ops-console-routes.js';
 import { opsAttentionRoutes } from './http/routes/ops-attention-routes.js';
 import { opsStreamRoutes } from './http/routes/ops-stream-routes.js';
-import { createLiveStream } from './console/live-stream.js';
+import { createLiveStream, type LiveStream } from './console/live-stream.js';
 import { createVoicemailAudio } from './console/voicemail-audio.js';
 import { createOncallStore } from './oncall/oncall-store.js';
 import { rotaReaderOf } from './oncall/rota-source/rota-reader.js';
@@ -97,6 +97,8 @@ export interface Callgate {
   pager: Pager;
   /** Events to the control panel: the outbox emitters append to, dead letters, and the delivery main.ts runs (with EVENTS_URL). */
   eventOutbox: Events;
+  /** The console's live streams; main.ts ends them at shutdown (an open stream would hold the server open). */
+  consoleStream: Pick<LiveStream, 'close'>;
   /** Reads the rota from PagerDuty or Opsgenie (ROTA_SOURCE); main.ts runs it on a timer. Undefined for the built-in rota. */
   rotaSync: RotaSync | undefined;
 }
@@ -223,6 +225,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     ...{ redis, clock, policy, hours, waiting, busy, oncall, oncallPins, directory: store },
     needs: { missed, deadLetters: eventOutbox.deadLetters, standing: () => limits.standing() },
   });
+  const consoleStream = createLiveStream(consoleFeed, { onError: (err: unknown) => log.debug({ err }, 'console stream: a read failed') });
   const tierNames = Object.keys(policy.tiers) as [string, ...string[]];
   const accountBody = accountBodySchema(tierNames);
   const v1Routes = [
@@ -234,7 +237,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     ...(rotaSync === undefined ? [] : rotaSyncRoutes({ rotaSync })),
     ...opsConsoleRoutes(consoleFeed),
     ...opsAttentionRoutes({ feed: consoleFeed, missed, audio: createVoicemailAudio(config.twilio) }),
-    ...opsStreamRoutes(createLiveStream(consoleFeed, { onError: (err: unknown) => log.debug({ err }, 'console stream: a read failed') })),
+    ...opsStreamRoutes(consoleStream),
     ...opsEventsRoutes({ deadLetters: eventOutbox.deadLetters }),
     ...supportLineRoutes({ directory, supportLine }),
   ];
@@ -286,5 +289,5 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
       ...(rotaSync?.status().failing === undefined ? [] : ['rota_source_unreadable']),
     ],
   });
-  return { app: listener, internal, pager, metrics, eventOutbox, rotaSync };
+  return { app: listener, internal, pager, metrics, eventOutbox, rotaSync, consoleStream };
 }

@@ -45,7 +45,7 @@ function start(): void {
     });
   });
 
-  const { app, internal, pager, eventOutbox, rotaSync } = createApp({ config, policy, log, redis, clock: systemClock, catalogue });
+  const { app, internal, pager, eventOutbox, rotaSync, consoleStream } = createApp({ config, policy, log, redis, clock: systemClock, catalogue });
   const stopPager = runPagerEvery(pager, PAGER_TICK_MS, log);
   // Every instance reads the source; a rota unchanged there is never written again (rota-sync.ts).
   const { rotaSource } = config;
@@ -69,6 +69,8 @@ function start(): void {
     log.info({ signal }, 'shutting down: finishing requests in flight');
     stopPager();
     stopRotaSync();
+    // The console's live streams never finish on their own; the pages open them again on another instance.
+    consoleStream.close();
     // Attempts in flight end within the send timeout and are recorded, rather than sent again later.
     void Promise.all([shutDown(server), shutDown(internalServer), stopEvents()]).then(async () => {
       await redis.quit().catch(() => undefined);

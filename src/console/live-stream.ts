@@ -15,7 +15,9 @@ export type Viewer = (event: StreamEvent) => void;
  */
 export function createLiveStream(feed: ConsoleFeed, options: { everyMs?: number; onError?: (error: unknown) => void } = {}) {
   const everyMs = options.everyMs ?? PUSH_EVERY_MS;
-  const viewers = new Set<Viewer>();
+  // Each viewer, and how to end their stream.
+  const viewers = new Map<Viewer, () => void>();
+  let closed = false;
   // The last value of each sent (by identity: a snapshot not rebuilt is the same object) and its text.
   const latest = new Map<StreamEvent['name'], { value: unknown; event: StreamEvent }>();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -25,7 +27,7 @@ export function createLiveStream(feed: ConsoleFeed, options: { everyMs?: number;
     if (latest.get(name)?.value === value) return;
     const event: StreamEvent = { name, data: JSON.stringify(value) };
     latest.set(name, { value, event });
-    for (const viewer of viewers) viewer(event);
+    for (const viewer of viewers.keys()) viewer(event);
   }
 
   async function tick(): Promise<void> {
@@ -67,9 +69,13 @@ export function createLiveStream(feed: ConsoleFeed, options: { everyMs?: number;
   }
 
   return {
-    /** Adds a viewer; they get the latest of each event now. Returns how to remove them. */
-    watch(viewer: Viewer): () => void {
-      viewers.add(viewer);
+    /** Adds a viewer; they get the latest of each event now. `end` ends their stream (at shutdown). Returns how to remove them. */
+    watch(viewer: Viewer, end: () => void = () => undefined): () => void {
+      if (closed) {
+        end();
+        return () => undefined;
+      }
+      viewers.set(viewer, end);
       for (const { event } of latest.values()) viewer(event);
       if (!running) start();
       return () => {
@@ -78,6 +84,14 @@ export function createLiveStream(feed: ConsoleFeed, options: { everyMs?: number;
       };
     },
     viewerCount: (): number => viewers.size,
+    /** Ends every stream and takes no more: an open stream would hold the server open at shutdown (the page opens it again elsewhere). */
+    close(): void {
+      closed = true;
+      stop();
+      const ends = [...viewers.values()];
+      viewers.clear();
+      for (const end of ends) end();
+    },
   };
 }
 

@@ -69,4 +69,26 @@ describe('the console live stream', () => {
     stopLater();
     expect(later.map((e) => e.name).sort()).toEqual(['attention', 'calls', 'now']);
   });
+
+  it('when the instance shuts down, then every stream is ended and the feed no longer read; a viewer who comes then is ended at once', async () => {
+    const { feed, reads } = countingFeed();
+    const stream = createLiveStream(feed, { everyMs: 10 });
+    let ended = 0;
+    const end = (): void => {
+      ended += 1;
+    };
+    stream.watch(() => undefined, end);
+    stream.watch(() => undefined, end);
+    await eventually(() => {
+      expect(reads.live).toBeGreaterThanOrEqual(1);
+    });
+    stream.close();
+    expect(ended).toBe(2);
+    expect(stream.viewerCount()).toBe(0);
+    stream.watch(() => undefined, end);
+    expect(ended).toBe(3);
+    const readsAtClose = reads.live;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(reads.live).toBeLessThanOrEqual(readsAtClose + 1);
+  });
 });

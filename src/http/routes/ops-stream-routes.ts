@@ -30,7 +30,9 @@ export function opsStreamRoutes(stream: LiveStream): ApiRoute[] {
           const send = (event: StreamEvent): void => {
             res.write(`event: ${event.name}\ndata: ${event.data}\n\n`);
           };
-          const stop = stream.watch(send);
+          const stop = stream.watch(send, () => {
+            res.end();
+          });
           res.on('close', () => {
             stop();
             resolve();
