@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
+import { scrapedGauges } from '../metrics/scraped-gauges.js';
 import type { AttemptResult } from './event-delivery.js';
 import type { DeadLetters } from './dead-letters.js';
 import type { OutboxQueue } from './outbox-queue.js';
@@ -9,28 +10,14 @@ import type { OutboxQueue } from './outbox-queue.js';
  * stay. Alert on dead letters > 0 and on a growing lag.
  */
 export function addEventMetrics(registry: Registry, deps: { queue: OutboxQueue; deadLetters: DeadLetters }) {
-  const registers = [registry];
-  let known = { size: 0, oldestAgeMs: 0, dropped: 0, dead: 0 };
-  let reading: Promise<typeof known> | undefined;
-  // One read per scrape, shared by the gauges below.
-  const read = (): Promise<typeof known> => {
-    reading ??= Promise.all([deps.queue.backlog(), deps.deadLetters.count()])
-      .then(([backlog, dead]) => (known = { ...backlog, dead }))
-      .catch(() => known)
-      .finally(() => {
-        reading = undefined;
-      });
-    return reading;
-  };
-  const gauge = (name: string, help: string, value: (state: typeof known) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      async collect() {
-        this.set(value(await read()));
-      },
-    });
+  const gauge = scrapedGauges(
+    registry,
+    async () => {
+      const [backlog, dead] = await Promise.all([deps.queue.backlog(), deps.deadLetters.count()]);
+      return { ...backlog, dead };
+    },
+    { size: 0, oldestAgeMs: 0, dropped: 0, dead: 0 },
+  );
   gauge('callgate_events_outbox_size', 'Events not yet delivered (waiting, in flight or between retries)', (s) => s.size);
   gauge('callgate_events_delivery_lag_seconds', 'How long the oldest undelivered event has been in the outbox', (s) => s.oldestAgeMs / 1000);
   gauge('callgate_events_dead_letters', 'Events whose delivery was given up, kept for an operator to redeliver', (s) => s.dead);
@@ -39,7 +26,7 @@ export function addEventMetrics(registry: Registry, deps: { queue: OutboxQueue; 
     name: 'callgate_event_deliveries_total',
     help: 'Event delivery attempts by this instance, by result (all but delivered are retried)',
     labelNames: ['result'],
-    registers,
+    registers: [registry],
   });
   return {
     countAttempt: (result: AttemptResult): void => {

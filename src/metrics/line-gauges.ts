@@ -1,5 +1,5 @@
-import { Gauge } from 'prom-client';
 import type { Metrics } from './metrics.js';
+import { scrapedGauges } from './scraped-gauges.js';
 
 /** What the line stands at: read from Redis, so every instance reports the same line-wide values. */
 export interface LineStores {
@@ -22,27 +22,14 @@ interface Standing {
  * One read per scrape, shared by the three; while Redis is down the last known values stay.
  */
 export function addLineGauges(metrics: Metrics, stores: LineStores): void {
-  const registers = [metrics.registry];
-  let known: Standing = { waiting: 0, onRota: 0, free: 0 };
-  let reading: Promise<Standing> | undefined;
-  const read = (): Promise<Standing> => {
-    reading ??= Promise.all([stores.waiting.count(), stores.oncall.list(), stores.busy.all(stores.now())])
-      .then(([waiting, rota, busy]) => (known = { waiting, onRota: rota.length, free: rota.filter((sysadmin) => !busy.has(sysadmin.id)).length }))
-      .catch(() => known)
-      .finally(() => {
-        reading = undefined;
-      });
-    return reading;
-  };
-  const gauge = (name: string, help: string, value: (standing: Standing) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      async collect() {
-        this.set(value(await read()));
-      },
-    });
+  const gauge = scrapedGauges<Standing>(
+    metrics.registry,
+    async () => {
+      const [waiting, rota, busy] = await Promise.all([stores.waiting.count(), stores.oncall.list(), stores.busy.all(stores.now())]);
+      return { waiting, onRota: rota.length, free: rota.filter((sysadmin) => !busy.has(sysadmin.id)).length };
+    },
+    { waiting: 0, onRota: 0, free: 0 },
+  );
   gauge('callgate_callers_waiting', 'Verified callers waiting in the queue for a sysadmin, line-wide', (s) => s.waiting);
   gauge('callgate_oncall_sysadmins', 'Sysadmins on the on-call rota', (s) => s.onRota);
   gauge('callgate_sysadmins_free', 'Sysadmins on the rota not held by a page or a call (alert when callers wait and this stays 0)', (s) => s.free);

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { scrapedGauges } from './scraped-gauges.js';
 
 /**
  * callgate's Prometheus metrics, SPEC section 8, in a registry of their own
@@ -96,26 +97,7 @@ export type Metrics = ReturnType<typeof createMetrics>;
  * While Redis is down the last known value stays, so a scrape still works then.
  */
 export function addPinRiskGauges(metrics: Metrics, countLivePins: () => Promise<number>, digits: number): void {
-  const registers = [metrics.registry];
-  let known = 0;
-  const livePins = async (): Promise<number> => {
-    known = await countLivePins().catch(() => known);
-    return known;
-  };
-  new Gauge({
-    name: 'callgate_live_pins',
-    help: 'PINs issued and not yet used, revoked or expired',
-    registers,
-    async collect() {
-      this.set(await livePins());
-    },
-  });
-  new Gauge({
-    name: 'callgate_random_guess_hit_probability',
-    help: 'The chance that one random guess of a full-length PIN matches a live PIN',
-    registers,
-    async collect() {
-      this.set((await livePins()) / 10 ** digits);
-    },
-  });
+  const gauge = scrapedGauges(metrics.registry, countLivePins, 0);
+  gauge('callgate_live_pins', 'PINs issued and not yet used, revoked or expired', (live) => live);
+  gauge('callgate_random_guess_hit_probability', 'The chance that one random guess of a full-length PIN matches a live PIN', (live) => live / 10 ** digits);
 }
