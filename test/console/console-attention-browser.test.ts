@@ -219,6 +219,10 @@ describe('what needs a human, in chromium', () => {
     await card.getByRole('alert').filter({ hasText: 'PIN entry closed until an operator sets a new on-call PIN' }).waitFor({ timeout: 10_000 });
     expect(await card.locator('strong').textContent()).toBe(MARKUP);
     expect(await page.locator('#sysadmins img').count()).toBe(0);
+    // Also listed with what needs a human.
+    const listed = page.locator(`#sysadmin-alarms li[data-sysadmin="${lee.id}"]`);
+    expect(await listed.textContent()).toBe(`${MARKUP} is locked out of their on-call PIN (5 wrong in 24 h): set a new one for them.`);
+    expect(await page.locator('#sysadmin-alarms img').count()).toBe(0);
     await page.screenshot({ path: new URL('console-sysadmin-locked-out.png', ARTIFACTS).pathname, fullPage: true });
     await page.close();
     expect((await ops('PUT', '/v1/oncall', [SAM, KIM])).status).toBe(200);

@@ -185,6 +185,8 @@ describe('the on-call console in chromium', () => {
     await card.waitFor({ timeout: 10_000 });
     expect(await card.getAttribute('data-sysadmin')).toBe(KIM.id);
     expect(await card.getByRole('alert').textContent()).toMatch(/a long conversation, or its end was never reported/);
+    // Also listed with what needs a human, with the day and the line's clock.
+    expect(await page.locator(`#sysadmin-alarms li[data-sysadmin="${KIM.id}"]`).textContent()).toMatch(/^Kim Sysadmin has been on a call with no news since \w{3} \d\d:\d\d\.$/);
     await page.screenshot({ path: new URL('console-busy-without-news.png', ARTIFACTS).pathname, fullPage: true });
     await page.close();
   }, 30_000);

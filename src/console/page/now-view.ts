@@ -95,7 +95,24 @@ function sysadminCard(sysadmin: SysadminView): HTMLLIElement {
   );
 }
 
+/** The sysadmins who need an operator: locked out of their on-call PIN, or held busy by a call that went quiet. */
+function renderSysadminAlarms(sysadmins: SysadminView[]): void {
+  const items = sysadmins.flatMap((sysadmin) => {
+    const name = sysadmin.name ?? sysadmin.id;
+    const found: HTMLLIElement[] = [];
+    if (sysadmin.oncallPin?.locked === true) {
+      found.push(el('li', { attrs: { 'data-sysadmin': sysadmin.id } }, el('strong', {}, name), ` is locked out of their on-call PIN (${String(sysadmin.oncallPin.failures)} wrong in ${String(sysadmin.oncallPin.windowHours)} h): set a new one for them.`));
+    }
+    if (sysadmin.lastHeard?.alarm === true) {
+      found.push(el('li', { attrs: { 'data-sysadmin': sysadmin.id } }, el('strong', {}, name), ` has been ${STATE_TEXT[sysadmin.state].toLowerCase()} with no news since ${timeOf(sysadmin.lastHeard.at)}.`));
+    }
+    return found;
+  });
+  byId('sysadmin-alarms', HTMLUListElement).replaceChildren(...(items.length > 0 ? items : [el('li', {}, 'None.')]));
+}
+
 export function renderNow(view: LiveView): void {
+  renderSysadminAlarms(view.sysadmins);
   renderLine(view.line);
   const names = new Map(view.sysadmins.map((s) => [s.id, s.name ?? s.id]));
   const { total, callers } = view.waiting;
