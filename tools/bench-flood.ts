@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Agent } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Req } from './bench-load.js';
+import { cpuSeconds } from './bench-queue.js';
 import { openLoopAgent, paced, post, type Answer } from './bench-pace.js';
 
 /**
@@ -33,8 +34,12 @@ export interface LegitRun {
    */
   serviceStallMs: number;
   benchStallMs: number;
+  /** Wall time of these blocks, and the CPU the service and Redis spent in them (s): the flood's cost, steadier than a tail. */
+  seconds: number;
+  serviceCpu: number;
+  redisCpu: number;
 }
-const legitRun = (): LegitRun => ({ calls: 0, admitted: 0, wrongPrompt: 0, pinMs: [], codeMs: [], serviceStallMs: 0, benchStallMs: 0 });
+const legitRun = (): LegitRun => ({ calls: 0, admitted: 0, wrongPrompt: 0, pinMs: [], codeMs: [], serviceStallMs: 0, benchStallMs: 0, seconds: 0, serviceCpu: 0, redisCpu: 0 });
 
 export interface FloodRun {
   mode: LineMode;
@@ -43,6 +48,8 @@ export interface FloodRun {
   /** Wrong PINs the flood sent, those answered "not recognised", and its calls' other surprises. */
   flood: { pins: number; notRecognised: number; unexpected: number };
   holding: { fired: number; unexpected: number };
+  /** One call of the flood, ended: what it leaves in Redis is measured by the caller. */
+  floodCall: { callSid: string; from: string } | undefined;
 }
 
 const PROMPT = {
@@ -55,8 +62,9 @@ const admitted = (answer: Answer) => answer.status === 200 && answer.body.includ
 
 export interface FloodBench {
   mode: LineMode;
-  /** The service the mode's calls go to: its port, public URL and signer. */
-  service: { port: number; baseUrl: string; sign: Signer };
+  /** The service the mode's calls go to: its port, public URL, process and signer; and Redis' process. */
+  service: { port: number; baseUrl: string; pid: number; sign: Signer };
+  redisPid: number;
   accountSid: string;
   /** A fresh PIN (and the account code shown with it) for the legitimate caller, issued through the API. */
   issueLegit: () => Promise<{ pin: string; accountCode: string }>;
@@ -129,6 +137,7 @@ export async function legitUnderFlood(bench: FloodBench): Promise<FloodRun> {
     flood.pins += 1;
     if (wrong.body.includes(PROMPT.notRecognised)) flood.notRecognised += 1;
     await ended(agent, callSid, from);
+    result.floodCall = { callSid, from };
   };
 
   const holding = { fired: 0, unexpected: 0 };
@@ -138,7 +147,7 @@ export async function legitUnderFlood(bench: FloodBench): Promise<FloodRun> {
     if (answer.status !== 200 || !(answer.body.includes('<Pause') || answer.body.includes('<Play'))) holding.unexpected += 1;
   });
 
-  const result: FloodRun = { mode, quiet: legitRun(), flooded: legitRun(), flood, holding };
+  const result: FloodRun = { mode, quiet: legitRun(), flooded: legitRun(), flood, holding, floodCall: undefined };
   const benchDelay = monitorEventLoopDelay({ resolution: 5 });
   const serviceStall = async () => ((await (await fetch(`${service.baseUrl}/bench/loop-delay`)).json()) as { maxMs: number }).maxMs;
   /** Runs one block into `run`, with the stalls seen meanwhile. */
@@ -146,7 +155,11 @@ export async function legitUnderFlood(bench: FloodBench): Promise<FloodRun> {
     await serviceStall();
     benchDelay.reset();
     benchDelay.enable();
+    const [cpuBefore, redisBefore, startedAt] = [cpuSeconds(service.pid), cpuSeconds(bench.redisPid), performance.now()];
     await load();
+    run.seconds += (performance.now() - startedAt) / 1000;
+    run.serviceCpu += cpuSeconds(service.pid) - cpuBefore;
+    run.redisCpu += cpuSeconds(bench.redisPid) - redisBefore;
     benchDelay.disable();
     run.benchStallMs = Math.max(run.benchStallMs, benchDelay.max / 1e6);
     run.serviceStallMs = Math.max(run.serviceStallMs, await serviceStall());

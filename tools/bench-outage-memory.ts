@@ -43,7 +43,7 @@ export async function memoryByKind(redis: Redis): Promise<Map<string, number>> {
   return byKind;
 }
 
-async function memoryUsage(redis: Redis, key: string): Promise<number> {
+export async function memoryUsage(redis: Redis, key: string): Promise<number> {
   return Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
 }
 

@@ -27,6 +27,7 @@ function legitRows(results: OutageAtSize[], mode: FloodRun['mode'], name: string
     ...(mode === 'account-code'
       ? [`| ${name}: the account code's step, p99 ms no flood / flood | ${cell((run) => `${p(run.quiet.codeMs, 99)} / ${p(run.flooded.codeMs, 99)}`)} | |`]
       : []),
+    `| ${name}: CPU, share of one core, no flood / flood: the service; Redis | ${cell((run) => `${pct(run.quiet.serviceCpu / run.quiet.seconds)} / ${pct(run.flooded.serviceCpu / run.flooded.seconds)}; ${pct(run.quiet.redisCpu / run.quiet.seconds)} / ${pct(run.flooded.redisCpu / run.flooded.seconds)}`)} | |`,
     `| ${name}: longest event-loop stall in those blocks, ms, no flood / flood: the service; the bench's own process (a p99 no longer than these is the machine's) | ${cell((run) => `${run.quiet.serviceStallMs.toFixed(0)} / ${run.flooded.serviceStallMs.toFixed(0)}; ${run.quiet.benchStallMs.toFixed(0)} / ${run.flooded.benchStallMs.toFixed(0)}`)} | |`,
     `| ${name}: calls admitted ("connecting you", enqueued), no flood; flood | ${cell((run) => `${admittedOf(run.quiet)}; ${admittedOf(run.flooded)}`)} | all |`,
     `| ${name}: answers not the mode's prompt (legitimate; flood); flood's wrong PINs answered "not recognised"; holding fetches not held | ${cell((run) => `${String(run.quiet.wrongPrompt + run.flooded.wrongPrompt)}; ${String(run.flood.unexpected)}; ${count(run.flood.notRecognised)}/${count(run.flood.pins)}; ${String(run.holding.unexpected)}/${count(run.holding.fired)}`)} | 0; 0; all; 0 |`,
@@ -56,6 +57,7 @@ export function outageTables(results: OutageAtSize[]): string[] {
     `| legitimate caller: ${String(LEGIT_PER_SECOND)} calls/s, a fresh PIN each; ${String(FLOOD_BLOCK_SECONDS)} s blocks with and without the flood taking turns, holding load throughout | ${cells(() => '')} | |`,
     ...legitRows(results, 'pin', 'PIN only'),
     ...legitRows(results, 'account-code', 'account-code mode (code, then PIN)'),
+    `| Redis a call of the flood leaves in the line's slot (account-code mode): its call state (kept 6 h) + its number's failures (1 h) | ${cells((r) => (r.floodCallBytes === undefined ? '—' : `${count(r.floodCallBytes.callState)} + ${count(r.floodCallBytes.failures)} B`))} | |`,
     `| **Redis per waiting caller** (the line's six keys and the call's state, MEMORY USAGE) | ${cells((r) => (r.memory === undefined ? '—' : `**${count(total(r))} B** ${verdict(total(r) <= 1000)}`))} | ≤ 1,000 B |`,
     '',
     `| Redis per waiting caller (MEMORY USAGE, every element) | ${cells((r) => `${count(r.waiting)} on hold`)} |`,

@@ -6,7 +6,7 @@ import { keys } from '../src/redis/keys.js';
 import { legitUnderFlood, type FloodRun, type Signer } from './bench-flood.js';
 import { documentSeconds, holdingCost, type HoldingCost } from './bench-holding.js';
 import { load, loadSide, underLoad, type LoadSide, type Req } from './bench-load.js';
-import { anatomyOf, grownBetween, memoryByKind, perWaitingCaller, type Anatomy, type MemoryPart } from './bench-outage-memory.js';
+import { anatomyOf, grownBetween, memoryByKind, memoryUsage, perWaitingCaller, type Anatomy, type MemoryPart } from './bench-outage-memory.js';
 import { usedMemory } from './bench-queue.js';
 
 /**
@@ -102,6 +102,8 @@ export interface OutageAtSize {
   document: ReturnType<typeof documentSeconds> | undefined;
   holding: HoldingCost;
   floods: FloodRun[];
+  /** What one call of the flood leaves in the line's slot (B): its state (kept 6 h) and its number's failures (1 h). */
+  floodCallBytes: { callState: number; failures: number } | undefined;
 }
 
 /** INFO commandstats: calls so far, by command. */
@@ -112,6 +114,19 @@ async function commandsByName(redis: Redis): Promise<Map<string, number>> {
 
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 let started = 0;
+/**
+ * BENCH_PROFILE=dir: the PIN-only service's CPU profile while it holds 10,000 at the cadence, and
+ * through its flood blocks (service-holding.cpuprofile, service-flood.cpuprofile).
+ */
+async function profiled<T>(baseUrl: string, phase: string, on: boolean, run: () => Promise<T>): Promise<T> {
+  if (!on || process.env.BENCH_PROFILE === undefined) return run();
+  await fetch(`${baseUrl}/bench/profile/start`);
+  try {
+    return await run();
+  } finally {
+    await fetch(`${baseUrl}/bench/profile/stop?phase=${phase}`);
+  }
+}
 /** Where the outage is, on stderr: it takes minutes. */
 const progress = (text: string) => process.stderr.write(`bench: ${((performance.now() - started) / 1000).toFixed(0)} s into the outage: ${text}\n`);
 
@@ -208,7 +223,7 @@ export async function measureOutage(bench: OutageBench): Promise<OutageAtSize[]>
     const holdSeconds = size >= 10_000 ? HOLD_SECONDS : size > 0 ? HOLD_SECONDS / 2 : HOLD_BLOCK_SECONDS;
     const nextFetch = inTurn(signed);
     progress(`${String(waiting)} on hold: holding at ${perSecond.toFixed(0)} fetches/s against the baseline`);
-    const holding = await holdingCost({
+    const holding = await profiled(service.baseUrl, 'holding', size >= 10_000, () => holdingCost({
       perSecond,
       blocks: Math.max(1, Math.round(holdSeconds / HOLD_BLOCK_SECONDS)),
       blockSeconds: HOLD_BLOCK_SECONDS,
@@ -217,16 +232,17 @@ export async function measureOutage(bench: OutageBench): Promise<OutageAtSize[]>
       baseline: bench.baseline,
       fetch: nextFetch,
       baselineRequest: () => asBaseline(nextFetch()),
-    });
+    }));
 
     const floods: FloodRun[] = [];
     for (const [mode, target] of [['pin', service], ['account-code', bench.accountCodeService]] as const) {
       const sign = signerFor(target.baseUrl);
       progress(`${String(waiting)} on hold: the legitimate caller with and without the flood, ${mode}`);
       floods.push(
-        await legitUnderFlood({
+        await profiled(service.baseUrl, 'flood', size >= 10_000 && mode === 'pin', () => legitUnderFlood({
           mode,
-          service: { port: target.port, baseUrl: target.baseUrl, sign },
+          service: { port: target.port, baseUrl: target.baseUrl, pid: target.pid, sign },
+          redisPid: bench.redisPid,
           accountSid: bench.twilio.accountSid,
           issueLegit: bench.issueLegit,
           legitFrom: '+447911123456',
@@ -236,10 +252,15 @@ export async function measureOutage(bench: OutageBench): Promise<OutageAtSize[]>
           floodPerSecond: FLOOD_PER_SECOND,
           blocks: size >= 10_000 ? FLOOD_BLOCKS : 3,
           blockSeconds: FLOOD_BLOCK_SECONDS,
-        }),
+        })),
       );
     }
-    results.push({ size, waiting: await redis.zcard(keys.waitingOrder), admitted: admitted.length, capacity, memory, document, holding, floods });
+    const floodCall = floods.at(-1)?.floodCall;
+    const floodCallBytes =
+      floodCall === undefined
+        ? undefined
+        : { callState: await memoryUsage(redis, keys.call(floodCall.callSid)), failures: await memoryUsage(redis, keys.callerFailures(floodCall.from)) };
+    results.push({ size, waiting: await redis.zcard(keys.waitingOrder), admitted: admitted.length, capacity, memory, document, holding, floods, floodCallBytes });
   }
   return results;
 }
