@@ -8,7 +8,7 @@ import twilio from 'twilio';
  * (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides: rc=1, rp=ct).
  * Every answer is kept with its time and kind, so the test can say how long the line apologised.
  */
-export type AnswerKind = 'enqueued' | 'not recognised' | 'account code' | 'turned away' | 'apology' | 'held' | 'left' | 'other' | 'no answer';
+export type AnswerKind = 'enqueued' | 'not recognised' | 'account code' | 'turned away' | 'locked out' | 'apology' | 'held' | 'left' | 'other' | 'no answer';
 
 export interface Answer {
   path: string;
@@ -26,8 +26,10 @@ function kindOf(status: number, body: string): AnswerKind {
   if (body.includes('<Enqueue')) return 'enqueued';
   if (body.includes('not recognised')) return 'not recognised';
   if (body.includes('account code')) return 'account code';
-  // Locked out, or too many wrong PINs on this call.
-  if (body.includes('Too many incorrect PINs') || body.includes('could not verify your PIN')) return 'turned away';
+  // The number locked out for its failed PINs.
+  if (body.includes('Too many incorrect PINs')) return 'locked out';
+  // Too many wrong entries on this call.
+  if (body.includes('could not verify your PIN')) return 'turned away';
   if (body.includes('<Leave')) return 'left';
   if (body.includes('<Pause') || body.includes('<Play')) return 'held';
   return 'other';
