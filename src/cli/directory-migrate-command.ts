@@ -1,6 +1,6 @@
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { connectRedis } from '../redis/connect-redis.js';
+import { connectRedis, whenReady } from '../redis/connect-redis.js';
 import { migrateDirectory } from './directory-migrate.js';
 
 /**
@@ -11,10 +11,13 @@ import { migrateDirectory } from './directory-migrate.js';
 const config = loadConfig(process.env);
 const redis = connectRedis(config.redis, createLogger({ level: 'warn' }));
 try {
+  await whenReady(redis, 10_000);
   const report = await migrateDirectory(redis);
   process.stdout.write(
-    `directory migrated: ${String(report.imported)} accounts (${String(report.users)} users) imported, ${String(report.alreadyThere)} already there\n`,
+    `directory migrated: ${String(report.imported)} accounts imported, ${String(report.alreadyThere)} already there, ${String(report.users)} users added\n`,
   );
+  for (const key of report.skipped) process.stdout.write(`left behind, not in any shape callgate wrote: ${key}\n`);
+  if (report.skipped.length > 0) process.exitCode = 1;
 } finally {
   redis.disconnect();
 }

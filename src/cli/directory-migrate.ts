@@ -1,32 +1,50 @@
 import { Cluster } from 'ioredis';
+import { z } from 'zod';
+import { storedUserSchema } from '../directory/directory-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { keys } from '../redis/keys.js';
-import { asNumber, defineScript } from '../redis/scripts.js';
+import { asUnknown, defineScript } from '../redis/scripts.js';
 
 /**
  * Moves the directory from where versions before December 2026 kept it, one account per hash slot
  * (`callgate:{a:<accountId>}:account` HASH name, sla, rev, admin_contact, billing_contact, seq;
  * `…:users` HASH userId -> "<rev>:<JSON>"), into the call path's slot (lua/includes/directory.lua),
- * keeping every revision so ETags stay valid. Each account is imported in one script that does
- * nothing if the account is already there, so the command may be run again. It finds the old
- * accounts with SCAN (on a Cluster, on every master): an operator's one-off command, never a
- * request path. Run it with the old instances stopped: a change they make afterwards is not seen.
+ * keeping every revision so ETags stay valid. Each account is imported in one script that adds
+ * only what the directory lacks (lua/import-account-3.lua), so the command may be run again. It
+ * finds the old accounts with SCAN (on a Cluster, on every master): an operator's one-off
+ * command, never a request path. Run it with the old instances stopped, before the new ones
+ * start: a change the old ones make afterwards is not seen. It then deletes the earlier version's
+ * copy of the directory in `{line}`, which nothing reads any more; the old `{a:<id>}` keys are left.
  */
 
 const OLD_ACCOUNT = /^callgate:\{a:([A-Za-z0-9_-]{1,64})\}:account$/;
-const ROLES = ['admin_contact', 'billing_contact'] as const;
+const OLD_LINE_COPY = ['callgate:{line}:directory:accounts', 'callgate:{line}:directory:users'];
+
+const oldAccountSchema = z.object({
+  seq: z.coerce.number().int().nonnegative().default(0),
+  name: z.string().min(1).optional(),
+  sla: z.string().min(1).optional(),
+  rev: z.coerce.number().int().nonnegative().default(0),
+  admin_contact: z.string().optional(),
+  billing_contact: z.string().optional(),
+});
 
 export interface MigrationReport {
+  /** Accounts written into the directory (deleted ones included, as their revision counter). */
   imported: number;
+  /** Accounts already in the directory: only the users they lacked were added. */
   alreadyThere: number;
   users: number;
+  /** Accounts or users an earlier version stored in a shape no version wrote: left behind, by key. */
+  skipped: string[];
 }
 
 /** `prefix`: the client's key prefix, if it has one (SCAN patterns and replies carry it; commands add it). */
 export async function migrateDirectory(redis: RedisClient, prefix = ''): Promise<MigrationReport> {
-  const importAccount = defineScript(redis, new URL('../directory/lua/import-account-3.lua', import.meta.url), asNumber);
-  const report: MigrationReport = { imported: 0, alreadyThere: 0, users: 0 };
+  const importAccount = defineScript(redis, new URL('../directory/lua/import-account-3.lua', import.meta.url), asUnknown);
+  const report: MigrationReport = { imported: 0, alreadyThere: 0, users: 0, skipped: [] };
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  if (nodes.length === 0) throw new Error('the Redis Cluster has no master node to read: is it ready?');
   for (const node of nodes) {
     let cursor = '0';
     do {
@@ -34,30 +52,56 @@ export async function migrateDirectory(redis: RedisClient, prefix = ''): Promise
       cursor = next;
       for (const key of found) {
         const accountId = OLD_ACCOUNT.exec(key.slice(prefix.length))?.[1];
-        if (accountId === undefined) continue;
-        const [account, users] = await Promise.all([
-          redis.hgetall(`callgate:{a:${accountId}}:account`),
-          redis.hgetall(`callgate:{a:${accountId}}:users`),
-        ]);
-        const userArgs = Object.entries(users).flat();
-        const imported = await importAccount(
-          [keys.directoryAccounts, keys.directoryUsers, keys.directoryUserIndex],
-          [accountId, storedAccount(account), ...userArgs],
-        );
-        if (imported === 1) {
-          report.imported += 1;
-          report.users += userArgs.length / 2;
-        } else report.alreadyThere += 1;
+        if (accountId !== undefined) await migrateAccount(accountId);
       }
     } while (cursor !== '0');
   }
+  await redis.del(...OLD_LINE_COPY);
   return report;
+
+  async function migrateAccount(accountId: string): Promise<void> {
+    const [account, users] = await Promise.all([
+      redis.hgetall(`callgate:{a:${accountId}}:account`),
+      redis.hgetall(`callgate:{a:${accountId}}:users`),
+    ]);
+    const parsed = oldAccountSchema.safeParse(account);
+    if (!parsed.success) {
+      report.skipped.push(`callgate:{a:${accountId}}:account`);
+      return;
+    }
+    const userArgs = Object.entries(users).filter(([userId, stored]) => {
+      const valid = /^[A-Za-z0-9_-]{1,64}$/.test(userId) && storedUserSchema.safeParse(parseStored(stored)).success;
+      if (!valid) report.skipped.push(`callgate:{a:${accountId}}:users ${userId}`);
+      return valid;
+    });
+    const [written, added] = (await importAccount(
+      [keys.directoryAccounts, keys.directoryUsers, keys.directoryUserIndex],
+      [accountId, storedAccount(parsed.data, new Set(userArgs.map(([userId]) => userId))), ...userArgs.flat()],
+    )) as [number, number];
+    if (written === 1) report.imported += 1;
+    else report.alreadyThere += 1;
+    report.users += added;
+  }
 }
 
-// The account as lua/includes/directory.lua stores it; a deleted account kept only its `seq`.
-function storedAccount(old: Record<string, string>): string {
-  const seq = Number(old.seq ?? 0);
-  if (old.name === undefined || old.sla === undefined) return JSON.stringify({ seq });
-  const holders = Object.fromEntries(ROLES.flatMap((role) => (old[role] === undefined || old[role] === '' ? [] : [[role, old[role]]])));
-  return JSON.stringify({ seq, name: old.name, sla: old.sla, rev: Number(old.rev ?? 0), ...holders });
+function parseStored(stored: string): unknown {
+  try {
+    return JSON.parse(stored.slice(stored.indexOf(':') + 1));
+  } catch {
+    return undefined;
+  }
+}
+
+// The account as lua/includes/directory.lua stores it; a deleted account kept only its `seq`, and
+// a contact role names only a user who is there.
+function storedAccount(old: z.infer<typeof oldAccountSchema>, userIds: ReadonlySet<string>): string {
+  const { seq, name, sla, rev } = old;
+  if (name === undefined || sla === undefined) return JSON.stringify({ seq });
+  const holders = Object.fromEntries(
+    (['admin_contact', 'billing_contact'] as const).flatMap((role) => {
+      const holder = old[role];
+      return holder !== undefined && userIds.has(holder) ? [[role, holder]] : [];
+    }),
+  );
+  return JSON.stringify({ seq, name, sla, rev, ...holders });
 }

@@ -3,7 +3,7 @@ import { createLogger } from '../logger.js';
 import { createOncallPins } from '../oncall/oncall-pins.js';
 import { createOncallStore } from '../oncall/oncall-store.js';
 import { measureClockSkew } from '../redis/clock-skew.js';
-import { connectRedis, type RedisClient } from '../redis/connect-redis.js';
+import { connectRedis, whenReady } from '../redis/connect-redis.js';
 import { callerIdFinding, redisFindings, rotaFindings, webhooksFinding, type Finding } from './doctor-findings.js';
 import { fetchFallback, pingEventsReceiver } from './doctor-probes.js';
 import { isVerifiedCallerId, lookUpIncomingNumber, SetupError } from './incoming-numbers.js';
@@ -33,7 +33,7 @@ export async function runDoctor(env: Record<string, string | undefined>): Promis
 async function redisChecks(config: Config): Promise<Finding[]> {
   const redis = connectRedis(config.redis, createLogger({ level: 'silent' }));
   try {
-    await whenReady(redis);
+    await whenReady(redis, REDIS_READY_MS);
     const server = parseInfo(await redis.info('server'), await redis.info('persistence'));
     const findings = redisFindings(server, await measureClockSkew(redis));
     const rota = await createOncallStore(redis).list();
@@ -45,24 +45,6 @@ async function redisChecks(config: Config): Promise<Finding[]> {
   } finally {
     redis.disconnect();
   }
-}
-
-function whenReady(redis: RedisClient): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    let lastError = 'no answer';
-    const onError = (error: Error) => (lastError = error.message);
-    const timer = setTimeout(() => {
-      redis.off('error', onError);
-      reject(new Error(`${lastError} (waited ${String(REDIS_READY_MS)} ms)`));
-    }, REDIS_READY_MS);
-    redis.on('error', onError);
-    redis.once('ready', () => {
-      clearTimeout(timer);
-      redis.off('error', onError);
-      resolve();
-    });
-  });
 }
 
 /** The fields of Redis' INFO that matter here ("name:value" lines). */

@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 
 /**
  * Every account has one revision counter that only goes up, even across a
- * delete and re-create (see lua/includes/account.lua). An account's and each
+ * delete and re-create (see lua/includes/directory.lua). An account's and each
  * user's current revision is what their ETag names, so an ETag from before a
  * change, or from a deleted account, never matches again.
  */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import type { DirectoryStore } from '../directory/directory-store.js';
 import type { Account, User } from '../directory/directory-schema.js';
 import { supportLineSchema, type SupportLine } from '../hours/support-line.js';
@@ -32,6 +32,7 @@ export function createPinService(deps: {
   supportLine: (sla: string) => SupportLine;
 }) {
   const { store, pins, policy, supportLine } = deps;
+  const phoneTiers = Object.keys(policy.tiers).filter((tier) => policy.tiers[tier]?.phoneSupport === true);
 
   async function requireMember(accountId: string, userId: string): Promise<{ account: Account; user: User }> {
     const { account, user } = await store.getMember(accountId, userId);
@@ -41,16 +42,10 @@ export function createPinService(deps: {
   }
 
   return {
+    /** Only to a user who may phone support, as the directory says in the same step as the issue. */
     async issuePin(accountId: string, userId: string): Promise<PinIssued> {
-      const { account, user } = await requireMember(accountId, userId);
-      if (policy.tiers[account.sla]?.phoneSupport !== true) {
-        throw new AppError(403, 'sla_not_eligible', `The account's plan (${account.sla}) does not include phone support.`);
-      }
-      if (!user.permissions.includes('manage_support')) {
-        throw new AppError(403, 'permission_required', 'The user needs the Manage Support permission to phone support.');
-      }
-      const { pin, expiresAt, accountCode } = await pins.issue({ accountId, userId });
-      const line = supportLine(account.sla);
+      const { pin, expiresAt, accountCode, sla } = await pins.issue({ accountId, userId }, phoneTiers);
+      const line = supportLine(sla);
       return {
         pin,
         accountCode,

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { scriptDeadline } from '../redis/deadline.js';
@@ -28,10 +28,29 @@ export interface IssuedPin {
    * a new one once guesses with it spent its own allowance (docs/security.md "The guessing bound").
    */
   accountCode: string;
+  /** The owner's plan, as the directory said when the PIN was issued ('' when it was not asked). */
+  sla: string;
+}
+
+/** An issue the directory refused: the API's answer. */
+function refuseIssue(owner: PinOwner, outcome: unknown, detail: unknown): void {
+  const { accountId, userId } = owner;
+  if (outcome === 'account_not_found') throw notFound('account_not_found', `No account ${accountId}.`);
+  if (outcome === 'user_not_found') throw notFound('user_not_found', `No user ${userId} in account ${accountId}.`);
+  if (outcome === 'sla_not_eligible') {
+    throw new AppError(403, 'sla_not_eligible', `The account's plan (${String(detail)}) does not include phone support.`);
+  }
+  if (outcome === 'permission_required') {
+    throw new AppError(403, 'permission_required', 'The user needs the Manage Support permission to phone support.');
+  }
 }
 
 export interface PinStore {
-  issue: (owner: PinOwner) => Promise<IssuedPin>;
+  /**
+   * `phoneTiers`: only for a user of the directory who may phone support (the plan among these
+   * tiers), checked in the same step; refused with the API's 404 or 403 otherwise.
+   */
+  issue: (owner: PinOwner, phoneTiers?: readonly string[]) => Promise<IssuedPin>;
   status: (owner: PinOwner) => Promise<PinStatus>;
   /** Each owner's status, in order, read with one command (a page of users). */
   statuses: (owners: PinOwner[]) => Promise<PinStatus[]>;
@@ -56,7 +75,7 @@ const MAX_DRAWS = 10;
 const CODE_CANDIDATES = 4;
 
 /**
- * Each account's code, and the codes ever given (lua/issue-pin-8.lua), under the call path's
+ * Each account's code, and the codes ever given (lua/issue-pin-10.lua), under the call path's
  * `{line}` tag: the PIN step reads it with the PIN index.
  */
 
@@ -103,20 +122,20 @@ export function createPinStore(
 ): PinStore {
   const { secret, drawPin = generatePin, accountCodeDigits = DEFAULT_ACCOUNT_CODE_DIGITS } = options;
   const settings = { ...options.pin, livePerAccount: options.pin.livePerAccount ?? Number.MAX_SAFE_INTEGER };
-  const issuePin = defineScript(redis, new URL('./lua/issue-pin-8.lua', import.meta.url), asTagged);
+  const issuePin = defineScript(redis, new URL('./lua/issue-pin-10.lua', import.meta.url), asTagged);
   const consumePin = defineScript(redis, new URL('./lua/consume-pin-6.lua', import.meta.url), asTagged);
   const revokePins = defineScript(redis, new URL('./lua/revoke-pins-6.lua', import.meta.url), asTagged);
   const pinKeys = PIN_KEYS;
 
-  async function issue(owner: PinOwner): Promise<IssuedPin> {
+  async function issue(owner: PinOwner, phoneTiers?: readonly string[]): Promise<IssuedPin> {
     for (let draw = 0; draw < MAX_DRAWS; draw += 1) {
       const pin = drawPin(settings.digits);
       const now = clock.now();
       const expiresAt = now + settings.ttlSeconds * 1000;
       // Drawn from the CSPRNG like a PIN: a code says nothing about the account, nor the next code about the last.
       const codes = Array.from({ length: CODE_CANDIDATES }, () => generatePin(accountCodeDigits));
-      const [outcome, detail] = await issuePin(
-        [...pinKeys, keys.pinIssues(ownerKey(owner)), keys.accountCodes],
+      const [outcome, detail, sla] = await issuePin(
+        [...pinKeys, keys.pinIssues(ownerKey(owner)), keys.accountCodes, keys.directoryAccounts, keys.directoryUsers],
         [
           scriptDeadline(),
           now,
@@ -128,9 +147,11 @@ export function createPinStore(
           codes.join(','),
           settings.livePerAccount,
           options.guessWindowMs ?? 24 * HOUR_MS,
+          phoneTiers === undefined ? '' : `,${phoneTiers.join(',')},`,
         ],
       );
-      if (outcome === 'ok') return { pin, expiresAt, accountCode: String(detail) };
+      if (outcome === 'ok') return { pin, expiresAt, accountCode: String(detail), sla: String(sla) };
+      refuseIssue(owner, outcome, detail);
       if (outcome === 'too_many_live_pins') {
         throw new AppError(
           409,

@@ -89,3 +89,22 @@ function createClient(target: RedisTarget, extra: Pick<RedisOptions, 'keyPrefix'
       });
   }
 }
+
+/** Resolves once `redis` is ready (commands are not queued while it connects); rejects after `ms`, saying why. */
+export function whenReady(redis: RedisClient, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let lastError = 'no answer';
+    const onError = (error: Error) => (lastError = error.message);
+    const timer = setTimeout(() => {
+      redis.off('error', onError);
+      reject(new Error(`${lastError} (waited ${String(ms)} ms)`));
+    }, ms);
+    redis.on('error', onError);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      redis.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -122,4 +122,21 @@ describe('a change that takes phone support away revokes the PINs in the same st
       expect(await pins.find(pin)).toBeUndefined();
     }
   });
+
+  it('when a PIN is issued while Manage Support is being taken away, then no PIN is live once both are answered', async () => {
+    for (let round = 0; round < 15; round += 1) {
+      const accountId = await givenAccount(t.app);
+      const userId = await givenUser(t.app, accountId, { name: 'Grace Hopper' });
+
+      const [issued, change] = await Promise.all([
+        api(t.app).post(`${userPath(accountId, userId)}/pin`),
+        api(t.app).put(userPath(accountId, userId), { name: 'Grace Hopper', permissions: ['manage_billing'] }),
+      ]);
+
+      expect(change.status).toBe(200);
+      // Issued before the change (which revoked it), or refused after it: the directory is read in the issue's own step.
+      if (issued.status === 201) expect(await pins.find((issued.body as { pin: string }).pin)).toBeUndefined();
+      else expect(issued.body).toMatchObject({ error: { code: 'permission_required' } });
+    }
+  });
 });

@@ -56,7 +56,8 @@ local function mayCall(user)
 end
 local function nameOf(accountId, userId)
   local stored = redis.call('HGET', KEYS[14], accountId .. '/' .. userId)
-  return stored and cjson.decode(string.match(stored, '^%d+:(.*)$')).name
+  if not stored then return nil end
+  return cjson.decode(string.match(stored, '^%d+:(.*)$')).name
 end
 local function admitOwner(owner)
   local accountId, userId = string.match(owner, '^([^/]*)/(.*)$')

@@ -3,12 +3,17 @@
 -- code was retired (the first candidate no account ever held), keeps the account's live PINs
 -- under its code at most `cap` (the guess bound's per-code allowance counts on it), replaces
 -- the user's previous PIN (and forgets a lease that could have made it live again), and prunes
--- a few expired ones.
--- KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until, issued(owner), account-codes
+-- a few expired ones. With `phoneTiers` (",gold,silver,"), only for a user of the directory who
+-- may phone support, read in the same step: a directory change that takes that away, and revokes
+-- the user's PINs, can never be overtaken by an issue that read the directory before it.
+-- KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until, issued(owner), account-codes,
+--       the directory's accounts and users (src/directory/lua/includes/directory.lua)
 -- ARGV: deadline, now, hash, owner, expiresAt, windowMs, limit, candidate codes ("c1,c2,..."), cap,
---       guessWindowMs (a code is replaced at most once per guess window: src/policy/guess-bound.ts CODES_PER_WINDOW)
--- Reply: {'ok', accountCode} | {'collision'} | {'no_code'} (every candidate taken: draw again) |
---   {'rate_limited', retryAfterMs} | {'too_many_live_pins'} | {'late'}
+--       guessWindowMs (a code is replaced at most once per guess window: src/policy/guess-bound.ts CODES_PER_WINDOW),
+--       phoneTiers ('' issues without looking at the directory: tools and the store's own tests)
+-- Reply: {'ok', accountCode, sla} | {'collision'} | {'no_code'} (every candidate taken: draw again) |
+--   {'rate_limited', retryAfterMs} | {'too_many_live_pins'} | {'account_not_found'} | {'user_not_found'} |
+--   {'sla_not_eligible', sla} | {'permission_required'} | {'late'}
 --- @include "includes/deadline-guard"
 --- @include "includes/forget-pin"
 local CONSUMED, CONSUMED_UNTIL = KEYS[5], KEYS[6]
@@ -38,6 +43,23 @@ local function accountCode(account, candidates)
   end
   return nil
 end
+-- The owner as the directory says now, when asked to look.
+local sla = ''
+if ARGV[11] ~= '' then
+  local accountId = string.match(owner, '^([^/]*)/')
+  local account = redis.call('HGET', KEYS[9], accountId)
+  account = account and cjson.decode(account)
+  if not account or type(account.name) ~= 'string' then return {'account_not_found'} end
+  local user = redis.call('HGET', KEYS[10], owner)
+  if not user then return {'user_not_found'} end
+  sla = account.sla
+  if not string.find(ARGV[11], ',' .. sla .. ',', 1, true) then return {'sla_not_eligible', sla} end
+  local mayCall = false
+  for _, permission in ipairs(cjson.decode(string.match(user, '^%d+:(.*)$')).permissions) do
+    if permission == 'manage_support' then mayCall = true end
+  end
+  if not mayCall then return {'permission_required'} end
+end
 prune(ARGV[2], '64')
 redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now - window)
 if redis.call('ZCARD', KEYS[7]) >= limit then
@@ -63,4 +85,4 @@ redis.call('ZADD', KEYS[3], expiresAt, hash)
 if code ~= '' then redis.call('HINCRBY', KEYS[4], code, 1) end
 redis.call('ZADD', KEYS[7], now, hash)
 redis.call('PEXPIRE', KEYS[7], window)
-return {'ok', code}
+return {'ok', code, sla}
