@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
 import { createPinStore } from '../../src/pins/pin-store.js';
-import { ALL_PERMISSIONS, api, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
+import { ALL_PERMISSIONS, api, changedBehindTheApi, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
 import { buildTestApp } from '../helpers/test-app.js';
 import { TUESDAY_MORNING } from '../helpers/test-clock.js';
 import { newCaller, placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
@@ -65,6 +65,17 @@ describe('a call after the control panel changed the directory', () => {
     const call = await callWith(pin);
     expect(call.said).toMatch(/^Sorry, Grace Hopper\. Phone support for your plan is closed right now\. Standard support is open/);
     expect(await pins.find(pin)).toMatchObject({ accountId, userId });
+  });
+
+  it("when the admin contact's record is missing (written behind the API), then the caller is held with no admin named, and the line stays readable", async () => {
+    const accountId = await givenAccount(t.app);
+    const admin = await givenUser(t.app, accountId, { name: 'Ada Admin', roles: ['admin_contact'], permissions: ALL_PERMISSIONS });
+    const pin = await givenPin(t.app, accountId, await givenUser(t.app, accountId, { name: 'Ken Caller' }));
+    await changedBehindTheApi(t, accountId, { userId: admin, user: undefined });
+
+    const call = await callWith(pin);
+    expect(call.caller).toMatchObject({ userName: 'Ken Caller', adminContactName: null });
+    await expect(createWaitingCallers(t.redis).head(100)).resolves.toBeDefined();
   });
 });
 
