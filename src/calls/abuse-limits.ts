@@ -58,9 +58,6 @@ export interface MissDecisions {
   askAccountCode: Decision;
 }
 
-/** Where the day's bound stands (defined with the bound; the console and /metrics read it from here too). */
-export type { GuessStanding };
-
 export type PinStep =
   | { kind: 'decided'; decision: Decision }
   /** `guess` is undefined when it was not checked (nothing typed, or an account code asked for). */

@@ -1,4 +1,4 @@
-import type { GuessStanding } from '../calls/abuse-limits.js';
+import type { GuessStanding } from '../policy/guess-bound.js';
 import type { Clock } from '../clock.js';
 import type { DeadLetter, DeadLetters } from '../events/dead-letters.js';
 import type { MissedCall, MissedCallers } from '../oncall/missed-callers.js';
