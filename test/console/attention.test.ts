@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GuessStanding } from '../../src/calls/abuse-limits.js';
+import type { GuessStanding } from '../../src/policy/guess-bound.js';
 import { createAttentionBuilder } from '../../src/console/attention.js';
 import { createNameBook } from '../../src/console/name-book.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
