@@ -32,6 +32,10 @@ export interface HeldCaller {
   /** Every answer of the wait URL, in order. */
   waits: AnswerKind[];
   hungUpAt?: number;
+  /** When a sysadmin's <Dial><Queue> took them out of the queue. */
+  bridgedAt?: number;
+  /** What the bridge's webhooks were answered, by path, when they were sent. */
+  bridge?: { path: string; kind: AnswerKind; at: number }[];
 }
 
 /**
@@ -181,6 +185,8 @@ export async function callEnds(webhooks: Webhooks, accountSid: string, call: { c
 
 /** The caller hangs up while holding: the <Enqueue> action, then the status callback. */
 export async function hangUp(webhooks: Webhooks, accountSid: string, caller: HeldCaller): Promise<void> {
+  // Taken by a sysadmin just now: no longer on hold to hang up from.
+  if (caller.bridgedAt !== undefined) return;
   caller.hungUpAt = Date.now();
   const queueTime = Math.round((Date.now() - caller.enqueuedAt) / 1000);
   await webhooks.send(caller.actionUrl, { ...callParams(accountSid, caller.callSid, caller.from, 'completed'), QueueSid: caller.queueSid, QueueResult: 'hangup', QueueTime: String(queueTime) });
@@ -194,7 +200,7 @@ export function keepHolding(webhooks: Webhooks, accountSid: string, callers: Hel
   const timer = setInterval(() => {
     const now = Date.now();
     for (const [caller, at] of dueAt) {
-      if (caller.hungUpAt !== undefined) {
+      if (caller.hungUpAt !== undefined || caller.bridgedAt !== undefined) {
         dueAt.delete(caller);
         continue;
       }

@@ -7,13 +7,14 @@ import { createLogger } from '../../src/logger.js';
 import { createMissedCallers } from '../../src/oncall/missed-callers.js';
 import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
 import { connectRedis, type RedisClient } from '../../src/redis/connect-redis.js';
+import { keys } from '../../src/redis/keys.js';
 import { startEventReceiver, type EventReceiver } from '../../sim/event-receiver.js';
 import { startTwilioRestApi, type TwilioRestApi } from '../../sim/twilio-rest-api.js';
 import { DEMO_POLICY } from '../../tools/demo-line.js';
 import { apiClient } from '../../tools/local-stack.js';
 import { startLocalSentinel, type LocalSentinel } from '../../tools/redis-topologies.js';
 import { eventually } from '../helpers/eventually.js';
-import { admitCallers, callEnds, callWithPin, every, fetchWait, flood, givenAccounts, hangUp, inParallel, keepHolding, pinsIn, WAIT_EVERY_MS } from './outage-callers.js';
+import { admitCallers, callEnds, callWithPin, every, fetchWait, flood, givenAccounts, hangUp, inParallel, keepHolding, pinsIn, WAIT_EVERY_MS, type HeldCaller } from './outage-callers.js';
 import { serviceLogLines, startServiceFleet, type ServiceFleet } from './outage-instances.js';
 import { overlapping, ringPhones } from './outage-phones.js';
 import { twilioWebhooks, type AnswerKind, type Webhooks } from './outage-webhooks.js';
@@ -99,10 +100,12 @@ describe('faults during the outage, on Redis Sentinel with two instances', () =>
     // The public base URL is the first instance's, the one that survives.
     const ops = apiClient(fleet.publicBaseUrl, fleet.opsKey);
     expect((await ops('PUT', '/v1/oncall', SYSADMINS)).status).toBe(200);
-    const phones = ringPhones(restApi, webhooks, { ringMs: [500, 3000] });
+    const bySid = new Map<string, HeldCaller>();
+    const phones = ringPhones(restApi, webhooks, { ringMs: [500, 3000], answerEvery: 3, talkMs: 1500, callerOf: (callSid) => bySid.get(callSid) });
     const line = await givenAccounts({ baseUrl: fleet.publicBaseUrl, controlPanelKey: fleet.controlPanelKey, accounts: ACCOUNTS, usersPerAccount: HELD / ACCOUNTS + ARRIVALS / ACCOUNTS });
     const { held, refused } = await admitCallers(webhooks, fleet.accountSid, { ...line, users: line.users.slice(0, HELD) }, 500);
     expect(held).toHaveLength(HELD);
+    for (const caller of held) bySid.set(caller.callSid, caller);
     // Verified callers keep arriving through the faults, with PINs issued before them.
     const arriving = await line.issuePins(line.users.slice(HELD));
 
@@ -115,6 +118,7 @@ describe('faults during the outage, on Redis Sentinel with two instances', () =>
       const caller = await callWithPin(webhooks, fleet.accountSid, credentials);
       if ('waits' in caller) {
         held.push(caller);
+        bySid.set(caller.callSid, caller);
         holding.join(caller);
         arrived.push({ ...caller, heard: 'enqueued' });
         return;
@@ -123,7 +127,8 @@ describe('faults during the outage, on Redis Sentinel with two instances', () =>
       // Told the line has a problem, the caller hangs up: the call's status callback.
       await callEnds(webhooks, fleet.accountSid, caller, 30);
     });
-    const [before, after] = [held.slice(0, HANG_UPS / 2), held.slice(HANG_UPS / 2, HANG_UPS)];
+    // From the end of the line, where pages seldom reach.
+    const [before, after] = [held.slice(HELD - HANG_UPS, HELD - HANG_UPS / 2), held.slice(HELD - HANG_UPS / 2, HELD)];
     // The line under load for a while, pages ringing, and some callers hanging up just before the faults.
     await eventually(() => {
       expect(phones.pages.length).toBeGreaterThan(2 * SYSADMINS.length);
@@ -162,14 +167,15 @@ describe('faults during the outage, on Redis Sentinel with two instances', () =>
         `${String(webhooks.unanswered())} reached no instance; the flood typed ${floodRun.perSecond.toFixed(0)} wrong PINs a second, its calls ended with ${JSON.stringify(Object.fromEntries(floodHeard))}; ` +
         `${String(refused.length)} of the ${String(HELD)} callers admitted before the faults heard the apology and called again; ` +
         `callers arriving meanwhile heard ${JSON.stringify(Object.fromEntries(heardOnArrival))}; ` +
-        `${String(phones.pages.length)} pages, ${String(phones.pages.length - pagesAfter)} after the line was back`,
+        `${String(phones.pages.length)} pages (${String(phones.pages.filter((page) => page.bridged).length)} answered and bridged), ${String(phones.pages.length - pagesAfter)} after the line was back`,
     );
 
     // Nobody verified lost: each holding caller still holds, and each who hung up is on the call-back list.
     const waiting = createWaitingCallers(redis);
     const missed = createMissedCallers(redis, { windowMs: 12 * 3_600_000 });
     const hungUp = held.filter((caller) => caller.hungUpAt !== undefined);
-    const holdingNow = held.filter((caller) => caller.hungUpAt === undefined);
+    const connected = held.filter((caller) => caller.bridgedAt !== undefined);
+    const holdingNow = held.filter((caller) => caller.hungUpAt === undefined && caller.bridgedAt === undefined);
     const missedNow = new Set((await missed.open(Date.now())).map((call) => call.callSid));
     expect(hungUp.filter((caller) => !missedNow.has(caller.callSid)).map((caller) => caller.callSid)).toEqual([]);
     const notHeld: string[] = [];
@@ -202,10 +208,25 @@ describe('faults during the outage, on Redis Sentinel with two instances', () =>
     expect(overlapping(phones.pages, (page) => page.sysadmin)).toEqual([]);
     expect(phones.pages.length - pagesAfter).toBeGreaterThan(0);
 
-    // Every event reaches the receiver, once by id: each hang-up's call.missed, and no event about one thing twice.
+    // Each caller a sysadmin took is connected: off the line, not missed, and told to the control panel.
+    expect(connected.length).toBeGreaterThan(0);
+    const connectedWrong: string[] = [];
+    await inParallel(connected, 8, async ({ callSid }) => {
+      if ((await waiting.get(callSid)) !== undefined || missedNow.has(callSid)) connectedWrong.push(callSid);
+    });
+    expect(connectedWrong).toEqual([]);
+
+    // Every event reaches the receiver, once by id: each hang-up's call.missed, each bridge's
+    // call.connected, and no event about one thing twice. A bridge is booked from Twilio's two
+    // reports of it, whichever comes first (docs/architecture.md "What each Twilio webhook books"):
+    // when both were sent into the outage and neither was heard, it can only still be prepared.
+    const heard = (caller: HeldCaller) =>
+      caller.bridge?.some((step) => step.path !== '/twilio/bridge' && step.kind !== 'apology' && step.kind !== 'line trouble' && step.kind !== 'no answer') === true;
+    const unheard = connected.filter((caller) => !heard(caller));
     await eventually(async () => {
-      const missedSids = new Set(receiver.events().map((event) => (event.type === 'call.missed' ? event.data.callSid : '')));
-      expect(hungUp.filter((caller) => !missedSids.has(caller.callSid)).map((caller) => caller.callSid)).toEqual([]);
+      const told = new Set(receiver.events().map((event) => (event.type === 'call.missed' || event.type === 'call.connected' ? `${event.type} ${event.data.callSid}` : '')));
+      expect(hungUp.filter((caller) => !told.has(`call.missed ${caller.callSid}`)).map((caller) => caller.callSid)).toEqual([]);
+      expect(connected.filter((caller) => heard(caller) && !told.has(`call.connected ${caller.callSid}`)).map((caller) => caller.callSid)).toEqual([]);
       const outbox = await (await fetch(`${survivor.internalUrl}/metrics`)).text();
       expect(outbox).toMatch(/^callgate_events_outbox_size 0$/m);
     }, 30_000);
@@ -217,7 +238,18 @@ describe('faults during the outage, on Redis Sentinel with two instances', () =>
     // Each number told it was locked out: one pin.locked_out about it.
     const lockoutsTold = new Set(events.map((event) => (event.type === 'pin.locked_out' ? event.data.callerNumber : '')));
     expect([...floodRun.lockedOut].filter((from) => !lockoutsTold.has(from))).toEqual([]);
+    // A bridge neither report of which was heard: booked (Redis did the work, its answer came late) or still prepared.
+    const bookedSids = new Set(events.map((event) => (event.type === 'call.connected' ? event.data.callSid : '')));
+    const unbooked = unheard.filter((caller) => !bookedSids.has(caller.callSid));
+    const lost: string[] = [];
+    await inParallel(unbooked, 8, async ({ callSid }) => {
+      if ((await redis.exists(keys.bridging(callSid))) === 0) lost.push(callSid);
+    });
+    expect(lost).toEqual([]);
     const redelivered = events.filter((event) => receiver.attemptsOf(event.id) > 1).length;
-    console.log(`outage faults: ${String(events.length)} events delivered (${String(hungUp.length)} call.missed and ${String(floodRun.lockedOut.size)} pin.locked_out expected), ${String(redelivered)} of them more than once (at least once, deduplicated by id)`);
+    console.log(
+      `outage faults: ${String(events.length)} events delivered (${String(hungUp.length)} call.missed, ${String(connected.length)} call.connected and ${String(floodRun.lockedOut.size)} pin.locked_out expected), ${String(redelivered)} of them more than once (at least once, deduplicated by id); ` +
+        `${String(unbooked.length)} bridges whose two reports both fell into the outage are still unbooked (no call.connected)`,
+    );
   });
 });

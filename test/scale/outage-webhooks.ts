@@ -8,7 +8,7 @@ import twilio from 'twilio';
  * (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides: rc=1, rp=ct).
  * Every answer is kept with its time and kind, so the test can say how long the line apologised.
  */
-export type AnswerKind = 'enqueued' | 'not recognised' | 'account code' | 'turned away' | 'locked out' | 'apology' | 'held' | 'left' | 'other' | 'no answer';
+export type AnswerKind = 'enqueued' | 'not recognised' | 'account code' | 'turned away' | 'locked out' | 'line trouble' | 'apology' | 'held' | 'left' | 'other' | 'no answer';
 
 export interface Answer {
   path: string;
@@ -23,6 +23,8 @@ const APOLOGY = 'the emergency support line has a problem right now';
 function kindOf(status: number, body: string): AnswerKind {
   if (status !== 200) return 'no answer';
   if (body.includes(APOLOGY)) return 'apology';
+  // What a sysadmin hears instead of the apology ("agentLineTrouble").
+  if (body.includes('cannot reach its records right now')) return 'line trouble';
   if (body.includes('<Enqueue')) return 'enqueued';
   if (body.includes('not recognised')) return 'not recognised';
   if (body.includes('account code')) return 'account code';
