@@ -104,7 +104,10 @@ const envSchema = z
     INTERNAL_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
     INTERNAL_HOST: bindHost.default('127.0.0.1'),
     PUBLIC_BASE_URL: publicBaseUrl,
-    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+    REDIS_URL: z
+      .url({ protocol: /^rediss?$/ })
+      .refine((url) => redisPasswordOf(url) !== undefined, 'its password is not valid percent-encoding (write a % as %25)')
+      .optional(),
     REDIS_SENTINELS: hostPortList.optional(),
     REDIS_SENTINEL_NAME: z.string().min(1).optional(),
     REDIS_CLUSTER_NODES: hostPortList.optional(),
@@ -177,6 +180,19 @@ function rotaSourceProblems(env: {
  * lets whoever holds one role act as the other: operator keys that equal PIN_SECRET put the PIN
  * key in every operator's hands, and an EVENTS_SECRET equal to it hands it to the control panel.
  */
+/**
+ * The password ioredis will send for a Redis URL: the URL's own (percent-decoded), else a
+ * `?password=` parameter. Undefined when it cannot be decoded.
+ */
+function redisPasswordOf(url: string): string | undefined {
+  const parsed = new URL(url);
+  try {
+    return parsed.password !== '' ? decodeURIComponent(parsed.password) : (parsed.searchParams.get('password') ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
 function secretsOf(env: {
   TWILIO_AUTH_TOKEN: string;
   PIN_SECRET: string;
@@ -187,7 +203,7 @@ function secretsOf(env: {
   CONTROL_PANEL_API_KEYS: string[];
   OPS_API_KEYS: string[];
 }): { variable: string; value: string }[] {
-  const redisPassword = env.REDIS_URL === undefined ? '' : decodeURIComponent(new URL(env.REDIS_URL).password);
+  const redisPassword = env.REDIS_URL === undefined ? '' : (redisPasswordOf(env.REDIS_URL) ?? '');
   return [
     { variable: 'TWILIO_AUTH_TOKEN', value: env.TWILIO_AUTH_TOKEN },
     { variable: 'PIN_SECRET', value: env.PIN_SECRET },

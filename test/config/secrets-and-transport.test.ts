@@ -26,8 +26,16 @@ describe('every secret serves one purpose', () => {
     ['a control panel key equal to TWILIO_AUTH_TOKEN', { CONTROL_PANEL_API_KEYS: `${CONTROL_PANEL_KEY},${AUTH_TOKEN}` }, AUTH_TOKEN, 'CONTROL_PANEL_API_KEYS: must differ from TWILIO_AUTH_TOKEN'],
     ['an operator key equal to a control panel key', { OPS_API_KEYS: CONTROL_PANEL_KEY }, CONTROL_PANEL_KEY, 'OPS_API_KEYS: must differ from CONTROL_PANEL_API_KEYS'],
     ["Redis's password equal to PIN_SECRET", { REDIS_URL: `redis://:${PIN_SECRET}@127.0.0.1:6379` }, PIN_SECRET, 'REDIS_URL: must differ from PIN_SECRET'],
+    ["Redis's password, given as ?password=, equal to PIN_SECRET", { REDIS_URL: `redis://127.0.0.1:6379?password=${PIN_SECRET}` }, PIN_SECRET, 'REDIS_URL: must differ from PIN_SECRET'],
   ])('when %s, then the start is refused naming both variables, not the value', (_case, overrides, secret, expected) => {
     expect(problemsWith(overrides, secret)).toContain(`${expected}: each secret serves one purpose`);
+  });
+
+  it("when Redis' password is not valid percent-encoding, then the start is refused saying so, not with a bare URIError", () => {
+    const secret = 'pass%word-not-encoded-0123456789';
+    expect(problemsWith({ REDIS_URL: `redis://:${secret}@127.0.0.1:6379` }, secret)).toContain(
+      'REDIS_URL: its password is not valid percent-encoding (write a % as %25)',
+    );
   });
 
   it('when three variables hold one secret, then each pair is named', () => {
