@@ -28,6 +28,8 @@ export interface LegitRun {
   /** The PIN step's latency (ms); in account-code mode also the code step's. */
   pinMs: number[];
   codeMs: number[];
+  /** The PIN step's time inside the service (ms): without the load generator's stalls. */
+  servicePinMs: number[];
   /**
    * The longest event-loop stall (ms) over these blocks, of the service and of the bench's own process
    * (which measures the latencies): a tail no longer than these is the machine's, not the webhook's.
@@ -39,7 +41,7 @@ export interface LegitRun {
   serviceCpu: number;
   redisCpu: number;
 }
-const legitRun = (): LegitRun => ({ calls: 0, admitted: 0, wrongPrompt: 0, pinMs: [], codeMs: [], serviceStallMs: 0, benchStallMs: 0, seconds: 0, serviceCpu: 0, redisCpu: 0 });
+const legitRun = (): LegitRun => ({ calls: 0, admitted: 0, wrongPrompt: 0, pinMs: [], codeMs: [], servicePinMs: [], serviceStallMs: 0, benchStallMs: 0, seconds: 0, serviceCpu: 0, redisCpu: 0 });
 
 export interface FloodRun {
   mode: LineMode;
@@ -112,7 +114,9 @@ export async function legitUnderFlood(bench: FloodBench): Promise<FloodRun> {
       if (!code.body.includes(PROMPT.pinAfterCode)) run.wrongPrompt += 1;
       attempt += 1;
     } else if (!answer.body.includes(PROMPT.pin)) run.wrongPrompt += 1;
-    const verdict = await send(agent, `/twilio/pin?attempt=${String(attempt)}`, { ...params, Digits: pin });
+    const pinStep = service.sign(`/twilio/pin?attempt=${String(attempt)}`, { ...params, Digits: pin });
+    // Marked, so that the service times it too (tools/bench-server.ts); Twilio's signature covers only the URL and form.
+    const verdict = await post(service.port, agent, { ...pinStep, headers: { ...pinStep.headers, 'X-Bench-Timed': '1' } });
     run.pinMs.push(verdict.ms);
     if (!admitted(verdict)) return;
     run.admitted += 1;
@@ -150,9 +154,10 @@ export async function legitUnderFlood(bench: FloodBench): Promise<FloodRun> {
   const result: FloodRun = { mode, quiet: legitRun(), flooded: legitRun(), flood, holding, floodCall: undefined };
   const benchDelay = monitorEventLoopDelay({ resolution: 5 });
   const serviceStall = async () => ((await (await fetch(`${service.baseUrl}/bench/loop-delay`)).json()) as { maxMs: number }).maxMs;
+  const serviceTimes = async () => (await (await fetch(`${service.baseUrl}/bench/timed`)).json()) as number[];
   /** Runs one block into `run`, with the stalls seen meanwhile. */
   const block = async (run: LegitRun, load: () => Promise<unknown>) => {
-    await serviceStall();
+    await Promise.all([serviceStall(), serviceTimes()]);
     benchDelay.reset();
     benchDelay.enable();
     const [cpuBefore, redisBefore, startedAt] = [cpuSeconds(service.pid), cpuSeconds(bench.redisPid), performance.now()];
@@ -163,6 +168,7 @@ export async function legitUnderFlood(bench: FloodBench): Promise<FloodRun> {
     benchDelay.disable();
     run.benchStallMs = Math.max(run.benchStallMs, benchDelay.max / 1e6);
     run.serviceStallMs = Math.max(run.serviceStallMs, await serviceStall());
+    run.servicePinMs.push(...(await serviceTimes()));
   };
   try {
     // A block unmeasured first: the mode's path warmed up, the holding load under way.

@@ -23,6 +23,7 @@ function legitRows(results: OutageAtSize[], mode: FloodRun['mode'], name: string
     `| ${name}: PIN webhook p50 / p99 ms, no flood | ${cell((run) => `${p(run.quiet.pinMs, 50)} / ${p(run.quiet.pinMs, 99)}`)} | |`,
     `| ${name}: the same under the flood (${String(FLOOD_PER_SECOND)} wrong PINs/s) | ${cell((run) => `${p(run.flooded.pinMs, 50)} / ${p(run.flooded.pinMs, 99)}`)} | |`,
     `| ${name}: **p99 under the flood / without it** | ${cell((run) => `**${ratio(run).toFixed(2)} ×** ${verdict(ratio(run) <= 2.5)}`)} | ≤ 2.5 × |`,
+    `| ${name}: the PIN step's time inside the service, p50 / p99 ms, no flood → flood (no load generator's stalls) | ${cell((run) => `${p(run.quiet.servicePinMs, 50)} / ${p(run.quiet.servicePinMs, 99)} → ${p(run.flooded.servicePinMs, 50)} / ${p(run.flooded.servicePinMs, 99)} (${(percentile(run.flooded.servicePinMs, 99) / percentile(run.quiet.servicePinMs, 99)).toFixed(2)} ×)`)} | |`,
     `| ${name}: p99 under the flood / the idle line's (0 on hold, no flood) | ${cell((run) => (percentile(run.flooded.pinMs, 99) / percentile(idle, 99)).toFixed(2))} × | |`,
     ...(mode === 'account-code'
       ? [`| ${name}: the account code's step, p99 ms no flood / flood | ${cell((run) => `${p(run.quiet.codeMs, 99)} / ${p(run.flooded.codeMs, 99)}`)} | |`]

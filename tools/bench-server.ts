@@ -108,7 +108,24 @@ const profileDir = process.env.BENCH_PROFILE;
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
 
+/**
+ * The service's own time (ms, from the request's arrival to its answer's last byte handed to
+ * the socket) for requests marked `X-Bench-Timed` (the outage's legitimate caller): latency
+ * without the load generator's own stalls. Read and cleared by GET /bench/timed.
+ */
+let timed: number[] = [];
+
 const server = createServer((req, res) => {
+  if (req.headers['x-bench-timed'] !== undefined) {
+    const arrived = performance.now();
+    res.once('finish', () => timed.push(performance.now() - arrived));
+  }
+  if (req.url === '/bench/timed') {
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify(timed));
+    timed = [];
+    return;
+  }
   if (req.url === '/bench/profile/start' && profileDir !== undefined) {
     profiler.post('Profiler.enable', () => {
       profiler.post('Profiler.start', () => res.end());
