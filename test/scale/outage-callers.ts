@@ -239,8 +239,8 @@ export function every(everyMs: number, work: () => Promise<void>): { stop(): Pro
  * Wrong PINs at about `perSecond` from numbers that each make `callsPerNumber` calls (enough to be
  * locked out) before a new number takes over: each flood call types up to three wrong entries
  * into whatever the line asks, then hangs up (its status callback); a new call starts whenever
- * the entries typed and still to come fall behind the rate, at most one call for each entry due
- * (the line alarm cuts every call to one attempt). Counts how each call ended, by kind, and
+ * the entries typed and still to come fall behind the rate, at most three calls for every two
+ * entries due (the line alarm cuts every call to one attempt; a locked-out number types none). Counts how each call ended, by kind, and
  * which numbers heard they were locked out.
  */
 export function flood(webhooks: Webhooks, accountSid: string, options: { perSecond: number; numbersAtOnce: number; callsPerNumber: number }) {
@@ -271,7 +271,7 @@ export function flood(webhooks: Webhooks, accountSid: string, options: { perSeco
     // Calls in flight may each type up to `entries` more: counted as if they will. A line that
     // answers without asking anything (the apology, a lockout) is not called faster for it.
     const due = ((Date.now() - started) / 1000) * options.perSecond;
-    while (typed + entries * inFlight.size < due && calls < due) {
+    while (typed + entries * inFlight.size < due && calls < 1.5 * due) {
       const one = call().finally(() => inFlight.delete(one));
       inFlight.add(one);
     }

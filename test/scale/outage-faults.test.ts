@@ -164,7 +164,7 @@ describe('faults during the outage, on Redis Sentinel with two instances', () =>
     console.log(
       `outage faults: the line answered with the apology from ${first.toFixed(1)} s to ${last.toFixed(1)} s after an instance and Redis' master were killed ` +
         `(${(last - first).toFixed(1)} s): ${String(count)} webhooks (${[...byPath].map(([path, n]) => `${path} ${String(n)}`).join(', ')}); ` +
-        `${String(webhooks.unanswered())} reached no instance; the flood typed ${floodRun.perSecond.toFixed(0)} wrong PINs a second, its calls ended with ${JSON.stringify(Object.fromEntries(floodHeard))}; ` +
+        `${String(webhooks.retried())} sent again to the survivor when the killed instance refused or cut them, ${String(webhooks.unanswered())} reached no instance; the flood typed ${floodRun.perSecond.toFixed(0)} wrong PINs a second, its calls ended with ${JSON.stringify(Object.fromEntries(floodHeard))}; ` +
         `${String(refused.length)} of the ${String(HELD)} callers admitted before the faults heard the apology and called again; ` +
         `callers arriving meanwhile heard ${JSON.stringify(Object.fromEntries(heardOnArrival))}; ` +
         `${String(phones.pages.length)} pages (${String(phones.pages.filter((page) => page.bridged).length)} answered and bridged), ${String(phones.pages.length - pagesAfter)} after the line was back`,

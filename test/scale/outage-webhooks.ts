@@ -43,6 +43,8 @@ export interface Webhooks {
   answers: Answer[];
   /** Webhooks that reached no instance, even on the retry. */
   unanswered: () => number;
+  /** Webhooks whose first instance refused or cut the connection, sent again to the next. */
+  retried: () => number;
   close(): void;
 }
 
@@ -50,6 +52,7 @@ export function twilioWebhooks(options: { publicBaseUrl: string; authToken: stri
   const agent = new Agent({ keepAlive: true, maxSockets: 128 });
   const answers: Answer[] = [];
   let turn = 0;
+  let retries = 0;
 
   const post = (instanceUrl: string, path: string, body: string, signature: string) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -93,6 +96,7 @@ export function twilioWebhooks(options: { publicBaseUrl: string; authToken: stri
         break;
       } catch {
         // A connection refused or cut by a killed instance: once more, on the next one.
+        if (attempt === 0) retries += 1;
       }
     }
     const kind = kindOf(answer.status, answer.body);
@@ -104,6 +108,7 @@ export function twilioWebhooks(options: { publicBaseUrl: string; authToken: stri
     send,
     answers,
     unanswered: () => answers.filter((answer) => answer.kind === 'no answer').length,
+    retried: () => retries,
     close: () => {
       agent.destroy();
     },
