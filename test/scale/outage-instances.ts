@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PolicyInput } from '../../src/policy/policy-schema.js';
 import { freePort } from '../../tools/private-redis.js';
 import { logSink, rememberSecret } from '../helpers/leak-watch.js';
+import { SUPPORT_NUMBER } from './outage-line.js';
 
 /** Every line the instances logged, for the PIN check (outage-callers.ts pinsIn). */
 export const serviceLogLines: string[] = [];
@@ -67,7 +68,7 @@ export async function startServiceFleet(options: {
     TWILIO_ACCOUNT_SID: options.twilio.accountSid,
     TWILIO_AUTH_TOKEN: options.twilio.authToken,
     TWILIO_API_URL: options.twilioApiUrl,
-    SUPPORT_PHONE_NUMBER: '+442070000000',
+    SUPPORT_PHONE_NUMBER: SUPPORT_NUMBER,
     CONTROL_PANEL_API_KEYS: controlPanelKey,
     OPS_API_KEYS: opsKey,
     PIN_SECRET: randomBytes(32).toString('hex'),

@@ -1,6 +1,10 @@
 import type { PlacedCall } from '../../sim/twilio-rest-api.js';
-import { callEnds, callParams, type HeldCaller } from './outage-callers.js';
+import type { HeldCaller } from './outage-callers.js';
+import { attribute, callEnds, callParams } from './outage-line.js';
 import type { Webhooks } from './outage-webhooks.js';
+
+/** The text inside the first <tag>. */
+const between = (xml: string, tag: string): string => new RegExp(`<${tag}[^>]*>([^<]*)</${tag}>`).exec(xml)?.[1] ?? '';
 
 /**
  * A sysadmin who answers a page and takes the caller, with the webhooks Twilio sends on the way
@@ -10,11 +14,9 @@ import type { Webhooks } from './outage-webhooks.js';
  * they talk; when the caller hangs up, the caller's <Enqueue> action gets QueueResult=bridged
  * (https://www.twilio.com/docs/voice/twiml/enqueue) and the sysadmin's <Dial> action DialBridged=true
  * (https://www.twilio.com/docs/voice/twiml/dial); the sysadmin hangs up.
- * Returns whether the caller was bridged; either way the page's call ends (its status callback is the caller's to send).
+ * Returns whether the caller was bridged; either way the sysadmin has hung up (the page's status
+ * callback is the phone's to send: outage-phones.ts).
  */
-const attribute = (xml: string, tag: string, name: string): string => new RegExp(`<${tag}[^>]*\\s${name}="([^"]*)"`).exec(xml)?.[1]?.replaceAll('&amp;', '&') ?? '';
-const between = (xml: string, tag: string): string => new RegExp(`<${tag}[^>]*>([^<]*)</${tag}>`).exec(xml)?.[1] ?? '';
-
 export async function takeTheCall(webhooks: Webhooks, placed: PlacedCall, callerOf: (callSid: string) => HeldCaller | undefined, talkMs: number): Promise<boolean> {
   const page = { CallSid: placed.sid, AccountSid: placed.accountSid, From: placed.from, To: placed.to, Direction: 'outbound-api', ApiVersion: '2010-04-01', CallStatus: 'in-progress' };
   let answer = await webhooks.send(placed.url, page);
