@@ -66,7 +66,7 @@ import { createRotaSync, type RotaSync } from './oncall/rota-source/rota-sync.js
 import { rotaSyncRoutes } from './http/routes/rota-sync-routes.js';
 import { createPager, type Pager } from './oncall/pager.js';
 import { createTwilioDialer, type Dialer } from './oncall/twilio-dialer.js';
-import { createWaitingCallers } from './oncall/waiting-callers.js';
+import { createWaitingCallers, waitedSeconds } from './oncall/waiting-callers.js';
 import { createPinService } from './pins/pin-service.js';
 import { createPinStore } from './pins/pin-store.js';
 import { addGuessBoundGauges } from './pins/guess-bound-gauges.js';
@@ -175,6 +175,11 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     metrics,
     outcomes,
     failures: pageFailures,
+    // Called back on the number kept at admission (none: as a withheld caller, the control panel is told).
+    callerGone: async (caller, lastSeen) => {
+      const { from = '' } = await calls.get(caller.callSid);
+      await voicemail.callerMissed(caller, { from, waitSeconds: waitedSeconds(caller, lastSeen), reason: 'hung_up' });
+    },
     alsoOnTick: async (now) => {
       await cleanup.retryDue(now);
       await cleanup.sweep(now);
@@ -225,7 +230,11 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     ...{ redis, clock, policy, hours, waiting, busy, oncall, oncallPins, directory: store },
     needs: { missed, deadLetters: eventOutbox.deadLetters, standing: () => limits.standing() },
   });
-  const consoleStream = createLiveStream(consoleFeed, { onError: (err: unknown) => log.debug({ err }, 'console stream: a read failed') });
+  const consoleStream = createLiveStream(consoleFeed, {
+    onError: (err: unknown) => {
+      log.debug({ err }, 'console stream: a read failed');
+    },
+  });
   const tierNames = Object.keys(policy.tiers) as [string, ...string[]];
   const accountBody = accountBodySchema(tierNames);
   const v1Routes = [

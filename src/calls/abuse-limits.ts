@@ -259,6 +259,7 @@ export function createAbuseLimits(deps: {
               `,${guess.admit.openTiers.join(',')},`,
               guess.admit.queue,
               guess.callSid,
+              guess.from,
             ],
           ),
         6,

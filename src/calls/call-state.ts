@@ -28,6 +28,8 @@ export interface CallFacts {
   userId?: string;
   /** The account code the caller typed, when the line asked for it. */
   accountCode?: string;
+  /** The caller's number, kept at admission: a caller whose call ends unseen is called back on it. */
+  from?: string;
 }
 
 // Longer than any call can last; the history lives in the audit stream, not here.
@@ -46,13 +48,14 @@ function stateOf(hash: Record<string, string>): CallState {
   for (const [field, value] of Object.entries(hash)) {
     if (field.startsWith('step:')) steps[field.slice(5)] = JSON.parse(value) as Decision;
   }
-  const { accountId, userId, accountCode } = hash;
+  const { accountId, userId, accountCode, from } = hash;
   return {
     failures: count(hash.failures),
     empties: count(hash.empties),
     ...(accountId === undefined ? {} : { accountId }),
     ...(userId === undefined ? {} : { userId }),
     ...(accountCode === undefined ? {} : { accountCode }),
+    ...(from === undefined ? {} : { from }),
     steps,
   };
 }

@@ -12,7 +12,7 @@ import type { PageOutcomes } from './page-outcomes.js';
 import type { OncallStore } from './oncall-store.js';
 import { createPagePlacement } from './page-placement.js';
 import { REST_TIMEOUT_MS, type Dialer } from './twilio-dialer.js';
-import { ghostAfterMs, type WaitingCallers } from './waiting-callers.js';
+import { ghostAfterMs, type WaitingCaller, type WaitingCallers } from './waiting-callers.js';
 
 /**
  * Pages the on-call list for waiting callers, SPEC section 5. A tick reads who is on call
@@ -53,6 +53,11 @@ export interface PagerDeps {
   failures: PageFailures;
   /** Settles a page whose call ended before the page was recorded. */
   outcomes: Pick<PageOutcomes, 'callEnded'>;
+  /**
+   * A waiting caller not heard of for GHOST_FORGOTTEN_MS: their call ended unseen (its status
+   * callback lost, e.g. answered while Redis failed over). They go on the call-back list.
+   */
+  callerGone: (caller: WaitingCaller, lastSeen: number) => Promise<void>;
   /** Housekeeping that rides on the tick (queue deletions): started, never waited for, one at a time. */
   alsoOnTick?: (now: number) => Promise<void>;
 }
@@ -87,10 +92,12 @@ export function createPager(deps: PagerDeps) {
       const { caller } = entry;
       if (entry.lastSeen < now - ghostMs) {
         // Not heard of for a minute: the call most likely ended unseen (a lost callback). Not paged
-        // for; forgotten after longer, in case it was only Redis that could not hear the caller.
+        // for; taken off the line after longer, in case it was only Redis that could not hear the
+        // caller, and put on the call-back list: a verified caller is never simply forgotten.
         if (entry.lastSeen < now - GHOST_FORGOTTEN_MS) {
-          log.warn({ callSid: caller.callSid }, 'a waiting caller stopped fetching the wait URL: their call is over');
-          await waiting.remove(caller.callSid);
+          log.warn({ callSid: caller.callSid }, 'a waiting caller stopped fetching the wait URL: their call is over; on the call-back list');
+          const gone = await waiting.remove(caller.callSid);
+          if (gone !== undefined) await deps.callerGone(gone, entry.lastSeen);
         } else await waiting.dueAt(caller.callSid, now + ghostMs / 2);
         continue;
       }

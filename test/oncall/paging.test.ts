@@ -4,6 +4,8 @@ import { startTwilioRestApi } from '../../sim/twilio-rest-api.js';
 import { eventually } from '../helpers/eventually.js';
 import { buildTestApp, OPS_KEY, type TestApp } from '../helpers/test-app.js';
 import { testClock } from '../helpers/test-clock.js';
+import { createMissedCallers } from '../../src/oncall/missed-callers.js';
+import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
 import { ALICE, BASE, BOB, givenWaitingCaller } from './oncall-helpers.js';
 
 /**
@@ -151,6 +153,17 @@ describe('paging the on-call list', () => {
     // Only the caller still fetching the wait URL is paged again.
     expect(rest.calls.slice(2).map((c) => new URL(c.url).searchParams.get('caller'))).toEqual([heard.call.callSid]);
     expect(quiet.call.callSid).not.toBe(heard.call.callSid);
+  });
+
+  it('when a caller is not heard of for ten minutes (their call ended unseen), then they leave the line for the call-back list, with their number', async () => {
+    const quiet = await givenWaitingCaller(t);
+    await t.pager.tick();
+    t.clock.advance(10 * 60_000 + 1_000);
+    await t.pager.tick();
+
+    expect(await createWaitingCallers(t.redis).get(quiet.call.callSid)).toBeUndefined();
+    const missed = await createMissedCallers(t.redis, { windowMs: t.policy.voicemail.missedForHours * 3_600_000 }).get(quiet.call.callSid);
+    expect(missed).toMatchObject({ accountId: quiet.accountId, userId: quiet.userId, from: quiet.call.from, reason: 'hung_up' });
   });
 
   it('when the rota is empty while callers wait, then /metrics and /readyz say so until someone is on call again', async () => {

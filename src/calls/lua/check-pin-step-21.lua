@@ -16,7 +16,7 @@
 -- KEYS: the nine guess keys (checkGuess), call, consumed, consumed-until, the directory's
 --       accounts and users, the six waiting keys, the account codes
 -- ARGV: deadline, now, hash, attemptId, bucket, oldest, callerWindowFrom, stepField, claimField,
---       check, attempt, askPin JSON, askCode JSON, open tiers (",gold,silver,"), queue, callSid
+--       check, attempt, askPin JSON, askCode JSON, open tiers (",gold,silver,"), queue, callSid, from
 -- Returns {'late'} | {'decided', decision} | {'busy'} |
 --   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's, retired account}
 --   (recorded: the step is not held) | {'claimed', 'admitted', decision, owner, tier, '', ''} (recorded:
@@ -77,7 +77,7 @@ local function admitOwner(owner)
   -- The PIN was found live just now, in this script: its lease cannot fail.
   local admitted = admitCaller({now = ARGV[2], hash = ARGV[3], owner = owner, callSid = ARGV[16], call = call,
     stepField = ARGV[8], decision = decision, order = -priority * 1e13 + tonumber(ARGV[2]), caller = caller,
-    accountId = accountId, userId = userId}, {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
+    accountId = accountId, userId = userId, from = ARGV[17]}, {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
   if not admitted then error('a PIN found live could not be leased in the same script') end
   return {'claimed', 'admitted', decision, owner, account.sla, '', ''}
 end
