@@ -34,6 +34,9 @@ export interface CallFacts {
 
 // Longer than any call can last; the history lives in the audit stream, not here.
 export const CALL_STATE_TTL_MS = 6 * 3_600_000;
+// Once the call's end is reported, only late or repeated callbacks can still come: an hour covers
+// them, and a flood of short calls (50 a second) keeps a sixth of the state it would for 6 h.
+export const ENDED_CALL_STATE_TTL_MS = 3_600_000;
 // Longer than a webhook may take to answer (src/http/twilio/webhook-budget.ts).
 export const CLAIM_MS = 2_000;
 // How long an identical webhook waits for the first one's decision, and how often it looks.
@@ -119,6 +122,7 @@ export function createCallStates(redis: RedisClient) {
     async record(
       callSid: string,
       change: { step?: string; decision?: Decision; failed?: boolean; empty?: boolean; facts?: CallFacts },
+      ttlMs = CALL_STATE_TTL_MS,
     ): Promise<boolean> {
       const facts = Object.entries(change.facts ?? {}).flatMap(([field, value]) =>
         value === undefined ? [] : [field, String(value)],
@@ -127,7 +131,7 @@ export function createCallStates(redis: RedisClient) {
       const counter = change.failed === true ? 'failures' : change.empty === true ? 'empties' : '';
       return recordCallStep(
         [keys.call(callSid)],
-        [CALL_STATE_TTL_MS, stored === undefined ? '' : `step:${change.step ?? ''}`, stored ?? '', counter, ...facts],
+        [ttlMs, stored === undefined ? '' : `step:${change.step ?? ''}`, stored ?? '', counter, ...facts],
       );
     },
   };

@@ -10,7 +10,7 @@ import type { QueueCleanup } from '../oncall/queue-cleanup.js';
 import { WAIT_PAUSE_SECONDS, waitedSeconds, type WaitingCallers } from '../oncall/waiting-callers.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { Admissions } from './admission.js';
-import type { CallStates } from './call-state.js';
+import { ENDED_CALL_STATE_TTL_MS, type CallStates } from './call-state.js';
 import type { Decision } from './decisions.js';
 import type { VoicemailFlow } from './voicemail-flow.js';
 
@@ -146,7 +146,7 @@ export function createQueueFlow(deps: {
   async function ended(end: { callSid: string; from: string; callStatus: string; durationSeconds: number | undefined }): Promise<void> {
     const [state, first, caller] = await Promise.all([
       calls.get(end.callSid),
-      calls.record(end.callSid, { step: 'status', decision: { kind: 'nothing' } }),
+      calls.record(end.callSid, { step: 'status', decision: { kind: 'nothing' } }, ENDED_CALL_STATE_TTL_MS),
       waiting.remove(end.callSid),
       // A PIN leased to a caller who never fetched the wait URL is live again (admission.ts).
       deps.leases.release(end.callSid, clock.now()),

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMissedCallers } from '../../src/oncall/missed-callers.js';
+import { keys } from '../../src/redis/keys.js';
 import { api, changedBehindTheApi, givenAccount, givenPin, givenUser } from '../helpers/givens.js';
 import { logLines } from '../helpers/leak-watch.js';
 import { buildTestApp } from '../helpers/test-app.js';
@@ -33,6 +34,16 @@ describe('waiting in the queue', () => {
     expect(await historyOf(accountId)).toEqual([
       expect.objectContaining({ outcome: 'abandoned', waitSeconds: 42, durationSeconds: 50 }),
     ]);
+  });
+
+  it("when a call's end is reported, then what callgate keeps of it lasts an hour, not the six hours a live call's state may", async () => {
+    const call = placeCall(t.app, t.config);
+    await call.voice();
+    expect(await t.redis.pttl(keys.call(call.callSid))).toBeGreaterThan(5 * 3_600_000);
+    await call.status('completed', 20);
+    const ttl = await t.redis.pttl(keys.call(call.callSid));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(3_600_000);
   });
 
   it('when Twilio retries the queue action and the status callback, then each event is recorded once', async () => {
