@@ -53,7 +53,7 @@ const BRIDGING_TTL_MS = 6 * 3_600_000;
  * A caller as the line stores them: a JSON array in this order, without key names and without
  * the CallSid (it is the field they are stored under), so 10,000 on hold cost about 150 B less
  * each. The PIN step's script writes the same array (src/calls/lua/check-pin-step-21.lua), and the
- * wait fetch reads the tier at its 7th place (src/oncall/lua/wait-fetch-8.lua).
+ * wait fetch reads the tier at its 7th place (atWaitFetch).
  */
 const storedCallerSchema = z.tuple([z.string(), z.string(), z.string(), z.string(), z.boolean(), z.string().nullable(), z.string(), z.number(), z.number()]);
 export function storedCaller(c: WaitingCaller): string {
@@ -139,7 +139,7 @@ const decodeReserve: Decoder<'reserved' | 'taken' | 'gone'> = (reply) => {
   return reply === 'reserved' ? 'reserved' : reply === 'taken' ? 'taken' : 'gone';
 };
 
-/** What a wait-URL fetch learns in its one command (lua/wait-fetch-8.lua). */
+/** What a wait-URL fetch learns. */
 export interface AtWaitFetch {
   /** 1-based, across plans. */
   position: number;
@@ -148,11 +148,11 @@ export interface AtWaitFetch {
   reservedUntil: number;
 }
 
-const decodeWaitFetch: Decoder<AtWaitFetch | undefined> = (reply) => {
-  if (!Array.isArray(reply)) return undefined;
-  const [rank, tier, reservedUntil] = reply as unknown[];
-  return { position: Number(rank) + 1, tier: String(tier), reservedUntil: Number(reservedUntil) };
-};
+// The tier from the stored caller (storedCaller): its seventh item, without validating the rest.
+function tierOf(json: string | null): string {
+  const tier: unknown = json === null ? undefined : (JSON.parse(json) as unknown[])[6];
+  return typeof tier === 'string' ? tier : '';
+}
 
 export function createWaitingCallers(redis: RedisClient) {
   const script = <T>(file: string, decode: Decoder<T>) => defineScript(redis, new URL(`./lua/${file}`, import.meta.url), decode);
@@ -164,7 +164,7 @@ export function createWaitingCallers(redis: RedisClient) {
   const removeWaitingCaller = script('remove-waiting-caller-6.lua', asUnknown);
   const prepareBridge = script('prepare-bridge-7.lua', asUnknown);
   const settleCaller = script('settle-caller-7.lua', asUnknown);
-  const waitFetch = script('wait-fetch-8.lua', decodeWaitFetch);
+  const confirmLease = defineScript(redis, new URL('../pins/lua/confirm-lease-4.lua', import.meta.url), asFlag);
   const { waitingOrder, waitingCallers, pagingChains, reservations, pagerDue, waitingSeen } = keys;
 
   async function entries(callSids: string[]): Promise<WaitingEntry[]> {
@@ -244,8 +244,27 @@ export function createWaitingCallers(redis: RedisClient) {
      * A wait-URL fetch: the caller heard "connecting you" (their PIN's lease confirmed) and is still
      * there (the heartbeat); their place, plan and reservation, or undefined if not waiting.
      */
-    atWaitFetch: (callSid: string, now: number): Promise<AtWaitFetch | undefined> =>
-      waitFetch([waitingOrder, waitingCallers, reservations, waitingSeen, keys.call(callSid), keys.pinsConsumed, keys.pinsConsumedUntil, keys.pinsLiveByCode], [callSid, now]),
+    /**
+     * A wait-URL fetch, in one round trip of plain commands (no script: this is the hottest path
+     * of a mass outage, and a script's set-up costs Redis more than these five reads and writes):
+     * the heartbeat (the caller is still there), their place in line, plan and reservation. The
+     * first fetch also finds their PIN's lease and confirms it, Twilio's proof that they heard
+     * "connecting you" (a second round trip, once per call). Nothing here needs the commands to
+     * run together: the heartbeat only touches a caller still on the line (XX).
+     */
+    async atWaitFetch(callSid: string, now: number): Promise<AtWaitFetch | undefined> {
+      const call = keys.call(callSid);
+      const [leased, rank, , stored, held] = await Promise.all([
+        withRedis(() => redis.hget(call, 'leased')),
+        withRedis(() => redis.zrank(waitingOrder, callSid)),
+        withRedis(() => redis.zadd(waitingSeen, 'XX', now, callSid)),
+        withRedis(() => redis.hget(waitingCallers, callSid)),
+        withRedis(() => redis.hget(reservations, callSid)),
+      ]);
+      if (leased !== null) await confirmLease([call, keys.pinsConsumed, keys.pinsConsumedUntil, keys.pinsLiveByCode], [callSid]);
+      if (rank === null) return undefined;
+      return { position: rank + 1, tier: tierOf(stored), reservedUntil: decodeReservation(held)?.until ?? 0 };
+    },
 
     async claimChain(callSid: string, now: number, leaseUntil: number): Promise<boolean> {
       return claimPagingChain([pagerDue], [callSid, now, leaseUntil]);

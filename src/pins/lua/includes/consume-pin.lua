@@ -4,7 +4,7 @@
 -- owner, only while it is live. With `lease`, the use is a lease: the PIN stays out of the
 -- index, and its record (CONSUMED, by owner) says which call holds it. Twilio decides what it
 -- becomes: the caller's first wait-URL fetch proves they heard "connecting you" and confirms
--- it (includes/confirm-lease, src/oncall/lua/wait-fetch-8.lua); their call ending before that
+-- it (includes/confirm-lease, src/pins/lua/confirm-lease-4.lua, sent by the wait fetch); their call ending before that
 -- (they heard the apology, or hung up) releases it (releaseLease: the PIN is live again, unless
 -- it expired or its owner has a newer one). Without `lease` the PIN is used for good.
 -- A lease is kept at most until its PIN would have expired anyway (pruneLeases). A leased PIN

@@ -1,0 +1,12 @@
+-- A wait-URL fetch found the caller's PIN leased: Twilio fetched it, so the caller heard
+-- "connecting you" and the PIN's use is final (includes/confirm-lease). Once per call: the lease
+-- mark is gone after it; a fetch that finds none sends nothing (src/oncall/waiting-callers.ts).
+-- KEYS: the call's state, consumed, consumed-until, live-by-code   ARGV: callSid
+-- Reply: 1 when a lease was confirmed, else 0
+local CONSUMED, CONSUMED_UNTIL = KEYS[2], KEYS[3]
+--- @include "includes/confirm-lease"
+local leased = redis.call('HGET', KEYS[1], 'leased')
+if not leased then return 0 end
+confirmLease(leased, ARGV[1], KEYS[4])
+redis.call('HDEL', KEYS[1], 'leased')
+return 1
