@@ -183,6 +183,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     alsoOnTick: async (now) => {
       await cleanup.retryDue(now);
       await cleanup.sweep(now);
+      await books.settleUnreported(now);
     },
   });
   const books = createBridgeBooks({ waiting, busy, events, audit, clock, log, callerMissed: (caller, facts) => voicemail.callerMissed(caller, facts) });

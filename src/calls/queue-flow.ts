@@ -150,6 +150,8 @@ export function createQueueFlow(deps: {
       waiting.remove(end.callSid),
       // A PIN leased to a caller who never fetched the wait URL is live again (admission.ts).
       deps.leases.release(end.callSid, clock.now()),
+      // A bridge neither of whose reports came yet: settled by the pager if none comes (bridge-books.ts).
+      books.callerEnded(end.callSid),
     ]);
     if (!first) return;
     // Still on the books at the end: verified, but gone before their queue's action came (e.g. hung up during "connecting you").

@@ -8,6 +8,9 @@ import { waitedSeconds, type SettledCaller, type WaitingCaller, type WaitingCall
 
 // A sysadmin in a conversation sends no webhook until it ends; this only bounds a lost report of its end.
 export const CONNECTED_MS = 4 * 3_600_000;
+// Twilio sends the bridge's reports as the conversation ends, with the caller's call end: any that
+// is coming has come well within this after the caller's status callback.
+export const REPORT_GRACE_MS = 2 * 60_000;
 
 /**
  * The books of a bridge, kept from what Twilio reports, never from what callgate expects.
@@ -71,6 +74,25 @@ export function createBridgeBooks(deps: {
       if (settled?.bridging === undefined) return false;
       await missedAfterSettling(settled, settled.bridging.from, 'hung_up');
       return true;
+    },
+
+    /** The caller's call ended (their status callback): a bridge still unreported is noted. */
+    async callerEnded(callerSid: string): Promise<void> {
+      await waiting.bridgeEnded(callerSid, clock.now());
+    },
+
+    /**
+     * Bridges whose caller's call ended REPORT_GRACE_MS ago and still no report: both of Twilio's
+     * reports were lost (an outage; Twilio sends each once). Whether they spoke with the sysadmin
+     * is unknown, so they go on the call-back list: a call-back too many rather than a customer lost.
+     */
+    async settleUnreported(now: number): Promise<void> {
+      for (const callerSid of await waiting.bridgesEndedBefore(now - REPORT_GRACE_MS)) {
+        const settled = await waiting.settle(callerSid, { onlyBridging: true });
+        if (settled?.bridging === undefined) continue;
+        log.warn({ callSid: callerSid }, "a bridge's reports never came: the caller goes on the call-back list");
+        await missedAfterSettling(settled, settled.bridging.from, 'hung_up');
+      }
     },
 
     missedAfterSettling,

@@ -163,7 +163,8 @@ export function createWaitingCallers(redis: RedisClient) {
   const addWaitingCaller = script('add-waiting-caller-6.lua', asUnknown);
   const removeWaitingCaller = script('remove-waiting-caller-6.lua', asUnknown);
   const prepareBridge = script('prepare-bridge-7.lua', asUnknown);
-  const settleCaller = script('settle-caller-7.lua', asUnknown);
+  const settleCaller = script('settle-caller-8.lua', asUnknown);
+  const noteBridgeEnded = script('note-bridge-ended-2.lua', asFlag);
   const confirmLease = defineScript(redis, new URL('../pins/lua/confirm-lease-4.lua', import.meta.url), asFlag);
   const { waitingOrder, waitingCallers, pagingChains, reservations, pagerDue, waitingSeen } = keys;
 
@@ -214,8 +215,18 @@ export function createWaitingCallers(redis: RedisClient) {
      * `onlyBridging`) from the line. Undefined when another report already settled them.
      */
     async settle(callSid: string, options: { onlyBridging?: boolean } = {}): Promise<SettledCaller | undefined> {
-      return settledFrom(callSid, await settleCaller([...WAITING_KEYS, keys.bridging(callSid)], [callSid, options.onlyBridging === true ? '1' : '0']));
+      return settledFrom(
+        callSid,
+        await settleCaller([...WAITING_KEYS, keys.bridging(callSid), keys.bridgesEnded], [callSid, options.onlyBridging === true ? '1' : '0']),
+      );
     },
+
+    /** The caller's call ended: true when they were still being bridged, unreported (noted, by `now`). */
+    bridgeEnded: (callSid: string, now: number): Promise<boolean> => noteBridgeEnded([keys.bridging(callSid), keys.bridgesEnded], [callSid, now]),
+
+    /** Callers whose call ended while still being bridged, unreported, before `before` (a few at a time). */
+    bridgesEndedBefore: (before: number): Promise<string[]> =>
+      withRedis(() => redis.zrangebyscore(keys.bridgesEnded, '-inf', before, 'LIMIT', 0, 20)),
 
     async get(callSid: string): Promise<WaitingEntry | undefined> {
       return (await entries([callSid]))[0];

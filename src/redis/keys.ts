@@ -56,6 +56,8 @@ export const keys = {
   agentCall: (callSid: string) => `callgate:{line}:queue:agent-call:${callSid}`,
   // A caller between the <Queue> url and Twilio's report of the bridge (src/oncall/bridge-books.ts).
   bridging: (callSid: string) => `callgate:{line}:queue:bridging:${callSid}`,
+  // Bridging callers whose call ended before either report came, by when (src/oncall/bridge-books.ts).
+  bridgesEnded: 'callgate:{line}:queue:bridges-ended',
   queuesToDelete: 'callgate:{line}:queue:queues-to-delete',
   accountCalls: (accountId: string) => `${accountTag(accountId)}:calls`,
 } as const;

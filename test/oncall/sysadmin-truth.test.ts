@@ -1,7 +1,10 @@
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTwilioRestApi } from '../../sim/twilio-rest-api.js';
+import { createMissedCallers } from '../../src/oncall/missed-callers.js';
 import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
+import { keys } from '../../src/redis/keys.js';
+import { eventually } from '../helpers/eventually.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
 import { api } from '../helpers/givens.js';
 import { buildTestApp, OPS_KEY, policyWith, type TestApp } from '../helpers/test-app.js';
@@ -71,6 +74,47 @@ describe('the sysadmin side books what Twilio reports', () => {
     const history = await api(t.app).get(`/v1/accounts/${accountId}/calls`);
     expect(history.body).toEqual({ calls: [expect.objectContaining({ callSid: call.callSid })] });
     expect(history.body).not.toEqual({ calls: [expect.objectContaining({ outcome: 'connected' })] });
+  });
+});
+
+describe("a bridge whose reports never come (Twilio sends each once, https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides)", () => {
+  const missedOf = (t: TestApp, callSid: string) =>
+    createMissedCallers(t.redis, { windowMs: t.policy.voicemail.missedForHours * 3_600_000 }).get(callSid);
+
+  it("when both reports are lost (answered while Redis failed over) and the caller's call ends, then two minutes later they are on the call-back list", async () => {
+    const t = await lineWithAlice();
+    const { call, accountId, userId } = await givenWaitingCaller(t);
+    const alice = await aliceTakes(t, call.callSid);
+    await bridge(t, 'alice', call.callSid, alice.pageSid);
+    // Neither QueueResult nor DialBridged reaches callgate; the caller's status callback does.
+    await call.status('completed', 300);
+    t.clock.advance(60_000);
+    await t.pager.tick();
+    expect(await missedOf(t, call.callSid)).toBeUndefined();
+
+    t.clock.advance(61_000);
+    // The pager's housekeeping settles them (it runs beside a tick, one at a time).
+    await eventually(async () => {
+      await t.pager.tick();
+      expect(await missedOf(t, call.callSid)).toMatchObject({ accountId, userId, reason: 'hung_up' });
+    });
+  });
+
+  it("when a report comes after the caller's status callback, then the bridge is booked connected and nobody is put on the call-back list", async () => {
+    const t = await lineWithAlice();
+    const { call, accountId } = await givenWaitingCaller(t);
+    const alice = await aliceTakes(t, call.callSid);
+    await bridge(t, 'alice', call.callSid, alice.pageSid);
+    await call.status('completed', 300);
+    const post = signedWebhooks(t.app, t.config);
+    await post(`/twilio/agent-dialed?sysadmin=alice&about=${call.callSid}`, { CallSid: alice.pageSid, DialCallStatus: 'completed', DialBridged: 'true', DialCallDuration: '290' });
+
+    t.clock.advance(3 * 60_000);
+    await t.pager.tick();
+    const history = await api(t.app).get(`/v1/accounts/${accountId}/calls`);
+    expect(history.body).toEqual({ calls: [expect.objectContaining({ callSid: call.callSid, outcome: 'connected', sysadminId: 'alice' })] });
+    expect(await t.redis.zcard(keys.bridgesEnded)).toBe(0);
+    expect(await missedOf(t, call.callSid)).toBeUndefined();
   });
 });
 

@@ -1,12 +1,14 @@
 -- Settles a caller once, from wherever they are: still waiting, or being bridged. The first
 -- report of what became of them (connected, left) gets them; any later one gets nothing, so
 -- each outcome is booked once however Twilio's reports are ordered or repeated.
--- KEYS: the six, bridging  ARGV: callSid, onlyBridging ('1': leave a waiting caller be)
+-- A bridge settled leaves the list of bridges whose caller's call ended unreported (note-bridge-ended).
+-- KEYS: the six, bridging, bridges-ended  ARGV: callSid, onlyBridging ('1': leave a waiting caller be)
 -- Returns false, or {caller JSON, reservation or '', bridging fields...} (HGETALL's flat list).
 --- @include "includes/waiting-entry"
 local bridging = redis.call('HGETALL', KEYS[7])
 if #bridging > 0 then
   redis.call('DEL', KEYS[7])
+  redis.call('ZREM', KEYS[8], ARGV[1])
   return bridging
 end
 if ARGV[2] == '1' then return false end
