@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Response } from 'express';
+import { closeServer } from './close-server.js';
 
 /**
  * A stand-in for the two reads of Opsgenie's REST API that callgate's rota source makes,
@@ -129,12 +130,6 @@ export async function startOpsgenieApi(options: { apiKey: string; scheduleId: st
     fail(status) {
       failing = status;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Response } from 'express';
+import { closeServer } from './close-server.js';
 
 /**
  * A stand-in for the two reads of PagerDuty's REST API v2 that callgate's rota source makes,
@@ -156,12 +157,6 @@ export async function startPagerDutyApi(options: { token: string; escalationPoli
     fail(status: number | undefined) {
       failing = status;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolve();
-        });
-      }),
+    close: () => closeServer(server),
   });
 }

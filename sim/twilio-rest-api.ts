@@ -7,6 +7,7 @@ import { handleQueues, postQueue } from './rest-queues.js';
 import { handleRecordingMedia } from './rest-recordings.js';
 import { createPhoneNumberRegistry, handlePhoneNumbers, type PhoneNumberRegistry } from './rest-phone-numbers.js';
 import { createQueueRegistry, type QueueRegistry } from './queue-registry.js';
+import { closeServer } from './close-server.js';
 
 export type { PlacedCall } from './rest-calls.js';
 export type { LiveCalls } from './rest-call-update.js';
@@ -105,8 +106,7 @@ export async function startTwilioRestApi(credentials?: { accountSid: string; aut
       hanging.forEach((end) => {
         end();
       });
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await closeServer(server);
     },
   };
 }

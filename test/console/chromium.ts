@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /**
  * Debian's chromium, driven by playwright-core. Playwright never downloads a browser here:
@@ -37,4 +37,40 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** What a console page did that it must not: each test expects all three empty at the end. */
+export interface PageWatch {
+  cspViolations: string[];
+  /** Requests that left callgate (a message played from memory, `blob:`, does not). */
+  foreignRequests: string[];
+  /** Dialogs opened, dismissed at once: a name that ran as HTML would open alert(1). Without it, a test answers its own dialogs. */
+  dialogs?: string[];
+}
+
+export const newPageWatch = (options: { dialogs: boolean }): PageWatch => ({
+  cspViolations: [],
+  foreignRequests: [],
+  ...(options.dialogs ? { dialogs: [] } : {}),
+});
+
+/** A new page of `context` at `size`, watched into `watch`, on callgate's console at `base`. */
+export async function openWatchedConsole(context: BrowserContext, base: string, size: { width: number; height: number }, watch: PageWatch): Promise<Page> {
+  const page = await context.newPage();
+  await page.setViewportSize(size);
+  page.on('console', (message) => {
+    if (/Content.Security.Policy/i.test(message.text())) watch.cspViolations.push(message.text());
+  });
+  page.on('request', (request) => {
+    if (!request.url().startsWith(`${base}/`) && !request.url().startsWith('blob:')) watch.foreignRequests.push(request.url());
+  });
+  const { dialogs } = watch;
+  if (dialogs !== undefined) {
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+  }
+  await page.goto(`${base}/console/`);
+  return page;
 }

@@ -11,7 +11,7 @@ import { DEMO_POLICY, KIM, SAM, seedDemoLine, type Api } from '../../tools/demo-
 import { apiClient, startLocalStack, type LocalStack } from '../../tools/local-stack.js';
 import { eventually } from '../helpers/eventually.js';
 import { logSink, rememberSecret } from '../helpers/leak-watch.js';
-import { launchChromium } from './chromium.js';
+import { launchChromium, newPageWatch, openWatchedConsole } from './chromium.js';
 
 /**
  * The console's "Needs attention" panels in a real browser against a local stack: missed
@@ -31,9 +31,7 @@ let base: string;
 let panel: Api;
 let redis: Redis;
 let browser: { context: BrowserContext; close(): Promise<void> } | undefined;
-const cspViolations: string[] = [];
-const foreignRequests: string[] = [];
-const dialogs: string[] = [];
+const watch = newPageWatch({ dialogs: true });
 const hex = (n: number) => randomBytes(n / 2).toString('hex');
 
 beforeAll(async () => {
@@ -55,27 +53,12 @@ afterAll(async () => {
   await browser?.close();
   redis.disconnect();
   await stack.stop();
-  expect(cspViolations).toEqual([]);
-  expect(foreignRequests).toEqual([]);
-  expect(dialogs).toEqual([]);
+  expect(watch).toEqual(newPageWatch({ dialogs: true }));
 }, 60_000);
 
 async function openConsole(size = DESKTOP): Promise<Page> {
   if (browser === undefined) throw new Error('chromium did not start');
-  const page = await browser.context.newPage();
-  await page.setViewportSize(size);
-  page.on('console', (message) => {
-    if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());
-  });
-  page.on('request', (request) => {
-    if (!request.url().startsWith(`${base}/`) && !request.url().startsWith('blob:')) foreignRequests.push(request.url());
-  });
-  // A name that ran as HTML would open alert(1).
-  page.on('dialog', (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-  await page.goto(`${base}/console/`);
+  const page = await openWatchedConsole(browser.context, base, size, watch);
   await page.getByLabel('Operator key').fill(stack.opsKey);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Needs attention' }).waitFor();

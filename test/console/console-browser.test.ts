@@ -11,7 +11,7 @@ import { apiClient, simulatorFor, startLocalStack, type LocalStack } from '../..
 import { eventually } from '../helpers/eventually.js';
 import { logSink, rememberSecret } from '../helpers/leak-watch.js';
 import { createBusySysadmins } from '../../src/oncall/busy-sysadmins.js';
-import { launchChromium } from './chromium.js';
+import { launchChromium, newPageWatch, openWatchedConsole } from './chromium.js';
 
 /**
  * The console in a real browser against a whole local stack: callgate, the Twilio simulator,
@@ -29,8 +29,7 @@ let panel: Api;
 let browser: { context: BrowserContext; close(): Promise<void> } | undefined;
 let sim: SimulatedTwilio;
 const calls: Promise<unknown>[] = [];
-const cspViolations: string[] = [];
-const foreignRequests: string[] = [];
+const watch = newPageWatch({ dialogs: false });
 
 beforeAll(async () => {
   stack = await startLocalStack({ policy: DEMO_POLICY, redisUrl: inject('redisUrl'), keyPrefix: KEY_PREFIX, log: createLogger({ level: 'info', destination: logSink }) });
@@ -52,22 +51,12 @@ afterAll(async () => {
   await Promise.all(calls);
   await sim.settled();
   await stack.stop();
-  expect(cspViolations).toEqual([]);
-  expect(foreignRequests).toEqual([]);
+  expect(watch).toEqual(newPageWatch({ dialogs: false }));
 }, 90_000);
 
 async function openConsole(size = DESKTOP): Promise<Page> {
   if (browser === undefined) throw new Error('chromium did not start');
-  const page = await browser.context.newPage();
-  await page.setViewportSize(size);
-  page.on('console', (message) => {
-    if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());
-  });
-  page.on('request', (request) => {
-    if (!request.url().startsWith(`${base}/`)) foreignRequests.push(request.url());
-  });
-  await page.goto(`${base}/console/`);
-  return page;
+  return openWatchedConsole(browser.context, base, size, watch);
 }
 
 async function signIn(page: Page, key: string): Promise<void> {
