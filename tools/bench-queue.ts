@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { systemClock } from '../src/clock.js';
 import { createLogger } from '../src/logger.js';
-import { createWaitingCallers } from '../src/oncall/waiting-callers.js';
 import { connectRedis } from '../src/redis/connect-redis.js';
 import { keys } from '../src/redis/keys.js';
 
@@ -13,25 +12,26 @@ import { keys } from '../src/redis/keys.js';
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** Adds `count` verified callers to the line, as admissions would (no key prefix: the service's own data). */
+/**
+ * Puts `count` verified callers on the line's keys as the PIN step's admission leaves them
+ * (src/oncall/lua/includes/waiting-entry.lua holdCaller; the caller as the JSON array
+ * src/oncall/waiting-callers.ts reads), quickly, for the webhook and pager measurements: the
+ * outage's measurements admit theirs through the service. No key prefix: the service's own data.
+ */
 export async function seedWaitingCallers(redisUrl: string, count: number, from: number): Promise<void> {
   const client = connectRedis({ kind: 'standalone', url: redisUrl }, createLogger({ level: 'error' }));
   await new Promise((resolve) => client.once('ready', resolve));
-  const waiting = createWaitingCallers(client);
   const now = systemClock.now();
-  let next = from;
-  await Promise.all(
-    Array.from({ length: 64 }, async () => {
-      while (next < from + count) {
-        const i = (next += 1);
-        const callSid = `CAbench${String(i).padStart(25, '0')}`;
-        await waiting.add(
-          { callSid, accountId: 'bench', accountName: 'Bench Ltd', userId: `w${String(i)}`, userName: `Waiting ${String(i)}`, isAdminContact: false, adminContactName: 'Ada Admin', tier: 'standard', priority: 1, enqueuedAt: now + i },
-          now,
-        );
-      }
-    }),
-  );
+  for (let start = from; start < from + count; start += 1000) {
+    const batch = client.multi();
+    for (let i = start + 1; i <= Math.min(start + 1000, from + count); i += 1) {
+      const callSid = `CAbench${String(i).padStart(25, '0')}`;
+      const caller = JSON.stringify(['bench', 'Bench Ltd', `w${String(i)}`, `Waiting ${String(i)}`, false, 'Ada Admin', 'standard', 1, now + i]);
+      batch.zadd(keys.waitingOrder, -1e13 + now + i, callSid).hset(keys.waitingCallers, callSid, caller);
+      batch.zadd(keys.pagerDue, now, callSid).zadd(keys.waitingSeen, now, callSid);
+    }
+    await batch.exec();
+  }
   client.disconnect();
 }
 

@@ -52,14 +52,10 @@ const BRIDGING_TTL_MS = 6 * 3_600_000;
 /**
  * A caller as the line stores them: a JSON array in this order, without key names and without
  * the CallSid (it is the field they are stored under), so 10,000 on hold cost about 150 B less
- * each. The PIN step's script writes the same array (src/calls/lua/check-pin-step-21.lua), and the
+ * each. Written in one place, the PIN step's admission (src/calls/lua/check-pin-step-21.lua); the
  * wait fetch reads the tier at its 7th place (atWaitFetch).
  */
 const storedCallerSchema = z.tuple([z.string(), z.string(), z.string(), z.string(), z.boolean(), z.string().nullable(), z.string(), z.number(), z.number()]);
-export function storedCaller(c: WaitingCaller): string {
-  const stored: z.infer<typeof storedCallerSchema> = [c.accountId, c.accountName, c.userId, c.userName, c.isAdminContact, c.adminContactName, c.tier, c.priority, c.enqueuedAt];
-  return JSON.stringify(stored);
-}
 function callerFrom(callSid: string, json: string): WaitingCaller {
   const [accountId, accountName, userId, userName, isAdminContact, adminContactName, tier, priority, enqueuedAt] = storedCallerSchema.parse(JSON.parse(json));
   return { callSid, accountId, accountName, userId, userName, isAdminContact, adminContactName, tier, priority, enqueuedAt };
@@ -130,9 +126,6 @@ export function ghostAfterMs(queue: { holdMusicSeconds?: number | undefined }): 
 export const waitedSeconds = (caller: Pick<WaitingCaller, 'enqueuedAt'>, now: number): number =>
   Math.max(0, Math.round((now - caller.enqueuedAt) / 1000));
 
-/** The caller's place-in-line score: higher priority first, then earlier arrival (it only has to order). */
-export const orderOf = (caller: WaitingCaller): number => -caller.priority * 1e13 + caller.enqueuedAt;
-
 // 'reserved', 'taken' or 'gone'; {'late'}: the request gave up before Redis ran it.
 const decodeReserve: Decoder<'reserved' | 'taken' | 'gone'> = (reply) => {
   if (isLate(reply)) throw new UnavailableError();
@@ -160,7 +153,6 @@ export function createWaitingCallers(redis: RedisClient) {
   const releaseReservation = script('release-reservation-6.lua', asFlag);
   const claimPagingChain = script('claim-paging-chain-1.lua', asFlag);
   const savePagingChain = script('save-paging-chain-6.lua', asFlag);
-  const addWaitingCaller = script('add-waiting-caller-6.lua', asUnknown);
   const removeWaitingCaller = script('remove-waiting-caller-6.lua', asUnknown);
   const prepareBridge = script('prepare-bridge-7.lua', asUnknown);
   const settleCaller = script('settle-caller-8.lua', asUnknown);
@@ -194,11 +186,6 @@ export function createWaitingCallers(redis: RedisClient) {
   }
 
   return {
-    /** A verified caller joins, due for paging at once (the call path does this in src/calls/admission.ts). */
-    async add(caller: WaitingCaller, now: number): Promise<void> {
-      await addWaitingCaller(WAITING_KEYS, [caller.callSid, orderOf(caller), storedCaller(caller), now]);
-    },
-
     /** The caller is no longer waiting (connected, left, hung up, or a ghost): returns who they were, if they were. */
     async remove(callSid: string): Promise<WaitingCaller | undefined> {
       const json = await removeWaitingCaller(WAITING_KEYS, [callSid]);

@@ -1,6 +1,5 @@
--- A waiting caller's entry across the six waiting keys, written in one place so the PIN's
--- admission (src/calls/lua/) holds a caller with the very code that `add` uses: a caller joins
--- due for paging at once. `k`: a table of the six keys (src/oncall/waiting-callers.ts):
+-- A waiting caller's entry across the six waiting keys, held (by the PIN step's admission,
+-- src/calls/lua/) and forgotten in one place: a caller joins due for paging at once. `k`: a table of the six keys (src/oncall/waiting-callers.ts):
 --   k[1] waiting       ZSET  callSid by tier priority, then arrival (the place in line)
 --   k[2] callers       HASH  callSid -> the caller, for the briefing (JSON)
 --   k[3] chains        HASH  callSid -> the paging chain (JSON; none yet: nobody paged, the first on the rota next)
