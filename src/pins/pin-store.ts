@@ -58,11 +58,6 @@ export interface PinStore {
   revoke: (owners: PinOwner[]) => Promise<number>;
   /** The owner of a live PIN, without using it up. */
   find: (pin: string) => Promise<(PinOwner & { expiresAt: number }) | undefined>;
-  /**
-   * Uses the PIN up if it is still live and still `owner`'s; true for exactly one of racing callers.
-   * Redis does nothing if it only gets to it after `notAfter` (epoch ms, real time).
-   */
-  consume: (pin: string, owner: PinOwner, notAfter?: number, callSid?: string) => Promise<boolean>;
   /** How many PINs are live now (for the risk metric). */
   liveCount: () => Promise<number>;
 }
@@ -123,7 +118,6 @@ export function createPinStore(
   const { secret, drawPin = generatePin, accountCodeDigits = DEFAULT_ACCOUNT_CODE_DIGITS } = options;
   const settings = { ...options.pin, livePerAccount: options.pin.livePerAccount ?? Number.MAX_SAFE_INTEGER };
   const issuePin = defineScript(redis, new URL('./lua/issue-pin-10.lua', import.meta.url), asTagged);
-  const consumePin = defineScript(redis, new URL('./lua/consume-pin-6.lua', import.meta.url), asTagged);
   const revokePins = defineScript(redis, new URL('./lua/revoke-pins-6.lua', import.meta.url), asTagged);
   const pinKeys = PIN_KEYS;
 
@@ -200,12 +194,8 @@ export function createPinStore(
     return owner === undefined ? undefined : { ...owner, expiresAt: parsed.expiresAt };
   }
 
-  async function consume(pin: string, owner: PinOwner, notAfter?: number, callSid = ''): Promise<boolean> {
-    const [outcome] = await consumePin(pinKeys, [scriptDeadline(notAfter), clock.now(), hashPin(secret, pin), ownerKey(owner), callSid, 0]);
-    return outcome === 'ok';
-  }
 
   const liveCount = () => withRedis(() => redis.zcount(keys.pinExpiry, `(${String(clock.now())}`, '+inf'));
 
-  return { issue, status, statuses, revoke, find, consume, liveCount };
+  return { issue, status, statuses, revoke, find, liveCount };
 }

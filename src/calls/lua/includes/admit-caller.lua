@@ -10,7 +10,7 @@
 --- @include "../../oncall/lua/includes/waiting-entry"
 local function admitCaller(a, waiting)
   pruneLeases(a.now)
-  if not consume(a.now, a.hash, a.owner, a.callSid, true) then return false end
+  if not consume(a.now, a.hash, a.owner, a.callSid) then return false end
   redis.call('HDEL', a.call, (string.gsub(a.stepField, '^step:', 'claim:')))
   redis.call('HSET', a.call, a.stepField, a.decision, 'accountId', a.accountId, 'userId', a.userId, 'leased', a.owner, 'from', a.from)
   redis.call('PEXPIRE', a.call, ADMIT.callTtlMs)

@@ -1,28 +1,25 @@
--- Using a PIN up, on a lease: the call path's scripts (src/calls/lua/) use a PIN up with the very
--- code tested here. Needs CONSUMED, CONSUMED_UNTIL (includes/forget-consumed).
+-- Using a PIN up, on a lease (the PIN step's admission, src/calls/lua/includes/admit-caller.lua).
+-- Needs CONSUMED, CONSUMED_UNTIL (includes/forget-consumed).
 -- consume: of any number of racing calls exactly one gets true; only the PIN of the expected
--- owner, only while it is live. With `lease`, the use is a lease: the PIN stays out of the
--- index, and its record (CONSUMED, by owner) says which call holds it. Twilio decides what it
--- becomes: the caller's first wait-URL fetch proves they heard "connecting you" and confirms
--- it (includes/confirm-lease, src/pins/lua/confirm-lease-4.lua, sent by the wait fetch); their call ending before that
--- (they heard the apology, or hung up) releases it (releaseLease: the PIN is live again, unless
--- it expired or its owner has a newer one). Without `lease` the PIN is used for good.
+-- owner, only while it is live. The PIN leaves the index, and its lease (CONSUMED, by owner)
+-- says which call holds it. Twilio decides what it becomes: the caller's first wait-URL fetch
+-- proves they heard "connecting you" and confirms it (confirm-lease-4.lua, sent by the wait
+-- fetch); their call ending before that (they heard the apology, or hung up) releases it
+-- (releaseLease: the PIN is live again, unless it expired or its owner has a newer one).
 -- A lease is kept at most until its PIN would have expired anyway (pruneLeases). A leased PIN
 -- still counts among its account code's live PINs (live-by-code) until the lease is settled: it
 -- may come back, and the code's guess risk and the live-PIN cap must count it (check-guess).
 --- @include "includes/forget-pin"
 --- @include "includes/settle-lease"
-local function consume(now, hash, owner, callSid, lease)
+local function consume(now, hash, owner, callSid)
   local record = redis.call('HGET', KEYS[1], hash)
   if not record then return false end
   local recordOwner, expiresAt, code = string.match(record, '^([^|]*)|(%d+)|?(%d*)$')
   if recordOwner ~= owner or tonumber(expiresAt) <= tonumber(now) then return false end
   forget(hash)
-  if lease then
-    redis.call('HSET', CONSUMED, owner, hash .. '|' .. expiresAt .. '|' .. code .. '|' .. callSid)
-    redis.call('ZADD', CONSUMED_UNTIL, expiresAt, owner)
-    if code ~= '' then redis.call('HINCRBY', KEYS[4], code, 1) end
-  end
+  redis.call('HSET', CONSUMED, owner, hash .. '|' .. expiresAt .. '|' .. code .. '|' .. callSid)
+  redis.call('ZADD', CONSUMED_UNTIL, expiresAt, owner)
+  if code ~= '' then redis.call('HINCRBY', KEYS[4], code, 1) end
   return true
 end
 -- Forgets a few leases whose PIN has expired: nothing could make them live again.
