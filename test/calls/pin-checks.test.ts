@@ -25,6 +25,17 @@ async function callWith(pin: string): Promise<string> {
   return twimlOf(await call.pin(pin));
 }
 
+describe('a PIN is used once', () => {
+  it('when 20 calls type one PIN at the same moment, then exactly one is put through and the PIN is used up', async () => {
+    const { pin } = await givenCaller();
+    const calls = Array.from({ length: 20 }, () => placeCall(t.app, t.config));
+    await Promise.all(calls.map((call) => call.voice()));
+    const answers = await Promise.all(calls.map(async (call) => twimlOf(await call.pin(pin))));
+    expect(answers.filter((xml) => xml.includes('<Enqueue'))).toHaveLength(1);
+    expect(await pins.find(pin)).toBeUndefined();
+  });
+});
+
 describe('a valid PIN is checked against the directory as it is now', () => {
   it('when manage_support was taken away after the PIN was issued, then refused by name, and hung up', async () => {
     const { accountId, userId, pin } = await givenCaller();
