@@ -178,12 +178,16 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     // Called back on the number kept at admission (none: as a withheld caller, the control panel is told).
     callerGone: async (caller, lastSeen) => {
       const { from = '' } = await calls.get(caller.callSid);
-      await voicemail.callerMissed(caller, { from, waitSeconds: waitedSeconds(caller, lastSeen), reason: 'hung_up' });
+      const waitSeconds = waitedSeconds(caller, lastSeen);
+      await voicemail.callerMissed(caller, { from, waitSeconds, reason: 'hung_up' });
+      // The call history says what the call-back list says.
+      await audit.record({ type: 'abandoned', callSid: caller.callSid, accountId: caller.accountId, userId: caller.userId, waitSeconds });
     },
     alsoOnTick: async (now) => {
+      // First: the others talk to Twilio's REST API and may take long in an outage.
+      await books.settleUnreported(now);
       await cleanup.retryDue(now);
       await cleanup.sweep(now);
-      await books.settleUnreported(now);
     },
   });
   const books = createBridgeBooks({ waiting, busy, events, audit, clock, log, callerMissed: (caller, facts) => voicemail.callerMissed(caller, facts) });

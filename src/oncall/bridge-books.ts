@@ -91,7 +91,10 @@ export function createBridgeBooks(deps: {
         const settled = await waiting.settle(callerSid, { onlyBridging: true });
         if (settled?.bridging === undefined) continue;
         log.warn({ callSid: callerSid }, "a bridge's reports never came: the caller goes on the call-back list");
+        const { caller } = settled;
+        const waitSeconds = waitedSeconds(caller, settled.bridging.at);
         await missedAfterSettling(settled, settled.bridging.from, 'hung_up');
+        await audit.record({ type: 'abandoned', callSid: callerSid, accountId: caller.accountId, userId: caller.userId, waitSeconds });
       }
     },
 

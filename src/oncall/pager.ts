@@ -96,8 +96,10 @@ export function createPager(deps: PagerDeps) {
         // caller, and put on the call-back list: a verified caller is never simply forgotten.
         if (entry.lastSeen < now - GHOST_FORGOTTEN_MS) {
           log.warn({ callSid: caller.callSid }, 'a waiting caller stopped fetching the wait URL: their call is over; on the call-back list');
-          const gone = await waiting.remove(caller.callSid);
-          if (gone !== undefined) await deps.callerGone(gone, entry.lastSeen);
+          // Booked first (a missed call is recorded once per call), then taken off: a failure in
+          // between leaves them on the line for the next tick, never off it and unbooked.
+          await deps.callerGone(caller, entry.lastSeen);
+          await waiting.remove(caller.callSid);
         } else await waiting.dueAt(caller.callSid, now + ghostMs / 2);
         continue;
       }

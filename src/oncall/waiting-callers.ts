@@ -141,9 +141,9 @@ export interface AtWaitFetch {
   reservedUntil: number;
 }
 
-// The tier from the stored caller (storedCaller): its seventh item, without validating the rest.
-function tierOf(json: string | null): string {
-  const tier: unknown = json === null ? undefined : (JSON.parse(json) as unknown[])[6];
+// The tier from the stored caller (storedCallerSchema): its seventh item, without validating the rest.
+function tierOf(json: string): string {
+  const tier: unknown = (JSON.parse(json) as unknown[])[6];
   return typeof tier === 'string' ? tier : '';
 }
 
@@ -260,7 +260,8 @@ export function createWaitingCallers(redis: RedisClient) {
         withRedis(() => redis.hget(reservations, callSid)),
       ]);
       if (leased !== null) await confirmLease([call, keys.pinsConsumed, keys.pinsConsumedUntil, keys.pinsLiveByCode], [callSid]);
-      if (rank === null) return undefined;
+      // Taken off the line between the reads (a bridge being prepared, a settle): not waiting any more.
+      if (rank === null || stored === null) return undefined;
       return { position: rank + 1, tier: tierOf(stored), reservedUntil: decodeReservation(held)?.until ?? 0 };
     },
 

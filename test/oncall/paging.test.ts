@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTwilioRestApi } from '../../sim/twilio-rest-api.js';
 import { eventually } from '../helpers/eventually.js';
-import { buildTestApp, OPS_KEY, type TestApp } from '../helpers/test-app.js';
+import { buildTestApp, CONTROL_PANEL_KEY, OPS_KEY, type TestApp } from '../helpers/test-app.js';
 import { testClock } from '../helpers/test-clock.js';
 import { createMissedCallers } from '../../src/oncall/missed-callers.js';
 import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
@@ -164,6 +164,8 @@ describe('paging the on-call list', () => {
     expect(await createWaitingCallers(t.redis).get(quiet.call.callSid)).toBeUndefined();
     const missed = await createMissedCallers(t.redis, { windowMs: t.policy.voicemail.missedForHours * 3_600_000 }).get(quiet.call.callSid);
     expect(missed).toMatchObject({ accountId: quiet.accountId, userId: quiet.userId, from: quiet.call.from, reason: 'hung_up' });
+    const history = await request(t.app).get(`/v1/accounts/${quiet.accountId}/calls`).set('Authorization', `Bearer ${CONTROL_PANEL_KEY}`);
+    expect(history.body).toEqual({ calls: [expect.objectContaining({ callSid: quiet.call.callSid, outcome: 'abandoned' })] });
   });
 
   it('when the rota is empty while callers wait, then /metrics and /readyz say so until someone is on call again', async () => {

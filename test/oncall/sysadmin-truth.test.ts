@@ -98,6 +98,25 @@ describe("a bridge whose reports never come (Twilio sends each once, https://www
       await t.pager.tick();
       expect(await missedOf(t, call.callSid)).toMatchObject({ accountId, userId, reason: 'hung_up' });
     });
+    // The call history says what the call-back list says.
+    const history = await api(t.app).get(`/v1/accounts/${accountId}/calls`);
+    expect(history.body).toEqual({ calls: [expect.objectContaining({ callSid: call.callSid, outcome: 'abandoned' })] });
+  });
+
+  it('when the bridging record is gone before the sweep (its TTL), then the list of ended bridges keeps nothing behind', async () => {
+    const t = await lineWithAlice();
+    const { call } = await givenWaitingCaller(t);
+    const alice = await aliceTakes(t, call.callSid);
+    await bridge(t, 'alice', call.callSid, alice.pageSid);
+    await call.status('completed', 300);
+    expect(await t.redis.zcard(keys.bridgesEnded)).toBe(1);
+    await t.redis.del(keys.bridging(call.callSid));
+
+    t.clock.advance(3 * 60_000);
+    await eventually(async () => {
+      await t.pager.tick();
+      expect(await t.redis.zcard(keys.bridgesEnded)).toBe(0);
+    });
   });
 
   it("when a report comes after the caller's status callback, then the bridge is booked connected and nobody is put on the call-back list", async () => {

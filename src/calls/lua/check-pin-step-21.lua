@@ -70,7 +70,7 @@ local function admitOwner(owner)
   local decision = '{"kind":"enqueue","name":' .. str(user.name) .. ',"queue":' .. str(ARGV[15]) .. '}'
   local adminId = account.admin_contact
   local adminName = adminId and (adminId == userId and user.name or nameOf(accountId, adminId))
-  -- The line's stored form (src/oncall/waiting-callers.ts storedCaller): an array, without the CallSid.
+  -- The line's stored form (src/oncall/waiting-callers.ts storedCallerSchema): an array, without the CallSid.
   local caller = '[' .. str(accountId) .. ',' .. str(account.name) .. ',' .. str(userId) .. ',' .. str(user.name)
     .. ',' .. tostring(adminId == userId) .. ',' .. str(adminName) .. ',' .. str(account.sla)
     .. ',' .. priority .. ',' .. ARGV[2] .. ']'
