@@ -153,11 +153,12 @@ export function createQueueFlow(deps: {
       // A bridge neither of whose reports came yet: settled by the pager if none comes (bridge-books.ts).
       books.callerEnded(end.callSid),
     ]);
-    if (!first) return;
     // Still on the books at the end: verified, but gone before their queue's action came (e.g. hung up during "connecting you").
+    // Whichever copy of the callback took them off books them (a missed call is recorded once per call).
     if (caller !== undefined) {
       await voicemail.callerMissed(caller, { from: end.from, waitSeconds: waitedSeconds(caller, clock.now()), reason: 'hung_up' });
     }
+    if (!first) return;
     await audit.record({
       type: 'completed',
       callSid: end.callSid,
