@@ -1,24 +1,12 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { freePort, startPrivateRedis } from '../../tools/private-redis.js';
 import { CONTROL_PANEL_KEY, testEnv } from '../helpers/test-app.js';
+import { startTsx } from '../helpers/tsx-process.js';
 
 /** Runs `src/main.ts` as its own process, as `npm start` would run the build. */
-function startMain(env: Record<string, string | undefined>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
+const startMain = (env: Record<string, string | undefined>) => startTsx('src/main.ts', [], env);
 
 /** Waits until the internal listener (where /readyz lives) says the process is ready. */
 async function untilHealthy(internalPort: number): Promise<void> {
