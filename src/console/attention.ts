@@ -5,7 +5,7 @@ import type { MissedCall, MissedCallers } from '../oncall/missed-callers.js';
 import type { OncallStore } from '../oncall/oncall-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { Attention, DeadLetterView, GuessingView, MissedCallView } from './attention-schema.js';
-import type { NameBook, NameRef, Names } from './name-book.js';
+import type { DirectoryStore, NameRef, Names } from '../directory/directory-store.js';
 
 // A screenful and more of each; the dead letters' total says how many more are kept.
 const SHOWN_MISSED = 100;
@@ -18,7 +18,8 @@ export interface AttentionDeps {
   /** Where the guessing bound stands (src/calls/abuse-limits.ts). */
   standing: () => Promise<GuessStanding>;
   oncall: Pick<OncallStore, 'list'>;
-  names: NameBook;
+  /** Account and user names, read with each build (the directory's own function). */
+  names: DirectoryStore['names'];
   policy: Policy;
   clock: Clock;
 }
@@ -111,7 +112,7 @@ export function createAttentionBuilder(deps: AttentionDeps) {
       const accountId = field(event.data, 'accountId');
       if (accountId !== null) refs.push({ accountId, userId: field(event.data, 'userId') ?? undefined });
     }
-    const known = await names.lookUp(refs);
+    const known = await names(refs);
     const rota = new Map(rotaList.map((s) => [s.id, s.name]));
     return {
       at: iso(now),

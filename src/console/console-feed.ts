@@ -13,7 +13,6 @@ import { createLineAlarmReader } from './line-alarm.js';
 import { createLineHistory } from './line-history.js';
 import { createLiveViewBuilder } from './live-view.js';
 import type { LiveView, RecentCalls } from './live-view-schema.js';
-import { createNameBook } from './name-book.js';
 import { recentCallsOf, withNames } from './recent-calls.js';
 import { sharedSnapshot } from './shared-snapshot.js';
 
@@ -44,14 +43,14 @@ export function createConsoleFeed(deps: {
   busy: BusySysadmins;
   oncall: OncallStore;
   oncallPins?: Pick<OncallPins, 'failures' | 'limits'>;
-  /** Where account and user names are read (the directory's own functions). */
-  directory: Pick<DirectoryStore, 'getAccount' | 'getMember'>;
+  /** Where account and user names are read (the directory's own function). */
+  directory: Pick<DirectoryStore, 'names'>;
   /** What needs a human: missed callers, dead letters, the guessing bound. */
   needs: Pick<AttentionDeps, 'missed' | 'deadLetters' | 'standing'>;
 }): ConsoleFeed {
   const { redis, clock, policy, oncall } = deps;
   const history = createLineHistory({ redis, clock });
-  const names = createNameBook({ directory: deps.directory, now: () => clock.now() });
+  const { names } = deps.directory;
   const readAlarm = createLineAlarmReader({ redis, clock, threshold: policy.line.alarmFailuresPerMinute });
   const live = sharedSnapshot(createLiveViewBuilder({ ...deps, history, readAlarm }), LIVE_MAX_AGE_MS);
   const recentCalls = sharedSnapshot(async () => {
@@ -59,7 +58,7 @@ export function createConsoleFeed(deps: {
     const recent = recentCallsOf(history.calls(), clock.now());
     const refs = recent.calls.flatMap(({ accountId, userId }) => (accountId === null ? [] : [{ accountId, userId: userId ?? undefined }]));
     const rota = new Map(view.sysadmins.map((s) => [s.id, s.name]));
-    return withNames(recent, await names.lookUp(refs), rota);
+    return withNames(recent, await names(refs), rota);
   }, RECENT_MAX_AGE_MS);
   const attention = sharedSnapshot(createAttentionBuilder({ ...deps.needs, oncall, names, policy, clock }), ATTENTION_MAX_AGE_MS);
   return { live, recentCalls, attention };

@@ -1,5 +1,5 @@
 import type { LineCall, RecentCalls } from './live-view-schema.js';
-import type { Names } from './name-book.js';
+import type { Names } from '../directory/directory-store.js';
 
 const HOUR_MS = 3_600_000;
 const HOURS = 24;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTACT_ROLES, storedUserSchema, type Account, type ContactRole, type User } from './directory-schema.js';
+import { CONTACT_ROLES, storedUserSchema, type Account, type ContactRole, type StoredUser, type User } from './directory-schema.js';
 
 /** Reading the directory's Redis values (layout in lua/includes/directory.lua) into domain values. */
 
@@ -36,10 +36,11 @@ export function parseAccount(accountId: string, stored: string | null): Account 
   return { id: accountId, name, sla, rev: rev ?? 0, contacts: contactsOf(CONTACT_ROLES.map((role) => holders[role])) };
 }
 
+/** The JSON part of a user's stored value "<rev>:<JSON>". */
+export const storedUserOf = (stored: string): StoredUser => storedUserSchema.parse(JSON.parse(stored.slice(stored.indexOf(':') + 1)));
+
 /** A user from their stored value "<rev>:<JSON>"; undefined when there is none. */
 export function parseUser(accountId: string, userId: string, contacts: Contacts, stored: string | null): User | undefined {
   if (stored === null || stored === '') return undefined;
-  const colon = stored.indexOf(':');
-  const data = storedUserSchema.parse(JSON.parse(stored.slice(colon + 1)));
-  return { ...data, id: userId, accountId, roles: rolesOf(contacts, userId), rev: Number(stored.slice(0, colon)) };
+  return { ...storedUserOf(stored), id: userId, accountId, roles: rolesOf(contacts, userId), rev: Number(stored.slice(0, stored.indexOf(':'))) };
 }

@@ -5,12 +5,26 @@ import { keys, ownerKey, PIN_KEYS } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { asTagged, asUnknown, defineScript, type Decoder } from '../redis/scripts.js';
 import { contactCannotBeDeleted, isContactRole, roleCannotBeRemoved, roleRequiresPermissions, rolesAllowedFor } from './contact-rules.js';
-import { contactsOf, parseAccount, parseUser } from './directory-records.js';
+import { contactsOf, parseAccount, parseUser, storedUserOf } from './directory-records.js';
 import { type Account, type AccountBody, type User, type UserBody } from './directory-schema.js';
 import { ifMatchArg, preconditionFailed, type IfMatch } from './revisions.js';
 
+/** Whose names to read: an account, or one of its users (and their account). */
+export interface NameRef {
+  accountId: string;
+  userId?: string | undefined;
+}
+
+/** Names read together; undefined for one the directory does not hold. */
+export interface Names {
+  account(accountId: string): string | undefined;
+  user(accountId: string, userId: string): string | undefined;
+}
+
 /** Accounts and users in Redis (lua/includes/directory.lua); every change is one atomic script. */
 export interface DirectoryStore {
+  /** The names of many accounts and users in one round trip (the console's panels hold only ids). */
+  names: (refs: readonly NameRef[]) => Promise<Names>;
   getAccount: (accountId: string) => Promise<Account | undefined>;
   /** The account and one of its users. */
   getMember: (accountId: string, userId: string) => Promise<{ account: Account | undefined; user: User | undefined }>;
@@ -65,6 +79,28 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
 
   return {
     getAccount,
+
+    async names(refs) {
+      const accountIds = [...new Set(refs.map((ref) => ref.accountId))];
+      const owners = [...new Set(refs.flatMap((ref) => (ref.userId === undefined ? [] : [ownerKey({ accountId: ref.accountId, userId: ref.userId })])))];
+      const [accounts, users] = await withRedis(() =>
+        Promise.all([
+          accountIds.length === 0 ? [] : redis.hmget(keys.directoryAccounts, ...accountIds),
+          owners.length === 0 ? [] : redis.hmget(keys.directoryUsers, ...owners),
+        ]),
+      );
+      const accountNames = new Map(accountIds.map((id, i) => [id, parseAccount(id, accounts[i] ?? null)?.name]));
+      const userNames = new Map(
+        owners.map((owner, i) => {
+          const stored = users[i] ?? null;
+          return [owner, stored === null ? undefined : storedUserOf(stored).name];
+        }),
+      );
+      return {
+        account: (accountId) => accountNames.get(accountId),
+        user: (accountId, userId) => userNames.get(ownerKey({ accountId, userId })),
+      };
+    },
 
     async getMember(accountId, userId) {
       const [account, stored] = await Promise.all([

@@ -99,7 +99,7 @@ describe('GET /v1/ops/attention: missed callers', () => {
     ]);
   });
 
-  it('when the account is renamed, then the new name shows once the name is a minute old (the call keeps its own if the account is gone)', async () => {
+  it('when the account is renamed, then the new name shows at the next build (the call keeps its own if the account is gone)', async () => {
     const t = await newApp();
     const accountId = await givenAccount(t.app);
     const userId = await givenUser(t.app, accountId);

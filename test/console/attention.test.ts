@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GuessStanding } from '../../src/policy/guess-bound.js';
 import { createAttentionBuilder } from '../../src/console/attention.js';
-import { createNameBook } from '../../src/console/name-book.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 import { testClock } from '../helpers/test-clock.js';
 
@@ -14,7 +13,7 @@ function attentionWith(standing: () => Promise<GuessStanding>) {
     deadLetters: { list: () => Promise.resolve({ total: 0, deadLetters: [] }) },
     standing,
     oncall: { list: () => Promise.resolve([]) },
-    names: createNameBook({ directory: { getAccount: () => Promise.resolve(undefined), getMember: () => Promise.resolve({ account: undefined, user: undefined }) }, now: () => clock.now() }),
+    names: () => Promise.resolve({ account: () => undefined, user: () => undefined }),
     policy,
     clock,
   });
