@@ -2,7 +2,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import type { AgentDecision, Briefing, PreviousCaller } from './agent-decisions.js';
+import type { AgentDecision, PreviousCaller } from './agent-decisions.js';
 import type { AgentCalls } from './agent-calls.js';
 import { CONNECTED_MS, type BridgeBooks } from './bridge-books.js';
 import { NEXT_WEBHOOK_MS, type Busy, type BusySysadmins } from './busy-sysadmins.js';
@@ -24,12 +24,7 @@ export const RESERVATION_MS = 20_000;
 // How far down the line a briefing looks for a caller nobody holds.
 const BRIEF_WINDOW = 20;
 
-/**
- * The sysadmin's side of a call, SPEC section 5. A page is greeted without a word about the
- * customer; a sysadmin phoning in gives their on-call PIN first. Then the briefing about one
- * caller, 1 to take exactly that caller (an atomic reservation), and the bridge, which only
- * Twilio's report confirms. Anything but 1, or silence, declines.
- */
+/** The sysadmin's side of a call, SPEC section 5: greeting or on-call PIN, briefing, 1 to take, bridge. */
 export function createAgentFlow(deps: {
   waiting: WaitingCallers;
   busy: BusySysadmins;
@@ -47,42 +42,26 @@ export function createAgentFlow(deps: {
   /** Calling a sysadmin who phoned in back on their registered phone (src/oncall/phone-in.ts). */
   phoneIn: PhoneInWiring;
 }) {
-  const { waiting, busy, agentCalls, oncall, oncallPins, outcomes, clock, audit, log } = deps;
+  const { waiting, busy, agentCalls, outcomes, clock, audit, log } = deps;
   const ghostMs = ghostAfterMs(deps.policy.queue);
-
-  function briefingOf(entry: WaitingEntry, othersWaiting: number, now: number): Briefing {
-    const { caller } = entry;
-    return {
-      accountName: caller.accountName,
-      userName: caller.userName,
-      isAdminContact: caller.isAdminContact,
-      adminContactName: caller.adminContactName,
-      tier: caller.tier,
-      waitSeconds: waitedSeconds(caller, now),
-      othersWaiting,
-    };
-  }
-
-  /** Whether nobody but this call may take the caller now. */
-  const heldByOther = (entry: WaitingEntry, agentCallSid: string, now: number): boolean =>
-    entry.reservation !== null && entry.reservation.agentCallSid !== agentCallSid && entry.reservation.until > now;
 
   /** The briefing about `preferred` if it still waits for anyone, else about the first caller nobody holds. */
   async function brief(sysadminId: string, agentCallSid: string, preferred?: string, previous?: PreviousCaller): Promise<AgentDecision> {
     const now = clock.now();
+    // Not a ghost, and held by no other call's live reservation.
     const available = (entry: WaitingEntry | undefined): entry is WaitingEntry =>
-      entry !== undefined && entry.lastSeen >= now - ghostMs && !heldByOther(entry, agentCallSid, now);
+      entry !== undefined &&
+      entry.lastSeen >= now - ghostMs &&
+      (entry.reservation === null || entry.reservation.agentCallSid === agentCallSid || entry.reservation.until <= now);
     const wanted = preferred === undefined ? undefined : await waiting.get(preferred);
     const chosen = available(wanted) ? wanted : (await waiting.head(BRIEF_WINDOW)).find(available);
-    if (chosen === undefined) return { kind: 'agent_nobody_waiting', ...(previous === undefined ? {} : { previous }) };
-    const everyone = await waiting.count();
-    return {
-      kind: 'agent_briefing',
-      sysadminId,
-      about: chosen.caller.callSid,
-      briefing: briefingOf(chosen, Math.max(0, everyone - 1), now),
-      ...(previous === undefined ? {} : { previous }),
-    };
+    const told = previous === undefined ? {} : { previous };
+    if (chosen === undefined) return { kind: 'agent_nobody_waiting', ...told };
+    const { callSid, accountName, userName, isAdminContact, adminContactName, tier } = chosen.caller;
+    const waitSeconds = waitedSeconds(chosen.caller, now);
+    const othersWaiting = Math.max(0, (await waiting.count()) - 1);
+    const briefing = { accountName, userName, isAdminContact, adminContactName, tier, waitSeconds, othersWaiting };
+    return { kind: 'agent_briefing', sysadminId, about: callSid, briefing, ...told };
   }
 
   /** A page or a phone-in declines: a page's chain moves on; a sysadmin who phoned in just leaves. */
@@ -97,18 +76,9 @@ export function createAgentFlow(deps: {
     return call !== undefined && call.sysadminId === sysadminId && call.authenticated;
   }
 
-  const callbacks = createCallbackFlow({ missed: deps.missed, audit, events: deps.events, clock, log, brief, isAuthenticated });
-  const phoneIn = createPhoneIn({
-    ...deps.phoneIn,
-    agentCalls,
-    busy,
-    oncall,
-    oncallPins,
-    clock,
-    log,
-    missedOrBrief: callbacks.missedOrBrief,
-    callEnded: outcomes.callEnded,
-  });
+  const callbacks = createCallbackFlow({ ...deps, brief, isAuthenticated });
+  const { missedOrBrief } = callbacks;
+  const phoneIn = createPhoneIn({ ...deps, ...deps.phoneIn, missedOrBrief, callEnded: outcomes.callEnded });
 
   return {
     /** Missed callers, one at a time (a sysadmin who phoned in). */
@@ -116,13 +86,9 @@ export function createAgentFlow(deps: {
     callbackDialed: (dial: Parameters<CallbackFlow['dialEnded']>[0]) => callbacks.dialEnded(dial),
     callbackAnswered: (answer: Parameters<CallbackFlow['answered']>[0]) => callbacks.answered(answer),
 
-    // A sysadmin phoning in (src/oncall/phone-in.ts).
     ...phoneIn,
 
-    /**
-     * A page was answered: whoever answered hears a greeting with no customer data, and only a
-     * person presses 1 (a voicemail box records the greeting and nothing else).
-     */
+    /** A page was answered: a greeting with no customer data (a voicemail box may be listening). */
     async pageAnswered(call: { sysadminId: string; callerSid: string; agentCallSid: string }): Promise<AgentDecision> {
       const { sysadminId, callerSid, agentCallSid } = call;
       await agentCalls.start(agentCallSid, { sysadminId, via: 'page', forCaller: callerSid });
@@ -162,17 +128,9 @@ export function createAgentFlow(deps: {
       return { kind: 'agent_connect', sysadminId, about, userName: entry?.caller.userName ?? '' };
     },
 
-    /**
-     * The <Queue> url: Twilio is about to bridge this caller with the sysadmin's call. Its answer
-     * must not depend on the books: the route answers the same TwiML whatever happens here.
-     */
     prepareBridge: (call: Parameters<BridgeBooks['prepare']>[0]) => deps.books.prepare(call),
 
-    /**
-     * The sysadmin's <Dial> ended, and Twilio says whether it bridged (DialBridged,
-     * https://www.twilio.com/docs/voice/twiml/dial): after a conversation, goodbye; otherwise the
-     * caller left first (missed, if they had reached the <Queue> url), so brief the next.
-     */
+    /** The sysadmin's <Dial> ended; Twilio's DialBridged says whether they spoke, else brief the next. */
     async dialEnded(call: { sysadminId: string; agentCallSid: string; about: string; bridged: boolean }): Promise<AgentDecision> {
       const { sysadminId, agentCallSid, about } = call;
       if (call.bridged) {
@@ -184,10 +142,8 @@ export function createAgentFlow(deps: {
     },
 
     /**
-     * Every webhook of a sysadmin's call renews how long it keeps them busy, from what it answered:
-     * until the next webhook is due, or, for a conversation (which sends none until its <Dial>
-     * ends), CONNECTED_MS. So however the call ends, a lost status callback frees them soon after
-     * its last webhook. Only that call's own entry changes (a declined page rests under another).
+     * Each webhook of a sysadmin's call renews their busy entry until the next webhook is due (a
+     * conversation sends none until its <Dial> ends), so a lost status callback frees them soon.
      */
     async heardFrom(sysadminId: string, callSid: string, decision: AgentDecision): Promise<AgentDecision> {
       const now = clock.now();
@@ -204,14 +160,10 @@ export function createAgentFlow(deps: {
       return decision;
     },
 
-    /** A page's status callback. */
-    async pageEnded(pageCallSid: string, callStatus: string): Promise<void> {
-      await outcomes.callEnded(pageCallSid, callStatus, 'page');
-    },
+    pageEnded: (pageCallSid: string, callStatus: string) => outcomes.callEnded(pageCallSid, callStatus, 'page'),
 
-    /** The number's status callback, for every inbound call: if it was a sysadmin's, they are free again. */
+    /** The number's status callback, for every inbound call: a sysadmin's frees them, and is called back. */
     async inboundEnded(callSid: string, callStatus: string): Promise<void> {
-      // A call from a rota phone is called back now that the phone is free.
       await Promise.all([outcomes.callEnded(callSid, callStatus, 'number'), phoneIn.rotaCallEnded(callSid)]);
     },
   };

@@ -23,15 +23,6 @@ const TWILIO_EXTRA_RING_MS = 5_000;
 // Once answered: long enough for the PIN and the missed callers; the call's status callback ends it sooner.
 const SESSION_MS = 10 * 60_000;
 
-/** What a burst of wrong on-call PINs tells the control panel (`oncall_pin.failures`). */
-export interface OncallPinBurst {
-  sysadminId: string;
-  failures: number;
-  since: number;
-  windowMs: number;
-  locked: boolean;
-}
-
 /** What the phone-in needs beyond the agent flow's own stores (wired in src/app.ts). */
 export interface PhoneInWiring {
   calls: PhoneInCalls;
@@ -39,18 +30,14 @@ export interface PhoneInWiring {
   urls: AgentUrls;
   ringSeconds: number;
   metrics?: Metrics;
-  /** Emits the event for a burst of wrong on-call PINs. */
-  onPinBurst?: (burst: OncallPinBurst) => Promise<void>;
+  /** Emits `oncall_pin.failures` for a burst of wrong on-call PINs. */
+  onPinBurst?: (burst: { sysadminId: string; failures: number; since: number; windowMs: number; locked: boolean }) =>
+    Promise<void>;
 }
 
 /**
- * A sysadmin phoning in, SPEC section 5. Caller ID is no credential: a call from a rota number
- * hears only that callgate will call back, and is hung up. Once it has ended (its status
- * callback: the phone is free again), callgate calls that sysadmin's *registered* number, and
- * only on that call asks the on-call PIN, then the missed callers, then who is waiting. A
- * spoofer of the number cannot answer the sysadmin's phone, so never reaches the PIN prompt:
- * they can neither guess the PIN nor spend the sysadmin's PIN failures (docs/security.md "The
- * on-call PIN").
+ * A sysadmin phoning in, SPEC section 5. Caller ID is no credential: the PIN is asked only on the
+ * call back to the registered number, which a spoofer cannot answer (docs/security.md "The on-call PIN").
  */
 export function createPhoneIn(
   deps: PhoneInWiring & {
@@ -71,10 +58,8 @@ export function createPhoneIn(
   const { failuresPerWindow, windowMs } = oncallPins.limits;
 
   /**
-   * Busy while the call back rings: taken if free, or over a rest after a decline (they chose to
-   * phone in). A sysadmin whose phone a page rings, or who is on a call, is not rung: a call from
-   * their number now is likely not theirs (a spoofer must not ring them mid-conversation), and
-   * that call's own books (its busy entry, freed by its status callback) must stay as they are.
+   * Busy while the call back rings, if free or only resting. One whose phone callgate already rings or
+   * holds is not rung: a call from their number now is likely a spoofer's, and that call's entry stays.
    */
   async function markRinging(sysadminId: string, ringing: Busy, now: number): Promise<boolean> {
     if (await busy.claim(sysadminId, ringing, now)) return true;
@@ -91,7 +76,6 @@ export function createPhoneIn(
     if (sysadminId === undefined) return;
     const sysadmin = (await oncall.list()).find((entry) => entry.id === sysadminId);
     if (sysadmin === undefined) {
-      // Left the rota since: nobody to call.
       await calls.ended(sysadminId, claim);
       return;
     }
@@ -113,16 +97,14 @@ export function createPhoneIn(
       const outcome = error instanceof PageError ? error.outcome : 'refused';
       metrics?.phoneInCalls.inc({ result: 'failed' });
       log.warn({ err: error, sysadminId, outcome }, 'calling a sysadmin back on their registered phone failed');
-      // Refused: no call exists, so they may phone in again at once. Unknown: it may ring, so the
-      // claim holds for a ring (no second call on top of it) and then runs out by itself.
+      // Refused: no call exists, they may phone in again at once. Unknown: it may ring, so the claim runs out.
       if (outcome === 'refused') await Promise.all([calls.ended(sysadminId, claim), busy.replaceIf(sysadminId, claim)]);
       return;
     }
     metrics?.phoneInCalls.inc({ result: 'placed' });
     await agentCalls.start(callSid, { sysadminId, via: 'inbound' });
     await Promise.all([
-      // Only for the ring: a lost status callback of an unanswered call must not hold the slot long.
-      // Answering extends it for the session.
+      // Only for the ring (a lost status callback must not hold the slot long); answering extends it.
       calls.placed(sysadminId, claim, callSid, REST_TIMEOUT_MS + ringWindowMs),
       busy.replaceIf(sysadminId, claim, { kind: 'ringing', callSid, until: clock.now() + ringWindowMs }),
     ]);
@@ -131,8 +113,8 @@ export function createPhoneIn(
     if ((await agentCalls.get(callSid))?.ended === true) await verificationEnded(sysadminId, callSid, 'ended_early');
   }
 
+  /** The call back's status callback: the sysadmin is free. Like a page's, it may beat the call's record. */
   async function verificationEnded(sysadminId: string, callSid: string, callStatus: string): Promise<void> {
-    // A call callgate placed, like a page: its callback may beat its record ('page' notes it).
     await Promise.all([deps.callEnded(callSid, callStatus, 'page'), calls.ended(sysadminId, callSid)]);
   }
 
@@ -150,21 +132,17 @@ export function createPhoneIn(
     try {
       await deps.onPinBurst?.({ sysadminId, failures: check.failures, since: check.since, windowMs, locked });
     } catch (error) {
-      // The sysadmin's call goes on; the log line and the metric above still say it.
       log.error({ err: error, sysadminId }, 'the on-call PIN failure event was not recorded');
     }
   }
 
   return {
-    /** Whether a caller's number is on the rota: such a call is called back, never asked a customer PIN. */
+    /** A call from a rota number is called back, never asked a customer PIN. */
     async sysadminByPhone(phone: string): Promise<string | undefined> {
       return (await oncall.list()).find((sysadmin) => sysadmin.phone === phone)?.id;
     },
 
-    /**
-     * A call from a rota number: it hears that callgate will call back, and nothing else. A
-     * second one while the call back rings rings nobody twice (the sysadmin answers that one).
-     */
+    /** A call from a rota number hears only that callgate will call back (once, however often they call). */
     async phonedIn(sysadminId: string, inboundSid: string, stirVerstat?: string): Promise<AgentDecision> {
       const asked = await calls.asked(sysadminId, inboundSid, PENDING_MS);
       if (!asked) metrics?.phoneInCalls.inc({ result: 'already_ringing' });
@@ -176,11 +154,7 @@ export function createPhoneIn(
       return { kind: 'agent_calling_you_back' };
     },
 
-    /**
-     * The number's status callback for any inbound call: a call from a rota phone has ended, so
-     * its sysadmin's phone is free to be rung. The REST call may take seconds: it runs after the
-     * callback is answered, and its failures are logged.
-     */
+    /** A call from a rota phone ended, so the phone is free. The REST call runs after the callback is answered. */
     rotaCallEnded(inboundSid: string): Promise<void> {
       callBack(inboundSid).catch((error: unknown) => {
         log.warn({ err: error, callSid: inboundSid }, 'a call from a rota phone was not called back');
@@ -198,7 +172,6 @@ export function createPhoneIn(
       return { kind: 'agent_ask_pin', sysadminId, attempt: 1, retry: false };
     },
 
-    /** The call back's status callback, however it ended: the sysadmin is free, and may phone in again. */
     verificationEnded,
 
     async checkOncallPin(call: { sysadminId: string; agentCallSid: string; digits: string; attempt: number }): Promise<AgentDecision> {
@@ -209,9 +182,7 @@ export function createPhoneIn(
       const check: OncallPinCheck =
         call.digits === '' ? { result: 'wrong', failures: 0, since: 0 } : await oncallPins.check(sysadminId, call.digits, clock.now());
       if (check.result === 'ok') {
-        // On the line now: the busy entry follows this call's webhooks (agent-flow heardFrom).
         await agentCalls.mark(agentCallSid, 'authenticated');
-        // Missed callers first: they have waited longest.
         return missedOrBrief(sysadminId, agentCallSid);
       }
       if (check.result === 'locked') {
@@ -228,5 +199,3 @@ export function createPhoneIn(
     },
   };
 }
-
-export type PhoneIn = ReturnType<typeof createPhoneIn>;
