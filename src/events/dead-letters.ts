@@ -5,8 +5,9 @@ import { defineScript } from '../redis/scripts.js';
 import { eventSchema } from './event-catalogue.js';
 import { eventKeys } from './event-keys.js';
 
+// As lua/settle-event-attempt-5.lua stores it.
 const storedLetter = z.object({
-  event: z.string(),
+  event: z.string().transform((json): unknown => JSON.parse(json)).pipe(eventSchema),
   attempts: z.number(),
   lastResult: z.string(),
   appendedAt: z.number(),
@@ -40,18 +41,15 @@ export function createDeadLetters(redis: RedisClient) {
       const deadLetters = records.flatMap((record) => {
         const stored = storedLetter.safeParse(JSON.parse(record ?? 'null'));
         if (!stored.success) return [];
-        const event = eventSchema.safeParse(JSON.parse(stored.data.event));
-        if (!event.success) return [];
-        const { attempts, lastResult, appendedAt, deadAt } = stored.data;
-        return [{ event: event.data, attempts, lastResult, firstQueuedAt: iso(appendedAt), deadAt: iso(deadAt) }];
+        const { appendedAt, deadAt, ...letter } = stored.data;
+        return [{ ...letter, firstQueuedAt: iso(appendedAt), deadAt: iso(deadAt) }];
       });
       return { total, deadLetters };
     },
 
     /** Back to the outbox; false when no dead letter has that event id. */
-    async redeliver(eventId: string): Promise<boolean> {
-      return redeliverDeadLetter([eventKeys.outbox, eventKeys.due, eventKeys.dead, eventKeys.deadOrder], [eventId]);
-    },
+    redeliver: (eventId: string): Promise<boolean> =>
+      redeliverDeadLetter([eventKeys.outbox, eventKeys.due, eventKeys.dead, eventKeys.deadOrder], [eventId]),
   };
 }
 

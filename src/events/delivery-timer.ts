@@ -2,11 +2,9 @@ import type { Logger } from '../logger.js';
 import type { EventDelivery } from './event-delivery.js';
 
 /**
- * Runs delivery like the pager timer: any instance may, the leases keep them apart.
- * While there is work it claims again as soon as an attempt ends (a backlog drains at
- * the receiver's pace, not one batch per tick); otherwise it looks every `ms`.
- * stop() ends the loop and waits for attempts already started (each ends within the
- * send timeout), so SIGTERM does not leave a delivered event unrecorded, to be sent again.
+ * On every instance (the leases keep them apart). With work, it claims again as soon as an attempt
+ * ends, so a backlog drains at the receiver's pace; else it looks every `ms`. stop() waits for the
+ * attempts started, so SIGTERM does not leave a delivered event unrecorded, to be sent again.
  */
 export function runEventDeliveryEvery(delivery: EventDelivery, ms: number, log: Logger): () => Promise<void> {
   let stopped = false;

@@ -1,24 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
-/**
- * The events callgate sends to the control panel (EVENTS_URL). These schemas are
- * the one source of the TypeScript types, of the bodies checked before an event
- * enters the outbox, and of the OpenAPI description (`webhooks`).
- * A change that could break a receiver gets a new `version` for that type.
- */
+// The events sent to EVENTS_URL: types, checked bodies and OpenAPI `webhooks` all come from these schemas.
+// A change that could break a receiver gets a new `version` for that type.
 
 const callSid = z.string().regex(/^CA[0-9a-fA-F]{32}$/).describe("Twilio's CallSid of the customer's call");
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 // Absent when the caller withheld their number.
 const callerNumber = z.string().min(1).max(32).optional().describe('The number the customer called from, as Twilio gave it');
 const seconds = z.number().int().min(0);
+const verifiedCall = { callSid, accountId: id, userId: id, callerNumber };
 
 const callConnected = z.object({
-  callSid,
-  accountId: id,
-  userId: id,
-  callerNumber,
+  ...verifiedCall,
   sysadminId: id.describe('The sysadmin the caller was bridged to'),
   waitSeconds: seconds.describe('How long the caller waited before the bridge'),
 });
@@ -26,19 +20,13 @@ const callConnected = z.object({
 export const MISSED_REASONS = ['timed_out', 'hung_up', 'no_one_on_call', 'paging_failed', 'hours_ended'] as const;
 
 const callMissed = z.object({
-  callSid,
-  accountId: id,
-  userId: id,
-  callerNumber,
+  ...verifiedCall,
   reason: z.enum(MISSED_REASONS).describe('Why no sysadmin took the verified caller'),
   waitSeconds: seconds,
 });
 
 const voicemailRecorded = z.object({
-  callSid,
-  accountId: id,
-  userId: id,
-  callerNumber,
+  ...verifiedCall,
   recordingUrl: z.url({ protocol: /^https?$/ }).describe("The recording at Twilio (fetch it with the Twilio account's credentials)"),
   recordingSid: z.string().regex(/^RE[0-9a-fA-F]{32}$/).optional(),
   durationSeconds: seconds,
@@ -107,22 +95,14 @@ export const eventSchema = z.discriminatedUnion('type', [
 export type CallgateEvent = z.output<typeof eventSchema>;
 export type EventOf<T extends EventType> = Extract<CallgateEvent, { type: T }>;
 
-/**
- * A UUID derived from what the event is about (e.g. its type and CallSid), so an
- * emitter that runs twice for one decision (a retried webhook) emits one id, and
- * the outbox keeps the first. Shaped like a version 8 (custom) UUID.
- */
-export function eventIdFor(type: EventType, key: string): string {
+// Derived from what the event is about, so a step run twice (a retried webhook) emits one id; a v8 UUID.
+function eventIdFor(type: EventType, key: string): string {
   const hex = createHash('sha256').update(`${type}\n${key}`).digest('hex');
   const variant = ((parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/**
- * Builds an event, checking its data against the catalogue (a bad body is a bug
- * of the emitter and throws here, before anything is written). With `key`, the
- * id is derived from type and key; without, it is random.
- */
+/** A bad body is the emitter's bug and throws here, before anything is written. No `key`: a random id. */
 export function makeEvent<T extends EventType>(type: T, data: EventData<T>, at: number, key?: string): EventOf<T> {
   const event = {
     id: key === undefined ? randomUUID() : eventIdFor(type, key),
@@ -131,6 +111,5 @@ export function makeEvent<T extends EventType>(type: T, data: EventData<T>, at: 
     version: EVENT_TYPES[type].version,
     data,
   };
-  // The parse checks the data; its type is then the one asked for.
   return eventSchema.parse(event) as EventOf<T>;
 }

@@ -2,7 +2,7 @@ import type { Logger } from '../logger.js';
 import type { ClaimedEvent, OutboxQueue } from './outbox-queue.js';
 import { SIGNATURE_HEADER, signatureHeader } from './event-signature.js';
 
-/** How hard delivery tries. The lease must outlast the send timeout: see `sendBudgetMs`. */
+/** How hard delivery tries. A send is cut short to end before its lease does. */
 export interface DeliverySettings {
   sendTimeoutMs: number;
   leaseMs: number;
@@ -12,11 +12,6 @@ export interface DeliverySettings {
   retryForMs: number;
   /** Attempts one instance has open at once. */
   maxInFlight: number;
-}
-
-export interface DeliveryTarget {
-  url: string;
-  secret: string;
 }
 
 /** Attempt results, the label of the deliveries metric. Every one but `delivered` is retried. */
@@ -39,20 +34,16 @@ function classify(status: number): AttemptResult {
 
 export function createEventDelivery(deps: {
   queue: OutboxQueue;
-  target: DeliveryTarget;
+  target: { url: string; secret: string };
   settings: DeliverySettings;
   log: Logger;
   onAttempt?: (result: AttemptResult) => void;
 }) {
   const { queue, target, settings, log } = deps;
-  if (settings.leaseMs < settings.sendTimeoutMs + LEASE_MARGIN_MS) throw new Error('the lease must outlast the send timeout');
   const inFlight = new Set<Promise<void>>();
 
-  /**
-   * One POST, ended (aborted) before this instance's lease can run out: the lease began in
-   * Redis no earlier than `claimedFrom` (taken just before the claim was sent), so while this
-   * sender runs no other instance can hold the same event.
-   */
+  // Aborted before the lease can run out, counted from `claimedFrom` (just before the claim was
+  // sent, so no later than Redis began it): while this sender runs, no other instance holds the event.
   async function send(claimed: ClaimedEvent, claimedFrom: number): Promise<AttemptResult> {
     const budget = Math.min(settings.sendTimeoutMs, claimedFrom + settings.leaseMs - LEASE_MARGIN_MS - Date.now());
     if (budget <= 0) return 'lease_lost';
@@ -75,10 +66,7 @@ export function createEventDelivery(deps: {
     const result = await send(claimed, claimedFrom);
     deps.onAttempt?.(result);
     const retryInMs = retryDelayMs(claimed.attempt, settings);
-    const settled = await queue.settle(
-      claimed,
-      result === 'delivered' ? { delivered: true } : { delivered: false, retryInMs, retryForMs: settings.retryForMs, result },
-    );
+    const settled = await queue.settle(claimed, result, retryInMs, settings.retryForMs);
     const about = { eventEntry: claimed.entryId, attempt: claimed.attempt, result };
     if (settled === 'retry') log.warn({ ...about, retryInMs: Math.round(retryInMs) }, 'event delivery failed; will retry');
     if (settled === 'dead') log.error(about, 'event delivery gave up: kept as a dead letter');
@@ -107,7 +95,6 @@ export function createEventDelivery(deps: {
     async drain(): Promise<void> {
       await Promise.all([...inFlight]);
     },
-    inFlight: () => inFlight.size,
     /** Resolves when any attempt in flight ends (at once when none is). */
     async anyEnded(): Promise<void> {
       await Promise.race([...inFlight, ...(inFlight.size === 0 ? [Promise.resolve()] : [])]);

@@ -4,11 +4,8 @@ import type { AttemptResult } from './event-delivery.js';
 import type { DeadLetters } from './dead-letters.js';
 import type { OutboxQueue } from './outbox-queue.js';
 
-/**
- * The outbox in /metrics, read from Redis at scrape time (so every instance
- * reports the same line-wide values); while Redis is down the last known values
- * stay. Alert on dead letters > 0 and on a growing lag.
- */
+// Read from Redis at scrape time, so every instance reports the same line-wide values (the last
+// known while Redis is down).
 export function addEventMetrics(registry: Registry, deps: { queue: OutboxQueue; deadLetters: DeadLetters }) {
   const gauge = scrapedGauges(
     registry,

@@ -2,11 +2,6 @@ import { z } from 'zod';
 import { EVENT_TYPES, eventSchema } from './event-catalogue.js';
 import { REPLAY_WINDOW_SECONDS, SIGNATURE_HEADER } from './event-signature.js';
 
-/**
- * The events in the OpenAPI 3.1 document, as `webhooks`: what callgate POSTs to
- * EVENTS_URL, one entry per type, generated from the catalogue's zod schemas.
- */
-
 const bodyOf = (schema: z.ZodType): Record<string, unknown> => {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' });
   return rest;
@@ -22,6 +17,7 @@ const signature = {
   schema: { type: 'string', pattern: '^t=\\d+,v1=[0-9a-f]{64}$' },
 };
 
+/** The OpenAPI `webhooks`: what callgate POSTs to EVENTS_URL, one entry per event type. */
 export function eventWebhooks(): Record<string, unknown> {
   return Object.fromEntries(
     eventSchema.options.map((envelope) => {

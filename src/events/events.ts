@@ -15,7 +15,7 @@ const MAX_IN_FLIGHT = 16;
 // The lease outlasts the send timeout by this: see event-delivery.ts.
 const LEASE_EXTRA_MS = 5000;
 
-export function deliverySettings(policy: Policy): DeliverySettings {
+function deliverySettings(policy: Policy): DeliverySettings {
   const e = policy.events;
   return {
     sendTimeoutMs: e.sendTimeoutSeconds * 1000,
@@ -27,10 +27,7 @@ export function deliverySettings(policy: Policy): DeliverySettings {
   };
 }
 
-/**
- * The events to the control panel, assembled: the outbox emitters write to, the dead
- * letters operators see, and (only with EVENTS_URL) the delivery that main.ts runs.
- */
+/** The outbox emitters write to, the dead letters operators see, and (with EVENTS_URL) the delivery main.ts runs. */
 export function createEvents(deps: { redis: RedisClient; clock: Clock; config: Config; policy: Policy; log: Logger; registry: Registry }) {
   const { redis, clock, config, policy, log } = deps;
   const outbox = createEventOutbox(redis, clock);

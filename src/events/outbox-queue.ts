@@ -1,7 +1,7 @@
 import type { RedisClient } from '../redis/connect-redis.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { defineScript, type Decoder } from '../redis/scripts.js';
-import { entryTime, eventKeys } from './event-keys.js';
+import { eventKeys } from './event-keys.js';
 
 export interface ClaimedEvent {
   entryId: string;
@@ -10,24 +10,18 @@ export interface ClaimedEvent {
   body: string;
 }
 
-export type Settled = 'stale' | 'delivered' | 'retry' | 'dead';
+const MAX_DEAD_LETTERS = 10_000;
 
-export const DEFAULT_MAX_DEAD_LETTERS = 10_000;
+const asOutcome = (reply: unknown) => reply as 'stale' | 'delivered' | 'retry' | 'dead';
 
-// {now, {entry id, attempt, event JSON}...}
-const decodeClaimed: Decoder<ClaimedEvent[]> = (reply) => {
-  const [, ...claimed] = Array.isArray(reply) ? (reply as unknown[]) : [];
-  return claimed.flatMap((item) => {
-    if (!Array.isArray(item)) return [];
-    const [entryId, attempt, body] = item as unknown[];
-    return [{ entryId: String(entryId), attempt: Number(attempt), body: String(body) }];
-  });
-};
+// {{entry id, attempt, event JSON}...}
+const decodeClaimed: Decoder<ClaimedEvent[]> = (reply) =>
+  (reply as [string, number, string][]).map(([entryId, attempt, body]) => ({ entryId, attempt, body }));
 
-export function createOutboxQueue(redis: RedisClient, options: { maxDeadLetters?: number } = {}) {
-  const claimDueEvents = defineScript(redis, new URL('./lua/claim-due-events-3.lua', import.meta.url), decodeClaimed);
-  const settleEventAttempt = defineScript(redis, new URL('./lua/settle-event-attempt-5.lua', import.meta.url), (reply) => String(reply) as Settled);
-  const maxDead = options.maxDeadLetters ?? DEFAULT_MAX_DEAD_LETTERS;
+export function createOutboxQueue(redis: RedisClient) {
+  const lua = (file: string) => new URL(`./lua/${file}`, import.meta.url);
+  const claimDueEvents = defineScript(redis, lua('claim-due-events-3.lua'), decodeClaimed);
+  const settleEventAttempt = defineScript(redis, lua('settle-event-attempt-5.lua'), asOutcome);
 
   return {
     /** Up to `max` due events, each leased to the caller for `leaseMs`. */
@@ -35,14 +29,11 @@ export function createOutboxQueue(redis: RedisClient, options: { maxDeadLetters?
       return claimDueEvents([eventKeys.outbox, eventKeys.due, eventKeys.tries], [leaseMs, max]);
     },
 
-    async settle(
-      claimed: ClaimedEvent,
-      outcome: { delivered: true } | { delivered: false; retryInMs: number; retryForMs: number; result: string },
-    ): Promise<Settled> {
-      const failure = outcome.delivered ? ['delivered', 0, 0, ''] : ['failed', Math.round(outcome.retryInMs), outcome.retryForMs, outcome.result];
+    /** `result` is 'delivered' or why the attempt failed; a failure is retried in `retryInMs`, or dies. */
+    async settle(claimed: ClaimedEvent, result: string, retryInMs: number, retryForMs: number) {
       return settleEventAttempt(
         [eventKeys.outbox, eventKeys.due, eventKeys.tries, eventKeys.dead, eventKeys.deadOrder],
-        [claimed.entryId, claimed.attempt, ...failure, maxDead],
+        [claimed.entryId, claimed.attempt, result, Math.round(retryInMs), retryForMs, MAX_DEAD_LETTERS],
       );
     },
 
@@ -57,8 +48,10 @@ export function createOutboxQueue(redis: RedisClient, options: { maxDeadLetters?
         ]),
       );
       const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
-      const first = oldest[0]?.[0];
-      return { size, oldestAgeMs: first === undefined ? 0 : Math.max(0, now - entryTime(first)), dropped: Number(dropped ?? 0) };
+      // An entry id ("1712345678901-0") starts with when Redis appended it.
+      const first = oldest[0]?.[0].split('-')[0];
+      const oldestAgeMs = first === undefined ? 0 : Math.max(0, now - Number(first));
+      return { size, oldestAgeMs, dropped: Number(dropped ?? 0) };
     },
   };
 }

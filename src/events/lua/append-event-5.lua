@@ -1,9 +1,6 @@
--- Appends one event to the outbox, once per event id, and makes it due now.
--- Guarantee: an event id is appended at most once (for SEEN_TTL_MS), and an
--- appended event is due for delivery in the same atomic step; with a deadline
--- (appendIn, inside an emitter's MULTI) nothing happens if it runs late, like
--- the emitter's own guarded script beside it. The outbox is capped: past
--- ARGV[5] entries the oldest is dropped and counted.
+-- Appends one event to the outbox, due now, once per event id (for SEEN_TTL_MS). With a deadline
+-- (appendIn, in an emitter's MULTI) a late run does nothing, like the emitter's guarded script beside
+-- it. The outbox is capped: past ARGV[5] entries the oldest is dropped and counted.
 -- KEYS: outbox, due, tries, seen:<id>, dropped
 -- ARGV: deadline ms, event id, type, event JSON, max entries, seen TTL ms
 -- Returns {'late'} | {'duplicate'} | {'appended', entry id}.
