@@ -1,14 +1,9 @@
 import { z } from 'zod';
 
-/**
- * What needs a human, as the console reads it from `/v1/ops/attention` (and the live stream):
- * missed callers and their messages, events the control panel never got, where the guessing
- * bound stands. Built by the server to these schemas, described in OpenAPI from them, parsed by
- * the page with them. Only zod here: the page bundles this file.
- */
+// What needs a human (`/v1/ops/attention`): the server builds it, OpenAPI describes it and the page
+// parses it with these schemas. Only zod here: the page bundles this file.
 
 const instant = z.iso.datetime();
-export const MISSED_CALL_REASONS = ['timed_out', 'hung_up', 'no_one_on_call', 'plan_closed', 'line_error'] as const;
 
 export const missedCallViewSchema = z.object({
   callSid: z.string(),
@@ -18,7 +13,7 @@ export const missedCallViewSchema = z.object({
   userName: z.string(),
   at: instant.meta({ description: 'When the call was missed.' }),
   waitSeconds: z.number(),
-  reason: z.enum(MISSED_CALL_REASONS),
+  reason: z.enum(['timed_out', 'hung_up', 'no_one_on_call', 'plan_closed', 'line_error']),
   voicemail: z
     .object({ seconds: z.number(), audio: z.string().meta({ description: 'Where the page plays it: a callgate route (operator key), never Twilio.' }) })
     .nullable(),

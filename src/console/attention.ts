@@ -5,27 +5,24 @@ import type { MissedCall, MissedCallers } from '../oncall/missed-callers.js';
 import type { OncallStore } from '../oncall/oncall-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { Attention, DeadLetterView, GuessingView, MissedCallView } from './attention-schema.js';
-import type { DirectoryStore, NameRef, Names } from '../directory/directory-store.js';
+import type { DirectoryStore, Names } from '../directory/directory-store.js';
+import { namesOf, refsOf } from './recent-calls.js';
 
 // A screenful and more of each; the dead letters' total says how many more are kept.
 const SHOWN_MISSED = 100;
 const SHOWN_DEAD_LETTERS = 50;
 const iso = (at: number): string => new Date(at).toISOString();
+const audioPath = (callSid: string): string => `/v1/ops/missed-calls/${encodeURIComponent(callSid)}/voicemail`;
 
 export interface AttentionDeps {
   missed: Pick<MissedCallers, 'open'>;
   deadLetters: Pick<DeadLetters, 'list'>;
-  /** Where the guessing bound stands (src/calls/abuse-limits.ts). */
   standing: () => Promise<GuessStanding>;
   oncall: Pick<OncallStore, 'list'>;
-  /** Account and user names, read with each build (the directory's own function). */
   names: DirectoryStore['names'];
   policy: Policy;
   clock: Clock;
 }
-
-/** The page plays a message through this route, with the operator's key: Twilio's URL needs the account's credentials. */
-export const voicemailAudioPath = (callSid: string): string => `/v1/ops/missed-calls/${encodeURIComponent(callSid)}/voicemail`;
 
 const field = (data: object, name: string): string | null => {
   const value: unknown = (data as Record<string, unknown>)[name];
@@ -43,7 +40,7 @@ function missedView(call: MissedCall, names: Names, rota: Map<string, string>): 
     at: iso(call.at),
     waitSeconds: call.waitSeconds,
     reason: call.reason,
-    voicemail: voicemail === undefined ? null : { seconds: voicemail.seconds, audio: voicemailAudioPath(call.callSid) },
+    voicemail: voicemail === undefined ? null : { seconds: voicemail.seconds, audio: audioPath(call.callSid) },
     callback:
       callback === undefined
         ? null
@@ -56,6 +53,7 @@ function deadLetterView(letter: DeadLetter, names: Names, rota: Map<string, stri
   const accountId = field(event.data, 'accountId');
   const userId = field(event.data, 'userId');
   const sysadminId = field(event.data, 'sysadminId');
+  const named = namesOf(names, accountId, userId);
   return {
     id: event.id,
     type: event.type,
@@ -65,9 +63,9 @@ function deadLetterView(letter: DeadLetter, names: Names, rota: Map<string, stri
     lastResult: letter.lastResult,
     about: {
       accountId,
-      accountName: accountId === null ? null : (names.account(accountId) ?? null),
+      accountName: named.accountName,
       userId,
-      userName: accountId === null || userId === null ? null : (names.user(accountId, userId) ?? null),
+      userName: named.userName,
       sysadminId,
       sysadminName: sysadminId === null ? null : (rota.get(sysadminId) ?? null),
       callerNumber: field(event.data, 'callerNumber'),
@@ -88,11 +86,7 @@ function guessingView(standing: GuessStanding, policy: Policy): GuessingView {
   };
 }
 
-/**
- * Builds what needs a human: missed callers (called back or not) with their messages, dead
- * letters, and the guessing bound's standing, named from the directory and the rota. One
- * round of reads (issued together) plus the names not read in the last minute.
- */
+/** Builds what needs a human, named from the directory and the rota: one round of reads, then one of names. */
 export function createAttentionBuilder(deps: AttentionDeps) {
   const { missed, deadLetters, oncall, names, policy, clock } = deps;
   const windowMs = policy.voicemail.missedForHours * 3_600_000;
@@ -107,12 +101,10 @@ export function createAttentionBuilder(deps: AttentionDeps) {
       oncall.list(),
     ]);
     const newest = missedCalls.filter((call) => call.at >= now - windowMs).slice(-SHOWN_MISSED).reverse();
-    const refs: NameRef[] = newest.map(({ accountId, userId }) => ({ accountId, userId }));
-    for (const { event } of letters.deadLetters) {
-      const accountId = field(event.data, 'accountId');
-      if (accountId !== null) refs.push({ accountId, userId: field(event.data, 'userId') ?? undefined });
-    }
-    const known = await names(refs);
+    const known = await names([
+      ...newest.map(({ accountId, userId }) => ({ accountId, userId })),
+      ...letters.deadLetters.flatMap(({ event: { data } }) => refsOf(field(data, 'accountId'), field(data, 'userId'))),
+    ]);
     const rota = new Map(rotaList.map((s) => [s.id, s.name]));
     return {
       at: iso(now),

@@ -1,19 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
-/**
- * Bundles the console's browser code (src/console/page/main.ts) into one ES module with
- * esbuild: plain TypeScript modules in, one file out, no framework and no runtime
- * dependency. Used by `npm run build` (tools/build-console.ts) and, when callgate runs from
- * its sources, on the console's first request. esbuild is a dev dependency: the image
- * carries only the bundle.
- */
+// The page in one ES module, by `npm run build` or, run from the sources, on the first request.
 const ENTRY = fileURLToPath(new URL('./page/main.ts', import.meta.url));
 
-/**
- * The page shares zod schemas with the server (the same validation messages as the API);
- * zod's index re-exports forty translations it never uses here (it registers English itself).
- */
+// The page shares the server's zod schemas; zod's index re-exports forty translations never used here.
 const withoutZodLocales: Plugin = {
   name: 'without-zod-locales',
   setup(build) {

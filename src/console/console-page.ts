@@ -1,20 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 
-/**
- * Serves the on-call console: three static files. `npm run build` bundles the page into
- * dist/console/page/ (tools/build-console.ts) beside this module's compiled form; run from the TypeScript sources
- * (tests, `npm run dev`, the demo), the page is bundled in memory on first request instead,
- * so it is never stale. Either way it is the same relative folder, `./page/`.
- */
+// The page's three files sit in `./page/`: bundled there by `npm run build`, or in memory on the first
+// request when callgate runs from its TypeScript sources (tests, `npm run dev`), so it is never stale.
 const PAGE_DIR = new URL('./page/', import.meta.url);
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
-/**
- * Only this origin's own script and style, no inline code, no frames, no form posts: a name
- * that slipped HTML into the page could not run, and the key cannot be sent anywhere else.
- */
-export const CONSOLE_CSP = [
+// No inline code, frames or form posts: a name that slipped HTML into the page could not run,
+// and the key cannot be sent anywhere else.
+const CONSOLE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
@@ -27,22 +21,16 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-interface Asset {
-  type: string;
-  body: string;
-}
-
-async function bundleFromSource(): Promise<string> {
-  // esbuild is a dev dependency: loaded only when running from the sources, never in the image.
-  const { bundlePage } = await import('./bundle-page.js');
-  return bundlePage();
-}
+type Asset = { type: string; body: string };
 
 async function loadAssets(): Promise<Map<string, Asset>> {
   const [html, css, js] = await Promise.all([
     readFile(new URL('index.html', PAGE_DIR), 'utf8'),
     readFile(new URL('console.css', PAGE_DIR), 'utf8'),
-    FROM_SOURCE ? bundleFromSource() : readFile(new URL('console.js', PAGE_DIR), 'utf8'),
+    // esbuild is a dev dependency: imported only from the sources, never in the image.
+    FROM_SOURCE
+      ? import('./bundle-page.js').then((m) => m.bundlePage())
+      : readFile(new URL('console.js', PAGE_DIR), 'utf8'),
   ]);
   return new Map([
     ['/', { type: 'text/html; charset=utf-8', body: html }],
@@ -51,14 +39,13 @@ async function loadAssets(): Promise<Map<string, Asset>> {
   ]);
 }
 
-function secure(res: Response): Response {
-  return res
-    .set('Content-Security-Policy', CONSOLE_CSP)
-    .set('X-Content-Type-Options', 'nosniff')
-    .set('Referrer-Policy', 'no-referrer')
-    .set('Cross-Origin-Opener-Policy', 'same-origin')
-    .set('Cache-Control', 'no-cache');
-}
+const HEADERS = {
+  'Content-Security-Policy': CONSOLE_CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cache-Control': 'no-cache',
+};
 
 /** The console's files at `/console/`; the data comes from `/v1/ops/...` with the operator's key. */
 export function consolePage(): Router {
@@ -76,7 +63,7 @@ export function consolePage(): Router {
     });
     const asset = (await assets).get(req.path);
     if (asset === undefined) throw new Error(`console asset ${req.path} missing`);
-    secure(res).type(asset.type).send(asset.body);
+    res.set(HEADERS).type(asset.type).send(asset.body);
   });
   return router;
 }

@@ -5,20 +5,13 @@ import { withRedis } from '../redis/redis-errors.js';
 
 const MINUTE_MS = 60_000;
 
-export interface LineAlarm {
-  alarm: boolean;
-  failuresPerMinute: number;
-  alarmThreshold: number;
-}
-
 /**
- * Reads the line alarm as the guess check decides it (src/pins/guess-scripts.ts): failed PINs
- * across the line in this minute or the last, whichever is busier, against the threshold.
- * Read from Redis rather than the metric gauge, which only moves when this instance sees a miss.
+ * The line alarm as the guess check decides it: failed PINs in this minute or the last, whichever
+ * is busier. Read from Redis, not the gauge, which moves only when this instance sees a miss.
  */
 export function createLineAlarmReader(deps: { redis: RedisClient; clock: Clock; threshold: number }) {
   const { redis, clock, threshold } = deps;
-  return async (): Promise<LineAlarm> => {
+  return async () => {
     const minute = Math.floor(clock.now() / MINUTE_MS);
     const counts = await withRedis(() => redis.mget(keys.lineFailures(minute), keys.lineFailures(minute - 1)));
     const failuresPerMinute = Math.max(0, ...counts.map((count) => Number(count ?? 0)));

@@ -6,12 +6,14 @@ import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import type { LineCall } from './live-view-schema.js';
 
-export const DAY_MS = 24 * 3_600_000;
+const DAY_MS = 24 * 3_600_000;
 const PAGE = 1000;
 // A bound on memory and on the first read, far above a day of a support line's calls.
 const MAX_EVENTS = 200_000;
 
 type StreamEntry = [id: string, fields: string[]];
+const first = (events: AuditEvent[], field: 'accountId' | 'userId'): string | null =>
+  events.find((e) => e[field] !== undefined)?.[field] ?? null;
 
 function eventsOf(entries: StreamEntry[]): AuditEvent[] {
   return entries.flatMap(([, fields]) => {
@@ -28,10 +30,8 @@ function eventsOf(entries: StreamEntry[]): AuditEvent[] {
 }
 
 /**
- * The last day of calls across accounts, folded from the line-wide audit stream in this
- * process. The first read goes back a day; each refresh then reads only the events added
- * since (one XRANGE from the last id seen), so keeping it current costs one small read,
- * however many calls the day held and however many people watch.
+ * The last day of calls across accounts, folded in this process from the line-wide audit stream:
+ * after a first read back a day, each refresh reads only what was added since the last id seen.
  */
 export function createLineHistory(deps: { redis: RedisClient; clock: Clock }) {
   const { redis, clock } = deps;
@@ -81,18 +81,15 @@ export function createLineHistory(deps: { redis: RedisClient; clock: Clock }) {
   }
 
   return {
-    /** Reads what the stream gained since the last refresh. */
     async refresh(): Promise<void> {
       const now = clock.now();
-      if (lastId === undefined) {
-        await backfill(now);
-      } else {
-        for (;;) {
-          const page = (await withRedis(() => redis.xrange(keys.auditEvents, `(${lastId ?? '0-0'}`, '+', 'COUNT', PAGE))) as StreamEntry[];
-          lastId = page.at(-1)?.[0] ?? lastId;
-          for (const event of eventsOf(page)) apply(event);
-          if (page.length < PAGE) break;
-        }
+      if (lastId === undefined) await backfill(now);
+      for (;;) {
+        const from = `(${lastId ?? '0-0'}`;
+        const page = (await withRedis(() => redis.xrange(keys.auditEvents, from, '+', 'COUNT', PAGE))) as StreamEntry[];
+        lastId = page.at(-1)?.[0] ?? lastId;
+        for (const event of eventsOf(page)) apply(event);
+        if (page.length < PAGE) break;
       }
       prune(now);
     },
@@ -100,7 +97,7 @@ export function createLineHistory(deps: { redis: RedisClient; clock: Clock }) {
     /** The last day's calls, newest first. */
     calls(): LineCall[] {
       return [...calls.values()].reverse().flatMap((events) =>
-        summariseCalls(events).map((call) => ({ ...call, accountId: events.find((e) => e.accountId !== undefined)?.accountId ?? null })),
+        summariseCalls(events).map((call) => ({ ...call, accountId: first(events, 'accountId') })),
       );
     },
 
@@ -109,11 +106,12 @@ export function createLineHistory(deps: { redis: RedisClient; clock: Clock }) {
       return calls.get(callSid)?.findLast((e) => e.type === 'paged' && e.sysadminId === sysadminId)?.at;
     },
 
-    /** The caller a sysadmin is bridged to, and the account, while that call lasts. */
-    connectedCaller(sysadminId: string): { callSid: string; accountId: string | null } | undefined {
+    /** The caller a sysadmin is bridged to, while that call lasts. */
+    connectedCaller(sysadminId: string) {
       const callSid = connections.get(sysadminId);
-      if (callSid === undefined) return undefined;
-      return { callSid, accountId: calls.get(callSid)?.find((e) => e.accountId !== undefined)?.accountId ?? null };
+      const events = callSid === undefined ? undefined : calls.get(callSid);
+      if (callSid === undefined || events === undefined) return undefined;
+      return { callSid, accountId: first(events, 'accountId'), userId: first(events, 'userId') };
     },
   };
 }

@@ -1,17 +1,15 @@
 import type { ConsoleFeed } from './console-feed.js';
 
-/** One push a second: the live view is rebuilt at most that often (LIVE_MAX_AGE_MS). */
-export const PUSH_EVERY_MS = 1000;
+// One push a second: the live view is rebuilt at most that often.
+const PUSH_EVERY_MS = 1000;
 
 /** What a viewer is sent: the event's name and its data, one JSON line. */
 export type StreamEvent = { name: 'now' | 'calls' | 'attention'; data: string };
 export type Viewer = (event: StreamEvent) => void;
 
 /**
- * The console's server-sent events: one loop per instance, running only while someone watches,
- * reads the shared feed once a second and sends the same serialised text to every viewer, so
- * Redis is read as often for a hundred screens as for one. The recent calls and what needs a
- * human are sent only when their snapshot was rebuilt; a new viewer gets the latest of each at once.
+ * The console's server-sent events: one loop per instance, while someone watches, sends the same
+ * text to every viewer, and a snapshot only when it was rebuilt; a new viewer gets the latest at once.
  */
 export function createLiveStream(feed: ConsoleFeed, options: { everyMs?: number; onError?: (error: unknown) => void } = {}) {
   const everyMs = options.everyMs ?? PUSH_EVERY_MS;
@@ -21,7 +19,6 @@ export function createLiveStream(feed: ConsoleFeed, options: { everyMs?: number;
   // The last value of each sent (by identity: a snapshot not rebuilt is the same object) and its text.
   const latest = new Map<StreamEvent['name'], { value: unknown; event: StreamEvent }>();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let running = false;
 
   function publish(name: StreamEvent['name'], value: unknown): void {
     if (latest.get(name)?.value === value) return;
@@ -49,27 +46,24 @@ export function createLiveStream(feed: ConsoleFeed, options: { everyMs?: number;
     );
   }
 
-  // Each start begins a new loop; a loop whose generation has passed stops (a tick may still be in flight when the last viewer leaves).
-  let generation = 0;
+  // A tick may still be in flight when the last viewer leaves: only the current loop goes on.
+  let loop: symbol | undefined;
   function start(): void {
-    running = true;
-    generation += 1;
-    const mine = generation;
+    const mine = (loop = Symbol('loop'));
     const step = (): void => {
       void tick().finally(() => {
-        if (mine === generation) timer = setTimeout(step, everyMs);
+        if (mine === loop) timer = setTimeout(step, everyMs);
       });
     };
     step();
   }
   function stop(): void {
-    running = false;
-    generation += 1;
+    loop = undefined;
     clearTimeout(timer);
   }
 
   return {
-    /** Adds a viewer; they get the latest of each event now. `end` ends their stream (at shutdown). Returns how to remove them. */
+    /** Adds a viewer, sent the latest of each event now; `end` ends their stream at shutdown. Returns their removal. */
     watch(viewer: Viewer, end: () => void = () => undefined): () => void {
       if (closed) {
         end();
@@ -77,14 +71,14 @@ export function createLiveStream(feed: ConsoleFeed, options: { everyMs?: number;
       }
       viewers.set(viewer, end);
       for (const { event } of latest.values()) viewer(event);
-      if (!running) start();
+      if (loop === undefined) start();
       return () => {
         viewers.delete(viewer);
         if (viewers.size === 0) stop();
       };
     },
     viewerCount: (): number => viewers.size,
-    /** Ends every stream and takes no more: an open stream would hold the server open at shutdown (the page opens it again elsewhere). */
+    /** Ends every stream and takes no more: an open one would hold the server at shutdown (the page reconnects). */
     close(): void {
       closed = true;
       stop();

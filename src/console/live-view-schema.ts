@@ -1,17 +1,13 @@
 import { z } from 'zod';
 import { waitingCallerSchema } from '../oncall/waiting-caller-schema.js';
 
-/**
- * What the on-call console reads from `/v1/ops/...`. The server builds its answers to these
- * schemas, the OpenAPI document is generated from them, and the page parses what it gets
- * with them, so the three cannot drift apart. Only zod here: the page bundles this file.
- */
+// What the console reads from `/v1/ops/now` and `/v1/ops/calls`: built, described in OpenAPI and parsed
+// by the page with these schemas, so the three cannot drift apart. Only zod here: the page bundles this file.
 
 const instant = z.iso.datetime();
-export const BUSY_STATES = ['free', 'ringing', 'briefing', 'connected', 'on_line', 'resting'] as const;
 export const CALL_OUTCOMES = ['in_progress', 'queued', 'connected', 'rejected', 'abandoned', 'timed_out', 'completed'] as const;
 
-export const planHoursSchema = z.object({
+const planHoursSchema = z.object({
   plan: z.string(),
   openNow: z.boolean(),
   nextChange: instant.nullable().meta({ description: 'When openNow next changes; null when it will not within a year.' }),
@@ -38,7 +34,7 @@ export const sysadminViewSchema = z.object({
   id: z.string(),
   name: z.string().nullable().meta({ description: 'Null for a sysadmin busy on a call but no longer on the rota.' }),
   onRota: z.boolean(),
-  state: z.enum(BUSY_STATES),
+  state: z.enum(['free', 'ringing', 'briefing', 'connected', 'on_line', 'resting']),
   until: instant.nullable().meta({ description: 'When the state lapses at the latest, if not ended sooner.' }),
   withCaller: z
     .object({ callSid: z.string(), accountId: z.string().nullable(), accountName: z.string().nullable(), userName: z.string().nullable() })

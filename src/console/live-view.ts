@@ -7,46 +7,33 @@ import type { OncallStore } from '../oncall/oncall-store.js';
 import { ONCALL_PIN_BURST } from '../oncall/phone-in.js';
 import { waitedSeconds, type WaitingCallers, type WaitingEntry } from '../oncall/waiting-callers.js';
 import type { Policy } from '../policy/policy-schema.js';
-import type { LineAlarm } from './line-alarm.js';
+import type { DirectoryStore, Names } from '../directory/directory-store.js';
+import type { createLineAlarmReader } from './line-alarm.js';
 import type { LineHistory } from './line-history.js';
 import type { LiveView, SysadminView, WaitingCallerView } from './live-view-schema.js';
+import { namesOf, refsOf } from './recent-calls.js';
 
 // A screenful and more; the total says how many wait beyond it.
 const SHOWN_CALLERS = 100;
-const NAMES_REMEMBERED = 1000;
 const iso = (at: number): string => new Date(at).toISOString();
 
 export interface LiveViewDeps {
   waiting: WaitingCallers;
   busy: BusySysadmins;
   oncall: OncallStore;
-  /** Wrong on-call PINs per sysadmin: the console's alarm for a burst. */
   oncallPins?: Pick<OncallPins, 'failures' | 'limits'>;
   hours: SupportHours;
   policy: Policy;
   clock: Clock;
   history: LineHistory;
-  readAlarm: () => Promise<LineAlarm>;
+  readAlarm: ReturnType<typeof createLineAlarmReader>;
+  names: DirectoryStore['names'];
 }
 
-/**
- * Builds the console's view of the line now, through the oncall modules' own read functions.
- * Their reads are issued together (ioredis pipelines commands of one tick), so one view costs
- * one round of reads to Redis plus the waiting callers' details.
- */
+/** Builds the line now with the oncall modules' reads, issued together: one round to Redis, then one more. */
 export function createLiveViewBuilder(deps: LiveViewDeps) {
   const { waiting, busy, oncall, hours, policy, clock, history } = deps;
   const newsLimitMs = policy.oncall.busyWithoutNewsAlarmMinutes * 60_000;
-  // Callers' names, seen while they waited: the bridged call's audit events carry only ids.
-  const names = new Map<string, { accountName: string; userName: string }>();
-
-  function remember(entries: WaitingEntry[]): void {
-    for (const { caller } of entries) names.set(caller.callSid, { accountName: caller.accountName, userName: caller.userName });
-    for (const callSid of names.keys()) {
-      if (names.size <= NAMES_REMEMBERED) break;
-      names.delete(callSid);
-    }
-  }
 
   function callerView(entry: WaitingEntry, rota: Map<string, Sysadmin>, now: number): WaitingCallerView {
     const { caller, chain, reservation } = entry;
@@ -71,7 +58,8 @@ export function createLiveViewBuilder(deps: LiveViewDeps) {
   }
 
   /** Whom a busy sysadmin is busy with: the caller their page is for, or the one they are bridged to. */
-  function withCaller(id: string, state: Busy | undefined, entries: WaitingEntry[]): SysadminView['withCaller'] {
+  type WithCaller = SysadminView['withCaller'];
+  function withCaller(id: string, state: Busy | undefined, entries: WaitingEntry[], names: Names): WithCaller {
     if (state === undefined || state.kind === 'resting') return null;
     const paged = entries.find((e) => e.chain.page?.pageCallSid === state.callSid || e.reservation?.sysadminId === id);
     if (paged !== undefined) {
@@ -80,8 +68,8 @@ export function createLiveViewBuilder(deps: LiveViewDeps) {
     }
     const bridged = state.kind === 'connected' || state.kind === 'on_line' ? history.connectedCaller(id) : undefined;
     if (bridged === undefined) return null;
-    const known = names.get(bridged.callSid);
-    return { ...bridged, accountName: known?.accountName ?? null, userName: known?.userName ?? null };
+    const { callSid, accountId, userId } = bridged;
+    return { callSid, accountId, ...namesOf(names, accountId, userId) };
   }
 
   return async (): Promise<LiveView> => {
@@ -94,11 +82,18 @@ export function createLiveViewBuilder(deps: LiveViewDeps) {
       deps.readAlarm(),
       history.refresh(),
     ]);
-    remember(entries);
     const byId = new Map(rota.map((sysadmin) => [sysadmin.id, sysadmin]));
     const offRotaBusy = [...busyNow.keys()].filter((id) => !byId.has(id));
     const pins = deps.oncallPins;
-    const failures = pins === undefined ? [] : await pins.failures(rota.map((s) => s.id), now);
+    // The bridged callers' names: their call's audit events carry only ids.
+    const bridged = [...busyNow.keys()].flatMap((id) => {
+      const call = history.connectedCaller(id);
+      return call === undefined ? [] : refsOf(call.accountId, call.userId);
+    });
+    const [failures, names] = await Promise.all([
+      pins === undefined ? [] : pins.failures(rota.map((s) => s.id), now),
+      deps.names(bridged),
+    ]);
     const oncallPinOf = (index: number): Pick<SysadminView, 'oncallPin'> => {
       const count = failures[index];
       if (pins === undefined || count === undefined) return {};
@@ -114,7 +109,7 @@ export function createLiveViewBuilder(deps: LiveViewDeps) {
         onRota: byId.has(id),
         state: state?.kind ?? 'free',
         until: state === undefined ? null : iso(state.until),
-        withCaller: withCaller(id, state, entries),
+        withCaller: withCaller(id, state, entries, names),
         ...(state?.heardAt === undefined ? {} : { lastHeard: { at: iso(state.heardAt), alarm: state.heardAt < now - newsLimitMs } }),
       };
     });

@@ -1,5 +1,5 @@
 import type { LineCall, RecentCalls } from './live-view-schema.js';
-import type { Names } from '../directory/directory-store.js';
+import type { NameRef, Names } from '../directory/directory-store.js';
 
 const HOUR_MS = 3_600_000;
 const HOURS = 24;
@@ -28,12 +28,21 @@ export function recentCallsOf(calls: LineCall[], now: number): RecentCalls {
   return { at: new Date(now).toISOString(), calls: calls.slice(0, SHOWN_CALLS), perHour, waits };
 }
 
-/** The recent calls with the names of their accounts, callers and sysadmins (null: no longer in the directory or on the rota). */
+/** What to read from the directory to name an account and one of its users. */
+export const refsOf = (accountId: string | null, userId: string | null): NameRef[] =>
+  accountId === null ? [] : [{ accountId, userId: userId ?? undefined }];
+
+/** An account's and a user's names; null when the directory no longer holds them. */
+export const namesOf = (names: Names, accountId: string | null, userId: string | null) => ({
+  accountName: accountId === null ? null : (names.account(accountId) ?? null),
+  userName: accountId === null || userId === null ? null : (names.user(accountId, userId) ?? null),
+});
+
+/** The recent calls with the names of their accounts, callers and sysadmins (null: no longer on the rota). */
 export function withNames(recent: RecentCalls, names: Names, rota: Map<string, string | null>): RecentCalls {
   const calls = recent.calls.map((call) => ({
     ...call,
-    accountName: call.accountId === null ? null : (names.account(call.accountId) ?? null),
-    userName: call.accountId === null || call.userId === null ? null : (names.user(call.accountId, call.userId) ?? null),
+    ...namesOf(names, call.accountId, call.userId),
     sysadminName: call.sysadminId === null ? null : (rota.get(call.sysadminId) ?? null),
   }));
   return { ...recent, calls };

@@ -1,10 +1,8 @@
 import { performance } from 'node:perf_hooks';
 
 /**
- * One value shared by every viewer: rebuilt at most once per `maxAgeMs`, and only when someone
- * asks, so the Redis reads behind it depend on time, not on how many browsers are watching.
- * Requests that arrive while a rebuild runs wait for that rebuild rather than starting another.
- * A failed rebuild is not kept: the next request tries again.
+ * One value for every viewer, rebuilt when asked at most once per `maxAgeMs` (and once at a time),
+ * so Redis reads depend on time, not on how many watch. A failed rebuild is not kept.
  */
 export function sharedSnapshot<T>(build: () => Promise<T>, maxAgeMs: number): () => Promise<T> {
   let latest: { value: T; builtAt: number } | undefined;

@@ -5,12 +5,9 @@ import type { Config } from '../config.js';
 import { AppError, notFound } from '../errors.js';
 
 /**
- * A missed caller's message, fetched from Twilio with the account's credentials and streamed to
- * the console. With HTTP authentication on for media (Twilio's recommendation), a recording URL
- * answers 401 without the account's Basic credentials, so the browser cannot play it itself, and
- * must never be given them: callgate fetches it for the operator whose key asked.
- * https://www.twilio.com/docs/voice/api/recording ("Fetch a Recording media file"): no extension
- * (or .wav) is WAV, the one format an encrypted recording is served in (error 16109 refuses .mp3).
+ * A missed caller's message, streamed to the console: with media authentication on (Twilio's advice)
+ * a recording answers 401 without the account's credentials, which the browser must never hold.
+ * No extension is WAV, the one format an encrypted recording is served in (error 16109 refuses .mp3).
  */
 const TWILIO_API = 'https://api.twilio.com';
 const RECORDING_URL = /^https:\/\/api\.twilio\.com\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Recordings\/(RE[0-9a-fA-F]{32})(?:\.wav)?$/;
@@ -23,10 +20,8 @@ export function createVoicemailAudio(twilio: Config['twilio']) {
   const credentials = `Basic ${Buffer.from(`${twilio.accountSid}:${twilio.authToken}`).toString('base64')}`;
   const apiUrl = twilio.apiUrl.replace(/\/+$/, '');
 
-  /**
-   * Only our own account's recordings, at Twilio's own address (TWILIO_API_URL in its place, as
-   * the REST client does): the credentials are never sent anywhere a stored URL could point.
-   */
+  // Only our account's recordings at Twilio's address (or TWILIO_API_URL): the credentials never go
+  // wherever a stored URL points.
   function mediaUrlOf(recordingUrl: string): string {
     const match = RECORDING_URL.exec(recordingUrl);
     if (match === null || match[1] !== twilio.accountSid) throw notFound('not_found', 'This message is not a recording of this Twilio account.');
@@ -48,7 +43,6 @@ export function createVoicemailAudio(twilio: Config['twilio']) {
   }
 
   return {
-    /** Streams the recording at `recordingUrl` to `res` as WAV. */
     async stream(recordingUrl: string, res: Response): Promise<void> {
       const media = await fetchMedia(mediaUrlOf(recordingUrl));
       if (media.status === 404) throw notFound('not_found', 'The recording is no longer at Twilio.');
