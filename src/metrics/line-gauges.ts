@@ -9,20 +9,12 @@ export interface LineStores {
   now: () => number;
 }
 
-interface Standing {
-  waiting: number;
-  onRota: number;
-  free: number;
-}
-
 /**
- * Callers waiting, sysadmins on the rota, and those of them free (not held by a page or a
- * call), as the pager counts them: alerting on "callers wait and nobody is free" needs both
- * sides at one moment, which the counters of what already happened cannot give.
- * One read per scrape, shared by the three; while Redis is down the last known values stay.
+ * Callers waiting, sysadmins on the rota, and those free (not held by a page or a call): alerting
+ * on "callers wait and nobody is free" needs both sides at one moment, which counters cannot give.
  */
 export function addLineGauges(metrics: Metrics, stores: LineStores): void {
-  const gauge = scrapedGauges<Standing>(
+  const gauge = scrapedGauges(
     metrics.registry,
     async () => {
       const [waiting, rota, busy] = await Promise.all([stores.waiting.count(), stores.oncall.list(), stores.busy.all(stores.now())]);

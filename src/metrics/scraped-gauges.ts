@@ -1,10 +1,8 @@
 import { Gauge, type Registry } from 'prom-client';
 
 /**
- * Gauges read at scrape time (from Redis, so every instance reports the same line-wide values):
- * the gauges of one scrape, which prom-client collects at once, share one read; while the read
- * fails (Redis down) the last known values stay, so a scrape still answers.
- * Returns the function that adds one gauge: its name, help, and its value in what was read.
+ * Gauges read at scrape time: those of one scrape (collected at once) share one read, and while
+ * it fails (Redis down) the last known values stay, so a scrape still answers. Returns `gauge()`.
  */
 export function scrapedGauges<S>(registry: Registry, read: () => Promise<S>, initial: S) {
   let known = initial;
