@@ -1,6 +1,6 @@
 import { UnavailableError } from '../errors.js';
 import { z } from 'zod';
-import { waitingCallerSchema, type WaitingCaller } from './waiting-caller-schema.js';
+import type { WaitingCaller } from './waiting-caller-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { isLate, scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
@@ -8,18 +8,10 @@ import { withRedis } from '../redis/redis-errors.js';
 import { asFlag, asUnknown, defineScript, type Decoder } from '../redis/scripts.js';
 
 /**
- * Verified callers waiting for a sysadmin, each in a Twilio queue of their own.
- * Under the call path's `{line}` hash tag (scripts in lua/, the entry in lua/includes/waiting-entry.lua), so the step that
- * uses a PIN up also holds its caller (src/calls/admission.ts):
- * - `waiting` (sorted set): every caller still to be connected, by tier priority, then
- *   arrival; its rank is the caller's real place in line, across plans.
- * - `callers` (hash): who they are, for the briefing; written once.
- * - `chains` (hash): each caller's paging chain (next sysadmin, the page in flight).
- * - `reservations` (hash): the sysadmin who pressed 1 for them, until when.
- * - `due` (sorted set): when each chain next needs the pager, so a tick reads only
- *   what is due; `seen` (sorted set): the caller's last wait-URL fetch (a heartbeat).
+ * Verified callers waiting for a sysadmin, under the call path's `{line}` hash tag so the step that uses
+ * a PIN up also holds its caller (src/calls/admission.ts). The six keys: lua/includes/waiting-entry.lua.
  */
-export { waitingCallerSchema, type WaitingCaller };
+export type { WaitingCaller };
 
 const pageSchema = z.object({
   sysadminId: z.string(),
@@ -37,24 +29,18 @@ export interface Reservation {
   until: number;
 }
 
-/** A caller settled once: who they were and, if Twilio was bridging them, with whom (src/oncall/bridge-books.ts). */
+/** A caller settled once: who took them, if anyone had; `bridging` once the <Queue> url was fetched. */
 export interface SettledCaller {
   caller: WaitingCaller;
-  /** The sysadmin who took them, if anyone had (the bridge being prepared, or a reservation). */
   sysadminId?: string;
-  /** Set once the <Queue> url was fetched: the caller's number and when. */
   bridging?: { from: string; at: number };
 }
 
 // Longer than any call lasts: the record only waits for Twilio's report of the bridge.
 const BRIDGING_TTL_MS = 6 * 3_600_000;
 
-/**
- * A caller as the line stores them: a JSON array in this order, without key names and without
- * the CallSid (it is the field they are stored under), so 10,000 on hold cost about 150 B less
- * each. Written in one place, the PIN step's admission (src/calls/lua/check-pin-step-21.lua); the
- * wait fetch reads the tier at its 7th place (atWaitFetch).
- */
+// A caller as stored (by src/calls/lua/check-pin-step-21.lua): a JSON array without key names or the
+// CallSid (about 150 B less each, with 10,000 on hold).
 const storedCallerSchema = z.tuple([z.string(), z.string(), z.string(), z.string(), z.boolean(), z.string().nullable(), z.string(), z.number(), z.number()]);
 function callerFrom(callSid: string, json: string): WaitingCaller {
   const [accountId, accountName, userId, userName, isAdminContact, adminContactName, tier, priority, enqueuedAt] = storedCallerSchema.parse(JSON.parse(json));
@@ -103,20 +89,12 @@ export const WAITING_KEYS = [
   keys.waitingSeen,
 ] as const;
 
-/**
- * The longest pause of one wait document: Twilio re-requests the wait URL only when its document
- * ends (https://www.twilio.com/docs/voice/twiml/enqueue), so this bounds how late the maximum wait
- * and a heartbeat can be noticed.
- */
+// Twilio re-requests the wait URL only when its document ends: this bounds how late a heartbeat is noticed.
 export const WAIT_PAUSE_SECONDS = 15;
 // What a wait document says around its pause or music, at most (place in line, "still holding").
 const WAIT_SPEECH_SECONDS = 10;
 
-/**
- * How long a waiting caller may go without a wait-URL fetch before they count as gone (their
- * call ended unseen): two of the longest wait documents the policy allows, so a caller on a
- * full-length hold track never looks gone, and never less than a minute.
- */
+/** A caller with no wait-URL fetch for two of the longest wait documents (at least a minute) is gone. */
 export function ghostAfterMs(queue: { holdMusicSeconds?: number | undefined }): number {
   const longestDocument = Math.max(queue.holdMusicSeconds ?? 0, WAIT_PAUSE_SECONDS) + WAIT_SPEECH_SECONDS;
   return Math.max(60, 2 * longestDocument) * 1000;
@@ -131,15 +109,6 @@ const decodeReserve: Decoder<'reserved' | 'taken' | 'gone'> = (reply) => {
   if (isLate(reply)) throw new UnavailableError();
   return reply === 'reserved' ? 'reserved' : reply === 'taken' ? 'taken' : 'gone';
 };
-
-/** What a wait-URL fetch learns. */
-export interface AtWaitFetch {
-  /** 1-based, across plans. */
-  position: number;
-  tier: string;
-  /** Until when a sysadmin who pressed 1 holds the caller; 0 for nobody. */
-  reservedUntil: number;
-}
 
 // The tier from the stored caller (storedCallerSchema): its seventh item, without validating the rest.
 function tierOf(json: string): string {
@@ -173,15 +142,9 @@ export function createWaitingCallers(redis: RedisClient) {
     return callSids.flatMap((callSid, i) => {
       const json = callers[i];
       if (json === null || json === undefined) return [];
-      const chainJson = chains[i];
-      return [
-        {
-          caller: callerFrom(callSid, json),
-          chain: chainSchema.parse(chainJson === null || chainJson === undefined ? {} : JSON.parse(chainJson)),
-          reservation: decodeReservation(held[i] ?? null),
-          lastSeen: Number(seen[i] ?? 0),
-        },
-      ];
+      const chain = chainSchema.parse(JSON.parse(chains[i] ?? '{}'));
+      const entry = { caller: callerFrom(callSid, json), chain, reservation: decodeReservation(held[i] ?? null) };
+      return [{ ...entry, lastSeen: Number(seen[i] ?? 0) }];
     });
   }
 
@@ -229,28 +192,17 @@ export function createWaitingCallers(redis: RedisClient) {
       const head = await withRedis(() => redis.zrange(waitingOrder, '0', String(count - 1)));
       if (head.length === 0) return [];
       const due = await withRedis(() => redis.zmscore(pagerDue, ...head));
-      return head.filter((_sid, i) => {
-        const at = due[i];
-        return at !== null && at !== undefined && Number(at) <= now;
-      });
+      return head.filter((_sid, i) => Number(due[i] ?? Infinity) <= now);
     },
 
     entries,
     count: () => withRedis(() => redis.zcard(waitingOrder)),
 
     /**
-     * A wait-URL fetch: the caller heard "connecting you" (their PIN's lease confirmed) and is still
-     * there (the heartbeat); their place, plan and reservation, or undefined if not waiting.
+     * A wait-URL fetch: the heartbeat, their place in line (1-based), plan and reservation (0: none); the
+     * first also confirms their PIN's lease. Plain commands, no script: the hottest path of a mass outage.
      */
-    /**
-     * A wait-URL fetch, in one round trip of plain commands (no script: this is the hottest path
-     * of a mass outage, and a script's set-up costs Redis more than these five reads and writes):
-     * the heartbeat (the caller is still there), their place in line, plan and reservation. The
-     * first fetch also finds their PIN's lease and confirms it, Twilio's proof that they heard
-     * "connecting you" (a second round trip, once per call). Nothing here needs the commands to
-     * run together: the heartbeat only touches a caller still on the line (XX).
-     */
-    async atWaitFetch(callSid: string, now: number): Promise<AtWaitFetch | undefined> {
+    async atWaitFetch(callSid: string, now: number) {
       const call = keys.call(callSid);
       const [leased, rank, , stored, held] = await Promise.all([
         withRedis(() => redis.hget(call, 'leased')),
