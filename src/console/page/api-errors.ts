@@ -1,10 +1,7 @@
 import { z } from 'zod';
 
-/**
- * The API's one error shape (SPEC §3). Details come in more than one form (zod issues with a
- * path and a message; a contact rule's list of what is missing): the console shows those with
- * a message and keeps the error's own message whatever the details are.
- */
+// The API's one error shape. Details are zod issues or a contact rule's list of what is missing:
+// the console shows those with a message, and the error's own message whatever they are.
 const errorBodySchema = z.object({
   error: z.object({
     code: z.string(),
@@ -33,10 +30,13 @@ const detailsOf = (details: unknown[] = []): ErrorDetail[] =>
     return parsed.success ? [{ path: parsed.data.path.map(String), message: parsed.data.message }] : [];
   });
 
-/** The error an answer of status `status` with body `json` (not 2xx) stands for. */
 export function apiErrorOf(status: number, json: unknown): ApiError {
   const parsed = errorBodySchema.safeParse(json);
   if (!parsed.success) return new ApiError(status, 'unexpected', `callgate answered ${String(status)}.`);
   const { code, message, details } = parsed.data.error;
   return new ApiError(status, code, message, detailsOf(details));
 }
+
+/** The operator's key was refused (unknown, or not allowed from here): the page signs out. */
+export const isRefusal = (error: unknown): error is ApiError =>
+  error instanceof ApiError && (error.status === 401 || error.status === 403);

@@ -3,9 +3,7 @@ import { hoursChart, hoursLegend, waitsChart } from './charts.js';
 import { byId, el } from './dom.js';
 import { dayAndTimeOf, durationOf, words } from './format.js';
 
-/** Recent calls across accounts: two charts of the last day and a table of the newest calls. */
-
-function row(call: LineCall, names: Map<string, string>): HTMLTableRowElement {
+function row(call: LineCall): HTMLTableRowElement {
   const cell = (text: string) => el('td', {}, text);
   return el(
     'tr',
@@ -17,16 +15,16 @@ function row(call: LineCall, names: Map<string, string>): HTMLTableRowElement {
     el('td', {}, el('span', { class: `badge outcome-${call.outcome}-text` }, words(call.outcome))),
     cell(call.reason === null ? '' : words(call.reason)),
     cell(call.waitSeconds === null ? '' : durationOf(call.waitSeconds)),
-    cell(call.sysadminId === null ? '' : (call.sysadminName ?? names.get(call.sysadminId) ?? call.sysadminId)),
+    cell(call.sysadminId === null ? '' : (call.sysadminName ?? call.sysadminId)),
   );
 }
 
-export function renderCalls(recent: RecentCalls, sysadminNames: Map<string, string>): void {
+export function renderCalls(recent: RecentCalls): void {
   byId('hours-chart', HTMLDivElement).replaceChildren(hoursChart(recent.perHour));
   const legend = byId('hours-legend', HTMLUListElement);
   if (legend.childElementCount === 0) legend.replaceChildren(...hoursLegend());
   byId('waits-chart', HTMLDivElement).replaceChildren(waitsChart(recent.waits));
-  const rows = recent.calls.map((call) => row(call, sysadminNames));
+  const rows = recent.calls.map(row);
   byId('calls', HTMLTableSectionElement).replaceChildren(
     ...(rows.length > 0 ? rows : [el('tr', {}, el('td', { attrs: { colspan: '7' } }, 'No calls in the last day.'))]),
   );

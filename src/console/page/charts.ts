@@ -2,11 +2,8 @@ import { CALL_OUTCOMES, type RecentCalls } from '../live-view-schema.js';
 import { el, svg } from './dom.js';
 import { durationOf, hourOf, words } from './format.js';
 
-/**
- * The two charts of recent calls, drawn as SVG by hand: a day of stacked bars and six wait
- * bars need no chart library. Colours come from console.css classes (the CSP forbids inline
- * style); each chart has a text summary for screen readers, and the table below holds the data.
- */
+// Drawn by hand: a day of stacked bars and six wait bars need no chart library. Colours come from
+// console.css classes (the CSP forbids inline style); each chart has a text summary for screen readers.
 const WIDTH = 480;
 const HEIGHT = 180;
 const PAD = { left: 28, right: 6, top: 8, bottom: 22 };

@@ -1,16 +1,12 @@
 import { z } from 'zod';
 import type { Attention, DeadLetterView } from '../attention-schema.js';
-import { ApiError, type Api } from './api.js';
+import type { Api } from './api.js';
+import { isRefusal, type ApiError } from './api-errors.js';
 import { byId, el } from './dom.js';
-import { timeOf } from './format.js';
+import { timeOf, words } from './format.js';
 
-/**
- * Events the control panel never got (dead letters): what, about whom, why delivery was given
- * up, and a button that puts one back in the outbox. A redelivered letter leaves the list at once.
- */
+// Events the control panel never got: a letter redelivered from this page leaves the list at once.
 const redelivered = z.object({ id: z.uuid(), redelivered: z.literal(true) });
-/** "call.missed" → "call missed". */
-const words = (type: string): string => type.replaceAll(/[._]/g, ' ');
 
 function whoOf(about: DeadLetterView['about']): string {
   const parts = [
@@ -36,7 +32,7 @@ export function createDeadLettersView(api: Api, onRefused: (error: ApiError) => 
       status.textContent = `The ${words(letter.type)} event about ${whoOf(letter.about)} is back in the outbox.`;
       render(latest);
     } catch (error) {
-      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) onRefused(error);
+      if (isRefusal(error)) onRefused(error);
       else status.textContent = `It could not be put back: ${error instanceof Error ? error.message : 'unknown error'}`;
       button.disabled = false;
     }

@@ -1,21 +1,9 @@
-/**
- * How the console writes times and durations: in the line's time zone and language (the
- * policy's `timezone` and `voice.language`, sent with the live view), so every operator reads
- * the times the callers and the hours mean, wherever they sit; the language's own clock
- * (24-hour in en-GB), and the day with every time, since a missed call may be yesterday's.
- * Until the first live view arrives the browser's own zone and language are used.
- */
+import type { MissedCallView } from '../attention-schema.js';
+import type { SysadminView } from '../live-view-schema.js';
 
-interface LineClock {
-  timeZone: string | undefined;
-  locale: string | undefined;
-  time: Intl.DateTimeFormat;
-  clock: Intl.DateTimeFormat;
-  dayAndTime: Intl.DateTimeFormat;
-  hourOnly: Intl.DateTimeFormat;
-}
-
-function lineClock(timeZone: string | undefined, locale: string | undefined): LineClock {
+// Times in the line's zone and language (sent with the live view), so every operator reads the
+// times the callers and the hours mean; the day with every time, since a missed call may be yesterday's.
+function lineClock(timeZone: string | undefined, locale: string | undefined) {
   const zone = timeZone === undefined ? {} : { timeZone };
   return {
     timeZone,
@@ -27,6 +15,7 @@ function lineClock(timeZone: string | undefined, locale: string | undefined): Li
   };
 }
 
+// The browser's own until the first live view.
 let current = lineClock(undefined, undefined);
 
 /** Uses the line's zone and language from now on; true when they changed (what is shown should be redrawn). */
@@ -41,7 +30,6 @@ export function useLineClock(timeZone: string, locale: string): boolean {
   return true;
 }
 
-/** The zone the times are shown in, for the page to say so. */
 export const lineZone = (): string | undefined => current.timeZone;
 
 /** "Mon 14:05": a time with its day. */
@@ -61,5 +49,20 @@ export function durationOf(seconds: number): string {
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
-/** Snake-case words of the API as words: "timed_out" → "timed out". */
-export const words = (value: string): string => value.replaceAll('_', ' ');
+/** The API's words as words: "timed_out" → "timed out", "call.missed" → "call missed". */
+export const words = (value: string): string => value.replaceAll(/[._]/g, ' ');
+
+/** What the page says of a sysadmin's state and of why a caller was missed. */
+export const SAID: Record<SysadminView['state'] | MissedCallView['reason'], string> = {
+  free: 'Free',
+  ringing: 'Pager ringing',
+  briefing: 'Hearing who is waiting',
+  connected: 'On a call',
+  on_line: 'Phoned in',
+  resting: 'Resting',
+  timed_out: 'nobody took the call before the longest wait',
+  hung_up: 'hung up while waiting',
+  no_one_on_call: 'nobody on call could be paged',
+  plan_closed: 'support hours ended while they waited',
+  line_error: "Twilio's queue failed the call",
+};

@@ -1,6 +1,8 @@
+import type { z } from 'zod';
 import { attentionSchema, type Attention } from '../attention-schema.js';
 import { liveViewSchema, recentCallsSchema, type LiveView, type RecentCalls } from '../live-view-schema.js';
-import { ApiError, createApi, type Api } from './api.js';
+import { createApi, type Api } from './api.js';
+import { isRefusal, type ApiError } from './api-errors.js';
 import { renderCalls } from './calls-view.js';
 import { createDeadLettersView } from './dead-letters-view.js';
 import { byId } from './dom.js';
@@ -12,12 +14,8 @@ import { renderNow } from './now-view.js';
 import { createRotaView } from './rota-view.js';
 import { forgetKey, refusalOf, signIn, storedKey } from './sign-in.js';
 
-/**
- * The on-call console. Its data is pushed by callgate as server-sent events, read with the
- * operator's key: the line now every second, the recent calls and what needs a human when they
- * change. callgate builds each once per instance for every viewer. A lost stream is opened
- * again after a pause; one silent for too long is dropped and opened again.
- */
+// The on-call console, pushed by callgate over one stream: a lost stream is opened again after a
+// pause, and one silent too long (a proxy holding it, a sleeping laptop) is dropped and opened again.
 const RECONNECT_AFTER_MS = 2000;
 const SILENT_TOO_LONG_MS = 10_000;
 
@@ -32,8 +30,6 @@ function announce(text: string): void {
   announcer.textContent = text;
 }
 
-const refused = (error: unknown): error is ApiError => error instanceof ApiError && (error.status === 401 || error.status === 403);
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function showConsole(api: Api): void {
@@ -44,7 +40,6 @@ function showConsole(api: Api): void {
   const signOut = byId('sign-out', HTMLButtonElement);
   consoleEl.hidden = false;
   signOut.hidden = false;
-  const names = new Map<string, string>();
   let connection = new AbortController();
   let lastNowAt = 0;
   let latestCalls: RecentCalls | undefined;
@@ -67,7 +62,7 @@ function showConsole(api: Api): void {
 
   function showCalls(recent: RecentCalls): void {
     latestCalls = recent;
-    renderCalls(recent, names);
+    renderCalls(recent);
   }
 
   function showAttention(attention: Attention, force = false): void {
@@ -88,29 +83,22 @@ function showConsole(api: Api): void {
       if (latestCalls !== undefined) showCalls(latestCalls);
       if (latestAttention !== undefined) showAttention(latestAttention, true);
     }
-    for (const s of view.sysadmins) names.set(s.id, s.name ?? s.id);
     renderNow(view);
     rota.syncWith(view.sysadmins.filter((s) => s.onRota).map((s) => s.id));
     status.textContent = `Live · updated ${clockOf(view.at)} · times in ${lineZone() ?? 'this browser’s time zone'}`;
     announce(byId('waiting-summary', HTMLParagraphElement).textContent);
   }
 
-  function onMessage(message: StreamMessage): void {
-    const json: unknown = JSON.parse(message.data);
-    // Parsed with the server's own schemas; an unknown event is left alone.
-    const shown =
-      message.event === 'now'
-        ? liveViewSchema.safeParse(json).data
-        : message.event === 'calls'
-          ? recentCallsSchema.safeParse(json).data
-          : message.event === 'attention'
-            ? attentionSchema.safeParse(json).data
-            : null;
-    if (shown === undefined) status.textContent = 'callgate sent something this page does not understand; reload it.';
-    else if (shown === null) return;
-    else if ('waiting' in shown) showNow(shown);
-    else if ('perHour' in shown) showCalls(shown);
-    else showAttention(shown);
+  // Parsed with the server's own schemas; an unknown event is left alone.
+  function onMessage({ event, data }: StreamMessage): void {
+    const show = <T>(schema: z.ZodType<T>, then: (value: T) => void): void => {
+      const parsed = schema.safeParse(JSON.parse(data));
+      if (parsed.success) then(parsed.data);
+      else status.textContent = 'callgate sent something this page does not understand; reload it.';
+    };
+    if (event === 'now') show(liveViewSchema, showNow);
+    else if (event === 'calls') show(recentCallsSchema, showCalls);
+    else if (event === 'attention') show(attentionSchema, showAttention);
   }
 
   async function follow(): Promise<void> {
@@ -119,10 +107,7 @@ function showConsole(api: Api): void {
       try {
         await readStream(key, onMessage, connection.signal);
       } catch (error) {
-        if (refused(error)) {
-          stop(error);
-          return;
-        }
+        if (isRefusal(error)) stop(error);
       }
       // Signing out or a refused key ends the loop while the stream was read.
       if (isStopped()) return;
@@ -132,7 +117,6 @@ function showConsole(api: Api): void {
     }
   }
   void follow();
-  // A stream that went silent (a proxy holding it, a sleeping laptop) is opened again.
   const watchdog = setInterval(() => {
     if (stopped) clearInterval(watchdog);
     else if (lastNowAt !== 0 && Date.now() - lastNowAt > SILENT_TOO_LONG_MS) {
@@ -142,7 +126,7 @@ function showConsole(api: Api): void {
   }, SILENT_TOO_LONG_MS / 2);
 
   rota.load().catch((error: unknown) => {
-    if (refused(error)) stop(error);
+    if (isRefusal(error)) stop(error);
   });
   signOut.onclick = () => {
     forgetKey();

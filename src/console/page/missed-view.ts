@@ -1,21 +1,11 @@
 import type { MissedCallView } from '../attention-schema.js';
-import { ApiError, authorisedFetch } from './api.js';
+import { authorisedFetch } from './api.js';
+import { isRefusal, type ApiError } from './api-errors.js';
 import { byId, el } from './dom.js';
-import { durationOf, timeOf } from './format.js';
+import { durationOf, SAID, timeOf } from './format.js';
 
-/**
- * Missed callers and their messages: who, which account, when, why, the message, and whether
- * a call-back is under way or done. A message is fetched through callgate with the operator's
- * key (Twilio's URL takes the account's credentials) and played from memory; its player stays
- * across redraws, so the list can change while someone listens.
- */
-const WHY: Record<MissedCallView['reason'], string> = {
-  timed_out: 'nobody took the call before the longest wait',
-  hung_up: 'hung up while waiting',
-  no_one_on_call: 'nobody on call could be paged',
-  plan_closed: 'support hours ended while they waited',
-  line_error: "Twilio's queue failed the call",
-};
+// Missed callers and their messages: a message is fetched through callgate with the operator's key
+// and played from memory; its player stays across redraws, so the list can change while someone listens.
 
 function callbackOf(call: MissedCallView): HTMLParagraphElement {
   const back = call.callback;
@@ -27,21 +17,20 @@ function callbackOf(call: MissedCallView): HTMLParagraphElement {
 }
 
 export function createMissedView(key: () => string, onRefused: (error: ApiError) => void) {
-  // A message's player, by CallSid: kept when the list is redrawn.
-  const players = new Map<string, HTMLElement>();
+  const players = new Map<string, HTMLAudioElement>();
 
   async function play(call: MissedCallView, audio: string, slot: HTMLElement, button: HTMLButtonElement): Promise<void> {
     button.disabled = true;
     button.textContent = 'Fetching the message…';
     try {
-      const res = await authorisedFetch(key(), audio, { accept: 'audio/*' });
+      const res = await authorisedFetch(key(), audio, 'audio/*');
       const player = el('audio', { attrs: { controls: '', 'aria-label': `Message from ${call.userName}` } });
       player.src = URL.createObjectURL(await res.blob());
       players.set(call.callSid, player);
       slot.replaceChildren(player);
       await player.play().catch(() => undefined);
     } catch (error) {
-      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) onRefused(error);
+      if (isRefusal(error)) onRefused(error);
       button.disabled = false;
       button.textContent = `Play message (${durationOf(call.voicemail?.seconds ?? 0)})`;
       slot.append(el('p', { class: 'error', attrs: { role: 'alert' } }, `The message could not be played: ${error instanceof Error ? error.message : 'unknown error'}`));
@@ -72,7 +61,7 @@ export function createMissedView(key: () => string, onRefused: (error: ApiError)
       { class: 'card', attrs: { 'data-missed': call.callSid } },
       el('p', { class: 'card-title' }, el('strong', {}, call.userName)),
       el('p', {}, call.accountName),
-      el('p', {}, `Missed ${timeOf(call.at)} after ${durationOf(call.waitSeconds)}: ${WHY[call.reason]}`),
+      el('p', {}, `Missed ${timeOf(call.at)} after ${durationOf(call.waitSeconds)}: ${SAID[call.reason]}`),
       messageOf(call),
       callbackOf(call),
     );
@@ -83,8 +72,7 @@ export function createMissedView(key: () => string, onRefused: (error: ApiError)
       const shown = new Set(missed.calls.map((call) => call.callSid));
       for (const [callSid, player] of players) {
         if (shown.has(callSid)) continue;
-        const src = player instanceof HTMLAudioElement ? player.src : '';
-        if (src !== '') URL.revokeObjectURL(src);
+        URL.revokeObjectURL(player.src);
         players.delete(callSid);
       }
       const waiting = missed.calls.filter((call) => call.callback?.state !== 'connected').length;

@@ -1,6 +1,6 @@
 import type { LiveView, SysadminView, WaitingCallerView } from '../live-view-schema.js';
 import { byId, el } from './dom.js';
-import { dayAndTimeOf, durationOf, timeOf, words } from './format.js';
+import { dayAndTimeOf, durationOf, SAID, timeOf, words } from './format.js';
 
 /** The "Now" panel: the line, every caller waiting, every sysadmin. Redrawn on every update. */
 
@@ -50,63 +50,40 @@ function callerCard(caller: WaitingCallerView, names: Map<string, string>): HTML
   );
 }
 
-const STATE_TEXT: Record<SysadminView['state'], string> = {
-  free: 'Free',
-  ringing: 'Pager ringing',
-  briefing: 'Hearing who is waiting',
-  connected: 'On a call',
-  on_line: 'Phoned in',
-  resting: 'Resting',
-};
+const raised = (text: string): HTMLParagraphElement =>
+  el('p', { class: 'alarm raised', attrs: { role: 'alert' } }, text);
 
 function sysadminCard(sysadmin: SysadminView): HTMLLIElement {
-  const withCaller = sysadmin.withCaller;
-  const customer =
-    withCaller === null
-      ? null
-      : `${sysadmin.state === 'connected' ? 'with' : 'for'} ${withCaller.userName ?? 'a caller'}${withCaller.accountName === null ? (withCaller.accountId === null ? '' : ` (${withCaller.accountId})`) : ` (${withCaller.accountName})`}`;
-  const until = sysadmin.state === 'resting' && sysadmin.until !== null ? ` until ${timeOf(sysadmin.until)}` : '';
-  const pin = sysadmin.oncallPin;
-  // An alarm, announced: someone holding this sysadmin's phone is guessing their on-call PIN.
-  const pinAlarm =
-    pin?.alarm === true
-      ? el(
-          'p',
-          { class: 'alarm raised', attrs: { role: 'alert' } },
-          `${String(pin.failures)} wrong on-call PINs in ${String(pin.windowHours)} h on calls to this phone${pin.locked ? ': PIN entry closed until an operator sets a new on-call PIN' : ''}.`,
-        )
-      : null;
-  // An alarm, announced: the call keeping this sysadmin busy has sent nothing for too long.
-  const quietAlarm =
-    sysadmin.lastHeard?.alarm === true
-      ? el(
-          'p',
-          { class: 'alarm raised', attrs: { role: 'alert' } },
-          `No news from this call since ${timeOf(sysadmin.lastHeard.at)}: a long conversation, or its end was never reported. Check the call in Twilio.`,
-        )
-      : null;
+  const { id, state, withCaller, oncallPin: pin, lastHeard } = sysadmin;
+  const account = withCaller?.accountName ?? withCaller?.accountId ?? null;
+  const who = `${withCaller?.userName ?? 'a caller'}${account === null ? '' : ` (${account})`}`;
+  const customer = withCaller === null ? '' : ` ${state === 'connected' ? 'with' : 'for'} ${who}`;
+  const until = state === 'resting' && sysadmin.until !== null ? ` until ${timeOf(sysadmin.until)}` : '';
+  const closed = pin?.locked === true ? ': PIN entry closed until an operator sets a new on-call PIN' : '';
+  const quiet = 'a long conversation, or its end was never reported. Check the call in Twilio.';
   return el(
     'li',
-    { class: `card sysadmin ${sysadmin.state}`, attrs: { 'data-sysadmin': sysadmin.id } },
+    { class: `card sysadmin ${state}`, attrs: { 'data-sysadmin': id } },
     el('p', { class: 'card-title' }, el('strong', {}, sysadmin.name ?? sysadmin.id), sysadmin.onRota ? null : el('span', { class: 'badge' }, 'not on the rota')),
-    el('p', {}, el('span', { class: `badge state-${sysadmin.state}` }, STATE_TEXT[sysadmin.state]), customer === null ? '' : ` ${customer}`, until),
-    pinAlarm,
-    quietAlarm,
+    el('p', {}, el('span', { class: `badge state-${state}` }, SAID[state]), customer, until),
+    pin?.alarm === true
+      ? raised(`${pin.failures} wrong on-call PINs in ${pin.windowHours} h on calls to this phone${closed}.`)
+      : null,
+    lastHeard?.alarm === true ? raised(`No news from this call since ${timeOf(lastHeard.at)}: ${quiet}`) : null,
   );
 }
 
 /** The sysadmins who need an operator: locked out of their on-call PIN, or held busy by a call that went quiet. */
 function renderSysadminAlarms(sysadmins: SysadminView[]): void {
-  const items = sysadmins.flatMap((sysadmin) => {
-    const name = sysadmin.name ?? sysadmin.id;
-    const found: HTMLLIElement[] = [];
-    if (sysadmin.oncallPin?.locked === true) {
-      found.push(el('li', { attrs: { 'data-sysadmin': sysadmin.id } }, el('strong', {}, name), ` is locked out of their on-call PIN (${String(sysadmin.oncallPin.failures)} wrong in ${String(sysadmin.oncallPin.windowHours)} h): set a new one for them.`));
-    }
-    if (sysadmin.lastHeard?.alarm === true) {
-      found.push(el('li', { attrs: { 'data-sysadmin': sysadmin.id } }, el('strong', {}, name), ` has been ${STATE_TEXT[sysadmin.state].toLowerCase()} with no news since ${timeOf(sysadmin.lastHeard.at)}.`));
-    }
-    return found;
+  const items = sysadmins.flatMap(({ id, name, state, oncallPin: pin, lastHeard }) => {
+    const item = (text: string) => el('li', { attrs: { 'data-sysadmin': id } }, el('strong', {}, name ?? id), text);
+    const lockedOut = pin?.locked === true ? `${pin.failures} wrong in ${pin.windowHours} h` : null;
+    return [
+      lockedOut === null ? null : item(` is locked out of their on-call PIN (${lockedOut}): set a new one for them.`),
+      lastHeard?.alarm === true
+        ? item(` has been ${SAID[state].toLowerCase()} with no news since ${timeOf(lastHeard.at)}.`)
+        : null,
+    ].filter((found) => found !== null);
   });
   byId('sysadmin-alarms', HTMLUListElement).replaceChildren(...(items.length > 0 ? items : [el('li', {}, 'None.')]));
 }

@@ -1,20 +1,14 @@
 import { z } from 'zod';
 import { oncallListSchema, type Sysadmin } from '../../oncall/oncall-schema.js';
-import { ApiError, type Api, type ErrorDetail } from './api.js';
+import type { Api } from './api.js';
+import { ApiError, isRefusal, type ErrorDetail } from './api-errors.js';
 import { byId, el } from './dom.js';
 
-/**
- * The on-call rota: view, reorder, add and remove. Every change is checked first with the
- * API's own schema (so the messages are the API's, word for word), then sent as the whole
- * list with `PUT /v1/oncall`, which checks it again. The list is sent with the ETag it was
- * read at: a change made by another operator meanwhile is never undone silently; the panel
- * reloads and says so instead.
- */
+// The on-call rota. A change is checked with the API's own schema (its messages, word for word), then
+// the whole list is sent with the ETag it was read at: another operator's change is never undone silently.
 const rotaSchema = z.array(z.object({ id: z.string(), name: z.string(), phone: z.string(), hasPin: z.boolean() }));
 type RotaEntry = z.infer<typeof rotaSchema>[number];
 const FIELDS = ['id', 'name', 'phone'] as const;
-
-const plain = (list: RotaEntry[]): Sysadmin[] => list.map(({ id, name, phone }) => ({ id, name, phone }));
 
 function moved(list: RotaEntry[], from: number, to: number): RotaEntry[] {
   const next = [...list];
@@ -83,7 +77,7 @@ export function createRotaView(api: Api, onUnauthorised: (error: ApiError) => vo
   }
 
   /** Saves the whole list; `newIndex` is the row the add form fills, for its field messages. */
-  async function save(next: RotaEntry[] | Sysadmin[], done: string, newIndex?: number, focus?: string): Promise<boolean> {
+  async function save(next: Sysadmin[], done: string, newIndex?: number, focus?: string): Promise<boolean> {
     if (saving) return false;
     const body = next.map(({ id, name, phone }) => ({ id, name, phone }));
     const checked = oncallListSchema.safeParse(body);
@@ -99,7 +93,7 @@ export function createRotaView(api: Api, onUnauthorised: (error: ApiError) => vo
       status.textContent = done;
       return true;
     } catch (error) {
-      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) onUnauthorised(error);
+      if (isRefusal(error)) onUnauthorised(error);
       else if (error instanceof ApiError && error.status === 412) {
         await load().catch(() => undefined);
         status.textContent = 'Another operator changed the rota just now. It is shown as it is now: make your change again.';
@@ -120,7 +114,7 @@ export function createRotaView(api: Api, onUnauthorised: (error: ApiError) => vo
     const value = (field: string) => byId(`rota-${field}`, HTMLInputElement).value;
     const added = { id: value('id'), name: value('name'), phone: value('phone') };
     formError.textContent = '';
-    void save([...plain(rota), added], `${added.name.trim()} added at the end of the rota.`, rota.length).then((ok) => {
+    void save([...rota, added], `${added.name.trim()} added at the end of the rota.`, rota.length).then((ok) => {
       if (ok) form.reset();
     });
   };

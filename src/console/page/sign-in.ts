@@ -1,11 +1,9 @@
-import { ApiError, createApi, type Api } from './api.js';
+import { createApi, type Api } from './api.js';
+import { ApiError } from './api-errors.js';
 import { byId } from './dom.js';
 import { liveViewSchema } from '../live-view-schema.js';
 
-/**
- * The operator's key lives in sessionStorage: it is gone when the tab closes, is never sent
- * except as the bearer header of this origin's API calls, and never appears in a URL.
- */
+// The operator's key lives in sessionStorage: gone when the tab closes, sent only as the bearer header.
 const STORAGE_KEY = 'callgate.operatorKey';
 
 export const storedKey = (): string | null => sessionStorage.getItem(STORAGE_KEY);
@@ -13,7 +11,6 @@ export const forgetKey = (): void => {
   sessionStorage.removeItem(STORAGE_KEY);
 };
 
-/** What an operator should read when callgate refuses a key. */
 export function refusalOf(error: unknown): string {
   if (!(error instanceof ApiError)) return 'Signing in failed. Please try again.';
   if (error.status === 401) return 'That key was not recognised. The console needs an operator key (one of OPS_API_KEYS).';
