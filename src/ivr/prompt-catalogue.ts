@@ -89,6 +89,8 @@ const PLACEHOLDERS = {
 type Table = typeof PLACEHOLDERS;
 export type PromptKey = keyof Table['prompts'];
 export type PhraseKey = keyof Table['phrases'];
+/** A prompt said as it is, with no value in it. */
+export type PlainPromptKey = { [K in PromptKey]: Table['prompts'][K] extends readonly [] ? K : never }[PromptKey];
 type Vars<Names extends readonly string[]> = Record<Names[number], string | number>;
 
 export interface PromptCatalogue {

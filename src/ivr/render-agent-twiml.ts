@@ -1,23 +1,22 @@
-import twilio from 'twilio';
-import type { AgentDecision } from '../oncall/agent-decisions.js';
+import type { AgentDecision, PreviousCaller } from '../oncall/agent-decisions.js';
 import { agentUrls } from '../oncall/agent-urls.js';
 import type { Policy } from '../policy/policy-schema.js';
-import type { PhraseKey, PromptCatalogue } from './prompt-catalogue.js';
-import { DIGIT_TIMEOUT_SECONDS } from './render-twiml.js';
+import type { PhraseKey, PlainPromptKey, PromptCatalogue } from './prompt-catalogue.js';
 import { speakBriefing, speakDuration } from './speak-briefing.js';
 import { ownQueueName as ownQueue } from '../oncall/own-queue.js';
 import type { CallbackRefusal } from '../oncall/callback-numbers.js';
 import { speakPhoneNumber } from './speak-phone-number.js';
-
-const { VoiceResponse } = twilio.twiml;
+import { twimlResponse } from './twiml-response.js';
 
 /**
- * Seconds a sysadmin's <Dial><Queue> waits on an empty queue (the caller hung up a moment
- * ago): Twilio waits "until the next person joins the queue or until the <Dial> timeout"
- * (https://www.twilio.com/docs/voice/twiml/queue). Nobody else can join a caller's own
- * queue, so a short wait, then the action explains.
+ * Seconds a sysadmin's <Dial><Queue> waits on an empty queue (the caller hung up a moment ago):
+ * Twilio waits "until the next person joins the queue or until the <Dial> timeout"
+ * (https://www.twilio.com/docs/voice/twiml/queue), and nobody else can join a caller's own queue.
  */
-export const AGENT_DIAL_TIMEOUT_SECONDS = 5;
+const AGENT_DIAL_TIMEOUT_SECONDS = 5;
+
+// A callback rings the customer for this long before the sysadmin hears they did not answer.
+const CALLBACK_RING_SECONDS = 30;
 
 // Why a missed caller cannot be called back, as the sysadmin hears it.
 const REFUSAL_PHRASE = {
@@ -27,56 +26,39 @@ const REFUSAL_PHRASE = {
   special_rate: 'refusedSpecialRate',
 } as const satisfies Record<CallbackRefusal, PhraseKey>;
 
-/** Turns the sysadmin side's decisions into TwiML: pure, tested as exact XML. */
-// A callback rings the customer for this long before the sysadmin hears they did not answer.
-const CALLBACK_RING_SECONDS = 30;
+const PREVIOUS: Record<PreviousCaller, PlainPromptKey> = { taken: 'agentCallerTaken', left: 'agentCallerLeft' };
 
+// Answers that say one prompt and hang up.
+const FAREWELLS: Partial<Record<AgentDecision['kind'], PlainPromptKey>> = {
+  agent_pin_refused: 'agentPinRefused',
+  agent_calling_you_back: 'agentCallingYouBack',
+  agent_pin_locked: 'agentPinLocked',
+  agent_goodbye: 'agentGoodbye',
+  agent_line_trouble: 'agentLineTrouble',
+  agent_call_over: 'agentCallOver',
+};
+
+/** Turns the sysadmin side's decisions into TwiML: pure, tested as exact XML. */
 export function createAgentTwimlRenderer(deps: { policy: Policy; catalogue: PromptCatalogue; baseUrl: string; supportNumber: string }) {
   const { policy, catalogue } = deps;
   const urls = agentUrls(deps.baseUrl);
-  const voice = { voice: policy.voice.voice, language: policy.voice.language } as Parameters<
-    InstanceType<typeof VoiceResponse>['say']
-  >[0];
 
   return function render(decision: AgentDecision): string {
-    const response = new VoiceResponse();
-    const say = (text: string) => response.say(voice, text);
-    const sayAndHangUp = (text: string) => {
-      say(text);
-      response.hangup();
-    };
-    // One key, or silence: silence reaches the action too (Digits=""), and declines.
-    const gatherOneKey = (action: string) =>
-      response.gather({ input: ['dtmf'], numDigits: 1, timeout: DIGIT_TIMEOUT_SECONDS, action, method: 'POST', actionOnEmptyResult: true });
+    const { response, voice, say, sayAndHangUp, gatherDigits, gatherOneKey } = twimlResponse(policy.voice);
+    const farewell = FAREWELLS[decision.kind];
+    if (farewell !== undefined) sayAndHangUp(catalogue.prompt(farewell));
     switch (decision.kind) {
       case 'agent_page_greeting':
         gatherOneKey(urls.hear(decision.sysadminId, decision.caller)).say(voice, catalogue.prompt('agentPageGreeting'));
         break;
       case 'agent_ask_pin':
-        // No numDigits: on-call PINs vary in length, so # (or the timeout) submits, as the prompt says.
-        response
-          .gather({
-            input: ['dtmf'],
-            finishOnKey: '#',
-            timeout: DIGIT_TIMEOUT_SECONDS,
-            action: urls.onCallPin(decision.sysadminId, decision.attempt),
-            method: 'POST',
-            actionOnEmptyResult: true,
-          })
+        // On-call PINs vary in length, so # (or the timeout) submits, as the prompt says.
+        gatherDigits(urls.onCallPin(decision.sysadminId, decision.attempt))
           .say(voice, catalogue.prompt(decision.retry ? 'agentPinRetry' : 'agentEnterPin'));
-        break;
-      case 'agent_pin_refused':
-        sayAndHangUp(catalogue.prompt('agentPinRefused'));
-        break;
-      case 'agent_calling_you_back':
-        sayAndHangUp(catalogue.prompt('agentCallingYouBack'));
-        break;
-      case 'agent_pin_locked':
-        sayAndHangUp(catalogue.prompt('agentPinLocked'));
         break;
       case 'agent_briefing': {
         const gather = gatherOneKey(urls.take(decision.sysadminId, decision.about));
-        if (decision.previous !== undefined) gather.say(voice, catalogue.prompt(decision.previous === 'taken' ? 'agentCallerTaken' : 'agentCallerLeft'));
+        if (decision.previous !== undefined) gather.say(voice, catalogue.prompt(PREVIOUS[decision.previous]));
         gather.say(voice, speakBriefing(decision.briefing, catalogue, policy));
         gather.say(voice, catalogue.prompt('agentPressOne'));
         break;
@@ -89,17 +71,8 @@ export function createAgentTwimlRenderer(deps: { policy: Policy; catalogue: Prom
           .queue({ url: urls.bridge(decision.sysadminId, decision.about), method: 'POST' }, ownQueue(decision.about));
         break;
       case 'agent_nobody_waiting':
-        if (decision.previous !== undefined) say(catalogue.prompt(decision.previous === 'taken' ? 'agentCallerTaken' : 'agentCallerLeft'));
+        if (decision.previous !== undefined) say(catalogue.prompt(PREVIOUS[decision.previous]));
         sayAndHangUp(catalogue.prompt('agentNobodyWaiting'));
-        break;
-      case 'agent_goodbye':
-        sayAndHangUp(catalogue.prompt('agentGoodbye'));
-        break;
-      case 'agent_line_trouble':
-        sayAndHangUp(catalogue.prompt('agentLineTrouble'));
-        break;
-      case 'agent_call_over':
-        sayAndHangUp(catalogue.prompt('agentCallOver'));
         break;
       case 'caller_connected':
         say(catalogue.prompt('callerConnected'));
@@ -144,8 +117,6 @@ export function createAgentTwimlRenderer(deps: { policy: Policy; catalogue: Prom
         // A person presses 1; a voicemail box that answered does not, and its empty answer is hung up
         // on (https://www.twilio.com/docs/voice/twiml/number: the url may decline with <Gather> and <Hangup>).
         gatherOneKey(urls.callbackAnswer(decision.about)).say(voice, catalogue.prompt('callbackWhisper'));
-        break;
-      case 'callback_accepted':
         break;
       case 'callback_declined':
         response.hangup();

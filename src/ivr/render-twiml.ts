@@ -1,28 +1,23 @@
-import twilio from 'twilio';
 import type { Decision } from '../calls/decisions.js';
 import type { Policy } from '../policy/policy-schema.js';
-import type { PromptCatalogue } from './prompt-catalogue.js';
+import type { PlainPromptKey, PromptCatalogue } from './prompt-catalogue.js';
 import type { HoursSpeech } from './speak-hours.js';
 import { speakable } from './speakable.js';
 import { twimlTemplate, type FillTemplate } from './twiml-template.js';
+import { twimlResponse } from './twiml-response.js';
 
-const { VoiceResponse } = twilio.twiml;
+export { DIGIT_TIMEOUT_SECONDS } from './twiml-response.js';
 
-/** Where Twilio reaches each webhook; absolute, so Twilio signs exactly these URLs. */
-export function webhookUrls(baseUrl: string) {
-  return {
-    voice: `${baseUrl}/twilio/voice`,
-    pin: (attempt: number) => `${baseUrl}/twilio/pin?attempt=${String(attempt)}`,
-    wait: `${baseUrl}/twilio/wait`,
-    queueResult: `${baseUrl}/twilio/queue-result`,
-    status: `${baseUrl}/twilio/status`,
-    voicemail: `${baseUrl}/twilio/voicemail`,
-    recording: `${baseUrl}/twilio/recording`,
-  };
-}
-
-// Seconds Twilio waits for the next digit before submitting what was typed.
-export const DIGIT_TIMEOUT_SECONDS = 8;
+// Answers that say one prompt and hang up.
+const FAREWELLS: Partial<Record<Decision['kind'], PlainPromptKey>> = {
+  account_code_changed: 'accountCodeChanged',
+  locked_out: 'lockedOut',
+  too_many_attempts: 'tooManyAttempts',
+  user_gone: 'userGone',
+  voicemail_left: 'voicemailThanks',
+  timed_out: 'timedOut',
+  apology: 'apology',
+};
 
 /** Turns a decision into TwiML: pure, so every answer can be tested as exact XML. */
 export function createTwimlRenderer(deps: {
@@ -32,70 +27,41 @@ export function createTwimlRenderer(deps: {
   baseUrl: string;
 }) {
   const { policy, catalogue, speech } = deps;
-  const urls = webhookUrls(deps.baseUrl);
-  const voice = { voice: policy.voice.voice, language: policy.voice.language } as Parameters<
-    InstanceType<typeof VoiceResponse>['say']
-  >[0];
+  // Absolute, so Twilio signs exactly these URLs.
+  const url = (path: string) => `${deps.baseUrl}/twilio/${path}`;
+  const pinUrl = (attempt: number) => url(`pin?attempt=${String(attempt)}`);
 
   /** The hold document; its place in line may be a mark (a word) for a template to fill in. */
   function buildHold(hold: { position: number | string | null; pauseSeconds: number; music: boolean }): string {
-    const response = new VoiceResponse();
-    if (hold.position !== null) response.say(voice, catalogue.prompt('queuePosition', { position: hold.position }));
+    const { response, say } = twimlResponse(policy.voice);
+    if (hold.position !== null) say(catalogue.prompt('queuePosition', { position: hold.position }));
     if (hold.music && policy.queue.holdMusicUrl !== undefined) {
       response.play(policy.queue.holdMusicUrl);
     } else {
       response.pause({ length: hold.pauseSeconds });
-      response.say(voice, catalogue.prompt('stillHolding'));
+      say(catalogue.prompt('stillHolding'));
     }
     return response.toString();
   }
 
   function render(decision: Decision): string {
-    const response = new VoiceResponse();
-    const say = (text: string) => response.say(voice, text);
-    const sayAndHangUp = (text: string) => {
-      say(text);
-      response.hangup();
-    };
-    // Digits ended by # (as the prompts say) or by a pause: no numDigits, so the # after a PIN ends
-    // this Gather instead of spilling into the next one. Silence (or a lone #) reaches the action
-    // as Digits="", which costs no attempt.
-    const gatherDigits = (action: string) =>
-      response.gather({
-        input: ['dtmf'],
-        finishOnKey: '#',
-        timeout: DIGIT_TIMEOUT_SECONDS,
-        action,
-        method: 'POST',
-        actionOnEmptyResult: true,
-      });
+    const { response, voice, say, sayAndHangUp, gatherDigits } = twimlResponse(policy.voice);
+    const farewell = FAREWELLS[decision.kind];
+    if (farewell !== undefined) sayAndHangUp(catalogue.prompt(farewell));
     switch (decision.kind) {
       case 'ask_pin': {
-        const gather = gatherDigits(urls.pin(decision.attempt));
         const prompt = decision.retry ? 'notRecognised' : decision.afterCode === true ? 'enterPinAfterCode' : 'enterPin';
-        gather.say(voice, catalogue.prompt(prompt));
+        gatherDigits(pinUrl(decision.attempt)).say(voice, catalogue.prompt(prompt));
         break;
       }
       case 'ask_account_code': {
         // Answered at the PIN step: the call state knows that this attempt asked for the code.
-        const gather = gatherDigits(urls.pin(decision.attempt));
-        gather.say(voice, catalogue.prompt(decision.retry ? 'accountCodeRetry' : 'enterAccountCode'));
+        const prompt = decision.retry ? 'accountCodeRetry' : 'enterAccountCode';
+        gatherDigits(pinUrl(decision.attempt)).say(voice, catalogue.prompt(prompt));
         break;
       }
-      case 'account_code_changed':
-        sayAndHangUp(catalogue.prompt('accountCodeChanged'));
-        break;
       case 'line_closed':
         sayAndHangUp(catalogue.prompt('lineClosed', { schedule: speech.lineSchedule() }));
-        break;
-      case 'locked_out':
-        sayAndHangUp(catalogue.prompt('lockedOut'));
-        break;
-      case 'too_many_attempts':
-        sayAndHangUp(catalogue.prompt('tooManyAttempts'));
-        break;
-      case 'user_gone':
-        sayAndHangUp(catalogue.prompt('userGone'));
         break;
       case 'no_permission':
         sayAndHangUp(catalogue.prompt('noPermission', { name: decision.name }));
@@ -112,7 +78,7 @@ export function createTwimlRenderer(deps: {
       case 'enqueue':
         say(catalogue.prompt('connecting', { name: decision.name }));
         response.enqueue(
-          { waitUrl: urls.wait, waitUrlMethod: 'POST', action: urls.queueResult, method: 'POST' },
+          { waitUrl: url('wait'), waitUrlMethod: 'POST', action: url('queue-result'), method: 'POST' },
           decision.queue,
         );
         break;
@@ -126,30 +92,19 @@ export function createTwimlRenderer(deps: {
         // the next verb runs, so the words after <Record> are what a caller who said nothing hears.
         say(catalogue.prompt('voicemailOffer'));
         response.record({
-          action: urls.voicemail,
+          action: url('voicemail'),
           method: 'POST',
           maxLength: decision.maxSeconds,
           finishOnKey: '#',
           playBeep: true,
           timeout: 5,
-          recordingStatusCallback: urls.recording,
+          recordingStatusCallback: url('recording'),
           recordingStatusCallbackMethod: 'POST',
         });
         sayAndHangUp(catalogue.prompt('voicemailNone'));
         break;
-      case 'voicemail_left':
-        sayAndHangUp(catalogue.prompt('voicemailThanks'));
-        break;
-      case 'timed_out':
-        sayAndHangUp(catalogue.prompt('timedOut'));
-        break;
       case 'hang_up':
         response.hangup();
-        break;
-      case 'apology':
-        sayAndHangUp(catalogue.prompt('apology'));
-        break;
-      case 'nothing':
         break;
     }
     return response.toString();
@@ -158,34 +113,31 @@ export function createTwimlRenderer(deps: {
   // Most answers repeat exactly ("not recognised, try again"): building XML is the costly part.
   const rendered = new Map<string, string>();
   const RENDER_CACHE_SIZE = 500;
+  // How often a prompt says a value (a translation may say it twice; a mark it holds itself is not counted).
+  const count = (text: string, mark: string) => text.split(mark).length - 1;
+  const said = (prompt: (value: string) => string, mark: string) => count(prompt(mark), mark) - count(prompt(''), mark);
+
   // A verified caller's answer differs from the next one's only in their name and queue.
   const marks = { name: 'CallgateNameMark', queue: 'CallgateQueueMark' };
-  const count = (text: string, mark: string) => text.split(mark).length - 1;
-  const namesInPrompt = count(catalogue.prompt('connecting', { name: marks.name }), marks.name) - count(catalogue.prompt('connecting', { name: '' }), marks.name);
-  const fillEnqueue = twimlTemplate(render({ kind: 'enqueue', ...marks }), marks, { name: namesInPrompt, queue: 1 });
+  const namesSaid = said((name) => catalogue.prompt('connecting', { name }), marks.name);
+  const fillEnqueue = twimlTemplate(render({ kind: 'enqueue', ...marks }), marks, { name: namesSaid, queue: 1 });
 
   // Every caller on hold is told their own place in line and Twilio fetches the hold document
   // again each time it ends (about 420 fetches a second with 10,000 waiting): keyed by the place,
-  // the cache above would be pushed out by it and rebuilt nearly every time. One template per
-  // pause, music and whether the place is known (a handful: the pause is the queue's, or what is
-  // left of the wait), the place filled in. A number prints as the prompt prints it (digits, sign,
-  // point, exponent, NaN or Infinity: nothing speakable() or the escaping changes).
+  // the cache above would be pushed out by it. One template per pause, music and whether the place
+  // is known (a handful), the place filled in as the prompt prints a number.
   const positionMark = { position: 'CallgatePositionMark' };
-  const positionsInPrompt =
-    count(catalogue.prompt('queuePosition', { position: positionMark.position }), positionMark.position) -
-    count(catalogue.prompt('queuePosition', { position: '' }), positionMark.position);
+  const positionsSaid = said((position) => catalogue.prompt('queuePosition', { position }), positionMark.position);
   const holdTemplates = new Map<string, FillTemplate<'position'> | undefined>();
   const HOLD_TEMPLATES = 64;
   // The key prints each number as the document does (a JSON key would print NaN and Infinity alike).
   function holdTemplate(told: boolean, pauseSeconds: number, music: boolean): FillTemplate<'position'> | undefined {
     const key = `${String(told)} ${String(music)} ${String(pauseSeconds)}`;
-    const known = holdTemplates.get(key);
-    if (known !== undefined || holdTemplates.has(key)) return known;
+    if (holdTemplates.has(key)) return holdTemplates.get(key);
     if (holdTemplates.size >= HOLD_TEMPLATES) holdTemplates.clear();
+    const hold = buildHold({ position: told ? positionMark.position : null, pauseSeconds, music });
     // Undefined when the mark occurs elsewhere too (in the hold music's URL): such holds are built.
-    const fill = twimlTemplate(buildHold({ position: told ? positionMark.position : null, pauseSeconds, music }), positionMark, {
-      position: told ? positionsInPrompt : 0,
-    });
+    const fill = twimlTemplate(hold, positionMark, { position: told ? positionsSaid : 0 });
     holdTemplates.set(key, fill);
     return fill;
   }

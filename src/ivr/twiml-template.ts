@@ -5,7 +5,7 @@
  */
 
 /** Element text escaped exactly as the twilio package's XML builder (xmlbuilder) escapes it. */
-export const escapeText = (text: string): string =>
+const escapeText = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
 
 export type FillTemplate<K extends string> = (texts: Record<K, string>) => string;
