@@ -5,13 +5,8 @@ import { COMMAND_TIMEOUT_MS } from './deadline.js';
 
 export type RedisClient = Redis | Cluster;
 
-
-/**
- * Options shared by every connection. The point of each: when Redis is down or
- * hung, a request fails fast instead of waiting, and nothing it asked for is
- * replayed later behind the caller's back.
- */
-export const SAFE_CONNECTION_OPTIONS = {
+// When Redis is down or hung a request fails fast, and nothing it asked for is replayed behind its back.
+const SAFE_CONNECTION_OPTIONS = {
   commandTimeout: COMMAND_TIMEOUT_MS,
   connectTimeout: 2000,
   // Fail at once while disconnected, rather than queueing until Redis is back.
@@ -19,10 +14,8 @@ export const SAFE_CONNECTION_OPTIONS = {
   // Never resend a command whose reply was lost with the connection.
   autoResendUnfulfilledCommands: false,
   maxRetriesPerRequest: 0,
-  // No auto-pipelining: every batch it makes is an ioredis Pipeline, whose constructor copies each
-  // of callgate's ~40 scripts onto it, and that cost more than the syscalls batching saves. Measured
-  // with `npm run bench`: without it, the PIN webhook's median one at a time fell from 0.81-0.85 ms
-  // to 0.59-0.63 ms, and its throughput at 64 concurrent stayed the same (0.63-0.73x baseline).
+  // No auto-pipelining: each of its batches is a Pipeline that copies all ~40 scripts onto itself,
+  // which cost more than it saved (`npm run bench`: PIN webhook median 0.83 ms with it, 0.61 without).
   enableAutoPipelining: false,
   // Keep reconnecting, quickly, for as long as it takes: recovery needs no restart.
   retryStrategy: (attempt: number) => Math.min(100 * attempt, 1000),
@@ -48,12 +41,8 @@ export function connectRedis(
 }
 
 /**
- * Commands sent in one turn of the event loop leave in one socket write: the connection's
- * socket is corked at the first and uncorked on the next tick, so Node writes them together
- * (auto-pipelining's gain without its Pipeline objects). Under load, when many webhooks send
- * at once, a write per command was a fifth of the service's CPU (the kernel's loopback send,
- * in `BENCH_PROFILE`'s profile); a lone command waits only for the current tick to end.
- * Order is unchanged: ioredis matches replies to commands in the order they were sent.
+ * Commands sent in one turn of the event loop leave in one socket write (corked until the next
+ * tick): a write per command was a fifth of the CPU under load. Order, and so reply matching, is kept.
  */
 function writeTogether(client: Redis): Redis {
   const send = client.sendCommand.bind(client);

@@ -1,24 +1,10 @@
 /**
- * Every key callgate writes. Keys used together in one operation share one
- * `{hash tag}` so each operation runs unchanged on Redis Cluster:
- * - `{a:<accountId>}`: an account's call history;
- * - `{line}`: the call path, in one slot so that the step that uses a PIN up
- *   also reads its owner in the directory and holds the caller for a sysadmin
- *   (docs/architecture.md "Call path atomicity"): the directory, the PIN index
- *   (PINs are looked up by value alone, so it cannot be split by account), the
- *   guess gate's counts, each call's state, the waiting callers, their paging
- *   chains, reservations and busy sysadmins. It is small (a user ~200 B, a live
- *   PIN ~600 B, a waiting caller under 1 KB, a call's state a few hundred bytes
- *   for 6 h) and a phone line's rate is far below what one Redis shard serves,
- *   so one slot costs Cluster little (docs/performance.md); the audit stream,
- *   the call histories and the on-call list stay spread over their own slots.
- * - `{audit}`: the audit stream; `{oncall}`: the on-call list and on-call PINs.
+ * Every key callgate writes. Keys used together in one operation share a `{hash tag}`, so each runs
+ * unchanged on Redis Cluster: `{line}` holds the whole call path (docs/architecture.md "Call path
+ * atomicity"), `{a:<accountId>}` an account's call history, `{audit}` and `{oncall}` their own.
  */
-const accountTag = (accountId: string): string => `callgate:{a:${accountId}}`;
-
 export const keys = {
-  // The directory (src/directory/lua/includes/directory.lua): in the call path's slot, so the PIN
-  // step reads the caller's facts, and a directory change revokes PINs, in the same script.
+  // In the call path's slot: the PIN step reads the caller's facts, and a change revokes PINs, in one script.
   directoryAccounts: 'callgate:{line}:dir:accounts',
   directoryUsers: 'callgate:{line}:dir:users',
   directoryUserIndex: 'callgate:{line}:dir:user-index',
@@ -29,7 +15,7 @@ export const keys = {
   call: (callSid: string) => `callgate:{line}:call:${callSid}`,
   // The guess gate checks and counts a guess in one script with the PIN index.
   pinsLiveByCode: 'callgate:{line}:pins:live-by-code',
-  // Each owner's PIN leased to a call until its caller's first wait-URL fetch confirms it (src/pins/lua/includes/consume-pin.lua).
+  // Each owner's PIN leased to a call until its caller's first wait-URL fetch confirms it.
   pinsConsumed: 'callgate:{line}:pins:consumed',
   pinsConsumedUntil: 'callgate:{line}:pins:consumed-until',
   guessSpend: 'callgate:{line}:pins:guess-spend',
@@ -59,7 +45,7 @@ export const keys = {
   // Bridging callers whose call ended before either report came, by when (src/oncall/bridge-books.ts).
   bridgesEnded: 'callgate:{line}:queue:bridges-ended',
   queuesToDelete: 'callgate:{line}:queue:queues-to-delete',
-  accountCalls: (accountId: string) => `${accountTag(accountId)}:calls`,
+  accountCalls: (accountId: string) => `callgate:{a:${accountId}}:calls`,
 } as const;
 
 /** A user as the PIN index and the directory's users hash name them: "<accountId>/<userId>" (ids never hold "/"). */

@@ -8,15 +8,9 @@ import { isLate } from './deadline.js';
 import { withRedis } from './redis-errors.js';
 
 /**
- * The one way callgate runs Lua. Each atomic command is a file beside the feature that owns
- * it, `<feature>/lua/<name>-<numKeys>.lua` (BullMQ's shape), its header saying KEYS, ARGV and
- * the reply. A line `--- @include "includes/<name>"` pulls in shared code: the path is taken from
- * the including file's `lua/` folder (so `includes/x` is the feature's own, and
- * `../../pins/lua/includes/x` another feature's), else from src/redis/lua/ (code every feature
- * shares, such as the deadline guard). Each include enters a script once, where it is first
- * asked for, however many files ask for it; a script is read and resolved once per process. The
- * .lua files ship beside the compiled code (tools/copy-lua.ts), so the same relative URL finds
- * them under src/ (tsx) and dist/ (node).
+ * Runs the Lua files `<feature>/lua/<name>-<numKeys>.lua` (docs/architecture.md). `--- @include "includes/x"`
+ * is looked up from the including file's `lua/` folder, else src/redis/lua/, and enters a script once.
+ * The .lua files ship beside the compiled code (tools/copy-lua.ts): one relative URL serves tsx and node.
  */
 const SHARED = fileURLToPath(new URL('./lua/', import.meta.url));
 const INCLUDE = /^--- @include "([^"]+)"\s*$/gm;
@@ -48,9 +42,8 @@ function resolveIncludes(path: string, seen: Set<string>): string {
   });
 }
 
-/** A script's text with its includes resolved, read once per process. */
-function scriptSource(file: URL): string {
-  const path = fileURLToPath(file);
+// Read and resolved once per process.
+function scriptSource(path: string): string {
   let source = sources.get(path);
   if (source === undefined) {
     source = resolveIncludes(path, new Set([path]));
@@ -59,8 +52,7 @@ function scriptSource(file: URL): string {
   return source;
 }
 
-/** Values fixed while the process runs (the policy's limits), written into a script as Lua tables. */
-export type ScriptConstants = Record<string, Record<string, string | number>>;
+type ScriptConstants = Record<string, Record<string, string | number>>;
 
 // Strings as Lua literals: printable ASCII as is, anything else as a decimal byte escape.
 const luaString = (value: string): string =>
@@ -74,17 +66,9 @@ function luaTable(table: Record<string, string | number>): string {
   return `{${fields.join(', ')}}`;
 }
 
-/** The text Redis runs for `file`: its constants, then the script with its includes. */
-export function scriptText(file: URL, constants: ScriptConstants = {}): string {
-  const preamble = Object.entries(constants).map(([name, table]) => `local ${name} = ${luaTable(table)}\n`);
-  return preamble.join('') + scriptSource(file);
-}
-
 /**
- * Registers `file` on `redis` (ioredis `defineCommand`: EVALSHA, falling back to EVAL once)
- * and returns it as a typed function. The number of keys comes from the file's name.
- * `constants` become `local NAME = {...}` lines before the script: a policy's limits written
- * in once rather than sent, and converted, with every call (the header names the tables it expects).
+ * Registers `file` (ioredis `defineCommand`) as a typed function; its name gives the number of keys.
+ * `constants` become `local NAME = {...}` lines before the script: a policy's limits, written in once.
  */
 export function defineScript<T>(redis: RedisClient, file: URL, decode: Decoder<T>, constants: ScriptConstants = {}): Script<T> {
   const path = fileURLToPath(file);
@@ -93,25 +77,22 @@ export function defineScript<T>(redis: RedisClient, file: URL, decode: Decoder<T
   const [, name = '', keyCount = '0'] = match;
   const numberOfKeys = Number(keyCount);
   const command = `${basename(dirname(dirname(path)))}:${name}`;
-  redis.defineCommand(command, { numberOfKeys, lua: scriptText(file, constants) });
+  const preamble = Object.entries(constants).map(([table, fields]) => `local ${table} = ${luaTable(fields)}\n`);
+  redis.defineCommand(command, { numberOfKeys, lua: preamble.join('') + scriptSource(path) });
   // ioredis adds the command as a method of that name (and copies it onto each MULTI); no typings.
-  const method = <R>(on: object): Invoke<R> => {
+  const method = <R>(on: object, keys: readonly string[]): Invoke<R> => {
+    if (keys.length !== numberOfKeys) throw new Error(`${command} takes ${keyCount} keys, not ${String(keys.length)}`);
     const invoke = (on as Record<string, Invoke<R> | undefined>)[command];
     if (invoke === undefined) throw new Error(`ioredis did not define ${command}`);
     return invoke.bind(on);
   };
-  const checked = (keys: readonly string[]): readonly string[] => {
-    if (keys.length !== numberOfKeys) throw new Error(`${command} takes ${keyCount} keys, not ${String(keys.length)}`);
-    return keys;
-  };
-  const run = method<Promise<unknown>>(redis);
   const script = async (keys: readonly string[], args: readonly (string | number)[]) => {
-    const keysChecked = checked(keys);
-    return decode(await withRedis(() => run(...keysChecked, ...args)));
+    const run = method<Promise<unknown>>(redis, keys);
+    return decode(await withRedis(() => run(...keys, ...args)));
   };
   return Object.assign(script, {
     queueIn: (multi: ChainableCommander, keys: readonly string[], args: readonly (string | number)[]) =>
-      method<ChainableCommander>(multi)(...checked(keys), ...args),
+      method<ChainableCommander>(multi, keys)(...keys, ...args),
   });
 }
 

@@ -1,7 +1,5 @@
--- Every script that changes state starts with this guard, ARGV[1] being its deadline
--- (scriptDeadline, src/redis/deadline.ts): if Redis was hung and only gets round to the
--- script after the request gave up on it, the script does nothing, for the caller has
--- already been told the line is down. Redis' own clock decides.
+-- ARGV[1] is the script's deadline (src/redis/deadline.ts). If Redis was hung and gets round to
+-- the script after the request gave up, it does nothing: the caller was already told the line is down.
 --- @include "includes/redis-clock"
 if clockMs > tonumber(ARGV[1]) then
   return {'late'}
