@@ -1,24 +1,5 @@
-
-/**
- * The guessing bound, as numbers (docs/security.md "The guessing bound").
- *
- * A random guess of a d-digit PIN while L PINs are live hits one with chance
- * p = L / 10^d. Guesses g1..gn miss them all with chance Π(1 − p_i) = exp(−Σ h_i)
- * where h_i = −ln(1 − p_i) is the guess's "risk". Keeping the risk spent in the
- * window at most H = −ln(1 − bound) keeps the chance of any hit at most `bound`,
- * whatever L does meanwhile. With L constant that is the familiar
- *   G ≤ ln(1 − bound) / ln(1 − L/10^d)   guesses.
- * Two kinds of allowance, and no pool shared between accounts:
- * - PIN-only guesses spend the line's allowance, H·(1 − s) (s = line.accountCodeShare); once it
- *   is spent the line asks every caller for their account code first.
- * - A guess with account code c is checked only against c's live PINs (one account's, at most
- *   pin.livePerAccount), risks −ln(1 − L_c/10^d) and spends only c's own allowance, H·s/k. The
- *   code is retired before a guess at the cap could fail to fit, so a current code's guess always
- *   fits; the account's next PIN shows a new code, but an account is given at most k codes whose
- *   spend counts in one window (CODES_PER_WINDOW: its code and one replacement).
- * A guess aimed at one account, even by someone who learns each new code, can spend k codes'
- * allowances and, through PIN-only guesses, at most the line's: k·H·s/k + H·(1 − s) = H, the bound.
- */
+// The guessing bound as numbers; the reasoning is docs/security.md "The guessing bound". A guess's
+// risk is −ln(1 − L/10^d); keeping the window's spend under H = −ln(1 − bound) keeps a hit under `bound`.
 
 /** The policy's settings the bound is made of (a shape of its own: the policy's schema checks it). */
 export interface GuessPolicy {

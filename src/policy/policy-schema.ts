@@ -1,22 +1,15 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { isKnownHolidayRegion } from './holiday-regions.js';
+import Holidays from 'date-holidays';
 import { guessesToRetireAtCap, MIN_GUESSES_TO_RETIRE } from './guess-bound.js';
-
-/** The policy file: support hours, SLA tiers, PIN and queue limits, voice. */
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-const MINUTES = /^(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))$/;
-
-function minutesOf(time: string): number {
-  const match = MINUTES.exec(time);
-  if (match === null) return Number.NaN;
-  const [, h = '', m = '', h24, m24] = match;
-  return h24 !== undefined && m24 !== undefined ? 24 * 60 : Number(h) * 60 + Number(m);
-}
+// Minutes past midnight of "HH:MM" (00:00 to 24:00), else NaN.
+const minutesOf = (time: string): number =>
+  /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/.test(time) ? Number(time.slice(0, 2)) * 60 + Number(time.slice(3)) : Number.NaN;
 
 /** "09:00-17:30": open from 09:00 until just before 17:30, local time. "24:00" may close a day. */
 const openingSpan = z
@@ -54,7 +47,6 @@ const weeklyHours = z
       });
     }
   });
-export type WeeklyHours = z.output<typeof weeklyHours>;
 
 const tierName = z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'tier names are lower_snake_case');
 
@@ -69,7 +61,13 @@ const tier = z.strictObject({
 });
 export type Tier = z.output<typeof tier>;
 
-const isoDate = z.iso.date();
+// Known to date-holidays, which the closure calendar asks.
+const isKnownHolidayRegion = ({ country, region }: { country: string; region?: string | undefined }): boolean =>
+  country in new Holidays().getCountries() && (region === undefined || region in new Holidays().getStates(country));
+
+// A group of settings, each with its default, so the group itself may be left out.
+const settings = <Shape extends z.ZodRawShape>(shape: Shape) =>
+  z.strictObject(shape).prefault({} as z.input<z.ZodObject<Shape, z.core.$strict>>);
 
 export const policySchema = z
   .strictObject({
@@ -81,60 +79,40 @@ export const policySchema = z
       .strictObject({
         country: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code such as GB'),
         region: z.string().min(1).optional(),
-        extraClosures: z.array(isoDate).default([]),
+        extraClosures: z.array(z.iso.date()).default([]),
       })
-      .refine((holidays) => isKnownHolidayRegion(holidays.country, holidays.region), {
+      .refine(isKnownHolidayRegion, {
         message: 'unknown holiday country or region (see the date-holidays package)',
       })
       .optional(),
     tiers: z.record(tierName, tier).refine((tiers) => Object.keys(tiers).length > 0, 'at least one tier is required'),
-    pin: z
-      .strictObject({
-        digits: z.number().int().min(6).max(12).default(8),
-        ttlSeconds: z.number().int().min(30).max(86_400).default(600),
-        attemptsPerCall: z.number().int().min(1).max(10).default(3),
-        issuesPerUserPerHour: z.number().int().min(1).max(1000).default(5),
-        /**
-         * Live PINs one account may hold at once (one per user): a guess with the account's code risks
-         * them all, so the cap keeps its code's allowance worth some guesses (docs/security.md "The guessing bound").
-         */
-        livePerAccount: z.number().int().min(1).max(100_000).default(50),
-      })
-      .prefault({}),
-    callers: z
-      .strictObject({
-        failedPinsPerHour: z.number().int().min(1).default(10),
-        lockoutSeconds: z.number().int().min(60).default(3600),
-      })
-      .prefault({}),
-    line: z
-      .strictObject({
-        /** Failed PINs per minute across the whole line above which the alarm is raised. */
-        alarmFailuresPerMinute: z.number().int().min(1).default(30),
-        /**
-         * The stated bound: the chance that random guessing anywhere on the line finds any live PIN
-         * within `guessWindowHours` stays below this (docs/security.md "The guessing bound").
-         */
-        guessBound: z.number().gt(0).lt(1).default(0.0001),
-        guessWindowHours: z.number().int().min(1).max(168).default(24),
-        /**
-         * Each account code's own allowance, as a part of the bound: the risk guesses with that code may
-         * spend in the window. PIN-only guesses get the rest, line-wide.
-         */
-        accountCodeShare: z.number().gt(0).lt(1).default(0.5),
-        /** Length of the account code asked for, with the PIN, once the PIN-only budget is spent. */
-        accountCodeDigits: z.number().int().min(4).max(8).default(6),
-      })
-      .prefault({}),
+    pin: settings({
+      digits: z.number().int().min(6).max(12).default(8),
+      ttlSeconds: z.number().int().min(30).max(86_400).default(600),
+      attemptsPerCall: z.number().int().min(1).max(10).default(3),
+      issuesPerUserPerHour: z.number().int().min(1).max(1000).default(5),
+      // A guess with an account's code risks all its live PINs: the cap keeps the code's allowance worth some guesses.
+      livePerAccount: z.number().int().min(1).max(100_000).default(50),
+    }),
+    callers: settings({
+      failedPinsPerHour: z.number().int().min(1).default(10),
+      lockoutSeconds: z.number().int().min(60).default(3600),
+    }),
+    // The guessing bound's settings: docs/security.md "The guessing bound".
+    line: settings({
+      /** Failed PINs per minute across the whole line above which the alarm is raised. */
+      alarmFailuresPerMinute: z.number().int().min(1).default(30),
+      guessBound: z.number().gt(0).lt(1).default(0.0001),
+      guessWindowHours: z.number().int().min(1).max(168).default(24),
+      accountCodeShare: z.number().gt(0).lt(1).default(0.5),
+      /** Length of the account code asked for, with the PIN, once the PIN-only budget is spent. */
+      accountCodeDigits: z.number().int().min(4).max(8).default(6),
+    }),
     queue: z
       .strictObject({
         maxWaitSeconds: z.number().int().min(30).max(3600).default(600),
         holdMusicUrl: z.url({ protocol: /^https?$/ }).optional(),
-        /**
-         * The hold music's length. Twilio re-requests the wait URL only when its document
-         * ends, so a long track would stretch the maximum wait: the track is played only
-         * when it ends before the maximum wait, and a track over 60 s is refused.
-         */
+        // Twilio fetches the wait URL again only when its document ends: a long track would stretch the wait.
         holdMusicSeconds: z.number().int().min(1).max(60).optional(),
       })
       .refine((queue) => queue.holdMusicUrl === undefined || queue.holdMusicSeconds !== undefined, {
@@ -147,54 +125,38 @@ export const policySchema = z
         path: ['holdMusicSeconds'],
       })
       .prefault({}),
-    voicemail: z
-      .strictObject({
-        /** The longest message a caller nobody could take may leave. */
-        maxSeconds: z.number().int().min(10).max(600).default(120),
-        /** How long missed callers are offered to sysadmins who phone in, for a call back. */
-        missedForHours: z.number().int().min(1).max(72).default(12),
-      })
-      .prefault({}),
+    voicemail: settings({
+      /** The longest message a caller nobody could take may leave. */
+      maxSeconds: z.number().int().min(10).max(600).default(120),
+      /** How long missed callers are offered to sysadmins who phone in, for a call back. */
+      missedForHours: z.number().int().min(1).max(72).default(12),
+    }),
     // Pages ring at most 20 s: a mobile voicemail answers after about 25 s, and Twilio adds up to 5 s.
-    oncall: z
-      .strictObject({
-        ringSeconds: z.number().int().min(5).max(20).default(15),
-        /**
-         * A sysadmin held busy by a call that has sent no webhook for this long raises an alarm (a
-         * conversation sends none until it ends; past this, its reports were most likely lost).
-         */
-        busyWithoutNewsAlarmMinutes: z.number().int().min(5).max(240).default(60),
-      })
-      .prefault({}),
+    oncall: settings({
+      ringSeconds: z.number().int().min(5).max(20).default(15),
+      // A busy sysadmin's call silent this long raises an alarm (a conversation sends no webhook until it ends).
+      busyWithoutNewsAlarmMinutes: z.number().int().min(5).max(240).default(60),
+    }),
     // Where a missed caller may be called back (docs/security.md "Who may be called back").
-    callbacks: z
-      .strictObject({
-        /**
-         * ISO 3166 countries (not dialling codes: +1 is shared by the US and Caribbean islands) whose
-         * numbers may be dialled back; absent, the support number's country.
-         */
-        allowedCountries: z
-          .array(z.string().refine((code) => isSupportedCountry(code), 'expected an ISO 3166 country code such as GB'))
-          .min(1)
-          .optional(),
-      })
-      .prefault({}),
-    voice: z
-      .strictObject({
-        language: z.string().regex(/^[a-z]{2}-[A-Z]{2}$/, 'expected a language tag such as en-GB').default('en-GB'),
-        voice: z.string().min(1).default('Polly.Amy'),
-      })
-      .prefault({}),
+    callbacks: settings({
+      // ISO 3166 countries, not dialling codes (+1 is shared by the US and Caribbean islands).
+      allowedCountries: z
+        .array(z.string().refine((code) => isSupportedCountry(code), 'expected an ISO 3166 country code such as GB'))
+        .min(1)
+        .optional(),
+    }),
+    voice: settings({
+      language: z.string().regex(/^[a-z]{2}-[A-Z]{2}$/, 'expected a language tag such as en-GB').default('en-GB'),
+      voice: z.string().min(1).default('Polly.Amy'),
+    }),
     // Delivery of events to EVENTS_URL (docs/events.md).
-    events: z
-      .strictObject({
-        sendTimeoutSeconds: z.number().int().min(1).max(60).default(10),
-        firstRetrySeconds: z.number().int().min(1).max(3600).default(5),
-        maxRetrySeconds: z.number().int().min(1).max(86_400).default(1800),
-        /** After this long undelivered, an event is kept as a dead letter for an operator. */
-        retryForHours: z.number().int().min(1).max(168).default(24),
-      })
-      .prefault({}),
+    events: settings({
+      sendTimeoutSeconds: z.number().int().min(1).max(60).default(10),
+      firstRetrySeconds: z.number().int().min(1).max(3600).default(5),
+      maxRetrySeconds: z.number().int().min(1).max(86_400).default(1800),
+      /** After this long undelivered, an event is kept as a dead letter for an operator. */
+      retryForHours: z.number().int().min(1).max(168).default(24),
+    }),
   })
   .superRefine((policy, ctx) => {
     // An account at the cap must outlast a few wrong guesses with its code before the code is retired.
