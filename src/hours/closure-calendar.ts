@@ -1,22 +1,11 @@
 import Holidays from 'date-holidays';
-
-/** Days on which the line is closed: public/bank holidays of the policy's region, plus extra closures. */
-export interface ClosureCalendar {
-  /** `date` is a local calendar date, `YYYY-MM-DD`. */
-  isClosedOn(date: string): boolean;
-}
+import type { Policy } from '../policy/policy-schema.js';
 
 const CLOSING_HOLIDAY_TYPES = new Set(['public', 'bank']);
 
-/** The policy's `holidays` (src/policy/policy-schema.ts checks the region: holiday-regions.ts). */
-export interface HolidayRule {
-  country: string;
-  region?: string | undefined;
-  extraClosures: string[];
-}
-
-export function createClosureCalendar(holidays: HolidayRule | undefined): ClosureCalendar {
-  if (holidays === undefined) return { isClosedOn: () => false };
+/** Whether the line is closed on a local date (`YYYY-MM-DD`): a public or bank holiday, or an extra closure. */
+export function createClosureCalendar(holidays: Policy['holidays']): (date: string) => boolean {
+  if (holidays === undefined) return () => false;
   const extra = new Set(holidays.extraClosures);
   const calendar =
     holidays.region === undefined ? new Holidays(holidays.country) : new Holidays(holidays.country, holidays.region);
@@ -37,7 +26,5 @@ export function createClosureCalendar(holidays: HolidayRule | undefined): Closur
     return dates;
   }
 
-  return {
-    isClosedOn: (date) => extra.has(date) || holidaysOf(Number(date.slice(0, 4))).has(date),
-  };
+  return (date) => extra.has(date) || holidaysOf(Number(date.slice(0, 4))).has(date);
 }

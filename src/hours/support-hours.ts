@@ -1,24 +1,9 @@
 import { DateTime } from 'luxon';
-import { WEEKDAYS, type Policy, type Tier, type Weekday } from '../policy/policy-schema.js';
+import { WEEKDAYS, type Policy, type Tier } from '../policy/policy-schema.js';
 import { createClosureCalendar } from './closure-calendar.js';
+import type { SupportLine } from './support-line.js';
 
-/** When each tier's phone line is open, in the policy's time zone, holidays and clock changes included. */
-export interface SupportHours {
-  isOpen(tierName: string, at: number): boolean;
-  /** True when at least one tier with phone support is open at `at`. */
-  isLineOpen(at: number): boolean;
-  /** The next instant after `at` at which `isOpen` changes, or null if it will not within a year. */
-  nextChange(tierName: string, at: number): number | null;
-  describe(tierName: string): HoursDescription;
-}
-
-export interface HoursDescription {
-  timezone: string;
-  /** "HH:MM-HH:MM" spans per weekday; a day left out is closed. */
-  weekly: Partial<Record<Weekday, string[]>>;
-  /** The holiday region the tier closes on, e.g. "GB-ENG", or null. */
-  closedOnPublicHolidays: string | null;
-}
+export type SupportHours = ReturnType<typeof createSupportHours>;
 
 interface Interval {
   start: number;
@@ -31,8 +16,9 @@ const LOOKAHEAD_DAYS = 400;
 // Time zone arithmetic is costly and every call asks about today: days and their hours are remembered.
 const CACHED_DAYS = 2000;
 
-export function createSupportHours(policy: Policy): SupportHours {
-  const calendar = createClosureCalendar(policy.holidays);
+/** When each tier's phone line is open, in the policy's time zone, holidays and clock changes included. */
+export function createSupportHours(policy: Policy) {
+  const isClosedOn = createClosureCalendar(policy.holidays);
   const zone = policy.timezone;
   // Local days by their first instant, each with the first instant of the next day.
   const days = new Map<number, { day: DateTime; end: number }>();
@@ -64,10 +50,6 @@ export function createSupportHours(policy: Policy): SupportHours {
     return days.get(end)?.day ?? remember(DateTime.fromMillis(end, { zone })).day;
   }
 
-  function tierOf(name: string): Tier | undefined {
-    return policy.tiers[name];
-  }
-
   /** The open intervals of one local calendar day, as instants. */
   function intervalsOn(tierName: string, tier: Tier, day: DateTime): Interval[] {
     const key = `${tierName}|${String(day.toMillis())}`;
@@ -82,7 +64,7 @@ export function createSupportHours(policy: Policy): SupportHours {
 
   function computeIntervals(tier: Tier, day: DateTime): Interval[] {
     if (!tier.phoneSupport) return [];
-    if (tier.closedOnPublicHolidays && calendar.isClosedOn(day.toISODate() ?? '')) return [];
+    if (tier.closedOnPublicHolidays && isClosedOn(day.toISODate() ?? '')) return [];
     const weekday = WEEKDAYS[day.weekday - 1];
     const spans = weekday === undefined ? [] : (tier.hours[weekday] ?? []);
     return spans
@@ -92,13 +74,14 @@ export function createSupportHours(policy: Policy): SupportHours {
   }
 
   function isOpen(tierName: string, at: number): boolean {
-    const tier = tierOf(tierName);
+    const tier = policy.tiers[tierName];
     if (tier === undefined) return false;
     return intervalsOn(tierName, tier, dayContaining(at)).some((interval) => interval.start <= at && at < interval.end);
   }
 
+  /** The next instant after `at` at which `isOpen` changes, or null if it will not within a year. */
   function nextChange(tierName: string, at: number): number | null {
-    const tier = tierOf(tierName);
+    const tier = policy.tiers[tierName];
     if (tier === undefined) return null;
     const open = isOpen(tierName, at);
     // While open: the end of the run of back-to-back intervals that contains `at`.
@@ -124,8 +107,9 @@ export function createSupportHours(policy: Policy): SupportHours {
   return {
     isOpen,
     nextChange,
-    isLineOpen: (at) => Object.keys(policy.tiers).some((name) => isOpen(name, at)),
-    describe: (tierName) => describeTier(policy, tierOf(tierName)),
+    /** True when at least one tier with phone support is open at `at`. */
+    isLineOpen: (at: number) => Object.keys(policy.tiers).some((name) => isOpen(name, at)),
+    describe: (tierName: string) => describeTier(policy, policy.tiers[tierName]),
   };
 }
 
@@ -139,8 +123,8 @@ function formatMinutes(minutes: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
-function describeTier(policy: Policy, tier: Tier | undefined): HoursDescription {
-  const weekly: Partial<Record<Weekday, string[]>> = {};
+function describeTier(policy: Policy, tier: Tier | undefined): SupportLine['hours'] {
+  const weekly: SupportLine['hours']['weekly'] = {};
   if (tier?.phoneSupport === true) {
     for (const day of WEEKDAYS) {
       const spans = tier.hours[day] ?? [];
