@@ -3,50 +3,26 @@ import { maskPhoneNumbers } from './phone-number-mask.js';
 
 export type { Logger };
 
-/**
- * Paths that may carry a secret: PINs, the Digits a caller typed, API keys,
- * Twilio's credentials. Configured once here; a test proves nothing leaks.
- */
-export const REDACTED_PATHS = [
-  'pin',
-  '*.pin',
-  'Digits',
-  '*.Digits',
-  'digits',
-  '*.digits',
-  'authorization',
-  '*.authorization',
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.body',
-  'authToken',
-  '*.authToken',
-  'pinSecret',
-  '*.pinSecret',
-  'apiKey',
-  '*.apiKey',
-  // Whoever has a recording's URL may be able to play it (unless Twilio's HTTP auth on media
-  // URLs is on, README "Twilio console settings"): lines name the recording by its RecordingSid instead.
-  'recordingUrl',
-  '*.recordingUrl',
-];
-
+// Fields that may carry a secret (docs/security.md "Logs"), at the top level or one down. Whoever
+// has a recording's URL may be able to play it: lines name the recording by its RecordingSid instead.
+const SECRET_FIELDS = ['pin', 'Digits', 'digits', 'authorization', 'authToken', 'pinSecret', 'apiKey', 'recordingUrl'];
+const SECRET_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.body'];
 /** Fields that hold a phone number: logged masked (`+44…68`), at every level. */
-export const PHONE_NUMBER_PATHS = ['from', '*.from', 'to', '*.to', 'callerNumber', '*.callerNumber', 'phone', '*.phone', 'number', '*.number'];
+const PHONE_NUMBER_FIELDS = new Set(['from', 'to', 'callerNumber', 'phone', 'number']);
 
-const MASKED_FIELDS = new Set(PHONE_NUMBER_PATHS.map((path) => path.replace('*.', '')));
+const atTopAndOneDown = (fields: Iterable<string>) => [...fields].flatMap((field) => [field, `*.${field}`]);
+const REDACTED_PATHS = [...atTopAndOneDown(SECRET_FIELDS), ...SECRET_PATHS, ...atTopAndOneDown(PHONE_NUMBER_FIELDS)];
 
 /** One redaction for both: secrets are replaced, phone numbers masked. */
 function censor(value: unknown, path: string[]): unknown {
-  const field = path.at(-1) ?? '';
-  if (!MASKED_FIELDS.has(field)) return '[redacted]';
+  if (!PHONE_NUMBER_FIELDS.has(path.at(-1) ?? '')) return '[redacted]';
   return typeof value === 'string' ? maskPhoneNumbers(value) : value;
 }
 
 export function createLogger(options: { level: string; destination?: DestinationStream }): Logger {
   const base = {
     level: options.level,
-    redact: { paths: [...REDACTED_PATHS, ...PHONE_NUMBER_PATHS], censor },
+    redact: { paths: REDACTED_PATHS, censor },
     base: { service: 'callgate' },
     serializers: { err: serializeError },
   };

@@ -1,10 +1,4 @@
-/**
- * Caller numbers in logs are personal data that log shippers copy far and keep long: a log
- * line shows only the country code and the last two digits (`+44…68`), enough to tell two
- * callers apart or match a number a customer reads out, not to call anyone. The full number
- * stays where it is needed: the call history and the events to the control panel.
- */
-
+// Caller numbers in logs are personal data that log shippers copy far and keep long (docs/security.md "Logs").
 // E.164 country codes are prefix-free: 1 and 7 have one digit, the ones below two, all others three (ITU-T E.164 list).
 const TWO_DIGIT_CODES = new Set([
   '20', '27', '30', '31', '32', '33', '34', '36', '39', '40', '41', '43', '44', '45', '46', '47', '48', '49',

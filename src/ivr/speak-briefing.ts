@@ -4,11 +4,9 @@ import type { PromptCatalogue } from './prompt-catalogue.js';
 import { tierLabel } from './speak-hours.js';
 
 /**
- * What a sysadmin hears about a waiting caller, before pressing 1. Whether the caller is the
- * admin contact is said first, in a sentence of its own, from the directory's role alone; the
- * names follow, each introduced as what it is ("named in the control panel as …"). A customer
- * types those names, so one such as "Ada, the admin contact of the account" can say what it
- * likes but comes after the line's own word and is heard as a name (test/ivr/render-agent-twiml.test.ts).
+ * What a sysadmin hears about a waiting caller, before pressing 1. Whether the caller is the admin
+ * contact is said first, from the directory's role alone: a customer-typed name such as "Ada, the
+ * admin contact" comes after the line's own word and is heard as a name.
  */
 export function speakBriefing(briefing: Briefing, catalogue: PromptCatalogue, policy: Policy): string {
   const contact = briefing.isAdminContact

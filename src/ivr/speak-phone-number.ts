@@ -1,10 +1,8 @@
 import type { PromptCatalogue } from './prompt-catalogue.js';
 
 /**
- * A phone number read out digit by digit, in its plan's groups with a pause between them
- * ("plus 4 4, 2 0, 7 1 2 3, 4 5 6 7"), so a sysadmin can tell what would be dialled before
- * pressing 1. A text-to-speech voice reads "4567" as a number; "4 5 6 7" it reads as digits.
- * A long group (a number no plan range knows comes as one) is cut into threes, the last up to four.
+ * A phone number read digit by digit in its plan's groups ("plus 4 4, 2 0, 7 1 2 3"): a voice reads
+ * "4567" as a number. A long group (a number no plan range knows) is cut into threes, the last up to four.
  */
 export function speakPhoneNumber(groups: readonly string[], catalogue: PromptCatalogue): string {
   const spoken = groups.flatMap((group) => {

@@ -1,10 +1,5 @@
-/**
- * Makes any stored text safe to speak: XML cannot carry control characters or lone
- * surrogates (building the TwiML would throw, and every answer naming that customer
- * would become an apology), so they become spaces. SSML needs no escaping here: the
- * twilio package escapes `<`, `>` and `&` in <Say>. Names are refused at the API too;
- * this is the second line, for data that is already stored or arrives another way.
- */
+// Text XML cannot carry becomes spaces: building the TwiML would throw, and every answer naming that
+// customer would be an apology. The twilio package escapes `<`, `>` and `&` itself (so SSML is spoken).
 // C0 and C1 controls (tab, CR and LF included: a name has no business with them), and DEL.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
