@@ -7,13 +7,8 @@ import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { createAuditWriter } from './audit-writer.js';
 
-/**
- * The audit trail of every call step, in Redis streams: one line-wide stream
- * and one per account (the account's call history is read from it), both
- * capped. Each event is also logged. Events never carry a PIN or the Digits
- * a caller typed: the schema below has no field for them.
- */
-export const AUDIT_EVENT_TYPES = [
+// Events never carry a PIN or the Digits a caller typed: the schema below has no field for them.
+const AUDIT_EVENT_TYPES = [
   'call_received',
   'pin_failed',
   'pin_verified',
@@ -58,7 +53,6 @@ export function createAuditLog(deps: { redis: RedisClient; clock: Clock; log: Lo
   const { redis, clock, log, metrics } = deps;
   const writer = createAuditWriter(redis);
 
-  /** Every event also moves the call metrics. */
   function count(event: AuditEvent): void {
     if (metrics === undefined) return;
     metrics.callEvents.inc({ type: event.type, reason: event.reason ?? '' });
@@ -88,11 +82,7 @@ export function createAuditLog(deps: { redis: RedisClient; clock: Clock; log: Lo
       return write(events, 'next turn');
     },
 
-    /**
-     * For events of a step whose answer is being sent: logged after it, and written within a
-     * few ms with others, so the busiest webhooks share their audit writes. Nobody awaits it,
-     * so a failure is logged here.
-     */
+    /** For a step whose answer is being sent: written within a few ms, shared with others. Nobody awaits it. */
     recordSoon(...events: AuditInput[]): void {
       setImmediate(() => {
         write(events, 'soon').catch((error: unknown) => {

@@ -13,12 +13,9 @@ const SOON_MS = 10;
 const SOON_AT_MOST = 256;
 
 /**
- * Appends audit events to their streams, one script call per stream for everything waiting,
- * instead of one XADD per event. An event someone awaits is written at the next turn of the
- * event loop (with whatever else waits); an event written in the background (after the
- * caller was answered) waits up to SOON_MS for company, so that under load, and one call at
- * a time, audit writes cost a fraction of a command and a socket write per webhook. Each
- * promise settles only when its events are in Redis (or failed to be).
+ * One script call per stream for everything waiting, not one XADD per event: under load an audit write
+ * costs a webhook a fraction of a command. An awaited event goes at the next turn of the event loop;
+ * one written after the caller was answered waits up to SOON_MS for company.
  */
 export function createAuditWriter(redis: RedisClient) {
   const appendAudit = defineScript(redis, new URL('./lua/append-audit-1.lua', import.meta.url), asNumber);
@@ -61,17 +58,13 @@ export function createAuditWriter(redis: RedisClient) {
   return {
     /** Resolves once `event` (JSON) is in `stream`: written at the next turn, or within SOON_MS when `soon`. */
     append(stream: string, cap: number, event: string, when: 'next turn' | 'soon'): Promise<void> {
-      let batch = batches.get(stream);
-      if (batch === undefined) {
-        batch = { cap, events: [], settled: [] };
-        batches.set(stream, batch);
-      }
+      const batch = batches.get(stream) ?? { cap, events: [], settled: [] };
+      batches.set(stream, batch);
       batch.events.push(event);
       waiting += 1;
       schedule(when);
-      const pending = batch;
       return new Promise((resolve, reject) => {
-        pending.settled.push({ resolve, reject });
+        batch.settled.push({ resolve, reject });
       });
     },
   };

@@ -1,14 +1,8 @@
 import { AppError, conflict } from '../errors.js';
 import { CONTACT_ROLES, ROLE_REQUIREMENTS, type ContactRole, type Permission } from './directory-schema.js';
 
-/**
- * The contact rules:
- * - the admin contact holds all five permissions, the billing contact `manage_billing`;
- * - a role moves by being assigned to another user, and is never just removed;
- * - a user holding a role cannot be deleted.
- * Which roles a user holds is only known inside the atomic write (lua/put-user-3.lua),
- * so the script decides; this file says what each role needs and words the refusals.
- */
+// The contact rules are decided inside the atomic write (lua/put-user-9.lua, lua/delete-user-9.lua),
+// where the roles held are known; this file says what each role needs and words the refusals.
 
 /** Which roles a user with these permissions may hold, in CONTACT_ROLES order. */
 export const rolesAllowedFor = (permissions: readonly Permission[]): boolean[] =>

@@ -1,24 +1,18 @@
 import { notFound } from '../errors.js';
 import type { Policy } from '../policy/policy-schema.js';
-import { cursorAfter, type UserCursor } from './user-cursor.js';
+import { cursorAfter } from './user-cursor.js';
 import type { AccountBody, User, UserBody } from './directory-schema.js';
 import type { DirectoryStore } from './directory-store.js';
 import type { IfMatch } from './revisions.js';
 
 export type DirectoryService = ReturnType<typeof createDirectoryService>;
 
-/**
- * Directory changes, with their effect on PINs: a user who may no longer phone support loses
- * their live PIN in the same script that changes the directory (both live in the call path's
- * slot, lua/includes/directory.lua), so no call is admitted on it after the change's answer.
- */
+/** Directory changes, with their effect on PINs: who may no longer phone support loses their live PIN. */
 export function createDirectoryService(deps: { store: DirectoryStore; policy: Policy }) {
   const { store, policy } = deps;
   const hasPhoneSupport = (sla: string): boolean => policy.tiers[sla]?.phoneSupport === true;
 
   return {
-    getAccount: store.getAccount,
-
     async requireAccount(accountId: string) {
       const account = await store.getAccount(accountId);
       if (account === undefined) throw notFound('account_not_found', `No account ${accountId}.`);
@@ -33,7 +27,7 @@ export function createDirectoryService(deps: { store: DirectoryStore; policy: Po
     },
 
     /** One page of users in id order; `next` is where the following page starts (undefined: last page). */
-    async listUsers(accountId: string, page: { after?: UserCursor | undefined; limit: number }) {
+    async listUsers(accountId: string, page: { after?: { after: string } | undefined; limit: number }) {
       const users = await store.listUsers(accountId, { after: page.after?.after, limit: page.limit + 1 });
       const shown = users.slice(0, page.limit);
       const last = shown.at(-1);

@@ -3,7 +3,7 @@ import type { RedisClient } from '../redis/connect-redis.js';
 import { scriptDeadline } from '../redis/deadline.js';
 import { keys, ownerKey, PIN_KEYS } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
-import { asTagged, asUnknown, defineScript, type Decoder } from '../redis/scripts.js';
+import { asTagged, defineScript, type Decoder } from '../redis/scripts.js';
 import { contactCannotBeDeleted, isContactRole, roleCannotBeRemoved, roleRequiresPermissions, rolesAllowedFor } from './contact-rules.js';
 import { contactsOf, parseAccount, parseUser, storedUserOf } from './directory-records.js';
 import { type Account, type AccountBody, type User, type UserBody } from './directory-schema.js';
@@ -21,46 +21,19 @@ export interface Names {
   user(accountId: string, userId: string): string | undefined;
 }
 
-/** Accounts and users in Redis (lua/includes/directory.lua); every change is one atomic script. */
-export interface DirectoryStore {
-  /** The names of many accounts and users in one round trip (the console's panels hold only ids). */
-  names: (refs: readonly NameRef[]) => Promise<Names>;
-  getAccount: (accountId: string) => Promise<Account | undefined>;
-  /** The account and one of its users. */
-  getMember: (accountId: string, userId: string) => Promise<{ account: Account | undefined; user: User | undefined }>;
-  /** Up to `limit` users after the id `after`, in id order; throws 404 when the account does not exist. */
-  listUsers: (accountId: string, page: { after?: string | undefined; limit: number }) => Promise<User[]>;
-  /** `revokePins`: the plan has no phone support, so the users' live PINs go in the same step. */
-  putAccount: (accountId: string, body: AccountBody, options?: { ifMatch?: IfMatch; revokePins?: boolean }) => Promise<{ created: boolean; account: Account }>;
-  /** Deletes the account and its users, and revokes their PINs. */
-  deleteAccount: (accountId: string) => Promise<void>;
-  /** `revokePin`: the user may not phone support, so their live PIN goes in the same step. */
-  putUser: (
-    accountId: string,
-    userId: string,
-    body: UserBody,
-    options?: { ifMatch?: IfMatch; revokePin?: boolean },
-  ) => Promise<{ created: boolean; user: User }>;
-  /** Deletes the user and revokes their PIN. */
-  deleteUser: (accountId: string, userId: string) => Promise<void>;
-}
-
 const strings = (values: unknown[]): string[] => values.map(String);
 
 // A change's reply: its outcome first. A script Redis ran too late did nothing (asTagged throws).
-const outcomeFirst: Decoder<[string, ...unknown[]]> = (reply) => {
-  const tagged = asTagged(reply);
-  if (typeof tagged[0] !== 'string') throw new Error('unexpected reply from a directory script');
-  return tagged as [string, ...unknown[]];
-};
+const outcomeFirst: Decoder<[string, ...unknown[]]> = (reply) => asTagged(reply) as [string, ...unknown[]];
 
-export function createDirectoryStore(redis: RedisClient): DirectoryStore {
+/** Accounts and users in Redis (lua/includes/directory.lua); every change is one atomic script. */
+export function createDirectoryStore(redis: RedisClient) {
   const script = <T>(file: string, decode: Decoder<T>) => defineScript(redis, new URL(`./lua/${file}`, import.meta.url), decode);
   const putDirectoryAccount = script('put-account-9.lua', outcomeFirst);
   const deleteDirectoryAccount = script('delete-account-9.lua', outcomeFirst);
   const putDirectoryUser = script('put-user-9.lua', outcomeFirst);
   const deleteDirectoryUser = script('delete-user-9.lua', outcomeFirst);
-  const listDirectoryUsers = script('list-users-3.lua', asUnknown);
+  const listDirectoryUsers = script('list-users-3.lua', asTagged);
   const directoryKeys = [keys.directoryAccounts, keys.directoryUsers, keys.directoryUserIndex];
   // A change may revoke PINs in the same step: the PIN keys first (their scripts' includes expect them there).
   const changeKeys = [...PIN_KEYS, ...directoryKeys];
@@ -80,7 +53,8 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
   return {
     getAccount,
 
-    async names(refs) {
+    /** The names of many accounts and users in one round trip (the console's panels hold only ids). */
+    async names(refs: readonly NameRef[]): Promise<Names> {
       const accountIds = [...new Set(refs.map((ref) => ref.accountId))];
       const owners = [...new Set(refs.flatMap((ref) => (ref.userId === undefined ? [] : [ownerKey({ accountId: ref.accountId, userId: ref.userId })])))];
       const [accounts, users] = await withRedis(() =>
@@ -102,18 +76,20 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
       };
     },
 
-    async getMember(accountId, userId) {
+    /** The account and one of its users. */
+    async getMember(accountId: string, userId: string): Promise<{ account?: Account; user?: User | undefined }> {
       const [account, stored] = await Promise.all([
         getAccount(accountId),
         withRedis(() => redis.hget(keys.directoryUsers, ownerKey({ accountId, userId }))),
       ]);
-      if (account === undefined) return { account: undefined, user: undefined };
+      if (account === undefined) return {};
       return { account, user: parseUser(accountId, userId, account.contacts, stored) };
     },
 
-    async listUsers(accountId, { after, limit }) {
+    /** Up to `limit` users after the id `after`, in id order; throws 404 when the account does not exist. */
+    async listUsers(accountId: string, { after, limit }: { after?: string | undefined; limit: number }) {
       const reply = await listDirectoryUsers(directoryKeys, [accountId, after ?? '', limit]);
-      const [outcome = '', admin, billing, ...pairs] = strings(Array.isArray(reply) ? reply : []);
+      const [outcome = '', admin, billing, ...pairs] = strings(reply);
       if (outcome !== 'ok') refuse(accountId, outcome);
       const contacts = contactsOf([admin, billing]);
       const users: User[] = [];
@@ -124,7 +100,8 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
       return users;
     },
 
-    async putAccount(accountId, body, options = {}) {
+    /** `revokePins`: the plan has no phone support, so the users' live PINs go in the same step. */
+    async putAccount(accountId: string, body: AccountBody, options: { ifMatch?: IfMatch; revokePins?: boolean } = {}) {
       const [outcome, created, rev, admin, billing] = await putDirectoryAccount(changeKeys, [
         scriptDeadline(),
         accountId,
@@ -138,23 +115,23 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
       return { created: created === 1, account: { id: accountId, ...body, contacts, rev: Number(rev) } };
     },
 
-    async deleteAccount(accountId) {
+    /** Deletes the account and its users, and revokes their PINs. */
+    async deleteAccount(accountId: string): Promise<void> {
       const [outcome] = await deleteDirectoryAccount(changeKeys, [scriptDeadline(), accountId]);
       if (outcome !== 'ok') refuse(accountId, outcome);
     },
 
-    async putUser(accountId, userId, body, options = {}) {
-      const data = JSON.stringify({ name: body.name, permissions: body.permissions });
-      const [allowAdmin, allowBilling] = rolesAllowedFor(body.permissions);
+    /** `revokePin`: the user may not phone support, so their live PIN goes in the same step. */
+    async putUser(accountId: string, userId: string, body: UserBody,
+      options: { ifMatch?: IfMatch; revokePin?: boolean } = {}) {
       const [outcome, ...rest] = await putDirectoryUser(changeKeys, [
         scriptDeadline(),
         accountId,
         userId,
-        data,
+        JSON.stringify({ name: body.name, permissions: body.permissions }),
         flag(body.roles !== undefined),
         (body.roles ?? []).join(','),
-        flag(allowAdmin),
-        flag(allowBilling),
+        ...rolesAllowedFor(body.permissions).map(flag),
         ifMatchArg(options.ifMatch),
         flag(options.revokePin),
       ]);
@@ -173,10 +150,13 @@ export function createDirectoryStore(redis: RedisClient): DirectoryStore {
       return { created: created === 1, user };
     },
 
-    async deleteUser(accountId, userId) {
+    /** Deletes the user and revokes their PIN. */
+    async deleteUser(accountId: string, userId: string): Promise<void> {
       const [outcome, ...held] = await deleteDirectoryUser(changeKeys, [scriptDeadline(), accountId, userId]);
       if (outcome === 'contact') throw contactCannotBeDeleted(held.filter(isContactRole));
       if (outcome !== 'ok') refuse(accountId, outcome, userId);
     },
   };
 }
+
+export type DirectoryStore = ReturnType<typeof createDirectoryStore>;

@@ -9,9 +9,8 @@ export const accountViewSchema = z.object({
   sla: z.string().meta({ description: "The account's plan: the name of an SLA tier of the policy." }),
   contacts: z.object({ admin_contact: idSchema.nullable(), billing_contact: idSchema.nullable() }),
 });
-export type AccountView = z.infer<typeof accountViewSchema>;
 
-export const toAccountView = (account: Account): AccountView => ({
+export const toAccountView = (account: Account): z.infer<typeof accountViewSchema> => ({
   id: account.id,
   name: account.name,
   sla: account.sla,
@@ -28,21 +27,14 @@ export const userViewSchema = z.object({
   permissions: z.array(z.enum(PERMISSIONS)),
   roles: z.array(z.enum(CONTACT_ROLES)),
 });
-export type UserView = z.infer<typeof userViewSchema>;
 
-export const toUserView = (user: User): UserView => ({
-  id: user.id,
-  accountId: user.accountId,
-  name: user.name,
-  permissions: user.permissions,
-  roles: user.roles,
-});
+export const toUserView = ({ id, accountId, name, permissions, roles }: User): z.infer<typeof userViewSchema> =>
+  ({ id, accountId, name, permissions, roles });
 
 /** A user read back: whether a PIN is live, never the PIN. */
 export const userDetailSchema = userViewSchema.extend({
   pinActive: z.boolean().meta({ description: 'Whether the user has a live PIN (the PIN itself is never shown).' }),
 });
-export type UserDetail = z.infer<typeof userDetailSchema>;
 
 export const userPageSchema = z.object({
   users: z.array(userDetailSchema),

@@ -1,13 +1,6 @@
 import { AppError } from '../errors.js';
 
-/**
- * Every account has one revision counter that only goes up, even across a
- * delete and re-create (see lua/includes/directory.lua). An account's and each
- * user's current revision is what their ETag names, so an ETag from before a
- * change, or from a deleted account, never matches again.
- */
-
-/** A write's If-Match: undefined (no condition), '*' (must exist) or the revisions it accepts. */
+/** A write's If-Match: undefined (no condition), '*' (must exist) or the revisions (ETags) it accepts. */
 export type IfMatch = '*' | readonly number[] | undefined;
 
 export const preconditionFailed = (): AppError =>
@@ -17,6 +10,6 @@ export const preconditionFailed = (): AppError =>
     'It has changed since the version named in If-Match (or no longer exists); read it again and retry.',
   );
 
-/** The If-Match condition as the scripts take it (src/redis/lua/includes/if-match.lua): '' none, '*' exists, else a comma list of revisions. */
+/** As the scripts take it (src/redis/lua/includes/if-match.lua): '' none, '*' exists, else a comma list. */
 export const ifMatchArg = (ifMatch: IfMatch): string =>
   ifMatch === undefined ? '' : ifMatch === '*' ? '*' : ifMatch.length === 0 ? 'none' : ifMatch.join(',');

@@ -1,16 +1,8 @@
 import { z } from 'zod';
 import { idSchema } from './directory-schema.js';
 
-/**
- * Where a page of an account's users starts: after a user id, users being in
- * id order. Opaque to the control panel (base64url of a versioned string), so
- * the format can change; a user added or deleted between pages neither shifts
- * nor repeats the others.
- */
-export interface UserCursor {
-  after: string;
-}
-
+// Where a page of users starts: after a user id, so a user added or deleted between pages neither
+// shifts nor repeats the others. Opaque (base64url of a versioned string), so the format can change.
 const VERSION = 'v1:';
 
 export const cursorAfter = (userId: string): string => Buffer.from(`${VERSION}${userId}`).toString('base64url');
@@ -18,7 +10,7 @@ export const cursorAfter = (userId: string): string => Buffer.from(`${VERSION}${
 export const userCursorSchema = z
   .string()
   .max(128)
-  .transform((value, ctx): UserCursor => {
+  .transform((value, ctx) => {
     const decoded = Buffer.from(value, 'base64url').toString();
     const after = decoded.startsWith(VERSION) ? decoded.slice(VERSION.length) : '';
     if (!idSchema.safeParse(after).success) {

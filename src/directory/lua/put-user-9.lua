@@ -1,10 +1,7 @@
--- Creates or updates a user and applies the contact rules in the same step:
--- the roles wanted are those given, or (none given) those held; a held role
--- missing from them is refused (roles move, they are not removed); a wanted
--- role whose permissions the body lacks is refused (the caller knows which
--- permissions each role needs and passes whether the body has them). A role
--- taken from another user bumps that user's revision too: their roles changed.
--- A user without Manage Support (revoke = '1') loses their live PIN in the same step.
+-- Creates or updates a user under the contact rules: the roles wanted are those given, or (none given)
+-- those held; a held role missing from them is refused (roles move, they are not removed), and so is a
+-- wanted role the body's permissions do not allow. A role taken from another user bumps their revision
+-- too. A user without Manage Support (revoke = '1') loses their live PIN in the same step.
 -- KEYS: the six PIN keys, accounts, users, user-index
 -- ARGV: deadline, accountId, userId, userJson, rolesGiven ('1'|'0'), roles (comma list),
 --       adminAllowed ('1'|'0'), billingAllowed ('1'|'0'), ifMatch, revoke ('1'|'0')

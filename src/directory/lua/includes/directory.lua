@@ -2,12 +2,9 @@
 --   ACCOUNTS    HASH  accountId -> JSON {seq, name, sla, rev, admin_contact, billing_contact}
 --   USERS       HASH  "<accountId>/<userId>" -> "<rev>:<JSON {name, permissions}>"
 --   USER_INDEX  ZSET  "<accountId>/<userId>", all scored 0 (an account's users in id order)
--- `seq` is the account's revision counter. A deleted account keeps {seq} alone, so revisions (and
--- ETags) never go back, even across a delete and re-create. `rev` is the revision of the account's
--- own view. Every change is one script: it decides the contact rules and If-Match on the state it
--- changes, and revokes the PINs it takes away, so concurrent changes and calls serialise in Redis.
--- Ids are letters, digits, '_' and '-' (src/directory/directory-schema.ts): '/' separates them, and
--- '0' is the character after '/', so "[<id>/" to "(<id>0" is exactly one account's users.
+-- `seq` is the account's revision counter: a deleted account keeps {seq} alone, so revisions (ETags)
+-- never go back. `rev` is the revision of the account's own view. Ids never hold '/', and '0' is the
+-- character after '/', so "[<id>/" to "(<id>0" is exactly one account's users.
 --- @include "includes/if-match"
 local ROLES = {'admin_contact', 'billing_contact'}
 
