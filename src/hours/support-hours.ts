@@ -1,14 +1,11 @@
 import { DateTime } from 'luxon';
-import { WEEKDAYS, type Policy, type Tier } from '../policy/policy-schema.js';
+import { WEEKDAYS, type Policy, type Tier, type Weekday } from '../policy/policy-schema.js';
 import { createClosureCalendar } from './closure-calendar.js';
 import type { SupportLine } from './support-line.js';
 
 export type SupportHours = ReturnType<typeof createSupportHours>;
 
-interface Interval {
-  start: number;
-  end: number;
-}
+type Interval = { start: number; end: number };
 
 // How far ahead nextChange looks: a tier may be closed for a long run of holidays, but not for a year.
 const LOOKAHEAD_DAYS = 400;
@@ -56,21 +53,15 @@ export function createSupportHours(policy: Policy) {
     let intervals = intervalCache.get(key);
     if (intervals === undefined) {
       if (intervalCache.size >= CACHED_DAYS) intervalCache.clear();
-      intervals = computeIntervals(tier, day);
+      const closed = !tier.phoneSupport || (tier.closedOnPublicHolidays && isClosedOn(day.toISODate() ?? ''));
+      const spans = closed ? [] : (tier.hours[WEEKDAYS[day.weekday - 1] as Weekday] ?? []);
+      intervals = spans
+        .map((span) => ({ start: instantAt(day, span.open), end: instantAt(day, span.close) }))
+        .filter((interval) => interval.start < interval.end)
+        .sort((a, b) => a.start - b.start);
       intervalCache.set(key, intervals);
     }
     return intervals;
-  }
-
-  function computeIntervals(tier: Tier, day: DateTime): Interval[] {
-    if (!tier.phoneSupport) return [];
-    if (tier.closedOnPublicHolidays && isClosedOn(day.toISODate() ?? '')) return [];
-    const weekday = WEEKDAYS[day.weekday - 1];
-    const spans = weekday === undefined ? [] : (tier.hours[weekday] ?? []);
-    return spans
-      .map((span) => ({ start: instantAt(day, span.open), end: instantAt(day, span.close) }))
-      .filter((interval) => interval.start < interval.end)
-      .sort((a, b) => a.start - b.start);
   }
 
   function isOpen(tierName: string, at: number): boolean {
@@ -85,23 +76,17 @@ export function createSupportHours(policy: Policy) {
     if (tier === undefined) return null;
     const open = isOpen(tierName, at);
     // While open: the end of the run of back-to-back intervals that contains `at`.
-    let openUntil: number | undefined;
+    let edge = at;
     let day = dayContaining(at);
     for (let offset = 0; offset < LOOKAHEAD_DAYS; offset += 1, day = dayAfter(day)) {
       for (const interval of intervalsOn(tierName, tier, day)) {
-        if (!open) {
-          if (interval.start > at) return interval.start;
-        } else if (openUntil === undefined) {
-          if (interval.start <= at && at < interval.end) openUntil = interval.end;
-        } else if (interval.start === openUntil) {
-          openUntil = interval.end;
-        } else {
-          return openUntil;
-        }
+        if (interval.end <= at) continue;
+        if (interval.start > edge) return open ? edge : interval.start;
+        edge = interval.end;
       }
     }
     // Open through the whole horizon (e.g. around the clock): no change to announce.
-    return openUntil !== undefined && openUntil < day.toMillis() ? openUntil : null;
+    return open && edge < day.toMillis() ? edge : null;
   }
 
   return {
