@@ -158,15 +158,12 @@ export const policySchema = z
       retryForHours: z.number().int().min(1).max(168).default(24),
     }),
   })
-  .superRefine((policy, ctx) => {
-    // An account at the cap must outlast a few wrong guesses with its code before the code is retired.
-    if (guessesToRetireAtCap(policy) < MIN_GUESSES_TO_RETIRE) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['pin', 'livePerAccount'],
-        message: `at this many live PINs per account, fewer than ${String(MIN_GUESSES_TO_RETIRE)} wrong guesses with an account code would retire it: lower pin.livePerAccount, or raise line.guessBound or line.accountCodeShare`,
-      });
-    }
+  // An account at the cap must outlast a few wrong guesses with its code before the code is retired.
+  .refine((policy) => guessesToRetireAtCap(policy) >= MIN_GUESSES_TO_RETIRE, {
+    path: ['pin', 'livePerAccount'],
+    message:
+      `at this many live PINs per account, fewer than ${String(MIN_GUESSES_TO_RETIRE)} wrong guesses with an account ` +
+      'code would retire it: lower pin.livePerAccount, or raise line.guessBound or line.accountCodeShare',
   });
 
 export type Policy = z.output<typeof policySchema>;
