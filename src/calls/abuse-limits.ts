@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isWithheld } from '../caller-id.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
@@ -14,57 +15,35 @@ import { scriptDeadline } from '../redis/deadline.js';
 import { keys } from '../redis/keys.js';
 import { asTagged, asUnknown, defineScript } from '../redis/scripts.js';
 import { WAITING_KEYS } from '../oncall/waiting-callers.js';
-import { ADMIT_CONSTANTS } from './admission.js';
 import { CALL_STATE_TTL_MS, CLAIM_MS, claimStepWith, type CallState } from './call-state.js';
 import type { Decision } from './decisions.js';
 
-/**
- * The limits on guessing (docs/security.md "The guessing bound"), enforced where the guess is
- * checked, in one script: failed PINs per caller number (then the number is turned
- * away for a while), the line's allowance for PIN-only guesses (past which a guess needs
- * the account code too), each account code's own allowance (past which the code is
- * retired and the account's next PIN shows a new one), and the line alarm, which
- * tightens every call to one attempt while failures across all numbers run high.
- * Times come from the injected clock, so tests can move through an hour or a day.
- */
-
+// The limits on guessing (docs/security.md "The guessing bound"), enforced in the script that checks the guess.
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 const BUCKETS_PER_WINDOW = 24;
 
-/**
- * One shared lockout for every withheld caller ID would let one guesser lock out everyone who
- * withholds their number, so each such call is limited on its own (its attempts per call) and,
- * with every other call, by the line's budget.
- */
+// One lockout shared by every withheld number would let one guesser lock them all out: each such call stands alone.
 const callerOf = (from: string, callSid: string): string => (isWithheld(from) ? `withheld:${callSid}` : from);
 
 export type GuessOutcome =
   | { kind: 'locked_out' }
-  /** The PIN-only allowance is spent: the guess was not checked; ask for the account code. */
+  // Not checked: the PIN-only allowance is spent (ask for the account code), or the code typed was retired.
   | { kind: 'account_code' }
-  /** The account code typed was retired (its allowance spent): the guess was not checked. */
   | { kind: 'code_retired' }
-  /** A right PIN whose owner cannot be put through now: who they are, as the directory says in the same step. */
+  // A right PIN whose owner cannot be put through now, as the directory said in the same script.
   | { kind: 'hit'; owner: PinOwner; account: Account | undefined; user: User | undefined }
-  /** A right PIN whose owner may be put through: the caller was admitted by the check itself. */
   | { kind: 'admitted'; owner: PinOwner; tier: string; decision: Decision }
-  /** Counted, and the step's decision (`decision`) recorded with it. */
+  // Counted, and its decision recorded by the script.
   | { kind: 'miss'; lockedOut: boolean; alarm: boolean; decision: Decision };
-
-/** What a miss at this step decides when the call may try again (lua/check-pin-step-21.lua picks one). */
-export interface MissDecisions {
-  askPin: Decision;
-  askAccountCode: Decision;
-}
 
 export type PinStep =
   | { kind: 'decided'; decision: Decision }
   /** `guess` is undefined when it was not checked (nothing typed, or an account code asked for). */
   | { kind: 'claimed'; state: CallState; guess: GuessOutcome | undefined };
 
-/** A caller number just locked out for failed PINs: the security team hears of it (pin.locked_out). */
-export interface Lockout {
+/** A caller number just locked out (the pin.locked_out event). */
+interface Lockout {
   callerNumber: string;
   failures: number;
   lockedUntil: number;
@@ -83,7 +62,7 @@ export function createAbuseLimits(deps: {
   const { redis, clock, policy, secret, log, metrics } = deps;
   const budget = guessBudget(policy);
   const bucketMs = Math.ceil(budget.windowMs / BUCKETS_PER_WINDOW);
-  /** The spend's bucket at `now`, and the newest bucket no longer in the window (all older ones are out too). */
+  /** The spend's bucket at `now`, and the newest bucket no longer in the window. */
   const spendBuckets = (now: number): [string, string] => {
     const bucket = Math.floor(now / bucketMs);
     return [String(bucket), String(bucket - Math.ceil(budget.windowMs / bucketMs) - 1)];
@@ -92,11 +71,10 @@ export function createAbuseLimits(deps: {
   const checkPinStep = defineScript(redis, new URL('./lua/check-pin-step-21.lua', import.meta.url), asUnknown, {
     LIMITS: guessLimitsTable({
       digits: policy.pin.digits,
-      // The scripts count risk in whole units; an allowance is rounded down to them, as each guess's risk is rounded up.
+      // Allowances rounded down to whole units, as each guess's risk is rounded up.
       pinOnly: Math.floor(budget.pinOnly / RISK_UNIT),
       perCode: Math.floor(budget.perCode / RISK_UNIT),
       atCap: Math.ceil(budget.atCap / RISK_UNIT),
-      // The spend outlives its newest bucket by the window and two buckets more.
       spendTtlMs: budget.windowMs + 2 * bucketMs,
       callerWindowMs: HOUR_MS,
       callerLimit: policy.callers.failedPinsPerHour,
@@ -113,7 +91,7 @@ export function createAbuseLimits(deps: {
       lockedOut: JSON.stringify({ kind: 'locked_out' } satisfies Decision),
       tooMany: JSON.stringify({ kind: 'too_many_attempts' } satisfies Decision),
     },
-    ...ADMIT_CONSTANTS,
+    ADMIT: { callTtlMs: String(CALL_STATE_TTL_MS) },
   });
   const guessStatus = defineScript(redis, new URL('../pins/lua/guess-status-6.lua', import.meta.url), asTagged);
   const indexKeys = [keys.pinsByHash, keys.pinsByOwner, keys.pinExpiry, keys.pinsLiveByCode, keys.guessSpend];
@@ -125,12 +103,7 @@ export function createAbuseLimits(deps: {
     return { lockedOut: Number(lockedUntil || 0) > now, live: Number(live), spent: Number(spent) * RISK_UNIT, guesses: Number(guesses) };
   }
 
-  function outcomeOf(
-    outcome: string | undefined,
-    [a, b, c, d, e]: (string | undefined)[],
-    now: number,
-    from: string,
-  ): GuessOutcome | undefined {
+  function outcomeOf([outcome, a, b, c, d, e]: string[], now: number, from: string): GuessOutcome | undefined {
     switch (outcome) {
       case 'unchecked':
         return undefined;
@@ -163,7 +136,7 @@ export function createAbuseLimits(deps: {
         if (lockedOut) {
           const lockout = { callerNumber: from.slice(0, 32), failures: policy.callers.failedPinsPerHour, lockedUntil: now + policy.callers.lockoutSeconds * 1000 };
           log.warn({ from: lockout.callerNumber, failures: lockout.failures }, 'caller number locked out after failed PINs');
-          tellLockout(lockout);
+          void tellLockout(lockout);
         }
         return { kind: 'miss', lockedOut, alarm, decision: JSON.parse(a ?? '') as Decision };
       }
@@ -172,25 +145,20 @@ export function createAbuseLimits(deps: {
     }
   }
 
-  /**
-   * The lockout is decided and recorded in the guess script; a retried webhook takes the decided
-   * path and never comes back here. So the event is told in the background, a few tries, and not
-   * on the caller's answer: a failing outbox must neither cost the caller an apology nor lose it quietly.
-   */
-  function tellLockout(lockout: Lockout): void {
-    const tell = async (tries: number): Promise<void> => {
+  // A retried webhook hears the recorded decision and never comes back here: so a few tries, in the
+  // background, as a failing outbox must neither cost the caller an apology nor lose the event quietly.
+  async function tellLockout(lockout: Lockout): Promise<void> {
+    for (let tries = 1; ; tries += 1) {
       try {
-        await deps.onLockout?.(lockout);
+        return await deps.onLockout?.(lockout);
       } catch (error) {
-        if (tries <= 1) {
+        if (tries === 5) {
           log.error({ err: error, from: lockout.callerNumber }, 'could not tell the control panel of a lockout');
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        await tell(tries - 1);
+        await sleep(500);
       }
-    };
-    void tell(5);
+    }
   }
 
   return {
@@ -202,13 +170,8 @@ export function createAbuseLimits(deps: {
     },
 
     /**
-     * A PIN prompt's answer (lua/check-pin-step-21.lua): the step claimed, the guess checked within the
-     * limits and counted, and a miss's decision recorded, in one script; a hit's owner is read in
-     * the directory in the same script, and admitted when they may be put through (`admit`: the
-     * tiers open now, and the caller's own queue). `pin` is undefined for
-     * digits that cannot be a PIN (a miss that risks nothing); `typed` false for nothing typed
-     * (not checked). Redis does nothing after `notAfter` (epoch ms, real time). Never logs
-     * the digits.
+     * A PIN prompt's answer in one script (lua/check-pin-step-21.lua). `pin` is undefined for digits
+     * that cannot be a PIN (a miss that risks nothing); `typed` false for nothing typed. Never logs the digits.
      */
     async checkPinStep(guess: {
       from: string;
@@ -217,7 +180,6 @@ export function createAbuseLimits(deps: {
       attempt: number;
       pin: string | undefined;
       typed: boolean;
-      decisions: MissDecisions;
       admit: { openTiers: readonly string[]; queue: string };
       notAfter: number;
     }): Promise<PinStep> {
@@ -225,7 +187,6 @@ export function createAbuseLimits(deps: {
       const minute = Math.floor(now / MINUTE_MS);
       const caller = callerOf(guess.from, guess.callSid);
       const pinHash = guess.pin === undefined ? '' : hashPin(secret, guess.pin);
-      const { decisions } = guess;
       const claim = await claimStepWith(
         () =>
           checkPinStep(
@@ -254,8 +215,8 @@ export function createAbuseLimits(deps: {
               `claim:${guess.step}`,
               guess.typed ? '1' : '0',
               guess.attempt,
-              JSON.stringify(decisions.askPin),
-              JSON.stringify(decisions.askAccountCode),
+              JSON.stringify({ kind: 'ask_pin', attempt: guess.attempt + 1, retry: true } satisfies Decision),
+              JSON.stringify({ kind: 'ask_account_code', attempt: guess.attempt + 1, retry: true } satisfies Decision),
               `,${guess.admit.openTiers.join(',')},`,
               guess.admit.queue,
               guess.callSid,
@@ -265,8 +226,7 @@ export function createAbuseLimits(deps: {
         6,
       );
       if (claim.kind === 'decided') return claim;
-      const [outcome, a, b, c, d, e] = claim.extra;
-      return { kind: 'claimed', state: claim.state, guess: outcomeOf(outcome, [a, b, c, d, e], now, guess.from) };
+      return { kind: 'claimed', state: claim.state, guess: outcomeOf(claim.extra, now, guess.from) };
     },
 
     /** Where the day's bound stands, for /metrics. */

@@ -2,22 +2,17 @@ import type { AuditInput, AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import type { SupportHours } from '../hours/support-hours.js';
 import type { Policy } from '../policy/policy-schema.js';
-import type { AbuseLimits, MissDecisions } from './abuse-limits.js';
+import type { AbuseLimits } from './abuse-limits.js';
 import type { CallState, CallStates } from './call-state.js';
 import { rejection, withOwnQueue, type Decision } from './decisions.js';
 import type { VerifiedCallers } from './verified-callers.js';
 
-/**
- * The caller's side of the line, SPEC section 4, as decisions. Each step claims
- * itself first, so a retried or duplicated webhook gets the first decision and
- * counts nothing twice; then it decides and records the decision. Nothing here
- * knows about HTTP or TwiML.
- */
-export interface CallFlowDeps {
+// The caller's side of the line (SPEC section 4) as decisions. Each step claims itself first, so a
+// retried or duplicated webhook gets the first decision and counts nothing twice.
+interface CallFlowDeps {
   clock: Clock;
   policy: Policy;
   hours: SupportHours;
-  /** A valid PIN's owner put through, or refused (verified-callers.ts). */
   verified: VerifiedCallers;
   calls: CallStates;
   limits: AbuseLimits;
@@ -29,15 +24,9 @@ export interface PinEntry {
   from: string;
   digits: string;
   attempt: number;
-  /**
-   * Epoch ms (real time) after which Redis must not use the PIN up, and after which the caller
-   * hears the apology (a PIN leased meanwhile lapses: no wait-URL fetch comes to confirm it).
-   */
+  /** Epoch ms (real time) after which Redis must not use the PIN up, and the caller hears the apology. */
   notAfter: number;
 }
-
-/** Failures decided here rather than by the guess check (which decides 'not_recognised'). */
-type FailReason = 'bad_account_code';
 
 interface Attempt {
   callSid: string;
@@ -75,17 +64,7 @@ export function createCallFlow(deps: CallFlowDeps) {
     return decision;
   }
 
-  /** What a miss at this attempt may decide; the guess check's script picks one and records it. */
-  const missDecisions = (attempt: number): MissDecisions => ({
-    askPin: { kind: 'ask_pin', attempt: attempt + 1, retry: true },
-    askAccountCode: { kind: 'ask_account_code', attempt: attempt + 1, retry: true },
-  });
-
-  /**
-   * What the caller typed at a PIN (or account code) prompt. The step's claim, the guess check,
-   * a wrong PIN's decision, and a right PIN's owner read in the directory and admitted, are one
-   * script: a wrong PIN and a right one take one round trip.
-   */
+  /** What the caller typed at a PIN (or account code) prompt: a wrong PIN and a right one take one round trip. */
   async function decidePin(entry: PinEntry): Promise<Decision> {
     const { callSid, from, digits, attempt } = entry;
     const step = `pin:${String(attempt)}`;
@@ -100,7 +79,6 @@ export function createCallFlow(deps: CallFlowDeps) {
       attempt,
       pin: candidate,
       typed: digits !== '',
-      decisions: missDecisions(attempt),
       // Only a PIN can be admitted: the tiers' hours are worked out for nothing else.
       admit: {
         openTiers: candidate === undefined ? [] : verified.openTiers(now),
@@ -157,61 +135,41 @@ export function createCallFlow(deps: CallFlowDeps) {
       : askedForCode
         ? { kind: 'ask_account_code', attempt: next, retry: false }
         : { kind: 'ask_pin', attempt: next, retry: false, ...(state.accountCode === undefined ? {} : { afterCode: true }) };
-    await settle(callSid, step, decision, [{ type: 'pin_failed', callSid, from, reason: 'empty' }, ...rejection(callSid, decision, { from })], undefined, 'empty');
+    const events = [
+      { type: 'pin_failed', callSid, from, reason: 'empty' } as const,
+      ...rejection(callSid, decision, { from }),
+    ];
+    await settle(callSid, step, decision, events, { empty: true });
     return decision;
   }
 
   async function accountCodeTyped(at: Attempt, digits: string): Promise<Decision> {
-    if (!codeShape.test(digits)) return failAttempt(at, 'bad_account_code');
-    // Any code of the right shape is taken: whether it is right shows only with the PIN, so
-    // the code alone tells a guesser nothing.
-    const decision: Decision = { kind: 'ask_pin', attempt: at.attempt + 1, retry: false, afterCode: true };
-    await settle(at.callSid, at.step, decision, [], { accountCode: digits });
-    return decision;
-  }
-
-  /**
-   * A failure the guess check did not decide (an account code of the wrong shape): counted against
-   * the call's attempts. It is no guess at a PIN: it counts toward neither the number's lockout nor
-   * the line alarm, and the alarm's one attempt per call, which bounds guessing, does not shorten it.
-   */
-  async function failAttempt(at: Attempt, reason: FailReason): Promise<Decision> {
     const { callSid, from, step, attempt, state } = at;
+    // Any code of the right shape is taken: whether it is right shows only with the PIN, so it tells a guesser nothing.
+    if (codeShape.test(digits)) {
+      const decision: Decision = { kind: 'ask_pin', attempt: attempt + 1, retry: false, afterCode: true };
+      await settle(callSid, step, decision, [], { accountCode: digits });
+      return decision;
+    }
+    // A code of the wrong shape is no guess at a PIN: it costs an attempt, but neither the number's
+    // lockout nor the line alarm counts it, and the alarm's one attempt per call does not shorten it.
     const decision: Decision =
       state.failures + 1 >= policy.pin.attemptsPerCall
         ? { kind: 'too_many_attempts' }
         : state.accountCode === undefined
           ? { kind: 'ask_pin', attempt: attempt + 1, retry: true }
           : { kind: 'ask_account_code', attempt: attempt + 1, retry: true };
-    await settle(
-      callSid,
-      step,
-      decision,
-      [{ type: 'pin_failed', callSid, from, reason }, ...rejection(callSid, decision, { from })],
-      undefined,
-      'failed',
-    );
+    const events = [
+      { type: 'pin_failed', callSid, from, reason: 'bad_account_code' } as const,
+      ...rejection(callSid, decision, { from }),
+    ];
+    await settle(callSid, step, decision, events, { failed: true });
     return decision;
   }
 
-  async function settle(
-    callSid: string,
-    step: string,
-    decision: Decision,
-    events: AuditInput[],
-    facts?: Parameters<CallStates['record']>[1]['facts'],
-    counts?: 'failed' | 'empty',
-  ): Promise<void> {
-    await Promise.all([
-      calls.record(callSid, {
-        step,
-        decision,
-        failed: counts === 'failed',
-        empty: counts === 'empty',
-        ...(facts === undefined ? {} : { facts }),
-      }),
-      audit.record(...events),
-    ]);
+  type Also = Pick<Parameters<CallStates['record']>[1], 'failed' | 'empty' | 'accountCode'>;
+  async function settle(callSid: string, step: string, decision: Decision, events: AuditInput[], also: Also = {}) {
+    await Promise.all([calls.record(callSid, { step, decision, ...also }), audit.record(...events)]);
   }
 
   /** The PIN step's decision, an enqueue with the call's own queue (it is stored without: storedDecision). */

@@ -8,34 +8,24 @@ import { UnavailableError } from '../errors.js';
 import { storedDecision, type Decision } from './decisions.js';
 
 /**
- * One call's state, a Redis hash under the call's own hash tag, so any
- * instance can answer any webhook of the call. It holds the decision of each
- * step already answered (`step:voice`, `step:pin:2`), the claim on a step being
- * decided (`claim:pin:2`), failed and empty PIN entries, the account code typed,
- * and once verified, who is calling and which request admitted them (`admittedBy`,
- * src/calls/admission.ts).
+ * One call's state, a Redis hash any instance can read: each answered step's decision (`step:pin:2`),
+ * the claim on a step being decided (`claim:pin:2`), failed and empty entries, and what the call told us.
  */
-export interface CallState extends CallFacts {
+export interface CallState {
   failures: number;
   /** PIN prompts answered with nothing (silence, or a lone #): they cost no attempt, but are bounded too. */
   empties: number;
   steps: Record<string, Decision>;
-}
-
-/** Who is calling, once the PIN told us: the end-of-call events are filed under the account. */
-export interface CallFacts {
+  // Who is calling (set at admission), the account code typed, and the number a missed caller is called back on.
   accountId?: string;
   userId?: string;
-  /** The account code the caller typed, when the line asked for it. */
   accountCode?: string;
-  /** The caller's number, kept at admission: a caller whose call ends unseen is called back on it. */
   from?: string;
 }
 
 // Longer than any call can last; the history lives in the audit stream, not here.
 export const CALL_STATE_TTL_MS = 6 * 3_600_000;
-// Once the call's end is reported, only late or repeated callbacks can still come: an hour covers
-// them, and a flood of short calls (50 a second) keeps a sixth of the state it would for 6 h.
+// Once the call's end is reported only late or repeated callbacks come: an hour covers them.
 export const ENDED_CALL_STATE_TTL_MS = 3_600_000;
 // Longer than a webhook may take to answer (src/http/twilio/webhook-budget.ts).
 export const CLAIM_MS = 2_000;
@@ -52,24 +42,13 @@ function stateOf(hash: Record<string, string>): CallState {
     if (field.startsWith('step:')) steps[field.slice(5)] = JSON.parse(value) as Decision;
   }
   const { accountId, userId, accountCode, from } = hash;
-  return {
-    failures: count(hash.failures),
-    empties: count(hash.empties),
-    ...(accountId === undefined ? {} : { accountId }),
-    ...(userId === undefined ? {} : { userId }),
-    ...(accountCode === undefined ? {} : { accountCode }),
-    ...(from === undefined ? {} : { from }),
-    steps,
-  };
+  return { failures: count(hash.failures), empties: count(hash.empties), accountId, userId, accountCode, from, steps };
 }
 
-export type StepClaim = { kind: 'decided'; decision: Decision } | { kind: 'claimed'; state: CallState };
-
 /**
- * Sends a script that claims a step (lua/includes/claim-step.lua) until it has an answer: the step's
- * decision if it was taken (a retried webhook), else the claim, with the `extra` items the script
- * put after 'claimed' and the call's state (field, value, ...) after them. An identical request
- * already deciding the step is waited for, briefly, and its decision returned.
+ * Sends a script that claims a step (lua/includes/claim-step.lua): the step's decision if it was taken
+ * (a retried webhook), else the claim, with the `extra` items the script put before the call's state.
+ * An identical request already deciding the step is waited for, briefly, and its decision returned.
  */
 export async function claimStepWith(
   send: () => Promise<unknown>,
@@ -95,44 +74,29 @@ export function createCallStates(redis: RedisClient) {
   const claimCallStep = defineScript(redis, new URL('./lua/claim-call-step-1.lua', import.meta.url), asUnknown);
   const recordCallStep = defineScript(redis, new URL('./lua/record-call-step-1.lua', import.meta.url), asFlag);
 
-  async function get(callSid: string): Promise<CallState> {
-    return stateOf(await withRedis(() => redis.hgetall(keys.call(callSid))));
-  }
-
   return {
-    get,
+    get: async (callSid: string): Promise<CallState> =>
+      stateOf(await withRedis(() => redis.hgetall(keys.call(callSid)))),
 
-    /**
-     * The step's decision if it was taken (a retried webhook), else the call's state with the
-     * step claimed for this request, which must then record a decision. An identical request
-     * already deciding the step is waited for, briefly, and its decision returned.
-     */
-    async claim(callSid: string, step: string): Promise<StepClaim> {
-      const claim = await claimStepWith(() =>
+    /** The step's decision if it was taken, else the call's state with the step claimed: record a decision next. */
+    claim: (callSid: string, step: string) =>
+      claimStepWith(() =>
         claimCallStep([keys.call(callSid)], [scriptDeadline(), `step:${step}`, `claim:${step}`, CLAIM_MS, CALL_STATE_TTL_MS]),
-      );
-      return claim.kind === 'decided' ? claim : { kind: 'claimed', state: claim.state };
-    },
+      ),
 
     /**
-     * Records a step's decision (once: a retried step keeps the first and changes nothing),
-     * releases the step's claim, counts a failed or empty PIN entry, and sets any facts learnt.
-     * Returns false when the step had already been recorded.
+     * Records a step's decision once (false for a retried step: the first stays), releases its claim,
+     * counts a failed or empty PIN entry, and keeps the account code typed.
      */
     async record(
       callSid: string,
-      change: { step?: string; decision?: Decision; failed?: boolean; empty?: boolean; facts?: CallFacts },
+      change: { step: string; decision: Decision; failed?: boolean; empty?: boolean; accountCode?: string },
       ttlMs = CALL_STATE_TTL_MS,
     ): Promise<boolean> {
-      const facts = Object.entries(change.facts ?? {}).flatMap(([field, value]) =>
-        value === undefined ? [] : [field, String(value)],
-      );
-      const stored = change.step === undefined || change.decision === undefined ? undefined : storedDecision(change.decision);
+      const facts = change.accountCode === undefined ? [] : ['accountCode', change.accountCode];
       const counter = change.failed === true ? 'failures' : change.empty === true ? 'empties' : '';
-      return recordCallStep(
-        [keys.call(callSid)],
-        [ttlMs, stored === undefined ? '' : `step:${change.step ?? ''}`, stored ?? '', counter, ...facts],
-      );
+      const stored = storedDecision(change.decision);
+      return recordCallStep([keys.call(callSid)], [ttlMs, `step:${change.step}`, stored, counter, ...facts]);
     },
   };
 }

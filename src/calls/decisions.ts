@@ -1,11 +1,7 @@
 import { ownQueueName } from '../oncall/own-queue.js';
 import type { AuditInput } from '../audit/audit-log.js';
 
-/**
- * What the line decides at each step of a call. Plain values: the IVR layer
- * (src/ivr/render-twiml.ts) turns them into TwiML, and the PIN and voice steps
- * are stored per call so a retried webhook gets the very same answer.
- */
+/** What the line decides at each step of a call; src/ivr/render-twiml.ts turns it into TwiML. */
 export type Decision =
   | { kind: 'ask_pin'; attempt: number; retry: boolean; afterCode?: boolean }
   // Once the line's PIN-only guess budget is spent, the account code first (docs/security.md "The guessing bound").
@@ -34,17 +30,7 @@ export type Decision =
   | { kind: 'nothing' };
 
 /** Why a call was turned away, as the audit stream and call history say it. */
-export type RejectReason =
-  | 'locked_out'
-  | 'line_closed'
-  | 'attempts_exhausted'
-  | 'user_gone'
-  | 'permission_required'
-  | 'sla_not_eligible'
-  | 'plan_closed'
-  | 'account_code_changed';
-
-export const REJECT_REASONS: Partial<Record<Decision['kind'], RejectReason>> = {
+const REJECT_REASONS: Partial<Record<Decision['kind'], string>> = {
   locked_out: 'locked_out',
   line_closed: 'line_closed',
   too_many_attempts: 'attempts_exhausted',
@@ -61,12 +47,9 @@ export function rejection(callSid: string, decision: Decision, facts: Partial<Au
   return reason === undefined ? [] : [{ type: 'rejected', callSid, reason, ...facts }];
 }
 
-/**
- * A decision as the call's state stores it: an enqueue without its queue name (the call's own,
- * put back by `withOwnQueue`), so the state's values stay within Redis' 64 B for a compact hash
- * (docs/performance.md: about 250 B less a waiting caller).
- */
-export const storedDecision = (decision: Decision): string => JSON.stringify(decision.kind === 'enqueue' ? { ...decision, queue: '' } : decision);
+// Stored without its queue name (the call's own), the state's values stay within a compact hash's 64 B.
+export const storedDecision = (decision: Decision): string =>
+  JSON.stringify(decision.kind === 'enqueue' ? { ...decision, queue: '' } : decision);
 
 /** A stored enqueue decision with the call's own queue again. */
 export const withOwnQueue = (decision: Decision, callSid: string): Decision =>

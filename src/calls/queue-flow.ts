@@ -20,16 +20,6 @@ const RESERVED_PAUSE_SECONDS = 5;
 // <Enqueue> action (voicemail, or the apology if Redis is still away) instead of holding for ever.
 const FAILING_WAIT_GRACE_SECONDS = 120;
 
-/**
- * What the wait URL answers when anything inside it fails (Redis slow or down, a bug): hold
- * again and be fetched again, never the apology and a hang-up for a verified caller on hold
- * (https://www.twilio.com/docs/voice/twiml/enqueue: the waitUrl document is fetched again each time it ends).
- */
-function holdWhateverHappens(queueTime: number, maxWaitSeconds: number): Decision {
-  if (queueTime > maxWaitSeconds + FAILING_WAIT_GRACE_SECONDS) return { kind: 'leave_queue' };
-  return { kind: 'hold', position: null, pauseSeconds: WAIT_PAUSE_SECONDS, music: false };
-}
-
 /** What the caller hears once out of their queue: after a bridge or a hang-up, nothing is left to say. */
 function queueResultDecision(result: string, voicemailSeconds: number): Decision {
   if (result === 'leave') return { kind: 'offer_voicemail', maxSeconds: voicemailSeconds };
@@ -37,11 +27,7 @@ function queueResultDecision(result: string, voicemailSeconds: number): Decision
   return { kind: 'apology' };
 }
 
-/**
- * The end of the caller's side, SPEC section 4 steps 3 and 4: waiting in their own queue,
- * leaving it (timed out, hung up, bridged), and the end of the call. Retried callbacks
- * repeat their answer but record their event once.
- */
+/** Waiting in their own queue, leaving it, and the call's end (SPEC section 4 steps 3 and 4). */
 export function createQueueFlow(deps: {
   policy: Policy;
   clock: Clock;
@@ -62,18 +48,14 @@ export function createQueueFlow(deps: {
   const musicSeconds = policy.queue.holdMusicSeconds ?? Number.POSITIVE_INFINITY;
 
   /**
-   * The wait URL: the caller's place in line (callgate's, across plans: Twilio's
-   * QueuePosition only counts the caller's own queue), then hold, until the maximum wait.
-   * Each fetch also tells the pager the caller is still there. If Redis cannot say, the
-   * route's fallback holds the caller again (`waitFailed`). A caller a sysadmin has pressed 1 for
-   * stays past the maximum wait while that reservation lives: the <Dial> that takes them is
-   * on its way, and the maximum wait resumes only if the reservation lapses unbridged.
+   * The wait URL: the place in line across plans (Twilio's QueuePosition counts only the caller's
+   * own queue), then hold. A caller a sysadmin has pressed 1 for stays past the maximum wait while
+   * that reservation lives: the <Dial> that takes them is on its way.
    */
   async function waitInQueue(wait: { callSid: string; queueTime: number }): Promise<Decision> {
     const left = policy.queue.maxWaitSeconds - wait.queueTime;
     const now = clock.now();
-    // One round trip: the heartbeat with the place in line, and what says whether anyone can be paged.
-    // If it fails, the route's fallback holds the caller again (waitFailed): never a decision on no facts.
+    // If this fails, the route's fallback holds the caller again (waitFailed): never a decision on no facts.
     const [at, onCall, failedInARow] = await Promise.all([
       waiting.atWaitFetch(wait.callSid, now),
       deps.oncall.list().then((list) => list.length),
@@ -92,18 +74,9 @@ export function createQueueFlow(deps: {
     return { kind: 'hold', position, pauseSeconds, music: musicSeconds <= left };
   }
 
-  /** What the audit knows of who is on a call, for its last events. */
-  function who(state: { accountId?: string; userId?: string }) {
-    return {
-      ...(state.accountId === undefined ? {} : { accountId: state.accountId }),
-      ...(state.userId === undefined ? {} : { userId: state.userId }),
-    };
-  }
-
   /**
-   * The Enqueue action: the caller has left their queue, one way or another
-   * (https://www.twilio.com/docs/voice/twiml/enqueue lists the QueueResults). Whatever became of
-   * them is settled once, with the sysadmin's <Dial> action (bridge-books.ts), whichever comes first.
+   * The Enqueue action (https://www.twilio.com/docs/voice/twiml/enqueue lists the QueueResults): settled
+   * once, with the sysadmin's <Dial> action (bridge-books.ts), whichever comes first.
    */
   async function leftQueue(left: { callSid: string; from: string; result: string; queueTime: number; queueSid: string | undefined }): Promise<Decision> {
     const decision = queueResultDecision(left.result, policy.voicemail.maxSeconds);
@@ -115,9 +88,8 @@ export function createQueueFlow(deps: {
     // A retried action repeats the answer but not the event.
     if (!first) return state.steps['queue-result'] ?? decision;
     if (left.queueSid !== undefined) await cleanup.callerLeft(left.queueSid, clock.now());
-    const facts = { callSid: left.callSid, waitSeconds: left.queueTime, ...who(state) };
-    // Twilio reports a bridge: 'bridged' after the conversation; 'redirected-from-bridged' when a
-    // REST redirect (never callgate's) took a bridged call elsewhere. Either way they spoke with a sysadmin.
+    const facts = { callSid: left.callSid, waitSeconds: left.queueTime, accountId: state.accountId, userId: state.userId };
+    // 'redirected-from-bridged': a REST redirect (never callgate's) took a bridged call elsewhere.
     if (left.result === 'bridged' || left.result === 'redirected-from-bridged') {
       await books.connected(left.callSid, { waitSeconds: left.queueTime });
       return decision;
@@ -131,10 +103,8 @@ export function createQueueFlow(deps: {
       // Taken out of the queue by someone else's REST call: theirs to handle, not a missed caller.
       log.warn({ callSid: left.callSid }, 'a waiting caller was redirected out of their queue through the REST API');
     } else {
-      // Twilio's queue failed them ('error', an error in the wait document or while dequeuing;
-      // 'system-error', often a hang-up before fully enqueued; 'queue-full'; 'bridging-in-process',
-      // which the page names without saying when: the call left while the bridge was being made,
-      // so nobody spoke with them). Still a verified caller nobody took: a sysadmin calls them back.
+      // Twilio's queue failed them ('error', 'queue-full', 'bridging-in-process': the call left while the
+      // bridge was being made; 'system-error', often a hang-up before fully enqueued): a sysadmin calls back.
       const reason = left.result === 'system-error' ? 'hung_up' : 'line_error';
       if (settled !== undefined) await books.missedAfterSettling(settled, left.from, reason, left.queueTime);
       log.warn({ callSid: left.callSid, queueResult: left.result }, 'call left the queue unexpectedly');
@@ -153,8 +123,7 @@ export function createQueueFlow(deps: {
       // A bridge neither of whose reports came yet: settled by the pager if none comes (bridge-books.ts).
       books.callerEnded(end.callSid),
     ]);
-    // Still on the books at the end: verified, but gone before their queue's action came (e.g. hung up during "connecting you").
-    // Whichever copy of the callback took them off books them (a missed call is recorded once per call).
+    // Still on the line at the end (hung up during "connecting you"): booked by whichever copy took them off.
     if (caller !== undefined) {
       await voicemail.callerMissed(caller, { from: end.from, waitSeconds: waitedSeconds(caller, clock.now()), reason: 'hung_up' });
     }
@@ -163,18 +132,23 @@ export function createQueueFlow(deps: {
       type: 'completed',
       callSid: end.callSid,
       callStatus: end.callStatus,
-      ...(end.durationSeconds === undefined ? {} : { durationSeconds: end.durationSeconds }),
-      ...who(state),
+      durationSeconds: end.durationSeconds,
+      accountId: state.accountId,
+      userId: state.userId,
     });
   }
 
-  /** The <Record> action: the caller finished their message (or said nothing, Digits tells). */
-  function messageLeft(): Decision {
-    return { kind: 'voicemail_left' };
-  }
+  /** The <Record> action: the caller finished their message (or said nothing). */
+  const messageLeft = (): Decision => ({ kind: 'voicemail_left' });
 
-  /** The wait URL's answer when anything inside it failed. */
-  const waitFailed = (queueTime: number): Decision => holdWhateverHappens(queueTime, policy.queue.maxWaitSeconds);
+  /**
+   * The wait URL's answer when anything inside it failed: hold and be fetched again, never the apology
+   * and a hang-up for a verified caller on hold (the waitUrl document is fetched again each time it ends).
+   */
+  const waitFailed = (queueTime: number): Decision =>
+    queueTime > policy.queue.maxWaitSeconds + FAILING_WAIT_GRACE_SECONDS
+      ? { kind: 'leave_queue' }
+      : { kind: 'hold', position: null, pauseSeconds: WAIT_PAUSE_SECONDS, music: false };
 
   return { waitInQueue, waitFailed, leftQueue, ended, messageLeft };
 }

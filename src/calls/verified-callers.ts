@@ -5,12 +5,9 @@ import type { PinOwner } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { rejection, type Decision } from './decisions.js';
 
-/**
- * The owner of a right PIN, put through to a sysadmin or refused. The PIN step's script reads
- * the owner in the directory and admits them when they may be put through; here the admission
- * is followed up (`held`), or a refusal worded from what the script read (`refused`).
- */
-export interface VerifiedCallersDeps {
+// The owner of a right PIN: the PIN step's script admits them or reads why not; here the admission is
+// followed up (`held`), or the refusal worded (`refused`).
+interface VerifiedCallersDeps {
   policy: Policy;
   hours: SupportHours;
   /** A caller was just held: the pager looks now rather than at its next tick. */
@@ -18,11 +15,10 @@ export interface VerifiedCallersDeps {
   audit: AuditLog;
 }
 
-/** The PIN step a verified caller typed their PIN at. */
-export interface VerifiedStep {
+/** The PIN step a verified caller typed their PIN at; past `notAfter` they hear the apology. */
+interface VerifiedStep {
   callSid: string;
   from: string;
-  /** Epoch ms (real time) after which the caller hears the apology (what was admitted lapses on its own). */
   notAfter: number;
 }
 
@@ -39,11 +35,7 @@ export function createVerifiedCallers(deps: VerifiedCallersDeps) {
     return undefined;
   }
 
-  /**
-   * A right PIN the step did not admit, with its owner as the directory said in the same step:
-   * the refusal, and the events to record with it. The caller keeps the PIN: they may call again
-   * when the plan's line is open.
-   */
+  /** A right PIN the step did not admit: the refusal and its events. The caller keeps the PIN. */
   function refused(at: VerifiedStep, owner: PinOwner, account: Account | undefined, user: User | undefined, now: number) {
     const who = { from: at.from, ...owner };
     const refuse = (decision: Decision, tier?: string): { decision: Decision; events: AuditInput[] } => ({
@@ -61,9 +53,8 @@ export function createVerifiedCallers(deps: VerifiedCallersDeps) {
   }
 
   /**
-   * The caller is held and will be paged whatever happens to this process now, unless Redis
-   * answered too late for them to hear it: then the apology, and the PIN's lease lapses unconfirmed
-   * (no wait-URL fetch ever comes). The audit and the pager's nudge follow the answer.
+   * The caller is held and will be paged whatever happens to this process now, unless Redis answered
+   * too late for them to hear it: then the apology, and the PIN's lease lapses unconfirmed.
    */
   function held(at: VerifiedStep, owner: PinOwner, tier: string, decision: Decision): Decision {
     const { callSid, from } = at;

@@ -5,12 +5,8 @@ import type { CallEvents } from '../oncall/call-events.js';
 import type { MissedCallers, MissedReason } from '../oncall/missed-callers.js';
 import type { WaitingCaller } from '../oncall/waiting-callers.js';
 
-/**
- * No emergency is lost: a verified caller nobody took is recorded as missed (the control
- * panel is told at once, and sysadmins who phone in hear of them first), may leave a
- * message, and the recording's URL and length, which only Twilio's recording callback
- * knows, are attached to the missed call and sent on.
- */
+// A verified caller nobody took is recorded as missed and may leave a message, which Twilio's
+// recording callback attaches to the missed call.
 export function createVoicemailFlow(deps: { missed: MissedCallers; events: CallEvents; audit: AuditLog; clock: Clock; log: Logger }) {
   const { missed, events, audit, clock, log } = deps;
 
@@ -28,8 +24,7 @@ export function createVoicemailFlow(deps: { missed: MissedCallers; events: CallE
         waitSeconds: facts.waitSeconds,
         reason: facts.reason,
       };
-      // The event goes out on every try (its id comes from the CallSid, so the outbox keeps it once):
-      // a retried webhook after a failure in between still tells the control panel.
+      // Sent on every try (its id comes from the CallSid, so the outbox keeps it once).
       await events.missed(await missed.record(call));
     },
 

@@ -1,28 +1,18 @@
--- A PIN prompt's answer in one round trip: the step claimed (or its recorded decision, or
--- 'busy', exactly as claim-call-step-1.lua), the guess checked and counted (checkGuess),
--- and for a miss the step's decision taken and recorded, all atomically: a guess is never
--- counted twice for one step, and a retried or identical webhook hears the first decision.
--- The guess is not checked when nothing was typed (check = '0') or when this step asked for the
--- account code; the caller then decides and records as after a plain claim.
--- A miss decides: locked out when this miss locked the number; too many attempts when the
--- call's failures reach the attempts allowed (one while the line alarm is on); else the prompt
--- again (the account code's, when the call typed one), whose JSON comes with the call.
--- A hit's owner is read in the directory here (src/directory/lua/includes/directory.lua), so the
--- call decides on the directory as it is: an owner who may call, of an account whose tier is among
--- those open now, is admitted here too (admitCaller): the PIN leased, the caller held for a
--- sysadmin, the step's decision recorded. Any other hit comes back with what was read (the
--- account's JSON and the user's record, '' for none) for the caller to word the refusal.
--- Given LIMITS (the guess limits), PRIORITY (tier -> priority), STEP and ADMIT (src/calls/abuse-limits.ts).
+-- A PIN prompt's answer in one round trip: the step claimed (as claim-call-step-1.lua), the guess
+-- checked and counted (checkGuess), and a miss's decision recorded, atomically: a guess is never
+-- counted twice for one step. Nothing typed (check '0'), or a step that asked for the account code:
+-- not checked. A hit's owner is read in the directory here and, when they may call and their tier
+-- is open, admitted (admitCaller); any other hit comes back with what was read, for the refusal.
+-- Given LIMITS, PRIORITY (tier -> priority), STEP and ADMIT (src/calls/abuse-limits.ts).
 -- KEYS: the nine guess keys (checkGuess), call, consumed, consumed-until, the directory's
 --       accounts and users, the six waiting keys, the account codes
 -- ARGV: deadline, now, hash, attemptId, bucket, oldest, callerWindowFrom, stepField, claimField,
 --       check, attempt, askPin JSON, askCode JSON, open tiers (",gold,silver,"), queue, callSid, from
--- Returns {'late'} | {'decided', decision} | {'busy'} |
---   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's, retired account}
---   (recorded: the step is not held) | {'claimed', 'admitted', decision, owner, tier, '', ''} (recorded:
---   the step is not held) | {'claimed', outcome, a, b, c, '', '', field, value, ...} (the step held for
---   the caller, with the call's state), outcome 'unchecked', 'hit' (a: owner, b: account JSON,
---   c: user record) or a guess outcome other than a miss
+-- Reply: {'late'} | {'decided', decision} | {'busy'} | recorded, the step not held:
+--   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's, retired account} |
+--   {'claimed', 'admitted', decision, owner, tier, '', ''} | the step held, with the call's state:
+--   {'claimed', outcome, a, b, c, '', '', field, value, ...}, outcome 'unchecked', 'hit' (a: owner,
+--   b: account JSON, c: user record, '' for none) or a guess outcome other than a miss
 --- @include "includes/deadline-guard"
 --- @include "includes/claim-step"
 local CONSUMED, CONSUMED_UNTIL = KEYS[11], KEYS[12]
@@ -88,7 +78,7 @@ local guess = checkGuess({now = ARGV[2], hash = ARGV[3], attemptId = ARGV[4], co
 if guess[1] == 'hit' then return admitOwner(guess[2]) end
 if guess[1] ~= 'miss' then return reply(guess[1], guess[2], guess[3]) end
 
--- A miss is decided here and now, so the step is never held: its decision is recorded directly.
+-- A miss: locked out, too many attempts (one while the line alarm is on), or the prompt again.
 local locked, thisMinute, busier, retired = guess[2], guess[3], guess[4], guess[5]
 local allowed = STEP.attemptsPerCall
 if busier >= STEP.alarmThreshold then allowed = 1 end

@@ -1,5 +1,4 @@
--- Records a step's decision once (a retried step keeps the first) and releases its claim,
--- counts a failed or empty entry, sets facts.
+-- Records a step's decision once (a retry keeps the first), releases its claim, counts, sets facts.
 -- KEYS: call  ARGV: ttlMs, stepField ('' for none), decision, counter to add 1 to ('' for none), field, value, ...
 -- Reply: 0 when the step had been recorded before (a retry), else 1
 if ARGV[2] ~= '' then

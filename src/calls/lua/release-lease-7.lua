@@ -1,6 +1,5 @@
--- The caller's call ended (its status callback) before a wait-URL fetch confirmed their PIN's
--- lease: they never heard "connecting you" (the apology instead, or they hung up), so the PIN is
--- live again (includes/consume-pin releaseLease). A confirmed lease, or none, changes nothing.
+-- The call ended before a wait-URL fetch confirmed its PIN's lease: the caller never heard
+-- "connecting you", so the PIN is live again (releaseLease). A confirmed lease, or none, changes nothing.
 -- KEYS: the six PIN keys (PIN_KEYS), call  ARGV: callSid, now
 -- Reply: 1 if a lease was released, else 0
 local CONSUMED, CONSUMED_UNTIL = KEYS[5], KEYS[6]

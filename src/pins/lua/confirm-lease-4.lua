@@ -1,6 +1,5 @@
--- A wait-URL fetch found the caller's PIN leased: Twilio fetched it, so the caller heard
--- "connecting you" and the PIN's use is final (includes/confirm-lease). Once per call: the lease
--- mark is gone after it; a fetch that finds none sends nothing (src/oncall/waiting-callers.ts).
+-- A wait-URL fetch found the caller's PIN leased: the caller heard "connecting you", so the PIN's
+-- use is final. Once per call: the lease mark goes with it.
 -- KEYS: the call's state, consumed, consumed-until, live-by-code   ARGV: callSid
 -- Reply: 1 when a lease was confirmed, else 0
 local CONSUMED, CONSUMED_UNTIL = KEYS[2], KEYS[3]

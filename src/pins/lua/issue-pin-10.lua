@@ -1,11 +1,8 @@
--- Issues a PIN atomically: limits issues per user (sliding hour), refuses a hash that a live
--- PIN already has (the caller draws again), gives the account a code if it has none or its
--- code was retired (the first candidate no account ever held), keeps the account's live PINs
--- under its code at most `cap` (the guess bound's per-code allowance counts on it), replaces
--- the user's previous PIN (and forgets a lease that could have made it live again), and prunes
--- a few expired ones. With `phoneTiers` (",gold,silver,"), only for a user of the directory who
--- may phone support, read in the same step: a directory change that takes that away, and revokes
--- the user's PINs, can never be overtaken by an issue that read the directory before it.
+-- Issues a PIN atomically: issues per user limited (sliding hour), a hash a live PIN has refused
+-- (draw again), the account given a code if it has none current (the first candidate no account
+-- ever held), its live PINs under the code kept at most `cap` (the per-code allowance counts on it),
+-- and the user's previous PIN (and its lease) replaced. With `phoneTiers`, the directory is read in
+-- the same script, so an issue can never overtake a change that revokes the user's PINs.
 -- KEYS: by-hash, by-owner, expiry, live-by-code, consumed, consumed-until, issued(owner), account-codes,
 --       the directory's accounts and users (src/directory/lua/includes/directory.lua)
 -- ARGV: deadline, now, hash, owner, expiresAt, windowMs, limit, candidate codes ("c1,c2,..."), cap,

@@ -1,10 +1,7 @@
--- admitCaller(a, waiting): the PIN leased to this call (false when it is gone: used up, leased or
--- replaced; of racing calls exactly one gets true), the step's decision recorded with who is
--- calling and the lease Twilio's reports settle (`leased`: the owner; the caller's first wait-URL
--- fetch confirms it, src/pins/lua/confirm-lease-4.lua, sent by the wait fetch; their call ending before that releases it,
--- release-lease-7.lua), and the caller held (holdCaller: `waiting` is a table of the six waiting
--- keys). Used by the PIN step (check-pin-step-21.lua).
--- Needs CONSUMED, CONSUMED_UNTIL, and ADMIT (src/calls/admission.ts: callTtlMs).
+-- admitCaller(a, waiting): the PIN leased to this call (false when it is gone; of racing calls exactly
+-- one gets true), the step's decision recorded with who is calling and `leased` (the owner, for
+-- confirm-lease-4.lua or release-lease-7.lua), and the caller held (`waiting`: the six waiting keys).
+-- Needs CONSUMED, CONSUMED_UNTIL, and ADMIT (src/calls/abuse-limits.ts: callTtlMs).
 -- a: {now, hash, owner, callSid, call (key), stepField, decision, order, caller (JSON), accountId, userId, from}
 --- @include "../../pins/lua/includes/consume-pin"
 --- @include "../../oncall/lua/includes/waiting-entry"

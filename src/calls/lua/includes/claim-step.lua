@@ -1,7 +1,5 @@
--- Claims a step for deciding, so two identical webhooks at the same moment get one decision:
--- the first claims it; the other is told the step is being decided (and waits for the
--- decision); a step decided before returns its decision. A claim lapses after claimMs (by
--- Redis' clock), so a retry can decide a step whose first instance died.
+-- Claims a step for deciding, so identical webhooks at the same moment get one decision. A claim
+-- lapses after claimMs (Redis' clock), so a retry can decide a step whose first instance died.
 --- @include "includes/redis-clock"
 local nowMs = clockMs
 -- The call's state as Redis replies it, and as a table field -> value.
@@ -11,8 +9,7 @@ local function readState(call)
   for i = 1, #state, 2 do fields[state[i]] = state[i + 1] end
   return state, fields
 end
--- Why this request may not take the step: it was decided ({'decided', decision}), or an identical
--- request holds it ({'busy'}); nil when it is free. `fields`: the call's state, field -> value.
+-- {'decided', decision}, or {'busy'} while an identical request holds the step; nil when it is free.
 local function stepTaken(fields, stepField, claimField)
   local decided = fields[stepField]
   if decided then return {'decided', decided} end

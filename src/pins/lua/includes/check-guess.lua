@@ -1,24 +1,17 @@
--- checkGuess(g): checks one guess and counts it, atomically, so concurrent calls cannot exceed an
--- allowance: the caller number's lockout, then the guess's allowance, then the PIN index; a miss
--- is counted against the number (locking it out at the limit), its allowance and the alarm.
--- A PIN-only guess is checked against every live PIN while the line's PIN-only allowance lasts.
--- A guess with an account code is checked only against that code's live PINs and spends only
--- that code's allowance (no pool other accounts depend on). The miss that leaves the code too
--- little for one more guess at the cap retires the code (the account's next PIN shows a new
--- one): a current code's guess therefore always fits, and a right PIN with it is always checked.
--- A retired code is refused before anything is looked up; a code nobody holds risks nothing and
--- is answered like a held one, so a code alone reveals nothing. A hit costs nothing.
--- Needs LIMITS (the policy's, src/calls/abuse-limits.ts).
+-- checkGuess(g): checks one guess and counts it atomically, so concurrent calls cannot exceed an
+-- allowance. A PIN-only guess spends the line's allowance; a guess with an account code is checked
+-- only against that code's live PINs and spends only the code's. The miss that leaves the code too
+-- little for one more guess at the cap retires it, so a current code's right PIN is always checked.
+-- A code nobody holds is answered like a held one: a code alone reveals nothing. A hit costs nothing.
+-- Needs LIMITS (src/calls/abuse-limits.ts).
 -- KEYS: by-hash, by-owner, expiry, live-by-code, guess-spend, caller failures, caller lockout,
 --       line failures (this minute), line failures (last minute); the account codes in g.codes
--- g: now, hash ('' for digits of the wrong length: a miss without a look-up), attemptId, code
---   ('' for PIN only), bucket, oldest (the spend's current bucket and the newest out of the
---   window), callerWindowFrom (now - the number's window) (all strings, as ARGV gives them:
---   passed on to Redis as they are, not formatted again), codes (the account codes' key)
+-- g (strings, as ARGV gives them): now, hash ('' for digits of the wrong length: a miss without a
+--   look-up), attemptId, code ('' for PIN only), bucket, oldest (the newest bucket out of the
+--   window), callerWindowFrom (now - the number's window), codes (the account codes' key)
 -- Returns {'locked_out'} | {'account_code'} (PIN-only allowance spent) | {'code_retired'} |
---   {'hit', owner, expiresAt} |
---   {'miss', lockedNow (0/1), failuresThisMinute, failuresInBusierMinute, retired ('' or the account
---   whose code this miss retired, '-' when no account is known for it)}
+--   {'hit', owner, expiresAt} | {'miss', lockedNow (0/1), failuresThisMinute, failuresInBusierMinute,
+--   retired ('' or the account whose code this miss retired, '-' when none is known)}
 --- @include "includes/forget-pin"
 --- @include "includes/guess-spend"
 -- The code's own spend in the window, from its buckets' fields.

@@ -1,5 +1,4 @@
--- confirmLease(owner, callSid, liveByCode): the use of the PIN `callSid` leased becomes final (its
--- caller heard "connecting you": includes/consume-pin). Needs CONSUMED, CONSUMED_UNTIL.
+-- confirmLease(owner, callSid, liveByCode): the use of the PIN `callSid` leased becomes final.
 --- @include "includes/settle-lease"
 local function confirmLease(owner, callSid, liveByCode)
   local lease = redis.call('HGET', CONSUMED, owner)

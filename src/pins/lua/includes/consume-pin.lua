@@ -1,14 +1,9 @@
--- Using a PIN up, on a lease (the PIN step's admission, src/calls/lua/includes/admit-caller.lua).
--- Needs CONSUMED, CONSUMED_UNTIL (includes/forget-consumed).
--- consume: of any number of racing calls exactly one gets true; only the PIN of the expected
--- owner, only while it is live. The PIN leaves the index, and its lease (CONSUMED, by owner)
--- says which call holds it. Twilio decides what it becomes: the caller's first wait-URL fetch
--- proves they heard "connecting you" and confirms it (confirm-lease-4.lua, sent by the wait
--- fetch); their call ending before that (they heard the apology, or hung up) releases it
--- (releaseLease: the PIN is live again, unless it expired or its owner has a newer one).
--- A lease is kept at most until its PIN would have expired anyway (pruneLeases). A leased PIN
--- still counts among its account code's live PINs (live-by-code) until the lease is settled: it
--- may come back, and the code's guess risk and the live-PIN cap must count it (check-guess).
+-- A PIN used up on a lease (the admission, src/calls/lua/includes/admit-caller.lua); needs CONSUMED,
+-- CONSUMED_UNTIL. consume: of racing calls exactly one gets true, only for the expected owner of a
+-- live PIN. The caller's first wait-URL fetch proves they heard "connecting you" and confirms the
+-- lease (confirm-lease-4.lua); their call ending before that releases it (releaseLease). A leased PIN
+-- still counts under its code (live-by-code) until settled: it may come back, so the guess risk and
+-- the live-PIN cap must count it.
 --- @include "includes/forget-pin"
 --- @include "includes/settle-lease"
 local function consume(now, hash, owner, callSid)

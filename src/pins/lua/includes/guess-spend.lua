@@ -1,10 +1,7 @@
--- The guess gate's spend (KEYS[5], guess-spend; src/policy/guess-bound.ts), counted in whole
--- RISK_UNITs (1e-14, src/pins/guess-scripts.ts) so the counts are integers.
--- spentSince(oldest, tidy, bucket): the window's spend from the sums (one read, with the current
--- bucket's counts), or, once the window has moved past the bucket the sums were made for (about
--- once a bucket), summed again from the buckets; `tidy` then forgets older buckets and stores the
--- new sums. oldest: the newest bucket no longer in the window; bucket: the current one (strings).
--- Returns spent, guesses, and the current bucket's own two counts.
+-- The guess gate's spend (KEYS[5], guess-spend), in whole RISK_UNITs (src/pins/guess-scripts.ts).
+-- spentSince(oldest, tidy, bucket): the window's spend from the sums, or, once the window has moved
+-- past them (about once a bucket), summed again from the buckets; `tidy` then forgets older buckets
+-- and stores the new sums. Returns spent, guesses, and the current bucket's own two counts.
 local RISK_UNITS = 1e14
 local function spentSince(oldest, tidy, bucket)
   local read = redis.call('HMGET', KEYS[5], 'sum:u', 'sum:g', 'floor', 'u:' .. bucket, 'g:' .. bucket)

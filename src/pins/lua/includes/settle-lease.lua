@@ -1,6 +1,5 @@
--- settleLease(owner, liveByCode): a PIN lease ends without the PIN coming back (its use confirmed,
--- or it expired): forgotten, and no longer counted among its code's live PINs. Needs CONSUMED,
--- CONSUMED_UNTIL (includes/consume-pin).
+-- settleLease(owner, liveByCode): a lease ends without the PIN coming back (confirmed, or expired):
+-- forgotten, and no longer counted among its code's live PINs. Needs CONSUMED, CONSUMED_UNTIL.
 --- @include "includes/forget-consumed"
 local function settleLease(owner, liveByCode)
   local lease = redis.call('HGET', CONSUMED, owner)
