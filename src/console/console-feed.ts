@@ -1,11 +1,9 @@
+import { performance } from 'node:perf_hooks';
 import type { DirectoryStore } from '../directory/directory-store.js';
-import type { RedisClient } from '../redis/connect-redis.js';
 import { createAttentionBuilder, type AttentionDeps } from './attention.js';
-import { createLineAlarmReader } from './line-alarm.js';
 import { createLineHistory } from './line-history.js';
 import { createLiveViewBuilder, type LiveViewDeps } from './live-view.js';
 import { recentCallsOf, refsOf, withNames } from './recent-calls.js';
-import { sharedSnapshot } from './shared-snapshot.js';
 
 // The live view is pushed every second, so a second keeps it "live".
 const LIVE_MAX_AGE_MS = 1000;
@@ -15,12 +13,33 @@ const RECENT_MAX_AGE_MS = 5000;
 const ATTENTION_MAX_AGE_MS = 3000;
 
 /**
+ * One value for every viewer, rebuilt when asked at most once per `maxAgeMs` (and once at a time),
+ * so Redis reads depend on time, not on how many watch. A failed rebuild is not kept.
+ */
+function sharedSnapshot<T>(build: () => Promise<T>, maxAgeMs: number): () => Promise<T> {
+  let latest: { value: T; builtAt: number } | undefined;
+  let building: Promise<T> | undefined;
+
+  return () => {
+    if (latest !== undefined && performance.now() - latest.builtAt < maxAgeMs) return Promise.resolve(latest.value);
+    building ??= build()
+      .then((value) => {
+        latest = { value, builtAt: performance.now() };
+        return value;
+      })
+      .finally(() => {
+        building = undefined;
+      });
+    return building;
+  };
+}
+
+/**
  * What the on-call console shows, built once per instance and shared by every viewer. The recent
  * calls are folded from the line history the live view keeps current: no Redis reads of their own.
  */
 export function createConsoleFeed(
-  deps: Omit<LiveViewDeps, 'history' | 'readAlarm' | 'names'> & {
-    redis: RedisClient;
+  deps: Omit<LiveViewDeps, 'history' | 'names'> & {
     directory: Pick<DirectoryStore, 'names'>;
     needs: Pick<AttentionDeps, 'missed' | 'deadLetters' | 'standing'>;
   },
@@ -28,8 +47,7 @@ export function createConsoleFeed(
   const { redis, clock, policy, oncall } = deps;
   const history = createLineHistory({ redis, clock });
   const { names } = deps.directory;
-  const readAlarm = createLineAlarmReader({ redis, clock, threshold: policy.line.alarmFailuresPerMinute });
-  const live = sharedSnapshot(createLiveViewBuilder({ ...deps, history, readAlarm, names }), LIVE_MAX_AGE_MS);
+  const live = sharedSnapshot(createLiveViewBuilder({ ...deps, history, names }), LIVE_MAX_AGE_MS);
   const recentCalls = sharedSnapshot(async () => {
     const view = await live();
     const recent = recentCallsOf(history.calls(), clock.now());

@@ -47,7 +47,6 @@ const HEADERS = {
   'Cache-Control': 'no-cache',
 };
 
-/** The console's files at `/console/`; the data comes from `/v1/ops/...` with the operator's key. */
 export function consolePage(): Router {
   const router = Router();
   let assets: Promise<Map<string, Asset>> | undefined;

@@ -29,10 +29,8 @@ function eventsOf(entries: StreamEntry[]): AuditEvent[] {
   });
 }
 
-/**
- * The last day of calls across accounts, folded in this process from the line-wide audit stream:
- * after a first read back a day, each refresh reads only what was added since the last id seen.
- */
+// The last day of calls across accounts, folded in this process from the line-wide audit stream:
+// after a first read back a day, each refresh reads only what was added since the last id seen.
 export function createLineHistory(deps: { redis: RedisClient; clock: Clock }) {
   const { redis, clock } = deps;
   // Each call's events, oldest first; the map keeps calls in the order they were first seen.

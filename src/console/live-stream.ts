@@ -3,14 +3,11 @@ import type { ConsoleFeed } from './console-feed.js';
 // One push a second: the live view is rebuilt at most that often.
 const PUSH_EVERY_MS = 1000;
 
-/** What a viewer is sent: the event's name and its data, one JSON line. */
 export type StreamEvent = { name: 'now' | 'calls' | 'attention'; data: string };
 export type Viewer = (event: StreamEvent) => void;
 
-/**
- * The console's server-sent events: one loop per instance, while someone watches, sends the same
- * text to every viewer, and a snapshot only when it was rebuilt; a new viewer gets the latest at once.
- */
+// One loop per instance, while someone watches, sends the same text to every viewer, and a snapshot
+// only when it was rebuilt; a new viewer gets the latest at once.
 export function createLiveStream(feed: ConsoleFeed, options: { everyMs?: number; onError?: (error: unknown) => void } = {}) {
   const everyMs = options.everyMs ?? PUSH_EVERY_MS;
   // Each viewer, and how to end their stream.

@@ -7,14 +7,17 @@ import type { OncallStore } from '../oncall/oncall-store.js';
 import { ONCALL_PIN_BURST } from '../oncall/phone-in.js';
 import { waitedSeconds, type WaitingCallers, type WaitingEntry } from '../oncall/waiting-callers.js';
 import type { Policy } from '../policy/policy-schema.js';
+import type { RedisClient } from '../redis/connect-redis.js';
+import { keys } from '../redis/keys.js';
+import { withRedis } from '../redis/redis-errors.js';
 import type { DirectoryStore, Names } from '../directory/directory-store.js';
-import type { createLineAlarmReader } from './line-alarm.js';
 import type { LineHistory } from './line-history.js';
 import type { LiveView, SysadminView, WaitingCallerView } from './live-view-schema.js';
 import { namesOf, refsOf } from './recent-calls.js';
 
 // A screenful and more; the total says how many wait beyond it.
 const SHOWN_CALLERS = 100;
+const MINUTE_MS = 60_000;
 const iso = (at: number): string => new Date(at).toISOString();
 
 export interface LiveViewDeps {
@@ -26,7 +29,7 @@ export interface LiveViewDeps {
   policy: Policy;
   clock: Clock;
   history: LineHistory;
-  readAlarm: ReturnType<typeof createLineAlarmReader>;
+  redis: RedisClient;
   names: DirectoryStore['names'];
 }
 
@@ -34,6 +37,16 @@ export interface LiveViewDeps {
 export function createLiveViewBuilder(deps: LiveViewDeps) {
   const { waiting, busy, oncall, hours, policy, clock, history } = deps;
   const newsLimitMs = policy.oncall.busyWithoutNewsAlarmMinutes * 60_000;
+
+  // The line alarm as the guess check decides it: failed PINs in this minute or the last, whichever is
+  // busier. Read from Redis, not the gauge, which moves only when this instance sees a miss.
+  async function lineAlarm(now: number) {
+    const minute = Math.floor(now / MINUTE_MS);
+    const counts = await withRedis(() => deps.redis.mget(keys.lineFailures(minute), keys.lineFailures(minute - 1)));
+    const failuresPerMinute = Math.max(0, ...counts.map((count) => Number(count ?? 0)));
+    const threshold = policy.line.alarmFailuresPerMinute;
+    return { alarm: failuresPerMinute >= threshold, failuresPerMinute, alarmThreshold: threshold };
+  }
 
   function callerView(entry: WaitingEntry, rota: Map<string, Sysadmin>, now: number): WaitingCallerView {
     const { caller, chain, reservation } = entry;
@@ -58,8 +71,7 @@ export function createLiveViewBuilder(deps: LiveViewDeps) {
   }
 
   /** Whom a busy sysadmin is busy with: the caller their page is for, or the one they are bridged to. */
-  type WithCaller = SysadminView['withCaller'];
-  function withCaller(id: string, state: Busy | undefined, entries: WaitingEntry[], names: Names): WithCaller {
+  function withCaller(id: string, state: Busy | undefined, entries: WaitingEntry[], names: Names) {
     if (state === undefined || state.kind === 'resting') return null;
     const paged = entries.find((e) => e.chain.page?.pageCallSid === state.callSid || e.reservation?.sysadminId === id);
     if (paged !== undefined) {
@@ -79,7 +91,7 @@ export function createLiveViewBuilder(deps: LiveViewDeps) {
       waiting.count(),
       busy.all(now),
       oncall.list(),
-      deps.readAlarm(),
+      lineAlarm(now),
       history.refresh(),
     ]);
     const byId = new Map(rota.map((sysadmin) => [sysadmin.id, sysadmin]));

@@ -28,7 +28,6 @@ export function recentCallsOf(calls: LineCall[], now: number): RecentCalls {
   return { at: new Date(now).toISOString(), calls: calls.slice(0, SHOWN_CALLS), perHour, waits };
 }
 
-/** What to read from the directory to name an account and one of its users. */
 export const refsOf = (accountId: string | null, userId: string | null): NameRef[] =>
   accountId === null ? [] : [{ accountId, userId: userId ?? undefined }];
 

@@ -1,14 +1,13 @@
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Response } from 'express';
 import type { Config } from '../config.js';
 import { AppError, notFound } from '../errors.js';
 
-/**
- * A missed caller's message, streamed to the console: with media authentication on (Twilio's advice)
- * a recording answers 401 without the account's credentials, which the browser must never hold.
- * No extension is WAV, the one format an encrypted recording is served in (error 16109 refuses .mp3).
- */
+// With media authentication on (Twilio's advice) a recording answers 401 without the account's
+// credentials, which the browser must never hold. No extension is WAV, the one format an encrypted
+// recording is served in (error 16109 refuses .mp3).
 const TWILIO_API = 'https://api.twilio.com';
 const RECORDING_URL = /^https:\/\/api\.twilio\.com\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/Recordings\/(RE[0-9a-fA-F]{32})(?:\.wav)?$/;
 // A recording is a few MB at most; Twilio answers the first byte well within this.
@@ -57,16 +56,8 @@ export function createVoicemailAudio(twilio: Config['twilio']) {
         .set('Cache-Control', 'no-store')
         .set('X-Content-Type-Options', 'nosniff');
       if (length !== null) res.set('Content-Length', length);
-      await new Promise<void>((resolve) => {
-        const body = Readable.fromWeb(media.body as WebReadableStream<Uint8Array>);
-        // A viewer who leaves mid-message ends the fetch; a failure mid-stream can only cut it short.
-        body.on('error', () => res.destroy());
-        res.on('close', () => {
-          body.destroy();
-          resolve();
-        });
-        body.pipe(res);
-      });
+      // A viewer who leaves mid-message ends the fetch; a failure mid-stream can only cut it short.
+      await pipeline(Readable.fromWeb(media.body as WebReadableStream<Uint8Array>), res).catch(() => undefined);
     },
   };
 }

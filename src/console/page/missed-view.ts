@@ -38,17 +38,11 @@ export function createMissedView(key: () => string, onRefused: (error: ApiError)
   }
 
   function messageOf(call: MissedCallView): HTMLElement {
-    const slot = el('div', { class: 'voicemail' });
-    const voicemail = call.voicemail;
-    if (voicemail === null) {
-      slot.append(el('p', {}, 'No message left.'));
-      return slot;
-    }
+    const { voicemail } = call;
     const kept = players.get(call.callSid);
-    if (kept !== undefined) {
-      slot.append(kept);
-      return slot;
-    }
+    if (voicemail === null) return el('div', { class: 'voicemail' }, el('p', {}, 'No message left.'));
+    if (kept !== undefined) return el('div', { class: 'voicemail' }, kept);
+    const slot = el('div', { class: 'voicemail' });
     const button = el('button', { attrs: { type: 'button', 'aria-label': `Play the message from ${call.userName} (${durationOf(voicemail.seconds)})` } }, `Play message (${durationOf(voicemail.seconds)})`);
     button.onclick = () => void play(call, voicemail.audio, slot, button);
     slot.append(button);
