@@ -4,6 +4,7 @@ import { z } from 'zod';
 // parses it with these schemas. Only zod here: the page bundles this file.
 
 const instant = z.iso.datetime();
+const unknownOrText = z.string().nullable();
 
 export const missedCallViewSchema = z.object({
   callSid: z.string(),
@@ -37,13 +38,13 @@ export const deadLetterViewSchema = z.object({
   lastResult: z.string().meta({ description: 'What the last delivery attempt got: http_5xx, timeout, network_error, ...' }),
   about: z
     .object({
-      accountId: z.string().nullable(),
-      accountName: z.string().nullable(),
-      userId: z.string().nullable(),
-      userName: z.string().nullable(),
-      sysadminId: z.string().nullable(),
-      sysadminName: z.string().nullable(),
-      callerNumber: z.string().nullable(),
+      accountId: unknownOrText,
+      accountName: unknownOrText,
+      userId: unknownOrText,
+      userName: unknownOrText,
+      sysadminId: unknownOrText,
+      sysadminName: unknownOrText,
+      callerNumber: unknownOrText,
     })
     .meta({ description: 'Whom the event is about, named from the directory and the rota where they still exist.' }),
 });

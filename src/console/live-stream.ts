@@ -17,30 +17,25 @@ export function createLiveStream(feed: ConsoleFeed, options: { everyMs?: number;
   const latest = new Map<StreamEvent['name'], { value: unknown; event: StreamEvent }>();
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  function publish(name: StreamEvent['name'], value: unknown): void {
-    if (latest.get(name)?.value === value) return;
-    const event: StreamEvent = { name, data: JSON.stringify(value) };
-    latest.set(name, { value, event });
-    for (const viewer of viewers.keys()) viewer(event);
+  // Each read on its own: a failed one (Redis away) must not hold back the others.
+  async function publish(name: StreamEvent['name'], read: Promise<unknown>): Promise<void> {
+    try {
+      const value = await read;
+      if (latest.get(name)?.value === value) return;
+      const event: StreamEvent = { name, data: JSON.stringify(value) };
+      latest.set(name, { value, event });
+      for (const viewer of viewers.keys()) viewer(event);
+    } catch (error) {
+      options.onError?.(error);
+    }
   }
 
   async function tick(): Promise<void> {
-    // Each read on its own: a failed one (Redis away) must not hold back the others.
-    const reads = [
-      ['now', feed.live()],
-      ['calls', feed.recentCalls()],
-      ['attention', feed.attention()],
-    ] as const;
-    await Promise.all(
-      reads.map(([name, read]) =>
-        read.then(
-          (value) => {
-            publish(name, value);
-          },
-          (error: unknown) => options.onError?.(error),
-        ),
-      ),
-    );
+    await Promise.all([
+      publish('now', feed.live()),
+      publish('calls', feed.recentCalls()),
+      publish('attention', feed.attention()),
+    ]);
   }
 
   // A tick may still be in flight when the last viewer leaves: only the current loop goes on.
