@@ -1,5 +1,4 @@
 import type { RequestListener } from 'node:http';
-import express from 'express';
 import { createAuditLog } from './audit/audit-log.js';
 import { createAbuseLimits } from './calls/abuse-limits.js';
 import { createAdmissions } from './calls/admission.js';
@@ -12,19 +11,14 @@ import type { Config } from './config.js';
 import { accountBodySchema } from './directory/directory-schema.js';
 import { createDirectoryService } from './directory/directory-service.js';
 import { createDirectoryStore } from './directory/directory-store.js';
-import { createEvents, type Events } from './events/events.js';
+import { createEvents } from './events/events.js';
 import { createSupportHours } from './hours/support-hours.js';
 import { createSupportLine } from './hours/support-line.js';
 import { createKeyCheck } from './http/bearer-auth.js';
-import { jsonErrors, unknownRoute } from './http/json-errors.js';
 import { routerOf } from './http/api-route.js';
 import { buildOpenApiDocument } from './http/openapi.js';
-import { createInternalApp } from './http/internal-app.js';
-import { addRequestLogging } from './http/request-logging.js';
-import { accountRoutes } from './http/routes/account-routes.js';
-import { directoryReadRoutes } from './http/routes/directory-read-routes.js';
-import { callHistoryRoutes } from './http/routes/call-history-routes.js';
-import { healthRoutes } from './http/routes/health-routes.js';
+import { createInternalApp, expressApp, healthz } from './http/internal-app.js';
+import { directoryRoutes } from './http/routes/directory-routes.js';
 import { oncallRoutes } from './http/routes/oncall-routes.js';
 import { opsEventsRoutes } from './http/routes/ops-events-routes.js';
 import { pinRoutes } from './http/routes/pin-routes.js';
@@ -36,9 +30,8 @@ import { createAgentTwimlRenderer } from './ivr/render-agent-twiml.js';
 import { createTwimlRenderer } from './ivr/render-twiml.js';
 import { createHoursSpeech } from './ivr/speak-hours.js';
 import type { Logger } from './logger.js';
-import { addPinRiskGauges, createMetrics, type Metrics } from './metrics/metrics.js';
+import { addPinRiskGauges, createMetrics } from './metrics/metrics.js';
 import { addLineGauges } from './metrics/line-gauges.js';
-import { countRedisFailures } from './http/metrics-middleware.js';
 import { createAgentCalls } from './oncall/agent-calls.js';
 import { createAgentFlow } from './oncall/agent-flow.js';
 import { createBridgeBooks } from './oncall/bridge-books.js';
@@ -56,15 +49,12 @@ import { createVoicemailFlow } from './calls/voicemail-flow.js';
 import { createConsoleFeed } from './console/console-feed.js';
 import { consolePage } from './console/console-page.js';
 import { opsConsoleRoutes } from './http/routes/ops-console-routes.js';
-import { opsAttentionRoutes } from './http/routes/ops-attention-routes.js';
-import { opsStreamRoutes } from './http/routes/ops-stream-routes.js';
-import { createLiveStream, type LiveStream } from './console/live-stream.js';
+import { createLiveStream } from './console/live-stream.js';
 import { createVoicemailAudio } from './console/voicemail-audio.js';
 import { createOncallStore } from './oncall/oncall-store.js';
 import { rotaReaderOf } from './oncall/rota-source/rota-reader.js';
-import { createRotaSync, type RotaSync } from './oncall/rota-source/rota-sync.js';
-import { rotaSyncRoutes } from './http/routes/rota-sync-routes.js';
-import { createPager, type Pager } from './oncall/pager.js';
+import { createRotaSync } from './oncall/rota-source/rota-sync.js';
+import { createPager } from './oncall/pager.js';
 import { createTwilioDialer, type Dialer } from './oncall/twilio-dialer.js';
 import { createWaitingCallers, waitedSeconds } from './oncall/waiting-callers.js';
 import { createPinService } from './pins/pin-service.js';
@@ -87,24 +77,11 @@ export interface AppDeps {
   catalogue?: PromptCatalogue;
 }
 
-export interface Callgate {
-  /** The public listener: Twilio's webhooks, then the express app (API, console, /healthz). */
-  app: RequestListener;
-  /** The internal listener: /healthz, /readyz and /metrics, for probes and Prometheus only. */
-  internal: RequestListener;
-  metrics: Metrics;
-  /** Advances paging chains; main.ts also runs it on a timer. */
-  pager: Pager;
-  /** Events to the control panel: the outbox emitters append to, dead letters, and the delivery main.ts runs (with EVENTS_URL). */
-  eventOutbox: Events;
-  /** The console's live streams; main.ts ends them at shutdown (an open stream would hold the server open). */
-  consoleStream: Pick<LiveStream, 'close'>;
-  /** Reads the rota from PagerDuty or Opsgenie (ROTA_SOURCE); main.ts runs it on a timer. Undefined for the built-in rota. */
-  rotaSync: RotaSync | undefined;
-}
-
-/** Builds callgate from its dependencies; it never listens (main.ts does). */
-export function createApp({ config, policy, log, redis, clock, dialer, ...deps }: AppDeps): Callgate {
+/**
+ * Builds callgate from its dependencies; it never listens (main.ts does). `app` is the public listener
+ * (Twilio's webhooks, then the API, console and /healthz); `internal` serves probes and Prometheus only.
+ */
+export function createApp({ config, policy, log, redis, clock, dialer, ...deps }: AppDeps) {
   const metrics = createMetrics();
   redis.on('error', () => {
     metrics.redisErrors.inc({ kind: 'connection' });
@@ -118,6 +95,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   });
   addPinRiskGauges(metrics, pins.liveCount, policy.pin.digits);
   const eventOutbox = createEvents({ redis, clock, config, policy, log, registry: metrics.registry });
+  const { outbox } = eventOutbox;
   const limits = createAbuseLimits({
     redis,
     clock,
@@ -126,7 +104,6 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     log,
     metrics,
     onLockout: async (lockout) => {
-      const { outbox } = eventOutbox;
       const data = { ...lockout, lockedUntil: new Date(lockout.lockedUntil).toISOString() };
       await outbox.emit(outbox.event('pin.locked_out', data, `${lockout.callerNumber}:${String(lockout.lockedUntil)}`));
     },
@@ -146,42 +123,37 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const busy = createBusySysadmins(redis);
   addLineGauges(metrics, { waiting, oncall, busy, now: () => clock.now() });
   const agentCalls = createAgentCalls(redis);
+  // What most of the line's modules are built on.
+  const line = { policy, clock, audit, log, waiting, busy, agentCalls, oncall, failures: createPageFailures(redis) };
   const twilioRest = dialer ?? createTwilioDialer(config);
+  const urls = agentUrls(config.publicBaseUrl);
   const cleanup = createQueueCleanup({ redis, dialer: twilioRest, log });
-  const pageFailures = createPageFailures(redis);
   const missed = createMissedCallers(redis, {
     windowMs: policy.voicemail.missedForHours * 3_600_000,
     callBack: { allowedCountries: policy.callbacks.allowedCountries, supportNumber: config.supportPhoneNumber },
   });
-  const events = deps.events ?? createOutboxCallEvents(eventOutbox.outbox);
+  const events = deps.events ?? createOutboxCallEvents(outbox);
   const voicemail = createVoicemailFlow({ missed, events, audit, clock, log });
   // The pager and the page outcomes need each other: outcomes nudge the pager, which settles early outcomes.
   const nudgePager = (): void => {
     pager.requestTick();
   };
-  const outcomes = createPageOutcomes({ waiting, busy, agentCalls, audit, clock, restMs: policy.oncall.ringSeconds * 1000, nudge: nudgePager });
+  const outcomes = createPageOutcomes({ ...line, restMs: policy.oncall.ringSeconds * 1000, nudge: nudgePager });
   const pager = createPager({
-    waiting,
-    busy,
-    agentCalls,
-    oncall,
+    ...line,
     dialer: twilioRest,
     hours,
-    clock,
-    policy,
-    audit,
-    log,
-    urls: agentUrls(config.publicBaseUrl),
+    urls,
     metrics,
     outcomes,
-    failures: pageFailures,
     // Called back on the number kept at admission (none: as a withheld caller, the control panel is told).
     callerGone: async (caller, lastSeen) => {
       const { from = '' } = await calls.get(caller.callSid);
       const waitSeconds = waitedSeconds(caller, lastSeen);
       await voicemail.callerMissed(caller, { from, waitSeconds, reason: 'hung_up' });
       // The call history says what the call-back list says.
-      await audit.record({ type: 'abandoned', callSid: caller.callSid, accountId: caller.accountId, userId: caller.userId, waitSeconds });
+      const { callSid, accountId, userId } = caller;
+      await audit.record({ type: 'abandoned', callSid, accountId, userId, waitSeconds });
     },
     alsoOnTick: async (now) => {
       // First: the others talk to Twilio's REST API and may take long in an outage.
@@ -190,76 +162,56 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
       await cleanup.sweep(now);
     },
   });
-  const books = createBridgeBooks({ waiting, busy, events, audit, clock, log, callerMissed: (caller, facts) => voicemail.callerMissed(caller, facts) });
+  const books = createBridgeBooks({ ...line, events, callerMissed: (...args) => voicemail.callerMissed(...args) });
   const agent = createAgentFlow({
-    waiting,
-    busy,
-    agentCalls,
-    oncall,
+    ...line,
     oncallPins,
     outcomes,
     books,
     missed,
-    policy,
     events,
-    clock,
-    audit,
-    log,
     phoneIn: {
       calls: createPhoneInCalls(redis),
       dialer: twilioRest,
-      urls: agentUrls(config.publicBaseUrl),
+      urls,
       ringSeconds: policy.oncall.ringSeconds,
       metrics,
       onPinBurst: async ({ sysadminId, failures, since, windowMs, locked }) => {
-        const { outbox } = eventOutbox;
-        const data = { sysadminId, failures, since: new Date(since).toISOString(), windowHours: Math.round(windowMs / 3_600_000), locked };
+        const windowHours = Math.round(windowMs / 3_600_000);
+        const data = { sysadminId, failures, since: new Date(since).toISOString(), windowHours, locked };
         await outbox.emit(outbox.event('oncall_pin.failures', data, `${sysadminId}:${String(since)}:${String(failures)}`));
       },
     },
   });
   const calls = createCallStates(redis);
-  const admissions = createAdmissions(redis);
+  const leases = createAdmissions(redis);
   const verified = createVerifiedCallers({ policy, hours, nudgePager, audit });
   const flow = createCallFlow({ clock, policy, hours, verified, calls, limits, audit });
-  const queueFlow = createQueueFlow({ policy, clock, calls, waiting, pager, oncall, failures: pageFailures, missed, books, leases: admissions, voicemail, cleanup, audit, log });
+  const queueFlow = createQueueFlow({ ...line, calls, pager, missed, books, leases, voicemail, cleanup });
   const catalogue = deps.catalogue ?? loadPromptCatalogue(policy.voice.language);
-  const twiml = createTwimlRenderer({
-    policy,
-    catalogue,
-    speech: createHoursSpeech(policy, catalogue),
-    baseUrl: config.publicBaseUrl,
-  });
+  const speech = createHoursSpeech(policy, catalogue);
+  const twiml = createTwimlRenderer({ policy, catalogue, speech, baseUrl: config.publicBaseUrl });
 
-  const consoleFeed = createConsoleFeed({
-    ...{ redis, clock, policy, hours, waiting, busy, oncall, oncallPins, directory: store },
+  const feed = createConsoleFeed({
+    ...{ ...line, redis, hours, oncallPins, directory: store },
     needs: { missed, deadLetters: eventOutbox.deadLetters, standing: () => limits.standing() },
   });
-  const consoleStream = createLiveStream(consoleFeed, {
+  const consoleStream = createLiveStream(feed, {
     onError: (err: unknown) => {
       log.debug({ err }, 'console stream: a read failed');
     },
   });
-  const tierNames = Object.keys(policy.tiers) as [string, ...string[]];
-  const accountBody = accountBodySchema(tierNames);
+  const accountBody = accountBodySchema(Object.keys(policy.tiers) as [string, ...string[]]);
   const v1Routes = [
-    ...directoryReadRoutes({ directory, pinService }),
-    ...accountRoutes({ directory, accountBody }),
+    ...directoryRoutes({ directory, pinService, accountBody }),
     ...pinRoutes({ pinService }),
-    ...callHistoryRoutes({ directory, audit }),
-    ...oncallRoutes({ oncall, oncallPins, rotaFromSource: config.rotaSource.kind !== 'builtin' }),
-    ...(rotaSync === undefined ? [] : rotaSyncRoutes({ rotaSync })),
-    ...opsConsoleRoutes(consoleFeed),
-    ...opsAttentionRoutes({ feed: consoleFeed, missed, audio: createVoicemailAudio(config.twilio) }),
-    ...opsStreamRoutes(consoleStream),
+    ...supportLineRoutes({ directory, audit, supportLine }),
+    ...oncallRoutes({ oncall, oncallPins, rotaSync }),
+    ...opsConsoleRoutes({ feed, stream: consoleStream, missed, audio: createVoicemailAudio(config.twilio) }),
     ...opsEventsRoutes({ deadLetters: eventOutbox.deadLetters }),
-    ...supportLineRoutes({ directory, supportLine }),
   ];
   const openApi = buildOpenApiDocument(v1Routes);
-  const requireKey = createKeyCheck({
-    controlPanel: { keys: config.apiKeys.controlPanel, allowedCidrs: config.allowedCidrs.controlPanel },
-    ops: { keys: config.apiKeys.ops, allowedCidrs: config.allowedCidrs.ops },
-  });
+  const requireKey = createKeyCheck(config.apiKeys, config.allowedCidrs);
 
   const webhooks = twilioWebhooks({
     flow,
@@ -274,22 +226,16 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     log,
   });
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy ?? false);
-  addRequestLogging(app, log);
-  // Only /healthz is public: /readyz and /metrics are on the internal listener.
-  app.use(healthRoutes());
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openApi);
+  const app = expressApp(log, metrics, (api) => {
+    api.set('trust proxy', config.trustProxy ?? false);
+    // Only /healthz is public: /readyz and /metrics are on the internal listener.
+    api.get('/healthz', healthz);
+    api.get('/openapi.json', (_req, res) => {
+      res.json(openApi);
+    });
+    api.use('/v1', routerOf(v1Routes, requireKey));
+    api.use('/console', consolePage());
   });
-
-  app.use('/v1', routerOf(v1Routes, requireKey));
-  app.use('/console', consolePage());
-
-  app.use(unknownRoute);
-  app.use(countRedisFailures(metrics));
-  app.use(jsonErrors);
   const listener: RequestListener = (req, res) => {
     if (isWebhookUrl(req.url ?? '')) webhooks(req, res);
     else app(req, res);

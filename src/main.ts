@@ -78,12 +78,8 @@ function start(): void {
       process.exit(0);
     });
   };
-  process.on('SIGTERM', () => {
-    stop('SIGTERM');
-  });
-  process.on('SIGINT', () => {
-    stop('SIGINT');
-  });
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 /** Stops accepting connections and waits for requests in flight, at most SHUTDOWN_GRACE_MS. */

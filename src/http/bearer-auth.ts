@@ -6,28 +6,23 @@ import { AppError } from '../errors.js';
 /** Who a bearer key belongs to: the control panel, or the operators (on-call rota). */
 export type KeyScope = 'controlPanel' | 'ops';
 
-export interface ScopeSettings {
-  keys: string[];
-  /** Source networks this scope's keys may be used from; undefined: anywhere. */
-  allowedCidrs: string[] | undefined;
-}
-
 // Hashing first gives equal-length inputs for timingSafeEqual, whatever the key lengths.
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
 /** Compares against every key of every scope, without stopping early, so timing tells nothing. */
-function scopeOf(presented: string, scopes: Record<KeyScope, ScopeSettings>): KeyScope | undefined {
+function scopeOf(presented: string, keys: Record<KeyScope, string[]>): KeyScope | undefined {
   const wanted = digest(presented);
   let found: KeyScope | undefined;
   for (const scope of ['controlPanel', 'ops'] as const) {
-    for (const key of scopes[scope].keys) {
+    for (const key of keys[scope]) {
       if (timingSafeEqual(wanted, digest(key))) found = scope;
     }
   }
   return found;
 }
 
-function blockListOf(cidrs: string[]): BlockList {
+function blockListOf(cidrs: string[] | undefined): BlockList | undefined {
+  if (cidrs === undefined) return undefined;
   const list = new BlockList();
   for (const cidr of cidrs) {
     const [address = '', prefix] = cidr.split('/');
@@ -45,17 +40,17 @@ function allows(list: BlockList, ip: string | undefined): boolean {
   return v4 !== undefined ? list.check(v4, 'ipv4') : list.check(ip, isIPv4(ip) ? 'ipv4' : 'ipv6');
 }
 
-/** Middleware admitting only requests with a key of `scope`, from an allowed network. */
-export function createKeyCheck(scopes: Record<KeyScope, ScopeSettings>) {
-  const networks = {
-    controlPanel: scopes.controlPanel.allowedCidrs && blockListOf(scopes.controlPanel.allowedCidrs),
-    ops: scopes.ops.allowedCidrs && blockListOf(scopes.ops.allowedCidrs),
-  };
+/**
+ * Middleware admitting only requests with a key of `scope`, from the networks that scope's keys
+ * may be used from (undefined: anywhere).
+ */
+export function createKeyCheck(keys: Record<KeyScope, string[]>, allowedCidrs: Record<KeyScope, string[] | undefined>) {
+  const networks = { controlPanel: blockListOf(allowedCidrs.controlPanel), ops: blockListOf(allowedCidrs.ops) };
 
   return (scope: KeyScope): RequestHandler =>
     (req, res, next) => {
       const match = /^Bearer ([^\s]+)$/i.exec(req.get('authorization') ?? '');
-      const presented = match?.[1] === undefined ? undefined : scopeOf(match[1], scopes);
+      const presented = match?.[1] === undefined ? undefined : scopeOf(match[1], keys);
       if (presented === undefined) {
         res.setHeader('WWW-Authenticate', 'Bearer');
         throw new AppError(401, 'unauthorized', 'A valid API key is required: Authorization: Bearer <key>.');

@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import { z } from 'zod';
 import type { IfMatch } from '../directory/revisions.js';
 
@@ -5,11 +6,14 @@ import type { IfMatch } from '../directory/revisions.js';
  * Strong ETags naming a revision: `"a<rev>"` for an account, `"u<rev>"` for a user,
  * `"r<rev>"` for the on-call rota, so one kind's tag is never taken for another's.
  */
-export type Versioned = 'account' | 'user' | 'rota';
+type Versioned = 'account' | 'user' | 'rota';
 
 const PREFIX: Record<Versioned, string> = { account: 'a', user: 'u', rota: 'r' };
 
-export const etagOf = (kind: Versioned, rev: number): string => `"${PREFIX[kind]}${String(rev)}"`;
+/** A JSON answer showing revision `rev` of a `kind`, named in its ETag. */
+export function sendVersioned(res: Response, kind: Versioned, rev: number, body: unknown, status = 200): void {
+  res.status(status).set('ETag', `"${PREFIX[kind]}${String(rev)}"`).json(body);
+}
 
 export const ifMatchHeader = z.object({
   'If-Match': z
@@ -29,9 +33,8 @@ export const etagHeader = {
 };
 
 /**
- * The If-Match header (parsed with `ifMatchHeader`) as a condition (RFC 9110 §13.1.1): `*`,
- * or the revisions of the strong tags of this kind it lists. A weak or foreign tag matches
- * nothing, so a header that lists only those always fails, as the RFC says it must.
+ * The If-Match header as a condition (RFC 9110 §13.1.1): `*`, or the revisions of the strong tags
+ * of this kind it lists. A weak or foreign tag matches nothing, as the RFC says it must.
  */
 export function ifMatchOf(kind: Versioned, value: string | undefined): IfMatch {
   if (value === undefined) return undefined;

@@ -1,17 +1,33 @@
 import type { RequestListener } from 'node:http';
-import express from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RedisClient } from '../redis/connect-redis.js';
+import { withRedis } from '../redis/redis-errors.js';
 import { jsonErrors, unknownRoute } from './json-errors.js';
 import { countRedisFailures } from './metrics-middleware.js';
 import { addRequestLogging } from './request-logging.js';
-import { healthRoutes, readinessRoutes } from './routes/health-routes.js';
+
+/** An express app of callgate's: requests logged, then the routes `mount` adds, then JSON 404s and errors. */
+export function expressApp(log: Logger, metrics: Metrics, mount: (app: Express) => void): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  addRequestLogging(app, log);
+  mount(app);
+  app.use(unknownRoute, countRedisFailures(metrics), jsonErrors);
+  return app;
+}
+
+/** `/healthz`: the process is alive. It says nothing else, so it may be public (a container's HEALTHCHECK). */
+export const healthz: RequestHandler = (_req, res) => {
+  res.json({ status: 'ok' });
+};
 
 /**
- * The internal listener, for probes and Prometheus: `/healthz`, `/readyz`, `/metrics`. main.ts
- * listens on it at INTERNAL_HOST:INTERNAL_PORT (loopback by default), never on the port Twilio
- * reaches: anyone there could watch the guessing budget drain and the rota empty.
+ * The internal listener, for probes and Prometheus, at INTERNAL_HOST:INTERNAL_PORT (loopback by
+ * default), never on the port Twilio reaches: anyone there could watch the guessing budget drain
+ * and the rota empty. `/readyz` answers once Redis does; its body also names what needs a person
+ * (callers waiting with nobody on call) while staying 200, so instances stay in the load balancer's pool.
  */
 export function createInternalApp(deps: {
   redis: RedisClient;
@@ -19,13 +35,15 @@ export function createInternalApp(deps: {
   log: Logger;
   attention: () => Promise<string[]>;
 }): RequestListener {
-  const app = express();
-  app.disable('x-powered-by');
-  addRequestLogging(app, deps.log);
-  app.use(healthRoutes());
-  app.use(readinessRoutes(deps));
-  app.use(unknownRoute);
-  app.use(countRedisFailures(deps.metrics));
-  app.use(jsonErrors);
-  return app;
+  const { registry } = deps.metrics;
+  return expressApp(deps.log, deps.metrics, (app) => {
+    app.get('/healthz', healthz);
+    app.get('/readyz', async (_req, res) => {
+      await withRedis(() => deps.redis.ping());
+      res.json({ status: 'ready', attention: await deps.attention() });
+    });
+    app.get('/metrics', async (_req, res) => {
+      res.type(registry.contentType).send(await registry.metrics());
+    });
+  });
 }

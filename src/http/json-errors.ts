@@ -35,10 +35,9 @@ function bodyErrorOf(error: unknown): AppError | undefined {
 }
 
 /**
- * The two other errors express raises for a request it cannot read: a malformed
- * percent-encoding in a path parameter (the router's URIError) and a body that does
- * not inflate (zlib's Z_* errors, passed on by body-parser). Any other error, even one
- * carrying a 4xx `status`, is ours until shown otherwise: a 500, and logged.
+ * The two other errors express raises for a request it cannot read: a path parameter's malformed
+ * percent-encoding and a body that does not inflate. Any other error, even with a 4xx `status`, is
+ * ours until shown otherwise: a 500, and logged.
  */
 function clientErrorOf(error: unknown): AppError | undefined {
   if (typeof error !== 'object' || error === null || !('status' in error) || typeof error.status !== 'number') return;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { eventWebhooks } from '../events/event-openapi.js';
-import type { ApiRoute, RouteDeclaration } from './api-route.js';
+import type { ApiRoute } from './api-route.js';
 import { etagHeader } from './etags.js';
 import { errorBodySchema } from './json-errors.js';
 
@@ -32,7 +32,7 @@ function parameters(schema: z.ZodObject | undefined, where: 'path' | 'query' | '
   }));
 }
 
-function errorsOf(route: RouteDeclaration): Record<string, unknown> {
+function errorsOf(route: ApiRoute): Record<string, unknown> {
   const codes = new Set([401, 403, ...(route.errors ?? []), 503]);
   if (route.params !== undefined) [400, 422].forEach((code) => codes.add(code));
   if (route.query !== undefined) codes.add(422);
@@ -40,7 +40,7 @@ function errorsOf(route: RouteDeclaration): Record<string, unknown> {
   return Object.fromEntries([...codes].sort((a, b) => a - b).map((code) => [String(code), { $ref: '#/components/responses/Error' }]));
 }
 
-function operationOf(route: RouteDeclaration) {
+function operationOf(route: ApiRoute) {
   return {
     summary: route.summary,
     parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query'), ...parameters(route.headers, 'header')],

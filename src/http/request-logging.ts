@@ -16,11 +16,10 @@ declare module 'node:http' {
 }
 
 /**
- * One request's logging: the X-Request-Id header, one line when the answer is sent (when its
- * level is enabled), and a logger bound to the request. Only the id, method, URL, address and
- * status are logged: headers could carry keys and the body a PIN. Most requests log nothing
- * but that line, so the bound logger (a pino child, whose bindings go through the redaction)
- * is made only when code asks for it, and the line is written on the app's logger.
+ * One request's logging: the X-Request-Id header, one line when the answer is sent, and a logger
+ * bound to the request. Only the id, method, URL, address and status are logged: headers could
+ * carry keys and the body a PIN. Most requests log nothing else, so the bound logger (a pino
+ * child) is made only when code asks for it.
  */
 export class RequestLog {
   readonly id: string;

@@ -8,12 +8,12 @@ const deadLetterListSchema = z.object({
   total: z.number().int().describe('Dead letters kept (the newest `limit` are listed)'),
   deadLetters: z.array(deadLetterSchema),
 });
+const redeliveredSchema = z.object({ id: z.uuid(), redelivered: z.literal(true) });
 
 /** Operators see events whose delivery was given up, and put them back in the outbox. */
 export function opsEventsRoutes(deps: { deadLetters: DeadLetters }): ApiRoute[] {
   return [
-    defineRoute('get', '/ops/events/dead-letters', {
-      auth: 'ops',
+    defineRoute('ops', 'get', '/ops/events/dead-letters', {
       summary: 'Events whose delivery to EVENTS_URL was given up, newest first (operators only)',
       query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
       responses: { '200': json(deadLetterListSchema, 'Dead letters') },
@@ -21,11 +21,9 @@ export function opsEventsRoutes(deps: { deadLetters: DeadLetters }): ApiRoute[] 
         res.json(deadLetterListSchema.parse(await deps.deadLetters.list(query.limit)));
       },
     }),
-    defineRoute('post', '/ops/events/dead-letters/{eventId}/redeliver', {
-      auth: 'ops',
+    defineRoute('ops', 'post', '/ops/events/dead-letters/{eventId}/redeliver', {
       summary: 'Put a dead letter back in the outbox, due now, with a fresh retry window (operators only)',
-      params: z.object({ eventId: z.uuid() }),
-      responses: { '202': json(z.object({ id: z.uuid(), redelivered: z.literal(true) }), 'Back in the outbox') },
+      responses: { '202': json(redeliveredSchema, 'Back in the outbox') },
       errors: [404],
       handle: async ({ params: { eventId } }, res) => {
         if (!(await deps.deadLetters.redeliver(eventId))) throw notFound('not_found', `No dead letter for event ${eventId}.`);

@@ -33,7 +33,9 @@ const bridgedCaller = z.looseObject({
  */
 const dialedQueue = z
   .looseObject({ CallSid: sid, DialCallStatus: z.string().max(32).default('failed'), DialBridged: z.enum(['true', 'false']).optional().catch(undefined) })
-  .transform((dial) => ({ callSid: dial.CallSid, bridged: dial.DialBridged === undefined ? dial.DialCallStatus === 'completed' : dial.DialBridged === 'true' }));
+  .transform(({ CallSid, DialBridged, DialCallStatus }) => {
+    return { CallSid, bridged: DialBridged === undefined ? DialCallStatus === 'completed' : DialBridged === 'true' };
+  });
 
 // Status callbacks get an empty document: there is no call left to instruct.
 const NOTHING = new twilio.twiml.VoiceResponse().toString();
@@ -41,20 +43,34 @@ const NOTHING = new twilio.twiml.VoiceResponse().toString();
 /** The sysadmin's webhooks, SPEC section 5 (signed, under /twilio like the caller's). */
 export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRenderer }): Record<string, Webhook> {
   const { agent, render } = deps;
-  /** A sysadmin's call answered; the answer also renews how long that call keeps them busy. */
-  const answer = async (sysadminId: string, callSid: string, decision: Promise<AgentDecision>): Promise<string> =>
-    render(await agent.heardFrom(sysadminId, callSid, await decision));
-  // A sysadmin whose step fails hears why in their own words (not the customers' apology): paging goes on.
-  const forSysadmin = (webhook: Webhook): Webhook => withFallback(webhook, () => render({ kind: 'agent_line_trouble' }));
-  const routes: Record<string, Webhook> = {
+  /**
+   * A step of a sysadmin's call, decided from the URL's query and Twilio's form; the answer also
+   * renews how long that call keeps them busy. A sysadmin whose step fails hears why in their own
+   * words (not the customers' apology): paging goes on.
+   */
+  const sysadminStep = <Q extends { sysadmin: string }, F extends { CallSid: string }>(
+    query: z.ZodType<Q>,
+    form: z.ZodType<F>,
+    decide: (query: Q, form: F) => Promise<AgentDecision>,
+  ): Webhook =>
+    withFallback(
+      async (req) => {
+        const asked = query.parse(req.query);
+        const call = form.parse(req.body);
+        return render(await agent.heardFrom(asked.sysadmin, call.CallSid, await decide(asked, call)));
+      },
+      () => render({ kind: 'agent_line_trouble' }),
+    );
+  return {
     // A page was answered: by a person or a voicemail box alike (no machine detection: see twilio-dialer.ts).
     // The greeting says nothing about a customer and needs no books, so a person who answers always
     // reaches it, even when Redis is slow (never the customers' apology and a hang-up).
     '/agent': withFallback(
       async (req) => {
         const { sysadmin, caller } = pageQuery.parse(req.query);
-        const call = agentCall.parse(req.body);
-        return answer(sysadmin, call.CallSid, agent.pageAnswered({ sysadminId: sysadmin, callerSid: caller, agentCallSid: call.CallSid }));
+        const { CallSid } = agentCall.parse(req.body);
+        const decision = await agent.pageAnswered({ sysadminId: sysadmin, callerSid: caller, agentCallSid: CallSid });
+        return render(await agent.heardFrom(sysadmin, CallSid, decision));
       },
       (req) => {
         const page = pageQuery.safeParse(req.query);
@@ -64,11 +80,9 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
 
     // The call back to a sysadmin who phoned in, answered on their registered phone (no machine
     // detection: a person with a long greeting is not hung up on; a voicemail box types no PIN).
-    '/agent-phone-in': async (req) => {
-      const { sysadmin } = sysadminQuery.parse(req.query);
-      const call = agentCall.parse(req.body);
-      return answer(sysadmin, call.CallSid, agent.verificationAnswered(sysadmin, call.CallSid));
-    },
+    '/agent-phone-in': sysadminStep(sysadminQuery, agentCall, ({ sysadmin }, call) => {
+      return agent.verificationAnswered(sysadmin, call.CallSid);
+    }),
 
     // The call back ended, however it ended.
     '/agent-phone-in-status': async (req) => {
@@ -79,18 +93,14 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
     },
 
     // A sysadmin on the call back typed their on-call PIN.
-    '/agent-pin': async (req) => {
-      const { sysadmin, attempt } = pinQuery.parse(req.query);
-      const call = agentCall.parse(req.body);
-      return answer(sysadmin, call.CallSid, agent.checkOncallPin({ sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, attempt }));
-    },
+    '/agent-pin': sysadminStep(pinQuery, agentCall, ({ sysadmin, attempt }, call) => {
+      return agent.checkOncallPin({ sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, attempt });
+    }),
 
-    '/agent-answer': async (req) => {
-      const { sysadmin, step, about } = answerQuery.parse(req.query);
-      const call = agentCall.parse(req.body);
+    '/agent-answer': sysadminStep(answerQuery, agentCall, ({ sysadmin, step, about }, call) => {
       const pressed = { sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, about };
-      return answer(sysadmin, call.CallSid, step === 'hear' ? agent.hear(pressed) : agent.take(pressed));
-    },
+      return step === 'hear' ? agent.hear(pressed) : agent.take(pressed);
+    }),
 
     // The <Queue> url, fetched for the caller just before the bridge: it only prepares (the bridge
     // is booked from Twilio's report of it). It may only Play, Say, Pause or Redirect, and it
@@ -107,19 +117,14 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
     ),
 
     // The sysadmin's <Dial> ended: a finished conversation, or a caller who had left.
-    '/agent-dialed': async (req) => {
-      const { sysadmin, about } = aboutQuery.parse(req.query);
-      const dial = dialedQueue.parse(req.body);
-      return answer(sysadmin, dial.callSid, agent.dialEnded({ sysadminId: sysadmin, agentCallSid: dial.callSid, about, bridged: dial.bridged }));
-    },
+    '/agent-dialed': sysadminStep(aboutQuery, dialedQueue, ({ sysadmin, about }, { CallSid, bridged }) => {
+      return agent.dialEnded({ sysadminId: sysadmin, agentCallSid: CallSid, about, bridged });
+    }),
 
     // A sysadmin who phoned in chose what to do about a missed caller.
-    '/agent-missed': async (req) => {
-      const { sysadmin, index, about } = missedQuery.parse(req.query);
-      const call = agentCall.parse(req.body);
-      const choice = agent.missedChoice({ sysadminId: sysadmin, agentCallSid: call.CallSid, digits: call.Digits, index, about });
-      return answer(sysadmin, call.CallSid, choice);
-    },
+    '/agent-missed': sysadminStep(missedQuery, agentCall, ({ sysadmin, index, about }, { CallSid, Digits }) => {
+      return agent.missedChoice({ sysadminId: sysadmin, agentCallSid: CallSid, digits: Digits, index, about });
+    }),
 
     // The <Number url> of a callback: the customer's phone answered; they hear who calls and why,
     // and 1 puts them through. Says the same whatever Redis does, so it never needs the books.
@@ -136,18 +141,15 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
     },
 
     // The callback's <Dial> ended.
-    '/callback-dialed': async (req) => {
-      const { sysadmin, about } = aboutQuery.parse(req.query);
-      const dial = dialResult.parse(req.body);
-      const ended = agent.callbackDialed({
+    '/callback-dialed': sysadminStep(aboutQuery, dialResult, ({ sysadmin, about }, dial) => {
+      return agent.callbackDialed({
         sysadminId: sysadmin,
         agentCallSid: dial.CallSid,
         about,
         dialCallStatus: dial.DialCallStatus,
         ...(dial.DialCallSid === undefined ? {} : { dialCallSid: dial.DialCallSid }),
       });
-      return answer(sysadmin, dial.CallSid, ended);
-    },
+    }),
 
     // A page call ended, however it ended.
     '/agent-status': async (req) => {
@@ -157,9 +159,4 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
       return NOTHING;
     },
   };
-  for (const path of ['/agent-phone-in', '/agent-pin', '/agent-answer', '/agent-dialed', '/agent-missed', '/callback-dialed']) {
-    const webhook = routes[path];
-    if (webhook !== undefined) routes[path] = forSysadmin(webhook);
-  }
-  return routes;
 }

@@ -19,14 +19,9 @@ function isForm(contentType: string | undefined): boolean {
 }
 
 /**
- * A webhook's parameters. Twilio posts them `application/x-www-form-urlencoded`
- * (https://www.twilio.com/docs/usage/webhooks/voice-webhooks,
- * https://www.twilio.com/docs/messaging/guides/webhook-request); its docs name no compressed
- * or other-charset form, so this reads exactly UTF-8 urlencoded and refuses the rest, instead
- * of express.urlencoded's general parser (content negotiation, qs and raw-body were a tenth
- * of the PIN webhook's CPU). Repeated keys become arrays, as Twilio's
- * signature check expects; a body of another type, or a GET, has no parameters (the
- * signature check then decides).
+ * A webhook's parameters. Twilio posts UTF-8 `application/x-www-form-urlencoded` and names no other
+ * form, so only that is read (express.urlencoded was a tenth of the PIN webhook's CPU); a body of
+ * another type, or a GET, has no parameters (the signature check then decides).
  */
 export function readForm(req: IncomingMessage): Promise<ParsedUrlQuery> {
   if (req.method !== 'POST' || !isForm(req.headers['content-type'])) {
@@ -48,7 +43,7 @@ export function readForm(req: IncomingMessage): Promise<ParsedUrlQuery> {
       else reject(new UnreadableWebhook(`larger than ${String(LIMIT_BYTES)} bytes`));
     });
     req.on('end', () => {
-      // node:querystring, not URLSearchParams: it keeps repeated keys as arrays and is the cheaper of the two.
+      // node:querystring keeps repeated keys as arrays, as Twilio's signature check expects.
       resolve(parse(Buffer.concat(chunks, Math.min(size, LIMIT_BYTES)).toString('utf8')));
     });
     req.on('error', reject);

@@ -6,27 +6,23 @@ import type { VoicemailFlow } from '../../calls/voicemail-flow.js';
 import { TWIML_DIR } from '../../ivr/prompt-catalogue.js';
 import type { AgentTwimlRenderer } from '../../ivr/render-agent-twiml.js';
 import type { TwimlRenderer } from '../../ivr/render-twiml.js';
-import type { Metrics } from '../../metrics/metrics.js';
-import type { Logger } from '../../logger.js';
 import type { AgentFlow } from '../../oncall/agent-flow.js';
 import { agentWebhooks } from './agent-webhooks.js';
-import { PIN_USE_BUDGET_MS } from './webhook-budget.js';
+import { PIN_USE_BUDGET_MS } from './webhook-answers.js';
 import { webhookHandler, withFallback, type Webhook } from './webhook-handler.js';
 import { callParams, pinParams, pinQuery, queueResultParams, recordingParams, statusParams, waitParams } from './webhook-params.js';
 
 /** Twilio's voice webhooks, SPEC sections 4 and 5: each parses, asks the call flow, renders TwiML. */
-export function twilioWebhooks(deps: {
-  flow: CallFlow;
-  queueFlow: QueueFlow;
-  voicemail: VoicemailFlow;
-  agent: AgentFlow;
-  twiml: TwimlRenderer;
-  agentTwiml: AgentTwimlRenderer;
-  authToken: string;
-  publicBaseUrl: string;
-  metrics: Metrics;
-  log: Logger;
-}): RequestListener {
+export function twilioWebhooks(
+  deps: Omit<Parameters<typeof webhookHandler>[0], 'webhooks' | 'fallback' | 'apology'> & {
+    flow: CallFlow;
+    queueFlow: QueueFlow;
+    voicemail: VoicemailFlow;
+    agent: AgentFlow;
+    twiml: TwimlRenderer;
+    agentTwiml: AgentTwimlRenderer;
+  },
+): RequestListener {
   const { flow, queueFlow, agent, twiml } = deps;
 
   const callerWebhooks: Record<string, Webhook> = {
@@ -39,10 +35,9 @@ export function twilioWebhooks(deps: {
     },
 
     '/pin': async (req) => {
-      const started = Date.now();
+      const notAfter = Date.now() + PIN_USE_BUDGET_MS;
       const entry = pinParams.parse(req.body);
       const { attempt } = pinQuery.parse(req.query);
-      const notAfter = started + PIN_USE_BUDGET_MS;
       return twiml.render(await flow.checkPin({ callSid: entry.CallSid, from: entry.From, digits: entry.Digits, attempt, notAfter }));
     },
 
@@ -83,12 +78,9 @@ export function twilioWebhooks(deps: {
   };
 
   return webhookHandler({
+    ...deps,
     webhooks: new Map(Object.entries({ ...callerWebhooks, ...agentWebhooks({ agent, render: deps.agentTwiml }) })),
     fallback: readFileSync(new URL('fallback.xml', TWIML_DIR), 'utf8'),
     apology: twiml.apology,
-    authToken: deps.authToken,
-    publicBaseUrl: deps.publicBaseUrl,
-    metrics: deps.metrics,
-    log: deps.log,
   });
 }

@@ -1,5 +1,10 @@
 import type { ServerResponse } from 'node:http';
 
+/** The SPEC's 2 s: every webhook answers by then, whatever Redis does. */
+export const ANSWER_WITHIN_MS = 1800;
+/** A PIN may only be used up well before the answer deadline (see src/redis/deadline.ts). */
+export const PIN_USE_BUDGET_MS = 1400;
+
 /** A webhook's answer: TwiML, 200 unless said (Twilio reads out any 5xx as an application error). */
 export function sendTwiml(res: ServerResponse, twiml: string, status = 200): void {
   res.statusCode = status;

@@ -1,13 +1,13 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse, type ParsedUrlQuery } from 'node:querystring';
+import twilio from 'twilio';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { countRedisFailure } from '../metrics-middleware.js';
 import { RequestLog } from '../request-logging.js';
 import { readForm } from './twilio-form.js';
-import { twilioSignatureCheck } from './twilio-signature.js';
-import { sendTwiml, within } from './webhook-answers.js';
-import { ANSWER_WITHIN_MS } from './webhook-budget.js';
+import { ANSWER_WITHIN_MS, sendTwiml, within } from './webhook-answers.js';
 
 /** What a webhook reads of Twilio's request, once the signature has been checked. */
 export interface WebhookRequest {
@@ -15,14 +15,12 @@ export interface WebhookRequest {
   body: ParsedUrlQuery;
   /** The query string of the URL callgate gave Twilio (signed with it). */
   query: ParsedUrlQuery;
-  /** Bound to the request id and the CallSid. */
   log: Logger;
 }
 
 /** One Twilio webhook: answers TwiML, given ANSWER_WITHIN_MS to do so. */
 export interface Webhook {
   (req: WebhookRequest): Promise<string> | string;
-  /** What it says instead of the apology when it fails or runs out of time: see `withFallback`. */
   onFailure?: (req: WebhookRequest) => string;
 }
 
@@ -31,25 +29,36 @@ export const withFallback = (answer: Webhook, onFailure: (req: WebhookRequest) =
 
 export const WEBHOOK_PREFIX = '/twilio';
 
-/** Whether a request URL is one of Twilio's webhooks (anything under /twilio). */
 export function isWebhookUrl(url: string): boolean {
   return url.startsWith(WEBHOOK_PREFIX) && (url.length === WEBHOOK_PREFIX.length || url[WEBHOOK_PREFIX.length] === '/' || url[WEBHOOK_PREFIX.length] === '?');
+}
+
+/**
+ * Whether a webhook was signed by Twilio with our auth token, for PUBLIC_BASE_URL + the path and
+ * query, never the Host header or protocol it arrived with (a proxy may speak plain http to us).
+ * One HMAC of the URL as configured first; only a failure takes the twilio package's full check
+ * (the URL with and without the port, escaped: up to six HMACs).
+ */
+export function twilioSignatureCheck(authToken: string, publicBaseUrl: string) {
+  return (req: IncomingMessage, params: ParsedUrlQuery): boolean => {
+    const signature = req.headers['x-twilio-signature'];
+    if (typeof signature !== 'string') return false;
+    const url = `${publicBaseUrl}${req.url ?? ''}`;
+    const form = params as Record<string, string>;
+    const expected = Buffer.from(twilio.getExpectedTwilioSignature(authToken, url, form));
+    const given = Buffer.from(signature);
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return true;
+    return twilio.validateRequest(authToken, signature, url, form);
+  };
 }
 
 /** The TwiML sent with a 403: still valid TwiML, in case it was Twilio after all. */
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 /**
- * Every Twilio webhook, on node's own request and response, in front of the express app:
- * the form read, the signature checked, the webhook looked up by path, its answer given its
- * deadline, timed and sent. The PIN webhook is the busiest path callgate has, and express's
- * routing, body parsing and response helpers were a third of its CPU (docs/architecture.md
- * "Home-made mechanisms, and why nothing simpler does"); the API keeps express, where what it
- * does is worth its cost.
- *
- * Whatever goes wrong (Redis down or slow, a bug, an unreadable body, an unknown path), the
- * caller hears the apology and how to reach support another way: always 200 with TwiML, never
- * a 5xx, which Twilio would read out as "an application error has occurred".
+ * Every Twilio webhook, on node's own request and response: express was a third of the PIN
+ * webhook's CPU (docs/architecture.md). Whatever goes wrong, the caller hears the apology: always
+ * 200 with TwiML, never a 5xx, which Twilio reads out as "an application error has occurred".
  */
 export function webhookHandler(deps: {
   webhooks: ReadonlyMap<string, Webhook>;
@@ -72,7 +81,7 @@ export function webhookHandler(deps: {
       return;
     }
     call.body = params;
-    // Bound before anything is logged: the request's logger is made on its first use.
+    // Before anything is logged: the request's logger is made on its first use.
     if (typeof params.CallSid === 'string') requestLog.bindings.callSid = params.CallSid;
     if (webhook === undefined) {
       call.log.warn({ path: req.url }, 'webhook for an unknown path: check the number configuration in Twilio');
@@ -82,7 +91,7 @@ export function webhookHandler(deps: {
     sendTwiml(res, await answered(webhook, call));
   }
 
-  /** The webhook's answer within the deadline, whatever Redis does (the work left behind runs on, unheard). */
+  /** Within the deadline, whatever Redis does (the work left behind runs on, unheard). */
   async function answered(webhook: Webhook, call: WebhookRequest): Promise<string> {
     try {
       return await within(ANSWER_WITHIN_MS, Promise.resolve(call).then(webhook));
