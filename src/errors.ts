@@ -1,7 +1,4 @@
-/**
- * The one error type of callgate's domain: a stable machine-readable code, the
- * HTTP status the API answers with, and a message safe to show (never a secret).
- */
+/** callgate's one error type: a stable code, the HTTP status, and a message safe to show (never a secret). */
 export class AppError extends Error {
   constructor(
     readonly status: number,

@@ -2,11 +2,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { speakable } from './speakable.js';
 
-/**
- * Everything the caller hears, from `twiml/prompts/<language>.json`. Each text
- * must use exactly the placeholders listed here (`{name}`), checked at start,
- * so a translation can reorder a sentence but never drop or invent a value.
- */
+// Everything the caller hears, from `twiml/prompts/<language>.json`. Each text must use exactly the
+// placeholders listed here, checked at start: a translation can reorder a sentence, not drop a value.
 const PLACEHOLDERS = {
   prompts: {
     enterPin: [],

@@ -122,10 +122,8 @@ export function createTwimlRenderer(deps: {
   const namesSaid = said((name) => catalogue.prompt('connecting', { name }), marks.name);
   const fillEnqueue = twimlTemplate(render({ kind: 'enqueue', ...marks }), marks, { name: namesSaid, queue: 1 });
 
-  // Every caller on hold is told their own place in line and Twilio fetches the hold document
-  // again each time it ends (about 420 fetches a second with 10,000 waiting): keyed by the place,
-  // the cache above would be pushed out by it. One template per pause, music and whether the place
-  // is known (a handful), the place filled in as the prompt prints a number.
+  // Twilio fetches the hold document each time it ends (420 a second with 10,000 waiting), each with
+  // the caller's own place: one template per pause, music and whether the place is known, instead.
   const positionMark = { position: 'CallgatePositionMark' };
   const positionsSaid = said((position) => catalogue.prompt('queuePosition', { position }), positionMark.position);
   const holdTemplates = new Map<string, FillTemplate<'position'> | undefined>();
@@ -143,8 +141,7 @@ export function createTwimlRenderer(deps: {
   }
 
   function renderCached(decision: Decision): string {
-    // The name is spoken as the prompt would speak it; the queue is written as given (an empty
-    // one, which never happens, would be an empty element: built, not filled in).
+    // The name is spoken as the prompt would speak it; an empty queue would be an empty element: built.
     if (decision.kind === 'enqueue' && fillEnqueue !== undefined && decision.queue !== '') {
       return fillEnqueue({ name: speakable(decision.name), queue: decision.queue });
     }
@@ -152,8 +149,7 @@ export function createTwimlRenderer(deps: {
       const fill = holdTemplate(decision.position !== null, decision.pauseSeconds, decision.music);
       return fill === undefined ? buildHold(decision) : fill({ position: String(decision.position ?? '') });
     }
-    // Answers carrying the call's own data (its queue, the moment decided) never repeat: caching
-    // them would only push out the answers that do.
+    // Answers carrying the call's own data never repeat: caching them would push out those that do.
     if (decision.kind === 'enqueue' || decision.kind === 'plan_closed') return render(decision);
     const key = JSON.stringify(decision);
     let twiml = rendered.get(key);

@@ -1,8 +1,5 @@
-/**
- * TwiML that differs from answer to answer only in a few texts (a caller's name, their queue),
- * built once by the twilio package with marks in their place and then filled in: building the
- * XML is most of what such an answer costs (about 40 µs), filling it in a few string joins.
- */
+// TwiML that differs between answers only in a few texts is built once with marks in their place,
+// then filled in: building the XML is most of what such an answer costs (about 40 µs).
 
 /** Element text escaped exactly as the twilio package's XML builder (xmlbuilder) escapes it. */
 const escapeText = (text: string): string =>
@@ -11,9 +8,8 @@ const escapeText = (text: string): string =>
 export type FillTemplate<K extends string> = (texts: Record<K, string>) => string;
 
 /**
- * Splits `rendered` at each mark (a plain word the builder leaves as it is), so that filling in
- * never searches text it inserted. Undefined when a mark does not occur exactly `times[mark]` times
- * (e.g. a prompt that happens to contain one): the caller then builds the answer itself.
+ * Splits `rendered` at each mark (a plain word), so filling in never searches text it inserted.
+ * Undefined when a mark does not occur exactly `times[mark]` times: the caller builds the answer itself.
  */
 export function twimlTemplate<K extends string>(rendered: string, marks: Record<K, string>, times: Record<K, number>): FillTemplate<K> | undefined {
   const names = Object.keys(marks) as K[];

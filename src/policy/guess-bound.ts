@@ -13,10 +13,8 @@ export function riskOfGuess(live: number, digits: number): number {
   return p >= 1 ? Number.POSITIVE_INFINITY : -Math.log1p(-p);
 }
 
-/**
- * Codes an account may hold in one guess window: its code, and one replacement once that is
- * guessed out. A third would let someone who learns every new code go past the bound.
- */
+// Codes an account may hold in one guess window: its code and one replacement. A third would let
+// someone who learns every new code go past the bound.
 export const CODES_PER_WINDOW = 2;
 
 /** The allowances the guess gate enforces, from the policy. */
@@ -33,22 +31,19 @@ export function guessBudget(policy: GuessPolicy) {
   };
 }
 
-/**
- * How many wrong guesses with its code retire the code of an account at the cap (the policy must
- * allow at least MIN_GUESSES_TO_RETIRE: a code is not given up for a handful of wrong guesses).
- */
+/** How many wrong guesses with its code retire the code of an account at the cap. */
 export function guessesToRetireAtCap(policy: GuessPolicy): number {
   const { perCode, atCap } = guessBudget(policy);
   return Math.floor(perCode / atCap);
 }
+// A code is not given up for a handful of wrong guesses: the policy must allow at least this many.
 export const MIN_GUESSES_TO_RETIRE = 10;
 
 /** How many more PIN-only guesses fit in the budget with `live` PINs live. */
 export function guessesLeft(spent: number, live: number, policy: GuessPolicy): number {
   const room = guessBudget(policy).pinOnly - spent;
-  const risk = riskOfGuess(live, policy.pin.digits);
-  if (room <= 0) return 0;
-  return risk === 0 ? Number.POSITIVE_INFINITY : Math.floor(room / risk);
+  // No PIN live: a risk of 0, and room / 0 is Infinity.
+  return room <= 0 ? 0 : Math.floor(room / riskOfGuess(live, policy.pin.digits));
 }
 
 /** The chance that the guesses whose risk was `spent` found a live PIN. */

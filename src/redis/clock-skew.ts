@@ -13,7 +13,6 @@ export async function measureClockSkew(redis: RedisClient): Promise<number> {
   return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - (before + after) / 2;
 }
 
-/** Compares Redis' clock with ours and warns when they disagree. */
 export async function checkClockSkew(redis: RedisClient, log: Logger): Promise<void> {
   const skew = await measureClockSkew(redis);
   if (Math.abs(skew) > WARN_SKEW_MS) {

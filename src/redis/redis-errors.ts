@@ -1,10 +1,7 @@
 import { AppError, UnavailableError } from '../errors.js';
 
-/**
- * Runs a Redis operation; a connection failure or timeout becomes `UnavailableError`
- * (503 on the API, the apology on the phone). An error reply from Redis itself is
- * a bug of ours and stays what it is.
- */
+// A connection failure or timeout becomes `UnavailableError` (503, or the apology on the phone);
+// an error reply from Redis itself is a bug of ours and stays what it is.
 export async function withRedis<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
