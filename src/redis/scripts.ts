@@ -18,14 +18,8 @@ const INCLUDE = /^--- @include "([^"]+)"\s*$/gm;
 /** Turns a script's raw reply into what the feature works with; throws on a reply it does not know. */
 export type Decoder<T> = (reply: unknown) => T;
 
-/** Runs one script: its keys (one hash tag) and its arguments. */
-export interface Script<T> {
-  (keys: readonly string[], args: readonly (string | number)[]): Promise<T>;
-  /** Queues it in a MULTI made after it was defined; its raw reply comes with EXEC's. */
-  queueIn(multi: ChainableCommander, keys: readonly string[], args: readonly (string | number)[]): ChainableCommander;
-}
-
-type Invoke<R> = (...keysAndArgs: (string | number)[]) => R;
+type Args = readonly (string | number)[];
+type Invoke<R> = (...keysAndArgs: Args) => R;
 
 const sources = new Map<string, string>();
 
@@ -70,7 +64,7 @@ function luaTable(table: Record<string, string | number>): string {
  * Registers `file` (ioredis `defineCommand`) as a typed function; its name gives the number of keys.
  * `constants` become `local NAME = {...}` lines before the script: a policy's limits, written in once.
  */
-export function defineScript<T>(redis: RedisClient, file: URL, decode: Decoder<T>, constants: ScriptConstants = {}): Script<T> {
+export function defineScript<T>(redis: RedisClient, file: URL, decode: Decoder<T>, constants: ScriptConstants = {}) {
   const path = fileURLToPath(file);
   const match = /^(.+)-(\d+)\.lua$/.exec(basename(path));
   if (match === null) throw new Error(`script file must be named <name>-<numKeys>.lua: ${path}`);
@@ -86,12 +80,14 @@ export function defineScript<T>(redis: RedisClient, file: URL, decode: Decoder<T
     if (invoke === undefined) throw new Error(`ioredis did not define ${command}`);
     return invoke.bind(on);
   };
-  const script = async (keys: readonly string[], args: readonly (string | number)[]) => {
+  // Runs the script: its keys (one hash tag) and its arguments.
+  const script = async (keys: readonly string[], args: Args): Promise<T> => {
     const run = method<Promise<unknown>>(redis, keys);
     return decode(await withRedis(() => run(...keys, ...args)));
   };
   return Object.assign(script, {
-    queueIn: (multi: ChainableCommander, keys: readonly string[], args: readonly (string | number)[]) =>
+    // Queues it in a MULTI made after it was defined; its raw reply comes with EXEC's.
+    queueIn: (multi: ChainableCommander, keys: readonly string[], args: Args) =>
       method<ChainableCommander>(multi, keys)(...keys, ...args),
   });
 }
