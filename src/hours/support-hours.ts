@@ -19,7 +19,7 @@ export function createSupportHours(policy: Policy) {
   const zone = policy.timezone;
   // Local days by their first instant, each with the first instant of the next day.
   const days = new Map<number, { day: DateTime; end: number }>();
-  let today: { start: number; end: number; day: DateTime } | undefined;
+  let today: { day: DateTime; end: number } | undefined;
   const intervalCache = new Map<string, Interval[]>();
 
   function remember(day: DateTime): { day: DateTime; end: number } {
@@ -35,10 +35,10 @@ export function createSupportHours(policy: Policy) {
 
   /** The local calendar day containing `at`. */
   function dayContaining(at: number): DateTime {
-    if (today !== undefined && today.start <= at && at < today.end) return today.day;
-    const known = remember(DateTime.fromMillis(at, { zone }).startOf('day'));
-    today = { start: known.day.toMillis(), end: known.end, day: known.day };
-    return known.day;
+    if (today === undefined || at < today.day.toMillis() || at >= today.end) {
+      today = remember(DateTime.fromMillis(at, { zone }).startOf('day'));
+    }
+    return today.day;
   }
 
   /** The local day after `day`. */
