@@ -1,42 +1,23 @@
 import { z } from 'zod';
+import type { RotaSourceConfig } from '../../config.js';
 import { e164Of, getJson, rotaOf, type OnCallPerson, type RotaReader } from './rota-source.js';
 
 /**
- * The rota from Opsgenie's REST API: who is on call now in one schedule, in the order the
- * schedule gives them, each with the phone of their contacts.
- *
- * - GET /v2/schedules/{id}/on-calls?scheduleIdentifierType=id (Who is On Call API, "Get On
- *   Calls"): `data.onCallParticipants`, users, or teams and escalations with their own
- *   `onCallParticipants` (an escalation's are ordered by `escalationTime`).
- * - GET /v2/users/{id}?expand=contact (User API, "Get User"): `fullName` and `userContacts`,
- *   a voice or sms contact's `to` being "<calling code>-<number>", e.g. "1-9999999999".
- *
- * Both take `Authorization: GenieKey <key>`; EU accounts use https://api.eu.opsgenie.com.
+ * Who is on call now in one Opsgenie schedule, in the schedule's order, with the phones of their
+ * contacts: GET /v2/schedules/{id}/on-calls (users, or teams and escalations with participants of
+ * their own) and GET /v2/users/{id}?expand=contact (a contact's `to` is "<calling code>-<number>").
  * https://docs.opsgenie.com/docs/who-is-on-call-api, https://docs.opsgenie.com/docs/user-api
  */
-export interface OpsgenieSource {
-  apiUrl: string;
-  apiKey: string;
-  scheduleId: string;
-}
-
-interface Participant {
-  id?: string | undefined;
-  name?: string | undefined;
-  type?: string | undefined;
-  escalationTime?: number | undefined;
-  onCallParticipants?: Participant[] | undefined;
-}
-
-const participantSchema: z.ZodType<Participant> = z.lazy(() =>
-  z.object({
-    id: z.string().optional(),
-    name: z.string().optional(),
-    type: z.string().optional(),
-    escalationTime: z.number().optional(),
-    onCallParticipants: z.array(participantSchema).optional(),
-  }),
-);
+const participantSchema = z.object({
+  id: z.string().optional(),
+  name: z.string().optional(),
+  type: z.string().optional(),
+  escalationTime: z.number().optional(),
+  get onCallParticipants() {
+    return z.array(participantSchema).optional();
+  },
+});
+type Participant = z.output<typeof participantSchema>;
 
 const onCallsSchema = z.object({ data: z.object({ onCallParticipants: z.array(participantSchema).default([]) }) });
 
@@ -68,7 +49,7 @@ function phoneOf(to: string): string | undefined {
   return to.startsWith('+') ? e164Of(to) : undefined;
 }
 
-export function createOpsgenieReader(source: OpsgenieSource): RotaReader {
+export function createOpsgenieReader(source: Extract<RotaSourceConfig, { kind: 'opsgenie' }>): RotaReader {
   const base = source.apiUrl.replace(/\/+$/, '');
   const authorization = `GenieKey ${source.apiKey}`;
 
@@ -89,7 +70,7 @@ export function createOpsgenieReader(source: OpsgenieSource): RotaReader {
         .map((contact) => phoneOf(contact.to))
         .filter((phone): phone is string => phone !== undefined),
     );
-    return { id: user.id, name: data.fullName ?? data.username ?? user.name ?? user.id, phones: [...new Set(phones)] };
+    return { id: user.id, name: data.fullName ?? data.username ?? user.name ?? user.id, phones };
   }
 
   return {

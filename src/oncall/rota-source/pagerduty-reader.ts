@@ -1,25 +1,13 @@
 import { z } from 'zod';
-import { e164Of, getJson, rotaOf, type OnCallPerson, type RotaReader } from './rota-source.js';
+import type { RotaSourceConfig } from '../../config.js';
+import { e164Of, getJson, rotaOf, type RotaReader } from './rota-source.js';
 
 /**
- * The rota from PagerDuty's REST API v2: who is on call now for one escalation policy (or
- * one schedule), ordered by escalation level, each with the phone of their contact methods.
- *
- * - GET /oncalls?escalation_policy_ids[]=… (or schedule_ids[]=…)&include[]=users: "List all of
- *   the on-calls"; without since/until it is the on-calls of now. Paged by limit/offset/more.
- * - GET /users/{id}/contact_methods: a phone_contact_method (or sms_contact_method) is
- *   `country_code` plus `address`, the number without it; a blacklisted one is skipped.
- *
- * Both take `Authorization: Token token=<key>` and the versioned Accept header.
- * https://developer.pagerduty.com/api-reference/3a6b910f11050-list-all-of-the-on-calls
+ * Who is on call now for one escalation policy (or schedule), by escalation level, with the phones
+ * of their contact methods, from PagerDuty's REST API v2: GET /oncalls (without since/until: now;
+ * paged by limit/offset/more) and GET /users/{id}/contact_methods (a number is `country_code` plus
+ * `address`). https://developer.pagerduty.com/api-reference/3a6b910f11050-list-all-of-the-on-calls
  */
-export interface PagerDutySource {
-  apiUrl: string;
-  token: string;
-  /** Exactly one of the two. */
-  target: { escalationPolicyId: string } | { scheduleId: string };
-}
-
 const ACCEPT = 'application/vnd.pagerduty+json;version=2';
 const PAGE_SIZE = 100;
 // A rota is 50 at most; ten pages of on-calls is far past any escalation policy.
@@ -50,7 +38,7 @@ const contactMethodsSchema = z.object({
 // A voice number first: the page is a call. An SMS number is most often the same mobile.
 const PHONE_TYPES = ['phone_contact_method', 'sms_contact_method'];
 
-export function createPagerDutyReader(source: PagerDutySource): RotaReader {
+export function createPagerDutyReader(source: Extract<RotaSourceConfig, { kind: 'pagerduty' }>): RotaReader {
   const base = source.apiUrl.replace(/\/+$/, '');
   const authorization = `Token token=${source.token}`;
 
@@ -90,10 +78,10 @@ export function createPagerDutyReader(source: PagerDutySource): RotaReader {
       // Sorting is stable: within a level, PagerDuty's own order stays.
       const ordered = (await oncalls()).sort((a, b) => a.escalation_level - b.escalation_level);
       const users = [...new Map(ordered.map(({ user }) => [user.id, user])).values()];
-      const people: OnCallPerson[] = await Promise.all(
-        users.map(async (user) => ({ id: user.id, name: user.name ?? user.summary ?? user.id, phones: [...new Set(await phonesOf(user.id))] })),
-      );
-      return rotaOf(people);
+      const people = users.map(async ({ id, name, summary }) => {
+        return { id, name: name ?? summary ?? id, phones: await phonesOf(id) };
+      });
+      return rotaOf(await Promise.all(people));
     },
   };
 }
