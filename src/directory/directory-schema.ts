@@ -32,10 +32,7 @@ export const MAX_NAME_LENGTH = 100;
 // bidi overrides: none belongs in a name, and each can break or disguise what is shown or spoken.
 const UNSAFE_IN_NAMES = /[\p{Cc}\p{Cs}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
-/**
- * A name a person reads or hears (accounts, users, sysadmins on the on-call list):
- * trimmed, NFC, 1 to MAX_NAME_LENGTH characters, nothing that cannot be shown or spoken.
- */
+/** A name a person reads or hears: accounts, users, sysadmins on the on-call list. */
 export const displayNameSchema = z
   .string()
   .trim()

@@ -22,6 +22,7 @@ export interface Names {
 }
 
 const strings = (values: unknown[]): string[] => values.map(String);
+const nameOf = (stored: string | null = null) => (stored === null ? undefined : storedUserOf(stored).name);
 
 // A change's reply: its outcome first. A script Redis ran too late did nothing (asTagged throws).
 const outcomeFirst: Decoder<[string, ...unknown[]]> = (reply) => asTagged(reply) as [string, ...unknown[]];
@@ -64,12 +65,7 @@ export function createDirectoryStore(redis: RedisClient) {
         ]),
       );
       const accountNames = new Map(accountIds.map((id, i) => [id, parseAccount(id, accounts[i] ?? null)?.name]));
-      const userNames = new Map(
-        owners.map((owner, i) => {
-          const stored = users[i] ?? null;
-          return [owner, stored === null ? undefined : storedUserOf(stored).name];
-        }),
-      );
+      const userNames = new Map(owners.map((owner, i) => [owner, nameOf(users[i])]));
       return {
         account: (accountId) => accountNames.get(accountId),
         user: (accountId, userId) => userNames.get(ownerKey({ accountId, userId })),

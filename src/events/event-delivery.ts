@@ -26,11 +26,9 @@ export function retryDelayMs(attempt: number, settings: DeliverySettings, random
   return ceiling / 2 + (random() * ceiling) / 2;
 }
 
-function classify(status: number): AttemptResult {
-  if (status >= 200 && status < 300) return 'delivered';
-  if (status >= 300 && status < 400) return 'http_3xx';
-  return status >= 400 && status < 500 ? 'http_4xx' : 'http_5xx';
-}
+// By the status' first digit; anything else (5xx, or a status nobody sends) counts as http_5xx.
+const byClass: Partial<Record<number, AttemptResult>> = { 2: 'delivered', 3: 'http_3xx', 4: 'http_4xx' };
+const classify = (status: number): AttemptResult => byClass[Math.floor(status / 100)] ?? 'http_5xx';
 
 export function createEventDelivery(deps: {
   queue: OutboxQueue;
