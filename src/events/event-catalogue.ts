@@ -104,12 +104,11 @@ function eventIdFor(type: EventType, key: string): string {
 
 /** A bad body is the emitter's bug and throws here, before anything is written. No `key`: a random id. */
 export function makeEvent<T extends EventType>(type: T, data: EventData<T>, at: number, key?: string): EventOf<T> {
-  const event = {
+  return eventSchema.parse({
     id: key === undefined ? randomUUID() : eventIdFor(type, key),
     type,
     occurredAt: new Date(at).toISOString(),
     version: EVENT_TYPES[type].version,
     data,
-  };
-  return eventSchema.parse(event) as EventOf<T>;
+  }) as EventOf<T>;
 }

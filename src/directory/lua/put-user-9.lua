@@ -16,8 +16,7 @@ local account = readAccount(accountId)
 if not accountExists(account) then return {'account_not_found'} end
 local field = userField(accountId, userId)
 local stored = redis.call('HGET', USERS, field)
-local rev, data = nil, nil
-if stored then rev, data = string.match(stored, '^(%d+):(.*)$') end
+local rev, data = string.match(stored or '', '^(%d+):(.*)$')
 rev = tonumber(rev)
 if not ifMatch(ARGV[9], stored ~= false, rev) then return {'precondition_failed'} end
 local allowed = {ARGV[7] == '1', ARGV[8] == '1'}
