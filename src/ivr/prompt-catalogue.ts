@@ -96,14 +96,12 @@ export interface PromptCatalogue {
   phrase<K extends PhraseKey>(key: K, ...vars: Table['phrases'][K] extends readonly [] ? [] : [Vars<Table['phrases'][K]>]): string;
 }
 
-const placeholdersIn = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '');
-
 function textWith(expected: readonly string[]) {
   return z
     .string()
     .min(1)
     .refine((text) => {
-      const found = new Set(placeholdersIn(text));
+      const found = new Set([...text.matchAll(/\{(\w+)\}/g)].map((match) => match[1]));
       return found.size === expected.length && expected.every((name) => found.has(name));
     }, `must use exactly the placeholders ${expected.length === 0 ? '(none)' : expected.map((n) => `{${n}}`).join(', ')}`);
 }

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, Info } from 'luxon';
 import { WEEKDAYS, type OpeningSpan, type Policy, type Tier } from '../policy/policy-schema.js';
 import type { PromptCatalogue } from './prompt-catalogue.js';
 
@@ -13,11 +13,6 @@ const sameSpans = (a: OpeningSpan[], b: OpeningSpan[]): boolean =>
 export const tierLabel = (name: string, tier: Tier | undefined): string =>
   tier?.label ?? name.charAt(0).toUpperCase() + name.slice(1).replaceAll('_', ' ');
 
-function weekdayName(index: number, language: string): string {
-  // 2027-03-01 is a Monday; only the weekday name is used.
-  return DateTime.fromISO('2027-03-01').plus({ days: index }).setLocale(language).toFormat('cccc');
-}
-
 /** "Monday to Friday, from 9:00 to 17:30" — consecutive days with the same hours spoken together. */
 function speakDays(tier: Tier, catalogue: PromptCatalogue): string {
   const groups: { first: number; last: number; spans: OpeningSpan[] }[] = [];
@@ -28,7 +23,7 @@ function speakDays(tier: Tier, catalogue: PromptCatalogue): string {
     if (previous !== undefined && previous.last === index - 1 && sameSpans(previous.spans, spans)) previous.last = index;
     else groups.push({ first: index, last: index, spans });
   });
-  const name = (index: number) => weekdayName(index, catalogue.language);
+  const name = (index: number) => Info.weekdays('long', { locale: catalogue.language })[index] ?? '';
   const parts = groups.map((group) => {
     const days =
       group.first === group.last
