@@ -74,7 +74,7 @@ function createClient(target: RedisTarget, extra: Pick<RedisOptions, 'keyPrefix'
         enableOfflineQueue: false,
         redisOptions: options,
         clusterRetryStrategy: options.retryStrategy,
-        ...(extra.keyPrefix === undefined ? {} : { keyPrefix: extra.keyPrefix }),
+        ...extra,
       });
   }
 }
