@@ -68,8 +68,6 @@ export function summariseCalls(events: AuditEvent[]): CallSummary[] {
         // A call that was only queued and then ended normally was completed; other endings stay as they were.
         if (call.outcome === 'in_progress' || call.outcome === 'queued') call.outcome = 'completed';
         break;
-      default:
-        break;
     }
   }
   return [...calls.values()].reverse();
