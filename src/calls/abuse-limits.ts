@@ -42,13 +42,6 @@ export type PinStep =
   /** `guess` is undefined when it was not checked (nothing typed, or an account code asked for). */
   | { kind: 'claimed'; state: CallState; guess: GuessOutcome | undefined };
 
-/** A caller number just locked out (the pin.locked_out event). */
-interface Lockout {
-  callerNumber: string;
-  failures: number;
-  lockedUntil: number;
-}
-
 export function createAbuseLimits(deps: {
   redis: RedisClient;
   clock: Clock;
@@ -56,8 +49,8 @@ export function createAbuseLimits(deps: {
   secret: string;
   log: Logger;
   metrics?: Metrics;
-  /** Told once per lockout (in the background, retried a few times). */
-  onLockout?: (lockout: Lockout) => Promise<void>;
+  /** Told once per lockout, in the background (the pin.locked_out event). */
+  onLockout?: (lockout: { callerNumber: string; failures: number; lockedUntil: number }) => Promise<void>;
 }) {
   const { redis, clock, policy, secret, log, metrics } = deps;
   const budget = guessBudget(policy);
@@ -147,7 +140,7 @@ export function createAbuseLimits(deps: {
 
   // A retried webhook hears the recorded decision and never comes back here: so a few tries, in the
   // background, as a failing outbox must neither cost the caller an apology nor lose the event quietly.
-  async function tellLockout(lockout: Lockout): Promise<void> {
+  async function tellLockout(lockout: Parameters<NonNullable<typeof deps.onLockout>>[0]): Promise<void> {
     for (let tries = 1; ; tries += 1) {
       try {
         return await deps.onLockout?.(lockout);
@@ -170,8 +163,8 @@ export function createAbuseLimits(deps: {
     },
 
     /**
-     * A PIN prompt's answer in one script (lua/check-pin-step-21.lua). `pin` is undefined for digits
-     * that cannot be a PIN (a miss that risks nothing); `typed` false for nothing typed. Never logs the digits.
+     * A PIN prompt's answer in one script (lua/check-pin-step-21.lua); `openTiers`: who may be admitted.
+     * `pin` is undefined for digits that cannot be a PIN (a miss that risks nothing). Never logs the digits.
      */
     async checkPinStep(guess: {
       from: string;
@@ -180,7 +173,7 @@ export function createAbuseLimits(deps: {
       attempt: number;
       pin: string | undefined;
       typed: boolean;
-      admit: { openTiers: readonly string[]; queue: string };
+      openTiers: readonly string[];
       notAfter: number;
     }): Promise<PinStep> {
       const now = clock.now();
@@ -217,8 +210,9 @@ export function createAbuseLimits(deps: {
               guess.attempt,
               JSON.stringify({ kind: 'ask_pin', attempt: guess.attempt + 1, retry: true } satisfies Decision),
               JSON.stringify({ kind: 'ask_account_code', attempt: guess.attempt + 1, retry: true } satisfies Decision),
-              `,${guess.admit.openTiers.join(',')},`,
-              guess.admit.queue,
+              `,${guess.openTiers.join(',')},`,
+              // The enqueue's queue, stored as '' (the call's own: storedDecision).
+              '',
               guess.callSid,
               guess.from,
             ],

@@ -80,10 +80,7 @@ export function createCallFlow(deps: CallFlowDeps) {
       pin: candidate,
       typed: digits !== '',
       // Only a PIN can be admitted: the tiers' hours are worked out for nothing else.
-      admit: {
-        openTiers: candidate === undefined ? [] : verified.openTiers(now),
-        queue: '',
-      },
+      openTiers: candidate === undefined ? [] : verified.openTiers(now),
       notAfter: entry.notAfter,
     });
     if (checked.kind === 'decided') return checked.decision;
@@ -113,8 +110,7 @@ export function createCallFlow(deps: CallFlowDeps) {
       case 'miss': {
         // Counted and recorded by the check itself; its audit follows the answer.
         const { decision } = guess;
-        const events = [{ type: 'pin_failed', callSid, from, reason: 'not_recognised' } as const, ...rejection(callSid, decision, { from })];
-        audit.recordSoon(...events);
+        audit.recordSoon(...failed(at, 'not_recognised', decision));
         return decision;
       }
       case 'admitted':
@@ -128,23 +124,19 @@ export function createCallFlow(deps: CallFlowDeps) {
   }
 
   async function nothingTyped(at: Attempt, askedForCode: boolean): Promise<Decision> {
-    const { callSid, from, step, attempt, state } = at;
+    const { callSid, step, attempt, state } = at;
     const next = attempt + 1;
     const decision: Decision = state.empties + 1 >= policy.pin.attemptsPerCall
       ? { kind: 'too_many_attempts' }
       : askedForCode
         ? { kind: 'ask_account_code', attempt: next, retry: false }
         : { kind: 'ask_pin', attempt: next, retry: false, ...(state.accountCode === undefined ? {} : { afterCode: true }) };
-    const events = [
-      { type: 'pin_failed', callSid, from, reason: 'empty' } as const,
-      ...rejection(callSid, decision, { from }),
-    ];
-    await settle(callSid, step, decision, events, { empty: true });
+    await settle(callSid, step, decision, failed(at, 'empty', decision), { empty: true });
     return decision;
   }
 
   async function accountCodeTyped(at: Attempt, digits: string): Promise<Decision> {
-    const { callSid, from, step, attempt, state } = at;
+    const { callSid, step, attempt, state } = at;
     // Any code of the right shape is taken: whether it is right shows only with the PIN, so it tells a guesser nothing.
     if (codeShape.test(digits)) {
       const decision: Decision = { kind: 'ask_pin', attempt: attempt + 1, retry: false, afterCode: true };
@@ -159,13 +151,14 @@ export function createCallFlow(deps: CallFlowDeps) {
         : state.accountCode === undefined
           ? { kind: 'ask_pin', attempt: attempt + 1, retry: true }
           : { kind: 'ask_account_code', attempt: attempt + 1, retry: true };
-    const events = [
-      { type: 'pin_failed', callSid, from, reason: 'bad_account_code' } as const,
-      ...rejection(callSid, decision, { from }),
-    ];
-    await settle(callSid, step, decision, events, { failed: true });
+    await settle(callSid, step, decision, failed(at, 'bad_account_code', decision), { failed: true });
     return decision;
   }
+
+  const failed = ({ callSid, from }: Attempt, reason: string, decision: Decision): AuditInput[] => [
+    { type: 'pin_failed', callSid, from, reason },
+    ...rejection(callSid, decision, { from }),
+  ];
 
   type Also = Pick<Parameters<CallStates['record']>[1], 'failed' | 'empty' | 'accountCode'>;
   async function settle(callSid: string, step: string, decision: Decision, events: AuditInput[], also: Also = {}) {

@@ -88,7 +88,8 @@ export function createQueueFlow(deps: {
     // A retried action repeats the answer but not the event.
     if (!first) return state.steps['queue-result'] ?? decision;
     if (left.queueSid !== undefined) await cleanup.callerLeft(left.queueSid, clock.now());
-    const facts = { callSid: left.callSid, waitSeconds: left.queueTime, accountId: state.accountId, userId: state.userId };
+    const { accountId, userId } = state;
+    const facts = { callSid: left.callSid, waitSeconds: left.queueTime, accountId, userId };
     // 'redirected-from-bridged': a REST redirect (never callgate's) took a bridged call elsewhere.
     if (left.result === 'bridged' || left.result === 'redirected-from-bridged') {
       await books.connected(left.callSid, { waitSeconds: left.queueTime });

@@ -42,7 +42,7 @@ export function createVerifiedCallers(deps: VerifiedCallersDeps) {
       decision,
       events: [
         ...(user === undefined ? [] : [{ type: 'pin_verified', callSid: at.callSid, ...who } as const]),
-        ...rejection(at.callSid, decision, { ...who, ...(tier === undefined ? {} : { tier }) }),
+        ...rejection(at.callSid, decision, { ...who, tier }),
       ],
     });
     if (account === undefined || user === undefined) return refuse({ kind: 'user_gone' });

@@ -13,19 +13,12 @@
 /** Risk is counted in whole units so the counts are integers: exact, and cheaper for Redis than floats. */
 export const RISK_UNIT = 1e-14;
 
-/** The policy's limits for checkGuess, in RISK_UNITs where they are risk. */
-interface GuessLimits {
-  digits: number;
-  pinOnly: number;
-  perCode: number;
-  /** The risk of a guess with a code whose account holds as many live PINs as it may. */
-  atCap: number;
-  spendTtlMs: number;
-  callerWindowMs: number;
-  callerLimit: number;
-  lockoutMs: number;
-  minuteTtlMs: number;
-}
+/** The policy's limits for checkGuess, in RISK_UNITs where they are risk (src/policy/guess-bound.ts). */
+type GuessLimits = Record<
+  'digits' | 'pinOnly' | 'perCode' | 'atCap' | 'spendTtlMs' | 'callerWindowMs' | 'callerLimit' | 'lockoutMs'
+  | 'minuteTtlMs',
+  number
+>;
 
 /**
  * The script's LIMITS table, written into the script rather than sent with every guess (each

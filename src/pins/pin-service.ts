@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { notFound } from '../errors.js';
 import type { DirectoryStore } from '../directory/directory-store.js';
-import type { Account, User } from '../directory/directory-schema.js';
+import type { User } from '../directory/directory-schema.js';
 import { supportLineSchema, type SupportLine } from '../hours/support-line.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { PinStore } from './pin-store.js';
@@ -34,11 +34,10 @@ export function createPinService(deps: {
   const { store, pins, policy, supportLine } = deps;
   const phoneTiers = Object.keys(policy.tiers).filter((tier) => policy.tiers[tier]?.phoneSupport === true);
 
-  async function requireMember(accountId: string, userId: string): Promise<{ account: Account; user: User }> {
+  async function requireMember(accountId: string, userId: string): Promise<void> {
     const { account, user } = await store.getMember(accountId, userId);
     if (account === undefined) throw notFound('account_not_found', `No account ${accountId}.`);
     if (user === undefined) throw notFound('user_not_found', `No user ${userId} in account ${accountId}.`);
-    return { account, user };
   }
 
   return {

@@ -38,7 +38,6 @@ for field, value in pairs(fields) do
   end
 end
 
--- The owner in the directory, and their admission when they may be put through now.
 local function str(value) return cjson.encode(value) end
 local function mayCall(user)
   for _, permission in ipairs(user.permissions) do if permission == 'manage_support' then return true end end

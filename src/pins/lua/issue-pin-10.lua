@@ -23,9 +23,8 @@ local function accountCode(account, candidates)
   -- A code of another length (the policy's accountCodeDigits changed) could never be typed: a new one.
   local digits = #(string.match(candidates, '%d+') or '')
   if code and #code == digits and redis.call('HEXISTS', CODES, 'r:' .. code) == 0 then return code end
-  -- The account's code was itself a replacement drawn within this guess window: the bound counts
-  -- on no third code with spend in one window, so until the window has passed its PINs carry no
-  -- code ('': nobody can be let in with a code; PIN-only calls are unaffected).
+  -- The bound counts on no third code in one window: after a replacement, PINs carry no code ('')
+  -- until the window has passed (nobody can be let in with a code; PIN-only calls are unaffected).
   local hadOne = redis.call('HEXISTS', CODES, 'h:' .. account) == 1
   local replaced = tonumber(redis.call('HGET', CODES, 'n:' .. account) or '0')
   if hadOne and replaced > now - tonumber(ARGV[10]) then return '' end
@@ -40,7 +39,6 @@ local function accountCode(account, candidates)
   end
   return nil
 end
--- The owner as the directory says now, when asked to look.
 local sla = ''
 if ARGV[11] ~= '' then
   local accountId = string.match(owner, '^([^/]*)/')

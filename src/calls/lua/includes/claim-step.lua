@@ -2,7 +2,6 @@
 -- lapses after claimMs (Redis' clock), so a retry can decide a step whose first instance died.
 --- @include "includes/redis-clock"
 local nowMs = clockMs
--- The call's state as Redis replies it, and as a table field -> value.
 local function readState(call)
   local state = redis.call('HGETALL', call)
   local fields = {}

@@ -14,7 +14,6 @@
 --   retired ('' or the account whose code this miss retired, '-' when none is known)}
 --- @include "includes/forget-pin"
 --- @include "includes/guess-spend"
--- The code's own spend in the window, from its buckets' fields.
 local function codeSpentSince(code, oldest, bucket)
   local spent, fields = 0, {}
   for b = tonumber(oldest) + 1, tonumber(bucket) do fields[#fields + 1] = 'c:' .. code .. ':' .. b end

@@ -1,9 +1,6 @@
--- A PIN used up on a lease (the admission, src/calls/lua/includes/admit-caller.lua); needs CONSUMED,
--- CONSUMED_UNTIL. consume: of racing calls exactly one gets true, only for the expected owner of a
--- live PIN. The caller's first wait-URL fetch proves they heard "connecting you" and confirms the
--- lease (confirm-lease-4.lua); their call ending before that releases it (releaseLease). A leased PIN
--- still counts under its code (live-by-code) until settled: it may come back, so the guess risk and
--- the live-PIN cap must count it.
+-- A PIN used up on a lease (admit-caller.lua); needs CONSUMED, CONSUMED_UNTIL. consume: of racing
+-- calls exactly one gets true, only for the expected owner of a live PIN. A leased PIN still counts
+-- under its code (live-by-code) until settled: it may come back, so the guess risk and cap count it.
 --- @include "includes/forget-pin"
 --- @include "includes/settle-lease"
 local function consume(now, hash, owner, callSid)
