@@ -8,19 +8,10 @@ export function speakPhoneNumber(groups: readonly string[], catalogue: PromptCat
   const spoken = groups.flatMap((group) => {
     const plus = group.startsWith('+');
     const digits = group.replace(/\D/g, '');
-    const pieces = chunks(digits).map((piece) => piece.split('').join(' '));
+    // Threes from the left while more than four digits are left.
+    const pieces = digits.replace(/\d{3}(?=\d{2})/g, '$& ').split(' ').map((piece) => piece.split('').join(' '));
     const [first = '', ...rest] = pieces;
     return [plus ? `${catalogue.phrase('numberPlus')} ${first}` : first, ...rest];
   });
   return spoken.filter((piece) => piece.trim() !== '').join(', ');
-}
-
-function chunks(digits: string): string[] {
-  const pieces: string[] = [];
-  let rest = digits;
-  while (rest.length > 4) {
-    pieces.push(rest.slice(0, 3));
-    rest = rest.slice(3);
-  }
-  return [...pieces, rest];
 }

@@ -1,6 +1,6 @@
 import type { PolicyInput } from './policy-schema.js';
 
-/** The policy shipped with callgate, used when `POLICY_FILE` is not set. */
+/** The policy shipped with callgate when `POLICY_FILE` is not set; other sections take the schema's defaults. */
 export const DEFAULT_POLICY: PolicyInput = {
   timezone: 'Europe/London',
   // England and Wales bank holidays.
@@ -20,9 +20,4 @@ export const DEFAULT_POLICY: PolicyInput = {
       closedOnPublicHolidays: true,
     },
   },
-  pin: { digits: 8, ttlSeconds: 600, attemptsPerCall: 3, issuesPerUserPerHour: 5, livePerAccount: 50 },
-  callers: { failedPinsPerHour: 10, lockoutSeconds: 3600 },
-  queue: { maxWaitSeconds: 600 },
-  oncall: { ringSeconds: 15 },
-  voice: { language: 'en-GB', voice: 'Polly.Amy' },
 };
