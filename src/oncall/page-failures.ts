@@ -4,11 +4,7 @@ import { withRedis } from '../redis/redis-errors.js';
 // Its own hash tag: each command touches one key.
 const KEY = 'callgate:{paging}:failures';
 
-/**
- * Pages that failed in a row for each waiting caller (Twilio refused or did not answer
- * the REST call). When every sysadmin on the rota has failed in a row, nobody can be
- * paged for that caller, and they are offered voicemail at once instead of waiting.
- */
+// Pages that failed in a row for each waiting caller: when all the rota failed, voicemail is offered at once.
 export function createPageFailures(redis: RedisClient) {
   return {
     async failed(callSid: string): Promise<void> {

@@ -8,9 +8,8 @@ import type { WaitingCallers } from './waiting-callers.js';
 export const BRIEFING_MS = 45_000;
 
 /**
- * What happens to a paging chain and to the sysadmin when a page is answered, declined, or
- * any sysadmin call ends. Every change is conditional on the call it comes from, so late or
- * repeated callbacks (Twilio sends them out of order) change nothing they should not.
+ * A page answered, declined, or a sysadmin's call ended. Each change is conditional on the call it comes
+ * from, so late or repeated callbacks (Twilio sends them out of order) change nothing they should not.
  */
 export function createPageOutcomes(deps: {
   waiting: WaitingCallers;
@@ -25,10 +24,7 @@ export function createPageOutcomes(deps: {
 }) {
   const { waiting, busy, agentCalls, audit, clock, restMs, nudge } = deps;
 
-  /**
-   * A person answered the page: the chain waits while they listen. (Their busy entry follows their
-   * call's webhooks: agent-flow heardFrom.)
-   */
+  /** A person answered the page: the chain waits while they listen. */
   async function answered(callerSid: string, pageCallSid: string): Promise<void> {
     const now = clock.now();
     const entry = await waiting.get(callerSid);
@@ -52,11 +48,7 @@ export function createPageOutcomes(deps: {
     nudge();
   }
 
-  /**
-   * A sysadmin's call ended (a page's status callback, or the number's for one who phoned
-   * in): an unanswered page is a decline, a reservation never bridged goes back to paging at
-   * once, and the sysadmin is free — unless a newer call of theirs holds them.
-   */
+  /** A sysadmin's call ended: an unanswered page is a decline, an unbridged reservation is paged again. */
   async function callEnded(callSid: string, callStatus: string, via: 'page' | 'number'): Promise<void> {
     // A page's callback may beat the record of the page itself: note it, the pager settles it.
     if (via === 'page') await agentCalls.mark(callSid, 'ended');

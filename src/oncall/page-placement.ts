@@ -1,43 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditLog } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics/metrics.js';
-import type { Policy } from '../policy/policy-schema.js';
-import type { AgentCalls } from './agent-calls.js';
-import type { AgentUrls } from './agent-urls.js';
-import type { BusySysadmins } from './busy-sysadmins.js';
-import type { PageFailures } from './page-failures.js';
-import type { PageOutcomes } from './page-outcomes.js';
 import type { Sysadmin } from './oncall-schema.js';
-import { PageError, REST_TIMEOUT_MS, type Dialer } from './twilio-dialer.js';
-import type { WaitingCallers, WaitingEntry } from './waiting-callers.js';
+import type { PagerDeps } from './pager.js';
+import { PageError, REST_TIMEOUT_MS } from './twilio-dialer.js';
+import type { WaitingEntry } from './waiting-callers.js';
 
 // A sysadmin whose page Twilio refused is not paged again for this long.
 const FAILED_PAGE_REST_MS = 10_000;
 
-/**
- * Placing one page for one waiting caller: the sysadmin is claimed (marked busy) *before*
- * the REST call, so no phone is rung twice; a failed REST call moves the chain on at once.
- */
-export function createPagePlacement(deps: {
-  waiting: WaitingCallers;
-  busy: BusySysadmins;
-  agentCalls: AgentCalls;
-  dialer: Dialer;
-  clock: Clock;
-  policy: Policy;
-  audit: AuditLog;
-  log: Logger;
-  urls: AgentUrls;
-  metrics?: Metrics | undefined;
-  failures: PageFailures;
-  outcomes: Pick<PageOutcomes, 'callEnded'>;
-  /** How long a placed page keeps its sysadmin and its chain without news. */
-  pageWindowMs: number;
-  /** Asks the pager for another tick (the next sysadmin, after a failure). */
-  requestTick: () => void;
-}) {
+/** Placing one page for one waiting caller; a failed REST call moves the chain on at once. */
+export function createPagePlacement(deps: PagerDeps & { pageWindowMs: number; requestTick: () => void }) {
   const { waiting, busy, agentCalls, dialer, clock, policy, audit, log, urls, metrics, pageWindowMs, requestTick } = deps;
 
   /** Claims the first free sysadmin in rota order from the chain's next index. */
@@ -72,8 +43,8 @@ export function createPagePlacement(deps: {
       metrics?.pagingAttempts.inc({ result: 'failed' });
       await deps.failures.failed(caller.callSid);
       log.warn({ err: error, callSid: caller.callSid, sysadminId: sysadmin.id, outcome }, 'paging failed: trying the next sysadmin');
-      // Refused: no call exists; the sysadmin is not tried again for a moment (no hot loop against a
-      // failing API). Unknown: it may ring, so they stay busy for the whole ring.
+      // Refused: no call exists; the sysadmin rests a moment (no hot loop against a failing API).
+      // Unknown: it may ring, so they stay busy for the whole ring.
       if (outcome === 'refused') await busy.replaceIf(sysadmin.id, token, { kind: 'resting', callSid: token, until: clock.now() + FAILED_PAGE_REST_MS });
       const declined = chain.page === null ? null : { ...chain.page, state: 'declined' as const };
       await waiting.saveChain(caller.callSid, { nextIndex: index + 1, page: declined }, expected, clock.now());

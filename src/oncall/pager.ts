@@ -11,24 +11,13 @@ import type { PageFailures } from './page-failures.js';
 import type { PageOutcomes } from './page-outcomes.js';
 import type { OncallStore } from './oncall-store.js';
 import { createPagePlacement } from './page-placement.js';
-import { REST_TIMEOUT_MS, type Dialer } from './twilio-dialer.js';
+import { REST_TIMEOUT_MS, TWILIO_EXTRA_RING_MS, type Dialer } from './twilio-dialer.js';
 import { ghostAfterMs, type WaitingCaller, type WaitingCallers } from './waiting-callers.js';
-
-/**
- * Pages the on-call list for waiting callers, SPEC section 5. A tick reads who is on call
- * and who is busy; with nobody free it stops there, whatever the queue's length. Otherwise
- * it looks only at the head of the line (as many callers as there are sysadmins, plus
- * some), takes the chains that are due, and pages a free sysadmin for each, all REST calls
- * at once. No lock: each chain is taken by one atomic claim and each sysadmin is marked
- * busy by another *before* the REST call, so two instances ticking together never page
- * for one caller twice nor ring one phone twice.
- */
 
 const GHOST_FORGOTTEN_MS = 10 * 60_000;
 // A chain taken by a tick is the tick's for this long (the REST call's timeout and some).
 const CHAIN_LEASE_MS = REST_TIMEOUT_MS + 3_000;
-// Twilio may add about 5 s of ringing to a page's timeout; the answered page's webhook takes a moment more.
-const TWILIO_EXTRA_RING_MS = 5_000;
+// The answered page's webhook takes a moment after the ring.
 const ANSWER_MARGIN_MS = 5_000;
 // A caller whose plan closed while waiting is looked at again after this.
 const CLOSED_RECHECK_MS = 60_000;
@@ -53,22 +42,19 @@ export interface PagerDeps {
   failures: PageFailures;
   /** Settles a page whose call ended before the page was recorded. */
   outcomes: Pick<PageOutcomes, 'callEnded'>;
-  /**
-   * A waiting caller not heard of for GHOST_FORGOTTEN_MS: their call ended unseen (its status
-   * callback lost, e.g. answered while Redis failed over). They go on the call-back list.
-   */
+  /** A waiting caller not heard of for GHOST_FORGOTTEN_MS (their call ended unseen): on the call-back list. */
   callerGone: (caller: WaitingCaller, lastSeen: number) => Promise<void>;
   /** Housekeeping that rides on the tick (queue deletions): started, never waited for, one at a time. */
   alsoOnTick?: (now: number) => Promise<void>;
 }
 
+// Pages the on-call list for waiting callers, SPEC section 5. No lock: a chain and a sysadmin are each
+// claimed atomically *before* the REST call, so two instances never page twice nor ring one phone twice.
 export function createPager(deps: PagerDeps) {
   const { waiting, busy, oncall, hours, clock, policy, log, metrics } = deps;
-  const ringMs = policy.oncall.ringSeconds * 1000;
-  // A caller not seen (no wait-URL fetch) for this long has gone: their call ended unseen.
   const ghostMs = ghostAfterMs(policy.queue);
-  /** How long a placed page keeps its sysadmin (and its chain) before the chain moves on without news. */
-  const pageWindowMs = ringMs + TWILIO_EXTRA_RING_MS + ANSWER_MARGIN_MS;
+  // How long a placed page keeps its sysadmin (and its chain) before the chain moves on without news.
+  const pageWindowMs = policy.oncall.ringSeconds * 1000 + TWILIO_EXTRA_RING_MS + ANSWER_MARGIN_MS;
 
   const placement = createPagePlacement({ ...deps, pageWindowMs, requestTick });
 
@@ -77,11 +63,10 @@ export function createPager(deps: PagerDeps) {
     houseKeep(now);
     const [list, busyNow] = await Promise.all([oncall.list(), busy.all(now)]);
     reportBusyWithoutNews(busyNow, now);
-    if (list.length === 0) {
-      await reportEmptyRota(now);
-      return;
-    }
-    metrics?.rotaEmpty.set(0);
+    // Callers told "connecting you" while nobody is on call: loud, not silent (SPEC section 5).
+    const rotaEmpty = list.length === 0 && hours.isLineOpen(now) && (await waiting.count()) > 0;
+    metrics?.rotaEmpty.set(rotaEmpty ? 1 : 0);
+    if (rotaEmpty) log.error('callers are waiting and nobody is on call: PUT /v1/oncall');
     const free = new Set(list.filter((sysadmin) => !busyNow.has(sysadmin.id)).map((sysadmin) => sysadmin.id));
     if (free.size === 0) return;
     const due = await waiting.dueAmongHead(list.length + free.size + HEAD_MARGIN, now);
@@ -91,13 +76,11 @@ export function createPager(deps: PagerDeps) {
       if (free.size === 0) break;
       const { caller } = entry;
       if (entry.lastSeen < now - ghostMs) {
-        // Not heard of for a minute: the call most likely ended unseen (a lost callback). Not paged
-        // for; taken off the line after longer, in case it was only Redis that could not hear the
-        // caller, and put on the call-back list: a verified caller is never simply forgotten.
+        // Most likely a lost callback: not paged for, and taken off the line only after longer (it may
+        // have been only Redis that could not hear them).
         if (entry.lastSeen < now - GHOST_FORGOTTEN_MS) {
           log.warn({ callSid: caller.callSid }, 'a waiting caller stopped fetching the wait URL: their call is over; on the call-back list');
-          // Booked first (a missed call is recorded once per call), then taken off: a failure in
-          // between leaves them on the line for the next tick, never off it and unbooked.
+          // Booked before taken off: a failure in between leaves them on the line, never off it unbooked.
           await deps.callerGone(caller, entry.lastSeen);
           await waiting.remove(caller.callSid);
         } else await waiting.dueAt(caller.callSid, now + ghostMs / 2);
@@ -119,10 +102,7 @@ export function createPager(deps: PagerDeps) {
     await Promise.all(pages);
   }
 
-  /**
-   * Why nobody at all can be paged for a caller of `tier`, if so: they are offered voicemail at
-   * once. The reads are the caller's (the wait URL makes them with its own, in one round trip).
-   */
+  /** Why nobody at all can be paged for a caller of `tier`, if so (the wait URL offers voicemail at once). */
   function whyNobodyCanBePaged(tier: string, onCall: number, failedInARow: number, now: number): 'plan_closed' | 'no_one_on_call' | undefined {
     if (!hours.isOpen(tier, now)) return 'plan_closed';
     return onCall === 0 || failedInARow >= onCall ? 'no_one_on_call' : undefined;
@@ -134,10 +114,7 @@ export function createPager(deps: PagerDeps) {
     return (await waiting.count()) > 0;
   }
 
-  /**
-   * A sysadmin kept off the rota by a call nobody has heard from in a long while: a conversation
-   * that long, or its reports lost. Loud once per call, and counted while it lasts.
-   */
+  // A sysadmin held busy by a call silent for long (its reports lost?): loud once per call, counted while it lasts.
   const alarmedCalls = new Set<string>();
   const newsLimitMs = policy.oncall.busyWithoutNewsAlarmMinutes * 60_000;
   function reportBusyWithoutNews(busyNow: Map<string, Busy>, now: number): void {
@@ -151,15 +128,7 @@ export function createPager(deps: PagerDeps) {
     if (silent.length === 0) alarmedCalls.clear();
   }
 
-  /** Callers told "connecting you" while nobody is on call: loud, not silent (SPEC section 5). */
-  async function reportEmptyRota(now: number): Promise<void> {
-    const alarming = hours.isLineOpen(now) && (await waiting.count()) > 0;
-    metrics?.rotaEmpty.set(alarming ? 1 : 0);
-    if (alarming) log.error('callers are waiting and nobody is on call: PUT /v1/oncall');
-  }
-
-  // Housekeeping talks to Twilio's REST API: it must never hold up a page. Its work is due
-  // seconds apart, so the extra ticks every enqueue and page outcome ask for skip it.
+  // Housekeeping talks to Twilio's REST API: it never holds up a page, and extra ticks skip it.
   let keeping = false;
   let keptAt = Number.NEGATIVE_INFINITY;
   function houseKeep(now: number): void {

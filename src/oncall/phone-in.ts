@@ -10,7 +10,7 @@ import type { OncallPinCheck, OncallPins } from './oncall-pins.js';
 import type { OncallStore } from './oncall-store.js';
 import type { PageOutcomes } from './page-outcomes.js';
 import type { PhoneInCalls } from './phone-in-calls.js';
-import { PageError, REST_TIMEOUT_MS, type Dialer } from './twilio-dialer.js';
+import { PageError, REST_TIMEOUT_MS, TWILIO_EXTRA_RING_MS, type Dialer } from './twilio-dialer.js';
 
 // Wrong on-call PINs allowed in one call before it ends (the per-sysadmin window is in oncall-pins).
 const ONCALL_PIN_ATTEMPTS_PER_CALL = 3;
@@ -18,8 +18,6 @@ const ONCALL_PIN_ATTEMPTS_PER_CALL = 3;
 export const ONCALL_PIN_BURST = 2;
 // How long a call from a rota number is remembered while it is still up (its message lasts seconds).
 const PENDING_MS = 60_000;
-// Twilio may add about 5 s to a call's ring timeout (Calls.json Timeout).
-const TWILIO_EXTRA_RING_MS = 5_000;
 // Once answered: long enough for the PIN and the missed callers; the call's status callback ends it sooner.
 const SESSION_MS = 10 * 60_000;
 
@@ -35,10 +33,8 @@ export interface PhoneInWiring {
     Promise<void>;
 }
 
-/**
- * A sysadmin phoning in, SPEC section 5. Caller ID is no credential: the PIN is asked only on the
- * call back to the registered number, which a spoofer cannot answer (docs/security.md "The on-call PIN").
- */
+// A sysadmin phoning in, SPEC section 5. Caller ID is no credential: the PIN is asked only on the
+// call back to the registered number, which a spoofer cannot answer (docs/security.md "The on-call PIN").
 export function createPhoneIn(
   deps: PhoneInWiring & {
     agentCalls: AgentCalls;
@@ -57,10 +53,8 @@ export function createPhoneIn(
   const ringWindowMs = deps.ringSeconds * 1000 + TWILIO_EXTRA_RING_MS;
   const { failuresPerWindow, windowMs } = oncallPins.limits;
 
-  /**
-   * Busy while the call back rings, if free or only resting. One whose phone callgate already rings or
-   * holds is not rung: a call from their number now is likely a spoofer's, and that call's entry stays.
-   */
+  // Busy while the call back rings, if free or only resting. One whose phone callgate already rings or
+  // holds is not rung: a call from their number now is likely a spoofer's, and that call's entry stays.
   async function markRinging(sysadminId: string, ringing: Busy, now: number): Promise<boolean> {
     if (await busy.claim(sysadminId, ringing, now)) return true;
     const current = (await busy.all(now)).get(sysadminId);

@@ -4,10 +4,7 @@ import { twilioClientFor } from '../twilio-client.js';
 
 /** What callgate asks of Twilio's REST API: place a page, delete a caller's emptied queue. */
 export interface Dialer {
-  /**
-   * Places a call to a sysadmin's registered phone: a page, or the call back to one who phoned in
-   * (src/oncall/phone-in.ts). Returns Twilio's CallSid, or throws a PageError.
-   */
+  /** A page, or the call back to a sysadmin who phoned in: Twilio's CallSid, or a PageError. */
   placeCall(call: { to: string; url: string; statusCallback: string; ringSeconds: number }): Promise<string>;
   /** Deletes a queue once it is empty ("Queues persist": https://www.twilio.com/docs/voice/api/queue-resource). */
   deleteQueue(queueSid: string): Promise<void>;
@@ -15,11 +12,7 @@ export interface Dialer {
   listQueues(): Promise<{ sid: string; name: string; size: number }[]>;
 }
 
-/**
- * Why a page was not placed. `refused`: Twilio answered with an error, so no call exists.
- * `unknown`: no answer in time; Twilio may still place the call, so the sysadmin must stay
- * marked busy for a ring time (or they would be rung twice).
- */
+/** `refused`: Twilio answered with an error, no call exists. `unknown`: no answer in time; it may still ring. */
 export class PageError extends Error {
   constructor(
     readonly outcome: 'refused' | 'unknown',
@@ -33,6 +26,8 @@ export class PageError extends Error {
 
 // A page that Twilio does not accept within this is treated as failed: the next sysadmin is paged.
 export const REST_TIMEOUT_MS = 4000;
+// Twilio may add about 5 s to a call's ring timeout (Calls.json Timeout).
+export const TWILIO_EXTRA_RING_MS = 5_000;
 
 export function createTwilioDialer(config: Pick<Config, 'twilio' | 'supportPhoneNumber' | 'pageCallerId'>): Dialer {
   const client = twilioClientFor(config, REST_TIMEOUT_MS);
@@ -49,10 +44,8 @@ export function createTwilioDialer(config: Pick<Config, 'twilio' | 'supportPhone
           statusCallbackMethod: 'POST',
           statusCallbackEvent: ['completed'],
           timeout: ringSeconds,
-          // No machine detection: Twilio takes speech longer than 2.4 s for a machine and holds the
-          // call while it listens (https://www.twilio.com/docs/voice/answering-machine-detection),
-          // so a sysadmin who answers with their name would be hung up on. The page's greeting says
-          // nothing about a customer and waits for 1, which no voicemail box presses.
+          // No machine detection: Twilio takes speech over 2.4 s for a machine, hanging up on a sysadmin who
+          // answers with their name; the greeting says nothing about a customer and waits for a 1 instead.
         });
         return call.sid;
       } catch (error) {
