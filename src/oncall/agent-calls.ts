@@ -3,16 +3,8 @@ import type { RedisClient } from '../redis/connect-redis.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 
-/**
- * The sysadmins' own calls, by CallSid: whose call it is, and whether the person on it
- * has proved to be that sysadmin. A page callgate placed to a rota number counts as proved
- * once a person presses 1 (the number is the rota's, not the caller's say-so); a call *from*
- * a rota number proves nothing until the on-call PIN is given (caller ID is not a credential).
- * Every step that speaks about a customer checks this first.
- *
- * A hash, one field per fact, so webhooks of one call that arrive out of order (a status
- * callback before the page was recorded) each set their own field without losing another's.
- */
+// The sysadmins' own calls: whose, and whether proved (1 on a page, the on-call PIN on a call back).
+// A hash, one field per fact: webhooks out of order lose nothing.
 const flag = z.enum(['1']).optional().transform((value) => value === '1');
 const agentCallSchema = z.object({
   sysadminId: z.string(),

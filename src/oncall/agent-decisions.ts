@@ -1,12 +1,9 @@
 import type { CallbackNumber } from './callback-numbers.js';
+import type { MissedCall } from './missed-callers.js';
+import type { WaitingCaller } from './waiting-caller-schema.js';
 
-/**
- * What the sysadmin's side of the line decides at each step, as plain values;
- * src/ivr/render-agent-twiml.ts turns them into TwiML. Nothing about a customer
- * is in a decision that can reach a phone before the person on it is known to be
- * a sysadmin: a page's first words are generic (a voicemail box may be listening),
- * and a sysadmin phoning in gives their on-call PIN first.
- */
+// The sysadmin's side as plain values (src/ivr/render-agent-twiml.ts). None about a customer reaches
+// a phone before the person on it is known to be a sysadmin.
 export type AgentDecision =
   /** A page answered by a person (or so it seems): no customer details yet. */
   | { kind: 'agent_page_greeting'; sysadminId: string; caller: string }
@@ -27,10 +24,7 @@ export type AgentDecision =
   | { kind: 'agent_call_over' }
   /** The <Queue> url: played to the caller just before the bridge. */
   | { kind: 'caller_connected' }
-  /**
-   * A sysadmin who phoned in hears the missed callers first, oldest first, to call one back;
-   * `heldBack`: later missed calls of accounts already listed, offered after everyone's first few (src/oncall/missed-menu.ts).
-   */
+  /** The missed callers, to call one back; `heldBack`: later calls of accounts already listed (missed-menu.ts). */
   | { kind: 'agent_missed'; sysadminId: string; index: number; count: number; heldBack: number; missed: MissedSummary; play: boolean; notice?: 'no_answer' }
   | { kind: 'agent_call_back'; sysadminId: string; about: string; userName: string; number: string }
   /** The <Number url> of a callback: who calls and why; 1 to be put through (a voicemail box presses nothing). */
@@ -40,28 +34,16 @@ export type AgentDecision =
   /** Anything else, or nothing: the customer's leg is hung up, the sysadmin hears nobody answered. */
   | { kind: 'callback_declined' };
 
-/** A missed caller as a sysadmin hears of them. */
-export interface MissedSummary {
-  callSid: string;
-  accountName: string;
-  userName: string;
-  /** Seconds since they were missed. */
+/** A missed caller as a sysadmin hears of them; `callBack`: the number read out, or why it is not dialled. */
+export type MissedSummary = Pick<MissedCall, 'callSid' | 'accountName' | 'userName'> & {
   agoSeconds: number;
   recordingUrl: string | null;
-  /** Their number, read out before the sysadmin may press 1, or why the line will not dial it. */
   callBack: CallbackNumber;
-}
+};
 
 /** Why the caller a sysadmin heard about is not the one offered now. */
 export type PreviousCaller = 'taken' | 'left';
 
 /** What a sysadmin hears about a waiting caller before taking the call. */
-export interface Briefing {
-  accountName: string;
-  userName: string;
-  isAdminContact: boolean;
-  adminContactName: string | null;
-  tier: string;
-  waitSeconds: number;
-  othersWaiting: number;
-}
+type BriefedFields = 'accountName' | 'userName' | 'isAdminContact' | 'adminContactName' | 'tier';
+export type Briefing = Pick<WaitingCaller, BriefedFields> & { waitSeconds: number; othersWaiting: number };

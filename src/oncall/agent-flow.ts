@@ -141,10 +141,7 @@ export function createAgentFlow(deps: {
       return brief(sysadminId, agentCallSid, undefined, 'left');
     },
 
-    /**
-     * Each webhook of a sysadmin's call renews their busy entry until the next webhook is due (a
-     * conversation sends none until its <Dial> ends), so a lost status callback frees them soon.
-     */
+    /** Each webhook renews the busy entry until the next is due, so a lost status callback frees them soon. */
     async heardFrom(sysadminId: string, callSid: string, decision: AgentDecision): Promise<AgentDecision> {
       const now = clock.now();
       const busyFor = (): Busy => {

@@ -1,8 +1,4 @@
-/**
- * Where Twilio reaches the sysadmin's webhooks. Absolute, so Twilio signs exactly
- * these URLs: the sysadmin and caller named in a query string cannot be forged
- * without the auth token (every /twilio request checks X-Twilio-Signature).
- */
+// Absolute, so Twilio signs exactly these URLs: a query string cannot be forged without the auth token.
 export function agentUrls(baseUrl: string) {
   const at = (path: string, query: Record<string, string>) => `${baseUrl}/twilio/${path}?${new URLSearchParams(query).toString()}`;
   return {

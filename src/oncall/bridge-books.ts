@@ -8,20 +8,11 @@ import { waitedSeconds, type SettledCaller, type WaitingCaller, type WaitingCall
 
 // A sysadmin in a conversation sends no webhook until it ends; this only bounds a lost report of its end.
 export const CONNECTED_MS = 4 * 3_600_000;
-// Twilio sends the bridge's reports as the conversation ends, with the caller's call end: any that
-// is coming has come well within this after the caller's status callback.
+// Any report of the bridge still coming arrives well within this after the caller's status callback.
 export const REPORT_GRACE_MS = 2 * 60_000;
 
-/**
- * The books of a bridge, kept from what Twilio reports, never from what callgate expects.
- * The <Queue> url is fetched for the caller *before* the two are connected
- * (https://www.twilio.com/docs/voice/twiml/queue), so it only prepares: the caller leaves the
- * line (nobody else is paged or briefed for them), the sysadmin is busy with them. The bridge
- * is booked when Twilio says it happened — DialBridged on the sysadmin's <Dial> action
- * (https://www.twilio.com/docs/voice/twiml/dial) or QueueResult=bridged on the caller's
- * <Enqueue> action (https://www.twilio.com/docs/voice/twiml/enqueue), whichever comes first;
- * a caller who left in between is a missed caller, to be called back.
- */
+// The books of a bridge, from what Twilio reports: the <Queue> url comes *before* the bridge, so it only
+// prepares; DialBridged or QueueResult=bridged, whichever comes first, books it.
 export function createBridgeBooks(deps: {
   waiting: WaitingCallers;
   busy: BusySysadmins;
@@ -45,11 +36,7 @@ export function createBridgeBooks(deps: {
       ]);
     },
 
-    /**
-     * Twilio reported the bridge: the caller is settled as connected, once, whichever report
-     * comes first (a later or repeated one finds them settled and books nothing).
-     * `sysadminId` is the reporter's knowledge, for a caller whose <Queue> url went unrecorded.
-     */
+    /** Twilio reported the bridge: booked once (a later or repeated report finds them settled). */
     async connected(callerSid: string, report: { sysadminId?: string; waitSeconds?: number }): Promise<void> {
       const settled = await waiting.settle(callerSid);
       if (settled === undefined) return;
@@ -65,10 +52,7 @@ export function createBridgeBooks(deps: {
       ]);
     },
 
-    /**
-     * Twilio reported no bridge to the sysadmin: if the caller had reached the <Queue> url, they
-     * left before the bridge, and are missed. Returns whether that was so.
-     */
+    /** Twilio reported no bridge: a caller past the <Queue> url left before it, and is missed. */
     async leftBeforeBridge(callerSid: string): Promise<boolean> {
       const settled = await waiting.settle(callerSid, { onlyBridging: true });
       if (settled?.bridging === undefined) return false;
@@ -81,11 +65,7 @@ export function createBridgeBooks(deps: {
       await waiting.bridgeEnded(callerSid, clock.now());
     },
 
-    /**
-     * Bridges whose caller's call ended REPORT_GRACE_MS ago and still no report: both of Twilio's
-     * reports were lost (an outage; Twilio sends each once). Whether they spoke with the sysadmin
-     * is unknown, so they go on the call-back list: a call-back too many rather than a customer lost.
-     */
+    // Both reports lost (Twilio sends each once): a call-back too many rather than a customer lost.
     async settleUnreported(now: number): Promise<void> {
       for (const callerSid of await waiting.bridgesEndedBefore(now - REPORT_GRACE_MS)) {
         const settled = await waiting.settle(callerSid, { onlyBridging: true });

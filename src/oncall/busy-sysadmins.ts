@@ -3,30 +3,19 @@ import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { asFlag, defineScript } from '../redis/scripts.js';
 
-/**
- * Why a sysadmin is not paged right now, and until when: their phone is ringing, they are
- * listening to a briefing, on a call with a customer, on the line having phoned in, or
- * resting after declining. Each entry names the call it belongs to, so the end of that
- * call (its status callback) frees them, and nothing else does. `until` is a safety net
- * for a callback that never comes, not the normal way out.
- */
-export type BusyKind = 'ringing' | 'briefing' | 'connected' | 'on_line' | 'resting';
+type BusyKind = 'ringing' | 'briefing' | 'connected' | 'on_line' | 'resting';
 
+// Why a sysadmin is not paged now. Only the end of the call it names frees them; `until` is a safety
+// net for a status callback that never comes. `heardAt`: that call's last webhook.
 export interface Busy {
   kind: BusyKind;
-  /** The page call or the sysadmin's own inbound call. */
   callSid: string;
   until: number;
-  /** When callgate last heard from that call (its last webhook): the pager alarms on one silent too long. */
   heardAt?: number;
 }
 
-/**
- * How long a sysadmin's call keeps them busy after its last webhook, if nothing more is heard
- * (its status callback lost: Twilio retries only a failed connection,
- * https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides): the longest a
- * prompt and its <Gather> timeout take before the next webhook, with margin.
- */
+// A prompt and its <Gather> timeout, with margin. Twilio retries only a failed connection, so a status
+// callback can be lost: this bounds how long a silent call keeps its sysadmin.
 export const NEXT_WEBHOOK_MS = 90_000;
 
 // Written last, so an entry of an earlier version (three fields) still decodes.
@@ -35,7 +24,6 @@ function decode(value: string): Busy {
   const [until = '0', kind = 'ringing', callSid = '', heardAt = ''] = value.split('|');
   return { until: Number(until), kind: kind as BusyKind, callSid, ...(heardAt === '' ? {} : { heardAt: Number(heardAt) }) };
 }
-
 
 export function createBusySysadmins(redis: RedisClient) {
   const claimSysadmin = defineScript(redis, new URL('./lua/claim-sysadmin-1.lua', import.meta.url), asFlag);

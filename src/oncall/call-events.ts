@@ -1,9 +1,6 @@
 import type { MissedCall } from './missed-callers.js';
 
-/**
- * What the call flows tell the control panel (through the events outbox, src/events/):
- * a verified caller reached a person, was missed, left a message, or was called back.
- */
+/** What the call flows tell the control panel, through the events outbox (src/events/). */
 export interface CallEvents {
   connected(call: { callSid: string; accountId: string; userId: string; sysadminId: string; waitSeconds: number }): Promise<void>;
   missed(call: MissedCall): Promise<void>;

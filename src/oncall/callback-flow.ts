@@ -9,15 +9,8 @@ import { missedMenu } from './missed-menu.js';
 // A callback claim older than this (the sysadmin's call died unseen) no longer holds the customer.
 const CALLBACK_CLAIM_MS = 120_000;
 
-/**
- * Calling missed customers back, for a sysadmin who phoned in and gave their on-call PIN
- * (nobody off the rota gets here): the missed callers first, oldest first, a few per account
- * (src/oncall/missed-menu.ts), one at a time, each with the number that would be dialled, or
- * why it will not be (src/oncall/callback-numbers.ts); 1 dials an allowed number from the
- * support number (the customer hears who is calling and why before being put through), 2 the
- * next, 3 plays their message, 9 who is waiting now. A callback that connects closes the
- * missed call, and the control panel is told.
- */
+// Calling missed customers back, for a sysadmin who gave their on-call PIN: one at a time (missed-menu.ts),
+// 1 dials an allowed number, 2 the next, 3 plays their message, 9 who is waiting now.
 export function createCallbackFlow(deps: {
   missed: MissedCallers;
   audit: AuditLog;
@@ -41,20 +34,16 @@ export function createCallbackFlow(deps: {
     const menu = await offered(agentCallSid, now);
     const call = menu.offered[index];
     if (call === undefined) return brief(sysadminId, agentCallSid);
+    const { callSid, accountName, userName } = call;
+    const agoSeconds = Math.max(0, Math.round((now - call.at) / 1000));
+    const summary = { callSid, accountName, userName, agoSeconds, recordingUrl: call.voicemail?.url ?? null };
     return {
       kind: 'agent_missed',
       sysadminId,
       index,
       count: menu.offered.length,
       heldBack: menu.heldBack,
-      missed: {
-        callSid: call.callSid,
-        accountName: call.accountName,
-        userName: call.userName,
-        agoSeconds: Math.max(0, Math.round((now - call.at) / 1000)),
-        recordingUrl: call.voicemail?.url ?? null,
-        callBack: missed.callbackNumber(call),
-      },
+      missed: { ...summary, callBack: missed.callbackNumber(call) },
       play: extra.play === true,
       ...(extra.notice === undefined ? {} : { notice: extra.notice }),
     };
@@ -88,10 +77,7 @@ export function createCallbackFlow(deps: {
       return { kind: 'agent_call_back', sysadminId, about, userName: call.userName, number: number.number };
     },
 
-    /**
-     * The customer's phone answered and heard the whisper: 1 is a person, put through; anything
-     * else (a voicemail box presses nothing) is hung up on, and the missed call stays open.
-     */
+    /** The customer heard the whisper: 1 is a person, put through (a voicemail box presses nothing). */
     async answered(answer: { about: string; agentCallSid: string; digits: string }): Promise<AgentDecision> {
       if (answer.digits !== '1') return { kind: 'callback_declined' };
       // Put through even when Redis cannot note it: the missed call then stays open, to be called again.
@@ -101,11 +87,8 @@ export function createCallbackFlow(deps: {
       return { kind: 'callback_accepted' };
     },
 
-    /**
-     * The callback's <Dial> ended: spoken with (the customer pressed 1), the missed call is closed;
-     * otherwise it stays open. DialCallStatus is `completed` for any answer, a voicemail box's too
-     * (https://www.twilio.com/docs/voice/twiml/dial), so only the key the person pressed counts.
-     */
+    // The callback's <Dial> ended: closed only if the customer pressed 1 (DialCallStatus is `completed` for
+    // any answer, a voicemail box's too).
     async dialEnded(dial: { sysadminId: string; agentCallSid: string; about: string; dialCallStatus: string; dialCallSid?: string }): Promise<AgentDecision> {
       const { sysadminId, agentCallSid, about } = dial;
       const closed = dial.dialCallStatus === 'completed' ? await missed.closeByCallback(about, agentCallSid) : undefined;

@@ -2,22 +2,9 @@ import { parsePhoneNumberFromString, type CountryCode, type PhoneNumberType } fr
 import metadata from 'libphonenumber-js/metadata.max.json';
 import { isWithheld } from '../caller-id.js';
 
-/**
- * Which missed callers the line may dial back. A call-back dials the `From` Twilio gave, which a
- * caller can spoof: a customer with a valid PIN could make every sysadmin who presses 1 pay for
- * a premium-rate or far international call. So only an E.164 number that is not a withheld
- * placeholder, in an allowed country, and in no special-rate range is dialled. The numbering
- * plans are libphonenumber's (`max` metadata: the number's country and type), not our own tables.
- */
-export type CallbackRefusal =
-  /** A withheld caller ID's placeholder (+266696687 is ANONYMOUS, not a number in Lesotho). */
-  | 'withheld'
-  /** Not an E.164 number. */
-  | 'not_a_number'
-  /** A country outside the policy's `callbacks.allowedCountries`. */
-  | 'country_not_allowed'
-  /** Premium-rate, shared-cost, personal-number, pager or voicemail-access ranges. */
-  | 'special_rate';
+// Which missed callers the line may dial back. `From` can be spoofed: a customer with a valid PIN could
+// make a sysadmin pay for a premium-rate or far international call. Numbering plans: libphonenumber's.
+export type CallbackRefusal = 'withheld' | 'not_a_number' | 'country_not_allowed' | 'special_rate';
 
 export type CallbackNumber =
   /** `number` is what is dialled; `groups` how it is read out ("+44", "20", "7123", "4567"). */
@@ -28,11 +15,7 @@ export type CallbackNumber =
 const SPECIAL_RATE: ReadonlySet<PhoneNumberType> = new Set(['PREMIUM_RATE', 'SHARED_COST', 'PERSONAL_NUMBER', 'PAGER', 'VOICEMAIL']);
 const E164 = /^\+[1-9]\d{6,14}$/;
 
-/**
- * The country a number belongs to: libphonenumber's when the number is in a known range, else
- * the main country of its calling code (+44 → GB), so a number no range knows (Ofcom's drama
- * numbers, a range newer than the metadata) is judged by its code, and is in no known special range.
- */
+// A number no range knows (Ofcom's drama numbers, newer ranges) is judged by its calling code's main country.
 function countryOf(countryCallingCode: string, country: CountryCode | undefined): string | undefined {
   return country ?? metadata.country_calling_codes[countryCallingCode]?.[0];
 }
@@ -61,5 +44,3 @@ export function createCallbackNumbers(allowedCountries: readonly string[]) {
     return { kind: 'callable', number: parsed.number, groups: parsed.formatInternational().split(/\s+/).filter((group) => group !== '') };
   };
 }
-
-export type CallbackNumbers = ReturnType<typeof createCallbackNumbers>;

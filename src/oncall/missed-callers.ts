@@ -4,12 +4,7 @@ import { withRedis } from '../redis/redis-errors.js';
 import { asFlag, asUnknown, defineScript } from '../redis/scripts.js';
 import { callbackCountries, createCallbackNumbers } from './callback-numbers.js';
 
-/**
- * Verified callers nobody took (the maximum wait passed, nobody could be paged, or they
- * hung up while waiting): what a sysadmin phoning in hears first, oldest first, to call
- * them back. Under their own `{missed}` hash tag: a sorted set by when they were missed,
- * and a hash of each missed call, both trimmed to the policy's window.
- */
+// Verified callers nobody took, to call back: under their own `{missed}` hash tag, trimmed to the window.
 const KEYS = {
   order: 'callgate:{missed}:order',
   calls: 'callgate:{missed}:calls',
@@ -32,10 +27,7 @@ export const missedCallSchema = z.object({
   // line_error: Twilio's queue failed them (an error in the wait document, the queue full).
   reason: z.enum(['timed_out', 'hung_up', 'no_one_on_call', 'plan_closed', 'line_error']),
   voicemail: z.object({ url: z.string(), seconds: z.number() }).optional(),
-  /**
-   * A sysadmin calling back: `calling` while the phone rings, `answered` once a person pressed 1
-   * (not a voicemail box), `connected` once they spoke.
-   */
+  // A sysadmin calling back: `answered` once a person (not a voicemail box) pressed 1.
   callback: z.object({ sysadminId: z.string(), agentCallSid: z.string(), at: z.number(), state: z.enum(['calling', 'answered', 'connected']) }).optional(),
 });
 export type MissedCall = z.infer<typeof missedCallSchema>;
@@ -92,11 +84,7 @@ export function createMissedCallers(
     attachVoicemail: (callSid: string, voicemail: { url: string; seconds: number }) =>
       update(callSid, (call) => (call.voicemail === undefined ? { ...call, voicemail } : undefined)),
 
-    /**
-     * Every missed call of the window not yet called back, oldest first: they have waited longest,
-     * and many newer calls must not hide an older one (the menu caps each account, not the window).
-     * `calledBackToo`: those called back as well (the console shows that a call-back is done).
-     */
+    /** The window's missed calls not yet called back (`calledBackToo`: all), oldest first, none hidden. */
     async open(now: number, which: { calledBackToo?: boolean } = {}): Promise<MissedCall[]> {
       const sids = await withRedis(() => redis.zrangebyscore(KEYS.order, now - options.windowMs, '+inf'));
       const open: MissedCall[] = [];

@@ -1,11 +1,5 @@
-/**
- * The missed callers a sysadmin is offered, from the whole window, oldest first (they have
- * waited longest). Each account's oldest few first: twenty short calls from one account must
- * not stand between the sysadmin and another account's emergency. An account's later calls
- * come after everyone's first few (still oldest first), so every open call can be reached even
- * when an account's first calls can never be closed (a number the line may not dial); the
- * sysadmin hears how many come after.
- */
+// Each account's oldest few first, so one account's twenty calls never stand before another's emergency;
+// its later calls come after everyone's first few, so every open call can still be reached.
 export const MISSED_PER_ACCOUNT = 3;
 
 export function missedMenu<Call extends { accountId: string }>(oldestFirst: readonly Call[], perAccount = MISSED_PER_ACCOUNT): { offered: Call[]; heldBack: number } {

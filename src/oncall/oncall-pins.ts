@@ -6,26 +6,8 @@ import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { defineScript, type Decoder } from '../redis/scripts.js';
 
-/**
- * Each sysadmin's personal on-call PIN, which they type on the call callgate places to their
- * registered phone when they phone in (src/oncall/phone-in.ts). Stored only as
- * HMAC-SHA256(PIN_SECRET, id + PIN).
- *
- * Wrong PINs are counted per sysadmin in a sliding window (the times of the failures in a
- * sorted set, trimmed by the window), and a right PIN does not clear them: whoever holds the
- * phone gets at most `failuresPerWindow` wrong PINs per window, however they spread them.
- * Past that, PIN entry is refused until the oldest failure leaves the window, or an operator
- * sets a new PIN. Only a call callgate placed to the registered number reaches the PIN
- * prompt, so this lockout can be set off only by someone holding the sysadmin's phone, never
- * by a caller spoofing its number (docs/security.md "The on-call PIN").
- */
-export interface OncallPinLimits {
-  /** Wrong PINs allowed per sysadmin within the window; the next entry is refused. */
-  failuresPerWindow: number;
-  windowMs: number;
-}
-
-export const DEFAULT_ONCALL_PIN_LIMITS: OncallPinLimits = { failuresPerWindow: 5, windowMs: 24 * 3_600_000 };
+// Wrong PINs allowed per sysadmin within the window; the next entry is refused.
+const limits = { failuresPerWindow: 5, windowMs: 24 * 3_600_000 };
 
 // The failure times, a sorted set (the earlier counter and lockout keys are string keys: new names).
 const failureTimesKey = (sysadminId: string) => `callgate:{oncall}:pin-failure-times:${sysadminId}`;
@@ -49,7 +31,9 @@ const decodeCheck: Decoder<OncallPinCheck> = (reply) => {
   };
 };
 
-export function createOncallPins(redis: RedisClient, secret: string, limits: OncallPinLimits = DEFAULT_ONCALL_PIN_LIMITS) {
+// On-call PINs, stored as HMAC-SHA256(PIN_SECRET, id + PIN). Wrong PINs count in a sliding window that
+// a right PIN does not clear (docs/security.md "The on-call PIN").
+export function createOncallPins(redis: RedisClient, secret: string) {
   const checkOncallPin = defineScript(redis, new URL('./lua/check-oncall-pin-2.lua', import.meta.url), decodeCheck);
   const hashOf = (sysadminId: string, pin: string): string =>
     createHmac('sha256', secret).update(`oncall:${sysadminId}:${pin}`).digest('base64url');
@@ -73,7 +57,6 @@ export function createOncallPins(redis: RedisClient, secret: string, limits: Onc
     },
     /** Wrong PINs of each sysadmin within the window ending at `now`, read with one round. */
     async failures(sysadminIds: string[], now: number): Promise<number[]> {
-      if (sysadminIds.length === 0) return [];
       const from = now - limits.windowMs;
       const counts = await Promise.all(sysadminIds.map((id) => withRedis(() => redis.zcount(failureTimesKey(id), `(${String(from)}`, '+inf'))));
       return counts.map(Number);

@@ -5,11 +5,7 @@ import { withRedis } from '../redis/redis-errors.js';
 import { asNumber, defineScript } from '../redis/scripts.js';
 import { oncallListSchema, type Sysadmin } from './oncall-schema.js';
 
-/**
- * The escalation list, one JSON value (it is small and always read whole), and its revision,
- * which only goes up: two operators editing the rota at once cannot silently undo each other
- * when their changes carry the ETag they read (If-Match).
- */
+// The escalation list, one JSON value, and its revision: with If-Match two operators never undo each other.
 export function createOncallStore(redis: RedisClient) {
   const replaceOncall = defineScript(redis, new URL('./lua/replace-oncall-2.lua', import.meta.url), asNumber);
   // The pager reads the list at every tick and it rarely changes: the same JSON is parsed once.

@@ -15,11 +15,7 @@ const MISSED_REASON: Record<MissedReason, 'timed_out' | 'hung_up' | 'no_one_on_c
 /** A withheld number's placeholder (+266696687 is ANONYMOUS) is not a number: the event leaves it out. */
 const callerNumber = (from: string) => (!isWithheld(from) && /^\+\d{7,15}$/.test(from) ? { callerNumber: from } : {});
 
-/**
- * The call flows' events, into the outbox (src/events/). Each is emitted after the state
- * change that decided it and before the webhook answers, with an id derived from what it is
- * about, so a retried webhook emits the same id and the outbox keeps it once.
- */
+// Each event's id derives from what it is about: a retried webhook emits the same id, kept once.
 export function createOutboxCallEvents(outbox: EventOutbox): CallEvents {
   const emit = async (event: Parameters<EventOutbox['emit']>[0]) => {
     await outbox.emit(event);

@@ -2,17 +2,8 @@ import type { RedisClient } from '../redis/connect-redis.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { asFlag, defineScript } from '../redis/scripts.js';
 
-/**
- * The verification call of each sysadmin phoning in: at most one in flight, so a second call
- * from their number while it rings (the sysadmin calling again, or a spoofer) rings nobody
- * twice and blocks nobody: the real sysadmin answers the call that rings.
- *
- * Per sysadmin one value: `pending|<inbound CallSid>` while the call from their number is
- * still up (callgate rings back only once it has ended, when the phone is free), then
- * `ringing|<claim or CallSid>` while the call callgate placed rings or runs. Every change
- * names the value it expects, so a late callback of an earlier call changes nothing.
- * Keys in the `{oncall}` slot, beside the rota.
- */
+// One verification call at a time per sysadmin: `pending|<inbound CallSid>`, then `ringing|<claim or
+// CallSid>`; each change names the value it expects, so a late callback of an earlier call changes nothing.
 const slotKey = (sysadminId: string) => `callgate:{oncall}:phone-in:${sysadminId}`;
 const inboundKey = (inboundSid: string) => `callgate:{oncall}:phone-in-from:${inboundSid}`;
 

@@ -13,13 +13,7 @@ const SWEEP_LOCK = 'callgate:{sweep}:own-queues';
 const GIVE_UP_MS = 86_400_000;
 const PER_TICK = 10;
 
-/**
- * Deletes each caller's own queue once the caller has left it: Twilio keeps queues until
- * they are deleted ("Queues persist. To optimize fetch operations, inactive Queues should
- * be deleted": https://www.twilio.com/docs/voice/api/queue-resource), and only an empty
- * queue can be deleted. A failed deletion is kept in a sorted set by retry time and
- * retried from the pager's tick, a few at a time.
- */
+// Twilio keeps a queue until it is deleted, and only an empty one can be: each caller's goes once they left.
 export function createQueueCleanup(deps: { redis: RedisClient; dialer: Dialer; log: Logger }) {
   const { redis, dialer, log } = deps;
   // The first sweep comes a sweep interval after the first tick: a restart storm does not list queues at once.
@@ -45,11 +39,7 @@ export function createQueueCleanup(deps: { redis: RedisClient; dialer: Dialer; l
     async callerLeft(queueSid: string, now: number): Promise<void> {
       await attempt(queueSid, now, now);
     },
-    /**
-     * Deletes callers' queues that are empty but still exist, e.g. when callgate was down as the
-     * caller left and the <Enqueue> action never came. A sysadmin dialling one just then hears the
-     * caller has left (Dial "will post an error status to its action URL" for a missing queue).
-     */
+    /** Empty callers' queues whose <Enqueue> action never came (a Dial to a missing one hears they left). */
     async sweep(now: number): Promise<number> {
       lastSweepAt ??= now;
       if (now - lastSweepAt < SWEEP_EVERY_MS) return 0;

@@ -1,9 +1,6 @@
 import { z } from 'zod';
 
-/**
- * A verified caller on the line, as the briefing and the console know them. Only zod here:
- * the console's page bundles this file through src/console/live-view-schema.ts.
- */
+// A verified caller on the line. Only zod here: the console's page bundles this file.
 export const waitingCallerSchema = z.object({
   callSid: z.string(),
   accountId: z.string(),

@@ -7,10 +7,8 @@ import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { asFlag, asUnknown, defineScript, type Decoder } from '../redis/scripts.js';
 
-/**
- * Verified callers waiting for a sysadmin, under the call path's `{line}` hash tag so the step that uses
- * a PIN up also holds its caller (src/calls/admission.ts). The six keys: lua/includes/waiting-entry.lua.
- */
+// Verified callers waiting for a sysadmin, under the call path's `{line}` hash tag so the step that uses
+// a PIN up also holds its caller (src/calls/admission.ts). The six keys: lua/includes/waiting-entry.lua.
 export type { WaitingCaller };
 
 const pageSchema = z.object({
@@ -160,10 +158,7 @@ export function createWaitingCallers(redis: RedisClient) {
       await prepareBridge([...WAITING_KEYS, keys.bridging(callSid)], [callSid, bridge.sysadminId, bridge.agentCallSid, bridge.from, now, BRIDGING_TTL_MS]);
     },
 
-    /**
-     * What became of a caller, taken once: from the bridge being prepared, or (unless
-     * `onlyBridging`) from the line. Undefined when another report already settled them.
-     */
+    /** What became of a caller, taken once (undefined after): being bridged, or unless `onlyBridging` waiting. */
     async settle(callSid: string, options: { onlyBridging?: boolean } = {}): Promise<SettledCaller | undefined> {
       return settledFrom(
         callSid,
@@ -198,10 +193,8 @@ export function createWaitingCallers(redis: RedisClient) {
     entries,
     count: () => withRedis(() => redis.zcard(waitingOrder)),
 
-    /**
-     * A wait-URL fetch: the heartbeat, their place in line (1-based), plan and reservation (0: none); the
-     * first also confirms their PIN's lease. Plain commands, no script: the hottest path of a mass outage.
-     */
+    // A wait-URL fetch: the heartbeat, their place in line (1-based), plan and reservation (0: none); the
+    // first also confirms their PIN's lease. Plain commands, no script: the hottest path of a mass outage.
     async atWaitFetch(callSid: string, now: number) {
       const call = keys.call(callSid);
       const [leased, rank, , stored, held] = await Promise.all([
