@@ -1,5 +1,4 @@
--- Checks and counts one on-call PIN attempt in one step, so concurrent calls cannot guess
--- past the limit (a sliding window of failure times).
+-- Checks and counts one on-call PIN attempt at once: concurrent calls cannot guess past the limit.
 -- KEYS: pins, failure times  ARGV: deadline, sysadminId, hash, limit, windowMs, now, member
 -- Reply: {result, failures in the window, oldest failure's time or 0} with result 'ok',
 -- 'wrong', 'locked' (the window is full: nothing is compared) or 'unset'; or {'late'}

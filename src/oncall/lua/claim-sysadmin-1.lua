@@ -1,6 +1,4 @@
--- Marks a sysadmin busy only if they are free: the pager calls it *before* placing a page,
--- so two pagers (or one whose REST call timed out but was placed anyway) never ring one
--- phone twice at once.
+-- Marks a sysadmin busy only if free, *before* a page is placed: no phone is rung twice at once.
 -- KEYS: busy  ARGV: sysadminId, now, entry  Reply: 1 if marked, else 0
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if current and tonumber(string.match(current, '^(%d+)')) > tonumber(ARGV[2]) then return 0 end

@@ -1,9 +1,6 @@
--- The <Queue> url was fetched: Twilio is about to bridge the caller with the sysadmin who
--- dequeued them. The caller leaves the line (no more pages, briefings or places in line) for
--- a record of their own, kept until Twilio reports whether the bridge happened; its TTL
--- outlives any call, in case both reports are lost. A repeated fetch changes nothing.
--- KEYS: the six, bridging  ARGV: callSid, sysadminId, agentCallSid, from, now, ttlMs
--- Returns 1 if the caller was waiting.
+-- The <Queue> url: the caller leaves the line for a record of their own, kept until Twilio reports
+-- the bridge. A repeated fetch changes nothing.
+-- KEYS: the six, bridging  ARGV: callSid, sysadminId, agentCallSid, from, now, ttlMs  Reply: 1 if waiting
 --- @include "includes/waiting-entry"
 local caller = redis.call('HGET', KEYS[2], ARGV[1])
 if not caller then return 0 end

@@ -1,5 +1,4 @@
--- Records a missed call once (a retried callback keeps the first) and forgets calls older
--- than the window.
+-- Records a missed call once (a retry keeps the first), and forgets calls older than the window.
 -- KEYS: order, calls  ARGV: callSid, at, json, forgetBefore  Reply: the record as stored (the first one)
 for _, old in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])) do redis.call('HDEL', KEYS[2], old) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[4])

@@ -1,5 +1,4 @@
--- Ends a reservation that did not become a bridge (the Dial found nobody, the sysadmin hung
--- up): only the reserving call's own, and the chain is due at once.
+-- Ends the reserving call's own reservation that did not become a bridge; the chain is due at once.
 -- KEYS: the six  ARGV: callSid, agentCallSid, now.  Returns 1 if released.
 local current = redis.call('HGET', KEYS[4], ARGV[1])
 if not current or not string.find(current, '|' .. ARGV[2], 1, true) then return 0 end

@@ -1,5 +1,4 @@
--- Changes a missed call only if it is in the state the writer saw (compare-and-set on the
--- whole record), so two sysadmins never call one customer back at once.
+-- Compare-and-set on the whole record: two sysadmins never call one customer back at once.
 -- KEYS: calls  ARGV: callSid, expected json, new json  Reply: 1 if changed, else 0
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])

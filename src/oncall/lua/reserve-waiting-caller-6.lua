@@ -1,8 +1,5 @@
--- Reserves a waiting caller for the sysadmin who pressed 1 after hearing about them: only
--- if the caller still waits and nobody else holds a live reservation, so two sysadmins
--- never take one caller; the same sysadmin's call pressing again (a retried webhook) gets
--- its reservation back. The chain falls due when the reservation runs out: an unbridged
--- reservation goes back to paging by itself.
+-- Reserves a waiting caller for the call that pressed 1, unless another holds a live reservation (a
+-- retried webhook gets its own back). The chain falls due as it runs out: unbridged, paging resumes.
 -- KEYS: the six  ARGV: deadline, callSid, now, reservation, until, agentCallSid
 -- Returns 'reserved', 'taken', 'gone' or {'late'}.
 --- @include "includes/deadline-guard"

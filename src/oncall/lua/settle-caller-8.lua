@@ -1,7 +1,4 @@
--- Settles a caller once, from wherever they are: still waiting, or being bridged. The first
--- report of what became of them (connected, left) gets them; any later one gets nothing, so
--- each outcome is booked once however Twilio's reports are ordered or repeated.
--- A bridge settled leaves the list of bridges whose caller's call ended unreported (note-bridge-ended).
+-- Settles a caller once, waiting or being bridged: the first report gets them, any later one nothing.
 -- KEYS: the six, bridging, bridges-ended  ARGV: callSid, onlyBridging ('1': leave a waiting caller be)
 -- Returns false, or {caller JSON, reservation or '', bridging fields...} (HGETALL's flat list).
 --- @include "includes/waiting-entry"

@@ -13,10 +13,5 @@ local function holdCaller(k, callSid, order, callerJson, now)
   redis.call('ZADD', k[6], now, callSid)
 end
 local function forgetCaller(k, callSid)
-  redis.call('ZREM', k[1], callSid)
-  redis.call('HDEL', k[2], callSid)
-  redis.call('HDEL', k[3], callSid)
-  redis.call('HDEL', k[4], callSid)
-  redis.call('ZREM', k[5], callSid)
-  redis.call('ZREM', k[6], callSid)
+  for i, command in ipairs({'ZREM', 'HDEL', 'HDEL', 'HDEL', 'ZREM', 'ZREM'}) do redis.call(command, k[i], callSid) end
 end
