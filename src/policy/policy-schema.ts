@@ -19,15 +19,13 @@ const openingSpan = z
     const [from = '', to = ''] = span.split('-');
     const open = minutesOf(from);
     const close = minutesOf(to);
-    if (Number.isNaN(open) || Number.isNaN(close) || open === 24 * 60) {
-      ctx.addIssue({ code: 'custom', message: 'times must be 00:00 to 23:59 (24:00 only as a closing time)' });
-      return z.NEVER;
-    }
-    if (open >= close) {
-      ctx.addIssue({ code: 'custom', message: 'the opening time must be before the closing time' });
-      return z.NEVER;
-    }
-    return { open, close };
+    const problem =
+      Number.isNaN(open) || Number.isNaN(close) || open === 24 * 60
+        ? 'times must be 00:00 to 23:59 (24:00 only as a closing time)'
+        : open >= close && 'the opening time must be before the closing time';
+    if (problem === false) return { open, close };
+    ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
   });
 export type OpeningSpan = z.output<typeof openingSpan>;
 
@@ -39,12 +37,11 @@ const weeklyHours = z
   .superRefine((hours, ctx) => {
     for (const day of WEEKDAYS) {
       const spans = [...(hours[day] ?? [])].sort((a, b) => a.open - b.open);
-      spans.slice(1).forEach((span, i) => {
-        const before = spans[i];
-        if (before !== undefined && span.open < before.close) {
+      for (const [i, span] of spans.entries()) {
+        if (span.open < (spans[i - 1]?.close ?? 0)) {
           ctx.addIssue({ code: 'custom', path: [day], message: 'opening spans of one day must not overlap' });
         }
-      });
+      }
     }
   });
 
