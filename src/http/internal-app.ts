@@ -24,9 +24,8 @@ export const healthz: RequestHandler = (_req, res) => {
 };
 
 /**
- * The internal listener, for probes and Prometheus, at INTERNAL_HOST:INTERNAL_PORT (loopback by
- * default), never on the port Twilio reaches: anyone there could watch the guessing budget drain
- * and the rota empty. `/readyz` answers once Redis does; its body also names what needs a person
+ * The internal listener, for probes and Prometheus, never on the port Twilio reaches: anyone there
+ * could watch the guessing budget drain and the rota empty. `/readyz` names what needs a person
  * (callers waiting with nobody on call) while staying 200, so instances stay in the load balancer's pool.
  */
 export function createInternalApp(deps: {

@@ -4,11 +4,6 @@ import type { ApiRoute } from './api-route.js';
 import { etagHeader } from './etags.js';
 import { errorBodySchema } from './json-errors.js';
 
-/**
- * The OpenAPI 3.1 document of the control panel API, generated from the routes' own
- * declarations (src/http/api-route.ts): the zod schemas the handlers parse with.
- */
-
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
   return rest;

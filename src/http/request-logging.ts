@@ -8,7 +8,6 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 declare module 'node:http' {
   interface IncomingMessage {
-    id: string;
     /** The request's logger: the app's, bound to the request id. */
     log: Logger;
     requestLog: RequestLog;
@@ -60,7 +59,7 @@ export class RequestLog {
   }
 }
 
-/** Request logging for the express app: `req.id`, and `req.log` made on its first use. */
+/** Request logging for the express app: `req.log` made on its first use. */
 export function addRequestLogging(app: Express, log: Logger): void {
   Object.defineProperty(app.request, 'log', {
     configurable: true,
@@ -70,7 +69,6 @@ export function addRequestLogging(app: Express, log: Logger): void {
   });
   app.use((req, res, next) => {
     req.requestLog = new RequestLog(log, req, res);
-    req.id = req.requestLog.id;
     next();
   });
 }

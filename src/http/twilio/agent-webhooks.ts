@@ -62,9 +62,8 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
       () => render({ kind: 'agent_line_trouble' }),
     );
   return {
-    // A page was answered: by a person or a voicemail box alike (no machine detection: see twilio-dialer.ts).
-    // The greeting says nothing about a customer and needs no books, so a person who answers always
-    // reaches it, even when Redis is slow (never the customers' apology and a hang-up).
+    // A page answered, by a person or a voicemail box (no machine detection: see twilio-dialer.ts). The
+    // greeting needs no books, so a person who answers always reaches it, even when Redis is slow.
     '/agent': withFallback(
       async (req) => {
         const { sysadmin, caller } = pageQuery.parse(req.query);
@@ -102,10 +101,8 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
       return step === 'hear' ? agent.hear(pressed) : agent.take(pressed);
     }),
 
-    // The <Queue> url, fetched for the caller just before the bridge: it only prepares (the bridge
-    // is booked from Twilio's report of it). It may only Play, Say, Pause or Redirect, and it
-    // always says the same thing: failing bookkeeping (Redis down) must never turn a connection
-    // into an apology and a hang-up.
+    // The <Queue> url, fetched for the caller just before the bridge: it may only Play, Say, Pause or
+    // Redirect, and says the same whatever the books do, so Redis down never turns a connection into a hang-up.
     '/bridge': withFallback(
       async (req) => {
         const { sysadmin, about } = aboutQuery.parse(req.query);

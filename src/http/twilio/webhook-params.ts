@@ -1,9 +1,6 @@
 import { z } from 'zod';
 
-/**
- * The parameters callgate reads from Twilio's webhooks. Objects are loose:
- * parameters Twilio adds in future pass through untouched.
- */
+// Loose objects: parameters Twilio adds in future pass through untouched.
 const callSid = z.string().min(1).max(64);
 const seconds = z.coerce.number().int().min(0).catch(0);
 
