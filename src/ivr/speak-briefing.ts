@@ -14,7 +14,6 @@ export function speakBriefing(briefing: Briefing, catalogue: PromptCatalogue, po
     : briefing.adminContactName === null
       ? catalogue.phrase('contactNoAdmin')
       : catalogue.phrase('contactNotAdmin', { admin: briefing.adminContactName });
-  const wait = speakDuration(briefing.waitSeconds, catalogue);
   const others =
     briefing.othersWaiting === 0
       ? catalogue.phrase('othersNone')
@@ -26,7 +25,7 @@ export function speakBriefing(briefing: Briefing, catalogue: PromptCatalogue, po
     caller: briefing.userName,
     contact,
     plan: tierLabel(briefing.tier, policy.tiers[briefing.tier]),
-    wait,
+    wait: speakDuration(briefing.waitSeconds, catalogue),
     others,
   });
 }
