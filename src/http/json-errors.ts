@@ -29,19 +29,16 @@ const BODY_ERRORS: Record<string, AppError> = {
   'charset.unsupported': new AppError(415, 'unsupported_encoding', 'The request body charset is not supported.'),
 };
 
-function bodyErrorOf(error: unknown): AppError | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error) || typeof error.type !== 'string') return;
-  return BODY_ERRORS[error.type];
-}
-
 /**
- * The two other errors express raises for a request it cannot read: a path parameter's malformed
- * percent-encoding and a body that does not inflate. Any other error, even with a 4xx `status`, is
- * ours until shown otherwise: a 500, and logged.
+ * Besides body-parser's, the two errors express raises for a request it cannot read: a path
+ * parameter's malformed percent-encoding and a body that does not inflate. Any other error, even
+ * with a 4xx `status`, is ours until shown otherwise: a 500, and logged.
  */
 function clientErrorOf(error: unknown): AppError | undefined {
-  if (typeof error !== 'object' || error === null || !('status' in error) || typeof error.status !== 'number') return;
-  if (error.status < 400 || error.status > 499) return;
+  if (typeof error !== 'object' || error === null) return;
+  const bodyError = 'type' in error && typeof error.type === 'string' ? BODY_ERRORS[error.type] : undefined;
+  if (bodyError !== undefined) return bodyError;
+  if (!('status' in error) || typeof error.status !== 'number' || error.status < 400 || error.status > 499) return;
   if (error instanceof URIError) {
     return new AppError(400, 'invalid_path', 'The request path has a malformed percent-encoding.');
   }
@@ -53,7 +50,7 @@ function clientErrorOf(error: unknown): AppError | undefined {
 
 /** Every error of the JSON API, in the SPEC's shape; anything unexpected is logged and answered 500. */
 export const jsonErrors: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-  const known = error instanceof AppError ? error : (bodyErrorOf(error) ?? clientErrorOf(error));
+  const known = error instanceof AppError ? error : clientErrorOf(error);
   if (known !== undefined) {
     if (known.status >= 500) req.log.warn({ err: error, code: known.code }, 'request failed');
     sendError(res, known);

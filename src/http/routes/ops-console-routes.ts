@@ -73,12 +73,8 @@ export function opsConsoleRoutes(deps: {
         });
         res.flushHeaders();
         await new Promise<void>((resolve) => {
-          const send = (event: StreamEvent): void => {
-            res.write(`event: ${event.name}\ndata: ${event.data}\n\n`);
-          };
-          const stop = deps.stream.watch(send, () => {
-            res.end();
-          });
+          const send = (event: StreamEvent) => res.write(`event: ${event.name}\ndata: ${event.data}\n\n`);
+          const stop = deps.stream.watch(send, () => res.end());
           res.on('close', () => {
             stop();
             resolve();
