@@ -84,7 +84,6 @@ export function createAbuseLimits(deps: {
       lockedOut: JSON.stringify({ kind: 'locked_out' } satisfies Decision),
       tooMany: JSON.stringify({ kind: 'too_many_attempts' } satisfies Decision),
     },
-    ADMIT: { callTtlMs: String(CALL_STATE_TTL_MS) },
   });
   const guessStatus = defineScript(redis, new URL('../pins/lua/guess-status-6.lua', import.meta.url), asTagged);
   const indexKeys = [keys.pinsByHash, keys.pinsByOwner, keys.pinExpiry, keys.pinsLiveByCode, keys.guessSpend];

@@ -3,6 +3,7 @@ import type { Account, User } from '../directory/directory-schema.js';
 import type { SupportHours } from '../hours/support-hours.js';
 import type { PinOwner } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
+import type { PinEntry } from './call-flow.js';
 import { rejection, type Decision } from './decisions.js';
 
 // The owner of a right PIN: the PIN step's script admits them or reads why not; here the admission is
@@ -16,11 +17,7 @@ interface VerifiedCallersDeps {
 }
 
 /** The PIN step a verified caller typed their PIN at; past `notAfter` they hear the apology. */
-interface VerifiedStep {
-  callSid: string;
-  from: string;
-  notAfter: number;
-}
+type VerifiedStep = Pick<PinEntry, 'callSid' | 'from' | 'notAfter'>;
 
 export function createVerifiedCallers(deps: VerifiedCallersDeps) {
   const { policy, hours, nudgePager, audit } = deps;

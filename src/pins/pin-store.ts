@@ -8,12 +8,6 @@ import { withRedis } from '../redis/redis-errors.js';
 import { asTagged, defineScript } from '../redis/scripts.js';
 import { generatePin, hashPin } from './pin-code.js';
 
-/** Whether an owner has a live PIN, and until when. */
-interface PinStatus {
-  active: boolean;
-  expiresAt: number | null;
-}
-
 /** Whose PIN it is. */
 export interface PinOwner {
   accountId: string;
@@ -68,7 +62,8 @@ const CODE_CANDIDATES = 4;
  *   consumed      HASH  <owner> -> "<HMAC(pin)>|<expiresAtMs>|<code>|<CallSid>": a PIN leased to a call;
  *                 consumed-until: when its PIN would have expired (a lease is forgotten then)
  *   account-codes HASH  "a:<accountId>" -> its code; "c:<code>" -> the account that holds or held it;
- *                 "r:<code>" -> when it was retired. A code is never given to another account.
+ *                 "r:<code>" -> when it was retired; "h:"/"n:<accountId>" -> it had a code / when one
+ *                 was last replaced. A code is never given to another account.
  * Expiry follows the injected clock (ARGV now), not Redis TTLs.
  */
 
@@ -130,17 +125,18 @@ export function createPinStore(
     throw new Error('could not draw a PIN unique among live PINs');
   }
 
-  function statusOf(record: string | null, now: number): PinStatus {
+  /** Whether an owner has a live PIN, and until when. */
+  function statusOf(record: string | null, now: number) {
     const expiresAt = liveRecord(record, now)?.expiresAt;
     return expiresAt === undefined ? { active: false, expiresAt: null } : { active: true, expiresAt };
   }
 
-  async function status(owner: PinOwner): Promise<PinStatus> {
+  async function status(owner: PinOwner) {
     return statusOf(await withRedis(() => redis.hget(keys.pinsByOwner, ownerKey(owner))), clock.now());
   }
 
   /** Each owner's status, in order, read with one command (a page of users). */
-  async function statuses(owners: PinOwner[]): Promise<PinStatus[]> {
+  async function statuses(owners: PinOwner[]) {
     if (owners.length === 0) return [];
     const records = await withRedis(() => redis.hmget(keys.pinsByOwner, ...owners.map(ownerKey)));
     const now = clock.now();

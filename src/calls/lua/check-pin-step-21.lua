@@ -3,7 +3,7 @@
 -- counted twice for one step. Nothing typed (check '0'), or a step that asked for the account code:
 -- not checked. A hit's owner is read in the directory here and, when they may call and their tier
 -- is open, admitted (admitCaller); any other hit comes back with what was read, for the refusal.
--- Given LIMITS, PRIORITY (tier -> priority), STEP and ADMIT (src/calls/abuse-limits.ts).
+-- Given LIMITS, PRIORITY (tier -> priority) and STEP (src/calls/abuse-limits.ts).
 -- KEYS: the nine guess keys (checkGuess), call, consumed, consumed-until, the directory's
 --       accounts and users, the six waiting keys, the account codes
 -- ARGV: deadline, now, hash, attemptId, bucket, oldest, callerWindowFrom, stepField, claimField,

@@ -3,9 +3,11 @@
 -- KEYS: the call's state, consumed, consumed-until, live-by-code   ARGV: callSid
 -- Reply: 1 when a lease was confirmed, else 0
 local CONSUMED, CONSUMED_UNTIL = KEYS[2], KEYS[3]
---- @include "includes/confirm-lease"
+--- @include "includes/settle-lease"
 local leased = redis.call('HGET', KEYS[1], 'leased')
 if not leased then return 0 end
-confirmLease(leased, ARGV[1], KEYS[4])
+-- Only the lease this call holds.
+local lease = redis.call('HGET', CONSUMED, leased)
+if lease and string.match(lease, '^[^|]*|%d+|%d*|(.*)$') == ARGV[1] then settleLease(leased, KEYS[4]) end
 redis.call('HDEL', KEYS[1], 'leased')
 return 1
