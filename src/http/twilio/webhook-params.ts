@@ -18,16 +18,12 @@ export const waitParams = z.looseObject({
   QueuePosition: z.coerce.number().int().min(1).catch(1),
   QueueTime: seconds,
 });
-export const queueResultParams = z.looseObject({
-  CallSid: callSid,
-  From: z.string().max(64).default(''),
+export const queueResultParams = callParams.extend({
   QueueSid: z.string().regex(/^QU[0-9a-fA-F]{32}$/).optional().catch(undefined),
   QueueResult: z.string().max(32).default('error'),
   QueueTime: seconds,
 });
-export const statusParams = z.looseObject({
-  CallSid: callSid,
-  From: z.string().max(64).default(''),
+export const statusParams = callParams.extend({
   CallStatus: z.string().max(32).default('completed'),
   CallDuration: z.coerce.number().int().min(0).optional().catch(undefined),
 });
