@@ -3,11 +3,8 @@ import { createLogger } from '../logger.js';
 import { connectRedis, whenReady } from '../redis/connect-redis.js';
 import { migrateDirectory } from './directory-migrate.js';
 
-/**
- * `npm run directory:migrate` (in the Docker image: `node dist/cli/directory-migrate-command.js`):
- * the directory moved into the call path's slot (docs/architecture.md "Upgrading"). Run with the
- * service's environment, after stopping the old instances and before starting the new ones.
- */
+// `npm run directory:migrate` (docs/architecture.md "Upgrading"): run with the service's environment after
+// stopping the old instances (a change they make afterwards is not seen) and before starting the new ones.
 const config = loadConfig(process.env);
 const redis = connectRedis(config.redis, createLogger({ level: 'warn' }));
 try {

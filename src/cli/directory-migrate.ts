@@ -6,15 +6,11 @@ import { keys } from '../redis/keys.js';
 import { asUnknown, defineScript } from '../redis/scripts.js';
 
 /**
- * Moves the directory from where versions before December 2026 kept it, one account per hash slot
- * (`callgate:{a:<accountId>}:account` HASH name, sla, rev, admin_contact, billing_contact, seq;
- * `…:users` HASH userId -> "<rev>:<JSON>"), into the call path's slot (lua/includes/directory.lua),
- * keeping every revision so ETags stay valid. Each account is imported in one script that adds
- * only what the directory lacks (lua/import-account-3.lua), so the command may be run again. It
- * finds the old accounts with SCAN (on a Cluster, on every master): an operator's one-off
- * command, never a request path. Run it with the old instances stopped, before the new ones
- * start: a change the old ones make afterwards is not seen. It then deletes the earlier version's
- * copy of the directory in `{line}`, which nothing reads any more; the old `{a:<id>}` keys are left.
+ * Moves the directory from one hash slot per account (`callgate:{a:<id>}:account` HASH, `…:users`
+ * HASH userId -> "<rev>:<JSON>", before December 2026) into the call path's slot, keeping every
+ * revision so ETags stay valid. import-account-3.lua adds only what is missing, so it may run again.
+ * SCAN (on every Cluster master) is fine here: an operator's one-off command, never a request path.
+ * The earlier copy in `{line}`, which nothing reads any more, is deleted; the `{a:<id>}` keys are left.
  */
 
 const OLD_ACCOUNT = /^callgate:\{a:([A-Za-z0-9_-]{1,64})\}:account$/;
@@ -29,20 +25,12 @@ const oldAccountSchema = z.object({
   billing_contact: z.string().optional(),
 });
 
-export interface MigrationReport {
-  /** Accounts written into the directory (deleted ones included, as their revision counter). */
-  imported: number;
-  /** Accounts already in the directory: only the users they lacked were added. */
-  alreadyThere: number;
-  users: number;
-  /** Accounts or users an earlier version stored in a shape no version wrote: left behind, by key. */
-  skipped: string[];
-}
-
 /** `prefix`: the client's key prefix, if it has one (SCAN patterns and replies carry it; commands add it). */
-export async function migrateDirectory(redis: RedisClient, prefix = ''): Promise<MigrationReport> {
+export async function migrateDirectory(redis: RedisClient, prefix = '') {
   const importAccount = defineScript(redis, new URL('../directory/lua/import-account-3.lua', import.meta.url), asUnknown);
-  const report: MigrationReport = { imported: 0, alreadyThere: 0, users: 0, skipped: [] };
+  // imported: deleted accounts too (as their revision counter); alreadyThere: only missing users added;
+  // skipped: keys in a shape no version wrote, left behind.
+  const report = { imported: 0, alreadyThere: 0, users: 0, skipped: [] as string[] };
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   if (nodes.length === 0) throw new Error('the Redis Cluster has no master node to read: is it ready?');
   for (const node of nodes) {

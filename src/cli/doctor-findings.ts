@@ -1,11 +1,9 @@
 import { WARN_SKEW_MS } from '../redis/clock-skew.js';
-import { SETTINGS, routingOverrides, settingChanges, wantedSettings, type IncomingNumber } from './number-settings.js';
+import { orNone, routingOverrides, SETTINGS, settingChanges, wantedSettings } from './number-settings.js';
+import type { IncomingNumber } from './number-settings.js';
 
-/**
- * What `npm run doctor` found, one row per check, decided by pure functions from what was read.
- * `fail`: something that would stop a call (the exit status is 1); `warn`: worth fixing before
- * going live, but calls go through; `skip`: not checked because an earlier check failed.
- */
+// `npm run doctor`'s rows, decided from what was read. fail: would stop a call (exit status 1);
+// warn: worth fixing, calls go through; skip: not checked because an earlier check failed.
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
 export interface Finding {
   check: string;
@@ -42,7 +40,7 @@ export function redisFindings(server: { version: string; aofEnabled: boolean; ap
 export function webhooksFinding(number: IncomingNumber, publicBaseUrl: string): Finding {
   const changes = settingChanges(number, wantedSettings(publicBaseUrl, number));
   const problems = [
-    ...changes.map(({ setting, before, after }) => `${SETTINGS[setting].label} is ${before === '' ? '(none)' : before}, not ${after}`),
+    ...changes.map(({ setting, before, after }) => `${SETTINGS[setting]} is ${orNone(before)}, not ${after}`),
     ...routingOverrides(number),
   ];
   if (problems.length === 0) return { check: 'number webhooks', status: 'ok', detail: `point at ${publicBaseUrl}` };

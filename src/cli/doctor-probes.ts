@@ -17,10 +17,8 @@ function whyUnanswered(error: unknown): { unreachable: string } {
 }
 
 /**
- * The voice fallback fetched as Twilio fetches it: its method, the parameters of a failed call
- * (https://www.twilio.com/docs/usage/security/availability-reliability: ErrorCode and ErrorUrl),
- * signed with the auth token. A TwiML Bin answers only signed requests that carry the AccountSid
- * (https://www.twilio.com/docs/serverless/twiml-bins/testing/programmatic). Redirects are followed, as Twilio does.
+ * The voice fallback fetched as Twilio fetches it: its method, a failed call's ErrorCode and ErrorUrl,
+ * signed, redirects followed. A TwiML Bin answers only signed requests that carry the AccountSid.
  */
 export async function fetchFallback(url: string, method: string, config: Pick<Config, 'twilio' | 'publicBaseUrl'>): Promise<HttpAnswer> {
   const params = { AccountSid: config.twilio.accountSid, ErrorCode: '11200', ErrorUrl: `${config.publicBaseUrl}/twilio/voice` };
@@ -43,11 +41,7 @@ export async function fetchFallback(url: string, method: string, config: Pick<Co
   }
 }
 
-/**
- * A test event (type `callgate.ping`, in no catalogue, so no receiver files it as a call), sent
- * as the delivery sends real ones (src/events/event-delivery.ts): signed with EVENTS_SECRET, and
- * then signed with a random secret, to see that the receiver tells them apart.
- */
+/** A test event sent as the delivery sends one, signed with EVENTS_SECRET, then with a random secret. */
 export async function pingEventsReceiver(target: { url: string; secret: string }): Promise<{ signed: Answered; forged: Answered }> {
   const body = JSON.stringify({ id: randomUUID(), type: 'callgate.ping', occurredAt: new Date().toISOString(), version: 1, data: {} });
   const send = async (secret: string): Promise<Answered> => {

@@ -2,24 +2,14 @@ import twilio from 'twilio';
 import type { IncomingNumber, SettingChange } from './number-settings.js';
 import type { TwilioClient } from '../twilio-client.js';
 
-/** Why Twilio could not tell: the credentials were refused, the number is not the account's, any other refusal, or no answer. */
-export type SetupProblem = 'credentials' | 'not-on-account' | 'refused' | 'unreachable';
-
 /** Why a command cannot go on, in words for the operator (never a secret). */
 export class SetupError extends Error {
-  constructor(
-    readonly problem: SetupProblem,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SetupError';
-  }
+  override name = 'SetupError';
 }
 
 /**
- * The account's number `phoneNumber`, read through IncomingPhoneNumbers with the PhoneNumber filter
- * (https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource); undefined when the
- * account has no such number. The filter also matches partial numbers, so only an exact match counts.
+ * The account's number `phoneNumber`, or undefined. The IncomingPhoneNumbers PhoneNumber filter also
+ * matches partial numbers, so only an exact match counts.
  */
 export async function lookUpIncomingNumber(client: TwilioClient, phoneNumber: string): Promise<IncomingNumber | undefined> {
   const found = await explained(client.incomingPhoneNumbers.list({ phoneNumber, limit: 20 }));
@@ -41,16 +31,7 @@ export async function lookUpIncomingNumber(client: TwilioClient, phoneNumber: st
   };
 }
 
-/** Like lookUpIncomingNumber, but a number the account does not have is a SetupError. */
-export async function findIncomingNumber(client: TwilioClient, phoneNumber: string): Promise<IncomingNumber> {
-  const number = await lookUpIncomingNumber(client, phoneNumber);
-  if (number === undefined) {
-    throw new SetupError('not-on-account', `${phoneNumber} is not a number of Twilio account ${client.accountSid}: buy or port it there, or correct SUPPORT_PHONE_NUMBER`);
-  }
-  return number;
-}
-
-/** Whether `phoneNumber` is one of the account's verified caller IDs (https://www.twilio.com/docs/voice/api/outgoing-caller-ids). */
+/** Whether `phoneNumber` is one of the account's verified caller IDs. */
 export async function isVerifiedCallerId(client: TwilioClient, phoneNumber: string): Promise<boolean> {
   const found = await explained(client.outgoingCallerIds.list({ phoneNumber, limit: 20 }));
   return found.some((callerId) => callerId.phoneNumber === phoneNumber);
@@ -68,9 +49,11 @@ async function explained<T>(request: Promise<T>): Promise<T> {
     return await request;
   } catch (error) {
     if (error instanceof twilio.RestException) {
-      if (error.status === 401) throw new SetupError('credentials', 'Twilio refused the credentials: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
-      throw new SetupError('refused', `Twilio refused the request: ${String(error.code)} ${error.message}`);
+      if (error.status === 401) {
+        throw new SetupError('Twilio refused the credentials: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
+      }
+      throw new SetupError(`Twilio refused the request: ${String(error.code)} ${error.message}`);
     }
-    throw new SetupError('unreachable', `Twilio's REST API did not answer: ${error instanceof Error ? error.message : String(error)}`);
+    throw new SetupError(`Twilio's REST API did not answer: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -1,48 +1,37 @@
 /**
  * The support number's voice settings in Twilio, and what must change for them to point at this
  * deployment. Pure: `npm run twilio:setup` applies the changes, `npm run doctor` reports them.
- * Fields: https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource
  */
-export interface NumberSettings {
-  voiceUrl: string;
-  voiceMethod: string;
-  voiceFallbackUrl: string;
-  voiceFallbackMethod: string;
-  statusCallback: string;
-  statusCallbackMethod: string;
-}
 
-/** A number of the account as Twilio describes it (empty strings where Twilio has nothing set). */
-export interface IncomingNumber extends NumberSettings {
-  sid: string;
-  phoneNumber: string;
-  /** Either one makes Twilio ignore the voice URLs (the resource page says so): it must be removed in the console. */
-  voiceApplicationSid: string;
-  trunkSid: string;
-}
-
-export type SettingName = keyof NumberSettings;
-
+/** Each setting by the name the REST client takes: the words an operator sees in Twilio's console. */
+export const SETTINGS = {
+  voiceUrl: 'voice URL',
+  voiceMethod: 'voice method',
+  voiceFallbackUrl: 'voice fallback URL',
+  voiceFallbackMethod: 'voice fallback method',
+  statusCallback: 'status callback',
+  statusCallbackMethod: 'status callback method',
+};
+type SettingName = keyof typeof SETTINGS;
+type NumberSettings = Record<SettingName, string>;
 export interface SettingChange {
   setting: SettingName;
   before: string;
   after: string;
 }
 
-/** The words an operator sees in Twilio's console, and the form field the REST API takes. */
-export const SETTINGS: Record<SettingName, { label: string; field: string }> = {
-  voiceUrl: { label: 'voice URL', field: 'VoiceUrl' },
-  voiceMethod: { label: 'voice method', field: 'VoiceMethod' },
-  voiceFallbackUrl: { label: 'voice fallback URL', field: 'VoiceFallbackUrl' },
-  voiceFallbackMethod: { label: 'voice fallback method', field: 'VoiceFallbackMethod' },
-  statusCallback: { label: 'status callback', field: 'StatusCallback' },
-  statusCallbackMethod: { label: 'status callback method', field: 'StatusCallbackMethod' },
-};
+/** A number of the account as Twilio describes it (empty strings where Twilio has nothing set). */
+export interface IncomingNumber extends NumberSettings {
+  sid: string;
+  phoneNumber: string;
+  /** Either one makes Twilio ignore the voice URLs: it must be removed in the console. */
+  voiceApplicationSid: string;
+  trunkSid: string;
+}
 
 /**
- * What the number should say for the deployment at `publicBaseUrl`. The fallback is fetched when
- * callgate does not answer, so one hosted elsewhere (a TwiML Bin, as the README advises) is kept, with its method;
- * only an empty one, or callgate's own `/twilio/fallback` (here or on a host it moved from), is set to this deployment's.
+ * What the number should say for the deployment at `publicBaseUrl`. The fallback is fetched when callgate
+ * does not answer, so one hosted elsewhere (a TwiML Bin) is kept; only none or callgate's own is replaced.
  */
 export function wantedSettings(publicBaseUrl: string, current: NumberSettings, fallbackUrl?: string): NumberSettings {
   const base = publicBaseUrl.replace(/\/+$/, '');
@@ -78,8 +67,11 @@ export function routingOverrides(number: IncomingNumber): string[] {
   ];
 }
 
-/** One line per change, `label: before → after`, aligned; "(none)" for an empty setting. */
+export const orNone = (setting: string): string => (setting === '' ? '(none)' : setting);
+
+/** One line per change, `label: before → after`, aligned. */
 export function describeChanges(changes: SettingChange[]): string[] {
-  const width = Math.max(0, ...changes.map((change) => SETTINGS[change.setting].label.length));
-  return changes.map(({ setting, before, after }) => `  ${`${SETTINGS[setting].label}:`.padEnd(width + 1)} ${before === '' ? '(none)' : before} → ${after}`);
+  const width = Math.max(0, ...changes.map((change) => SETTINGS[change.setting].length));
+  const label = (setting: SettingName) => `${SETTINGS[setting]}:`.padEnd(width + 1);
+  return changes.map(({ setting, before, after }) => `  ${label(setting)} ${orNone(before)} → ${after}`);
 }

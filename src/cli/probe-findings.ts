@@ -2,11 +2,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { SyntaxValidator } from 'fast-xml-validator';
 import type { Finding } from './doctor-findings.js';
 
-/**
- * What `npm run doctor` makes of the answers of the two URLs it calls as Twilio and as
- * callgate's event delivery would: the number's voice fallback and the events receiver.
- * Pure, like doctor-findings.ts: the requests are in doctor-probes.ts.
- */
+// What `npm run doctor` makes of the voice fallback's and the events receiver's answers (doctor-probes.ts).
 export type HttpAnswer = { status: number; contentType: string; body: string } | { unreachable: string };
 
 // Twilio reads these as TwiML (https://www.twilio.com/docs/voice/twiml/your-response, "Twilio
@@ -28,11 +24,7 @@ export function twimlProblem(body: string): string | undefined {
 
 const mediaType = (contentType: string): string => (contentType.split(';')[0] ?? '').trim().toLowerCase();
 
-/**
- * The number's voice fallback, fetched as Twilio would (its method, signed): Twilio says what it
- * answers when callgate fails or does not answer, so it must answer TwiML. callgate's own
- * `/twilio/fallback` is down exactly when it is needed (README "Hosting the fallback").
- */
+/** The fallback is what Twilio plays when callgate fails, so it must answer TwiML, and not from callgate. */
 export function fallbackFinding(fallback: { url: string; method: string; own: boolean }, answer: HttpAnswer | undefined): Finding {
   const check = 'voice fallback';
   if (fallback.url === '' || answer === undefined) return { check, status: 'skip', detail: 'none set (see number webhooks)' };
@@ -64,11 +56,8 @@ const refusal = (answer: Answered): answer is 401 | 403 => answer === 401 || ans
 const named = (answer: Answered): string => (typeof answer === 'number' ? `HTTP ${String(answer)}` : 'no answer');
 
 /**
- * The events receiver, given a test event signed with EVENTS_SECRET and the same event signed
- * with a wrong secret: a receiver that checks signatures (docs/events.md "The signature") answers
- * 401/403 to the second. The test event's type, `callgate.ping`, is in no catalogue, so a receiver
- * that checks signatures first and then refuses the unknown type (4xx) has still accepted the signature.
- * Never `fail`: events wait in the outbox, calls go on.
+ * A receiver that checks signatures answers 401/403 to the wrongly signed event; a 4xx to the signed
+ * one is its refusal of the unknown type `callgate.ping`. Never `fail`: events wait, calls go on.
  */
 export function eventsReceiverFinding(signed: Answered, forged: Answered): Finding {
   const check = 'events receiver';

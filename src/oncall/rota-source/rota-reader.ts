@@ -5,12 +5,7 @@ import type { RotaReader } from './rota-source.js';
 
 /** The reader of the configured source; undefined for the built-in rota (PUT /v1/oncall). */
 export function rotaReaderOf(config: RotaSourceConfig): RotaReader | undefined {
-  switch (config.kind) {
-    case 'builtin':
-      return undefined;
-    case 'pagerduty':
-      return createPagerDutyReader(config);
-    case 'opsgenie':
-      return createOpsgenieReader(config);
-  }
+  if (config.kind === 'pagerduty') return createPagerDutyReader(config);
+  if (config.kind === 'opsgenie') return createOpsgenieReader(config);
+  return undefined;
 }
