@@ -8,8 +8,8 @@ import type { CallbackRefusal } from '../oncall/callback-numbers.js';
 import { speakPhoneNumber } from './speak-phone-number.js';
 import { twimlResponse } from './twiml-response.js';
 
-// Seconds a sysadmin's <Dial><Queue> waits on an empty queue (the caller just hung up): Twilio waits for
-// the next to join or the timeout (docs/voice/twiml/queue), and nobody else joins a caller's own queue.
+// Seconds a sysadmin's <Dial><Queue> waits on an empty queue (the caller just hung up): Twilio waits for the
+// next to join or the timeout (twilio.com/docs/voice/twiml/queue); nobody else joins a caller's own queue.
 const AGENT_DIAL_TIMEOUT_SECONDS = 5;
 
 // A callback rings the customer for this long before the sysadmin hears they did not answer.
