@@ -14,11 +14,7 @@ export const SETTINGS = {
 };
 type SettingName = keyof typeof SETTINGS;
 type NumberSettings = Record<SettingName, string>;
-export interface SettingChange {
-  setting: SettingName;
-  before: string;
-  after: string;
-}
+export type SettingChange = ReturnType<typeof settingChanges>[number];
 
 /** A number of the account as Twilio describes it (empty strings where Twilio has nothing set). */
 export interface IncomingNumber extends NumberSettings {
@@ -53,7 +49,7 @@ export function isCallgateFallback(url: string): boolean {
 }
 
 /** The settings that differ, in the console's order. Methods compare without case, as Twilio treats them. */
-export function settingChanges(current: NumberSettings, wanted: NumberSettings): SettingChange[] {
+export function settingChanges(current: NumberSettings, wanted: NumberSettings) {
   return (Object.keys(SETTINGS) as SettingName[])
     .filter((setting) => (setting.endsWith('ethod') ? current[setting].toUpperCase() !== wanted[setting].toUpperCase() : current[setting] !== wanted[setting]))
     .map((setting) => ({ setting, before: current[setting], after: wanted[setting] }));
