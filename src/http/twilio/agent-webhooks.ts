@@ -4,6 +4,7 @@ import type { AgentFlow } from '../../oncall/agent-flow.js';
 import type { AgentDecision } from '../../oncall/agent-decisions.js';
 import type { AgentTwimlRenderer } from '../../ivr/render-agent-twiml.js';
 import { withFallback, type Webhook } from './webhook-handler.js';
+import { callParams } from './webhook-params.js';
 
 // Query strings come from URLs callgate wrote; the signature check already proved them unaltered.
 const sid = z.string().min(1).max(64);
@@ -22,11 +23,7 @@ const agentCall = z.looseObject({
 });
 // The customer's leg of a callback (https://www.twilio.com/docs/voice/twiml/number): ParentCallSid is the sysadmin's call.
 const calledLeg = z.looseObject({ ParentCallSid: sid, Digits: z.string().max(32).default('') });
-const bridgedCaller = z.looseObject({
-  CallSid: sid,
-  From: z.string().max(64).default(''),
-  DequeingCallSid: sid.optional(),
-});
+const bridgedCaller = callParams.extend({ DequeingCallSid: sid.optional() });
 /**
  * The sysadmin's <Dial><Queue> ended (https://www.twilio.com/docs/voice/twiml/dial): DialBridged
  * says whether the two were connected; without it, `completed` is only reported after a bridge.
