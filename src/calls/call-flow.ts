@@ -7,18 +7,6 @@ import type { CallState, CallStates } from './call-state.js';
 import { rejection, withOwnQueue, type Decision } from './decisions.js';
 import type { VerifiedCallers } from './verified-callers.js';
 
-// The caller's side of the line (SPEC section 4) as decisions. Each step claims itself first, so a
-// retried or duplicated webhook gets the first decision and counts nothing twice.
-interface CallFlowDeps {
-  clock: Clock;
-  policy: Policy;
-  hours: SupportHours;
-  verified: VerifiedCallers;
-  calls: CallStates;
-  limits: AbuseLimits;
-  audit: AuditLog;
-}
-
 export interface PinEntry {
   callSid: string;
   from: string;
@@ -28,15 +16,19 @@ export interface PinEntry {
   notAfter: number;
 }
 
-interface Attempt {
-  callSid: string;
-  from: string;
-  step: string;
-  attempt: number;
-  state: CallState;
-}
+type Attempt = Pick<PinEntry, 'callSid' | 'from' | 'attempt'> & { step: string; state: CallState };
 
-export function createCallFlow(deps: CallFlowDeps) {
+// The caller's side of the line (SPEC section 4) as decisions. Each step claims itself first, so a
+// retried or duplicated webhook gets the first decision and counts nothing twice.
+export function createCallFlow(deps: {
+  clock: Clock;
+  policy: Policy;
+  hours: SupportHours;
+  verified: VerifiedCallers;
+  calls: CallStates;
+  limits: AbuseLimits;
+  audit: AuditLog;
+}) {
   const { clock, policy, hours, verified, calls, limits, audit } = deps;
   // Only a string of exactly the PIN's length can be a PIN; anything else is not looked up.
   const pinShape = new RegExp(`^\\d{${String(policy.pin.digits)}}$`);

@@ -15,8 +15,7 @@ export type Decision =
   | { kind: 'no_permission'; name: string }
   | { kind: 'plan_without_phone'; name: string }
   | { kind: 'plan_closed'; name: string; tier: string; opensAt: number | null; decidedAt: number }
-  // Each verified caller waits in a Twilio queue of their own, so only an action for them connects them.
-  // Stored with the queue '' (storedDecision): it is the call's own, ownQueueName(callSid) again.
+  // A Twilio queue of the caller's own, so only an action for them connects them; stored as '' (storedDecision).
   | { kind: 'enqueue'; name: string; queue: string }
   // position: the caller's place in line across plans (null when it cannot be read just now).
   | { kind: 'hold'; position: number | null; pauseSeconds: number; music: boolean }

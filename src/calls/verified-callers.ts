@@ -6,20 +6,18 @@ import type { Policy } from '../policy/policy-schema.js';
 import type { PinEntry } from './call-flow.js';
 import { rejection, type Decision } from './decisions.js';
 
+/** The PIN step a verified caller typed their PIN at; past `notAfter` they hear the apology. */
+type VerifiedStep = Pick<PinEntry, 'callSid' | 'from' | 'notAfter'>;
+
 // The owner of a right PIN: the PIN step's script admits them or reads why not; here the admission is
 // followed up (`held`), or the refusal worded (`refused`).
-interface VerifiedCallersDeps {
+export function createVerifiedCallers(deps: {
   policy: Policy;
   hours: SupportHours;
   /** A caller was just held: the pager looks now rather than at its next tick. */
   nudgePager: () => void;
   audit: AuditLog;
-}
-
-/** The PIN step a verified caller typed their PIN at; past `notAfter` they hear the apology. */
-type VerifiedStep = Pick<PinEntry, 'callSid' | 'from' | 'notAfter'>;
-
-export function createVerifiedCallers(deps: VerifiedCallersDeps) {
+}) {
   const { policy, hours, nudgePager, audit } = deps;
 
   /** Why the owner of a right PIN cannot be put through now (undefined: they can). */
