@@ -46,7 +46,7 @@ function start(): void {
   });
 
   const { app, internal, pager, eventOutbox, rotaSync, consoleStream } = createApp({ config, policy, log, redis, clock: systemClock, catalogue });
-  const stopPager = runPagerEvery(pager, PAGER_TICK_MS, log);
+  const stopPager = runPagerEvery(pager, PAGER_TICK_MS);
   // Every instance reads the source; a rota unchanged there is never written again (rota-sync.ts).
   const { rotaSource } = config;
   const stopRotaSync = rotaSync === undefined || rotaSource.kind === 'builtin' ? () => undefined : runRotaSyncEvery(rotaSync, rotaSource.syncMs, log);

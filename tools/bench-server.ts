@@ -98,7 +98,7 @@ const redis = connectRedis(config.redis, log);
 const { app, pager } = createApp({ config, policy, log, redis, clock: systemClock });
 // The pager ticks each second, as in main.ts, so its idle cost is part of what is measured (one
 // pager for the line: the account-code service beside it runs none).
-if (!accountCodeMode) runPagerEvery(pager, 1000, log);
+if (!accountCodeMode) runPagerEvery(pager, 1000);
 
 // BENCH_PROFILE=dir: the bench brackets its measured load with these, so the profile shows only the webhooks.
 const profiler = new Session();

@@ -79,7 +79,7 @@ export async function startLocalStack(options: {
     const policyInput = extra.policy ?? options.policy;
     const policy = policyInput === undefined ? loadPolicy(undefined) : parsePolicy(policyInput);
     const { app, pager, eventOutbox } = createApp({ config, policy, log, redis, clock: extra.clock ?? options.clock ?? systemClock });
-    const stopPager = runPagerEvery(pager, 250, log);
+    const stopPager = runPagerEvery(pager, 250);
     const { delivery } = eventOutbox;
     // Stopped as on SIGTERM: attempts in flight finish (within policy.events.sendTimeoutSeconds) first.
     const stopEvents = delivery === undefined ? () => Promise.resolve() : runEventDeliveryEvery(delivery, 100, log);
