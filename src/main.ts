@@ -6,7 +6,7 @@ import { runEventDeliveryEvery } from './events/delivery-timer.js';
 import { loadPromptCatalogue, PromptCatalogueError, type PromptCatalogue } from './ivr/prompt-catalogue.js';
 import { createLogger } from './logger.js';
 import { runPagerEvery } from './oncall/pager-timer.js';
-import { runRotaSyncEvery } from './oncall/rota-source/rota-sync-timer.js';
+import { runRotaSyncEvery } from './oncall/rota-source/rota-sync.js';
 import { loadPolicy, PolicyError } from './policy/load-policy.js';
 import type { Policy } from './policy/policy-schema.js';
 import { checkClockSkew } from './redis/clock-skew.js';

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startPagerDutyApi, type PagerDutyContactMethod } from '../../sim/pagerduty-api.js';
 import { createLogger } from '../../src/logger.js';
-import { runRotaSyncEvery } from '../../src/oncall/rota-source/rota-sync-timer.js';
+import { runRotaSyncEvery } from '../../src/oncall/rota-source/rota-sync.js';
 import { logLines, logSink, rememberSecret } from '../helpers/leak-watch.js';
 import { buildTestApp, configProblems, OPS_KEY, type TestApp } from '../helpers/test-app.js';
 

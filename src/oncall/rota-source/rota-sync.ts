@@ -1,8 +1,11 @@
+import type { RotaSourceConfig } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import type { Sysadmin } from '../oncall-schema.js';
 import type { OncallStore } from '../oncall-store.js';
+import { createOpsgenieReader } from './opsgenie-reader.js';
+import { createPagerDutyReader } from './pagerduty-reader.js';
 import type { RotaReader } from './rota-source.js';
 
 /**
@@ -11,6 +14,13 @@ import type { RotaReader } from './rota-source.js';
  * A read that fails, or names nobody callgate can page, changes nothing: the last good rota stays
  * (paging the last known sysadmins beats paging nobody) and the alarm is up until a read succeeds.
  */
+
+/** The reader of the configured source; undefined for the built-in rota (PUT /v1/oncall). */
+export function rotaReaderOf(config: RotaSourceConfig): RotaReader | undefined {
+  if (config.kind === 'pagerduty') return createPagerDutyReader(config);
+  if (config.kind === 'opsgenie') return createOpsgenieReader(config);
+  return undefined;
+}
 
 // Each attempt loses only to another write in between; three in a row is a rota changing under us.
 const WRITE_ATTEMPTS = 3;
@@ -84,3 +94,21 @@ export function createRotaSync(deps: { reader: RotaReader; oncall: OncallStore; 
 }
 
 export type RotaSync = ReturnType<typeof createRotaSync>;
+
+/**
+ * Syncs the rota at start and every `ms` after; returns stop(). An unreadable source is already
+ * logged and alarmed by the sync: what else reaches here is Redis failing the write.
+ */
+export function runRotaSyncEvery(rotaSync: Pick<RotaSync, 'sync'>, ms: number, log: Logger): () => void {
+  const syncNow = (): void => {
+    rotaSync.sync().catch((error: unknown) => {
+      const unreadable = error instanceof AppError && error.code === 'rota_source_unreadable';
+      if (!unreadable) log.warn({ err: error }, 'rota sync failed');
+    });
+  };
+  syncNow();
+  const timer = setInterval(syncNow, ms);
+  return () => {
+    clearInterval(timer);
+  };
+}
