@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { createApp } from './app.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { runEventDeliveryEvery } from './events/delivery-timer.js';
+import { runEventDeliveryEvery } from './events/event-delivery.js';
 import { loadPromptCatalogue, PromptCatalogueError, type PromptCatalogue } from './ivr/prompt-catalogue.js';
 import { createLogger } from './logger.js';
 import { runPagerEvery } from './oncall/pager-timer.js';

@@ -4,7 +4,7 @@ import { createApp } from '../src/app.js';
 import { systemClock, type Clock } from '../src/clock.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { createLogger, type Logger } from '../src/logger.js';
-import { runEventDeliveryEvery } from '../src/events/delivery-timer.js';
+import { runEventDeliveryEvery } from '../src/events/event-delivery.js';
 import { runPagerEvery } from '../src/oncall/pager-timer.js';
 import { loadPolicy, parsePolicy } from '../src/policy/load-policy.js';
 import type { PolicyInput } from '../src/policy/policy-schema.js';

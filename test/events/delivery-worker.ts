@@ -1,6 +1,5 @@
 import { createLogger } from '../../src/logger.js';
-import { createEventDelivery } from '../../src/events/event-delivery.js';
-import { runEventDeliveryEvery } from '../../src/events/delivery-timer.js';
+import { createEventDelivery, runEventDeliveryEvery } from '../../src/events/event-delivery.js';
 import { createOutboxQueue } from '../../src/events/outbox-queue.js';
 import { connectRedis } from '../../src/redis/connect-redis.js';
 

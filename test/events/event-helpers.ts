@@ -2,10 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createDeadLetters } from '../../src/events/dead-letters.js';
 import type { EventOf } from '../../src/events/event-catalogue.js';
-import { createEventDelivery, type AttemptResult, type DeliverySettings } from '../../src/events/event-delivery.js';
+import {
+  createEventDelivery,
+  runEventDeliveryEvery,
+  type AttemptResult,
+  type DeliverySettings,
+} from '../../src/events/event-delivery.js';
 import { createEventOutbox } from '../../src/events/event-outbox.js';
 import { createOutboxQueue } from '../../src/events/outbox-queue.js';
-import { runEventDeliveryEvery } from '../../src/events/delivery-timer.js';
 import { createLogger } from '../../src/logger.js';
 import { connectRedis, type RedisClient } from '../../src/redis/connect-redis.js';
 import { logSink, rememberSecret } from '../helpers/leak-watch.js';
