@@ -7,7 +7,7 @@ import type { AgentCalls } from './agent-calls.js';
 import { CONNECTED_MS, type BridgeBooks } from './bridge-books.js';
 import { NEXT_WEBHOOK_MS, type Busy, type BusySysadmins } from './busy-sysadmins.js';
 import type { CallEvents } from './call-events.js';
-import { createCallbackFlow, type CallbackFlow } from './callback-flow.js';
+import { createCallbackFlow } from './callback-flow.js';
 import type { MissedCallers } from './missed-callers.js';
 import type { OncallPins } from './oncall-pins.js';
 import type { OncallStore } from './oncall-store.js';
@@ -82,9 +82,8 @@ export function createAgentFlow(deps: {
 
   return {
     /** Missed callers, one at a time (a sysadmin who phoned in). */
-    missedChoice: (choice: Parameters<CallbackFlow['choose']>[0]) => callbacks.choose(choice),
-    callbackDialed: (dial: Parameters<CallbackFlow['dialEnded']>[0]) => callbacks.dialEnded(dial),
-    callbackAnswered: (answer: Parameters<CallbackFlow['answered']>[0]) => callbacks.answered(answer),
+    callbacks,
+    books: deps.books,
 
     ...phoneIn,
 
@@ -127,8 +126,6 @@ export function createAgentFlow(deps: {
       ]);
       return { kind: 'agent_connect', sysadminId, about, userName: entry?.caller.userName ?? '' };
     },
-
-    prepareBridge: (call: Parameters<BridgeBooks['prepare']>[0]) => deps.books.prepare(call),
 
     /** The sysadmin's <Dial> ended; Twilio's DialBridged says whether they spoke, else brief the next. */
     async dialEnded(call: { sysadminId: string; agentCallSid: string; about: string; bridged: boolean }): Promise<AgentDecision> {

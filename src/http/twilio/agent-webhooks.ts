@@ -104,7 +104,8 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
       async (req) => {
         const { sysadmin, about } = aboutQuery.parse(req.query);
         const caller = bridgedCaller.parse(req.body);
-        await agent.prepareBridge({ callerSid: about, sysadminId: sysadmin, agentCallSid: caller.DequeingCallSid ?? '', from: caller.From });
+        const agentCallSid = caller.DequeingCallSid ?? '';
+        await agent.books.prepare({ callerSid: about, sysadminId: sysadmin, agentCallSid, from: caller.From });
         return render({ kind: 'caller_connected' });
       },
       () => render({ kind: 'caller_connected' }),
@@ -117,7 +118,7 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
 
     // A sysadmin who phoned in chose what to do about a missed caller.
     '/agent-missed': sysadminStep(missedQuery, agentCall, ({ sysadmin, index, about }, { CallSid, Digits }) => {
-      return agent.missedChoice({ sysadminId: sysadmin, agentCallSid: CallSid, digits: Digits, index, about });
+      return agent.callbacks.choose({ sysadminId: sysadmin, agentCallSid: CallSid, digits: Digits, index, about });
     }),
 
     // The <Number url> of a callback: the customer's phone answered; they hear who calls and why,
@@ -131,12 +132,12 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
     '/callback-answer': async (req) => {
       const { about } = callbackQuery.parse(req.query);
       const leg = calledLeg.parse(req.body);
-      return render(await agent.callbackAnswered({ about, agentCallSid: leg.ParentCallSid, digits: leg.Digits }));
+      return render(await agent.callbacks.answered({ about, agentCallSid: leg.ParentCallSid, digits: leg.Digits }));
     },
 
     // The callback's <Dial> ended.
     '/callback-dialed': sysadminStep(aboutQuery, dialResult, ({ sysadmin, about }, dial) => {
-      return agent.callbackDialed({
+      return agent.callbacks.dialEnded({
         sysadminId: sysadmin,
         agentCallSid: dial.CallSid,
         about,
