@@ -29,5 +29,3 @@ export const oncallViewSchema = z
   .meta({ description: 'The ordered escalation list, with whether each sysadmin has an on-call PIN.' });
 
 export type OncallView = z.output<typeof oncallViewSchema>;
-
-export const sysadminParams = z.object({ sysadminId: idSchema });
