@@ -1,4 +1,3 @@
-import type { ChainableCommander } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { asTagged, defineScript } from '../redis/scripts.js';
@@ -7,7 +6,6 @@ import { eventKeys } from './event-keys.js';
 
 // A webhook retried by Twilio re-emits within minutes; a week is far past that.
 const SEEN_TTL_MS = 7 * 86_400_000;
-const NO_DEADLINE = Number.MAX_SAFE_INTEGER;
 const DEFAULT_MAX_EVENTS = 50_000;
 
 /** The emitters' side of the outbox; docs/events.md "For emitters (code)" says when to use which. */
@@ -15,7 +13,7 @@ export function createEventOutbox(redis: RedisClient, clock: Clock, options: { m
   const appendEvent = defineScript(redis, new URL('./lua/append-event-5.lua', import.meta.url), asTagged);
   const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
   const keysOf = (event: CallgateEvent) => [eventKeys.outbox, eventKeys.due, eventKeys.tries, eventKeys.seen(event.id), eventKeys.dropped];
-  const args = (event: CallgateEvent, deadline: number) => [deadline, event.id, event.type, JSON.stringify(event), maxEvents, SEEN_TTL_MS];
+  const args = (event: CallgateEvent) => [event.id, event.type, JSON.stringify(event), maxEvents, SEEN_TTL_MS];
 
   return {
     /** A checked event, occurring now. Pass `key` (e.g. the CallSid) when the emitting step can run twice. */
@@ -23,14 +21,9 @@ export function createEventOutbox(redis: RedisClient, clock: Clock, options: { m
       return makeEvent(type, data, clock.now(), key);
     },
 
-    /** In the emitter's MULTI, with its guarded script's deadline (not on Cluster: tags differ). */
-    appendIn(multi: ChainableCommander, event: CallgateEvent, deadline: number): ChainableCommander {
-      return appendEvent.queueIn(multi, keysOf(event), args(event, deadline));
-    },
-
-    /** On its own, with no deadline on purpose: a decided event written late is still wanted. */
+    /** With no deadline on purpose: a decided event written late is still wanted. */
     async emit(event: CallgateEvent): Promise<'appended' | 'duplicate'> {
-      const [outcome] = await appendEvent(keysOf(event), args(event, NO_DEADLINE));
+      const [outcome] = await appendEvent(keysOf(event), args(event));
       return outcome === 'appended' ? 'appended' : 'duplicate';
     },
   };

@@ -23,24 +23,6 @@ describe('the events outbox', () => {
     expect((await queue.backlog()).size).toBe(before + 1);
   });
 
-  it('when appended in the emitter\'s MULTI, then the event and the state change are written together', async () => {
-    const outbox = createEventOutbox(redis, testClock());
-    const event = missedCall(outbox);
-    const multi = redis.multi().set(`state:${event.data.callSid}`, 'missed');
-    const replies = await outbox.appendIn(multi, event, Date.now() + 500).exec();
-    expect(replies?.map(([error]) => error)).toEqual([null, null]);
-    expect(replies?.[1]?.[1]).toEqual(['appended', expect.stringMatching(/^\d+-\d+$/)]);
-    expect(await redis.exists(eventKeys.seen(event.id))).toBe(1);
-  });
-
-  it('when the MULTI runs after its deadline (Redis was hung), then no event is appended, as the guarded state change beside it does nothing', async () => {
-    const outbox = createEventOutbox(redis, testClock());
-    const event = missedCall(outbox);
-    const replies = await outbox.appendIn(redis.multi(), event, Date.now() - 1).exec();
-    expect(replies?.[0]?.[1]).toEqual(['late']);
-    expect(await redis.exists(eventKeys.seen(event.id))).toBe(0);
-  });
-
   it('when the capped outbox is full (no EVENTS_URL for long), then the oldest event is dropped and counted', async () => {
     const { redis: own } = await redisFor();
     const outbox = createEventOutbox(own, testClock(), { maxEvents: 3 });
