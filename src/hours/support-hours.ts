@@ -82,7 +82,8 @@ export function createSupportHours(policy: Policy) {
       for (const interval of intervalsOn(tierName, tier, day)) {
         if (interval.end <= at) continue;
         if (interval.start > edge) return open ? edge : interval.start;
-        edge = interval.end;
+        // Spans may overlap as instants when a close falls in the hour the clocks skip.
+        edge = Math.max(edge, interval.end);
       }
     }
     // Open through the whole horizon (e.g. around the clock): no change to announce.

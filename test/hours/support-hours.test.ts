@@ -88,6 +88,17 @@ describe('other tiers and policies', () => {
     expect(always.nextChange('always', at('2027-03-27T12:00:00Z'))).toBeNull();
   });
 
+  it('when a closing time falls in the hour the clocks skip, then the line closes at the later end, not the next span\'s', () => {
+    // Europe/London skips 01:00-02:00 on 2027-03-28: 01:45 is read as 02:45 BST (01:45Z), past 02:00-02:10 BST.
+    const policy = parsePolicy({
+      tiers: { night: { phoneSupport: true, hours: { sun: ['00:30-01:45', '02:00-02:10'] }, closedOnPublicHolidays: false } },
+    });
+    const night = createSupportHours(policy);
+    const next = night.nextChange('night', at('2027-03-28T00:40:00Z'));
+    expect(next === null ? null : new Date(next).toISOString()).toBe('2027-03-28T01:45:00.000Z');
+    expect(night.isOpen('night', at('2027-03-28T01:44:59Z'))).toBe(true);
+  });
+
   it('when the policy lists an extra closure date, then that day is closed', () => {
     const policy = parsePolicy({ ...DEFAULT_POLICY, holidays: { country: 'GB', region: 'ENG', extraClosures: ['2027-12-24'] } });
     const withClosure = createSupportHours(policy);
