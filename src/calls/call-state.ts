@@ -27,7 +27,7 @@ export interface CallState {
 export const CALL_STATE_TTL_MS = 6 * 3_600_000;
 // Once the call's end is reported only late or repeated callbacks come: an hour covers them.
 export const ENDED_CALL_STATE_TTL_MS = 3_600_000;
-// Longer than a webhook may take to answer (src/http/twilio/webhook-budget.ts).
+// Longer than a webhook may take to answer (src/http/twilio/webhook-answers.ts).
 export const CLAIM_MS = 2_000;
 // How long an identical webhook waits for the first one's decision, and how often it looks.
 const WAIT_FOR_DECISION_MS = 1_200;
