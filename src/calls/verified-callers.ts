@@ -3,11 +3,10 @@ import type { Account, User } from '../directory/directory-schema.js';
 import type { SupportHours } from '../hours/support-hours.js';
 import type { PinOwner } from '../pins/pin-store.js';
 import type { Policy } from '../policy/policy-schema.js';
-import type { PinEntry } from './call-flow.js';
 import { rejection, type Decision } from './decisions.js';
 
 /** The PIN step a verified caller typed their PIN at; past `notAfter` they hear the apology. */
-type VerifiedStep = Pick<PinEntry, 'callSid' | 'from' | 'notAfter'>;
+type VerifiedStep = { callSid: string; from: string; notAfter: number };
 
 // The owner of a right PIN: the PIN step's script admits them or reads why not; here the admission is
 // followed up (`held`), or the refusal worded (`refused`).

@@ -1,9 +1,17 @@
 import { DateTime } from 'luxon';
+import { z } from 'zod';
 import { WEEKDAYS, type Policy, type Tier, type Weekday } from '../policy/policy-schema.js';
 import { createClosureCalendar } from './closure-calendar.js';
-import type { SupportLine } from './support-line.js';
 
 export type SupportHours = ReturnType<typeof createSupportHours>;
+
+/** A tier's hours as the control panel shows them (part of the support line's answer). */
+export const tierHoursSchema = z.object({
+  timezone: z.string(),
+  weekly: z.partialRecord(z.enum(WEEKDAYS), z.array(z.string().meta({ example: '09:00-17:30' }))),
+  closedOnPublicHolidays: z.string().nullable().meta({ description: 'Holiday region, e.g. GB-ENG, or null.' }),
+});
+type TierHours = z.infer<typeof tierHoursSchema>;
 
 type Interval = { start: number; end: number };
 
@@ -109,8 +117,8 @@ function formatMinutes(minutes: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
-function describeTier(policy: Policy, tier: Tier | undefined): SupportLine['hours'] {
-  const weekly: SupportLine['hours']['weekly'] = {};
+function describeTier(policy: Policy, tier: Tier | undefined): TierHours {
+  const weekly: TierHours['weekly'] = {};
   if (tier?.phoneSupport === true) {
     for (const day of WEEKDAYS) {
       const spans = tier.hours[day] ?? [];

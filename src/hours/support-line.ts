@@ -1,18 +1,14 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
-import { WEEKDAYS, type Policy } from '../policy/policy-schema.js';
-import type { SupportHours } from './support-hours.js';
+import type { Policy } from '../policy/policy-schema.js';
+import { tierHoursSchema, type SupportHours } from './support-hours.js';
 
 /** What the control panel shows a customer about their phone line. */
 export const supportLineSchema = z.object({
   eligible: z.boolean().meta({ description: "Whether the account's plan includes phone support." }),
   openNow: z.boolean(),
   phoneNumber: z.string().meta({ description: 'The E.164 number to dial.' }),
-  hours: z.object({
-    timezone: z.string(),
-    weekly: z.partialRecord(z.enum(WEEKDAYS), z.array(z.string().meta({ example: '09:00-17:30' }))),
-    closedOnPublicHolidays: z.string().nullable().meta({ description: 'Holiday region, e.g. GB-ENG, or null.' }),
-  }),
+  hours: tierHoursSchema,
   nextChange: z.iso
     .datetime()
     .nullable()

@@ -1,14 +1,39 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Policy } from '../policy/policy-schema.js';
+import type { AgentCalls } from './agent-calls.js';
+import type { AgentUrls } from './agent-urls.js';
+import type { BusySysadmins } from './busy-sysadmins.js';
 import type { Sysadmin } from './oncall-schema.js';
-import type { PagerDeps } from './pager.js';
-import { PageError, REST_TIMEOUT_MS } from './twilio-dialer.js';
-import type { WaitingEntry } from './waiting-callers.js';
+import type { PageFailures } from './page-failures.js';
+import type { PageOutcomes } from './page-outcomes.js';
+import { PageError, REST_TIMEOUT_MS, type Dialer } from './twilio-dialer.js';
+import type { WaitingCallers, WaitingEntry } from './waiting-callers.js';
 
 // A sysadmin whose page Twilio refused is not paged again for this long.
 const FAILED_PAGE_REST_MS = 10_000;
 
+export interface PlacementDeps {
+  waiting: WaitingCallers;
+  busy: BusySysadmins;
+  agentCalls: AgentCalls;
+  dialer: Dialer;
+  clock: Clock;
+  policy: Policy;
+  audit: AuditLog;
+  log: Logger;
+  urls: AgentUrls;
+  metrics?: Metrics;
+  failures: PageFailures;
+  /** Settles a page whose call ended before the page was recorded. */
+  outcomes: Pick<PageOutcomes, 'callEnded'>;
+}
+
 /** Placing one page for one waiting caller; a failed REST call moves the chain on at once. */
-export function createPagePlacement(deps: PagerDeps & { pageWindowMs: number; requestTick: () => void }) {
+export function createPagePlacement(deps: PlacementDeps & { pageWindowMs: number; requestTick: () => void }) {
   const { waiting, busy, agentCalls, dialer, clock, policy, audit, log, urls, metrics, pageWindowMs, requestTick } = deps;
 
   /** Claims the first free sysadmin in rota order from the chain's next index. */

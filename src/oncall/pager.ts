@@ -1,18 +1,9 @@
-import type { AuditLog } from '../audit/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { SupportHours } from '../hours/support-hours.js';
-import type { Logger } from '../logger.js';
-import type { Metrics } from '../metrics/metrics.js';
-import type { Policy } from '../policy/policy-schema.js';
-import type { AgentCalls } from './agent-calls.js';
-import type { AgentUrls } from './agent-urls.js';
-import type { Busy, BusySysadmins } from './busy-sysadmins.js';
-import type { PageFailures } from './page-failures.js';
-import type { PageOutcomes } from './page-outcomes.js';
+import type { Busy } from './busy-sysadmins.js';
 import type { OncallStore } from './oncall-store.js';
-import { createPagePlacement } from './page-placement.js';
-import { REST_TIMEOUT_MS, TWILIO_EXTRA_RING_MS, type Dialer } from './twilio-dialer.js';
-import { ghostAfterMs, type WaitingCaller, type WaitingCallers } from './waiting-callers.js';
+import { createPagePlacement, type PlacementDeps } from './page-placement.js';
+import { REST_TIMEOUT_MS, TWILIO_EXTRA_RING_MS } from './twilio-dialer.js';
+import { ghostAfterMs, type WaitingCaller } from './waiting-callers.js';
 
 const GHOST_FORGOTTEN_MS = 10 * 60_000;
 // A chain taken by a tick is the tick's for this long (the REST call's timeout and some).
@@ -26,22 +17,9 @@ const HEAD_MARGIN = 20;
 // Queue housekeeping (deletions to retry, the sweep) at most this often.
 const HOUSEKEEPING_EVERY_MS = 1_000;
 
-export interface PagerDeps {
-  waiting: WaitingCallers;
-  busy: BusySysadmins;
-  agentCalls: AgentCalls;
+export interface PagerDeps extends PlacementDeps {
   oncall: OncallStore;
-  dialer: Dialer;
   hours: SupportHours;
-  clock: Clock;
-  policy: Policy;
-  audit: AuditLog;
-  log: Logger;
-  urls: AgentUrls;
-  metrics?: Metrics;
-  failures: PageFailures;
-  /** Settles a page whose call ended before the page was recorded. */
-  outcomes: Pick<PageOutcomes, 'callEnded'>;
   /** A waiting caller not heard of for GHOST_FORGOTTEN_MS (their call ended unseen): on the call-back list. */
   callerGone: (caller: WaitingCaller, lastSeen: number) => Promise<void>;
   /** Housekeeping that rides on the tick (queue deletions): started, never waited for, one at a time. */
