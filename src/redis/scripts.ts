@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { ChainableCommander } from 'ioredis';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UnavailableError } from '../errors.js';
@@ -19,7 +18,7 @@ const INCLUDE = /^--- @include "([^"]+)"\s*$/gm;
 export type Decoder<T> = (reply: unknown) => T;
 
 type Args = readonly (string | number)[];
-type Invoke<R> = (...keysAndArgs: Args) => R;
+type Invoke = (...keysAndArgs: Args) => Promise<unknown>;
 
 const sources = new Map<string, string>();
 
@@ -73,23 +72,13 @@ export function defineScript<T>(redis: RedisClient, file: URL, decode: Decoder<T
   const command = `${basename(dirname(dirname(path)))}:${name}`;
   const preamble = Object.entries(constants).map(([table, fields]) => `local ${table} = ${luaTable(fields)}\n`);
   redis.defineCommand(command, { numberOfKeys, lua: preamble.join('') + scriptSource(path) });
-  // ioredis adds the command as a method of that name (and copies it onto each MULTI); no typings.
-  const method = <R>(on: object, keys: readonly string[]): Invoke<R> => {
+  // ioredis adds the command as a method of that name; no typings. Runs it: its keys (one hash tag), its arguments.
+  return async (keys: readonly string[], args: Args): Promise<T> => {
     if (keys.length !== numberOfKeys) throw new Error(`${command} takes ${keyCount} keys, not ${String(keys.length)}`);
-    const invoke = (on as Record<string, Invoke<R> | undefined>)[command];
+    const invoke = (redis as unknown as Record<string, Invoke | undefined>)[command];
     if (invoke === undefined) throw new Error(`ioredis did not define ${command}`);
-    return invoke.bind(on);
+    return decode(await withRedis(() => invoke.call(redis, ...keys, ...args)));
   };
-  // Runs the script: its keys (one hash tag) and its arguments.
-  const script = async (keys: readonly string[], args: Args): Promise<T> => {
-    const run = method<Promise<unknown>>(redis, keys);
-    return decode(await withRedis(() => run(...keys, ...args)));
-  };
-  return Object.assign(script, {
-    // Queues it in a MULTI made after it was defined; its raw reply comes with EXEC's.
-    queueIn: (multi: ChainableCommander, keys: readonly string[], args: Args) =>
-      method<ChainableCommander>(multi, keys)(...keys, ...args),
-  });
 }
 
 /** Decoders for the replies most scripts give. */
