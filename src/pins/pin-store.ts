@@ -145,6 +145,7 @@ export function createPinStore(
 
   /** Revokes the live PIN of each owner; returns how many there were. */
   async function revoke(owners: PinOwner[]): Promise<number> {
+    if (owners.length === 0) return 0;
     const [, revoked] = await revokePins(PIN_KEYS, [scriptDeadline(), ...owners.map(ownerKey)]);
     return Number(revoked);
   }
