@@ -60,6 +60,8 @@ const trustProxy = z.union([
 // Every request to these carries a token, a key or a signed event: https, or http to a local stand-in.
 const httpsUnlessLoopback = () =>
   z.url({ protocol: /^https?$/ }).refine((value) => {
+    // zod runs refinements after a failed check too: an unparsable URL is already refused.
+    if (!URL.canParse(value)) return true;
     const url = new URL(value);
     return url.protocol === 'https:' || isLoopbackHost(url.hostname);
   }, 'must be https (plain http is allowed only for localhost)');
@@ -69,6 +71,7 @@ const httpsUnlessLoopback = () =>
 // credentials would be sent to Twilio. So only a bare origin is accepted.
 const publicBaseUrl = httpsUnlessLoopback()
   .superRefine((value, ctx) => {
+    if (!URL.canParse(value)) return;
     const url = new URL(value);
     const problem = (message: string) => {
       ctx.addIssue({ code: 'custom', message });
@@ -91,7 +94,7 @@ const envObject = z.object({
   PUBLIC_BASE_URL: publicBaseUrl,
   REDIS_URL: z
     .url({ protocol: /^rediss?$/ })
-    .refine((url) => redisPasswordOf(url) !== undefined, {
+    .refine((url) => !URL.canParse(url) || redisPasswordOf(url) !== undefined, {
       message: 'its password is not valid percent-encoding (write a % as %25)',
     })
     .optional(),
@@ -159,8 +162,8 @@ const envSchema = envObject.superRefine((env, ctx) => {
 
 /** The password ioredis sends: the URL's own (percent-decoded), else `?password=`; undefined if undecodable. */
 function redisPasswordOf(url: string): string | undefined {
-  const parsed = new URL(url);
   try {
+    const parsed = new URL(url);
     return parsed.password !== '' ? decodeURIComponent(parsed.password) : (parsed.searchParams.get('password') ?? '');
   } catch {
     return undefined;
