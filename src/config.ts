@@ -59,9 +59,8 @@ const trustProxy = z.union([
 
 // Every request to these carries a token, a key or a signed event: https, or http to a local stand-in.
 const httpsUnlessLoopback = () =>
-  z.url({ protocol: /^https?$/ }).refine((value) => {
-    // zod runs refinements after a failed check too: an unparsable URL is already refused.
-    if (!URL.canParse(value)) return true;
+  // abort: zod would otherwise run the refinements below on a string that is not a URL.
+  z.url({ protocol: /^https?$/, abort: true }).refine((value) => {
     const url = new URL(value);
     return url.protocol === 'https:' || isLoopbackHost(url.hostname);
   }, 'must be https (plain http is allowed only for localhost)');
@@ -71,7 +70,6 @@ const httpsUnlessLoopback = () =>
 // credentials would be sent to Twilio. So only a bare origin is accepted.
 const publicBaseUrl = httpsUnlessLoopback()
   .superRefine((value, ctx) => {
-    if (!URL.canParse(value)) return;
     const url = new URL(value);
     const problem = (message: string) => {
       ctx.addIssue({ code: 'custom', message });
@@ -93,8 +91,8 @@ const envObject = z.object({
   INTERNAL_HOST: bindHost.default('127.0.0.1'),
   PUBLIC_BASE_URL: publicBaseUrl,
   REDIS_URL: z
-    .url({ protocol: /^rediss?$/ })
-    .refine((url) => !URL.canParse(url) || redisPasswordOf(url) !== undefined, {
+    .url({ protocol: /^rediss?$/, abort: true })
+    .refine((url) => redisPasswordOf(url) !== undefined, {
       message: 'its password is not valid percent-encoding (write a % as %25)',
     })
     .optional(),
