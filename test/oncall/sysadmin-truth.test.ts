@@ -1,7 +1,12 @@
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTwilioRestApi } from '../../sim/twilio-rest-api.js';
-import { createMissedCallers } from '../../src/oncall/missed-callers.js';
+import { createAuditLog } from '../../src/audit/audit-log.js';
+import { createLogger } from '../../src/logger.js';
+import { createBridgeBooks, REPORT_GRACE_MS } from '../../src/oncall/bridge-books.js';
+import { createBusySysadmins } from '../../src/oncall/busy-sysadmins.js';
+import type { CallEvents } from '../../src/oncall/call-events.js';
+import { createMissedCallers, type MissedReason } from '../../src/oncall/missed-callers.js';
 import { createWaitingCallers } from '../../src/oncall/waiting-callers.js';
 import { keys } from '../../src/redis/keys.js';
 import { eventually } from '../helpers/eventually.js';
@@ -101,6 +106,39 @@ describe("a bridge whose reports never come (Twilio sends each once, https://www
     // The call history says what the call-back list says.
     const history = await api(t.app).get(`/v1/accounts/${accountId}/calls`);
     expect(history.body).toEqual({ calls: [expect.objectContaining({ callSid: call.callSid, outcome: 'abandoned' })] });
+  });
+
+  it("when the sweep runs just before two minutes after the caller's end, then it leaves the bridge; at two minutes, it books them", async () => {
+    const t = await lineWithAlice();
+    const { call } = await givenWaitingCaller(t);
+    const alice = await aliceTakes(t, call.callSid);
+    await bridge(t, 'alice', call.callSid, alice.pageSid);
+    await call.status('completed', 300);
+    const endedAt = t.clock.now();
+    // The sweep awaited on its own (the pager starts it beside a tick without waiting for it).
+    const log = createLogger({ level: 'silent' });
+    const noEvents: CallEvents = { connected: async () => {}, missed: async () => {}, voicemailRecorded: async () => {}, calledBack: async () => {} };
+    const booked: { callSid: string; reason: MissedReason }[] = [];
+    const books = createBridgeBooks({
+      waiting: createWaitingCallers(t.redis),
+      busy: createBusySysadmins(t.redis),
+      events: noEvents,
+      audit: createAuditLog({ redis: t.redis, clock: t.clock, log }),
+      clock: t.clock,
+      log,
+      callerMissed: (caller, facts) => {
+        booked.push({ callSid: caller.callSid, reason: facts.reason });
+        return Promise.resolve();
+      },
+    });
+
+    await books.settleUnreported(endedAt + REPORT_GRACE_MS - 1);
+    expect(booked).toEqual([]);
+    expect(await t.redis.zcard(keys.bridgesEnded)).toBe(1);
+
+    await books.settleUnreported(endedAt + REPORT_GRACE_MS);
+    expect(booked).toEqual([{ callSid: call.callSid, reason: 'hung_up' }]);
+    expect(await t.redis.zcard(keys.bridgesEnded)).toBe(0);
   });
 
   it('when the bridging record is gone before the sweep (its TTL), then the list of ended bridges keeps nothing behind', async () => {
