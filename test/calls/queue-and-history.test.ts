@@ -60,6 +60,16 @@ describe('waiting in the queue', () => {
     expect(types.filter((type) => type === 'completed')).toHaveLength(1);
   });
 
+  it('when a first status callback recorded its step but died before taking the caller off the line, then its retry books them', async () => {
+    const { call, accountId } = await enqueuedCall();
+    // What the first copy left: its step recorded, the caller still on the line.
+    await t.redis.hset(keys.call(call.callSid), 'step:status', JSON.stringify({ kind: 'nothing' }));
+    await call.status('completed', 30);
+    const missed = createMissedCallers(t.redis, { windowMs: t.policy.voicemail.missedForHours * 3_600_000 });
+    expect(await missed.get(call.callSid)).toMatchObject({ accountId, reason: 'hung_up' });
+    expect(await t.redis.hexists(keys.waitingCallers, call.callSid)).toBe(0);
+  });
+
   // QueueResult values from https://www.twilio.com/docs/voice/twiml/enqueue: 'error' (an error in the TwiML from
   // the waitUrl), 'system-error' (e.g. the caller hung up before being fully enqueued), 'queue-full'.
   it.each([
