@@ -3,6 +3,7 @@ import { startTwilioRestApi } from '../../sim/twilio-rest-api.js';
 import { createLogger } from '../../src/logger.js';
 import { createQueueCleanup } from '../../src/oncall/queue-cleanup.js';
 import { createTwilioDialer } from '../../src/oncall/twilio-dialer.js';
+import { keys } from '../../src/redis/keys.js';
 import { eventually } from '../helpers/eventually.js';
 import request from 'supertest';
 import { api } from '../helpers/givens.js';
@@ -45,6 +46,16 @@ describe('waiting for a sysadmin', () => {
         `${SAY}Thank you for holding. An engineer will be with you as soon as possible.</Say></Response>`,
     );
     expect(twimlOf(await standard.call.wait(1, 10))).toContain('You are number 2 in the queue.');
+  });
+
+  it('when a wait fetch reads a caller half-way off the line (a sysadmin taking them), then it holds them, not <Leave/>', async () => {
+    const t = await newApp();
+    const { call } = await givenWaitingCaller(t);
+    // Between the fetch's commands: their place in line still there, their stored entry already gone.
+    await t.redis.hdel(keys.waitingCallers, call.callSid);
+    const answer = twimlOf(await call.wait(1, 10));
+    expect(answer).not.toContain('<Leave/>');
+    expect(answer).toContain('<Pause length="15"/>');
   });
 
   it('when hold music is configured, then it plays only while it ends before the maximum wait', async () => {
