@@ -1,7 +1,7 @@
 import { notFound } from '../errors.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { cursorAfter } from './user-cursor.js';
-import type { AccountBody, User, UserBody } from './directory-schema.js';
+import type { AccountBody, UserBody } from './directory-schema.js';
 import type { DirectoryStore } from './directory-store.js';
 import type { IfMatch } from './revisions.js';
 
@@ -19,12 +19,7 @@ export function createDirectoryService(deps: { store: DirectoryStore; policy: Po
       return account;
     },
 
-    async requireUser(accountId: string, userId: string): Promise<User> {
-      const { account, user } = await store.getMember(accountId, userId);
-      if (account === undefined) throw notFound('account_not_found', `No account ${accountId}.`);
-      if (user === undefined) throw notFound('user_not_found', `No user ${userId} in account ${accountId}.`);
-      return user;
-    },
+    requireUser: store.requireUser,
 
     /** One page of users in id order; `next` is where the following page starts (undefined: last page). */
     async listUsers(accountId: string, page: { after?: { after: string } | undefined; limit: number }) {

@@ -51,8 +51,21 @@ export function createDirectoryStore(redis: RedisClient) {
     return parseAccount(accountId, await withRedis(() => redis.hget(keys.directoryAccounts, accountId)));
   }
 
+  /** One user of the account; throws 404 when the account or the user does not exist. */
+  async function requireUser(accountId: string, userId: string): Promise<User> {
+    const [account, stored] = await Promise.all([
+      getAccount(accountId),
+      withRedis(() => redis.hget(keys.directoryUsers, ownerKey({ accountId, userId }))),
+    ]);
+    if (account === undefined) refuse(accountId, 'account_not_found');
+    const user = parseUser(accountId, userId, account.contacts, stored);
+    if (user === undefined) refuse(accountId, 'user_not_found', userId);
+    return user;
+  }
+
   return {
     getAccount,
+    requireUser,
 
     /** The names of many accounts and users in one round trip (the console's panels hold only ids). */
     async names(refs: readonly NameRef[]): Promise<Names> {
@@ -70,16 +83,6 @@ export function createDirectoryStore(redis: RedisClient) {
         account: (accountId) => accountNames.get(accountId),
         user: (accountId, userId) => userNames.get(ownerKey({ accountId, userId })),
       };
-    },
-
-    /** The account and one of its users. */
-    async getMember(accountId: string, userId: string): Promise<{ account?: Account; user?: User | undefined }> {
-      const [account, stored] = await Promise.all([
-        getAccount(accountId),
-        withRedis(() => redis.hget(keys.directoryUsers, ownerKey({ accountId, userId }))),
-      ]);
-      if (account === undefined) return {};
-      return { account, user: parseUser(accountId, userId, account.contacts, stored) };
     },
 
     /** Up to `limit` users after the id `after`, in id order; throws 404 when the account does not exist. */

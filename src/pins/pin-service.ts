@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { notFound } from '../errors.js';
 import type { DirectoryStore } from '../directory/directory-store.js';
 import type { User } from '../directory/directory-schema.js';
 import { supportLineSchema, type SupportLine } from '../hours/support-line.js';
@@ -34,12 +33,6 @@ export function createPinService(deps: {
   const { store, pins, policy, supportLine } = deps;
   const phoneTiers = Object.keys(policy.tiers).filter((tier) => policy.tiers[tier]?.phoneSupport === true);
 
-  async function requireMember(accountId: string, userId: string): Promise<void> {
-    const { account, user } = await store.getMember(accountId, userId);
-    if (account === undefined) throw notFound('account_not_found', `No account ${accountId}.`);
-    if (user === undefined) throw notFound('user_not_found', `No user ${userId} in account ${accountId}.`);
-  }
-
   return {
     /** Only to a user who may phone support, as the directory says in the same step as the issue. */
     async issuePin(accountId: string, userId: string): Promise<PinIssued> {
@@ -56,7 +49,7 @@ export function createPinService(deps: {
     },
 
     async pinStatus(accountId: string, userId: string): Promise<PinStatus> {
-      await requireMember(accountId, userId);
+      await store.requireUser(accountId, userId);
       const { active, expiresAt } = await pins.status({ accountId, userId });
       return { active, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
     },
@@ -68,7 +61,7 @@ export function createPinService(deps: {
     },
 
     async revokePin(accountId: string, userId: string): Promise<void> {
-      await requireMember(accountId, userId);
+      await store.requireUser(accountId, userId);
       await pins.revoke([{ accountId, userId }]);
     },
   };

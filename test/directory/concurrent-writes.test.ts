@@ -55,7 +55,7 @@ describe('the directory under concurrent writes', () => {
     expect(new Set(responses.map(revisionOf)).size).toBe(CONCURRENT);
 
     const last = responses.reduce((a, b) => (revisionOf(a) > revisionOf(b) ? a : b));
-    const { user } = await store.getMember(accountId, userId);
+    const user = await store.requireUser(accountId, userId);
     expect(user).toMatchObject({ name: (last.body as { name: string }).name, rev: revisionOf(last) });
   });
 });
