@@ -21,38 +21,22 @@ export function createAuditWriter(redis: RedisClient) {
   const appendAudit = defineScript(redis, new URL('./lua/append-audit-1.lua', import.meta.url), asNumber);
   let batches = new Map<string, Batch>();
   let waiting = 0;
-  let scheduled: 'no' | 'next turn' | 'soon' = 'no';
+  // A flush is due at the next turn, within SOON_MS, or both; whichever runs first cancels the other.
+  let nextTurn: NodeJS.Immediate | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   function flush(): void {
     const flushing = batches;
     batches = new Map();
     waiting = 0;
-    scheduled = 'no';
+    clearImmediate(nextTurn);
     clearTimeout(timer);
-    for (const [stream, batch] of flushing) {
-      appendAudit([stream], [batch.cap, ...batch.events]).then(
-        () => {
-          for (const waiter of batch.settled) waiter.resolve();
-        },
-        (error: unknown) => {
-          for (const waiter of batch.settled) waiter.reject(error);
-        },
-      );
+    nextTurn = undefined;
+    timer = undefined;
+    for (const [stream, { cap, events, settled }] of flushing) {
+      const written = appendAudit([stream], [cap, ...events]);
+      for (const { resolve, reject } of settled) void written.then(resolve, reject);
     }
-  }
-
-  function schedule(when: 'next turn' | 'soon'): void {
-    if (when === 'next turn' || waiting >= SOON_AT_MOST) {
-      if (scheduled === 'next turn') return;
-      clearTimeout(timer);
-      scheduled = 'next turn';
-      setImmediate(flush);
-      return;
-    }
-    if (scheduled !== 'no') return;
-    scheduled = 'soon';
-    timer = setTimeout(flush, SOON_MS);
   }
 
   return {
@@ -62,7 +46,8 @@ export function createAuditWriter(redis: RedisClient) {
       batches.set(stream, batch);
       batch.events.push(event);
       waiting += 1;
-      schedule(when);
+      if (when === 'next turn' || waiting >= SOON_AT_MOST) nextTurn ??= setImmediate(flush);
+      else timer ??= setTimeout(flush, SOON_MS);
       return new Promise((resolve, reject) => {
         batch.settled.push({ resolve, reject });
       });
