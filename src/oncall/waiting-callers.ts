@@ -16,23 +16,9 @@ const pageSchema = z.object({
   pageCallSid: z.string(),
   state: z.enum(['ringing', 'answered', 'declined']),
 });
-export type Page = z.infer<typeof pageSchema>;
 
 const chainSchema = z.object({ nextIndex: z.number().int().default(0), page: pageSchema.nullable().default(null) });
 export type Chain = z.infer<typeof chainSchema>;
-
-export interface Reservation {
-  sysadminId: string;
-  agentCallSid: string;
-  until: number;
-}
-
-/** A caller settled once: who took them, if anyone had; `bridging` once the <Queue> url was fetched. */
-export interface SettledCaller {
-  caller: WaitingCaller;
-  sysadminId?: string;
-  bridging?: { from: string; at: number };
-}
 
 // Longer than any call lasts: the record only waits for Twilio's report of the bridge.
 const BRIDGING_TTL_MS = 6 * 3_600_000;
@@ -45,7 +31,8 @@ function callerFrom(callSid: string, json: string): WaitingCaller {
   return { callSid, accountId, accountName, userId, userName, isAdminContact, adminContactName, tier, priority, enqueuedAt };
 }
 
-const settledFrom = (callSid: string, reply: unknown): SettledCaller | undefined => {
+// A caller settled once: who took them, if anyone had; `bridging` once the <Queue> url was fetched.
+const settledFrom = (callSid: string, reply: unknown) => {
   if (!Array.isArray(reply)) return undefined;
   const fields = new Map<string, string>();
   for (let i = 0; i + 1 < reply.length; i += 2) fields.set(String(reply[i]), String(reply[i + 1]));
@@ -62,20 +49,15 @@ const settledFrom = (callSid: string, reply: unknown): SettledCaller | undefined
   };
 };
 
-export interface WaitingEntry {
-  caller: WaitingCaller;
-  chain: Chain;
-  reservation: Reservation | null;
-  /** The last wait-URL fetch (or the enqueue), epoch ms. */
-  lastSeen: number;
-}
+export type SettledCaller = NonNullable<ReturnType<typeof settledFrom>>;
 
-const encodeReservation = (r: Reservation): string => `${String(r.until)}|${r.sysadminId}|${r.agentCallSid}`;
-function decodeReservation(value: string | null): Reservation | null {
+function decodeReservation(value: string | null) {
   if (value === null) return null;
   const [until = '0', sysadminId = '', agentCallSid = ''] = value.split('|');
   return { until: Number(until), sysadminId, agentCallSid };
 }
+type Reservation = NonNullable<ReturnType<typeof decodeReservation>>;
+const encodeReservation = (r: Reservation): string => `${String(r.until)}|${r.sysadminId}|${r.agentCallSid}`;
 
 /** The six keys every waiting-caller script takes, in their order (lua/includes/waiting-entry.lua). */
 export const WAITING_KEYS = [
@@ -127,7 +109,7 @@ export function createWaitingCallers(redis: RedisClient) {
   const confirmLease = defineScript(redis, new URL('../pins/lua/confirm-lease-4.lua', import.meta.url), asFlag);
   const { waitingOrder, waitingCallers, pagingChains, reservations, pagerDue, waitingSeen } = keys;
 
-  async function entries(callSids: string[]): Promise<WaitingEntry[]> {
+  async function entries(callSids: string[]) {
     if (callSids.length === 0) return [];
     const [callers, chains, held, seen] = await withRedis(() =>
       Promise.all([
@@ -142,6 +124,7 @@ export function createWaitingCallers(redis: RedisClient) {
       if (json === null || json === undefined) return [];
       const chain = chainSchema.parse(JSON.parse(chains[i] ?? '{}'));
       const entry = { caller: callerFrom(callSid, json), chain, reservation: decodeReservation(held[i] ?? null) };
+      // lastSeen: the last wait-URL fetch (or the enqueue), epoch ms.
       return [{ ...entry, lastSeen: Number(seen[i] ?? 0) }];
     });
   }
@@ -173,12 +156,12 @@ export function createWaitingCallers(redis: RedisClient) {
     bridgesEndedBefore: (before: number): Promise<string[]> =>
       withRedis(() => redis.zrangebyscore(keys.bridgesEnded, '-inf', before, 'LIMIT', 0, 20)),
 
-    async get(callSid: string): Promise<WaitingEntry | undefined> {
+    async get(callSid: string) {
       return (await entries([callSid]))[0];
     },
 
     /** The first `count` callers in line (priority, then wait). */
-    async head(count: number): Promise<WaitingEntry[]> {
+    async head(count: number) {
       return entries(await withRedis(() => redis.zrange(waitingOrder, '0', String(count - 1))));
     },
 
@@ -234,3 +217,4 @@ export function createWaitingCallers(redis: RedisClient) {
 }
 
 export type WaitingCallers = ReturnType<typeof createWaitingCallers>;
+export type WaitingEntry = Awaited<ReturnType<WaitingCallers['entries']>>[number];
