@@ -18,6 +18,7 @@
 local CONSUMED, CONSUMED_UNTIL = KEYS[11], KEYS[12]
 --- @include "../../pins/lua/includes/check-guess"
 --- @include "includes/admit-caller"
+--- @include "../../directory/lua/includes/may-phone"
 local call, attempt = KEYS[10], tonumber(ARGV[11])
 local state, fields = readState(call)
 local taken = stepTaken(fields, ARGV[8], ARGV[9])
@@ -39,10 +40,6 @@ for field, value in pairs(fields) do
 end
 
 local function str(value) return cjson.encode(value) end
-local function mayCall(user)
-  for _, permission in ipairs(user.permissions) do if permission == 'manage_support' then return true end end
-  return false
-end
 local function nameOf(accountId, userId)
   local stored = redis.call('HGET', KEYS[14], accountId .. '/' .. userId)
   if not stored then return nil end
@@ -51,10 +48,8 @@ end
 local function admitOwner(owner)
   local accountId, userId = string.match(owner, '^([^/]*)/(.*)$')
   local accountJson, userStored = redis.call('HGET', KEYS[13], accountId), redis.call('HGET', KEYS[14], owner)
-  local function refused() return reply('hit', owner, accountJson or '', userStored or '') end
-  if not accountJson or not userStored then return refused() end
-  local account, user = cjson.decode(accountJson), cjson.decode(string.match(userStored, '^%d+:(.*)$'))
-  if not account.name or not mayCall(user) or not string.find(ARGV[14], ',' .. account.sla .. ',', 1, true) then return refused() end
+  local refusal, account, user = mayPhone(accountJson, userStored, ARGV[14])
+  if refusal then return reply('hit', owner, accountJson or '', userStored or '') end
   local priority = PRIORITY[account.sla] or 0
   local decision = '{"kind":"enqueue","name":' .. str(user.name) .. ',"queue":' .. str(ARGV[15]) .. '}'
   local adminId = account.admin_contact

@@ -15,6 +15,7 @@
 --- @include "includes/forget-pin"
 local CONSUMED, CONSUMED_UNTIL = KEYS[5], KEYS[6]
 --- @include "includes/settle-lease"
+--- @include "../../directory/lua/includes/may-phone"
 local now, hash, owner, expiresAt = tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local window, limit, cap = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[9])
 local CODES = KEYS[8]
@@ -41,19 +42,11 @@ local function accountCode(account, candidates)
 end
 local sla = ''
 if ARGV[11] ~= '' then
-  local accountId = string.match(owner, '^([^/]*)/')
-  local account = redis.call('HGET', KEYS[9], accountId)
-  account = account and cjson.decode(account)
-  if not account or type(account.name) ~= 'string' then return {'account_not_found'} end
-  local user = redis.call('HGET', KEYS[10], owner)
-  if not user then return {'user_not_found'} end
+  local accountJson = redis.call('HGET', KEYS[9], string.match(owner, '^([^/]*)/'))
+  local refusal, account = mayPhone(accountJson, redis.call('HGET', KEYS[10], owner), ARGV[11])
+  if refusal == 'sla_not_eligible' then return {refusal, account.sla} end
+  if refusal then return {refusal} end
   sla = account.sla
-  if not string.find(ARGV[11], ',' .. sla .. ',', 1, true) then return {'sla_not_eligible', sla} end
-  local mayCall = false
-  for _, permission in ipairs(cjson.decode(string.match(user, '^%d+:(.*)$')).permissions) do
-    if permission == 'manage_support' then mayCall = true end
-  end
-  if not mayCall then return {'permission_required'} end
 end
 prune(ARGV[2], '64')
 redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now - window)
