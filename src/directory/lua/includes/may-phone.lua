@@ -1,8 +1,6 @@
--- mayPhone(accountJson, userStored, tiers): whether a user may phone support, from their account's
--- and their own stored record (false when absent; lua/includes/directory.lua): the account exists on a
--- plan among `tiers` (",gold,silver,") and the user holds the Manage Support permission. Returns nil or
--- the refusal: 'account_not_found', 'user_not_found', 'sla_not_eligible' or 'permission_required';
--- then the decoded account and user, as far as they were read.
+-- mayPhone(accountJson, userStored, tiers): nil when the user may phone support (the account on a plan
+-- among `tiers` ",gold,silver,", the user with Manage Support), else the refusal: 'account_not_found',
+-- 'user_not_found', 'sla_not_eligible' or 'permission_required'; then the account and user as far as read.
 local function mayPhone(accountJson, userStored, tiers)
   local account = accountJson and cjson.decode(accountJson)
   if not account or type(account.name) ~= 'string' then return 'account_not_found' end
