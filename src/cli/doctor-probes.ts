@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import twilio from 'twilio';
 import type { Config } from '../config.js';
-import { SIGNATURE_HEADER, signatureHeader } from '../events/event-signature.js';
+import { postSigned } from '../events/event-delivery.js';
 import type { Answered, HttpAnswer } from './probe-findings.js';
 
 // Both are called as Twilio or the delivery would call them: long enough for a slow link.
@@ -44,17 +44,8 @@ export async function fetchFallback(url: string, method: string, config: Pick<Co
 /** A test event sent as the delivery sends one, signed with EVENTS_SECRET, then with a random secret. */
 export async function pingEventsReceiver(target: { url: string; secret: string }): Promise<{ signed: Answered; forged: Answered }> {
   const body = JSON.stringify({ id: randomUUID(), type: 'callgate.ping', occurredAt: new Date().toISOString(), version: 1, data: {} });
-  const send = async (secret: string): Promise<Answered> => {
-    const headers = { 'Content-Type': 'application/json', [SIGNATURE_HEADER]: signatureHeader(secret, body, Math.floor(Date.now() / 1000)), 'User-Agent': 'callgate-doctor/1' };
-    try {
-      // Not followed, as the delivery does not follow one: the signed body would go to a host nobody configured.
-      const res = await fetch(target.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-      await res.body?.cancel();
-      return res.status;
-    } catch (error) {
-      return whyUnanswered(error);
-    }
-  };
+  const send = (secret: string): Promise<Answered> =>
+    postSigned(target.url, secret, body, PROBE_TIMEOUT_MS, 'callgate-doctor/1').catch(whyUnanswered);
   const signed = await send(target.secret);
   const forged = typeof signed === 'number' ? await send(randomBytes(32).toString('hex')) : signed;
   return { signed, forged };

@@ -30,6 +30,17 @@ export function retryDelayMs(attempt: number, settings: DeliverySettings, random
 const byClass: Partial<Record<number, AttemptResult>> = { 2: 'delivered', 3: 'http_3xx', 4: 'http_4xx' };
 const classify = (status: number): AttemptResult => byClass[Math.floor(status / 100)] ?? 'http_5xx';
 
+/** POSTs `body` signed with `secret`, as every delivery attempt does; the answer's status. */
+export async function postSigned(url: string, secret: string, body: string, timeoutMs: number, agent: string) {
+  const signature = signatureHeader(secret, body, Math.floor(Date.now() / 1000));
+  const headers = { 'Content-Type': 'application/json', [SIGNATURE_HEADER]: signature, 'User-Agent': agent };
+  // A redirect is not followed: the signed body would go to a host nobody configured.
+  const signal = AbortSignal.timeout(timeoutMs);
+  const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal });
+  await res.body?.cancel();
+  return res.status;
+}
+
 export function createEventDelivery(deps: {
   queue: OutboxQueue;
   target: { url: string; secret: string };
@@ -45,16 +56,8 @@ export function createEventDelivery(deps: {
   async function send(claimed: ClaimedEvent, claimedFrom: number): Promise<AttemptResult> {
     const budget = Math.min(settings.sendTimeoutMs, claimedFrom + settings.leaseMs - LEASE_MARGIN_MS - Date.now());
     if (budget <= 0) return 'lease_lost';
-    const headers = {
-      'Content-Type': 'application/json',
-      [SIGNATURE_HEADER]: signatureHeader(target.secret, claimed.body, Math.floor(Date.now() / 1000)),
-      'User-Agent': 'callgate-events/1',
-    };
     try {
-      // A redirect is not followed: the signed body would go to a host nobody configured.
-      const res = await fetch(target.url, { method: 'POST', headers, body: claimed.body, redirect: 'manual', signal: AbortSignal.timeout(budget) });
-      await res.body?.cancel();
-      return classify(res.status);
+      return classify(await postSigned(target.url, target.secret, claimed.body, budget, 'callgate-events/1'));
     } catch (error) {
       return error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network_error';
     }
