@@ -17,13 +17,10 @@ const callerNumber = (from: string) => (!isWithheld(from) && /^\+\d{7,15}$/.test
 
 // Each event's id derives from what it is about: a retried webhook emits the same id, kept once.
 export function createOutboxCallEvents(outbox: EventOutbox): CallEvents {
-  const emit = async (event: Parameters<EventOutbox['emit']>[0]) => {
-    await outbox.emit(event);
-  };
   return {
-    connected: (call) => emit(outbox.event('call.connected', call, call.callSid)),
+    connected: (call) => outbox.emit(outbox.event('call.connected', call, call.callSid)),
     missed: (call) =>
-      emit(
+      outbox.emit(
         outbox.event(
           'call.missed',
           { callSid: call.callSid, accountId: call.accountId, userId: call.userId, ...callerNumber(call.from), reason: MISSED_REASON[call.reason], waitSeconds: call.waitSeconds },
@@ -31,7 +28,7 @@ export function createOutboxCallEvents(outbox: EventOutbox): CallEvents {
         ),
       ),
     voicemailRecorded: (call) =>
-      emit(
+      outbox.emit(
         outbox.event(
           'voicemail.recorded',
           {
@@ -48,7 +45,7 @@ export function createOutboxCallEvents(outbox: EventOutbox): CallEvents {
         ),
       ),
     calledBack: (call, callback) =>
-      emit(
+      outbox.emit(
         outbox.event(
           'callback.connected',
           { callSid: call.callSid, callbackCallSid: callback.callbackCallSid, accountId: call.accountId, userId: call.userId, ...callerNumber(call.from), sysadminId: callback.sysadminId },
