@@ -28,7 +28,6 @@ import { twilioWebhooks } from './http/twilio/voice-webhooks.js';
 import { loadPromptCatalogue, type PromptCatalogue } from './ivr/prompt-catalogue.js';
 import { createAgentTwimlRenderer } from './ivr/render-agent-twiml.js';
 import { createTwimlRenderer } from './ivr/render-twiml.js';
-import { createHoursSpeech } from './ivr/speak-hours.js';
 import type { Logger } from './logger.js';
 import { addPinRiskGauges, createMetrics } from './metrics/metrics.js';
 import { addLineGauges } from './metrics/line-gauges.js';
@@ -41,7 +40,6 @@ import { createOncallPins } from './oncall/oncall-pins.js';
 import { createPhoneInCalls } from './oncall/phone-in-calls.js';
 import { createPageOutcomes } from './oncall/page-outcomes.js';
 import { createQueueCleanup } from './oncall/queue-cleanup.js';
-import type { CallEvents } from './oncall/call-events.js';
 import { createOutboxCallEvents } from './oncall/outbox-call-events.js';
 import { createMissedCallers } from './oncall/missed-callers.js';
 import { createPageFailures } from './oncall/page-failures.js';
@@ -70,8 +68,6 @@ export interface AppDeps {
   clock: Clock;
   /** Places the calls that page sysadmins; by default Twilio's REST API at TWILIO_API_URL. */
   dialer?: Dialer;
-  /** Where call events go (the outbox to the control panel); none by default. */
-  events?: CallEvents;
   /** What the IVR says; by default loaded from twiml/ for the policy's language. */
   catalogue?: PromptCatalogue;
 }
@@ -131,7 +127,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     windowMs: policy.voicemail.missedForHours * 3_600_000,
     callBack: { allowedCountries: policy.callbacks.allowedCountries, supportNumber: config.supportPhoneNumber },
   });
-  const events = deps.events ?? createOutboxCallEvents(outbox);
+  const events = createOutboxCallEvents(outbox);
   const voicemail = createVoicemailFlow({ missed, events, audit, clock, log });
   // The pager and the page outcomes need each other: outcomes nudge the pager, which settles early outcomes.
   const nudgePager = (): void => {
@@ -188,8 +184,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const flow = createCallFlow({ clock, policy, hours, verified, calls, limits, audit });
   const queueFlow = createQueueFlow({ ...line, calls, pager, missed, books, leases, voicemail, cleanup });
   const catalogue = deps.catalogue ?? loadPromptCatalogue(policy.voice.language);
-  const speech = createHoursSpeech(policy, catalogue);
-  const twiml = createTwimlRenderer({ policy, catalogue, speech, baseUrl: config.publicBaseUrl });
+  const twiml = createTwimlRenderer({ policy, catalogue, baseUrl: config.publicBaseUrl });
 
   const feed = createConsoleFeed({
     ...{ ...line, redis, hours, oncallPins, directory: store },
@@ -248,5 +243,5 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
       ...(rotaSync?.status().failing === undefined ? [] : ['rota_source_unreadable']),
     ],
   });
-  return { app: listener, internal, pager, metrics, eventOutbox, rotaSync, consoleStream };
+  return { app: listener, internal, pager, eventOutbox, rotaSync, consoleStream };
 }

@@ -1,12 +1,10 @@
 import type { Decision } from '../calls/decisions.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { PlainPromptKey, PromptCatalogue } from './prompt-catalogue.js';
-import type { HoursSpeech } from './speak-hours.js';
+import { createHoursSpeech } from './speak-hours.js';
 import { speakable } from './speakable.js';
 import { twimlTemplate, type FillTemplate } from './twiml-template.js';
 import { twimlResponse } from './twiml-response.js';
-
-export { DIGIT_TIMEOUT_SECONDS } from './twiml-response.js';
 
 // Answers that say one prompt and hang up.
 const FAREWELLS: Partial<Record<Decision['kind'], PlainPromptKey>> = {
@@ -23,10 +21,10 @@ const FAREWELLS: Partial<Record<Decision['kind'], PlainPromptKey>> = {
 export function createTwimlRenderer(deps: {
   policy: Policy;
   catalogue: PromptCatalogue;
-  speech: HoursSpeech;
   baseUrl: string;
 }) {
-  const { policy, catalogue, speech } = deps;
+  const { policy, catalogue } = deps;
+  const speech = createHoursSpeech(policy, catalogue);
   // Absolute, so Twilio signs exactly these URLs.
   const url = (path: string) => `${deps.baseUrl}/twilio/${path}`;
   const pinUrl = (attempt: number) => url(`pin?attempt=${String(attempt)}`);

@@ -68,5 +68,3 @@ export function createHoursSpeech(policy: Policy, catalogue: PromptCatalogue) {
     },
   };
 }
-
-export type HoursSpeech = ReturnType<typeof createHoursSpeech>;

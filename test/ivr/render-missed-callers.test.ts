@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAgentTwimlRenderer } from '../../src/ivr/render-agent-twiml.js';
 import { loadPromptCatalogue } from '../../src/ivr/prompt-catalogue.js';
-import { DIGIT_TIMEOUT_SECONDS } from '../../src/ivr/render-twiml.js';
+import { DIGIT_TIMEOUT_SECONDS } from '../../src/ivr/twiml-response.js';
 import type { MissedSummary } from '../../src/oncall/agent-decisions.js';
 import { loadPolicy } from '../../src/policy/load-policy.js';
 

@@ -6,7 +6,6 @@ import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import twilio from 'twilio';
 import type { Decision } from '../../src/calls/decisions.js';
-import { createHoursSpeech } from '../../src/ivr/speak-hours.js';
 import { loadPromptCatalogue, TWIML_DIR, type PromptCatalogue } from '../../src/ivr/prompt-catalogue.js';
 import { createTwimlRenderer } from '../../src/ivr/render-twiml.js';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
@@ -15,7 +14,7 @@ import type { Policy } from '../../src/policy/policy-schema.js';
 
 const policy = loadPolicy(undefined);
 const catalogue = loadPromptCatalogue('en-GB');
-const twiml = createTwimlRenderer({ policy, catalogue, speech: createHoursSpeech(policy, catalogue), baseUrl: 'https://callgate.example.com' });
+const twiml = createTwimlRenderer({ policy, catalogue, baseUrl: 'https://callgate.example.com' });
 
 describe('the answer that puts a verified caller through', () => {
   it('is the TwiML the twilio package builds, filled in from a template, for any name and queue', () => {
@@ -78,7 +77,7 @@ describe('the hold document, for every place in line', () => {
     { line: 'hold music', policy: withMusic('https://cdn.example.com/hold.mp3?track=1&loop=0'), catalogue },
     { line: "hold music whose URL holds the template's mark", policy: withMusic('https://cdn.example.com/CallgatePositionMark.mp3'), catalogue },
     { line: 'a prompt saying the place twice', policy: withMusic('https://cdn.example.com/hold.mp3'), catalogue: saysTwice },
-  ].map((line) => ({ ...line, twiml: createTwimlRenderer({ policy: line.policy, catalogue: line.catalogue, speech: createHoursSpeech(line.policy, line.catalogue), baseUrl: 'https://callgate.example.com' }) }));
+  ].map((line) => ({ ...line, twiml: createTwimlRenderer({ ...line, baseUrl: 'https://callgate.example.com' }) }));
 
   const holds = fc.record({
     kind: fc.constant('hold' as const),
@@ -100,7 +99,7 @@ describe('the hold document, for every place in line', () => {
 
   it('for each of 10,000 callers in line, with and without music, the same bytes as the twilio builder makes', () => {
     const musicPolicy = withMusic('https://cdn.example.com/hold.mp3');
-    const renderer = createTwimlRenderer({ policy: musicPolicy, catalogue, speech: createHoursSpeech(musicPolicy, catalogue), baseUrl: 'https://callgate.example.com' });
+    const renderer = createTwimlRenderer({ policy: musicPolicy, catalogue, baseUrl: 'https://callgate.example.com' });
     for (let position = 1; position <= 10_000; position += 1) {
       for (const hold of [
         { kind: 'hold', position, pauseSeconds: 15, music: false },
@@ -113,7 +112,7 @@ describe('the hold document, for every place in line', () => {
   });
 
   it('with 10,000 callers in line, fetching the hold document builds no XML per caller, and the PIN prompt stays cached', () => {
-    const renderer = createTwimlRenderer({ policy, catalogue, speech: createHoursSpeech(policy, catalogue), baseUrl: 'https://callgate.example.com' });
+    const renderer = createTwimlRenderer({ policy, catalogue, baseUrl: 'https://callgate.example.com' });
     const askPin = { kind: 'ask_pin', attempt: 2, retry: true } as const;
     renderer.render(askPin);
     const builds = vi.spyOn(VoiceResponse.prototype, 'toString');
