@@ -1,9 +1,9 @@
-import twilio from 'twilio';
 import { z } from 'zod';
 import type { AgentFlow } from '../../oncall/agent-flow.js';
 import type { AgentDecision } from '../../oncall/agent-decisions.js';
 import type { AgentTwimlRenderer } from '../../ivr/render-agent-twiml.js';
-import { withFallback, type Webhook } from './webhook-handler.js';
+import { EMPTY_TWIML } from './webhook-answers.js';
+import { withFallback, type Webhook, type WebhookRequest } from './webhook-handler.js';
 import { callParams } from './webhook-params.js';
 
 // Query strings come from URLs callgate wrote; the signature check already proved them unaltered.
@@ -34,9 +34,6 @@ const dialedQueue = z
     return { CallSid, bridged: DialBridged === undefined ? DialCallStatus === 'completed' : DialBridged === 'true' };
   });
 
-// Status callbacks get an empty document: there is no call left to instruct.
-const NOTHING = new twilio.twiml.VoiceResponse().toString();
-
 /** The sysadmin's webhooks, SPEC section 5 (signed, under /twilio like the caller's). */
 export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRenderer }): Record<string, Webhook> {
   const { agent, render } = deps;
@@ -49,6 +46,7 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
     query: z.ZodType<Q>,
     form: z.ZodType<F>,
     decide: (query: Q, form: F) => Promise<AgentDecision>,
+    onFailure: (req: WebhookRequest) => string = () => render({ kind: 'agent_line_trouble' }),
   ): Webhook =>
     withFallback(
       async (req) => {
@@ -56,18 +54,16 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
         const call = form.parse(req.body);
         return render(await agent.heardFrom(asked.sysadmin, call.CallSid, await decide(asked, call)));
       },
-      () => render({ kind: 'agent_line_trouble' }),
+      onFailure,
     );
   return {
     // A page answered, by a person or a voicemail box (no machine detection: see twilio-dialer.ts). The
     // greeting needs no books, so a person who answers always reaches it, even when Redis is slow.
-    '/agent': withFallback(
-      async (req) => {
-        const { sysadmin, caller } = pageQuery.parse(req.query);
-        const { CallSid } = agentCall.parse(req.body);
-        const decision = await agent.pageAnswered({ sysadminId: sysadmin, callerSid: caller, agentCallSid: CallSid });
-        return render(await agent.heardFrom(sysadmin, CallSid, decision));
-      },
+    '/agent': sysadminStep(
+      pageQuery,
+      agentCall,
+      ({ sysadmin, caller }, { CallSid }) =>
+        agent.pageAnswered({ sysadminId: sysadmin, callerSid: caller, agentCallSid: CallSid }),
       (req) => {
         const page = pageQuery.safeParse(req.query);
         return render(page.success ? { kind: 'agent_page_greeting', sysadminId: page.data.sysadmin, caller: page.data.caller } : { kind: 'agent_goodbye' });
@@ -85,7 +81,7 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
       const { sysadmin } = sysadminQuery.parse(req.query);
       const call = agentCall.parse(req.body);
       await agent.verificationEnded(sysadmin, call.CallSid, call.CallStatus);
-      return NOTHING;
+      return EMPTY_TWIML;
     },
 
     // A sysadmin on the call back typed their on-call PIN.
@@ -151,7 +147,7 @@ export function agentWebhooks(deps: { agent: AgentFlow; render: AgentTwimlRender
       pageQuery.parse(req.query);
       const call = agentCall.parse(req.body);
       await agent.pageEnded(call.CallSid, call.CallStatus);
-      return NOTHING;
+      return EMPTY_TWIML;
     },
   };
 }

@@ -5,6 +5,9 @@ export const ANSWER_WITHIN_MS = 1800;
 /** A PIN may only be used up well before the answer deadline (see src/redis/deadline.ts). */
 export const PIN_USE_BUDGET_MS = 1400;
 
+/** Sent with a 403 (valid TwiML, in case it was Twilio after all) and to status callbacks (no call to instruct). */
+export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
 /** A webhook's answer: TwiML, 200 unless said (Twilio reads out any 5xx as an application error). */
 export function sendTwiml(res: ServerResponse, twiml: string, status = 200): void {
   res.statusCode = status;

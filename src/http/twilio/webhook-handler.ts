@@ -7,7 +7,7 @@ import type { Metrics } from '../../metrics/metrics.js';
 import { countRedisFailure } from '../metrics-middleware.js';
 import { RequestLog } from '../request-logging.js';
 import { readForm } from './twilio-form.js';
-import { ANSWER_WITHIN_MS, sendTwiml, within } from './webhook-answers.js';
+import { ANSWER_WITHIN_MS, EMPTY_TWIML, sendTwiml, within } from './webhook-answers.js';
 
 /** What a webhook reads of Twilio's request, once the signature has been checked. */
 export interface WebhookRequest {
@@ -39,21 +39,21 @@ export function isWebhookUrl(url: string): boolean {
  * One HMAC of the URL as configured first; only a failure takes the twilio package's full check
  * (the URL with and without the port, escaped: up to six HMACs).
  */
-export function twilioSignatureCheck(authToken: string, publicBaseUrl: string) {
-  return (req: IncomingMessage, params: ParsedUrlQuery): boolean => {
-    const signature = req.headers['x-twilio-signature'];
-    if (typeof signature !== 'string') return false;
-    const url = `${publicBaseUrl}${req.url ?? ''}`;
-    const form = params as Record<string, string>;
-    const expected = Buffer.from(twilio.getExpectedTwilioSignature(authToken, url, form));
-    const given = Buffer.from(signature);
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return true;
-    return twilio.validateRequest(authToken, signature, url, form);
-  };
+function signedByTwilio(
+  req: IncomingMessage,
+  params: ParsedUrlQuery,
+  authToken: string,
+  publicBaseUrl: string,
+): boolean {
+  const signature = req.headers['x-twilio-signature'];
+  if (typeof signature !== 'string') return false;
+  const url = `${publicBaseUrl}${req.url ?? ''}`;
+  const form = params as Record<string, string>;
+  const expected = Buffer.from(twilio.getExpectedTwilioSignature(authToken, url, form));
+  const given = Buffer.from(signature);
+  if (given.length === expected.length && timingSafeEqual(given, expected)) return true;
+  return twilio.validateRequest(authToken, signature, url, form);
 }
-
-/** The TwiML sent with a 403: still valid TwiML, in case it was Twilio after all. */
-const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 /**
  * Every Twilio webhook, on node's own request and response: express was a third of the PIN
@@ -71,11 +71,10 @@ export function webhookHandler(deps: {
   log: Logger;
 }): RequestListener {
   const { webhooks, apology, metrics } = deps;
-  const signedByTwilio = twilioSignatureCheck(deps.authToken, deps.publicBaseUrl);
 
   async function answer(req: IncomingMessage, res: ServerResponse, call: WebhookRequest, requestLog: RequestLog, webhook: Webhook | undefined): Promise<void> {
     const params = await readForm(req);
-    if (!signedByTwilio(req, params)) {
+    if (!signedByTwilio(req, params, deps.authToken, deps.publicBaseUrl)) {
       call.log.warn({ url: `${deps.publicBaseUrl}${req.url ?? ''}` }, 'rejected a webhook with a missing or wrong Twilio signature');
       sendTwiml(res, EMPTY_TWIML, 403);
       return;
