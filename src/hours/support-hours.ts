@@ -1,17 +1,8 @@
 import { DateTime } from 'luxon';
-import { z } from 'zod';
 import { WEEKDAYS, type Policy, type Tier, type Weekday } from '../policy/policy-schema.js';
 import { createClosureCalendar } from './closure-calendar.js';
 
 export type SupportHours = ReturnType<typeof createSupportHours>;
-
-/** A tier's hours as the control panel shows them (part of the support line's answer). */
-export const tierHoursSchema = z.object({
-  timezone: z.string(),
-  weekly: z.partialRecord(z.enum(WEEKDAYS), z.array(z.string().meta({ example: '09:00-17:30' }))),
-  closedOnPublicHolidays: z.string().nullable().meta({ description: 'Holiday region, e.g. GB-ENG, or null.' }),
-});
-type TierHours = z.infer<typeof tierHoursSchema>;
 
 type Interval = { start: number; end: number };
 
@@ -103,7 +94,6 @@ export function createSupportHours(policy: Policy) {
     nextChange,
     /** True when at least one tier with phone support is open at `at`. */
     isLineOpen: (at: number) => Object.keys(policy.tiers).some((name) => isOpen(name, at)),
-    describe: (tierName: string) => describeTier(policy, policy.tiers[tierName]),
   };
 }
 
@@ -111,24 +101,4 @@ export function createSupportHours(policy: Policy) {
 function instantAt(day: DateTime, minutes: number): number {
   if (minutes >= 24 * 60) return day.plus({ days: 1 }).startOf('day').toMillis();
   return day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60 }).toMillis();
-}
-
-function formatMinutes(minutes: number): string {
-  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-}
-
-function describeTier(policy: Policy, tier: Tier | undefined): TierHours {
-  const weekly: TierHours['weekly'] = {};
-  if (tier?.phoneSupport === true) {
-    for (const day of WEEKDAYS) {
-      const spans = tier.hours[day] ?? [];
-      if (spans.length > 0) weekly[day] = spans.map((span) => `${formatMinutes(span.open)}-${formatMinutes(span.close)}`);
-    }
-  }
-  const holidays = policy.holidays;
-  const closedOn =
-    tier?.phoneSupport === true && tier.closedOnPublicHolidays && holidays !== undefined
-      ? [holidays.country, holidays.region].filter((part) => part !== undefined).join('-')
-      : null;
-  return { timezone: policy.timezone, weekly, closedOnPublicHolidays: closedOn };
 }

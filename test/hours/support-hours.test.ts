@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSupportHours } from '../../src/hours/support-hours.js';
+import { createSupportLine } from '../../src/hours/support-line.js';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import { loadPolicy, parsePolicy } from '../../src/policy/load-policy.js';
 
@@ -107,7 +108,9 @@ describe('other tiers and policies', () => {
   });
 
   it('when hours are described, then they are the policy hours with the holiday region', () => {
-    expect(hours.describe('standard')).toEqual({
+    const policy = loadPolicy(undefined);
+    const supportLine = createSupportLine({ policy, hours, clock: { now: () => 0 }, phoneNumber: '+442071234567' });
+    expect(supportLine('standard').hours).toEqual({
       timezone: 'Europe/London',
       weekly: { mon: ['09:00-17:30'], tue: ['09:00-17:30'], wed: ['09:00-17:30'], thu: ['09:00-17:30'], fri: ['09:00-17:30'] },
       closedOnPublicHolidays: 'GB-ENG',
