@@ -35,16 +35,6 @@ function resolveIncludes(path: string, seen: Set<string>): string {
   });
 }
 
-// Read and resolved once per process.
-function scriptSource(path: string): string {
-  let source = sources.get(path);
-  if (source === undefined) {
-    source = resolveIncludes(path, new Set([path]));
-    sources.set(path, source);
-  }
-  return source;
-}
-
 type ScriptConstants = Record<string, Record<string, string | number>>;
 
 // Strings as Lua literals: printable ASCII as is, anything else as a decimal byte escape.
@@ -71,7 +61,10 @@ export function defineScript<T>(redis: RedisClient, file: URL, decode: Decoder<T
   const numberOfKeys = Number(keyCount);
   const command = `${basename(dirname(dirname(path)))}:${name}`;
   const preamble = Object.entries(constants).map(([table, fields]) => `local ${table} = ${luaTable(fields)}\n`);
-  redis.defineCommand(command, { numberOfKeys, lua: preamble.join('') + scriptSource(path) });
+  // Read and resolved once per process.
+  const source = sources.get(path) ?? resolveIncludes(path, new Set([path]));
+  sources.set(path, source);
+  redis.defineCommand(command, { numberOfKeys, lua: preamble.join('') + source });
   // ioredis adds the command as a method of that name; no typings. Runs it: its keys (one hash tag), its arguments.
   return async (keys: readonly string[], args: Args): Promise<T> => {
     if (keys.length !== numberOfKeys) throw new Error(`${command} takes ${keyCount} keys, not ${String(keys.length)}`);
