@@ -26,7 +26,7 @@ export interface PlacementDeps {
   audit: AuditLog;
   log: Logger;
   urls: AgentUrls;
-  metrics?: Metrics;
+  metrics: Metrics;
   failures: PageFailures;
   /** Settles a page whose call ended before the page was recorded. */
   outcomes: Pick<PageOutcomes, 'callEnded'>;
@@ -65,7 +65,7 @@ export function createPagePlacement(deps: PlacementDeps & { pageWindowMs: number
       });
     } catch (error) {
       const outcome = error instanceof PageError ? error.outcome : 'refused';
-      metrics?.pagingAttempts.inc({ result: 'failed' });
+      metrics.pagingAttempts.inc({ result: 'failed' });
       await deps.failures.failed(caller.callSid);
       log.warn({ err: error, callSid: caller.callSid, sysadminId: sysadmin.id, outcome }, 'paging failed: trying the next sysadmin');
       // Refused: no call exists; the sysadmin rests a moment (no hot loop against a failing API).
@@ -78,7 +78,7 @@ export function createPagePlacement(deps: PlacementDeps & { pageWindowMs: number
     }
     // The page is placed: from here a failure (Redis) is not a failed page. The sysadmin's claim and
     // the chain's lease then run out by themselves, and the page's own callbacks still settle it.
-    metrics?.pagingAttempts.inc({ result: 'placed' });
+    metrics.pagingAttempts.inc({ result: 'placed' });
     const until = clock.now() + pageWindowMs;
     await agentCalls.start(pageCallSid, { sysadminId: sysadmin.id, via: 'page', forCaller: caller.callSid });
     await Promise.all([

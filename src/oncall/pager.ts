@@ -1,5 +1,6 @@
 import type { SupportHours } from '../hours/support-hours.js';
 import type { Busy } from './busy-sysadmins.js';
+import type { Sysadmin } from './oncall-schema.js';
 import type { OncallStore } from './oncall-store.js';
 import { createPagePlacement, type PlacementDeps } from './page-placement.js';
 import { REST_TIMEOUT_MS, TWILIO_EXTRA_RING_MS } from './twilio-dialer.js';
@@ -23,7 +24,7 @@ export interface PagerDeps extends PlacementDeps {
   /** A waiting caller not heard of for GHOST_FORGOTTEN_MS (their call ended unseen): on the call-back list. */
   callerGone: (caller: WaitingCaller, lastSeen: number) => Promise<void>;
   /** Housekeeping that rides on the tick (queue deletions): started, never waited for, one at a time. */
-  alsoOnTick?: (now: number) => Promise<void>;
+  alsoOnTick: (now: number) => Promise<void>;
 }
 
 // Pages the on-call list for waiting callers, SPEC section 5. No lock: a chain and a sysadmin are each
@@ -42,8 +43,8 @@ export function createPager(deps: PagerDeps) {
     const [list, busyNow] = await Promise.all([oncall.list(), busy.all(now)]);
     reportBusyWithoutNews(busyNow, now);
     // Callers told "connecting you" while nobody is on call: loud, not silent (SPEC section 5).
-    const rotaEmpty = list.length === 0 && hours.isLineOpen(now) && (await waiting.count()) > 0;
-    metrics?.rotaEmpty.set(rotaEmpty ? 1 : 0);
+    const rotaEmpty = await rotaEmptyWhileWaiting(now, list);
+    metrics.rotaEmpty.set(rotaEmpty ? 1 : 0);
     if (rotaEmpty) log.error('callers are waiting and nobody is on call: PUT /v1/oncall');
     const free = new Set(list.filter((sysadmin) => !busyNow.has(sysadmin.id)).map((sysadmin) => sysadmin.id));
     if (free.size === 0) return;
@@ -86,9 +87,9 @@ export function createPager(deps: PagerDeps) {
     return onCall === 0 || failedInARow >= onCall ? 'no_one_on_call' : undefined;
   }
 
-  /** Whether verified callers wait on an open line with nobody on call. */
-  async function rotaEmptyWhileWaiting(now: number): Promise<boolean> {
-    if (!hours.isLineOpen(now) || (await oncall.list()).length > 0) return false;
+  /** Whether verified callers wait on an open line with nobody on call (`list`: the rota, if already read). */
+  async function rotaEmptyWhileWaiting(now: number, list?: readonly Sysadmin[]): Promise<boolean> {
+    if (!hours.isLineOpen(now) || (list ?? (await oncall.list())).length > 0) return false;
     return (await waiting.count()) > 0;
   }
 
@@ -97,7 +98,7 @@ export function createPager(deps: PagerDeps) {
   const newsLimitMs = policy.oncall.busyWithoutNewsAlarmMinutes * 60_000;
   function reportBusyWithoutNews(busyNow: Map<string, Busy>, now: number): void {
     const silent = [...busyNow].filter(([, entry]) => entry.heardAt !== undefined && entry.heardAt < now - newsLimitMs);
-    metrics?.sysadminsBusyWithoutNews.set(silent.length);
+    metrics.sysadminsBusyWithoutNews.set(silent.length);
     for (const [sysadminId, entry] of silent) {
       if (alarmedCalls.has(entry.callSid)) continue;
       alarmedCalls.add(entry.callSid);
@@ -110,7 +111,7 @@ export function createPager(deps: PagerDeps) {
   let keeping = false;
   let keptAt = Number.NEGATIVE_INFINITY;
   function houseKeep(now: number): void {
-    if (keeping || deps.alsoOnTick === undefined || now - keptAt < HOUSEKEEPING_EVERY_MS) return;
+    if (keeping || now - keptAt < HOUSEKEEPING_EVERY_MS) return;
     keeping = true;
     keptAt = now;
     deps

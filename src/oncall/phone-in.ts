@@ -27,7 +27,7 @@ export interface PhoneInWiring {
   dialer: Pick<Dialer, 'placeCall'>;
   urls: AgentUrls;
   ringSeconds: number;
-  metrics?: Metrics;
+  metrics: Metrics;
   /** Emits `oncall_pin.failures` for a burst of wrong on-call PINs. */
   onPinBurst?: (burst: { sysadminId: string; failures: number; since: number; windowMs: number; locked: boolean }) =>
     Promise<void>;
@@ -89,13 +89,13 @@ export function createPhoneIn(
       });
     } catch (error) {
       const outcome = error instanceof PageError ? error.outcome : 'refused';
-      metrics?.phoneInCalls.inc({ result: 'failed' });
+      metrics.phoneInCalls.inc({ result: 'failed' });
       log.warn({ err: error, sysadminId, outcome }, 'calling a sysadmin back on their registered phone failed');
       // Refused: no call exists, they may phone in again at once. Unknown: it may ring, so the claim runs out.
       if (outcome === 'refused') await Promise.all([calls.ended(sysadminId, claim), busy.replaceIf(sysadminId, claim)]);
       return;
     }
-    metrics?.phoneInCalls.inc({ result: 'placed' });
+    metrics.phoneInCalls.inc({ result: 'placed' });
     await agentCalls.start(callSid, { sysadminId, via: 'inbound' });
     await Promise.all([
       // Only for the ring (a lost status callback must not hold the slot long); answering extends it.
@@ -116,7 +116,7 @@ export function createPhoneIn(
   async function pinFailed(sysadminId: string, callSid: string, check: OncallPinCheck): Promise<void> {
     const burst = check.failures >= ONCALL_PIN_BURST;
     const locked = check.failures >= failuresPerWindow;
-    metrics?.oncallPinFailures.inc({ burst: burst ? 'yes' : 'no' });
+    metrics.oncallPinFailures.inc({ burst: burst ? 'yes' : 'no' });
     const fields = { sysadminId, callSid, failures: check.failures, limit: failuresPerWindow, windowHours: windowMs / 3_600_000 };
     if (!burst) {
       log.warn(fields, 'wrong on-call PIN on a call to the registered phone');
@@ -139,7 +139,7 @@ export function createPhoneIn(
     /** A call from a rota number hears only that callgate will call back (once, however often they call). */
     async phonedIn(sysadminId: string, inboundSid: string, stirVerstat?: string): Promise<AgentDecision> {
       const asked = await calls.asked(sysadminId, inboundSid, PENDING_MS);
-      if (!asked) metrics?.phoneInCalls.inc({ result: 'already_ringing' });
+      if (!asked) metrics.phoneInCalls.inc({ result: 'already_ringing' });
       // A spoofed rota number shows here as a failed or missing attestation: worth a look, never a pass.
       log.info(
         { sysadminId, callSid: inboundSid, stirVerstat: stirVerstat ?? 'none', callBack: asked ? 'when this call ends' : 'already ringing' },
