@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { isLate, scriptDeadline } from '../redis/deadline.js';
-import { keys } from '../redis/keys.js';
+import { keys, PIN_KEYS } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { asFlag, asUnknown, defineScript } from '../redis/scripts.js';
 import { UnavailableError } from '../errors.js';
@@ -102,3 +102,16 @@ export function createCallStates(redis: RedisClient) {
 }
 
 export type CallStates = ReturnType<typeof createCallStates>;
+
+// A caller is admitted inside the PIN step's script (lua/includes/admit-caller.lua), the PIN leased to
+// the call; their first wait-URL fetch confirms the lease, and their call ending before that releases it.
+export function createAdmissions(redis: RedisClient) {
+  const releaseLease = defineScript(redis, new URL('./lua/release-lease-7.lua', import.meta.url), asFlag);
+  return {
+    /** The call ended before its caller fetched the wait URL: the PIN their admission leased is live again. */
+    release: (callSid: string, now: number): Promise<boolean> =>
+      releaseLease([...PIN_KEYS, keys.call(callSid)], [callSid, now]),
+  };
+}
+
+export type Admissions = ReturnType<typeof createAdmissions>;

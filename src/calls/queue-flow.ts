@@ -9,8 +9,7 @@ import type { Pager } from '../oncall/pager.js';
 import type { QueueCleanup } from '../oncall/queue-cleanup.js';
 import { WAIT_PAUSE_SECONDS, waitedSeconds, type WaitingCallers } from '../oncall/waiting-callers.js';
 import type { Policy } from '../policy/policy-schema.js';
-import type { Admissions } from './admission.js';
-import { ENDED_CALL_STATE_TTL_MS, type CallStates } from './call-state.js';
+import { ENDED_CALL_STATE_TTL_MS, type Admissions, type CallStates } from './call-state.js';
 import type { Decision } from './decisions.js';
 import type { VoicemailFlow } from './voicemail-flow.js';
 
@@ -119,7 +118,7 @@ export function createQueueFlow(deps: {
       calls.get(end.callSid),
       calls.record(end.callSid, { step: 'status', decision: { kind: 'nothing' } }, ENDED_CALL_STATE_TTL_MS),
       waiting.remove(end.callSid),
-      // A PIN leased to a caller who never fetched the wait URL is live again (admission.ts).
+      // A PIN leased to a caller who never fetched the wait URL is live again (call-state.ts).
       deps.leases.release(end.callSid, clock.now()),
       // A bridge neither of whose reports came yet: settled by the pager if none comes (bridge-books.ts).
       books.callerEnded(end.callSid),
