@@ -4,16 +4,15 @@ import type { IncomingNumber } from './number-settings.js';
 
 // `npm run doctor`'s rows, decided from what was read. fail: would stop a call (exit status 1);
 // warn: worth fixing, calls go through; skip: not checked because an earlier check failed.
-export type Status = 'ok' | 'warn' | 'fail' | 'skip';
 export interface Finding {
   check: string;
-  status: Status;
+  status: 'ok' | 'warn' | 'fail' | 'skip';
   detail: string;
 }
 
 export const exitStatusOf = (findings: Finding[]): number => (findings.some((finding) => finding.status === 'fail') ? 1 : 0);
 
-const LABEL: Record<Status, string> = { ok: 'ok', warn: 'WARN', fail: 'FAIL', skip: '-' };
+const LABEL: Record<Finding['status'], string> = { ok: 'ok', warn: 'WARN', fail: 'FAIL', skip: '-' };
 
 /** The findings as an aligned text table: check, status, detail. */
 export function renderTable(findings: Finding[]): string[] {

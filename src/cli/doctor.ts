@@ -6,13 +6,10 @@ import { measureClockSkew } from '../redis/clock-skew.js';
 import { connectRedis, whenReady } from '../redis/connect-redis.js';
 import { callerIdFinding, redisFindings, rotaFindings, webhooksFinding, type Finding } from './doctor-findings.js';
 import { fetchFallback, pingEventsReceiver } from './doctor-probes.js';
-import { isVerifiedCallerId, lookUpIncomingNumber, SetupError } from './incoming-numbers.js';
+import { COMMAND_TIMEOUT_MS, isVerifiedCallerId, lookUpIncomingNumber, SetupError } from './incoming-numbers.js';
 import { isCallgateFallback, type IncomingNumber } from './number-settings.js';
 import { eventsReceiverFinding, fallbackFinding } from './probe-findings.js';
 import { twilioClientFor, type TwilioClient } from '../twilio-client.js';
-
-// A command run by a person: long enough for a slow link, short enough to say so.
-const COMMAND_TIMEOUT_MS = 10_000;
 
 const REDIS_READY_MS = 3000;
 

@@ -2,6 +2,9 @@ import twilio from 'twilio';
 import type { IncomingNumber, SettingChange } from './number-settings.js';
 import type { TwilioClient } from '../twilio-client.js';
 
+// For a command run by a person: long enough for a slow link, short enough to say so.
+export const COMMAND_TIMEOUT_MS = 10_000;
+
 /** Why a command cannot go on, in words for the operator (never a secret). */
 export class SetupError extends Error {
   override name = 'SetupError';

@@ -1,12 +1,9 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../config.js';
-import { applyChanges, lookUpIncomingNumber, SetupError } from './incoming-numbers.js';
+import { applyChanges, COMMAND_TIMEOUT_MS, lookUpIncomingNumber, SetupError } from './incoming-numbers.js';
 import { describeChanges, routingOverrides, settingChanges, wantedSettings } from './number-settings.js';
 import { twilioClientFor } from '../twilio-client.js';
-
-// A command run by a person: long enough for a slow link, short enough to say so.
-const COMMAND_TIMEOUT_MS = 10_000;
 
 /**
  * `npm run twilio:setup`: points the support number's voice webhooks at PUBLIC_BASE_URL, printing
