@@ -1,5 +1,5 @@
 import type { LineCall, RecentCalls } from './live-view-schema.js';
-import type { NameRef, Names } from '../directory/directory-store.js';
+import type { DirectoryStore, NameRef, Names } from '../directory/directory-store.js';
 
 const HOUR_MS = 3_600_000;
 const HOURS = 24;
@@ -10,8 +10,16 @@ export const WAIT_BOUNDS = [30, 60, 120, 300, 600] as const;
 type HourOfCalls = RecentCalls['perHour'][number];
 const hourAt = (start: number): HourOfCalls => ({ hourStart: new Date(start).toISOString(), counts: {} });
 
-/** The console's recent calls: the newest, and the last day's calls per hour by outcome and by wait. */
-export function recentCallsOf(calls: LineCall[], now: number): RecentCalls {
+/**
+ * The console's recent calls: the newest, named from the directory and the rota (null: no longer there),
+ * and the last day's calls per hour by outcome and by wait.
+ */
+export async function recentCallsOf(
+  calls: LineCall[],
+  now: number,
+  names: DirectoryStore['names'],
+  rota: Map<string, string | null>,
+): Promise<RecentCalls> {
   const firstHour = (Math.floor(now / HOUR_MS) - (HOURS - 1)) * HOUR_MS;
   const perHour = Array.from({ length: HOURS }, (_, i) => hourAt(firstHour + i * HOUR_MS));
   const waits = [...WAIT_BOUNDS, null].map((upToSeconds) => ({ upToSeconds, count: 0 }));
@@ -25,7 +33,14 @@ export function recentCallsOf(calls: LineCall[], now: number): RecentCalls {
     const bar = waits.find((w) => w.upToSeconds === null || seconds <= w.upToSeconds);
     if (bar !== undefined) bar.count += 1;
   }
-  return { at: new Date(now).toISOString(), calls: calls.slice(0, SHOWN_CALLS), perHour, waits };
+  const newest = calls.slice(0, SHOWN_CALLS);
+  const known = await names(newest.flatMap(({ accountId, userId }) => refsOf(accountId, userId)));
+  const named = newest.map((call) => ({
+    ...call,
+    ...namesOf(known, call.accountId, call.userId),
+    sysadminName: call.sysadminId === null ? null : (rota.get(call.sysadminId) ?? null),
+  }));
+  return { at: new Date(now).toISOString(), calls: named, perHour, waits };
 }
 
 export const refsOf = (accountId: string | null, userId: string | null): NameRef[] =>
@@ -36,13 +51,3 @@ export const namesOf = (names: Names, accountId: string | null, userId: string |
   accountName: accountId === null ? null : (names.account(accountId) ?? null),
   userName: accountId === null || userId === null ? null : (names.user(accountId, userId) ?? null),
 });
-
-/** The recent calls with the names of their accounts, callers and sysadmins (null: no longer on the rota). */
-export function withNames(recent: RecentCalls, names: Names, rota: Map<string, string | null>): RecentCalls {
-  const calls = recent.calls.map((call) => ({
-    ...call,
-    ...namesOf(names, call.accountId, call.userId),
-    sysadminName: call.sysadminId === null ? null : (rota.get(call.sysadminId) ?? null),
-  }));
-  return { ...recent, calls };
-}
