@@ -78,7 +78,7 @@ export function createAgentFlow(deps: {
 
   const callbacks = createCallbackFlow({ ...deps, brief, isAuthenticated });
   const { missedOrBrief } = callbacks;
-  const phoneIn = createPhoneIn({ ...deps, ...deps.phoneIn, missedOrBrief, callEnded: outcomes.callEnded });
+  const phoneIn = createPhoneIn({ ...deps, ...deps.phoneIn, missedOrBrief });
 
   return {
     /** Missed callers, one at a time (a sysadmin who phoned in). */

@@ -45,8 +45,7 @@ export function createPhoneIn(
     log: Logger;
     /** What a proved sysadmin hears first: the missed callers, else the briefing. */
     missedOrBrief: (sysadminId: string, agentCallSid: string) => Promise<AgentDecision>;
-    /** Frees the sysadmin (and a reservation never bridged) when a call of theirs ends. */
-    callEnded: PageOutcomes['callEnded'];
+    outcomes: Pick<PageOutcomes, 'callEnded'>;
   },
 ) {
   const { calls, dialer, urls, agentCalls, busy, oncall, oncallPins, clock, log, metrics, missedOrBrief } = deps;
@@ -109,7 +108,7 @@ export function createPhoneIn(
 
   /** The call back's status callback: the sysadmin is free. Like a page's, it may beat the call's record. */
   async function verificationEnded(sysadminId: string, callSid: string, callStatus: string): Promise<void> {
-    await Promise.all([deps.callEnded(callSid, callStatus, 'page'), calls.ended(sysadminId, callSid)]);
+    await Promise.all([deps.outcomes.callEnded(callSid, callStatus, 'page'), calls.ended(sysadminId, callSid)]);
   }
 
   /** A wrong PIN: logged and counted always; from the burst threshold on, an alarm too. Never the digits. */
