@@ -1,16 +1,19 @@
 import { z } from 'zod';
 
 // The API's one error shape. Details are zod issues or a contact rule's list of what is missing:
-// the console shows those with a message, and the error's own message whatever they are.
+// the console keeps those with a message (the others read as null), and the error's own message whatever they are.
+const detailSchema = z.object({
+  path: z.array(z.union([z.string(), z.number()])).catch([]).transform((path) => path.map(String)),
+  message: z.string(),
+});
 const errorBodySchema = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.array(z.unknown()).optional(),
+    details: z.array(detailSchema.nullable().catch(null)).optional(),
   }),
 });
-const detailSchema = z.object({ path: z.array(z.union([z.string(), z.number()])).catch([]), message: z.string() });
-export type ErrorDetail = { path: string[]; message: string };
+export type ErrorDetail = z.output<typeof detailSchema>;
 
 export class ApiError extends Error {
   constructor(
@@ -24,17 +27,11 @@ export class ApiError extends Error {
   }
 }
 
-const detailsOf = (details: unknown[] = []): ErrorDetail[] =>
-  details.flatMap((detail) => {
-    const parsed = detailSchema.safeParse(detail);
-    return parsed.success ? [{ path: parsed.data.path.map(String), message: parsed.data.message }] : [];
-  });
-
 export function apiErrorOf(status: number, json: unknown): ApiError {
   const parsed = errorBodySchema.safeParse(json);
   if (!parsed.success) return new ApiError(status, 'unexpected', `callgate answered ${String(status)}.`);
-  const { code, message, details } = parsed.data.error;
-  return new ApiError(status, code, message, detailsOf(details));
+  const { code, message, details = [] } = parsed.data.error;
+  return new ApiError(status, code, message, details.filter((detail) => detail !== null));
 }
 
 /** The operator's key was refused (unknown, or not allowed from here): the page signs out. */

@@ -47,23 +47,23 @@ export function hoursLegend(): HTMLLIElement[] {
   return CALL_OUTCOMES.map((outcome) => el('li', {}, el('span', { class: `swatch outcome-${outcome}`, attrs: { 'aria-hidden': 'true' } }), words(outcome)));
 }
 
-const waitLabel = (upTo: number | null, previous: number | undefined): string =>
-  upTo === null ? `over ${durationOf(previous ?? 0)}` : `up to ${durationOf(upTo)}`;
-
 export function waitsChart(waits: RecentCalls['waits']): SVGElement {
   const top = scaleTop(Math.max(0, ...waits.map((w) => w.count)));
   const labelW = 120;
   const rowH = (HEIGHT - PAD.top) / waits.length;
   const barSpace = WIDTH - labelW - 40;
-  const rows = waits.flatMap((w, i) => {
-    const label = waitLabel(w.upToSeconds, waits[i - 1]?.upToSeconds ?? undefined);
+  const bars = waits.map(({ upToSeconds: upTo, count }, i) => ({
+    count,
+    label: upTo === null ? `over ${durationOf(waits[i - 1]?.upToSeconds ?? 0)}` : `up to ${durationOf(upTo)}`,
+  }));
+  const rows = bars.flatMap((w, i) => {
     const yMid = PAD.top + i * rowH + rowH / 2;
     return [
-      svg('text', { x: labelW - 6, y: yMid + 4, 'text-anchor': 'end', class: 'axis' }, label),
+      svg('text', { x: labelW - 6, y: yMid + 4, 'text-anchor': 'end', class: 'axis' }, w.label),
       svg('rect', { x: labelW, y: yMid - rowH * 0.35, width: Math.max(w.count > 0 ? 2 : 0, (w.count / top) * barSpace), height: rowH * 0.7, class: 'wait-bar' }),
       svg('text', { x: labelW + (w.count / top) * barSpace + 6, y: yMid + 4, class: 'axis' }, String(w.count)),
     ];
   });
-  const summary = `Waits over the last day: ${waits.map((w, i) => `${w.count} ${waitLabel(w.upToSeconds, waits[i - 1]?.upToSeconds ?? undefined)}`).join(', ')}.`;
+  const summary = `Waits over the last day: ${bars.map(({ count, label }) => `${count} ${label}`).join(', ')}.`;
   return svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': summary, class: 'chart-svg' }, ...rows);
 }

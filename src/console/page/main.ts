@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { attentionSchema, type Attention } from '../attention-schema.js';
-import { liveViewSchema, recentCallsSchema, type LiveView, type RecentCalls } from '../live-view-schema.js';
-import { createApi, type Api } from './api.js';
+import { liveViewSchema, recentCallsSchema, type LiveView } from '../live-view-schema.js';
+import { createApi } from './api.js';
 import { isRefusal, type ApiError } from './api-errors.js';
 import { renderCalls } from './calls-view.js';
 import { createDeadLettersView } from './dead-letters-view.js';
@@ -32,18 +32,18 @@ function announce(text: string): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function showConsole(api: Api): void {
+function showConsole(key: string): void {
   let stopped = false;
   const isStopped = (): boolean => stopped;
-  const key = storedKey() ?? '';
+  const api = createApi(key);
   const consoleEl = byId('console', HTMLDivElement);
   const signOut = byId('sign-out', HTMLButtonElement);
   consoleEl.hidden = false;
   signOut.hidden = false;
   let connection = new AbortController();
   let lastNowAt = 0;
-  let latestCalls: RecentCalls | undefined;
-  let latestAttention: Attention | undefined;
+  // Each event's last data: drawn again when the page learns the line's clock.
+  const latest = new Map<string, string>();
   let attentionShown = '';
 
   const stop = (error: ApiError): void => {
@@ -57,19 +57,13 @@ function showConsole(api: Api): void {
     void signIn(refusalOf(error)).then(showConsole);
   };
   const rota = createRotaView(api, stop);
-  const missed = createMissedView(() => key, stop);
+  const missed = createMissedView(key, stop);
   const deadLetters = createDeadLettersView(api, stop);
 
-  function showCalls(recent: RecentCalls): void {
-    latestCalls = recent;
-    renderCalls(recent);
-  }
-
-  function showAttention(attention: Attention, force = false): void {
-    latestAttention = attention;
+  function showAttention(attention: Attention): void {
     // Rebuilt every few seconds with a new time only: redrawn when something shown changed.
     const shown = JSON.stringify({ ...attention, at: null });
-    if (!force && shown === attentionShown) return;
+    if (shown === attentionShown) return;
     attentionShown = shown;
     missed.render(attention.missed);
     deadLetters.render(attention.deadLetters);
@@ -80,8 +74,8 @@ function showConsole(api: Api): void {
     lastNowAt = Date.now();
     if (useLineClock(view.line.timeZone, view.line.locale)) {
       // Every time on the page is written again in the line's zone.
-      if (latestCalls !== undefined) showCalls(latestCalls);
-      if (latestAttention !== undefined) showAttention(latestAttention, true);
+      attentionShown = '';
+      for (const [event, data] of latest) if (event !== 'now') onMessage({ event, data });
     }
     renderNow(view);
     rota.syncWith(view.sysadmins.filter((s) => s.onRota).map((s) => s.id));
@@ -91,13 +85,14 @@ function showConsole(api: Api): void {
 
   // Parsed with the server's own schemas; an unknown event is left alone.
   function onMessage({ event, data }: StreamMessage): void {
+    latest.set(event, data);
     const show = <T>(schema: z.ZodType<T>, then: (value: T) => void): void => {
       const parsed = schema.safeParse(JSON.parse(data));
       if (parsed.success) then(parsed.data);
       else status.textContent = 'callgate sent something this page does not understand; reload it.';
     };
     if (event === 'now') show(liveViewSchema, showNow);
-    else if (event === 'calls') show(recentCallsSchema, showCalls);
+    else if (event === 'calls') show(recentCallsSchema, renderCalls);
     else if (event === 'attention') show(attentionSchema, showAttention);
   }
 
@@ -137,4 +132,4 @@ function showConsole(api: Api): void {
 
 const key = storedKey();
 if (key === null) void signIn().then(showConsole);
-else showConsole(createApi(key));
+else showConsole(key);

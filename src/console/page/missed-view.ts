@@ -16,14 +16,14 @@ function callbackOf(call: MissedCallView): HTMLParagraphElement {
   return el('p', { class: 'paging' }, `Call-back under way: ${who} ${how} (since ${timeOf(back.since)})`);
 }
 
-export function createMissedView(key: () => string, onRefused: (error: ApiError) => void) {
+export function createMissedView(key: string, onRefused: (error: ApiError) => void) {
   const players = new Map<string, HTMLAudioElement>();
 
   async function play(call: MissedCallView, audio: string, slot: HTMLElement, button: HTMLButtonElement): Promise<void> {
     button.disabled = true;
     button.textContent = 'Fetching the message…';
     try {
-      const res = await authorisedFetch(key(), audio, 'audio/*');
+      const res = await authorisedFetch(key, audio, 'audio/*');
       const player = el('audio', { attrs: { controls: '', 'aria-label': `Message from ${call.userName}` } });
       player.src = URL.createObjectURL(await res.blob());
       players.set(call.callSid, player);

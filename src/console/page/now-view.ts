@@ -63,7 +63,7 @@ function sysadminCard(sysadmin: SysadminView): HTMLLIElement {
   const quiet = 'a long conversation, or its end was never reported. Check the call in Twilio.';
   return el(
     'li',
-    { class: `card sysadmin ${state}`, attrs: { 'data-sysadmin': id } },
+    { class: 'card', attrs: { 'data-sysadmin': id } },
     el('p', { class: 'card-title' }, el('strong', {}, sysadmin.name ?? sysadmin.id), sysadmin.onRota ? null : el('span', { class: 'badge' }, 'not on the rota')),
     el('p', {}, el('span', { class: `badge state-${state}` }, SAID[state]), customer, until),
     pin?.alarm === true

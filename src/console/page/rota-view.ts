@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { oncallListSchema, type Sysadmin } from '../../oncall/oncall-schema.js';
+import { oncallListSchema, oncallViewSchema, type OncallView, type Sysadmin } from '../../oncall/oncall-schema.js';
 import type { Api } from './api.js';
 import { ApiError, isRefusal, type ErrorDetail } from './api-errors.js';
 import { byId, el } from './dom.js';
 
 // The on-call rota. A change is checked with the API's own schema (its messages, word for word), then
 // the whole list is sent with the ETag it was read at: another operator's change is never undone silently.
-const rotaSchema = z.array(z.object({ id: z.string(), name: z.string(), phone: z.string(), hasPin: z.boolean() }));
-type RotaEntry = z.infer<typeof rotaSchema>[number];
+type RotaEntry = OncallView[number];
 const FIELDS = ['id', 'name', 'phone'] as const;
 
 function moved(list: RotaEntry[], from: number, to: number): RotaEntry[] {
@@ -68,11 +67,9 @@ export function createRotaView(api: Api, onUnauthorised: (error: ApiError) => vo
   }
 
   async function load(focus?: string): Promise<void> {
-    rota = await api('GET', '/v1/oncall', rotaSchema, undefined, {
-      etag: (tag) => {
-        readAt = tag ?? undefined;
-      },
-    });
+    const read = await api('GET', '/v1/oncall', oncallViewSchema);
+    rota = read.data;
+    readAt = read.etag ?? undefined;
     render(focus);
   }
 
@@ -87,7 +84,7 @@ export function createRotaView(api: Api, onUnauthorised: (error: ApiError) => vo
     }
     saving = true;
     try {
-      await api('PUT', '/v1/oncall', z.unknown(), body, { ifMatch: readAt });
+      await api('PUT', '/v1/oncall', z.unknown(), body, readAt);
       showIssues([], newIndex);
       await load(focus);
       status.textContent = done;

@@ -1,4 +1,4 @@
-import { createApi, type Api } from './api.js';
+import { createApi } from './api.js';
 import { ApiError } from './api-errors.js';
 import { byId } from './dom.js';
 import { liveViewSchema } from '../live-view-schema.js';
@@ -20,8 +20,8 @@ export function refusalOf(error: unknown): string {
   return error.message;
 }
 
-/** Shows the sign-in form and resolves with a working API client once a key is accepted. */
-export function signIn(message?: string): Promise<Api> {
+/** Shows the sign-in form and resolves with the key once callgate accepts it. */
+export function signIn(message?: string): Promise<string> {
   const form = byId('sign-in', HTMLFormElement);
   const input = byId('operator-key', HTMLInputElement);
   const error = byId('sign-in-error', HTMLParagraphElement);
@@ -39,15 +39,14 @@ export function signIn(message?: string): Promise<Api> {
         return;
       }
       button.disabled = true;
-      const api = createApi(key);
-      api('GET', '/v1/ops/now', liveViewSchema)
+      createApi(key)('GET', '/v1/ops/now', liveViewSchema)
         .then(() => {
           sessionStorage.setItem(STORAGE_KEY, key);
           input.value = '';
           error.textContent = '';
           form.hidden = true;
           form.onsubmit = null;
-          resolve(api);
+          resolve(key);
         })
         .catch((refused: unknown) => {
           // A refused key does not stay on the page.
