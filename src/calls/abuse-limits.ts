@@ -210,8 +210,6 @@ export function createAbuseLimits(deps: {
               JSON.stringify({ kind: 'ask_pin', attempt: guess.attempt + 1, retry: true } satisfies Decision),
               JSON.stringify({ kind: 'ask_account_code', attempt: guess.attempt + 1, retry: true } satisfies Decision),
               `,${guess.openTiers.join(',')},`,
-              // The enqueue's queue, stored as '' (the call's own: storedDecision).
-              '',
               guess.callSid,
               guess.from,
             ],

@@ -7,7 +7,7 @@
 -- KEYS: the nine guess keys (checkGuess), call, consumed, consumed-until, the directory's
 --       accounts and users, the six waiting keys, the account codes
 -- ARGV: deadline, now, hash, attemptId, bucket, oldest, callerWindowFrom, stepField, claimField,
---       check, attempt, askPin JSON, askCode JSON, open tiers (",gold,silver,"), queue, callSid, from
+--       check, attempt, askPin JSON, askCode JSON, open tiers (",gold,silver,"), callSid, from
 -- Reply: {'late'} | {'decided', decision} | {'busy'} | recorded, the step not held:
 --   {'claimed', 'miss', decision, lockedNow, this minute's failures, busier minute's, retired account} |
 --   {'claimed', 'admitted', decision, owner, tier, '', ''} | the step held, with the call's state:
@@ -51,7 +51,8 @@ local function admitOwner(owner)
   local refusal, account, user = mayPhone(accountJson, userStored, ARGV[14])
   if refusal then return reply('hit', owner, accountJson or '', userStored or '') end
   local priority = PRIORITY[account.sla] or 0
-  local decision = '{"kind":"enqueue","name":' .. str(user.name) .. ',"queue":' .. str(ARGV[15]) .. '}'
+  -- Its queue stored as '', the call's own (src/calls/decisions.ts storedDecision).
+  local decision = '{"kind":"enqueue","name":' .. str(user.name) .. ',"queue":""}'
   local adminId = account.admin_contact
   local adminName = adminId and (adminId == userId and user.name or nameOf(accountId, adminId))
   -- The line's stored form (src/oncall/waiting-callers.ts storedCallerSchema): an array, without the CallSid.
@@ -59,9 +60,9 @@ local function admitOwner(owner)
     .. ',' .. tostring(adminId == userId) .. ',' .. str(adminName) .. ',' .. str(account.sla)
     .. ',' .. priority .. ',' .. ARGV[2] .. ']'
   -- The PIN was found live just now, in this script: its lease cannot fail.
-  local admitted = admitCaller({now = ARGV[2], hash = ARGV[3], owner = owner, callSid = ARGV[16], call = call,
+  local admitted = admitCaller({now = ARGV[2], hash = ARGV[3], owner = owner, callSid = ARGV[15], call = call,
     stepField = ARGV[8], decision = decision, order = -priority * 1e13 + tonumber(ARGV[2]), caller = caller,
-    accountId = accountId, userId = userId, from = ARGV[17]}, {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
+    accountId = accountId, userId = userId, from = ARGV[16]}, {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
   if not admitted then error('a PIN found live could not be leased in the same script') end
   return {'claimed', 'admitted', decision, owner, account.sla, '', ''}
 end
