@@ -25,9 +25,7 @@ export function addEventMetrics(registry: Registry, deps: { queue: OutboxQueue; 
     labelNames: ['result'],
     registers: [registry],
   });
-  return {
-    countAttempt: (result: AttemptResult): void => {
-      deliveries.inc({ result });
-    },
+  return (result: AttemptResult): void => {
+    deliveries.inc({ result });
   };
 }

@@ -9,11 +9,8 @@ const SEEN_TTL_MS = 7 * 86_400_000;
 const DEFAULT_MAX_EVENTS = 50_000;
 
 /** The emitters' side of the outbox; docs/events.md "For emitters (code)" says when to use which. */
-export function createEventOutbox(redis: RedisClient, clock: Clock, options: { maxEvents?: number } = {}) {
+export function createEventOutbox(redis: RedisClient, clock: Clock, { maxEvents = DEFAULT_MAX_EVENTS } = {}) {
   const appendEvent = defineScript(redis, new URL('./lua/append-event-5.lua', import.meta.url), asTagged);
-  const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
-  const keysOf = (event: CallgateEvent) => [eventKeys.outbox, eventKeys.due, eventKeys.tries, eventKeys.seen(event.id), eventKeys.dropped];
-  const args = (event: CallgateEvent) => [event.id, event.type, JSON.stringify(event), maxEvents, SEEN_TTL_MS];
 
   return {
     /** A checked event, occurring now. Pass `key` (e.g. the CallSid) when the emitting step can run twice. */
@@ -23,7 +20,8 @@ export function createEventOutbox(redis: RedisClient, clock: Clock, options: { m
 
     /** With no deadline on purpose: a decided event written late is still wanted. */
     async emit(event: CallgateEvent): Promise<'appended' | 'duplicate'> {
-      const [outcome] = await appendEvent(keysOf(event), args(event));
+      const keys = [eventKeys.outbox, eventKeys.due, eventKeys.tries, eventKeys.seen(event.id), eventKeys.dropped];
+      const [outcome] = await appendEvent(keys, [event.id, event.type, JSON.stringify(event), maxEvents, SEEN_TTL_MS]);
       return outcome === 'appended' ? 'appended' : 'duplicate';
     },
   };

@@ -33,7 +33,7 @@ export function createEvents(deps: { redis: RedisClient; clock: Clock; config: C
   const outbox = createEventOutbox(redis, clock);
   const queue = createOutboxQueue(redis);
   const deadLetters = createDeadLetters(redis);
-  const { countAttempt } = addEventMetrics(deps.registry, { queue, deadLetters });
+  const countAttempt = addEventMetrics(deps.registry, { queue, deadLetters });
   const delivery =
     config.events === undefined
       ? undefined
