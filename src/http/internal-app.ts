@@ -1,12 +1,12 @@
 import type { RequestListener } from 'node:http';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { jsonErrors, unknownRoute } from './json-errors.js';
-import { countRedisFailures } from './metrics-middleware.js';
 import { addRequestLogging } from './request-logging.js';
+import { countRedisFailure } from './twilio/webhook-answers.js';
 
 /** An express app of callgate's: requests logged, then the routes `mount` adds, then JSON 404s and errors. */
 export function expressApp(log: Logger, metrics: Metrics, mount: (app: Express) => void): Express {
@@ -14,7 +14,11 @@ export function expressApp(log: Logger, metrics: Metrics, mount: (app: Express) 
   app.disable('x-powered-by');
   addRequestLogging(app, log);
   mount(app);
-  app.use(unknownRoute, countRedisFailures(metrics), jsonErrors);
+  const countFailure: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
+    countRedisFailure(metrics, error);
+    next(error);
+  };
+  app.use(unknownRoute, countFailure, jsonErrors);
   return app;
 }
 

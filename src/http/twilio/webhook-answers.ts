@@ -1,4 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import { UnavailableError } from '../../errors.js';
+import type { Metrics } from '../../metrics/metrics.js';
 
 /** The SPEC's 2 s: every webhook answers by then, whatever Redis does. */
 export const ANSWER_WITHIN_MS = 1800;
@@ -33,4 +35,9 @@ export function within<T>(ms: number, work: Promise<T>): Promise<T> {
   return Promise.race([work, timeout]).finally(() => {
     clearTimeout(timer);
   });
+}
+
+/** Counts an error if Redis being down or slow caused it. */
+export function countRedisFailure(metrics: Metrics, error: unknown): void {
+  if (error instanceof UnavailableError || error instanceof WebhookTimeout) metrics.redisErrors.inc({ kind: 'unavailable' });
 }

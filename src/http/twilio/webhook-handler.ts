@@ -4,10 +4,9 @@ import { parse, type ParsedUrlQuery } from 'node:querystring';
 import twilio from 'twilio';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics/metrics.js';
-import { countRedisFailure } from '../metrics-middleware.js';
 import { RequestLog } from '../request-logging.js';
 import { readForm } from './twilio-form.js';
-import { ANSWER_WITHIN_MS, EMPTY_TWIML, sendTwiml, within } from './webhook-answers.js';
+import { ANSWER_WITHIN_MS, countRedisFailure, EMPTY_TWIML, sendTwiml, within } from './webhook-answers.js';
 
 /** What a webhook reads of Twilio's request, once the signature has been checked. */
 export interface WebhookRequest {
