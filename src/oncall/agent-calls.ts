@@ -17,8 +17,6 @@ const agentCallSchema = z.object({
   /** The call's status callback came (perhaps before the page was recorded). */
   ended: flag,
 });
-export type AgentCall = z.output<typeof agentCallSchema>;
-type Fact = 'authenticated' | 'ended';
 
 // Longer than any call lasts; the record is only needed while the call is live.
 const AGENT_CALL_TTL_MS = 6 * 3_600_000;
@@ -30,7 +28,7 @@ export function createAgentCalls(redis: RedisClient) {
   }
 
   return {
-    async get(callSid: string): Promise<AgentCall | undefined> {
+    async get(callSid: string) {
       const hash = await withRedis(() => redis.hgetall(keys.agentCall(callSid)));
       const parsed = agentCallSchema.safeParse(hash);
       return parsed.success ? parsed.data : undefined;
@@ -39,7 +37,7 @@ export function createAgentCalls(redis: RedisClient) {
     async start(callSid: string, call: { sysadminId: string; via: 'page' | 'inbound'; forCaller?: string }): Promise<void> {
       await write(callSid, { sysadminId: call.sysadminId, via: call.via, ...(call.forCaller === undefined ? {} : { forCaller: call.forCaller }) });
     },
-    async mark(callSid: string, fact: Fact): Promise<void> {
+    async mark(callSid: string, fact: 'authenticated' | 'ended'): Promise<void> {
       await write(callSid, { [fact]: '1' });
     },
     async reserved(callSid: string, callerSid: string): Promise<void> {

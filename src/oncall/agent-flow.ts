@@ -64,10 +64,12 @@ export function createAgentFlow(deps: {
     return { kind: 'agent_briefing', sysadminId, about: callSid, briefing, ...told };
   }
 
-  /** A page or a phone-in declines: a page's chain moves on; a sysadmin who phoned in just leaves. */
-  async function decline(sysadminId: string, agentCallSid: string, reason: string): Promise<void> {
+  /** Anything but 1, or silence, declines: a page's chain moves on; a sysadmin who phoned in just leaves. */
+  async function decline(sysadminId: string, agentCallSid: string, digits: string): Promise<AgentDecision> {
     const call = await agentCalls.get(agentCallSid);
+    const reason = digits === '' ? 'no_input' : 'pressed_other_key';
     if (call?.via === 'page' && call.forCaller !== undefined) await outcomes.declined(sysadminId, call.forCaller, agentCallSid, reason);
+    return { kind: 'agent_goodbye' };
   }
 
   /** Only a call that proved to be this sysadmin's hears about customers. */
@@ -99,10 +101,8 @@ export function createAgentFlow(deps: {
     async hear(call: { sysadminId: string; agentCallSid: string; digits: string; about: string }): Promise<AgentDecision> {
       const { sysadminId, agentCallSid } = call;
       const known = await agentCalls.get(agentCallSid);
-      if (call.digits !== '1' || known?.sysadminId !== sysadminId || known.via !== 'page') {
-        await decline(sysadminId, agentCallSid, call.digits === '' ? 'no_input' : 'pressed_other_key');
-        return { kind: 'agent_goodbye' };
-      }
+      const theirPage = known?.sysadminId === sysadminId && known.via === 'page';
+      if (call.digits !== '1' || !theirPage) return decline(sysadminId, agentCallSid, call.digits);
       await agentCalls.mark(agentCallSid, 'authenticated');
       return brief(sysadminId, agentCallSid, call.about);
     },
@@ -111,10 +111,7 @@ export function createAgentFlow(deps: {
     async take(call: { sysadminId: string; agentCallSid: string; digits: string; about: string }): Promise<AgentDecision> {
       const { sysadminId, agentCallSid, about } = call;
       if (!(await isAuthenticated(sysadminId, agentCallSid))) return { kind: 'agent_goodbye' };
-      if (call.digits !== '1') {
-        await decline(sysadminId, agentCallSid, call.digits === '' ? 'no_input' : 'pressed_other_key');
-        return { kind: 'agent_goodbye' };
-      }
+      if (call.digits !== '1') return decline(sysadminId, agentCallSid, call.digits);
       const now = clock.now();
       const reservation = { sysadminId, agentCallSid, until: now + RESERVATION_MS };
       const result = await waiting.reserve(about, reservation, now);
