@@ -1,22 +1,16 @@
 import type { RedisClient } from '../redis/connect-redis.js';
 import { withRedis } from '../redis/redis-errors.js';
-import { defineScript, type Decoder } from '../redis/scripts.js';
+import { defineScript } from '../redis/scripts.js';
 import { eventKeys } from './event-keys.js';
-
-export interface ClaimedEvent {
-  entryId: string;
-  attempt: number;
-  /** The event exactly as appended: the bytes that are signed and sent. */
-  body: string;
-}
 
 const MAX_DEAD_LETTERS = 10_000;
 
 const asOutcome = (reply: unknown) => reply as 'stale' | 'delivered' | 'retry' | 'dead';
 
-// {{entry id, attempt, event JSON}...}
-const decodeClaimed: Decoder<ClaimedEvent[]> = (reply) =>
+// `body` is the event exactly as appended: the bytes that are signed and sent.
+const decodeClaimed = (reply: unknown) =>
   (reply as [string, number, string][]).map(([entryId, attempt, body]) => ({ entryId, attempt, body }));
+export type ClaimedEvent = ReturnType<typeof decodeClaimed>[number];
 
 export function createOutboxQueue(redis: RedisClient) {
   const lua = (file: string) => new URL(`./lua/${file}`, import.meta.url);
