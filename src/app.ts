@@ -118,7 +118,6 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const busy = createBusySysadmins(redis);
   addLineGauges(metrics, { waiting, oncall, busy, now: () => clock.now() });
   const agentCalls = createAgentCalls(redis);
-  // What most of the line's modules are built on.
   const line = { policy, clock, audit, log, waiting, busy, agentCalls, oncall, failures: createPageFailures(redis) };
   const twilioRest = dialer ?? createTwilioDialer(config);
   const urls = agentUrls(config.publicBaseUrl);

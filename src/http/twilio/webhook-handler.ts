@@ -10,7 +10,6 @@ import { ANSWER_WITHIN_MS, countRedisFailure, EMPTY_TWIML, sendTwiml, within } f
 
 /** What a webhook reads of Twilio's request, once the signature has been checked. */
 export interface WebhookRequest {
-  /** The form parameters Twilio posted. */
   body: ParsedUrlQuery;
   /** The query string of the URL callgate gave Twilio (signed with it). */
   query: ParsedUrlQuery;
