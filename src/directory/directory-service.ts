@@ -1,4 +1,3 @@
-import { notFound } from '../errors.js';
 import type { Policy } from '../policy/policy-schema.js';
 import { cursorAfter } from './user-cursor.js';
 import type { AccountBody, UserBody } from './directory-schema.js';
@@ -13,12 +12,7 @@ export function createDirectoryService(deps: { store: DirectoryStore; policy: Po
   const hasPhoneSupport = (sla: string): boolean => policy.tiers[sla]?.phoneSupport === true;
 
   return {
-    async requireAccount(accountId: string) {
-      const account = await store.getAccount(accountId);
-      if (account === undefined) throw notFound('account_not_found', `No account ${accountId}.`);
-      return account;
-    },
-
+    requireAccount: store.requireAccount,
     requireUser: store.requireUser,
 
     /** One page of users in id order; `next` is where the following page starts (undefined: last page). */

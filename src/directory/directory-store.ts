@@ -27,6 +27,14 @@ const nameOf = (stored: string | null = null) => (stored === null ? undefined : 
 // A change's reply: its outcome first. A script Redis ran too late did nothing (asTagged throws).
 const outcomeFirst: Decoder<[string, ...unknown[]]> = (reply) => asTagged(reply) as [string, ...unknown[]];
 
+/** A directory read or change refused (by a script, or a PIN issue reading the directory): the API's answer. */
+export function refuse(accountId: string, outcome: string, userId = ''): never {
+  if (outcome === 'account_not_found') throw notFound('account_not_found', `No account ${accountId}.`);
+  if (outcome === 'user_not_found') throw notFound('user_not_found', `No user ${userId} in account ${accountId}.`);
+  if (outcome === 'precondition_failed') throw preconditionFailed();
+  throw new Error(`unexpected outcome of a directory script: ${outcome}`);
+}
+
 /** Accounts and users in Redis (lua/includes/directory.lua); every change is one atomic script. */
 export function createDirectoryStore(redis: RedisClient) {
   const script = <T>(file: string, decode: Decoder<T>) => defineScript(redis, new URL(`./lua/${file}`, import.meta.url), decode);
@@ -40,16 +48,13 @@ export function createDirectoryStore(redis: RedisClient) {
   const changeKeys = [...PIN_KEYS, ...directoryKeys];
   const flag = (on: boolean | undefined): string => (on === true ? '1' : '0');
 
-  function refuse(accountId: string, outcome: string, userId?: string): never {
-    if (outcome === 'account_not_found') throw notFound('account_not_found', `No account ${accountId}.`);
-    if (outcome === 'user_not_found') throw notFound('user_not_found', `No user ${userId ?? ''} in account ${accountId}.`);
-    if (outcome === 'precondition_failed') throw preconditionFailed();
-    throw new Error(`unexpected outcome of a directory script: ${outcome}`);
-  }
-
   async function getAccount(accountId: string): Promise<Account | undefined> {
     return parseAccount(accountId, await withRedis(() => redis.hget(keys.directoryAccounts, accountId)));
   }
+
+  /** The account; throws 404 when it does not exist. */
+  const requireAccount = async (accountId: string): Promise<Account> =>
+    (await getAccount(accountId)) ?? refuse(accountId, 'account_not_found');
 
   /** One user of the account; throws 404 when the account or the user does not exist. */
   async function requireUser(accountId: string, userId: string): Promise<User> {
@@ -64,7 +69,7 @@ export function createDirectoryStore(redis: RedisClient) {
   }
 
   return {
-    getAccount,
+    requireAccount,
     requireUser,
 
     /** The names of many accounts and users in one round trip (the console's panels hold only ids). */

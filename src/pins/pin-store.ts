@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
-import { AppError, notFound } from '../errors.js';
+import { refuse } from '../directory/directory-store.js';
+import { AppError } from '../errors.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { scriptDeadline } from '../redis/deadline.js';
@@ -19,9 +20,8 @@ function refuseIssue(owner: PinOwner, outcome: unknown, detail: unknown, pin: Po
   const { accountId, userId } = owner;
   switch (outcome) {
     case 'account_not_found':
-      throw notFound('account_not_found', `No account ${accountId}.`);
     case 'user_not_found':
-      throw notFound('user_not_found', `No user ${userId} in account ${accountId}.`);
+      return refuse(accountId, outcome, userId);
     case 'sla_not_eligible': {
       const message = `The account's plan (${String(detail)}) does not include phone support.`;
       throw new AppError(403, 'sla_not_eligible', message);

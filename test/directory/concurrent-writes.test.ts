@@ -40,7 +40,7 @@ describe('the directory under concurrent writes', () => {
 
     const last = responses.reduce((a, b) => (revisionOf(a) > revisionOf(b) ? a : b));
     const lastId = (last.body as { id: string }).id;
-    expect((await store.getAccount(accountId))?.contacts).toEqual({ admin_contact: lastId });
+    expect((await store.requireAccount(accountId)).contacts).toEqual({ admin_contact: lastId });
     const holders = (await store.listUsers(accountId, { limit: 100 })).filter((user) => user.roles.includes('admin_contact'));
     expect(holders.map((user) => user.id)).toEqual([lastId]);
   });

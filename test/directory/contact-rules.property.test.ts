@@ -45,7 +45,7 @@ describe('contact rules under concurrent random changes', () => {
         );
         for (const res of responses) expect(ALLOWED.has(res.status), JSON.stringify(res.body)).toBe(true);
 
-        const contacts = (await store.getAccount(accountId))?.contacts ?? {};
+        const contacts = (await store.requireAccount(accountId)).contacts;
         const users = await store.listUsers(accountId, { limit: 100 });
         for (const role of CONTACT_ROLES) {
           const holderId = contacts[role];

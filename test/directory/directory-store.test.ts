@@ -23,7 +23,7 @@ describe('directory store under concurrent changes', () => {
         store.putUser(accountId, 'bill', { name: 'Bill', permissions: ['manage_billing'], roles: ['billing_contact'] }),
       ]);
 
-      expect(await store.getAccount(accountId)).toMatchObject({
+      expect(await store.requireAccount(accountId)).toMatchObject({
         id: accountId,
         name: 'Renamed',
         sla: 'managed_platform',
@@ -45,8 +45,8 @@ describe('directory store under concurrent changes', () => {
       ]);
 
       expect(moved.status).toBe('fulfilled');
-      const account = await store.getAccount(accountId);
-      expect(account?.contacts.billing_contact).toBe('new');
+      const account = await store.requireAccount(accountId);
+      expect(account.contacts.billing_contact).toBe('new');
       expect((await userIds(accountId)).includes('old')).toBe(deleted.status === 'rejected');
     }
   });
@@ -66,7 +66,7 @@ describe('directory writes delivered late', () => {
     expect(await script('put-user-9.lua')(changeKeys, [past, accountId, 'u1', '{"name":"U","permissions":[]}', '0', '', '0', '0', '', '1'])).toEqual(['late']);
     expect(await script('delete-account-9.lua')(changeKeys, [past, accountId])).toEqual(['late']);
 
-    expect(await store.getAccount(accountId)).toMatchObject({ name: 'Kept', sla: 'standard' });
+    expect(await store.requireAccount(accountId)).toMatchObject({ name: 'Kept', sla: 'standard' });
     expect(await userIds(accountId)).toEqual([]);
   });
 });
