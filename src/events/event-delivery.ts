@@ -115,16 +115,6 @@ export function runEventDeliveryEvery(delivery: EventDelivery, ms: number, log: 
   // Read through a function: stop() changes it while the loop awaits.
   const running = (): boolean => !stopped;
   let wake: (() => void) | undefined;
-  const pause = (waitFor: Promise<void>[]) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      void Promise.race(waitFor).then(wake);
-    });
-
   const loop = (async () => {
     while (running()) {
       const claimed = await delivery.tick().catch((error: unknown) => {
@@ -132,7 +122,14 @@ export function runEventDeliveryEvery(delivery: EventDelivery, ms: number, log: 
         return 0;
       });
       if (!running()) break;
-      await pause(claimed > 0 ? [delivery.anyEnded()] : []);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        if (claimed > 0) void delivery.anyEnded().then(wake);
+      });
     }
   })();
 
