@@ -16,10 +16,8 @@ export const pinIssuedSchema = z.object({
   phoneNumber: z.string(),
   supportLine: supportLineSchema,
 });
-export type PinIssued = z.infer<typeof pinIssuedSchema>;
 
 export const pinStatusSchema = z.object({ active: z.boolean(), expiresAt: z.iso.datetime().nullable() });
-export type PinStatus = z.infer<typeof pinStatusSchema>;
 
 export type PinService = ReturnType<typeof createPinService>;
 
@@ -35,7 +33,7 @@ export function createPinService(deps: {
 
   return {
     /** Only to a user who may phone support, as the directory says in the same step as the issue. */
-    async issuePin(accountId: string, userId: string): Promise<PinIssued> {
+    async issuePin(accountId: string, userId: string): Promise<z.infer<typeof pinIssuedSchema>> {
       const { pin, expiresAt, accountCode, sla } = await pins.issue({ accountId, userId }, phoneTiers);
       const line = supportLine(sla);
       return {
@@ -48,7 +46,7 @@ export function createPinService(deps: {
       };
     },
 
-    async pinStatus(accountId: string, userId: string): Promise<PinStatus> {
+    async pinStatus(accountId: string, userId: string): Promise<z.infer<typeof pinStatusSchema>> {
       await store.requireUser(accountId, userId);
       const { active, expiresAt } = await pins.status({ accountId, userId });
       return { active, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
