@@ -1,15 +1,15 @@
 // Each account's oldest few first, so one account's twenty calls never stand before another's emergency;
 // its later calls come after everyone's first few, so every open call can still be reached.
-export const MISSED_PER_ACCOUNT = 3;
+const PER_ACCOUNT = 3;
 
-export function missedMenu<Call extends { accountId: string }>(oldestFirst: readonly Call[], perAccount = MISSED_PER_ACCOUNT): { offered: Call[]; heldBack: number } {
+export function missedMenu<Call extends { accountId: string }>(oldestFirst: readonly Call[]): { offered: Call[]; heldBack: number } {
   const taken = new Map<string, number>();
   const first: Call[] = [];
   const later: Call[] = [];
   for (const call of oldestFirst) {
     const count = taken.get(call.accountId) ?? 0;
     taken.set(call.accountId, count + 1);
-    (count < perAccount ? first : later).push(call);
+    (count < PER_ACCOUNT ? first : later).push(call);
   }
   return { offered: [...first, ...later], heldBack: later.length };
 }

@@ -82,7 +82,6 @@ export function createRotaSync(deps: { reader: RotaReader; oncall: OncallStore; 
   }
 
   return {
-    source,
     /** One sync, after any in flight (the timer's and an operator's never interleave). */
     sync(): ReturnType<typeof syncOnce> {
       const next = running.then(syncOnce);
