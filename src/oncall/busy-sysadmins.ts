@@ -31,7 +31,6 @@ export function createBusySysadmins(redis: RedisClient) {
   const key = keys.busySysadmins;
 
   return {
-    /** Everyone busy at `now`. */
     async all(now: number): Promise<Map<string, Busy>> {
       const hash = await withRedis(() => redis.hgetall(key));
       const entries = Object.entries(hash).map(([id, value]) => [id, decode(value)] as const);

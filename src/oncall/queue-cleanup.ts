@@ -52,7 +52,6 @@ export function createQueueCleanup(deps: { redis: RedisClient; dialer: Dialer; l
       return left.length;
     },
 
-    /** Retries deletions that are due. */
     async retryDue(now: number): Promise<void> {
       const due = await withRedis(() => redis.zrangebyscore(keys.queuesToDelete, '-inf', now, 'LIMIT', 0, PER_TICK));
       await Promise.all(
