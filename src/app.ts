@@ -17,7 +17,7 @@ import { createSupportLine } from './hours/support-line.js';
 import { createKeyCheck } from './http/bearer-auth.js';
 import { routerOf } from './http/api-route.js';
 import { buildOpenApiDocument } from './http/openapi.js';
-import { createInternalApp, expressApp, healthz } from './http/internal-app.js';
+import { createInternalApp, expressApp } from './http/internal-app.js';
 import { directoryRoutes } from './http/routes/directory-routes.js';
 import { oncallRoutes } from './http/routes/oncall-routes.js';
 import { opsEventsRoutes } from './http/routes/ops-events-routes.js';
@@ -219,10 +219,9 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
     log,
   });
 
+  // Of the probes only /healthz is public: /readyz and /metrics are on the internal listener.
   const app = expressApp(log, metrics, (api) => {
     api.set('trust proxy', config.trustProxy ?? false);
-    // Only /healthz is public: /readyz and /metrics are on the internal listener.
-    api.get('/healthz', healthz);
     api.get('/openapi.json', (_req, res) => {
       res.json(openApi);
     });

@@ -1,5 +1,5 @@
 import type { RequestListener } from 'node:http';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RedisClient } from '../redis/connect-redis.js';
@@ -8,11 +8,15 @@ import { jsonErrors, unknownRoute } from './json-errors.js';
 import { addRequestLogging } from './request-logging.js';
 import { countRedisFailure } from './twilio/webhook-answers.js';
 
-/** An express app of callgate's: requests logged, then the routes `mount` adds, then JSON 404s and errors. */
+/** An express app of callgate's: requests logged, `/healthz`, the routes `mount` adds, then JSON 404s and errors. */
 export function expressApp(log: Logger, metrics: Metrics, mount: (app: Express) => void): Express {
   const app = express();
   app.disable('x-powered-by');
   addRequestLogging(app, log);
+  // It says only that the process is alive, so it may be public (a container's HEALTHCHECK).
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
   mount(app);
   const countFailure: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
     countRedisFailure(metrics, error);
@@ -21,11 +25,6 @@ export function expressApp(log: Logger, metrics: Metrics, mount: (app: Express) 
   app.use(unknownRoute, countFailure, jsonErrors);
   return app;
 }
-
-/** `/healthz`: the process is alive. It says nothing else, so it may be public (a container's HEALTHCHECK). */
-export const healthz: RequestHandler = (_req, res) => {
-  res.json({ status: 'ok' });
-};
 
 /**
  * The internal listener, for probes and Prometheus, never on the port Twilio reaches: anyone there
@@ -40,7 +39,6 @@ export function createInternalApp(deps: {
 }): RequestListener {
   const { registry } = deps.metrics;
   return expressApp(deps.log, deps.metrics, (app) => {
-    app.get('/healthz', healthz);
     app.get('/readyz', async (_req, res) => {
       await withRedis(() => deps.redis.ping());
       res.json({ status: 'ready', attention: await deps.attention() });
