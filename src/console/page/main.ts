@@ -1,14 +1,13 @@
 import type { z } from 'zod';
 import { attentionSchema, type Attention } from '../attention-schema.js';
 import { liveViewSchema, recentCallsSchema, type LiveView } from '../live-view-schema.js';
-import { createApi } from './api.js';
+import { createApi, readStream, type StreamMessage } from './api.js';
 import { isRefusal, type ApiError } from './api-errors.js';
 import { renderCalls } from './calls-view.js';
 import { createDeadLettersView } from './dead-letters-view.js';
 import { byId } from './dom.js';
 import { clockOf, lineZone, useLineClock } from './format.js';
 import { renderGuessing } from './guessing-view.js';
-import { readStream, type StreamMessage } from './live-stream.js';
 import { createMissedView } from './missed-view.js';
 import { renderNow } from './now-view.js';
 import { createRotaView } from './rota-view.js';

@@ -20,6 +20,7 @@ export function createMissedView(key: string, onRefused: (error: ApiError) => vo
   const players = new Map<string, HTMLAudioElement>();
 
   async function play(call: MissedCallView, audio: string, slot: HTMLElement, button: HTMLButtonElement): Promise<void> {
+    const idle = button.textContent;
     button.disabled = true;
     button.textContent = 'Fetching the message…';
     try {
@@ -32,7 +33,7 @@ export function createMissedView(key: string, onRefused: (error: ApiError) => vo
     } catch (error) {
       if (isRefusal(error)) onRefused(error);
       button.disabled = false;
-      button.textContent = `Play message (${durationOf(call.voicemail?.seconds ?? 0)})`;
+      button.textContent = idle;
       slot.append(el('p', { class: 'error', attrs: { role: 'alert' } }, `The message could not be played: ${error instanceof Error ? error.message : 'unknown error'}`));
     }
   }
