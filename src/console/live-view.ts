@@ -24,7 +24,7 @@ export interface LiveViewDeps {
   waiting: WaitingCallers;
   busy: BusySysadmins;
   oncall: OncallStore;
-  oncallPins?: Pick<OncallPins, 'failures' | 'limits'>;
+  oncallPins: Pick<OncallPins, 'failures' | 'limits'>;
   hours: SupportHours;
   policy: Policy;
   clock: Clock;
@@ -96,23 +96,21 @@ export function createLiveViewBuilder(deps: LiveViewDeps) {
     ]);
     const byId = new Map(rota.map((sysadmin) => [sysadmin.id, sysadmin]));
     const offRotaBusy = [...busyNow.keys()].filter((id) => !byId.has(id));
-    const pins = deps.oncallPins;
     // The bridged callers' names: their call's audit events carry only ids.
     const bridged = [...busyNow.keys()].flatMap((id) => {
       const call = history.connectedCaller(id);
       return call === undefined ? [] : refsOf(call.accountId, call.userId);
     });
-    const [failures, names] = await Promise.all([
-      pins === undefined ? [] : pins.failures(rota.map((s) => s.id), now),
-      deps.names(bridged),
-    ]);
+    const onRota = rota.map((s) => s.id);
+    const [failures, names] = await Promise.all([deps.oncallPins.failures(onRota, now), deps.names(bridged)]);
+    const { failuresPerWindow, windowMs } = deps.oncallPins.limits;
+    // Off the rota, a busy sysadmin has no on-call PIN standing.
     const oncallPinOf = (index: number): Pick<SysadminView, 'oncallPin'> => {
       const count = failures[index];
-      if (pins === undefined || count === undefined) return {};
-      const { failuresPerWindow, windowMs } = pins.limits;
+      if (count === undefined) return {};
       return { oncallPin: { failures: count, windowHours: windowMs / 3_600_000, alarm: count >= ONCALL_PIN_BURST, locked: count >= failuresPerWindow } };
     };
-    const sysadmins = [...rota.map((s) => s.id), ...offRotaBusy].map((id, index): SysadminView => {
+    const sysadmins = [...onRota, ...offRotaBusy].map((id, index): SysadminView => {
       const state = busyNow.get(id);
       return {
         ...oncallPinOf(index),
