@@ -89,7 +89,6 @@ function guessingView(standing: GuessStanding, policy: Policy): GuessingView {
 /** Builds what needs a human, named from the directory and the rota: one round of reads, then one of names. */
 export function createAttentionBuilder(deps: AttentionDeps) {
   const { missed, deadLetters, oncall, names, policy, clock } = deps;
-  const windowMs = policy.voicemail.missedForHours * 3_600_000;
 
   return async (): Promise<Attention> => {
     const now = clock.now();
@@ -100,7 +99,8 @@ export function createAttentionBuilder(deps: AttentionDeps) {
       deps.standing().catch(() => null),
       oncall.list(),
     ]);
-    const newest = missedCalls.filter((call) => call.at >= now - windowMs).slice(-SHOWN_MISSED).reverse();
+    // `open` keeps to the missed callers' window, policy voicemail.missedForHours (as app.ts builds them).
+    const newest = missedCalls.slice(-SHOWN_MISSED).reverse();
     const known = await names([
       ...newest.map(({ accountId, userId }) => ({ accountId, userId })),
       ...letters.deadLetters.flatMap(({ event: { data } }) => refsOf(field(data, 'accountId'), field(data, 'userId'))),
