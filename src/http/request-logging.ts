@@ -21,7 +21,6 @@ declare module 'node:http' {
  * child) is made only when code asks for it.
  */
 export class RequestLog {
-  readonly id: string;
   /** What every line about this request carries: the request id, and a webhook's CallSid. */
   readonly bindings: Bindings;
   #logger: Logger | undefined;
@@ -32,9 +31,9 @@ export class RequestLog {
     res: ServerResponse,
   ) {
     const incoming = req.headers['x-request-id'];
-    this.id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    this.bindings = { reqId: this.id };
-    res.setHeader('X-Request-Id', this.id);
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    this.bindings = { reqId: id };
+    res.setHeader('X-Request-Id', id);
     const started = Date.now();
     const { method, url } = req;
     res.once('finish', () => {
@@ -43,7 +42,7 @@ export class RequestLog {
       parent[level](
         {
           ...this.bindings,
-          req: { id: this.id, method, url, remoteAddress: req.socket.remoteAddress },
+          req: { id, method, url, remoteAddress: req.socket.remoteAddress },
           res: { statusCode: res.statusCode },
           responseTime: Date.now() - started,
         },
