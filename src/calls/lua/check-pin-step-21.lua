@@ -62,7 +62,7 @@ local function admitOwner(owner)
   -- The PIN was found live just now, in this script: its lease cannot fail.
   local admitted = admitCaller({now = ARGV[2], hash = ARGV[3], owner = owner, callSid = ARGV[15], call = call,
     stepField = ARGV[8], decision = decision, order = -priority * 1e13 + tonumber(ARGV[2]), caller = caller,
-    accountId = accountId, userId = userId, from = ARGV[16]}, {KEYS[15], KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]})
+    accountId = accountId, userId = userId, from = ARGV[16]}, {unpack(KEYS, 15, 20)})
   if not admitted then error('a PIN found live could not be leased in the same script') end
   return {'claimed', 'admitted', decision, owner, account.sla, '', ''}
 end
