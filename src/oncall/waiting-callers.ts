@@ -137,8 +137,9 @@ export function createWaitingCallers(redis: RedisClient) {
     },
 
     /** The <Queue> url: the caller leaves the line until Twilio reports whether the bridge happened. */
-    async prepareBridge(callSid: string, bridge: { sysadminId: string; agentCallSid: string; from: string }, now: number): Promise<void> {
-      await prepareBridge([...WAITING_KEYS, keys.bridging(callSid)], [callSid, bridge.sysadminId, bridge.agentCallSid, bridge.from, now, BRIDGING_TTL_MS]);
+    async prepareBridge(callSid: string, bridge: { sysadminId: string; from: string }, now: number): Promise<void> {
+      const args = [callSid, bridge.sysadminId, bridge.from, now, BRIDGING_TTL_MS];
+      await prepareBridge([...WAITING_KEYS, keys.bridging(callSid)], args);
     },
 
     /** What became of a caller, taken once (undefined after): being bridged, or unless `onlyBridging` waiting. */
