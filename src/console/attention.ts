@@ -6,12 +6,11 @@ import type { OncallStore } from '../oncall/oncall-store.js';
 import type { Policy } from '../policy/policy-schema.js';
 import type { Attention, DeadLetterView, GuessingView, MissedCallView } from './attention-schema.js';
 import type { DirectoryStore, Names } from '../directory/directory-store.js';
-import { namesOf, refsOf } from './recent-calls.js';
+import { iso, namesOf, refsOf } from './recent-calls.js';
 
 // A screenful and more of each; the dead letters' total says how many more are kept.
 const SHOWN_MISSED = 100;
 const SHOWN_DEAD_LETTERS = 50;
-const iso = (at: number): string => new Date(at).toISOString();
 const audioPath = (callSid: string): string => `/v1/ops/missed-calls/${encodeURIComponent(callSid)}/voicemail`;
 
 export interface AttentionDeps {

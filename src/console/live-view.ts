@@ -13,12 +13,11 @@ import { withRedis } from '../redis/redis-errors.js';
 import type { DirectoryStore, Names } from '../directory/directory-store.js';
 import type { LineHistory } from './line-history.js';
 import type { LiveView, SysadminView, WaitingCallerView } from './live-view-schema.js';
-import { namesOf, refsOf } from './recent-calls.js';
+import { iso, namesOf, refsOf } from './recent-calls.js';
 
 // A screenful and more; the total says how many wait beyond it.
 const SHOWN_CALLERS = 100;
 const MINUTE_MS = 60_000;
-const iso = (at: number): string => new Date(at).toISOString();
 
 export interface LiveViewDeps {
   waiting: WaitingCallers;

@@ -7,8 +7,9 @@ const SHOWN_CALLS = 50;
 /** Upper bounds of the wait chart's bars, in seconds: a quick pickup, a minute, two, five, ten, longer. */
 export const WAIT_BOUNDS = [30, 60, 120, 300, 600] as const;
 
+export const iso = (at: number): string => new Date(at).toISOString();
 type HourOfCalls = RecentCalls['perHour'][number];
-const hourAt = (start: number): HourOfCalls => ({ hourStart: new Date(start).toISOString(), counts: {} });
+const hourAt = (start: number): HourOfCalls => ({ hourStart: iso(start), counts: {} });
 
 /**
  * The console's recent calls: the newest, named from the directory and the rota (null: no longer there),
@@ -40,7 +41,7 @@ export async function recentCallsOf(
     ...namesOf(known, call.accountId, call.userId),
     sysadminName: call.sysadminId === null ? null : (rota.get(call.sysadminId) ?? null),
   }));
-  return { at: new Date(now).toISOString(), calls: named, perHour, waits };
+  return { at: iso(now), calls: named, perHour, waits };
 }
 
 export const refsOf = (accountId: string | null, userId: string | null): NameRef[] =>
