@@ -97,7 +97,7 @@ const envObject = z.object({
     })
     .optional(),
   REDIS_SENTINELS: hostPortList.optional(),
-  REDIS_SENTINEL_NAME: z.string().min(1).optional(),
+  REDIS_SENTINEL_NAME: z.string().optional(),
   REDIS_CLUSTER_NODES: hostPortList.optional(),
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'expected AC followed by 32 hex digits'),
   TWILIO_AUTH_TOKEN: z.string().min(16, 'must be at least 16 characters'),
@@ -108,7 +108,7 @@ const envObject = z.object({
   CONTROL_PANEL_API_KEYS: apiKeyList,
   OPS_API_KEYS: apiKeyList,
   PIN_SECRET: secret,
-  POLICY_FILE: z.string().min(1).optional(),
+  POLICY_FILE: z.string().optional(),
   CONTROL_PANEL_ALLOWED_CIDRS: cidrList.optional(),
   OPS_ALLOWED_CIDRS: cidrList.optional(),
   TRUST_PROXY: trustProxy.optional(),
