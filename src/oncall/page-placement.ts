@@ -10,11 +10,13 @@ import type { BusySysadmins } from './busy-sysadmins.js';
 import type { Sysadmin } from './oncall-schema.js';
 import type { PageFailures } from './page-failures.js';
 import type { PageOutcomes } from './page-outcomes.js';
-import { PageError, REST_TIMEOUT_MS, type Dialer } from './twilio-dialer.js';
+import { PageError, REST_TIMEOUT_MS, TWILIO_EXTRA_RING_MS, type Dialer } from './twilio-dialer.js';
 import type { WaitingCallers, WaitingEntry } from './waiting-callers.js';
 
 // A sysadmin whose page Twilio refused is not paged again for this long.
 const FAILED_PAGE_REST_MS = 10_000;
+// The answered page's webhook takes a moment after the ring.
+const ANSWER_MARGIN_MS = 5_000;
 
 export interface PlacementDeps {
   waiting: WaitingCallers;
@@ -33,8 +35,10 @@ export interface PlacementDeps {
 }
 
 /** Placing one page for one waiting caller; a failed REST call moves the chain on at once. */
-export function createPagePlacement(deps: PlacementDeps & { pageWindowMs: number; requestTick: () => void }) {
-  const { waiting, busy, agentCalls, dialer, clock, policy, audit, log, urls, metrics, pageWindowMs, requestTick } = deps;
+export function createPagePlacement(deps: PlacementDeps & { requestTick: () => void }) {
+  const { waiting, busy, agentCalls, dialer, clock, policy, audit, log, urls, metrics, requestTick } = deps;
+  // How long a placed page keeps its sysadmin (and its chain) before the chain moves on without news.
+  const pageWindowMs = policy.oncall.ringSeconds * 1000 + TWILIO_EXTRA_RING_MS + ANSWER_MARGIN_MS;
 
   /** Claims the first free sysadmin in rota order from the chain's next index. */
   async function claimSysadmin(entry: WaitingEntry, list: readonly Sysadmin[], free: Set<string>, now: number) {

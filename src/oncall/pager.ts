@@ -3,14 +3,12 @@ import type { Busy } from './busy-sysadmins.js';
 import type { Sysadmin } from './oncall-schema.js';
 import type { OncallStore } from './oncall-store.js';
 import { createPagePlacement, type PlacementDeps } from './page-placement.js';
-import { REST_TIMEOUT_MS, TWILIO_EXTRA_RING_MS } from './twilio-dialer.js';
+import { REST_TIMEOUT_MS } from './twilio-dialer.js';
 import { ghostAfterMs, type WaitingCaller } from './waiting-callers.js';
 
 const GHOST_FORGOTTEN_MS = 10 * 60_000;
 // A chain taken by a tick is the tick's for this long (the REST call's timeout and some).
 const CHAIN_LEASE_MS = REST_TIMEOUT_MS + 3_000;
-// The answered page's webhook takes a moment after the ring.
-const ANSWER_MARGIN_MS = 5_000;
 // A caller whose plan closed while waiting is looked at again after this.
 const CLOSED_RECHECK_MS = 60_000;
 // Callers looked at beyond one per sysadmin: some at the head may be closed, ringing or reserved.
@@ -32,10 +30,8 @@ export interface PagerDeps extends PlacementDeps {
 export function createPager(deps: PagerDeps) {
   const { waiting, busy, oncall, hours, clock, policy, log, metrics } = deps;
   const ghostMs = ghostAfterMs(policy.queue);
-  // How long a placed page keeps its sysadmin (and its chain) before the chain moves on without news.
-  const pageWindowMs = policy.oncall.ringSeconds * 1000 + TWILIO_EXTRA_RING_MS + ANSWER_MARGIN_MS;
 
-  const placement = createPagePlacement({ ...deps, pageWindowMs, requestTick });
+  const placement = createPagePlacement({ ...deps, requestTick });
 
   async function tickOnce(): Promise<void> {
     const now = clock.now();
@@ -147,7 +143,7 @@ export function createPager(deps: PagerDeps) {
     return running;
   }
 
-  return { tick, requestTick, pageWindowMs, rotaEmptyWhileWaiting, whyNobodyCanBePaged };
+  return { tick, requestTick, rotaEmptyWhileWaiting, whyNobodyCanBePaged };
 }
 
 export type Pager = ReturnType<typeof createPager>;
