@@ -31,7 +31,12 @@ async function redisChecks(config: Config): Promise<Finding[]> {
   const redis = connectRedis(config.redis, createLogger({ level: 'silent' }));
   try {
     await whenReady(redis, REDIS_READY_MS);
-    const server = parseInfo(await redis.info('server'), await redis.info('persistence'));
+    // appendfsync is a setting, not in INFO; a managed Redis may refuse CONFIG (then "per its config").
+    const appendfsync = await redis.config('GET', 'appendfsync').then(
+      ([, value]) => value ?? '',
+      () => 'per its config',
+    );
+    const server = { ...parseInfo(await redis.info('server'), await redis.info('persistence')), appendfsync };
     const findings = redisFindings(server, await measureClockSkew(redis));
     const rota = await createOncallStore(redis).list();
     const havePins = await createOncallPins(redis, config.pinSecret).have(rota.map((sysadmin) => sysadmin.id));
@@ -45,9 +50,9 @@ async function redisChecks(config: Config): Promise<Finding[]> {
 }
 
 /** The fields of Redis' INFO that matter here ("name:value" lines). */
-function parseInfo(...sections: string[]): { version: string; aofEnabled: boolean; appendfsync: string } {
+function parseInfo(...sections: string[]): { version: string; aofEnabled: boolean } {
   const fields = new Map(sections.join('\n').split(/\r?\n/).map((line) => line.split(':', 2) as [string, string | undefined]));
-  return { version: fields.get('redis_version') ?? 'of unknown version', aofEnabled: fields.get('aof_enabled') === '1', appendfsync: fields.get('aof_fsync') ?? 'per its config' };
+  return { version: fields.get('redis_version') ?? 'of unknown version', aofEnabled: fields.get('aof_enabled') === '1' };
 }
 
 async function twilioChecks(config: Config, client: TwilioClient): Promise<Finding[]> {

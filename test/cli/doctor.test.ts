@@ -38,6 +38,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await redis.flushall();
   await redis.config('SET', 'appendonly', 'yes');
+  await redis.config('SET', 'appendfsync', 'everysec');
   rest = await startTwilioRestApi({ accountSid: ACCOUNT, authToken: TOKEN });
   twimlHost = await startTwimlHost({ accountSid: ACCOUNT, authToken: TOKEN });
 });
@@ -77,6 +78,7 @@ describe('npm run doctor', () => {
   it('when everything is ready, then every row is ok and it exits 0', async () => {
     givenNumberPointedHere();
     await givenRota(true);
+    await redis.config('SET', 'appendfsync', 'always');
     const run = await doctor();
     expect(run.stdout.split('\n')[0]).toMatch(/^check +status +detail$/);
     for (const check of ['environment', 'redis', 'redis persistence', 'clock skew', 'twilio credentials', 'support number', 'number webhooks', 'voice fallback', 'page caller ID', 'rota', 'on-call PINs', 'events receiver']) {
@@ -84,6 +86,8 @@ describe('npm run doctor', () => {
     }
     expect(run.row('redis').detail).toMatch(/^reachable, Redis \d+\.\d+/);
     expect(run.row('rota').detail).toBe('2 sysadmins');
+    // appendfsync is read from CONFIG: INFO persistence has no such field, so it was always "per its config".
+    expect(run.row('redis persistence').detail).toBe('AOF on (appendfsync always)');
     expect(run.row('voice fallback').detail).toBe(`${twimlHost.url}/EH0123/fallback answers TwiML`);
     // Fetched as Twilio fetches it: POST, signed, with the AccountSid (a TwiML Bin answers nothing else).
     expect(twimlHost.requests).toEqual([{ method: 'POST', path: '/EH0123/fallback', signed: true }]);
