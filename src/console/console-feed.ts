@@ -3,7 +3,7 @@ import type { DirectoryStore } from '../directory/directory-store.js';
 import { createAttentionBuilder, type AttentionDeps } from './attention.js';
 import { createLineHistory } from './line-history.js';
 import { createLiveViewBuilder, type LiveViewDeps } from './live-view.js';
-import { recentCallsOf } from './recent-calls.js';
+import { namesOf, recentCallsOf, refsOf } from './recent-calls.js';
 
 // The live view is pushed every second, so a second keeps it "live".
 const LIVE_MAX_AGE_MS = 1000;
@@ -50,7 +50,16 @@ export function createConsoleFeed(
   const live = sharedSnapshot(createLiveViewBuilder({ ...deps, history, names }), LIVE_MAX_AGE_MS);
   const recentCalls = sharedSnapshot(async () => {
     const view = await live();
-    return recentCallsOf(history.calls(), clock.now(), names, new Map(view.sysadmins.map((s) => [s.id, s.name])));
+    const recent = recentCallsOf(history.calls(), clock.now());
+    const known = await names(recent.calls.flatMap(({ accountId, userId }) => refsOf(accountId, userId)));
+    const rota = new Map(view.sysadmins.map((s) => [s.id, s.name]));
+    // Named from the directory and the rota (null: no longer there).
+    const calls = recent.calls.map((call) => ({
+      ...call,
+      ...namesOf(known, call.accountId, call.userId),
+      sysadminName: call.sysadminId === null ? null : (rota.get(call.sysadminId) ?? null),
+    }));
+    return { ...recent, calls };
   }, RECENT_MAX_AGE_MS);
   const attention = sharedSnapshot(createAttentionBuilder({ ...deps.needs, oncall, names, policy, clock }), ATTENTION_MAX_AGE_MS);
   return { live, recentCalls, attention };

@@ -1,5 +1,5 @@
 import type { LineCall, RecentCalls } from './live-view-schema.js';
-import type { DirectoryStore, NameRef, Names } from '../directory/directory-store.js';
+import type { NameRef, Names } from '../directory/directory-store.js';
 
 const HOUR_MS = 3_600_000;
 const HOURS = 24;
@@ -11,16 +11,8 @@ export const iso = (at: number): string => new Date(at).toISOString();
 type HourOfCalls = RecentCalls['perHour'][number];
 const hourAt = (start: number): HourOfCalls => ({ hourStart: iso(start), counts: {} });
 
-/**
- * The console's recent calls: the newest, named from the directory and the rota (null: no longer there),
- * and the last day's calls per hour by outcome and by wait.
- */
-export async function recentCallsOf(
-  calls: LineCall[],
-  now: number,
-  names: DirectoryStore['names'],
-  rota: Map<string, string | null>,
-): Promise<RecentCalls> {
+/** The console's recent calls: the newest, and the last day's calls per hour by outcome and by wait. */
+export function recentCallsOf(calls: LineCall[], now: number): RecentCalls {
   const firstHour = (Math.floor(now / HOUR_MS) - (HOURS - 1)) * HOUR_MS;
   const perHour = Array.from({ length: HOURS }, (_, i) => hourAt(firstHour + i * HOUR_MS));
   const waits = [...WAIT_BOUNDS, null].map((upToSeconds) => ({ upToSeconds, count: 0 }));
@@ -34,14 +26,7 @@ export async function recentCallsOf(
     const bar = waits.find((w) => w.upToSeconds === null || seconds <= w.upToSeconds);
     if (bar !== undefined) bar.count += 1;
   }
-  const newest = calls.slice(0, SHOWN_CALLS);
-  const known = await names(newest.flatMap(({ accountId, userId }) => refsOf(accountId, userId)));
-  const named = newest.map((call) => ({
-    ...call,
-    ...namesOf(known, call.accountId, call.userId),
-    sysadminName: call.sysadminId === null ? null : (rota.get(call.sysadminId) ?? null),
-  }));
-  return { at: iso(now), calls: named, perHour, waits };
+  return { at: iso(now), calls: calls.slice(0, SHOWN_CALLS), perHour, waits };
 }
 
 export const refsOf = (accountId: string | null, userId: string | null): NameRef[] =>
