@@ -39,5 +39,7 @@ export function within<T>(ms: number, work: Promise<T>): Promise<T> {
 
 /** Counts an error if Redis being down or slow caused it. */
 export function countRedisFailure(metrics: Metrics, error: unknown): void {
-  if (error instanceof UnavailableError || error instanceof WebhookTimeout) metrics.redisErrors.inc({ kind: 'unavailable' });
+  if (error instanceof UnavailableError || error instanceof WebhookTimeout) {
+    metrics.redisErrors.inc({ kind: 'unavailable' });
+  }
 }
