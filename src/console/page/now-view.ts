@@ -13,18 +13,15 @@ function renderLine(line: LiveView['line']): void {
     ? `Line alarm: ${line.failuresPerMinute} failed PINs a minute (threshold ${line.alarmThreshold}). Every caller gets one PIN attempt until it subsides.`
     : `No line alarm (${line.failuresPerMinute} failed PINs this minute; the alarm is at ${line.alarmThreshold}).`;
   byId('plans', HTMLUListElement).replaceChildren(
-    ...line.plans.map((plan) =>
-      el(
-        'li',
-        {},
-        el('strong', {}, words(plan.plan)),
-        ': ',
-        el('span', { class: plan.openNow ? 'badge open' : 'badge closed' }, plan.openNow ? 'open' : 'closed'),
-        plan.nextChange === null
-          ? ` — ${plan.openNow ? 'around the clock' : 'no opening within a year'}`
-          : ` — ${plan.openNow ? 'closes' : 'opens'} ${dayAndTimeOf(plan.nextChange)}`,
-      ),
-    ),
+    ...line.plans.map(({ plan, openNow, nextChange }) => {
+      const state = openNow ? 'open' : 'closed';
+      const next =
+        nextChange === null
+          ? (openNow ? 'around the clock' : 'no opening within a year')
+          : `${openNow ? 'closes' : 'opens'} ${dayAndTimeOf(nextChange)}`;
+      const badge = el('span', { class: `badge ${state}` }, state);
+      return el('li', {}, el('strong', {}, words(plan)), ': ', badge, ` — ${next}`);
+    }),
   );
 }
 
