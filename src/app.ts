@@ -1,10 +1,9 @@
 import type { RequestListener } from 'node:http';
 import { createAuditLog } from './audit/audit-log.js';
 import { createAbuseLimits } from './calls/abuse-limits.js';
-import { createAdmissions } from './calls/admission.js';
 import { createCallFlow } from './calls/call-flow.js';
 import { createVerifiedCallers } from './calls/verified-callers.js';
-import { createCallStates } from './calls/call-state.js';
+import { createAdmissions, createCallStates } from './calls/call-state.js';
 import { createQueueFlow } from './calls/queue-flow.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -29,7 +28,7 @@ import { loadPromptCatalogue, type PromptCatalogue } from './ivr/prompt-catalogu
 import { createAgentTwimlRenderer } from './ivr/render-agent-twiml.js';
 import { createTwimlRenderer } from './ivr/render-twiml.js';
 import type { Logger } from './logger.js';
-import { addPinRiskGauges, createMetrics } from './metrics/metrics.js';
+import { addGuessBoundGauges, addPinRiskGauges, createMetrics } from './metrics/metrics.js';
 import { addLineGauges } from './metrics/line-gauges.js';
 import { createAgentCalls } from './oncall/agent-calls.js';
 import { createAgentFlow } from './oncall/agent-flow.js';
@@ -56,7 +55,6 @@ import { createTwilioDialer, type Dialer } from './oncall/twilio-dialer.js';
 import { createWaitingCallers, waitedSeconds } from './oncall/waiting-callers.js';
 import { createPinService } from './pins/pin-service.js';
 import { createPinStore } from './pins/pin-store.js';
-import { addGuessBoundGauges } from './pins/guess-bound-gauges.js';
 import type { Policy } from './policy/policy-schema.js';
 import type { RedisClient } from './redis/connect-redis.js';
 

@@ -1,2 +1,0 @@
-// Moved to src/metrics/metrics.ts; kept until src/app.ts imports it from there.
-export { addGuessBoundGauges } from '../metrics/metrics.js';
