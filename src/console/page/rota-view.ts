@@ -9,12 +9,9 @@ import { byId, el } from './dom.js';
 type RotaEntry = OncallView[number];
 const FIELDS = ['id', 'name', 'phone'] as const;
 
-function moved(list: RotaEntry[], from: number, to: number): RotaEntry[] {
-  const next = [...list];
-  const [entry] = next.splice(from, 1);
-  if (entry !== undefined) next.splice(to, 0, entry);
-  return next;
-}
+/** The list with the entry at `from` moved to its neighbour's place `to` (the two swap). */
+const moved = (list: RotaEntry[], from: number, to: number): RotaEntry[] =>
+  list.map((entry, i) => (i === from ? list[to] : i === to ? list[from] : entry) ?? entry);
 
 export function createRotaView(api: Api, onUnauthorised: (error: ApiError) => void) {
   let rota: RotaEntry[] = [];
