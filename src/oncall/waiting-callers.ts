@@ -8,7 +8,7 @@ import { withRedis } from '../redis/redis-errors.js';
 import { asFlag, asUnknown, defineScript, type Decoder } from '../redis/scripts.js';
 
 // Verified callers waiting for a sysadmin, under the call path's `{line}` hash tag so the step that uses
-// a PIN up also holds its caller (src/calls/admission.ts). The six keys: lua/includes/waiting-entry.lua.
+// a PIN up also holds its caller (src/calls/call-state.ts). The six keys: lua/includes/waiting-entry.lua.
 export type { WaitingCaller };
 
 const pageSchema = z.object({
