@@ -2,7 +2,7 @@
 // its later calls come after everyone's first few, so every open call can still be reached.
 const PER_ACCOUNT = 3;
 
-export function missedMenu<Call extends { accountId: string }>(oldestFirst: readonly Call[]): { offered: Call[]; heldBack: number } {
+export function missedMenu<Call extends { accountId: string }>(oldestFirst: readonly Call[]) {
   const taken = new Map<string, number>();
   const first: Call[] = [];
   const later: Call[] = [];
