@@ -73,15 +73,14 @@ function deadLetterView(letter: DeadLetter, names: Names, rota: Map<string, stri
 }
 
 function guessingView(standing: GuessStanding, policy: Policy): GuessingView {
-  const unlimited = !Number.isFinite(standing.guessesLeft);
   return {
     bound: policy.line.guessBound,
     windowHours: policy.line.guessWindowHours,
     livePins: standing.livePins,
     guesses: standing.guesses,
     probability: standing.probability,
-    guessesLeft: unlimited ? null : standing.guessesLeft,
-    accountCodesAsked: !unlimited && standing.guessesLeft <= 0,
+    guessesLeft: Number.isFinite(standing.guessesLeft) ? standing.guessesLeft : null,
+    accountCodesAsked: standing.guessesLeft <= 0,
   };
 }
 
