@@ -41,7 +41,6 @@ import { createPageOutcomes } from './oncall/page-outcomes.js';
 import { createQueueCleanup } from './oncall/queue-cleanup.js';
 import { createOutboxCallEvents } from './oncall/outbox-call-events.js';
 import { createMissedCallers } from './oncall/missed-callers.js';
-import { createPageFailures } from './oncall/page-failures.js';
 import { createVoicemailFlow } from './calls/voicemail-flow.js';
 import { createConsoleFeed } from './console/console-feed.js';
 import { consolePage } from './console/console-page.js';
@@ -116,7 +115,7 @@ export function createApp({ config, policy, log, redis, clock, dialer, ...deps }
   const busy = createBusySysadmins(redis);
   addLineGauges(metrics, { waiting, oncall, busy, now: () => clock.now() });
   const agentCalls = createAgentCalls(redis);
-  const line = { policy, clock, audit, log, waiting, busy, agentCalls, oncall, failures: createPageFailures(redis) };
+  const line = { policy, clock, audit, log, waiting, busy, agentCalls, oncall };
   const twilioRest = dialer ?? createTwilioDialer(config);
   const urls = agentUrls(config.publicBaseUrl);
   const cleanup = createQueueCleanup({ redis, dialer: twilioRest, log });

@@ -3,7 +3,6 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { BridgeBooks } from '../oncall/bridge-books.js';
 import type { MissedCallers } from '../oncall/missed-callers.js';
-import type { PageFailures } from '../oncall/page-failures.js';
 import type { OncallStore } from '../oncall/oncall-store.js';
 import type { Pager } from '../oncall/pager.js';
 import type { QueueCleanup } from '../oncall/queue-cleanup.js';
@@ -34,7 +33,6 @@ export function createQueueFlow(deps: {
   waiting: WaitingCallers;
   pager: Pick<Pager, 'whyNobodyCanBePaged'>;
   oncall: Pick<OncallStore, 'list'>;
-  failures: PageFailures;
   missed: MissedCallers;
   books: BridgeBooks;
   leases: Pick<Admissions, 'release'>;
@@ -55,16 +53,15 @@ export function createQueueFlow(deps: {
     const left = policy.queue.maxWaitSeconds - wait.queueTime;
     const now = clock.now();
     // If this fails, the route's fallback holds the caller again (waitFailed): never a decision on no facts.
-    const [at, onCall, failedInARow] = await Promise.all([
+    const [at, onCall] = await Promise.all([
       waiting.atWaitFetch(wait.callSid, now),
       deps.oncall.list().then((list) => list.length),
-      deps.failures.inARow(wait.callSid),
     ]);
     const position = at?.position ?? null;
     if (at !== undefined && at.reservedUntil > now) return { kind: 'hold', position, pauseSeconds: RESERVED_PAUSE_SECONDS, music: false };
     if (left <= 0) return { kind: 'leave_queue' };
     // Nobody can be paged at all (no one on call, every page failed, the plan closed): a message now, not a long wait.
-    const nobody = at === undefined ? undefined : pager.whyNobodyCanBePaged(at.tier, onCall, failedInARow, now);
+    const nobody = at === undefined ? undefined : pager.whyNobodyCanBePaged(at.tier, onCall, at.failedInARow, now);
     if (nobody !== undefined) {
       await missed.noteLeaving(wait.callSid, nobody);
       return { kind: 'leave_queue' };
@@ -82,7 +79,6 @@ export function createQueueFlow(deps: {
     const [state, first] = await Promise.all([
       calls.get(left.callSid),
       calls.record(left.callSid, { step: 'queue-result', decision }),
-      deps.failures.reset(left.callSid),
     ]);
     // A retried action repeats the answer but not the event.
     if (!first) return state.steps['queue-result'] ?? decision;

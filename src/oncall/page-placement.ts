@@ -8,7 +8,6 @@ import type { AgentCalls } from './agent-calls.js';
 import type { AgentUrls } from './agent-urls.js';
 import type { BusySysadmins } from './busy-sysadmins.js';
 import type { Sysadmin } from './oncall-schema.js';
-import type { PageFailures } from './page-failures.js';
 import type { PageOutcomes } from './page-outcomes.js';
 import { PageError, REST_TIMEOUT_MS, TWILIO_EXTRA_RING_MS, type Dialer } from './twilio-dialer.js';
 import type { WaitingCallers, WaitingEntry } from './waiting-callers.js';
@@ -29,7 +28,6 @@ export interface PlacementDeps {
   log: Logger;
   urls: AgentUrls;
   metrics: Metrics;
-  failures: PageFailures;
   /** Settles a page whose call ended before the page was recorded. */
   outcomes: Pick<PageOutcomes, 'callEnded'>;
 }
@@ -70,13 +68,13 @@ export function createPagePlacement(deps: PlacementDeps & { requestTick: () => v
     } catch (error) {
       const outcome = error instanceof PageError ? error.outcome : 'refused';
       metrics.pagingAttempts.inc({ result: 'failed' });
-      await deps.failures.failed(caller.callSid);
       log.warn({ err: error, callSid: caller.callSid, sysadminId: sysadmin.id, outcome }, 'paging failed: trying the next sysadmin');
       // Refused: no call exists; the sysadmin rests a moment (no hot loop against a failing API).
       // Unknown: it may ring, so they stay busy for the whole ring.
       if (outcome === 'refused') await busy.replaceIf(sysadmin.id, token, { kind: 'resting', callSid: token, until: clock.now() + FAILED_PAGE_REST_MS });
       const declined = chain.page === null ? null : { ...chain.page, state: 'declined' as const };
-      await waiting.saveChain(caller.callSid, { nextIndex: index + 1, page: declined }, expected, clock.now());
+      const failed = { nextIndex: index + 1, page: declined, failedInARow: chain.failedInARow + 1 };
+      await waiting.saveChain(caller.callSid, failed, expected, clock.now());
       requestTick();
       return;
     }
@@ -85,10 +83,10 @@ export function createPagePlacement(deps: PlacementDeps & { requestTick: () => v
     metrics.pagingAttempts.inc({ result: 'placed' });
     const until = clock.now() + pageWindowMs;
     await agentCalls.start(pageCallSid, { sysadminId: sysadmin.id, via: 'page', forCaller: caller.callSid });
+    const ringing = { sysadminId: sysadmin.id, pageCallSid, state: 'ringing' as const };
     await Promise.all([
-      deps.failures.reset(caller.callSid),
       busy.replaceIf(sysadmin.id, token, { kind: 'ringing', callSid: pageCallSid, until }),
-      waiting.saveChain(caller.callSid, { nextIndex: index + 1, page: { sysadminId: sysadmin.id, pageCallSid, state: 'ringing' } }, expected, until),
+      waiting.saveChain(caller.callSid, { nextIndex: index + 1, page: ringing, failedInARow: 0 }, expected, until),
       audit.record({ type: 'paged', callSid: caller.callSid, accountId: caller.accountId, sysadminId: sysadmin.id }),
     ]);
     log.info({ callSid: caller.callSid, sysadminId: sysadmin.id, pageCallSid }, 'paged a sysadmin');

@@ -17,7 +17,12 @@ const pageSchema = z.object({
   state: z.enum(['ringing', 'answered', 'declined']),
 });
 
-const chainSchema = z.object({ nextIndex: z.number().int().default(0), page: pageSchema.nullable().default(null) });
+// failedInARow: pages whose REST call failed since the last one placed (forgotten with the caller).
+const chainSchema = z.object({
+  nextIndex: z.number().int().default(0),
+  page: pageSchema.nullable().default(null),
+  failedInARow: z.number().int().default(0),
+});
 export type Chain = z.infer<typeof chainSchema>;
 
 // Longer than any call lasts: the record only waits for Twilio's report of the bridge.
@@ -177,21 +182,24 @@ export function createWaitingCallers(redis: RedisClient) {
     entries,
     count: () => withRedis(() => redis.zcard(waitingOrder)),
 
-    // A wait-URL fetch: the heartbeat, their place in line (1-based), plan and reservation (0: none); the
-    // first also confirms their PIN's lease. Plain commands, no script: the hottest path of a mass outage.
+    // A wait-URL fetch: the heartbeat, their place in line (1-based), plan, reservation (0: none) and failed
+    // pages; the first also confirms their PIN's lease. Plain commands, no script: the hottest path of a mass outage.
     async atWaitFetch(callSid: string, now: number) {
       const call = keys.call(callSid);
-      const [leased, rank, , stored, held] = await Promise.all([
+      const [leased, rank, , stored, held, chain] = await Promise.all([
         withRedis(() => redis.hget(call, 'leased')),
         withRedis(() => redis.zrank(waitingOrder, callSid)),
         withRedis(() => redis.zadd(waitingSeen, 'XX', now, callSid)),
         withRedis(() => redis.hget(waitingCallers, callSid)),
         withRedis(() => redis.hget(reservations, callSid)),
+        withRedis(() => redis.hget(pagingChains, callSid)),
       ]);
       if (leased !== null) await confirmLease([call, keys.pinsConsumed, keys.pinsConsumedUntil, keys.pinsLiveByCode], [callSid]);
       // Taken off the line between the reads (a bridge being prepared, a settle): not waiting any more.
       if (rank === null || stored === null) return undefined;
-      return { position: rank + 1, tier: tierOf(stored), reservedUntil: decodeReservation(held)?.until ?? 0 };
+      const { failedInARow } = chainSchema.parse(JSON.parse(chain ?? '{}'));
+      const reservedUntil = decodeReservation(held)?.until ?? 0;
+      return { position: rank + 1, tier: tierOf(stored), reservedUntil, failedInARow };
     },
 
     async claimChain(callSid: string, now: number, leaseUntil: number): Promise<boolean> {
