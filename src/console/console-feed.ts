@@ -3,6 +3,7 @@ import type { DirectoryStore } from '../directory/directory-store.js';
 import { createAttentionBuilder, type AttentionDeps } from './attention.js';
 import { createLineHistory } from './line-history.js';
 import { createLiveViewBuilder, type LiveViewDeps } from './live-view.js';
+import type { LineCall } from './live-view-schema.js';
 import { namesOf, recentCallsOf, refsOf } from './recent-calls.js';
 
 // The live view is pushed every second, so a second keeps it "live".
@@ -53,10 +54,19 @@ export function createConsoleFeed(
     const recent = recentCallsOf(history.calls(), clock.now());
     const known = await names(recent.calls.flatMap(({ accountId, userId }) => refsOf(accountId, userId)));
     const rota = new Map(view.sysadmins.map((s) => [s.id, s.name]));
-    // Named from the directory and the rota (null: no longer there).
-    const calls = recent.calls.map((call) => ({
-      ...call,
+    // Named from the directory and the rota (null: no longer there). Field by field: the account history's
+    // voicemail and callback are not the console's to show.
+    const calls = recent.calls.map((call): LineCall => ({
+      callSid: call.callSid,
+      startedAt: call.startedAt,
+      accountId: call.accountId,
+      userId: call.userId,
       ...namesOf(known, call.accountId, call.userId),
+      outcome: call.outcome,
+      reason: call.reason,
+      waitSeconds: call.waitSeconds,
+      durationSeconds: call.durationSeconds,
+      sysadminId: call.sysadminId,
       sysadminName: call.sysadminId === null ? null : (rota.get(call.sysadminId) ?? null),
     }));
     return { ...recent, calls };

@@ -64,7 +64,12 @@ export function createLiveViewBuilder(deps: LiveViewDeps) {
       paging:
         page === null
           ? null
-          : { ...page, sysadminName: rota.get(page.sysadminId)?.name ?? null, since: pagedAt === undefined ? null : iso(pagedAt) },
+          : {
+              sysadminId: page.sysadminId,
+              sysadminName: rota.get(page.sysadminId)?.name ?? null,
+              state: page.state,
+              since: pagedAt === undefined ? null : iso(pagedAt),
+            },
       reservedBy: reservation !== null && reservation.until > now ? reservation.sysadminId : null,
     };
   }
