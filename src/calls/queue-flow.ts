@@ -117,7 +117,7 @@ export function createQueueFlow(deps: {
       // A PIN leased to a caller who never fetched the wait URL is live again (call-state.ts).
       deps.leases.release(end.callSid, clock.now()),
       // A bridge neither of whose reports came yet: settled by the pager if none comes (bridge-books.ts).
-      books.callerEnded(end.callSid),
+      waiting.bridgeEnded(end.callSid, clock.now()),
     ]);
     // Still on the line at the end (hung up during "connecting you"): booked by whichever copy took them off.
     if (caller !== undefined) {

@@ -60,11 +60,6 @@ export function createBridgeBooks(deps: {
       return true;
     },
 
-    /** The caller's call ended (their status callback): a bridge still unreported is noted. */
-    async callerEnded(callerSid: string): Promise<void> {
-      await waiting.bridgeEnded(callerSid, clock.now());
-    },
-
     // Both reports lost (Twilio sends each once): a call-back too many rather than a customer lost.
     async settleUnreported(now: number): Promise<void> {
       for (const callerSid of await waiting.bridgesEndedBefore(now - REPORT_GRACE_MS)) {
