@@ -30,7 +30,8 @@ function documented<T>(schema: z.ZodType<T>, body: unknown): T {
   return parsed;
 }
 // The view is shared for up to a second: a change shows on a later read.
-const liveView = async (app: TestApp) => documented(liveViewSchema, (await asOperator(app, '/v1/ops/now').expect(200)).body);
+const liveView = async (app: TestApp) =>
+  documented(liveViewSchema, (await asOperator(app, '/v1/ops/now').expect(200)).body);
 
 describe('who may read the console data', () => {
   it.each(['/v1/ops/now', '/v1/ops/calls'])('when %s is asked without a key or with a control panel key, then 401 and 403 in the API error shape', async (path) => {
