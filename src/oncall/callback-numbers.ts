@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString, type CountryCode, type PhoneNumberType } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/metadata.max.json';
 import { isWithheld } from '../caller-id.js';
+import { E164 } from './oncall-schema.js';
 
 // Which missed callers the line may dial back. `From` can be spoofed: a customer with a valid PIN could
 // make a sysadmin pay for a premium-rate or far international call. Numbering plans: libphonenumber's.
@@ -13,7 +14,6 @@ export type CallbackNumber =
 
 // Ranges where the caller, not the called, is charged extra, or that do not reach a person.
 const SPECIAL_RATE: ReadonlySet<PhoneNumberType> = new Set(['PREMIUM_RATE', 'SHARED_COST', 'PERSONAL_NUMBER', 'PAGER', 'VOICEMAIL']);
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 // A number no range knows (Ofcom's drama numbers, newer ranges) is judged by its calling code's main country.
 function countryOf(countryCallingCode: string, country: CountryCode | undefined): string | undefined {

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { displayNameSchema, idSchema } from '../directory/directory-schema.js';
 
+export const E164 = /^\+[1-9]\d{6,14}$/;
+
 /** The on-call escalation list: sysadmins in the order they are paged. */
 export const sysadminSchema = z.strictObject({
   id: idSchema,
   name: displayNameSchema,
-  phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +447700900123'),
+  phone: z.string().regex(E164, 'expected an E.164 number such as +447700900123'),
 });
 export type Sysadmin = z.output<typeof sysadminSchema>;
 
