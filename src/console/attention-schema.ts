@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { callbackStateSchema, missedReasonSchema } from '../oncall/missed-call-schema.js';
 
 // What needs a human (`/v1/ops/attention`): the server builds it, OpenAPI describes it and the page
 // parses it with these schemas. Only zod here: the page bundles this file.
@@ -14,7 +15,7 @@ export const missedCallViewSchema = z.object({
   userName: z.string(),
   at: instant.meta({ description: 'When the call was missed.' }),
   waitSeconds: z.number(),
-  reason: z.enum(['timed_out', 'hung_up', 'no_one_on_call', 'plan_closed', 'line_error']),
+  reason: missedReasonSchema,
   voicemail: z
     .object({ seconds: z.number(), audio: z.string().meta({ description: 'Where the page plays it: a callgate route (operator key), never Twilio.' }) })
     .nullable(),
@@ -23,7 +24,7 @@ export const missedCallViewSchema = z.object({
       sysadminId: z.string(),
       sysadminName: z.string().nullable(),
       since: instant,
-      state: z.enum(['calling', 'answered', 'connected']).meta({ description: 'calling and answered: under way; connected: done.' }),
+      state: callbackStateSchema.meta({ description: 'calling and answered: under way; connected: done.' }),
     })
     .nullable(),
 });

@@ -3,6 +3,7 @@ import type { RedisClient } from '../redis/connect-redis.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { asFlag, asUnknown, defineScript } from '../redis/scripts.js';
 import { callbackCountries, createCallbackNumbers } from './callback-numbers.js';
+import { callbackStateSchema, missedReasonSchema } from './missed-call-schema.js';
 
 // Verified callers nobody took, to call back: under their own `{missed}` hash tag, trimmed to the window.
 const KEYS = {
@@ -24,11 +25,11 @@ export const missedCallSchema = z.object({
   from: z.string(),
   at: z.number(),
   waitSeconds: z.number(),
-  // line_error: Twilio's queue failed them (an error in the wait document, the queue full).
-  reason: z.enum(['timed_out', 'hung_up', 'no_one_on_call', 'plan_closed', 'line_error']),
+  reason: missedReasonSchema,
   voicemail: z.object({ url: z.string(), seconds: z.number() }).optional(),
-  // A sysadmin calling back: `answered` once a person (not a voicemail box) pressed 1.
-  callback: z.object({ sysadminId: z.string(), agentCallSid: z.string(), at: z.number(), state: z.enum(['calling', 'answered', 'connected']) }).optional(),
+  callback: z
+    .object({ sysadminId: z.string(), agentCallSid: z.string(), at: z.number(), state: callbackStateSchema })
+    .optional(),
 });
 export type MissedCall = z.infer<typeof missedCallSchema>;
 
@@ -77,7 +78,7 @@ export function createMissedCallers(
     },
     async takeLeaving(callSid: string): Promise<MissedReason | undefined> {
       const reason = await withRedis(() => redis.getdel(KEYS.leaving(callSid)));
-      const parsed = missedCallSchema.shape.reason.safeParse(reason);
+      const parsed = missedReasonSchema.safeParse(reason);
       return parsed.success ? parsed.data : undefined;
     },
 
