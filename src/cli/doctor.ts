@@ -33,7 +33,7 @@ async function redisChecks(config: Config): Promise<Finding[]> {
     await whenReady(redis, REDIS_READY_MS);
     // appendfsync is a setting, not in INFO; a managed Redis may refuse CONFIG (then "per its config").
     const appendfsync = await redis.config('GET', 'appendfsync').then(
-      ([, value]) => value ?? '',
+      ([, value]) => value ?? 'per its config',
       () => 'per its config',
     );
     const server = { ...parseInfo(await redis.info('server'), await redis.info('persistence')), appendfsync };
