@@ -9,9 +9,6 @@ import { defineScript, type Decoder } from '../redis/scripts.js';
 // Wrong PINs allowed per sysadmin within the window; the next entry is refused.
 const limits = { failuresPerWindow: 5, windowMs: 24 * 3_600_000 };
 
-// The failure times, a sorted set (the earlier counter and lockout keys are string keys: new names).
-const failureTimesKey = (sysadminId: string) => `callgate:{oncall}:pin-failure-times:${sysadminId}`;
-
 export interface OncallPinCheck {
   result: 'ok' | 'wrong' | 'locked' | 'unset';
   /** Wrong PINs in the window, this one included. */
@@ -46,7 +43,7 @@ export function createOncallPins(redis: RedisClient, secret: string) {
         redis
           .multi()
           .hset(keys.oncallPins, sysadminId, hashOf(sysadminId, pin))
-          .del(failureTimesKey(sysadminId), keys.oncallPinFailures(sysadminId), keys.oncallPinLockout(sysadminId))
+          .del(keys.oncallPinFailureTimes(sysadminId))
           .exec(),
       );
     },
@@ -57,14 +54,16 @@ export function createOncallPins(redis: RedisClient, secret: string) {
     },
     /** Wrong PINs of each sysadmin within the window ending at `now`, read with one round. */
     async failures(sysadminIds: string[], now: number): Promise<number[]> {
-      const from = now - limits.windowMs;
-      const counts = await Promise.all(sysadminIds.map((id) => withRedis(() => redis.zcount(failureTimesKey(id), `(${String(from)}`, '+inf'))));
+      const from = `(${String(now - limits.windowMs)}`;
+      const counts = await Promise.all(
+        sysadminIds.map((id) => withRedis(() => redis.zcount(keys.oncallPinFailureTimes(id), from, '+inf'))),
+      );
       return counts.map(Number);
     },
     /** `now` is the domain clock: instances agree on it to seconds, nothing against a window of hours. */
     async check(sysadminId: string, pin: string, now: number): Promise<OncallPinCheck> {
       return checkOncallPin(
-        [keys.oncallPins, failureTimesKey(sysadminId)],
+        [keys.oncallPins, keys.oncallPinFailureTimes(sysadminId)],
         [scriptDeadline(), sysadminId, hashOf(sysadminId, pin), limits.failuresPerWindow, limits.windowMs, now, `${String(now)}:${randomUUID()}`],
       );
     },

@@ -29,8 +29,7 @@ export const keys = {
   // Goes up with every change of the list, for its ETag; never reset.
   oncallRevision: 'callgate:{oncall}:revision',
   oncallPins: 'callgate:{oncall}:pins',
-  oncallPinFailures: (sysadminId: string) => `callgate:{oncall}:pin-failures:${sysadminId}`,
-  oncallPinLockout: (sysadminId: string) => `callgate:{oncall}:pin-lockout:${sysadminId}`,
+  oncallPinFailureTimes: (sysadminId: string) => `callgate:{oncall}:pin-failure-times:${sysadminId}`,
   // The sysadmin side: verified callers waiting for a sysadmin, their paging chains, and who is busy.
   waitingOrder: 'callgate:{line}:queue:waiting',
   waitingCallers: 'callgate:{line}:queue:callers',
