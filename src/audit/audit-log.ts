@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -6,44 +5,24 @@ import type { RedisClient } from '../redis/connect-redis.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
 import { createAuditWriter } from './audit-writer.js';
+import { auditEventSchema, type AuditEvent } from './call-history.js';
 
-// Events never carry a PIN or the Digits a caller typed: the schema below has no field for them.
-const AUDIT_EVENT_TYPES = [
-  'call_received',
-  'pin_failed',
-  'pin_verified',
-  'rejected',
-  'enqueued',
-  'paged',
-  'accepted',
-  'declined',
-  'connected',
-  'abandoned',
-  'timed_out',
-  'completed',
-  // A verified caller nobody took: their message, and a sysadmin calling them back.
-  'voicemail',
-  'called_back',
-] as const;
-
-export const auditEventSchema = z.object({
-  type: z.enum(AUDIT_EVENT_TYPES),
-  at: z.number(),
-  callSid: z.string(),
-  from: z.string().optional(),
-  accountId: z.string().optional(),
-  userId: z.string().optional(),
-  tier: z.string().optional(),
-  reason: z.string().optional(),
-  sysadminId: z.string().optional(),
-  waitSeconds: z.number().optional(),
-  durationSeconds: z.number().optional(),
-  callStatus: z.string().optional(),
-  recordingUrl: z.string().optional(),
-  recordingSeconds: z.number().optional(),
-});
-export type AuditEvent = z.infer<typeof auditEventSchema>;
 export type AuditInput = Omit<AuditEvent, 'at'>;
+export type StreamEntry = [id: string, fields: string[]];
+
+/** The events of audit stream entries, in their order: one bad entry must not take a whole answer down. */
+export function auditEventsOf(entries: StreamEntry[]): AuditEvent[] {
+  return entries.flatMap(([, fields]) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(fields[1] ?? 'null');
+    } catch {
+      return [];
+    }
+    const parsed = auditEventSchema.safeParse(json);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
 
 // Approximate caps.
 const LINE_STREAM_MAX = 100_000;
@@ -94,10 +73,7 @@ export function createAuditLog(deps: { redis: RedisClient; clock: Clock; log: Lo
     /** The account's most recent events, oldest first. */
     async accountEvents(accountId: string, count: number): Promise<AuditEvent[]> {
       const entries = await withRedis(() => redis.xrevrange(keys.accountCalls(accountId), '+', '-', 'COUNT', count));
-      return entries
-        .map(([, fields]) => auditEventSchema.safeParse(JSON.parse(fields[1] ?? 'null')))
-        .flatMap((parsed) => (parsed.success ? [parsed.data] : []))
-        .reverse();
+      return auditEventsOf(entries).reverse();
     },
   };
 }

@@ -1,12 +1,55 @@
 import { z } from 'zod';
-import type { AuditEvent } from './audit-log.js';
+
+// What the audit streams hold, and an account's calls folded from them. Only zod here: the console's
+// page bundles this file for the call outcomes.
+
+// Events never carry a PIN or the Digits a caller typed: the schema below has no field for them.
+const AUDIT_EVENT_TYPES = [
+  'call_received',
+  'pin_failed',
+  'pin_verified',
+  'rejected',
+  'enqueued',
+  'paged',
+  'accepted',
+  'declined',
+  'connected',
+  'abandoned',
+  'timed_out',
+  'completed',
+  // A verified caller nobody took: their message, and a sysadmin calling them back.
+  'voicemail',
+  'called_back',
+] as const;
+
+export const auditEventSchema = z.object({
+  type: z.enum(AUDIT_EVENT_TYPES),
+  at: z.number(),
+  callSid: z.string(),
+  from: z.string().optional(),
+  accountId: z.string().optional(),
+  userId: z.string().optional(),
+  tier: z.string().optional(),
+  reason: z.string().optional(),
+  sysadminId: z.string().optional(),
+  waitSeconds: z.number().optional(),
+  durationSeconds: z.number().optional(),
+  callStatus: z.string().optional(),
+  recordingUrl: z.string().optional(),
+  recordingSeconds: z.number().optional(),
+});
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+export const CALL_OUTCOMES = [
+  'in_progress', 'queued', 'connected', 'rejected', 'abandoned', 'timed_out', 'completed',
+] as const;
 
 /** One call of an account, as `GET /v1/accounts/{id}/calls` shows it, folded from the audit events. */
 export const callSummarySchema = z.object({
   callSid: z.string(),
   startedAt: z.iso.datetime(),
   userId: z.string().nullable(),
-  outcome: z.enum(['in_progress', 'queued', 'connected', 'rejected', 'abandoned', 'timed_out', 'completed']),
+  outcome: z.enum(CALL_OUTCOMES),
   reason: z.string().nullable().meta({ description: 'Why the call was rejected, if it was.' }),
   waitSeconds: z.number().nullable(),
   durationSeconds: z.number().nullable(),

@@ -1,5 +1,5 @@
-import { auditEventSchema, type AuditEvent } from '../audit/audit-log.js';
-import { summariseCalls } from '../audit/call-history.js';
+import { auditEventsOf, type StreamEntry } from '../audit/audit-log.js';
+import { summariseCalls, type AuditEvent } from '../audit/call-history.js';
 import type { Clock } from '../clock.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { keys } from '../redis/keys.js';
@@ -11,23 +11,8 @@ const PAGE = 1000;
 // A bound on memory and on the first read, far above a day of a support line's calls.
 const MAX_EVENTS = 200_000;
 
-type StreamEntry = [id: string, fields: string[]];
 const first = (events: AuditEvent[], field: 'accountId' | 'userId'): string | null =>
   events.find((e) => e[field] !== undefined)?.[field] ?? null;
-
-function eventsOf(entries: StreamEntry[]): AuditEvent[] {
-  return entries.flatMap(([, fields]) => {
-    // One bad entry must not take the whole view down.
-    let json: unknown;
-    try {
-      json = JSON.parse(fields[1] ?? 'null');
-    } catch {
-      return [];
-    }
-    const parsed = auditEventSchema.safeParse(json);
-    return parsed.success ? [parsed.data] : [];
-  });
-}
 
 // The last day of calls across accounts, folded in this process from the line-wide audit stream:
 // after a first read back a day, each refresh reads only what was added since the last id seen.
@@ -70,12 +55,12 @@ export function createLineHistory(deps: { redis: RedisClient; clock: Clock }) {
       pages.push(page);
       const oldest = page.at(-1);
       if (page.length < PAGE || oldest === undefined) break;
-      if ((eventsOf([oldest])[0]?.at ?? 0) < now - DAY_MS) break;
+      if ((auditEventsOf([oldest])[0]?.at ?? 0) < now - DAY_MS) break;
       end = `(${oldest[0]}`;
     }
     const entries = pages.flat().reverse();
     lastId = entries.at(-1)?.[0] ?? '0-0';
-    for (const event of eventsOf(entries)) apply(event);
+    for (const event of auditEventsOf(entries)) apply(event);
   }
 
   return {
@@ -86,7 +71,7 @@ export function createLineHistory(deps: { redis: RedisClient; clock: Clock }) {
         const from = `(${lastId ?? '0-0'}`;
         const page = (await withRedis(() => redis.xrange(keys.auditEvents, from, '+', 'COUNT', PAGE))) as StreamEntry[];
         lastId = page.at(-1)?.[0] ?? lastId;
-        for (const event of eventsOf(page)) apply(event);
+        for (const event of auditEventsOf(page)) apply(event);
         if (page.length < PAGE) break;
       }
       prune(now);

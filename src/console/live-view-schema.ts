@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { CALL_OUTCOMES } from '../audit/call-history.js';
 import { waitingCallerSchema } from '../oncall/waiting-caller-schema.js';
 
 // What the console reads from `/v1/ops/now` and `/v1/ops/calls`: built, described in OpenAPI and parsed
 // by the page with these schemas, so the three cannot drift apart. Only zod here: the page bundles this file.
 
 const instant = z.iso.datetime();
-export const CALL_OUTCOMES = ['in_progress', 'queued', 'connected', 'rejected', 'abandoned', 'timed_out', 'completed'] as const;
 
 const planHoursSchema = z.object({
   plan: z.string(),

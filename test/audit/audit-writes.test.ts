@@ -67,6 +67,15 @@ describe('audit writes', () => {
     expect(sent.length).toBeLessThan(10);
   });
 
+  it("when an account's stream holds a broken entry, then its history reads the others, in order", async () => {
+    const { redis, audit } = await auditWithCommandCount();
+    await audit.record(event(1, 'acme'));
+    await redis.xadd(keys.accountCalls('acme'), '*', 'event', '{not json');
+    await redis.xadd(keys.accountCalls('acme'), '*', 'event', '{"type":"unknown"}');
+    await audit.record(event(2, 'acme'));
+    expect((await audit.accountEvents('acme', 10)).map((e) => e.callSid)).toEqual(['CA1', 'CA2']);
+  });
+
   it('when Redis is unreachable, then an awaited record fails as unavailable and one recorded soon is logged as lost', async () => {
     const { redis, audit } = await auditWithCommandCount();
     redis.disconnect();

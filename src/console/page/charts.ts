@@ -1,4 +1,5 @@
-import { CALL_OUTCOMES, type RecentCalls } from '../live-view-schema.js';
+import { CALL_OUTCOMES } from '../../audit/call-history.js';
+import type { RecentCalls } from '../live-view-schema.js';
 import { el, svg } from './dom.js';
 import { durationOf, hourOf, words } from './format.js';
 
