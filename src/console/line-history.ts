@@ -4,7 +4,6 @@ import type { Clock } from '../clock.js';
 import type { RedisClient } from '../redis/connect-redis.js';
 import { keys } from '../redis/keys.js';
 import { withRedis } from '../redis/redis-errors.js';
-import type { LineCall } from './live-view-schema.js';
 
 const DAY_MS = 24 * 3_600_000;
 const PAGE = 1000;
@@ -51,7 +50,7 @@ export function createLineHistory(deps: { redis: RedisClient; clock: Clock }) {
     const pages: StreamEntry[][] = [];
     let end = '+';
     for (let read = 0; read < MAX_EVENTS; read += PAGE) {
-      const page = (await withRedis(() => redis.xrevrange(keys.auditEvents, end, '-', 'COUNT', PAGE))) as StreamEntry[];
+      const page = await withRedis(() => redis.xrevrange(keys.auditEvents, end, '-', 'COUNT', PAGE));
       pages.push(page);
       const oldest = page.at(-1);
       if (page.length < PAGE || oldest === undefined) break;
@@ -69,7 +68,7 @@ export function createLineHistory(deps: { redis: RedisClient; clock: Clock }) {
       if (lastId === undefined) await backfill(now);
       for (;;) {
         const from = `(${lastId ?? '0-0'}`;
-        const page = (await withRedis(() => redis.xrange(keys.auditEvents, from, '+', 'COUNT', PAGE))) as StreamEntry[];
+        const page = await withRedis(() => redis.xrange(keys.auditEvents, from, '+', 'COUNT', PAGE));
         lastId = page.at(-1)?.[0] ?? lastId;
         for (const event of auditEventsOf(page)) apply(event);
         if (page.length < PAGE) break;
@@ -78,7 +77,7 @@ export function createLineHistory(deps: { redis: RedisClient; clock: Clock }) {
     },
 
     /** The last day's calls, newest first. */
-    calls(): LineCall[] {
+    calls() {
       return [...calls.values()].reverse().flatMap((events) =>
         summariseCalls(events).map((call) => ({ ...call, accountId: first(events, 'accountId') })),
       );
