@@ -36,8 +36,9 @@ export function createBusySysadmins(redis: RedisClient) {
       const entries = Object.entries(hash).map(([id, value]) => [id, decode(value)] as const);
       return new Map(entries.filter(([, busy]) => busy.until > now));
     },
-    async claim(sysadminId: string, busy: Busy, now: number): Promise<boolean> {
-      return claimSysadmin([key], [sysadminId, now, encode(busy)]);
+    /** Marks them busy if free, or with `overRest` if only resting; false if a call holds them. */
+    async claim(sysadminId: string, busy: Busy, now: number, overRest = false): Promise<boolean> {
+      return claimSysadmin([key], [sysadminId, now, encode(busy), overRest ? '1' : '0']);
     },
     /** Sets the entry whatever it was (a sysadmin phoning in is on the line, ringing or not). */
     async set(sysadminId: string, busy: Busy): Promise<void> {

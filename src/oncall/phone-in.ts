@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { AgentDecision } from './agent-decisions.js';
 import type { AgentCalls } from './agent-calls.js';
 import type { AgentUrls } from './agent-urls.js';
-import type { Busy, BusySysadmins } from './busy-sysadmins.js';
+import type { BusySysadmins } from './busy-sysadmins.js';
 import type { OncallPinCheck, OncallPins } from './oncall-pins.js';
 import type { OncallStore } from './oncall-store.js';
 import type { PageOutcomes } from './page-outcomes.js';
@@ -52,16 +52,6 @@ export function createPhoneIn(
   const ringWindowMs = deps.ringSeconds * 1000 + TWILIO_EXTRA_RING_MS;
   const { failuresPerWindow, windowMs } = oncallPins.limits;
 
-  // Busy while the call back rings, if free or only resting. One whose phone callgate already rings or
-  // holds is not rung: a call from their number now is likely a spoofer's, and that call's entry stays.
-  async function markRinging(sysadminId: string, ringing: Busy, now: number): Promise<boolean> {
-    if (await busy.claim(sysadminId, ringing, now)) return true;
-    const current = (await busy.all(now)).get(sysadminId);
-    if (current !== undefined && current.kind !== 'resting') return false;
-    await busy.set(sysadminId, ringing);
-    return true;
-  }
-
   /** Places the call back to the registered number of the sysadmin whose call from it ended. */
   async function callBack(inboundSid: string): Promise<void> {
     const claim = `claim:${randomUUID()}`;
@@ -73,7 +63,11 @@ export function createPhoneIn(
       return;
     }
     const now = clock.now();
-    if (!(await markRinging(sysadminId, { kind: 'ringing', callSid: claim, until: now + REST_TIMEOUT_MS + ringWindowMs }, now))) {
+    // Busy while the call back rings, if free or only resting (in one step: a page may claim them meanwhile).
+    // One whose phone callgate already rings or holds is not rung: a call from their number now is likely
+    // a spoofer's, and that call's entry stays.
+    const ringing = { kind: 'ringing' as const, callSid: claim, until: now + REST_TIMEOUT_MS + ringWindowMs };
+    if (!(await busy.claim(sysadminId, ringing, now, true))) {
       log.warn({ sysadminId }, "a call from a sysadmin's number while their phone is busy with callgate: not called back");
       await calls.ended(sysadminId, claim);
       return;

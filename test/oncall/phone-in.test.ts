@@ -4,6 +4,15 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventKeys } from '../../src/events/event-keys.js';
+import { createLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { createAgentCalls } from '../../src/oncall/agent-calls.js';
+import { agentUrls } from '../../src/oncall/agent-urls.js';
+import { createBusySysadmins } from '../../src/oncall/busy-sysadmins.js';
+import { createOncallPins } from '../../src/oncall/oncall-pins.js';
+import { createOncallStore } from '../../src/oncall/oncall-store.js';
+import { createPhoneIn } from '../../src/oncall/phone-in.js';
+import { createPhoneInCalls } from '../../src/oncall/phone-in-calls.js';
 import { createSimulatedTwilio, scriptedKeypad, type SimulatedTwilio } from '../../sim/simulated-twilio.js';
 import { startTwilioRestApi, type TwilioRestApi } from '../../sim/twilio-rest-api.js';
 import { eventually } from '../helpers/eventually.js';
@@ -229,5 +238,55 @@ describe('the on-call PIN on the call back', () => {
     const lines = logLines.slice(logged);
     expect(lines.filter((text) => text.includes('on-call PIN failure burst') && text.includes('"sysadminId":"sam"'))).toHaveLength(2);
     for (const text of lines) for (const pin of WRONG) expect(text).not.toContain(pin);
+  });
+});
+
+describe('a call back and a page racing for one sysadmin', () => {
+  it('when a page claims a resting sysadmin as their call back is decided, then only one rings them', async () => {
+    const t = await buildTestApp({ clock: testClock('2027-03-02T10:00:00Z') });
+    cleanups.push(() => t.close());
+    const now = t.clock.now();
+    const oncall = createOncallStore(t.redis);
+    await oncall.replace([SAM]);
+    const busy = createBusySysadmins(t.redis);
+    // Sam declined a page a ring time ago: his rest runs out in a second.
+    await busy.set('sam', { kind: 'resting', callSid: 'rest:CA1', until: now + 1000 });
+    // Another instance's pager, its tick a second later, claims Sam once the phone-in has read who is
+    // busy (or after the phone-in, if it never reads that).
+    let paged: boolean | undefined;
+    const page = async () => {
+      paged ??= await busy.claim('sam', { kind: 'ringing', callSid: 'claim:page', until: now + 60_000 }, now + 1000);
+    };
+    const placed: string[] = [];
+    const phoneIn = createPhoneIn({
+      calls: createPhoneInCalls(t.redis),
+      dialer: {
+        placeCall: (call) => {
+          placed.push(call.to);
+          return Promise.resolve(`CA${'b'.repeat(32)}`);
+        },
+      },
+      urls: agentUrls(t.config.publicBaseUrl),
+      ringSeconds: 15,
+      metrics: createMetrics(),
+      agentCalls: createAgentCalls(t.redis),
+      busy: { ...busy, all: (at: number) => busy.all(at).finally(page) },
+      oncall,
+      oncallPins: createOncallPins(t.redis, t.config.pinSecret),
+      clock: t.clock,
+      log: createLogger({ level: 'silent' }),
+      missedOrBrief: () => Promise.resolve({ kind: 'agent_goodbye' }),
+      outcomes: { callEnded: () => Promise.resolve() },
+    });
+
+    await phoneIn.phonedIn('sam', 'CAinbound', undefined);
+    await phoneIn.rotaCallEnded('CAinbound');
+    await eventually(() => {
+      expect(placed).toEqual([SAM.phone]);
+    });
+    await page();
+    // The call back rings Sam, so the page may not: his busy entry is the call back's.
+    expect(paged).toBe(false);
+    expect((await busy.all(now)).get('sam')).toMatchObject({ kind: 'ringing', callSid: `CA${'b'.repeat(32)}` });
   });
 });
