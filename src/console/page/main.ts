@@ -84,11 +84,14 @@ function showConsole(key: string): void {
 
   // Parsed with the server's own schemas; an unknown event is left alone.
   function onMessage({ event, data }: StreamMessage): void {
-    latest.set(event, data);
     const show = <T>(schema: z.ZodType<T>, then: (value: T) => void): void => {
       const parsed = schema.safeParse(JSON.parse(data));
-      if (parsed.success) then(parsed.data);
-      else status.textContent = 'callgate sent something this page does not understand; reload it.';
+      if (!parsed.success) {
+        status.textContent = 'callgate sent something this page does not understand; reload it.';
+        return;
+      }
+      latest.set(event, data);
+      then(parsed.data);
     };
     if (event === 'now') show(liveViewSchema, showNow);
     else if (event === 'calls') show(recentCallsSchema, renderCalls);
