@@ -6,3 +6,6 @@
 const WITHHELD_FROM = new Set(['+266696687', '+7378742833', '+8656696', '+2562533', '+86282452253', '+7748283']);
 
 export const isWithheld = (from: string): boolean => WITHHELD_FROM.has(from) || !/^\+?\d{3,20}$/.test(from);
+
+/** A phone number as Twilio takes it: E.164, a + and up to 15 digits. */
+export const E164 = /^\+[1-9]\d{6,14}$/;

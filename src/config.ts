@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { E164 } from './caller-id.js';
 
 // The process environment, parsed once at start: no other module reads `process.env`.
 
@@ -37,7 +38,7 @@ const apiKeyList = commaList.pipe(
 );
 
 const port = z.coerce.number().int().min(0).max(65535);
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +442071234567');
+const e164 = z.string().regex(E164, 'expected an E.164 number such as +442071234567');
 const secret = z.string().refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes');
 const sourceCredential = z.string().min(8, 'must be at least 8 characters');
 // An escalation policy's or schedule's id at PagerDuty ("PT20YPA") or Opsgenie (a UUID).

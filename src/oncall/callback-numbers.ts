@@ -1,7 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode, type PhoneNumberType } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/metadata.max.json';
-import { isWithheld } from '../caller-id.js';
-import { E164 } from './oncall-schema.js';
+import { E164, isWithheld } from '../caller-id.js';
 
 // Which missed callers the line may dial back. `From` can be spoofed: a customer with a valid PIN could
 // make a sysadmin pay for a premium-rate or far international call. Numbering plans: libphonenumber's.

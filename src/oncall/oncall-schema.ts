@@ -1,7 +1,6 @@
 import { z } from 'zod';
+import { E164 } from '../caller-id.js';
 import { displayNameSchema, idSchema } from '../directory/directory-schema.js';
-
-export const E164 = /^\+[1-9]\d{6,14}$/;
 
 /** The on-call escalation list: sysadmins in the order they are paged. */
 export const sysadminSchema = z.strictObject({
