@@ -30,7 +30,7 @@ export function createPageOutcomes(deps: {
     const entry = await waiting.get(callerSid);
     const page = entry?.chain.page;
     if (entry !== undefined && page?.pageCallSid === pageCallSid && page.state === 'ringing') {
-      await waiting.saveChain(callerSid, { ...entry.chain, page: { ...page, state: 'answered' } }, pageCallSid, now + BRIEFING_MS);
+      await waiting.savePage(callerSid, { ...page, state: 'answered' }, now + BRIEFING_MS);
     }
   }
 
@@ -40,7 +40,7 @@ export function createPageOutcomes(deps: {
     const entry = await waiting.get(callerSid);
     const page = entry?.chain.page;
     if (entry !== undefined && page?.pageCallSid === pageCallSid && page.state !== 'declined') {
-      const saved = await waiting.saveChain(callerSid, { ...entry.chain, page: { ...page, state: 'declined' } }, pageCallSid, now);
+      const saved = await waiting.savePage(callerSid, { ...page, state: 'declined' }, now);
       if (saved) await audit.record({ type: 'declined', callSid: callerSid, accountId: entry.caller.accountId, sysadminId, reason });
     }
     // The rest is its own entry, so the end of the page call does not cut it short.

@@ -16,6 +16,7 @@ const pageSchema = z.object({
   pageCallSid: z.string(),
   state: z.enum(['ringing', 'answered', 'declined']),
 });
+type Page = z.infer<typeof pageSchema>;
 
 // failedInARow: pages whose REST call failed since the last one placed (forgotten with the caller).
 const chainSchema = z.object({
@@ -208,6 +209,11 @@ export function createWaitingCallers(redis: RedisClient) {
 
     async saveChain(callSid: string, chain: Chain, expectedPageSid: string, dueAt: number): Promise<boolean> {
       return savePagingChain(WAITING_KEYS, [callSid, expectedPageSid, JSON.stringify(chain), dueAt]);
+    },
+
+    /** A page's outcome: its new state alone, on whatever chain the pager saved since (same page). */
+    async savePage(callSid: string, page: Page, dueAt: number): Promise<boolean> {
+      return savePagingChain(WAITING_KEYS, [callSid, page.pageCallSid, JSON.stringify(page), dueAt, 'page']);
     },
 
     /** Makes a waiting caller's chain due at `at` (no effect once they left). */

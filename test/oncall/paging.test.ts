@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTwilioRestApi } from '../../sim/twilio-rest-api.js';
 import { eventually } from '../helpers/eventually.js';
+import { twimlOf } from '../helpers/twilio-webhooks.js';
 import { buildTestApp, CONTROL_PANEL_KEY, OPS_KEY, type TestApp } from '../helpers/test-app.js';
 import { testClock } from '../helpers/test-clock.js';
 import { createMissedCallers } from '../../src/oncall/missed-callers.js';
@@ -91,6 +92,19 @@ describe('paging the on-call list', () => {
     await eventually(() => {
       expect(rung()).toEqual([BOB.phone]);
     });
+  });
+
+  it('when a page fails, the next is placed and rings out, and the first fails again, then the caller still waits (a placed page starts the count afresh)', async () => {
+    rest.behave('fail');
+    const { call } = await givenWaitingCaller(t);
+    await eventually(() => {
+      expect(rung()).toEqual([BOB.phone]);
+    });
+    // Bob's page rings out unanswered; Alice's rest after her refused page is long over: her page fails again.
+    rest.behave('fail');
+    t.clock.advance(PAGE_WINDOW_MS);
+    await t.pager.tick();
+    expect(twimlOf(await call.wait(1, 30))).not.toContain('<Leave/>');
   });
 
   it('when the REST API does not answer in time, then the next is paged, and the first is not rung again meanwhile', async () => {
