@@ -52,11 +52,13 @@ describe('the sysadmin side books what Twilio reports', () => {
     const t = await lineWithAlice();
     const { call, accountId } = await givenWaitingCaller(t);
     const alice = await aliceTakes(t, call.callSid);
+    // Closed for good before going on: a late close of the old connection would end the new one too.
+    const ended = new Promise((resolve) => t.redis.once('end', resolve));
     t.redis.disconnect();
+    await ended;
     await bridge(t, 'alice', call.callSid, alice.pageSid);
-    // Back for the Dial's action (ioredis may already be reconnecting by itself).
-    await t.redis.connect().catch(() => undefined);
-    if (t.redis.status !== 'ready') await new Promise((resolve) => t.redis.once('ready', resolve));
+    // Back for the Dial's action.
+    await t.redis.connect();
     // The <Queue> url prepared nothing: the caller is still on the line.
     expect(await createWaitingCallers(t.redis).get(call.callSid)).toBeDefined();
     const post = signedWebhooks(t.app, t.config);
