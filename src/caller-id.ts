@@ -1,3 +1,4 @@
+// No imports: the console page bundles this file (through the rota's schema).
 /**
  * Twilio reports a withheld caller ID as the keypad spelling of the carrier's word
  * (ANONYMOUS → +266696687, RESTRICTED, UNKNOWN, BLOCKED, UNAVAILABLE, PRIVATE) or, on some

@@ -11,8 +11,10 @@ export const iso = (at: number): string => new Date(at).toISOString();
 type HourOfCalls = RecentCalls['perHour'][number];
 const hourAt = (start: number): HourOfCalls => ({ hourStart: iso(start), counts: {} });
 
-/** The console's recent calls: the newest, and the last day's calls per hour by outcome and by wait. */
-export function recentCallsOf(calls: LineCall[], now: number): RecentCalls {
+type Counted = Pick<LineCall, 'startedAt' | 'outcome' | 'waitSeconds'>;
+
+/** The console's recent calls: the newest (as given: the feed picks their fields), and the last day's counts. */
+export function recentCallsOf<C extends Counted>(calls: C[], now: number): Omit<RecentCalls, 'calls'> & { calls: C[] } {
   const firstHour = (Math.floor(now / HOUR_MS) - (HOURS - 1)) * HOUR_MS;
   const perHour = Array.from({ length: HOURS }, (_, i) => hourAt(firstHour + i * HOUR_MS));
   const waits = [...WAIT_BOUNDS, null].map((upToSeconds) => ({ upToSeconds, count: 0 }));

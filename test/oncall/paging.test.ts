@@ -94,7 +94,7 @@ describe('paging the on-call list', () => {
     });
   });
 
-  it('when a page fails, the next is placed and rings out, and the first fails again, then the caller still waits (a placed page starts the count afresh)', async () => {
+  it('when a page fails, the next is placed and rings out, and the first fails again, then the next is paged again and the caller still waits (a placed page starts the count afresh)', async () => {
     rest.behave('fail');
     const { call } = await givenWaitingCaller(t);
     await eventually(() => {
@@ -104,6 +104,7 @@ describe('paging the on-call list', () => {
     rest.behave('fail');
     t.clock.advance(PAGE_WINDOW_MS);
     await t.pager.tick();
+    expect(rung()).toEqual([BOB.phone, BOB.phone]);
     expect(twimlOf(await call.wait(1, 30))).not.toContain('<Leave/>');
   });
 

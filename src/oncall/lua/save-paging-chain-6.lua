@@ -2,7 +2,8 @@
 -- in flight is still the one the writer saw (compare-and-set on its CallSid, '' for none).
 -- A page's outcome (mode 'page') replaces the page alone: the pager may have saved the next
 -- index and the failures in a row since the outcome read the chain (same page, declined).
--- KEYS: the six  ARGV: callSid, expectedPageSid, chain JSON (the page's for mode 'page'), dueAt, mode.
+-- KEYS: the six  ARGV: callSid, expectedPageSid, chain JSON (the page's in mode 'page'), dueAt,
+-- mode ('page', or none for the whole chain).
 -- Returns 1 if saved.
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 local current = redis.call('HGET', KEYS[3], ARGV[1])
