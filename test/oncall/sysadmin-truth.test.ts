@@ -87,14 +87,19 @@ describe('the sysadmin side books what Twilio reports', () => {
 describe("a bridge whose reports never come (Twilio sends each once, https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides)", () => {
   const missedOf = (t: TestApp, callSid: string) =>
     createMissedCallers(t.redis, { windowMs: t.policy.voicemail.missedForHours * 3_600_000 }).get(callSid);
+  /** Alice took the caller and the <Queue> url was fetched; then neither QueueResult nor DialBridged reaches
+   * callgate, but the caller's status callback does. */
+  async function givenUnreportedBridgeEnded() {
+    const t = await lineWithAlice();
+    const given = await givenWaitingCaller(t);
+    const alice = await aliceTakes(t, given.call.callSid);
+    await bridge(t, 'alice', given.call.callSid, alice.pageSid);
+    await given.call.status('completed', 300);
+    return { t, ...given };
+  }
 
   it("when both reports are lost (answered while Redis failed over) and the caller's call ends, then two minutes later they are on the call-back list", async () => {
-    const t = await lineWithAlice();
-    const { call, accountId, userId } = await givenWaitingCaller(t);
-    const alice = await aliceTakes(t, call.callSid);
-    await bridge(t, 'alice', call.callSid, alice.pageSid);
-    // Neither QueueResult nor DialBridged reaches callgate; the caller's status callback does.
-    await call.status('completed', 300);
+    const { t, call, accountId, userId } = await givenUnreportedBridgeEnded();
     t.clock.advance(60_000);
     await t.pager.tick();
     expect(await missedOf(t, call.callSid)).toBeUndefined();
@@ -111,11 +116,7 @@ describe("a bridge whose reports never come (Twilio sends each once, https://www
   });
 
   it("when the sweep runs just before two minutes after the caller's end, then it leaves the bridge; at two minutes, it books them", async () => {
-    const t = await lineWithAlice();
-    const { call } = await givenWaitingCaller(t);
-    const alice = await aliceTakes(t, call.callSid);
-    await bridge(t, 'alice', call.callSid, alice.pageSid);
-    await call.status('completed', 300);
+    const { t, call } = await givenUnreportedBridgeEnded();
     const endedAt = t.clock.now();
     // The sweep awaited on its own (the pager starts it beside a tick without waiting for it).
     const log = createLogger({ level: 'silent' });
@@ -144,11 +145,7 @@ describe("a bridge whose reports never come (Twilio sends each once, https://www
   });
 
   it('when the bridging record is gone before the sweep (its TTL), then the list of ended bridges keeps nothing behind', async () => {
-    const t = await lineWithAlice();
-    const { call } = await givenWaitingCaller(t);
-    const alice = await aliceTakes(t, call.callSid);
-    await bridge(t, 'alice', call.callSid, alice.pageSid);
-    await call.status('completed', 300);
+    const { t, call } = await givenUnreportedBridgeEnded();
     expect(await t.redis.zcard(keys.bridgesEnded)).toBe(1);
     await t.redis.del(keys.bridging(call.callSid));
 
