@@ -16,7 +16,7 @@ import { createPhoneInCalls } from '../../src/oncall/phone-in-calls.js';
 import { createSimulatedTwilio, scriptedKeypad, type SimulatedTwilio } from '../../sim/simulated-twilio.js';
 import { startTwilioRestApi, type TwilioRestApi } from '../../sim/twilio-rest-api.js';
 import { eventually } from '../helpers/eventually.js';
-import { logLines, rememberSecret } from '../helpers/leak-watch.js';
+import { logLines, logSink, rememberSecret } from '../helpers/leak-watch.js';
 import { buildTestApp, OPS_KEY, type TestApp } from '../helpers/test-app.js';
 import { testClock } from '../helpers/test-clock.js';
 import { BASE, givenWaitingCaller } from './oncall-helpers.js';
@@ -242,6 +242,30 @@ describe('the on-call PIN on the call back', () => {
 });
 
 describe('a call back and a page racing for one sysadmin', () => {
+  /** The phone-in alone, its calls placed into `placed`, its warnings into the file's log lines. */
+  function phoneInOf(t: TestApp, busy: ReturnType<typeof createBusySysadmins>, placed: string[]) {
+    return createPhoneIn({
+      calls: createPhoneInCalls(t.redis),
+      dialer: {
+        placeCall: (call) => {
+          placed.push(call.to);
+          return Promise.resolve(`CA${'b'.repeat(32)}`);
+        },
+      },
+      urls: agentUrls(t.config.publicBaseUrl),
+      ringSeconds: 15,
+      metrics: createMetrics(),
+      agentCalls: createAgentCalls(t.redis),
+      busy,
+      oncall: createOncallStore(t.redis),
+      oncallPins: createOncallPins(t.redis, t.config.pinSecret),
+      clock: t.clock,
+      log: createLogger({ level: 'warn', destination: logSink }),
+      missedOrBrief: () => Promise.resolve({ kind: 'agent_goodbye' }),
+      outcomes: { callEnded: () => Promise.resolve() },
+    });
+  }
+
   it('when a page claims a resting sysadmin as their call back is decided, then only one rings them', async () => {
     const t = await buildTestApp({ clock: testClock('2027-03-02T10:00:00Z') });
     cleanups.push(() => t.close());
@@ -258,26 +282,7 @@ describe('a call back and a page racing for one sysadmin', () => {
       paged ??= await busy.claim('sam', { kind: 'ringing', callSid: 'claim:page', until: now + 60_000 }, now + 1000);
     };
     const placed: string[] = [];
-    const phoneIn = createPhoneIn({
-      calls: createPhoneInCalls(t.redis),
-      dialer: {
-        placeCall: (call) => {
-          placed.push(call.to);
-          return Promise.resolve(`CA${'b'.repeat(32)}`);
-        },
-      },
-      urls: agentUrls(t.config.publicBaseUrl),
-      ringSeconds: 15,
-      metrics: createMetrics(),
-      agentCalls: createAgentCalls(t.redis),
-      busy: { ...busy, all: (at: number) => busy.all(at).finally(page) },
-      oncall,
-      oncallPins: createOncallPins(t.redis, t.config.pinSecret),
-      clock: t.clock,
-      log: createLogger({ level: 'silent' }),
-      missedOrBrief: () => Promise.resolve({ kind: 'agent_goodbye' }),
-      outcomes: { callEnded: () => Promise.resolve() },
-    });
+    const phoneIn = phoneInOf(t, { ...busy, all: (at: number) => busy.all(at).finally(page) }, placed);
 
     await phoneIn.phonedIn('sam', 'CAinbound', undefined);
     await phoneIn.rotaCallEnded('CAinbound');
@@ -288,5 +293,24 @@ describe('a call back and a page racing for one sysadmin', () => {
     // The call back rings Sam, so the page may not: his busy entry is the call back's.
     expect(paged).toBe(false);
     expect((await busy.all(now)).get('sam')).toMatchObject({ kind: 'ringing', callSid: `CA${'b'.repeat(32)}` });
+  });
+
+  it('when a call comes from the number of a sysadmin whose page is ringing, then they are not called back and the page keeps them', async () => {
+    const t = await buildTestApp({ clock: testClock('2027-03-02T10:00:00Z') });
+    cleanups.push(() => t.close());
+    const now = t.clock.now();
+    await createOncallStore(t.redis).replace([SAM]);
+    const busy = createBusySysadmins(t.redis);
+    await busy.set('sam', { kind: 'ringing', callSid: 'CApage', until: now + 60_000 });
+    const placed: string[] = [];
+    const phoneIn = phoneInOf(t, busy, placed);
+
+    await phoneIn.phonedIn('sam', 'CAspoofed', undefined);
+    await phoneIn.rotaCallEnded('CAspoofed');
+    await eventually(() => {
+      expect(logLines.some((line) => line.includes('while their phone is busy with callgate: not called back'))).toBe(true);
+    });
+    expect(placed).toEqual([]);
+    expect((await busy.all(now)).get('sam')).toMatchObject({ kind: 'ringing', callSid: 'CApage' });
   });
 });
