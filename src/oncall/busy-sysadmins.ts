@@ -40,7 +40,7 @@ export function createBusySysadmins(redis: RedisClient) {
     async claim(sysadminId: string, busy: Busy, now: number, overRest = false): Promise<boolean> {
       return claimSysadmin([key], [sysadminId, now, encode(busy), overRest ? '1' : '0']);
     },
-    /** Sets the entry whatever it was (a sysadmin phoning in is on the line, ringing or not). */
+    /** Sets the entry whatever it was (the bridge booked: connected, whatever the entry said). */
     async set(sysadminId: string, busy: Busy): Promise<void> {
       await withRedis(() => redis.hset(key, sysadminId, encode(busy)));
     },

@@ -87,15 +87,15 @@ describe('the sysadmin side books what Twilio reports', () => {
 describe("a bridge whose reports never come (Twilio sends each once, https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides)", () => {
   const missedOf = (t: TestApp, callSid: string) =>
     createMissedCallers(t.redis, { windowMs: t.policy.voicemail.missedForHours * 3_600_000 }).get(callSid);
-  /** Alice took the caller and the <Queue> url was fetched; then neither QueueResult nor DialBridged reaches
-   * callgate, but the caller's status callback does. */
+  /** Alice took the caller and the <Queue> url was fetched; then neither QueueResult nor DialBridged has reached
+   * callgate so far, but the caller's status callback has. */
   async function givenUnreportedBridgeEnded() {
     const t = await lineWithAlice();
     const given = await givenWaitingCaller(t);
     const alice = await aliceTakes(t, given.call.callSid);
     await bridge(t, 'alice', given.call.callSid, alice.pageSid);
     await given.call.status('completed', 300);
-    return { t, ...given };
+    return { t, alice, ...given };
   }
 
   it("when both reports are lost (answered while Redis failed over) and the caller's call ends, then two minutes later they are on the call-back list", async () => {
@@ -157,11 +157,7 @@ describe("a bridge whose reports never come (Twilio sends each once, https://www
   });
 
   it("when a report comes after the caller's status callback, then the bridge is booked connected and nobody is put on the call-back list", async () => {
-    const t = await lineWithAlice();
-    const { call, accountId } = await givenWaitingCaller(t);
-    const alice = await aliceTakes(t, call.callSid);
-    await bridge(t, 'alice', call.callSid, alice.pageSid);
-    await call.status('completed', 300);
+    const { t, call, accountId, alice } = await givenUnreportedBridgeEnded();
     const post = signedWebhooks(t.app, t.config);
     await post(`/twilio/agent-dialed?sysadmin=alice&about=${call.callSid}`, { CallSid: alice.pageSid, DialCallStatus: 'completed', DialBridged: 'true', DialCallDuration: '290' });
 
