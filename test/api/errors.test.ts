@@ -60,6 +60,7 @@ describe('every API error comes in the one JSON shape', () => {
   it('when the account, the user or the route does not exist, then 404 with the matching code', async () => {
     const accountId = await givenAccount(t.app);
     expect(errorOf(await api(t.app).post(pinPath('ghost', 'u1')))).toMatchObject({ code: 'account_not_found' });
+    expect(errorOf(await api(t.app).post(pinPath(accountId, 'ghost')))).toMatchObject({ code: 'user_not_found', message: `No user ghost in account ${accountId}.` });
     expect(errorOf(await api(t.app).get(pinPath(accountId, 'ghost')))).toMatchObject({ code: 'user_not_found' });
     expect(errorOf(await api(t.app).delete(`/v1/accounts/${accountId}/users/ghost`))).toMatchObject({ code: 'user_not_found' });
     expect(errorOf(await api(t.app).delete('/v1/accounts/ghost'))).toMatchObject({ code: 'account_not_found' });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import { parsePolicy } from '../../src/policy/load-policy.js';
-import { guessBudget, hitProbability, riskOfGuess } from '../../src/policy/guess-bound.js';
+import { guessBudget, guessesLeft, hitProbability, riskOfGuess } from '../../src/policy/guess-bound.js';
 import { RISK_UNIT } from '../../src/pins/guess-scripts.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { newCaller, placeCall, spoken, twimlOf } from '../helpers/twilio-webhooks.js';
@@ -29,7 +29,7 @@ import {
 const LOCKED_OUT = /^Too many incorrect PINs have been entered from this number/;
 const TINY = { line: { guessBound: 2.1e-6 }, pin: { livePerAccount: 5 } };
 const SMALL = { line: { guessBound: 4.1e-6 }, pin: { livePerAccount: 5 } };
-const budgetOf = (policy: typeof TINY) => guessBudget(parsePolicy({ ...DEFAULT_POLICY, line: policy.line, pin: { ...DEFAULT_POLICY.pin, ...policy.pin } }));
+const budgetOf = (policy: typeof TINY) => guessBudget(parsePolicy({ ...DEFAULT_POLICY, line: policy.line, pin: { ...policy.pin } }));
 
 const apps: TestApp[] = [];
 afterAll(async () => {
@@ -37,6 +37,12 @@ afterAll(async () => {
 });
 
 describe('statement 1: PIN-only guessing, from any numbers, finds a live PIN with chance below the bound', () => {
+  it('when no PIN is live, then the PIN-only guesses left are unbounded (the metric says +Inf), and none once the allowance is spent', () => {
+    const policy = parsePolicy(DEFAULT_POLICY);
+    expect(guessesLeft(0, 0, policy)).toBe(Infinity);
+    expect(guessesLeft(guessBudget(policy).pinOnly, 10, policy)).toBe(0);
+  });
+
   it('when 60 numbers guess at once, then no more guesses are checked than the bound allows, and a customer still gets through with the account code', async () => {
     const t = await lineWith(apps, SMALL);
     const customer = await givenCustomer(t);

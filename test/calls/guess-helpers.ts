@@ -2,7 +2,6 @@ import request from 'supertest';
 import { expect } from 'vitest';
 import { WITHHELD_FROM } from '../../sim/withheld-numbers.js';
 import { createPinStore, type PinStore } from '../../src/pins/pin-store.js';
-import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import type { PolicyInput } from '../../src/policy/policy-schema.js';
 import { api, givenAccount, givenUser, newId, pinPath } from '../helpers/givens.js';
 import { rememberSecret } from '../helpers/leak-watch.js';
@@ -26,7 +25,7 @@ const ALWAYS_OPEN = { phoneSupport: true, priority: 1, closedOnPublicHolidays: f
 /** A line with `policy`, open around the clock (the alarm out of the way: it only shortens calls); closed by the caller's afterAll. */
 export async function lineWith(apps: TestApp[], policy: Partial<PolicyInput> = {}): Promise<TestApp> {
   const t = await buildTestApp({
-    policy: policyWith({ tiers: { standard: ALWAYS_OPEN }, ...policy, pin: { ...DEFAULT_POLICY.pin, ...policy.pin }, line: { alarmFailuresPerMinute: 100_000, ...policy.line } }),
+    policy: policyWith({ tiers: { standard: ALWAYS_OPEN }, ...policy, pin: { ...policy.pin }, line: { alarmFailuresPerMinute: 100_000, ...policy.line } }),
   });
   apps.push(t);
   return t;
