@@ -60,7 +60,7 @@ export function createPinService(deps: {
 
     async revokePin(accountId: string, userId: string): Promise<void> {
       await store.requireUser(accountId, userId);
-      await pins.revoke([{ accountId, userId }]);
+      await pins.revoke({ accountId, userId });
     },
   };
 }

@@ -143,11 +143,9 @@ export function createPinStore(
     return records.map((record) => statusOf(record, now));
   }
 
-  /** Revokes the live PIN of each owner; returns how many there were. */
-  async function revoke(owners: PinOwner[]): Promise<number> {
-    if (owners.length === 0) return 0;
-    const [, revoked] = await revokePins(PIN_KEYS, [scriptDeadline(), ...owners.map(ownerKey)]);
-    return Number(revoked);
+  /** Revokes the owner's live PIN, if any. */
+  async function revoke(owner: PinOwner): Promise<void> {
+    await revokePins(PIN_KEYS, [scriptDeadline(), ownerKey(owner)]);
   }
 
   /** The owner of a live PIN, without using it up. */
