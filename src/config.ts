@@ -161,8 +161,8 @@ const envSchema = envObject.superRefine((env, ctx) => {
 
 /** The password ioredis sends: the URL's own (percent-decoded), else `?password=`; undefined if undecodable. */
 function redisPasswordOf(url: string): string | undefined {
+  const parsed = new URL(url);
   try {
-    const parsed = new URL(url);
     return parsed.password !== '' ? decodeURIComponent(parsed.password) : (parsed.searchParams.get('password') ?? '');
   } catch {
     return undefined;
