@@ -10,3 +10,6 @@ export const isWithheld = (from: string): boolean => WITHHELD_FROM.has(from) || 
 
 /** A phone number as Twilio takes it: E.164, a + and up to 15 digits. */
 export const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** Twilio's CallSid: CA and 32 hex digits. */
+export const CALL_SID = /^CA[0-9a-fA-F]{32}$/;

@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { CALL_SID } from '../caller-id.js';
 
 // The events sent to EVENTS_URL: types, checked bodies and OpenAPI `webhooks` all come from these schemas.
 // A change that could break a receiver gets a new `version` for that type.
 
-const callSid = z.string().regex(/^CA[0-9a-fA-F]{32}$/).describe("Twilio's CallSid of the customer's call");
+const callSid = z.string().regex(CALL_SID).describe("Twilio's CallSid of the customer's call");
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 // Absent when the caller withheld their number.
 const callerNumber = z.string().min(1).max(32).optional().describe('The number the customer called from, as Twilio gave it');

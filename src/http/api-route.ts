@@ -1,5 +1,6 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
+import { CALL_SID } from '../caller-id.js';
 import { idSchema } from '../directory/directory-schema.js';
 import { AppError } from '../errors.js';
 import type { KeyScope } from './bearer-auth.js';
@@ -33,7 +34,7 @@ const PATH_PARAMS = {
   accountId: idSchema,
   userId: idSchema,
   sysadminId: idSchema,
-  callSid: z.string().regex(/^CA[0-9a-fA-F]{32}$/, "expected Twilio's CallSid"),
+  callSid: z.string().regex(CALL_SID, "expected Twilio's CallSid"),
   eventId: z.uuid(),
 };
 type ParamName<Path> = Path extends `${string}{${infer Name}}${infer Rest}` ? Name | ParamName<Rest> : never;

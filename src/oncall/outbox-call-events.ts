@@ -1,9 +1,10 @@
 import { isWithheld } from '../caller-id.js';
+import type { MISSED_REASONS } from '../events/event-catalogue.js';
 import type { EventOutbox } from '../events/event-outbox.js';
 import type { CallEvents } from './call-events.js';
 import type { MissedReason } from './missed-callers.js';
 
-const MISSED_REASON: Record<MissedReason, 'timed_out' | 'hung_up' | 'no_one_on_call' | 'hours_ended' | 'paging_failed'> = {
+const MISSED_REASON: Record<MissedReason, (typeof MISSED_REASONS)[number]> = {
   timed_out: 'timed_out',
   hung_up: 'hung_up',
   no_one_on_call: 'no_one_on_call',
